@@ -1,0 +1,43 @@
+"""Per-run settings that Jesse keeps in its global config, kept here in context variables.
+
+A backtest sets them for its own duration with :func:`run_config` and restores them afterwards, so
+nothing leaks from one run into the next (Jesse 3.0.7's process-wide config cache is the bug we avoid).
+
+Example:
+    >>> from jesse_dag._config import run_config, warmup_candles_num
+    >>> with run_config(warmup_candles_num=210):
+    ...     warmup_candles_num()
+    210
+    >>> warmup_candles_num()
+    240
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from typing import Iterator
+
+# Jesse's default outside a backtest (env.data.warmup_candles_num).
+DEFAULT_WARMUP_CANDLES_NUM = 240
+
+_warmup_candles_num: contextvars.ContextVar[int] = contextvars.ContextVar(
+    "warmup_candles_num", default=DEFAULT_WARMUP_CANDLES_NUM
+)
+
+
+def warmup_candles_num() -> int:
+    """How many trailing candles a non-sequential indicator call sees (0 means all of them)."""
+    return _warmup_candles_num.get()
+
+
+@contextlib.contextmanager
+def run_config(*, warmup_candles_num: int | None = None) -> Iterator[None]:
+    """Set the per-run settings for the duration of a ``with`` block."""
+    tokens = []
+    if warmup_candles_num is not None:
+        tokens.append((_warmup_candles_num, _warmup_candles_num.set(int(warmup_candles_num))))
+    try:
+        yield
+    finally:
+        for var, token in reversed(tokens):
+            var.reset(token)

@@ -1,0 +1,1 @@
+"""Machine learning: data points, Jesse's CSV, training and its report, leak-free validation, model bundles."""
