@@ -1,1 +1,1 @@
-"""reports."""
+"""Reports: HTML and JSON reports, charts, notifications."""

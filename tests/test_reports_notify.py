@@ -1,0 +1,108 @@
+"""Webhook notifications against a real HTTP server on 127.0.0.1."""
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import io
+import json
+import random
+import logging
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from jesse_dag.reports.notify import WebhookError, post_summary, zip_attachments
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+    status = 204
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        ctype = self.headers["Content-Type"]
+        record = {"path": self.path, "ctype": ctype, "files": {}, "payload": None}
+        if ctype.startswith("application/json"):
+            record["payload"] = json.loads(body)
+        else:
+            msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(
+                b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body
+            )
+            for part in msg.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                if name == "payload_json":
+                    record["payload"] = json.loads(part.get_content())
+                else:
+                    record["files"][part.get_filename()] = part.get_payload(decode=True)
+        type(self).received.append(record)
+        self.send_response(type(self).status)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hook(monkeypatch):
+    _Hook.received = []
+    _Hook.status = 204
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/api/webhooks/secret-token-123"
+    monkeypatch.setenv("JESSE_DAG_WEBHOOK_URL", url)
+    yield url
+    server.shutdown()
+
+
+def test_text_only_summary(hook):
+    result = post_summary("Backtest EmaCrossSLTP", {"net_profit": 12.5, "total": 3})
+    assert result.posts == 1
+    (rec,) = _Hook.received
+    assert rec["path"].endswith("secret-token-123")
+    assert "Backtest EmaCrossSLTP" in rec["payload"]["content"]
+    assert "net_profit  12.5" in rec["payload"]["content"]
+
+
+def test_attachments_are_zipped_and_split_below_limit(hook, tmp_path, caplog):
+    rng_bytes = random.Random(42).randbytes(300_000)  # incompressible, so the zip must be split
+    files = []
+    for i in range(3):
+        p = tmp_path / f"report{i}.bin"
+        p.write_bytes(rng_bytes[i:] + bytes([i]))
+        files.append(p)
+    caplog.set_level(logging.DEBUG)
+    result = post_summary("Training", {"roc_auc": 0.61}, files, max_bytes=200_000, max_files_per_post=2)
+    parts = [name for rec in _Hook.received for name in rec["files"]]
+    assert result.files == tuple(parts)
+    assert len(parts) > 2 and result.posts == len(_Hook.received) == -(-len(parts) // 2)
+    blobs = [blob for rec in _Hook.received for blob in rec["files"].values()]
+    assert all(len(b) <= 200_000 for b in blobs)
+    with zipfile.ZipFile(io.BytesIO(b"".join(blobs))) as zf:
+        assert sorted(zf.namelist()) == ["report0.bin", "report1.bin", "report2.bin"]
+        assert zf.read("report1.bin") == files[1].read_bytes()
+    assert "secret-token-123" not in caplog.text
+
+
+def test_refused_post_does_not_leak_url(hook):
+    _Hook.status = 500
+    with pytest.raises(WebhookError) as err:
+        post_summary("x", {"a": 1})
+    assert "HTTP 500" in str(err.value) and "secret-token" not in str(err.value)
+
+
+def test_unreachable_and_unset_url(monkeypatch):
+    monkeypatch.setenv("JESSE_DAG_WEBHOOK_URL", "http://127.0.0.1:9/hooks/secret-xyz")
+    with pytest.raises(WebhookError) as err:
+        post_summary("x", {"a": 1}, timeout=2)
+    assert "secret-xyz" not in str(err.value)
+    monkeypatch.delenv("JESSE_DAG_WEBHOOK_URL")
+    with pytest.raises(WebhookError, match="set the environment variable JESSE_DAG_WEBHOOK_URL"):
+        post_summary("x", {"a": 1})
+
+
+def test_missing_attachment_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nothing.html"):
+        zip_attachments([tmp_path / "nothing.html"])
