@@ -1,0 +1,110 @@
+"""Jobs, schedules and sensors: re-import, re-gather, re-train and re-evaluate on a schedule; pick up
+candle files dropped into an inbox; post failed runs to the webhook."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from assets.candles import candles_key
+from jesse_dag.project import Market, Pipeline, Project
+from jesse_dag.reports.notify import WEBHOOK_ENV, WebhookError, post_summary
+
+INBOX_SUFFIXES = (".csv", ".parquet", ".zip")
+
+
+def refresh_job_name(pipeline: Pipeline) -> str:
+    return f"{pipeline.name.replace('-', '_')}__refresh"
+
+
+def import_job_name(market: Market) -> str:
+    return f"{market.name.replace('-', '_')}__import"
+
+
+def pipeline_job(pipeline: Pipeline, market: Market) -> dg.UnresolvedAssetJobDefinition:
+    """The market's candles (one month per run) plus every asset of the pipeline."""
+    group = pipeline.name.replace("-", "_")
+    return dg.define_asset_job(
+        refresh_job_name(pipeline),
+        selection=dg.AssetSelection.assets(candles_key(market)) | dg.AssetSelection.groups(group),
+        description=f"Import the month's candles of {market.name}, then re-gather, re-train and re-evaluate {pipeline.name}.",
+    )
+
+
+def market_import_job(market: Market) -> dg.UnresolvedAssetJobDefinition:
+    return dg.define_asset_job(import_job_name(market), selection=dg.AssetSelection.assets(candles_key(market)))
+
+
+def pipeline_schedule(pipeline: Pipeline, market: Market) -> dg.ScheduleDefinition:
+    """Runs the refresh job at the pipeline's cron time for the month the tick falls in."""
+
+    @dg.schedule(name=f"{pipeline.name.replace('-', '_')}__schedule", cron_schedule=pipeline.schedule,
+                 job_name=refresh_job_name(pipeline), execution_timezone="UTC")
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        tick = context.scheduled_execution_time
+        month = dt.date(tick.year, tick.month, 1).isoformat()
+        if month < market.start:
+            return dg.SkipReason(f"{month} is before the market's first month {market.start}")
+        return dg.RunRequest(run_key=f"{pipeline.name}-{tick.isoformat()}", partition_key=month,
+                             tags={"pipeline": pipeline.name})
+
+    return _schedule
+
+
+def inbox_dir(project_dir: str | Path, market: Market) -> Path:
+    return Path(project_dir) / "storage" / "inbox" / market.name
+
+
+def inbox_sensor(market: Market, project_dir: str | Path) -> dg.SensorDefinition:
+    """A file dropped into ``storage/inbox/<market>/`` whose name starts with ``YYYY-MM`` imports that month."""
+
+    @dg.sensor(name=f"{market.name.replace('-', '_')}__inbox", job_name=import_job_name(market),
+               minimum_interval_seconds=60)
+    def _sensor(context: dg.SensorEvaluationContext):
+        folder = inbox_dir(project_dir, market)
+        if not folder.is_dir():
+            return dg.SkipReason(f"no inbox folder {folder}")
+        requests = []
+        for f in sorted(folder.iterdir()):
+            if f.suffix not in INBOX_SUFFIXES:
+                continue
+            month = f.name[:7]
+            try:
+                dt.datetime.strptime(month, "%Y-%m")
+            except ValueError:
+                context.log.warning(f"inbox file {f.name} ignored: its name must start with YYYY-MM")
+                continue
+            stat = f.stat()
+            requests.append(dg.RunRequest(run_key=f"{f.name}:{stat.st_size}:{stat.st_mtime_ns}",
+                                          partition_key=f"{month}-01", tags={"inbox_file": str(f)}))
+        return requests or dg.SkipReason("inbox is empty")
+
+    return _sensor
+
+
+@dg.run_failure_sensor(name="post_failed_runs_to_webhook", minimum_interval_seconds=30)
+def post_failed_runs(context: dg.RunFailureSensorContext):
+    """Posts a failed run's job and error to the webhook, when ``JESSE_DAG_WEBHOOK_URL`` is set."""
+    if not os.environ.get(WEBHOOK_ENV):
+        return dg.SkipReason(f"{WEBHOOK_ENV} is not set")
+    run = context.dagster_run
+    try:
+        post_summary(f"Run failed: {run.job_name}", {"run_id": run.run_id,
+                                                      "error": context.failure_event.message or "unknown"})
+    except WebhookError as exc:
+        context.log.warning(str(exc))
+
+
+def build_automation(project: Project) -> tuple[list, list, list]:
+    jobs, schedules, sensors = [], [], [post_failed_runs]
+    for market in project.markets.values():
+        jobs.append(market_import_job(market))
+        sensors.append(inbox_sensor(market, project.directory))
+    for pipeline in project.pipelines.values():
+        market = project.markets[pipeline.market]
+        jobs.append(pipeline_job(pipeline, market))
+        if pipeline.schedule:
+            schedules.append(pipeline_schedule(pipeline, market))
+    return jobs, schedules, sensors

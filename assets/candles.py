@@ -1,0 +1,54 @@
+"""Candle assets: one per market, partitioned by month, stored in DuckDB."""
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.resources import DUCKDB_POOL, ResearchStore
+from assets.versions import library_version
+from jesse_dag.project import Market
+from jesse_dag.research import pipeline as steps
+
+
+def candles_key(market: Market) -> dg.AssetKey:
+    return dg.AssetKey(["market", market.name, "candles"])
+
+
+def month_partitions(market: Market) -> dg.MonthlyPartitionsDefinition:
+    return dg.MonthlyPartitionsDefinition(start_date=market.start, end_offset=0)
+
+
+def build_candles_asset(market: Market) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=candles_key(market),
+        partitions_def=month_partitions(market),
+        group_name="markets",
+        kinds={"duckdb"},
+        pool=DUCKDB_POOL,
+        code_version=f"{library_version()}-{steps.source_fingerprint(market)}",
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
+        description=f"1-minute candles of {market.exchange} {market.symbol} ({market.source['kind']} source), one month per partition.",
+        check_specs=[dg.AssetCheckSpec("candle_integrity", asset=candles_key(market), blocking=True)],
+    )
+    def _candles(context: dg.AssetExecutionContext, store: ResearchStore):
+        month = context.partition_key
+        report = steps.import_market_month(market, month, db_path=store.db_path, project_dir=store.project_dir)
+        yield dg.Output(
+            None,
+            data_version=dg.DataVersion(report["content_hash"]),
+            metadata={
+                "rows": report["rows"],
+                "rows_added": report["rows_added"],
+                "rows_already_present": report["rows_present"],
+                "first_candle": report["first"],
+                "last_candle": report["last"],
+                "gaps": len(report["gaps"]),
+                "missing_ranges": dg.MetadataValue.json(report["gaps"][:50]),
+            },
+        )
+        yield dg.AssetCheckResult(
+            check_name="candle_integrity",
+            passed=report["integrity_ok"],
+            metadata={"problems": dg.MetadataValue.json(report["problems"][:20])},
+        )
+
+    return _candles

@@ -1,0 +1,464 @@
+"""Jesse 3.5.3's backtest metrics dict, from the closed trades and the daily equity samples.
+
+Every formula and convention follows Jesse (``../shared/reference/jesse-behaviour.md`` §5) so the
+numbers compare one to one:
+
+- daily returns are ``pct_change`` of the balance samples, so the first return is NaN;
+- sharpe, sortino, the smart ratios and omega annualise with ``annualization`` (365 or 252);
+- sortino divides the downside sum of squares by ``n`` *including* the leading NaN row;
+- ``max_drawdown`` is a negative percent, ``max_underwater_period`` whole days by timestamp;
+- CAGR always uses 365 days a year and the floor of the elapsed days.
+
+One deliberate difference (``docs/deliberate-differences.md``): ``serenity_index`` drops the leading
+NaN before computing, so it is the finite value the formula intends, where Jesse reports NaN or ±inf.
+
+Example:
+    >>> trades = [{'type': 'long', 'PNL': 50.0, 'fee': 0.0, 'opened_at': 0, 'closed_at': 300_000}]
+    >>> m = compute_metrics(trades, [10_000.0, 10_050.0], [0, 86_460_000], starting_balance=10_000.0,
+    ...                     finishing_balance=10_050.0, starting_time=0, ending_time=86_520_000)
+    >>> m['total'], m['net_profit_percentage'], m['average_holding_period']
+    (1, 0.5, 300.0)
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "compute_metrics",
+    "daily_returns",
+    "sharpe_ratio",
+    "sortino_ratio",
+    "smart_sharpe",
+    "smart_sortino",
+    "autocorr_penalty",
+    "calmar_ratio",
+    "omega_ratio",
+    "serenity_index",
+    "cagr",
+    "max_drawdown",
+    "max_underwater_period",
+    "streaks",
+]
+
+_DAY_MS = 86_400_000
+_REQUIRED_TRADE_FIELDS = ("type", "PNL", "fee", "opened_at", "closed_at")
+
+
+# --------------------------------------------------------------------------------------------------
+# daily-return ratios (pandas Series in, float out)
+# --------------------------------------------------------------------------------------------------
+
+def daily_returns(daily_balances: Sequence[float], daily_balance_times: Sequence[int] | None = None) -> pd.Series:
+    """``pct_change`` of the balance samples, indexed by their UTC timestamps when given (first value NaN).
+
+    Example:
+        >>> daily_returns([100.0, 110.0, 99.0], [0, 86_400_000, 172_800_000]).round(4).tolist()
+        [nan, 0.1, -0.1]
+    """
+    values = np.asarray(daily_balances, dtype=np.float64)
+    if daily_balance_times is None:
+        index = None
+    else:
+        index = pd.to_datetime(np.asarray(daily_balance_times, dtype=np.int64), unit="ms", utc=True)
+    return pd.Series(values, index=index, dtype=np.float64).pct_change(1)
+
+
+def _as_series(returns, name: str = "returns") -> pd.Series:
+    if isinstance(returns, pd.DataFrame):
+        returns = returns[returns.columns[0]]
+    if not isinstance(returns, pd.Series):
+        returns = pd.Series(np.asarray(returns, dtype=np.float64))
+    return returns.astype(np.float64)
+
+
+def _elapsed_days(returns: pd.Series) -> int:
+    """Whole days between the first and last index label (``Timedelta.days``, i.e. the floor)."""
+    if not isinstance(returns.index, pd.DatetimeIndex):
+        raise TypeError(
+            "returns must be indexed by a DatetimeIndex (the sample timestamps) to measure elapsed years; "
+            f"got {type(returns.index).__name__}"
+        )
+    return int((returns.index[-1] - returns.index[0]).days)
+
+
+def _divide(numerator: float, denominator: float) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(numerator) / np.float64(denominator))
+
+
+def autocorr_penalty(returns: pd.Series) -> float:
+    """Lopez de Prado's autocorrelation penalty √(1 + 2·Σ_{x=1}^{m-1} ((m−x)/m)·|ρ₁|^x); NaN if m < 3.
+
+    NaN values (the leading one from ``pct_change``) are dropped first; m is the remaining count.
+
+    Example:
+        >>> round(autocorr_penalty(pd.Series([0.01, -0.02, 0.015, 0.0, 0.03])), 6) > 1
+        True
+    """
+    r = _as_series(returns).dropna().to_numpy()
+    m = len(r)
+    if m < 3:
+        return float("nan")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = abs(float(np.corrcoef(r[:-1], r[1:])[0, 1]))
+    x = np.arange(1, m, dtype=np.float64)
+    return float(np.sqrt(1.0 + 2.0 * np.sum(((m - x) / m) * rho ** x)))
+
+
+def sharpe_ratio(returns: pd.Series, periods: int = 365, smart: bool = False) -> float:
+    """mean(r) / std(r, ddof=1) × √periods, NaN skipped, risk-free rate 0 (``smart``: std × penalty).
+
+    Example:
+        >>> round(sharpe_ratio(pd.Series([0.02, -0.01, 0.03, -0.02, 0.01])), 6)
+        5.527942
+    """
+    r = _as_series(returns)
+    divisor = r.std(ddof=1)
+    if smart:
+        divisor = divisor * autocorr_penalty(r)
+    return _divide(r.mean(), divisor) * math.sqrt(periods)
+
+
+def smart_sharpe(returns: pd.Series, periods: int = 365) -> float:
+    """:func:`sharpe_ratio` with the autocorrelation penalty on its denominator."""
+    return sharpe_ratio(returns, periods, smart=True)
+
+
+def sortino_ratio(returns: pd.Series, periods: int = 365, smart: bool = False) -> float:
+    """mean(r) / √(Σ_{r<0} r² / n) × √periods, with n = len(r) counting NaN rows (Jesse's convention).
+
+    No downside at all gives +inf when the mean is positive, else -inf.
+
+    Example:
+        >>> round(sortino_ratio(pd.Series([0.02, -0.01, 0.03, -0.02, 0.01])), 6)
+        11.462984
+    """
+    r = _as_series(returns)
+    downside = math.sqrt(float((r[r < 0] ** 2).sum()) / len(r))
+    if downside == 0:
+        return math.inf if r.mean() > 0 else -math.inf
+    if smart:
+        downside = downside * autocorr_penalty(r)
+    return _divide(r.mean(), downside) * math.sqrt(periods)
+
+
+def smart_sortino(returns: pd.Series, periods: int = 365) -> float:
+    """:func:`sortino_ratio` with the autocorrelation penalty on its denominator."""
+    return sortino_ratio(returns, periods, smart=True)
+
+
+def _growth_ratio(r: pd.Series) -> float:
+    return float(np.clip(float((1.0 + r).prod()), 1e-10, 1e10))
+
+
+def cagr(returns: pd.Series) -> float:
+    """Compound annual growth as a fraction: (Π(1+r))^(1/years) − 1, years = floor(elapsed days) / 365.
+
+    The growth ratio is clipped to [1e-10, 1e10]; zero whole days gives 0. The index must be the
+    sample timestamps (a DatetimeIndex).
+
+    Example:
+        >>> r = pd.Series([0.02, -0.01, 0.03, -0.02, 0.01], index=pd.date_range('2025-01-01', periods=5))
+        >>> round(cagr(r), 6)
+        13.176816
+    """
+    r = _as_series(returns)
+    days = _elapsed_days(r)
+    if days == 0:
+        return 0.0
+    with np.errstate(over="ignore", under="ignore"):
+        return float(_growth_ratio(r) ** (1.0 / (days / 365.0)) - 1.0)
+
+
+def max_drawdown(returns: pd.Series) -> float:
+    """Worst fall from a running peak of the compounded returns, as a negative fraction (0 if none).
+
+    Example:
+        >>> round(max_drawdown(pd.Series([-0.01, -0.02, -0.03])), 6)
+        -0.0494
+    """
+    prices = (1.0 + _as_series(returns)).cumprod()
+    return float((prices / prices.expanding(min_periods=0).max()).min() - 1.0)
+
+
+def calmar_ratio(returns: pd.Series) -> float:
+    """CAGR (fraction) / |max drawdown (fraction)|; 0 when there is no drawdown or no whole day elapsed.
+
+    Example:
+        >>> r = pd.Series([0.02, -0.01, 0.03, -0.02, 0.01], index=pd.date_range('2025-01-01', periods=5))
+        >>> round(calmar_ratio(r), 4)
+        658.8408
+    """
+    r = _as_series(returns)
+    if _elapsed_days(r) == 0:
+        return 0.0
+    dd = abs(max_drawdown(r))
+    return cagr(r) / dd if dd != 0 else 0.0
+
+
+def omega_ratio(returns: pd.Series, periods: int = 365, required_return: float = 0.0) -> float:
+    """Σ gains over the threshold / −Σ losses under it; threshold (1+required)^(1/periods) − 1; NaN if no losses.
+
+    Example:
+        >>> round(omega_ratio(pd.Series([0.02, -0.01, 0.03, -0.02, 0.01])), 12)
+        2.0
+    """
+    r = _as_series(returns)
+    threshold = required_return if periods == 1 else (1.0 + required_return) ** (1.0 / periods) - 1.0
+    excess = r - threshold
+    numerator = float(excess[excess > 0.0].sum())
+    denominator = -float(excess[excess < 0.0].sum())
+    return numerator / denominator if denominator > 0.0 else float("nan")
+
+
+def _conditional_value_at_risk(values: np.ndarray, confidence: float = 0.95) -> float:
+    """Mean of the worst int((1-confidence)·n) values; the single worst when that count is 0."""
+    if len(values) < 2:
+        return 0.0
+    ordered = np.sort(values)
+    cut = int((1 - confidence) * len(ordered))
+    if cut == 0:
+        return float(ordered[0])
+    tail = float(ordered[:cut].mean())
+    return 0.0 if math.isnan(tail) else tail
+
+
+def serenity_index(returns: pd.Series) -> float:
+    """Σr / (ulcer × pitfall) on the returns with NaN rows dropped (deliberate difference from Jesse).
+
+    ``dd = P / running_max(P) − 1`` with ``P = cumprod(1 + r)``; ulcer = √(Σdd² / (n−1));
+    pitfall = −CVaR₉₅(dd) / std(r). Jesse runs the same steps without dropping the leading NaN of
+    ``pct_change``, which turns ``dd`` into NaN and the result into NaN or ±inf.
+
+    Example:
+        >>> round(serenity_index(pd.Series([0.02, -0.01, 0.03, -0.02, 0.01])), 6)
+        2.531178
+    """
+    r = _as_series(returns).dropna()
+    values = r.to_numpy()
+    if len(values) < 2:
+        return float("nan")
+    prices = np.cumprod(1.0 + values)
+    dd = prices / np.maximum.accumulate(prices) - 1.0
+    dd[~np.isfinite(dd)] = 0.0
+    ulcer = math.sqrt(float(np.sum(dd ** 2)) / (len(values) - 1))
+    pitfall = _divide(-_conditional_value_at_risk(dd), float(r.std(ddof=1)))
+    return _divide(float(values.sum()), ulcer * pitfall)
+
+
+def max_underwater_period(daily_balances: Sequence[float], timestamps: Sequence[int] | None = None) -> int:
+    """Longest stretch below a previous peak: whole days by timestamp, or sample count without timestamps.
+
+    A sample equal to the peak ends the stretch (and becomes the new peak).
+
+    Example:
+        >>> max_underwater_period([10_000, 11_000, 10_500, 10_400, 11_200, 10_800])
+        2
+    """
+    balances = list(daily_balances)
+    if len(balances) < 2:
+        return 0
+    use_times = timestamps is not None and len(timestamps) == len(balances)
+    longest = 0
+    peak = balances[0]
+    peak_i = 0
+    for i in range(1, len(balances)):
+        if balances[i] >= peak:
+            peak, peak_i = balances[i], i
+            continue
+        # int() truncates toward zero, as Jesse does: a fractional day does not count
+        span = int((timestamps[i] - timestamps[peak_i]) / _DAY_MS) if use_times else i - peak_i
+        longest = max(longest, span)
+    return longest
+
+
+def streaks(pnls: Sequence[float]) -> list[int]:
+    """Signed run lengths over a PNL sequence: wins +1, +2, …; losses −1, −2, …; a zero PNL is 0.
+
+    Example:
+        >>> streaks([5, 3, -1, -2, -4, 0, 2])
+        [1, 2, -1, -2, -3, 0, 1]
+    """
+    out: list[int] = []
+    run = 0
+    for pnl in pnls:
+        if pnl > 0:
+            run = run + 1 if run > 0 else 1
+        elif pnl < 0:
+            run = run - 1 if run < 0 else -1
+        else:
+            run = 0
+        out.append(run)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# the metrics dict
+# --------------------------------------------------------------------------------------------------
+
+def _nan_to_jesse(value) -> float:
+    """Jesse's ``safe_convert``: float, with any NaN returned as the ``np.nan`` object."""
+    value = float(value)
+    return np.nan if math.isnan(value) else value
+
+
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if values else np.nan
+
+
+def _check_trades(trades: Sequence[Mapping]) -> None:
+    for i, trade in enumerate(trades):
+        if not isinstance(trade, Mapping):
+            raise TypeError(f"trades[{i}]: expected a dict (Jesse trade dict), got {type(trade).__name__}")
+        for field in _REQUIRED_TRADE_FIELDS:
+            if field not in trade:
+                raise KeyError(f"trades[{i}]: missing field {field!r} (needs {', '.join(_REQUIRED_TRADE_FIELDS)})")
+        if trade["type"] not in ("long", "short"):
+            raise ValueError(f"trades[{i}]: field 'type' must be 'long' or 'short', got {trade['type']!r}")
+        for field in ("PNL", "fee"):
+            if not math.isfinite(float(trade[field])):
+                raise ValueError(f"trades[{i}]: field {field!r} is not a finite number: {trade[field]!r}")
+
+
+def compute_metrics(
+    trades: list[dict],
+    daily_balances: Sequence[float],
+    daily_balance_times: Sequence[int] | None,
+    *,
+    starting_balance: float,
+    finishing_balance: float,
+    starting_time: int,
+    ending_time: int,
+    total_open_trades: int = 0,
+    open_pl: float = 0.0,
+    annualization: int = 365,
+) -> dict:
+    """Jesse 3.5.3's metrics dict, with its keys in Jesse's order.
+
+    ``trades`` are Jesse trade dicts (``type``, ``PNL`` after fees, ``fee``, ``opened_at``,
+    ``closed_at`` in ms; ``holding_period`` in seconds is used when present). ``daily_balances`` are
+    the daily equity samples and ``daily_balance_times`` their ms timestamps (``None`` or empty: no
+    timestamps, so ``annual_return`` and ``calmar_ratio`` are NaN as in Jesse). ``ending_time`` is the
+    last candle's timestamp + 120 000 ms, ``starting_time`` the first trading candle's timestamp.
+
+    Example:
+        >>> m = compute_metrics([], [10_000.0], [0], starting_balance=10_000.0, finishing_balance=10_000.0,
+        ...                     starting_time=0, ending_time=120_000)
+        >>> m
+        {'total': 0, 'win_rate': 0, 'net_profit_percentage': 0, 'annualization': 365}
+    """
+    if isinstance(annualization, bool) or not isinstance(annualization, (int, float, np.number)) \
+            or not annualization > 0:
+        raise ValueError(f"annualization must be a positive number of periods a year (365 crypto, 252 stocks), "
+                         f"got {annualization!r}")
+    if not trades:
+        return {"total": 0, "win_rate": 0, "net_profit_percentage": 0, "annualization": annualization}
+    _check_trades(trades)
+
+    balances = [float(b) for b in daily_balances]
+    times = None if daily_balance_times is None else [int(t) for t in daily_balance_times]
+    if times is not None and len(times) == 0:
+        times = None
+    if times is not None and len(times) != len(balances):
+        raise ValueError(
+            f"daily_balance_times has {len(times)} timestamps but daily_balances has {len(balances)} samples"
+        )
+    if times is not None and any(b < a for a, b in zip(times, times[1:])):
+        raise ValueError("daily_balance_times must be sorted ascending")
+
+    pnl = [float(t["PNL"]) for t in trades]
+    types = [t["type"] for t in trades]
+    holding = [
+        float(t["holding_period"]) if t.get("holding_period") is not None
+        else (float(t["closed_at"]) - float(t["opened_at"])) / 1000.0
+        for t in trades
+    ]
+    total = len(trades)
+    win_idx = [i for i, p in enumerate(pnl) if p > 0]
+    loss_idx = [i for i, p in enumerate(pnl) if p < 0]
+    wins = [pnl[i] for i in win_idx]
+    losses = [pnl[i] for i in loss_idx]
+
+    def side_win_rate(side: str) -> float:
+        w = sum(1 for i in win_idx if types[i] == side)
+        lo = sum(1 for i in loss_idx if types[i] == side)
+        return w / (w + lo) if (w + lo) > 0 else 0
+
+    win_rate = len(wins) / (len(wins) + len(losses)) if wins else 0
+    longs_count = types.count("long")
+    shorts_count = types.count("short")
+    longs_percentage = longs_count / (longs_count + shorts_count) * 100
+    fee = float(np.sum([float(t["fee"]) for t in trades]))
+    net_profit = float(np.sum(pnl))
+    average_win = _mean(wins)
+    average_loss = abs(_mean(losses))
+    ratio_avg_win_loss = _divide(average_win, average_loss)
+    expectancy = ((0 if math.isnan(average_win) else average_win) * win_rate
+                  - (0 if math.isnan(average_loss) else average_loss) * (1 - win_rate))
+    expectancy_percentage = expectancy / starting_balance * 100
+    run = streaks(pnl)
+
+    duration_days = (ending_time - starting_time) / _DAY_MS
+    avg_trades_per_day = total / duration_days if duration_days > 0 else 0
+
+    returns = daily_returns(balances, times)
+    enough = len(returns) >= 2
+    nan = np.nan
+    max_dd = max_drawdown(returns) * 100 if enough else nan
+    underwater = max_underwater_period(balances, times) if len(balances) >= 2 else nan
+    annual_return = cagr(returns) * 100 if enough and times is not None else nan
+    calmar = calmar_ratio(returns) if enough and times is not None else nan
+
+    return {
+        "total": total,
+        "total_winning_trades": len(wins),
+        "total_losing_trades": len(losses),
+        "starting_balance": _nan_to_jesse(starting_balance),
+        "finishing_balance": _nan_to_jesse(finishing_balance),
+        "win_rate": _nan_to_jesse(win_rate),
+        "win_rate_longs": _nan_to_jesse(side_win_rate("long")),
+        "win_rate_shorts": _nan_to_jesse(side_win_rate("short")),
+        "ratio_avg_win_loss": _nan_to_jesse(ratio_avg_win_loss),
+        "longs_count": longs_count,
+        "longs_percentage": _nan_to_jesse(longs_percentage),
+        "shorts_percentage": _nan_to_jesse(100 - longs_percentage),
+        "shorts_count": shorts_count,
+        "fee": _nan_to_jesse(fee),
+        "net_profit": _nan_to_jesse(net_profit),
+        "net_profit_percentage": _nan_to_jesse(net_profit / starting_balance * 100),
+        "average_win": _nan_to_jesse(average_win),
+        "average_loss": _nan_to_jesse(average_loss),
+        "expectancy": _nan_to_jesse(expectancy),
+        "expectancy_percentage": _nan_to_jesse(expectancy_percentage),
+        "expected_net_profit_every_100_trades": _nan_to_jesse(expectancy_percentage * 100),
+        "average_holding_period": _nan_to_jesse(_mean(holding)),
+        "average_winning_holding_period": _nan_to_jesse(_mean([holding[i] for i in win_idx])),
+        "average_losing_holding_period": _nan_to_jesse(_mean([holding[i] for i in loss_idx])),
+        "gross_profit": _nan_to_jesse(float(np.sum(wins)) if wins else 0.0),
+        "gross_loss": _nan_to_jesse(float(np.sum(losses)) if losses else 0.0),
+        "max_drawdown": _nan_to_jesse(max_dd),
+        "max_underwater_period": _nan_to_jesse(underwater),
+        "annual_return": _nan_to_jesse(annual_return),
+        "annualization": annualization,
+        "sharpe_ratio": _nan_to_jesse(sharpe_ratio(returns, annualization) if enough else nan),
+        "calmar_ratio": _nan_to_jesse(calmar),
+        "sortino_ratio": _nan_to_jesse(sortino_ratio(returns, annualization) if enough else nan),
+        "smart_sharpe": _nan_to_jesse(smart_sharpe(returns, annualization) if enough else nan),
+        "smart_sortino": _nan_to_jesse(smart_sortino(returns, annualization) if enough else nan),
+        "omega_ratio": _nan_to_jesse(omega_ratio(returns, annualization) if enough else nan),
+        "serenity_index": _nan_to_jesse(serenity_index(returns) if enough else nan),
+        "total_open_trades": int(total_open_trades),
+        "open_pl": _nan_to_jesse(open_pl),
+        "winning_streak": max(max(run), 0),
+        "losing_streak": 0 if min(run) > 0 else abs(min(run)),
+        "largest_losing_trade": _nan_to_jesse(min(losses) if losses else 0),
+        "largest_winning_trade": _nan_to_jesse(max(wins) if wins else 0),
+        "current_streak": run[-1],
+        "avg_trades_per_day": _nan_to_jesse(avg_trades_per_day),
+        "avg_trades_per_week": _nan_to_jesse(avg_trades_per_day * 7),
+        "avg_trades_per_month": _nan_to_jesse(avg_trades_per_day * 30.44),
+    }
