@@ -14,7 +14,13 @@ from tests.conftest import PARITY_DIR
 NPZ = PARITY_DIR / "indicators" / "btc_15m_2000.npz"
 
 # key -> (measured error, reason). At most three, each with its measured error and the reason.
-EXEMPTIONS: dict[str, tuple[str, str]] = {}
+EXEMPTIONS: dict[str, tuple[str, str]] = {
+    # Jesse evaluates the gator's adjusted EWMA in closed form (q**-i scale factors and a cumsum); its
+    # rounding depends on numpy's vectorised pow, and the one-bar change of |jaw - teeth| amplifies it.
+    # We use the same closed form with our numpy; the other three gatorosc series agree within 1e-9.
+    "gatorosc.upper_change": ("max rel err 2.8e-9 (first at row 1186)",
+                              "closed-form EWMA rounding differs between numpy builds"),
+}
 
 
 def _keys() -> list[str]:

@@ -71,3 +71,46 @@ def last_or_all(values: np.ndarray, sequential: bool):
         return values
     v = values[-1]
     return None if v is None else float(v)
+
+
+def source_of(candles: np.ndarray, source_type: str, sequential: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Jesse's usual preamble: ``(candles, source)`` as contiguous float64.
+
+    A 2-D candle array is sliced (``slice_candles``) and its ``source_type`` column taken; a 1-D series
+    is used whole, never sliced (Jesse only slices 2-D candles).
+    """
+    arr = as_candles(candles)
+    if arr.ndim == 1:
+        return arr, np.ascontiguousarray(arr)
+    if source_type not in SOURCE_TYPES:
+        raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
+    arr = slice_candles(arr, sequential)
+    return arr, np.ascontiguousarray(get_candle_source(arr, source_type))
+
+
+def ohlcv(candles: np.ndarray, sequential: bool, indicator: str) -> np.ndarray:
+    """Sliced 2-D candles for an indicator that needs several columns (refuses a 1-D series)."""
+    arr = as_candles(candles)
+    if arr.ndim != 2:
+        raise ValueError(f"{indicator}: needs a 2-D (N, 6) candle array, got a 1-D series")
+    return slice_candles(arr, sequential)
+
+
+def column(candles: np.ndarray, index: int) -> np.ndarray:
+    """One candle column as a contiguous float64 array (kernels then compile one array layout only)."""
+    return np.ascontiguousarray(candles[:, index])
+
+
+def check_number(value: float, name: str) -> float:
+    """Refuse a non-finite float parameter with a clear error."""
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return v
+
+
+def named_result(cls, arrays, sequential: bool):
+    """Build a namedtuple result: the arrays when sequential, else each array's last value as a float."""
+    if sequential:
+        return cls(*arrays)
+    return cls(*(float(a[-1]) for a in arrays))

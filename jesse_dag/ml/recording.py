@@ -11,16 +11,26 @@ A data point is ``{"time", "features", "label", "label_time", "route"}``:
 """
 from __future__ import annotations
 
+import inspect
 import logging
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 logger = logging.getLogger(__name__)
 
 
 class MLMixin:
-    """Jesse's ML hooks: ``ml_mode``, ``ml_features``, ``record_features``, ``record_label``."""
+    """Jesse's ML hooks: ``ml_mode``, ``ml_features``, ``record_features``, ``record_label``, and deploy
+    mode's ``ml_predict`` / ``ml_predict_proba``.
+
+    Deploy mode reads the bundle deployed in the strategy's own folder (the folder of its class's module,
+    as Jesse does; ``ml_model_dir`` overrides it), once per strategy instance (so once per backtest).
+    """
 
     ml_mode: str = "gather"
+    ml_model_dir: str | None = None
 
     def _ml_reset(self) -> None:
         self._ml_data_points: list[dict[str, Any]] = []
@@ -53,3 +63,67 @@ class MLMixin:
         point["label_time"] = int(self.time / 1000)
         self._ml_data_points.append(point)
         self._ml_open_point = None
+
+    # ── deploy mode ──────────────────────────────────────────────────────────────────────────────────────
+
+    def _ml_model_directory(self) -> Path:
+        if self.ml_model_dir is not None:
+            return Path(self.ml_model_dir)
+        try:
+            return Path(inspect.getfile(type(self))).resolve().parent
+        except TypeError:
+            raise TypeError(f"cannot tell which folder {type(self).__name__} lives in (its module "
+                            f"{type(self).__module__!r} has no file); set the class attribute ml_model_dir") from None
+
+    def _load_ml_artifacts(self) -> None:
+        """Load the deployed bundle once: hashes checked, feature names checked against ``ml_features()``."""
+        if getattr(self, "_ml_model", None) is not None:
+            return
+        from jesse_dag.ml.bundle import load_ml_model
+
+        directory = self._ml_model_directory()
+        names = sorted(self.ml_features().keys())
+        art = load_ml_model(directory, feature_names=names)
+        manifest = art.get("manifest")
+        if manifest is None:
+            # a folder Jesse trained: the scaler at least knows how many features it saw
+            n = getattr(art["scaler"], "n_features_in_", len(names))
+            if n != len(names):
+                raise ValueError(f"{directory}: the model was trained on {n} features but "
+                                 f"{type(self).__name__}.ml_features() gives {len(names)}: {names}")
+        self._ml_feature_names = list(manifest["feature_names"]) if manifest else names
+        self._ml_scaler = art["scaler"]
+        self._ml_feature_importance = art.get("feature_importance")
+        self._ml_manifest = manifest
+        self._ml_model = art["model"]
+
+    def _ml_row(self, features: dict | None) -> np.ndarray:
+        self._load_ml_artifacts()
+        feats = self.ml_features() if features is None else features
+        names = self._ml_feature_names
+        if len(feats) != len(names) or any(k not in feats for k in names):
+            from jesse_dag.ml.bundle import check_feature_names
+
+            check_feature_names(names, list(feats), f"{type(self).__name__} (model in {self._ml_model_directory()})")
+        return self._ml_scaler.transform(np.array([[float(feats[k]) for k in names]]))
+
+    def ml_predict(self, features: dict | None = None) -> float:
+        """The deployed model's prediction for ``features`` (default ``ml_features()``); for regression."""
+        return float(self._ml_model_predict(self._ml_row(features)))
+
+    def _ml_model_predict(self, X: np.ndarray) -> Any:
+        return self._ml_model.predict(X)[0]
+
+    def ml_predict_proba(self, features: dict | None = None) -> dict[int, float]:
+        """``{class: probability}`` from the deployed classifier for ``features`` (default ``ml_features()``).
+
+        Example:
+            >>> if self.ml_predict_proba().get(1, 0.0) > 0.55:  # doctest: +SKIP
+            ...     self.buy = qty, self.price
+        """
+        X = self._ml_row(features)
+        if not hasattr(self._ml_model, "predict_proba"):
+            raise TypeError(f"the deployed model {type(self._ml_model).__name__} has no predict_proba; "
+                            "use ml_predict() for a regression model")
+        probs = self._ml_model.predict_proba(X)[0]
+        return {int(c): float(p) for c, p in zip(self._ml_model.classes_, probs)}

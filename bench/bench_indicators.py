@@ -1,0 +1,142 @@
+"""Indicator speed: jesse_dag (numba) vs Jesse 3.5.3, and first-call (compile) cost.
+
+Run by hand:  .venv/bin/python bench/bench_indicators.py [--jesse-python /work/jesse-venv/bin/python]
+
+For every indicator in ``jesse_dag.indicators.__all__``: best-of-3 time of ``sequential=True`` on 100,000
+synthetic candles and the mean of ``sequential=False`` on 240 candles; Jesse's timings come from the
+same measurement run in a subprocess in Jesse's venv. Prints the geometric-mean ratio (Jesse / ours,
+>1 means we are faster), the ten slowest indicators relative to Jesse, and the first-call cost of the
+ten most used indicators with a warm and a cold (empty NUMBA_CACHE_DIR) numba cache.
+"""
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TOP10 = ["ema", "sma", "rsi", "atr", "macd", "bollinger_bands", "adx", "supertrend", "stochf", "vwap"]
+
+# Measured in the interpreter that runs it (ours or Jesse's): prints {name: [seq_s, single_s]}.
+TIMER = textwrap.dedent(r"""
+    import inspect, json, sys, time
+    import numpy as np
+    mod = sys.argv[1]
+    names = json.loads(sys.argv[2])
+    ta = __import__(mod, fromlist=['x'])
+    rng = np.random.default_rng(42)
+    n = 100_000
+    close = 30000 * np.exp(np.cumsum(rng.normal(0, 0.002, n)))
+    open_ = np.r_[close[0], close[:-1]]
+    high = np.maximum(open_, close) * (1 + rng.uniform(0, 0.002, n))
+    low = np.minimum(open_, close) * (1 - rng.uniform(0, 0.002, n))
+    ts = 1_600_000_000_000 + 60_000 * np.arange(n, dtype=np.float64)
+    big = np.column_stack([ts, open_, close, high, low, rng.uniform(1, 100, n)])
+    small = np.ascontiguousarray(big[-240:])
+    out = {}
+    for name in names:
+        fn = getattr(ta, name, None)
+        if fn is None:
+            continue
+        extra = [p for p in inspect.signature(fn).parameters if p in ('benchmark_candles', 'candles_compare')]
+        try:
+            kw = {p: big for p in extra}
+            fn(big[:300], sequential=True, **{p: big[:300] for p in extra})  # warm-up / compile
+            best = math.inf
+            for _ in range(3):
+                t = time.perf_counter(); fn(big, sequential=True, **kw); best = min(best, time.perf_counter() - t)
+            kw = {p: small for p in extra}
+            fn(small, sequential=False, **kw)
+            reps = 50
+            t = time.perf_counter()
+            for _ in range(reps):
+                fn(small, sequential=False, **kw)
+            out[name] = [best, (time.perf_counter() - t) / reps]
+        except Exception as e:  # report, don't stop the whole bench
+            out[name] = [None, None, f'{type(e).__name__}: {e}'[:120]]
+    print(json.dumps(out))
+""").replace("math.inf", "float('inf')")
+
+FIRST_CALL = textwrap.dedent(r"""
+    import json, sys, time
+    import numpy as np
+    t0 = time.perf_counter()
+    import jesse_dag.indicators as ta
+    rng = np.random.default_rng(1)
+    n = 500
+    close = 30000 + np.cumsum(rng.normal(0, 20, n))
+    c = np.column_stack([np.arange(n) * 60000.0, close, close + 1, close + 5, close - 5, np.ones(n)])
+    out = {}
+    for name in json.loads(sys.argv[1]):
+        if name not in ta.__all__:
+            continue
+        t = time.perf_counter(); getattr(ta, name)(c, sequential=True); out[name] = time.perf_counter() - t
+    print(json.dumps(out))
+""")
+
+
+def _run(python: str, code: str, *args: str, env: dict | None = None) -> dict:
+    res = subprocess.run([python, "-c", code, *args], capture_output=True, text=True, cwd=REPO,
+                         env={**os.environ, **(env or {})})
+    if res.returncode != 0:
+        raise RuntimeError(f"{python} failed:\n{res.stderr[-2000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--jesse-python", default="/work/jesse-venv/bin/python")
+    ap.add_argument("--only", nargs="*", help="restrict to these indicators")
+    args = ap.parse_args()
+    sys.path.insert(0, str(REPO))
+    import jesse_dag.indicators as ta
+
+    names = args.only or [n for n in ta.__all__
+                          if "sequential" in inspect.signature(getattr(ta, n)).parameters]
+    ours = _run(sys.executable, TIMER, "jesse_dag.indicators", json.dumps(names))
+    jesse = _run(args.jesse_python, TIMER, "jesse.indicators", json.dumps(names)) if Path(args.jesse_python).exists() else {}
+
+    rows = []
+    for n in names:
+        o, j = ours.get(n), jesse.get(n)
+        if not o or o[0] is None:
+            print(f"  ours failed: {n}: {o[2] if o else 'missing'}")
+            continue
+        if not j or j[0] is None:
+            continue
+        rows.append((n, j[0] / o[0], j[1] / o[1], o[0], j[0], o[1], j[1]))
+    if rows:
+        gm_seq = math.exp(sum(math.log(r[1]) for r in rows) / len(rows))
+        gm_one = math.exp(sum(math.log(r[2]) for r in rows) / len(rows))
+        print(f"{len(rows)} indicators compared (ratio = Jesse time / our time, >1 = we are faster)")
+        print(f"geometric-mean ratio: sequential on 100k = {gm_seq:.2f}x, non-sequential on 240 = {gm_one:.2f}x")
+        print("slowest ten relative to Jesse (sequential 100k):")
+        for r in sorted(rows, key=lambda r: r[1])[:10]:
+            print(f"  {r[0]:<24} ratio {r[1]:7.2f}  ours {r[3]*1e3:9.2f} ms  jesse {r[4]*1e3:9.2f} ms")
+        print("slowest ten relative to Jesse (non-sequential 240):")
+        for r in sorted(rows, key=lambda r: r[2])[:10]:
+            print(f"  {r[0]:<24} ratio {r[2]:7.2f}  ours {r[5]*1e6:9.1f} us  jesse {r[6]*1e6:9.1f} us")
+
+    top = [n for n in TOP10 if n in ta.__all__]
+    _run(sys.executable, FIRST_CALL, json.dumps(top))  # make sure the default cache is populated
+    warm = _run(sys.executable, FIRST_CALL, json.dumps(top))
+    with tempfile.TemporaryDirectory() as tmp:
+        cold = _run(sys.executable, FIRST_CALL, json.dumps(top), env={"NUMBA_CACHE_DIR": tmp})
+    print("first call (s), warm cache / cold cache:")
+    for n in top:
+        print(f"  {n:<18} {warm[n]:7.3f} / {cold[n]:7.3f}")
+    print(f"  total              {sum(warm.values()):7.3f} / {sum(cold.values()):7.3f}")
+    missing = [n for n in TOP10 if n not in ta.__all__]
+    if missing:
+        print(f"  not implemented yet: {', '.join(missing)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,529 @@
+"""Orders, positions, closed trades and the two exchanges (futures, spot), with Jesse 3.5.3's accounting.
+
+Every formula here reproduces Jesse's arithmetic in the same order of operations, so balances and PNLs
+agree bit for bit (see reference §4.3-§4.5). Quantity updates use :func:`exact_sum` /
+:func:`exact_sub`, Jesse's decimal-rounded ``sum_floats`` / ``subtract_floats``.
+"""
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import numpy as np
+
+from jesse_dag.engine.exceptions import InsufficientBalance, InsufficientMargin
+
+MARKET, LIMIT, STOP = "MARKET", "LIMIT", "STOP"
+BUY, SELL = "buy", "sell"
+ACTIVE, EXECUTED, CANCELED = "ACTIVE", "EXECUTED", "CANCELED"
+STOP_LOSS_VIA, TAKE_PROFIT_VIA = "stop-loss", "take-profit"
+
+
+def exact_sum(a: float, b: float) -> float:
+    """Jesse's ``sum_floats``: the sum of the two decimal reprs, rounded once (so 0.1 + 0.2 == 0.3)."""
+    return float(Decimal(repr(float(a))) + Decimal(repr(float(b))))
+
+
+def exact_sub(a: float, b: float) -> float:
+    """Jesse's ``subtract_floats``."""
+    return float(Decimal(repr(float(a))) - Decimal(repr(float(b))))
+
+
+def np_sum(values: list[float]) -> float:
+    """``numpy.sum`` of a list (pairwise order), as Jesse sums its DynamicNumpyArray columns."""
+    if not values:
+        return 0.0
+    return float(np.asarray(values, dtype=np.float64).sum())
+
+
+def is_price_near(order_price: float, price_to_compare: float, threshold: float = 0.00015) -> bool:
+    """Within 0.015% of the current price: Jesse then submits a MARKET order."""
+    return abs(1 - (order_price / price_to_compare)) <= threshold
+
+
+class Order:
+    """One order. ``qty`` is signed (buys positive); ``price`` is the fill price once executed."""
+
+    __slots__ = ("id", "trade_id", "session_id", "symbol", "exchange", "side", "type", "reduce_only", "qty",
+                 "filled_qty", "price", "status", "created_at", "executed_at", "canceled_at", "submitted_via",
+                 "fee", "vars", "_recorded_fill_qty")
+
+    def __init__(self, id: str, session_id: str, exchange: str, symbol: str, side: str, type: str,
+                 qty: float, price: float, reduce_only: bool, created_at: int) -> None:
+        self.id = id
+        self.trade_id = None
+        self.session_id = session_id
+        self.exchange = exchange
+        self.symbol = symbol
+        self.side = side
+        self.type = type
+        self.qty = qty
+        self.filled_qty = 0.0
+        self.price = price
+        self.reduce_only = reduce_only
+        self.status = ACTIVE
+        self.created_at = created_at
+        self.executed_at = None
+        self.canceled_at = None
+        self.submitted_via = None
+        self.fee = None
+        self.vars = {}
+        self._recorded_fill_qty = 0.0
+
+    is_active = property(lambda self: self.status == ACTIVE)
+    is_executed = property(lambda self: self.status == EXECUTED)
+    is_filled = is_executed
+    is_canceled = property(lambda self: self.status == CANCELED)
+    is_queued = property(lambda self: False)
+    is_partially_filled = property(lambda self: False)
+    is_cancellable = is_active
+    is_new = is_active
+    is_stop_loss = property(lambda self: self.submitted_via == STOP_LOSS_VIA)
+    is_take_profit = property(lambda self: self.submitted_via == TAKE_PROFIT_VIA)
+
+    @property
+    def value(self) -> float:
+        return abs(self.qty) * self.price
+
+    @property
+    def remaining_qty(self) -> float:
+        rest = abs(self.qty) - abs(self.filled_qty)
+        return rest if self.side == BUY else -rest
+
+    @property
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "trade_id": self.trade_id, "session_id": self.session_id, "exchange_id": None,
+            "symbol": self.symbol, "side": self.side, "type": self.type, "qty": self.qty,
+            "filled_qty": self.filled_qty, "price": self.price, "status": self.status,
+            "created_at": self.created_at, "canceled_at": self.canceled_at, "executed_at": self.executed_at,
+            "exchange": self.exchange, "reduce_only": self.reduce_only, "submitted_via": self.submitted_via,
+            "jesse_submitted": True, "order_exist_in_exchange": True, "updated_at": None,
+            "session_mode": "backtest",
+        }
+
+    def __repr__(self) -> str:
+        return (f"Order({self.side} {self.type} qty={self.qty} price={self.price} status={self.status}"
+                f"{' reduce_only' if self.reduce_only else ''})")
+
+
+class ClosedTrade:
+    """A position from open to close: Jesse's ClosedTrade (VWAP entry/exit, fees summed over its orders)."""
+
+    __slots__ = ("id", "session_id", "strategy_name", "symbol", "exchange", "type", "timeframe", "opened_at",
+                 "closed_at", "leverage", "buy_orders", "sell_orders", "orders", "leg_fees")
+
+    def __init__(self, id: str) -> None:
+        self.id = id
+        self.session_id = None
+        self.strategy_name = None
+        self.symbol = None
+        self.exchange = None
+        self.type = None
+        self.timeframe = None
+        self.opened_at = None
+        self.closed_at = None
+        self.leverage = None
+        self.buy_orders: list[tuple[float, float]] = []
+        self.sell_orders: list[tuple[float, float]] = []
+        self.orders: list[Order] = []
+        self.leg_fees: list[float] = []  # the fee of each order's part booked on this trade
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None
+
+    is_long = property(lambda self: self.type == "long")
+    is_short = property(lambda self: self.type == "short")
+
+    def _side_rows(self, entry: bool) -> list[tuple[float, float]]:
+        if self.type == "long":
+            return self.buy_orders if entry else self.sell_orders
+        if self.type == "short":
+            return self.sell_orders if entry else self.buy_orders
+        return []
+
+    @staticmethod
+    def _vwap(rows: list[tuple[float, float]]) -> float:
+        if not rows:
+            return math.nan
+        arr = np.asarray(rows, dtype=np.float64)
+        quantity = arr[:, 0].sum()
+        if quantity == 0:
+            return math.nan
+        return float((arr[:, 0] * arr[:, 1]).sum() / quantity)
+
+    @property
+    def qty(self) -> float:
+        if self.type not in ("long", "short"):
+            return 0.0
+        rows = self._side_rows(True)
+        return float(np.asarray(rows, dtype=np.float64).reshape(-1, 2)[:, 0].sum())
+
+    @property
+    def entry_price(self) -> float:
+        return self._vwap(self._side_rows(True))
+
+    @property
+    def exit_price(self) -> float:
+        return self._vwap(self._side_rows(False))
+
+    @property
+    def fee(self) -> float:
+        return sum(self.leg_fees)
+
+    @property
+    def size(self) -> float:
+        return self.qty * self.entry_price
+
+    @property
+    def pnl(self) -> float:
+        qty = abs(self.qty)
+        profit = qty * (self.exit_price - self.entry_price)
+        if self.type == "short":
+            profit *= -1
+        return profit - self.fee
+
+    @property
+    def total_cost(self) -> float:
+        return self.entry_price * abs(self.qty) / self.leverage
+
+    @property
+    def roi(self) -> float:
+        return self.pnl / self.total_cost * 100
+
+    pnl_percentage = roi
+
+    @property
+    def holding_period(self) -> float | None:
+        if self.closed_at is None:
+            return None
+        return (self.closed_at - self.opened_at) / 1000
+
+    def to_dict(self) -> dict:
+        """Jesse's trade dict (``to_dict_with_orders``)."""
+        return {
+            "id": self.id, "strategy_name": self.strategy_name, "symbol": self.symbol, "exchange": self.exchange,
+            "type": self.type, "entry_price": self.entry_price, "exit_price": self.exit_price, "qty": self.qty,
+            "opened_at": self.opened_at, "closed_at": self.closed_at, "fee": self.fee, "size": self.size,
+            "PNL": self.pnl, "PNL_percentage": self.pnl_percentage, "holding_period": self.holding_period,
+            "orders": [o.to_dict for o in self.orders],
+        }
+
+
+class Position:
+    """The open position of one exchange-symbol pair (signed qty, average entry price)."""
+
+    __slots__ = ("exchange_name", "symbol", "exchange", "strategy", "entry_price", "exit_price", "current_price",
+                 "qty", "previous_qty", "opened_at", "closed_at", "id")
+
+    def __init__(self, exchange_name: str, symbol: str, exchange: "Exchange", id: str = "") -> None:
+        self.id = id
+        self.exchange_name = exchange_name
+        self.symbol = symbol
+        self.exchange = exchange
+        self.strategy = None
+        self.entry_price = None
+        self.exit_price = None
+        self.current_price = None
+        self.qty = 0
+        self.previous_qty = 0
+        self.opened_at = None
+        self.closed_at = None
+
+    @property
+    def type(self) -> str:
+        if self.qty > 0:
+            return "long"
+        if self.qty < 0:
+            return "short"
+        return "close"
+
+    is_open = property(lambda self: self.qty != 0)
+    is_close = property(lambda self: self.qty == 0)
+    is_long = property(lambda self: self.qty > 0)
+    is_short = property(lambda self: self.qty < 0)
+
+    @property
+    def exchange_type(self) -> str:
+        return self.exchange.type
+
+    @property
+    def mark_price(self) -> float:
+        return self.current_price
+
+    funding_rate = property(lambda self: 0)
+    next_funding_timestamp = property(lambda self: None)
+
+    @property
+    def value(self) -> float:
+        if self.qty == 0:
+            return 0
+        if self.current_price is None:
+            return None
+        return abs(self.current_price * self.qty)
+
+    @property
+    def leverage(self) -> float:
+        if self.exchange.type == "spot":
+            return 1
+        return self.exchange.futures_leverage
+
+    @property
+    def total_cost(self) -> float:
+        if self.qty == 0:
+            return math.nan
+        base_cost = self.entry_price * abs(self.qty)
+        if self.strategy is not None:
+            return base_cost / self.leverage
+        return base_cost
+
+    entry_margin = total_cost
+
+    @property
+    def pnl(self) -> float:
+        if self.entry_price is None or self.qty == 0:
+            return 0
+        value = self.value
+        if value is None:
+            return 0
+        diff = value - abs(self.entry_price * self.qty)
+        return -diff if self.qty < 0 else diff
+
+    @property
+    def roi(self) -> float:
+        pnl = self.pnl
+        if pnl == 0:
+            return 0
+        return pnl / self.total_cost * 100
+
+    pnl_percentage = roi
+
+    @property
+    def mode(self) -> str:
+        if self.exchange.type == "spot":
+            return "spot"
+        return self.exchange.futures_leverage_mode
+
+    @property
+    def liquidation_price(self) -> float:
+        if self.qty == 0 or self.mode != "isolated":
+            return math.nan
+        rate = 1 / self.leverage
+        if self.qty > 0:
+            return self.entry_price * (1 - rate + 0.004)
+        return self.entry_price * (1 + rate - 0.004)
+
+    @property
+    def bankruptcy_price(self) -> float:
+        rate = 1 / self.leverage
+        if self.qty > 0:
+            return self.entry_price * (1 - rate)
+        if self.qty < 0:
+            return self.entry_price * (1 + rate)
+        return math.nan
+
+    @property
+    def to_dict(self) -> dict:
+        return {
+            "entry_price": self.entry_price, "qty": self.qty, "current_price": self.current_price,
+            "value": self.value, "type": self.type, "exchange": self.exchange_name, "pnl": self.pnl,
+            "pnl_percentage": self.pnl_percentage, "leverage": self.leverage,
+            "liquidation_price": self.liquidation_price, "bankruptcy_price": self.bankruptcy_price,
+            "mode": self.mode,
+        }
+
+    def __repr__(self) -> str:
+        return f"Position({self.exchange_name} {self.symbol} {self.type} qty={self.qty} entry={self.entry_price})"
+
+
+def base_asset(symbol: str) -> str:
+    return symbol.split("-")[0]
+
+
+def quote_asset(symbol: str) -> str:
+    return symbol.split("-")[1]
+
+
+class Exchange:
+    """Balances shared by every route of one exchange."""
+
+    type = ""
+
+    def __init__(self, name: str, starting_balance: float, fee_rate: float, symbols: list[str],
+                 settlement_currency: str) -> None:
+        self.name = name
+        self.starting_balance = starting_balance
+        self.fee_rate = fee_rate
+        self.settlement_currency = settlement_currency
+        self.assets: dict[str, float] = {}
+        self.starting_assets: dict[str, float] = {}
+        self.buy_orders: dict[str, list[tuple[float, float]]] = {}
+        self.sell_orders: dict[str, list[tuple[float, float]]] = {}
+        self.positions: dict[str, Position] = {}
+        for symbol in symbols:
+            base = base_asset(symbol)
+            self.buy_orders[base] = []
+            self.sell_orders[base] = []
+            self.assets[base] = 0.0
+            self.assets[settlement_currency] = starting_balance
+            self.starting_assets[base] = 0.0
+            self.starting_assets[settlement_currency] = starting_balance
+
+    @property
+    def wallet_balance(self) -> float:
+        return self.assets[self.settlement_currency]
+
+    @property
+    def started_balance(self) -> float:
+        return self.starting_assets[self.settlement_currency]
+
+
+class FuturesExchange(Exchange):
+    """Futures wallet: fees off the wallet at each fill, realized PNL on reduce/close, margin checks."""
+
+    type = "futures"
+
+    def __init__(self, name: str, starting_balance: float, fee_rate: float, symbols: list[str],
+                 settlement_currency: str, futures_leverage: float, futures_leverage_mode: str) -> None:
+        super().__init__(name, starting_balance, fee_rate, symbols, settlement_currency)
+        self.futures_leverage = futures_leverage
+        self.futures_leverage_mode = futures_leverage_mode
+
+    @property
+    def available_margin(self) -> float:
+        margin = self.wallet_balance
+        total_spent = 0
+        for asset in self.assets:
+            if asset == self.settlement_currency:
+                continue
+            position = self.positions.get(f"{asset}-{self.settlement_currency}")
+            if position is not None and position.qty != 0:
+                total_spent += position.total_cost
+                total_spent -= position.pnl
+            buys = self.buy_orders[asset]
+            sells = self.sell_orders[asset]
+            sum_buy = float((np.asarray(buys).reshape(-1, 2)[:, 0] * np.asarray(buys).reshape(-1, 2)[:, 1]).sum()) if buys else 0.0
+            sum_sell = float((np.asarray(sells).reshape(-1, 2)[:, 0] * np.asarray(sells).reshape(-1, 2)[:, 1]).sum()) if sells else 0.0
+            total_spent += max(abs(sum_buy) / self.futures_leverage, abs(sum_sell) / self.futures_leverage)
+        margin -= total_spent
+        return margin
+
+    def charge_fee(self, amount: float) -> None:
+        fee_amount = abs(amount) * self.fee_rate
+        self.assets[self.settlement_currency] = self.assets[self.settlement_currency] - fee_amount
+
+    def add_realized_pnl(self, realized_pnl: float) -> None:
+        self.assets[self.settlement_currency] = self.assets[self.settlement_currency] + realized_pnl
+
+    def on_order_submission(self, order: Order, time_text) -> None:
+        if not order.reduce_only:
+            effective_order_size = abs(order.qty * order.price) / self.futures_leverage
+            available = self.available_margin
+            if effective_order_size > available:
+                raise InsufficientMargin(
+                    f"{order.exchange} {order.symbol} at {time_text()}: cannot submit a {order.side} "
+                    f"{order.type} order of {abs(order.qty)} @ {order.price} (value {abs(order.qty * order.price):.2f}, "
+                    f"margin needed {effective_order_size:.2f} at leverage {self.futures_leverage}) when the "
+                    f"available margin is {available:.2f}. Reduce the order size or raise the leverage."
+                )
+            book = self.buy_orders if order.side == BUY else self.sell_orders
+            book[base_asset(order.symbol)].append((order.qty, order.price))
+
+    def _forget(self, order: Order) -> None:
+        if order.reduce_only:
+            return
+        book = (self.buy_orders if order.side == BUY else self.sell_orders)[base_asset(order.symbol)]
+        key = (order.qty, order.price)
+        for i, row in enumerate(book):
+            if row[0] == key[0] and row[1] == key[1]:
+                del book[i]
+                return
+
+    def on_order_execution(self, order: Order) -> None:
+        self._forget(order)
+
+    def on_order_cancellation(self, order: Order) -> None:
+        self._forget(order)
+
+
+class SpotExchange(Exchange):
+    """Spot wallet: buys reserve quote at submission; fills credit base/quote net of the fee."""
+
+    type = "spot"
+    futures_leverage = 1
+    futures_leverage_mode = "spot"
+
+    def __init__(self, name: str, starting_balance: float, fee_rate: float, symbols: list[str],
+                 settlement_currency: str) -> None:
+        super().__init__(name, starting_balance, fee_rate, symbols, settlement_currency)
+        self.stop_orders_sum: dict[str, float] = {}
+        self.limit_orders_sum: dict[str, float] = {}
+
+    @property
+    def available_margin(self) -> float:
+        return self.wallet_balance
+
+    def on_order_submission(self, order: Order, time_text) -> None:
+        if order.side == SELL:
+            if order.type == STOP:
+                self.stop_orders_sum[order.symbol] = exact_sum(self.stop_orders_sum.get(order.symbol, 0), abs(order.qty))
+            elif order.type == LIMIT:
+                self.limit_orders_sum[order.symbol] = exact_sum(self.limit_orders_sum.get(order.symbol, 0), abs(order.qty))
+        base = base_asset(order.symbol)
+        quote = self.settlement_currency
+        if order.side == BUY:
+            quote_balance = self.assets[quote]
+            self.assets[quote] = exact_sub(self.assets[quote], abs(order.qty) * order.price)
+            if self.assets[quote] < 0:
+                raise InsufficientBalance(
+                    f"{order.exchange} {order.symbol} at {time_text()}: not enough {quote} to buy "
+                    f"{abs(order.qty)} @ {order.price} ({abs(order.qty * order.price):.8g} {quote}); "
+                    f"the available balance is {quote_balance:.8g} {quote}."
+                )
+        else:
+            base_balance = self.assets[base]
+            if order.type == MARKET:
+                order_qty = exact_sum(abs(order.qty), self.limit_orders_sum.get(order.symbol, 0))
+            elif order.type == STOP:
+                order_qty = self.stop_orders_sum[order.symbol]
+            else:
+                order_qty = self.limit_orders_sum[order.symbol]
+            if order_qty > base_balance:
+                raise InsufficientBalance(
+                    f"{order.exchange} {order.symbol} at {time_text()}: not enough {base} to sell {order_qty} "
+                    f"(including pending sells); the available balance is {base_balance} {base}."
+                )
+
+    def on_order_execution(self, order: Order) -> None:
+        if order.side == SELL:
+            if order.type == STOP:
+                self.stop_orders_sum[order.symbol] = exact_sub(self.stop_orders_sum[order.symbol], abs(order.qty))
+            elif order.type == LIMIT:
+                self.limit_orders_sum[order.symbol] = exact_sub(self.limit_orders_sum[order.symbol], abs(order.qty))
+        base = base_asset(order.symbol)
+        quote = self.settlement_currency
+        if order.side == BUY:
+            self.assets[base] = exact_sum(self.assets[base], abs(order.qty) * (1 - self.fee_rate))
+        else:
+            current = self.assets[base]
+            order_qty = abs(current) if abs(order.qty) > current else abs(order.qty)
+            self.assets[quote] = exact_sum(self.assets[quote], (order_qty * order.price) * (1 - self.fee_rate))
+            self.assets[base] = exact_sub(self.assets[base], order_qty)
+
+    def on_order_cancellation(self, order: Order) -> None:
+        if order.side == SELL:
+            if order.type == STOP:
+                self.stop_orders_sum[order.symbol] = exact_sub(self.stop_orders_sum[order.symbol], abs(order.qty))
+            elif order.type == LIMIT:
+                self.limit_orders_sum[order.symbol] = exact_sub(self.limit_orders_sum[order.symbol], abs(order.qty))
+        base = base_asset(order.symbol)
+        if order.side == BUY:
+            self.assets[self.settlement_currency] = exact_sum(self.assets[self.settlement_currency],
+                                                              abs(order.qty) * order.price)
+        else:
+            # Jesse subtracts the pending sums a second time here (its SpotExchange does); kept for parity.
+            if order.type == STOP:
+                self.stop_orders_sum[order.symbol] = exact_sub(self.stop_orders_sum[order.symbol], abs(order.qty))
+            elif order.type == LIMIT:
+                self.limit_orders_sum[order.symbol] = exact_sub(self.limit_orders_sum[order.symbol], abs(order.qty))

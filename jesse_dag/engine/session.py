@@ -1,0 +1,417 @@
+"""One backtest's whole state and its minute loop (Jesse 3.5.3's fast-mode "skip" simulator, §4.6).
+
+Everything a run touches lives on a :class:`Session` instance: positions, orders, the exchange, the candle
+store, the clock, closed trades, daily balances. Nothing is module-level, so two runs in one process, or the
+same run in parallel processes, cannot see each other.
+
+The loop steps over blocks of ``step = gcd(route and data-route minutes)`` 1m rows. A block where no
+active order is touched (neither inside its high/low nor jumped over by the gap from the previous close) is
+skipped at once: the numba kernel in :mod:`jesse_dag.engine.kernels` finds the next block that needs
+Python, so cost grows with bars and fills, not with minutes. A touched block is walked minute by minute
+with Jesse's rules: gap fills at the open, then intrabar fills in the order of Jesse's price-path model,
+splitting the minute at each fill.
+"""
+from __future__ import annotations
+
+import math
+import uuid
+import warnings
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from jesse_dag.candles.timeframes import timeframe_to_minutes
+from jesse_dag.engine.exceptions import EmptyPosition, OpenPositionError, OrderNotAllowed, InvalidStrategy
+from jesse_dag.engine.models import (
+    BUY, CANCELED, EXECUTED, LIMIT, MARKET, SELL, STOP, ClosedTrade, Exchange, Order, Position, base_asset,
+    exact_sub, exact_sum, is_price_near,
+)
+from jesse_dag.engine.store import MarketCandles
+
+DAY_MS = 86_400_000
+FIRST_SAMPLE_DELAY_MS = 86_460_000
+
+
+def format_time(ms: float | int | None) -> str:
+    """UTC ``YYYY-MM-DD HH:MM`` of an epoch-ms time (for error messages)."""
+    if ms is None:
+        return "?"
+    return datetime.fromtimestamp(int(ms) / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+class Route:
+    """A trading route (strategy attached) or a data route (``strategy`` None)."""
+
+    __slots__ = ("exchange", "symbol", "timeframe", "strategy", "strategy_name", "k", "key")
+
+    def __init__(self, exchange: str, symbol: str, timeframe: str, strategy_name: Any = None) -> None:
+        self.exchange = exchange
+        self.symbol = symbol
+        self.timeframe = timeframe
+        self.strategy_name = strategy_name
+        self.strategy = None
+        self.k = timeframe_to_minutes(timeframe)
+        self.key = f"{exchange}-{symbol}"
+
+
+def split_candle(c: np.ndarray, price: float) -> tuple[np.ndarray, np.ndarray]:
+    """Jesse's split of a 1m candle at ``price``: (the part before the touch, the part after)."""
+    ts, o, cl, h, l, v = c[0], c[1], c[2], c[3], c[4], c[5]
+    bull = cl >= o
+    bear = cl < o
+    A = np.array
+    if bull and l < price < o:
+        return A([ts, o, price, o, price, v]), A([ts, price, cl, h, l, v])
+    if price == o:
+        return c, c
+    if bear and o < price < h:
+        return A([ts, o, price, price, o, v]), A([ts, price, cl, h, l, v])
+    if bear and l < price < cl:
+        return A([ts, o, price, h, price, v]), A([ts, price, cl, cl, l, v])
+    if bull and cl < price < h:
+        return A([ts, o, price, price, l, v]), A([ts, price, cl, h, cl, v])
+    if bear and price == cl:
+        return A([ts, o, cl, h, cl, v]), A([ts, price, price, price, l, v])
+    if bull and price == cl:
+        return A([ts, o, cl, cl, l, v]), A([ts, price, price, h, price, v])
+    if bear and price == h:
+        return A([ts, o, h, h, o, v]), A([ts, h, cl, h, l, v])
+    if bull and price == l:
+        return A([ts, o, l, o, l, v]), A([ts, l, cl, h, l, v])
+    if bear and price == l:
+        return A([ts, o, l, h, l, v]), A([ts, l, cl, cl, l, v])
+    if bull and price == h:
+        return A([ts, o, h, h, l, v]), A([ts, h, cl, h, cl, v])
+    if bear and cl < price < o:
+        return A([ts, o, price, h, price, v]), A([ts, price, cl, price, l, v])
+    if bull and o < price < cl:
+        return A([ts, o, price, price, l, v]), A([ts, price, cl, h, price, v])
+    return None, c  # unreachable for a price inside the candle
+
+
+def gap_crosses(order: Order, prev_close: float, open_price: float) -> bool:
+    """Was this resting order jumped over by the move from the previous close to this open (3.5.3)?"""
+    p = order.price
+    if open_price > prev_close:
+        return prev_close <= p <= open_price and (
+            (order.type == LIMIT and order.side == SELL) or (order.type == STOP and order.side == BUY))
+    if open_price < prev_close:
+        return open_price <= p <= prev_close and (
+            (order.type == LIMIT and order.side == BUY) or (order.type == STOP and order.side == SELL))
+    return False
+
+
+def sort_execution_orders(orders: list[Order], rows: np.ndarray) -> list[Order]:
+    """Jesse's fill order inside candles: by the first row that reaches each order, then the path model."""
+    remaining = list(orders)
+    out: list[Order] = []
+    for row in rows:
+        o_, c_, l_, h_ = row[1], row[2], row[4], row[3]
+        included = [o for o in remaining if l_ <= o.price <= h_]
+        if len(included) == 1:
+            out.append(included[0])
+            remaining.remove(included[0])
+        elif len(included) > 1:
+            on_open, above, below = [], [], []
+            for o in included:
+                if o.price == o_:
+                    on_open.append(o)
+                if o.price > o_:
+                    above.append(o)
+                else:
+                    below.append(o)
+            out += on_open
+            if o_ > c_:  # red: O -> H -> L -> C
+                above.sort(key=lambda x: x.price)
+                below.sort(key=lambda x: x.price, reverse=True)
+                out += above + below
+            else:
+                below.sort(key=lambda x: x.price, reverse=True)
+                above.sort(key=lambda x: x.price)
+                out += below + above
+            remaining = [o for o in remaining if o not in included]
+        if len(out) >= len(orders) or not remaining:
+            break
+    return out
+
+
+class Market:
+    """Per exchange-symbol state: candles, position, orders (all / active), the trade being built."""
+
+    def __init__(self, key: str, exchange: str, symbol: str, candles: MarketCandles, position: Position) -> None:
+        self.key = key
+        self.exchange = exchange
+        self.symbol = symbol
+        self.candles = candles
+        self.position = position
+        self.orders: list[Order] = []
+        self.active: list[Order] = []
+        self.current_trade: ClosedTrade | None = None
+        self.just_closed: ClosedTrade | None = None
+
+
+class Session:
+    """The whole mutable state of one backtest."""
+
+    def __init__(self, *, exchange: Exchange, markets: dict[str, Market], routes: list[Route],
+                 data_routes: list[Route], session_id: str, options: dict) -> None:
+        self.exchange = exchange
+        self.markets = markets
+        self.routes = routes
+        self.data_routes = data_routes
+        self.session_id = session_id
+        self.options = options
+        self.time = 0
+        self.starting_time = 0
+        self.ending_time = 0
+        self.to_execute: list[Order] = []
+        self.closed_trades: list[ClosedTrade] = []
+        self.shared_vars: dict = {}
+        self.daily_balance: list[float] = []
+        self.daily_balance_timestamps: list[int] = []
+        self.total_open_trades = 0
+        self.total_open_pl = 0.0
+        self.total_liquidations = 0
+        self.step_sampling = False  # fast_mode=False: daily samples at their own minute, as step mode
+        self.next_sample = 0
+        self.sampled_in_block = False
+        self.isolated = False
+        self._id_counter = 0
+        self._id_namespace = uuid.UUID(int=0)
+
+    # -- ids and time ------------------------------------------------------------------------------------------
+    def new_id(self) -> str:
+        """Deterministic ids (same run, same ids), shaped like Jesse's uuid4 strings."""
+        self._id_counter += 1
+        return str(uuid.UUID(int=(self._id_counter << 64) | 0x4000_8000_0000_0000))
+
+    def time_text(self) -> str:
+        return format_time(self.time)
+
+    # -- order submission (Jesse's Sandbox driver + order_service.create_order) --------------------------------
+    def create_order(self, market: Market, side: str, type: str, qty: float, price: float,
+                     reduce_only: bool) -> Order:
+        qty = float(qty)
+        price = float(price)
+        signed = abs(qty) if side == BUY else -abs(qty)
+        order = Order(self.new_id(), self.session_id, market.exchange, market.symbol, side, type, signed, price,
+                      reduce_only, self.time)
+        self.exchange.on_order_submission(order, self.time_text)
+        market.orders.append(order)
+        market.active.append(order)
+        if type == MARKET:
+            self.to_execute.append(order)
+        return order
+
+    def cancel_order(self, order: Order) -> None:
+        if order.status == CANCELED or order.status == EXECUTED:
+            return
+        order.canceled_at = self.time
+        order.status = CANCELED
+        self.exchange.on_order_cancellation(order)
+
+    def cancel_all_orders(self, market: Market) -> None:
+        for o in list(market.active):
+            self.cancel_order(o)
+        market.orders.clear()
+
+    def execute_simulated_market_orders(self) -> None:
+        if not self.to_execute:
+            return
+        for o in self.to_execute:
+            self.execute_order(o)
+        self.to_execute = []
+
+    # -- order execution (order_service.execute_order + position_service.on_executed_order) ---------------------
+    def execute_order(self, order: Order) -> None:
+        if order.status == CANCELED or order.status == EXECUTED:
+            return
+        market = self.markets[f"{order.exchange}-{order.symbol}"]
+        p = market.position
+        order.executed_at = self.time
+        order.status = EXECUTED
+        if order.reduce_only and p.qty != 0 and abs(order.qty) > abs(p.qty):
+            order.filled_qty = -p.qty
+        else:
+            order.filled_qty = order.qty
+        if order.fee is None:
+            notional = abs(order.filled_qty or order.qty) * order.price
+            order.fee = self.exchange.fee_rate * notional
+
+        # closed_trade_service.add_executed_order. A flip (a non-reduce-only order larger than the position)
+        # is booked per trade on purpose, unlike Jesse: the closing leg (qty and fee) on the closed trade,
+        # the opening leg on the new one (Jesse books the whole order on the closed trade).
+        fill = abs(order.filled_qty or 0.0)
+        flip_open_qty = 0.0
+        if (not order.reduce_only and p.qty != 0 and p.qty * order.qty < 0 and abs(order.qty) > abs(p.qty)
+                and exact_sum(p.qty, order.qty) != 0):
+            flip_open_qty = abs(exact_sum(p.qty, order.qty))
+            fill = abs(p.qty)
+        t = market.current_trade
+        if t is None:
+            t = market.current_trade = ClosedTrade(self.new_id())
+        order.trade_id = t.id
+        t.orders.append(order)
+        t.leg_fees.append(order.fee if not flip_open_qty else self.exchange.fee_rate * (fill * order.price))
+        incremental = fill - order._recorded_fill_qty
+        if incremental > 0:
+            order._recorded_fill_qty = fill
+            (t.buy_orders if order.side == BUY else t.sell_orders).append((incremental, order.price))
+
+        self.exchange.on_order_execution(order)
+        self._on_position_fill(market, p, order)
+
+    def _on_position_fill(self, market: Market, p: Position, order: Order) -> None:
+        qty = order.qty
+        price = order.price
+        futures = self.exchange.type == "futures"
+        if futures:
+            self.exchange.charge_fee(order.filled_qty * price)
+        if p.qty == 0:
+            self._open(market, p, qty, price)
+        elif exact_sum(p.qty, qty) == 0:
+            self._close(market, p, price)
+        elif p.qty * qty > 0:
+            if not order.reduce_only:
+                self._increase(p, qty, price)
+        elif p.qty * qty < 0:
+            if abs(qty) > abs(p.qty):
+                if order.reduce_only:
+                    self._close(market, p, price)
+                else:
+                    diff_qty = exact_sum(p.qty, qty)
+                    self._close(market, p, price)
+                    self._open(market, p, diff_qty, price)
+                    opening = market.current_trade
+                    leg = abs(diff_qty)
+                    opening.orders.append(order)
+                    opening.leg_fees.append(self.exchange.fee_rate * (leg * price))
+                    (opening.buy_orders if order.side == BUY else opening.sell_orders).append((leg, price))
+            else:
+                self._reduce(p, qty, price)
+        if p.strategy is not None:
+            p.strategy._on_updated_position(order)
+
+    def _update_qty(self, p: Position, qty: float, operation: str) -> None:
+        p.previous_qty = p.qty
+        if self.exchange.type == "spot":
+            if operation == "set":
+                p.qty = qty * (1 - self.exchange.fee_rate)
+            elif operation == "add":
+                p.qty = exact_sum(p.qty, qty * (1 - self.exchange.fee_rate))
+            else:
+                p.qty = exact_sub(p.qty, qty)
+        else:
+            if operation == "set":
+                p.qty = qty
+            elif operation == "add":
+                p.qty = exact_sum(p.qty, qty)
+            else:
+                p.qty = exact_sub(p.qty, qty)
+
+    @staticmethod
+    def _estimate_pnl(qty: float, entry: float, exit_: float, long: bool) -> float:
+        qty = abs(qty)
+        profit = qty * (exit_ - entry)
+        if not long:
+            profit *= -1
+        return profit - 0 * qty * (entry + exit_)
+
+    def _open(self, market: Market, p: Position, qty: float, price: float) -> None:
+        if p.qty != 0:
+            raise OpenPositionError("an already open position cannot be opened")
+        p.entry_price = price
+        p.exit_price = None
+        self._update_qty(p, qty, "set")
+        p.opened_at = self.time
+        t = market.current_trade
+        if t is None:
+            t = market.current_trade = ClosedTrade(self.new_id())
+        t.opened_at = p.opened_at
+        t.leverage = p.leverage
+        strategy = p.strategy
+        t.timeframe = strategy.timeframe if strategy is not None else None
+        t.strategy_name = strategy.name if strategy is not None else None
+        t.exchange = p.exchange_name
+        t.symbol = p.symbol
+        t.type = p.type
+        t.session_id = self.session_id
+
+    def _close(self, market: Market, p: Position, price: float) -> None:
+        if p.qty == 0:
+            raise EmptyPosition("The position is already closed.")
+        p.exit_price = price
+        p.closed_at = self.time
+        if self.exchange.type == "futures":
+            self.exchange.add_realized_pnl(self._estimate_pnl(abs(p.qty), p.entry_price, price, p.qty > 0))
+        self._update_qty(p, 0, "set")
+        p.entry_price = None
+        t = market.current_trade
+        if t is None or not t.is_open:
+            return
+        t.closed_at = p.closed_at
+        if p.strategy is not None:
+            p.strategy.trades_count += 1
+        self.closed_trades.append(t)
+        market.just_closed = t
+        market.current_trade = None
+
+    def _reduce(self, p: Position, qty: float, price: float) -> None:
+        if p.qty == 0:
+            raise EmptyPosition("The position is closed.")
+        qty = abs(qty)
+        if self.exchange.type == "futures":
+            self.exchange.add_realized_pnl(self._estimate_pnl(qty, p.entry_price, price, p.qty > 0))
+        self._update_qty(p, qty, "subtract" if p.qty > 0 else "add")
+
+    def _increase(self, p: Position, qty: float, price: float) -> None:
+        qty = abs(qty)
+        p.entry_price = (abs(qty) * price + abs(p.qty) * p.entry_price) / (abs(qty) + abs(p.qty))
+        self._update_qty(p, qty, "add" if p.qty > 0 else "subtract")
+
+    # -- balances --------------------------------------------------------------------------------------------
+    def portfolio_balance(self) -> float:
+        if self.exchange.type == "futures":
+            total = self.exchange.assets[self.exchange.settlement_currency]
+            for m in self.markets.values():
+                if m.position.qty != 0:
+                    total += m.position.pnl
+            return total
+        for m in self.markets.values():
+            if m.position.strategy is not None:
+                return m.position.strategy.portfolio_value
+        return self.exchange.wallet_balance
+
+    def advance_sample(self) -> None:
+        while self.next_sample <= self.time:
+            self.next_sample += DAY_MS
+
+    def save_daily_balance(self) -> None:
+        value = self.portfolio_balance()
+        ts = int(self.time)
+        if self.daily_balance_timestamps and self.daily_balance_timestamps[-1] == ts:
+            self.daily_balance[-1] = value
+        else:
+            self.daily_balance.append(value)
+            self.daily_balance_timestamps.append(ts)
+
+    # -- liquidation (isolated mode) --------------------------------------------------------------------------
+    def check_liquidation(self, market: Market, candle_open: float, high: float, low: float,
+                          prev_close: float | None) -> None:
+        p = market.position
+        if p.qty == 0 or self.exchange.type != "futures" or self.exchange.futures_leverage_mode != "isolated":
+            return
+        liq = p.liquidation_price
+        reached = low <= liq <= high
+        if prev_close is not None:
+            reached = reached or (min(prev_close, candle_open) <= liq <= max(prev_close, candle_open))
+        if not reached:
+            return
+        side = SELL if p.qty > 0 else BUY
+        order = Order(self.new_id(), self.session_id, market.exchange, market.symbol, side, MARKET,
+                      -abs(p.qty) if side == SELL else abs(p.qty), p.bankruptcy_price, True, self.time)
+        market.orders.append(order)
+        market.active.append(order)
+        self.total_liquidations += 1
+        self.execute_order(order)

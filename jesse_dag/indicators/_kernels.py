@@ -1,0 +1,345 @@
+"""Shared numba kernels for the indicator modules (moving averages, rolling statistics, true range).
+
+Every kernel is ``@numba.njit(cache=True)`` and compiles lazily for the argument types it first sees,
+so importing this module costs nothing until an indicator is called. Kernels take float64 1-D arrays
+and return new float64 arrays of the same length; warm-up rows are NaN unless the docstring says
+otherwise. They reproduce Jesse 3.5.3's seeds (see ``jesse-behaviour.md`` §7):
+
+- ``ema``: seed ``x[0]``, alpha ``2/(p+1)``, no NaN warm-up; all NaN when ``p > n``.
+- ``ema_alpha``: the same recurrence with any alpha (used for RMA-from-first-value variants).
+- ``sma``: NaN for the first ``p-1`` rows; NaN inputs are skipped inside the window (Jesse's Rust sma).
+- ``wilder``: Wilder's RMA seeded with the simple mean of the first ``p`` values.
+- ``wma``: linearly weighted (weights 1..p, newest heaviest).
+- ``rolling_std``: population standard deviation of each window (two passes per window).
+- ``rolling_max`` / ``rolling_min`` / ``rolling_sum``: plain rolling reductions.
+- ``true_range``: ``TR0 = H0 - L0``, then ``max(H-L, |H-C[-1]|, |L-C[-1]|)``.
+- ``linreg``: least-squares line through each window, returning (slope, intercept) at the last x.
+
+Example:
+    >>> import numpy as np
+    >>> from jesse_dag.indicators._kernels import sma
+    >>> sma(np.array([1.0, 2.0, 3.0, 4.0]), 2)[1:].tolist()
+    [1.5, 2.5, 3.5]
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True)
+def ema(x, period):
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n == 0 or period > n:
+        return out
+    alpha = 2.0 / (period + 1.0)
+    keep = 1.0 - alpha
+    out[0] = x[0]
+    for i in range(1, n):
+        out[i] = alpha * x[i] + keep * out[i - 1]
+    return out
+
+
+@numba.njit(cache=True)
+def ema_alpha(x, alpha):
+    """``y0 = x0; y = alpha*x + (1-alpha)*y[-1]`` on every row (no warm-up, no length check)."""
+    n = x.shape[0]
+    out = np.empty(n)
+    if n == 0:
+        return out
+    out[0] = x[0]
+    for i in range(1, n):
+        out[i] = alpha * x[i] + (1.0 - alpha) * out[i - 1]
+    return out
+
+
+@numba.njit(cache=True)
+def sma(x, period):
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n < period or period < 1:
+        return out
+    total = 0.0
+    count = 0
+    for i in range(period):
+        if not np.isnan(x[i]):
+            total += x[i]
+            count += 1
+    if count > 0:
+        out[period - 1] = total / count
+    for i in range(period, n):
+        old = x[i - period]
+        if not np.isnan(old):
+            total -= old
+            count -= 1
+        new = x[i]
+        if not np.isnan(new):
+            total += new
+            count += 1
+        if count > 0:
+            out[i] = total / count
+    return out
+
+
+@numba.njit(cache=True)
+def wilder(x, period):
+    """Wilder's RMA: mean of the first ``period`` values at ``period-1``, then ``y += (x - y)/p``."""
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n < period or period < 1:
+        return out
+    total = 0.0
+    for i in range(period):
+        total += x[i]
+    out[period - 1] = total / period
+    alpha = 1.0 / period
+    for i in range(period, n):
+        out[i] = out[i - 1] + alpha * (x[i] - out[i - 1])
+    return out
+
+
+@numba.njit(cache=True)
+def wma(x, period):
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n < period or period < 1:
+        return out
+    denom = period * (period + 1) / 2.0
+    for i in range(period - 1, n):
+        acc = 0.0
+        for k in range(period):
+            acc += x[i - period + 1 + k] * (k + 1)
+        out[i] = acc / denom
+    return out
+
+
+@numba.njit(cache=True)
+def rolling_sum(x, period):
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n < period or period < 1:
+        return out
+    for i in range(period - 1, n):
+        acc = 0.0
+        for k in range(i - period + 1, i + 1):
+            acc += x[k]
+        out[i] = acc
+    return out
+
+
+@numba.njit(cache=True)
+def rolling_std(x, period):
+    """Population standard deviation over each trailing window (NaN for the first ``period-1`` rows)."""
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n < period or period < 1:
+        return out
+    for i in range(period - 1, n):
+        mean = 0.0
+        for k in range(i - period + 1, i + 1):
+            mean += x[k]
+        mean /= period
+        var = 0.0
+        for k in range(i - period + 1, i + 1):
+            d = x[k] - mean
+            var += d * d
+        out[i] = np.sqrt(var / period)
+    return out
+
+
+@numba.njit(cache=True)
+def rolling_max(x, period):
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n < period or period < 1:
+        return out
+    for i in range(period - 1, n):
+        m = x[i - period + 1]
+        for k in range(i - period + 2, i + 1):
+            if x[k] > m:
+                m = x[k]
+        out[i] = m
+    return out
+
+
+@numba.njit(cache=True)
+def rolling_min(x, period):
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n < period or period < 1:
+        return out
+    for i in range(period - 1, n):
+        m = x[i - period + 1]
+        for k in range(i - period + 2, i + 1):
+            if x[k] < m:
+                m = x[k]
+        out[i] = m
+    return out
+
+
+@numba.njit(cache=True)
+def true_range(high, low, close):
+    n = high.shape[0]
+    out = np.empty(n)
+    if n == 0:
+        return out
+    out[0] = high[0] - low[0]
+    for i in range(1, n):
+        hl = high[i] - low[i]
+        hc = abs(high[i] - close[i - 1])
+        lc = abs(low[i] - close[i - 1])
+        out[i] = max(hl, max(hc, lc))
+    return out
+
+
+@numba.njit(cache=True)
+def linreg(x, period):
+    """Least-squares fit of each window against 0..p-1: returns (slope, intercept) arrays.
+
+    The fitted value at the window's last point is ``intercept + slope*(p-1)``.
+    """
+    n = x.shape[0]
+    slope = np.full(n, np.nan)
+    intercept = np.full(n, np.nan)
+    if n < period or period < 1:
+        return slope, intercept
+    sx = period * (period - 1) / 2.0
+    sxx = (period - 1) * period * (2 * period - 1) / 6.0
+    denom = period * sxx - sx * sx
+    for i in range(period - 1, n):
+        sy = 0.0
+        sxy = 0.0
+        for k in range(period):
+            v = x[i - period + 1 + k]
+            sy += v
+            sxy += k * v
+        b = (period * sxy - sx * sy) / denom if denom != 0.0 else 0.0
+        slope[i] = b
+        intercept[i] = (sy - b * sx) / period
+    return slope, intercept
+
+
+@numba.njit(cache=True)
+def shift(x, periods):
+    """Shift right by ``periods`` (left if negative), filling with NaN."""
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if periods >= 0:
+        for i in range(periods, n):
+            out[i] = x[i - periods]
+    else:
+        p = -periods
+        for i in range(0, n - p):
+            out[i] = x[i + p]
+    return out
+
+
+@numba.njit(cache=True)
+def high_pass_1pole(x, period):
+    """Ehlers' one-pole high-pass filter (``y0 = x0``); ``period`` is a float."""
+    n = x.shape[0]
+    out = x.copy()
+    a = 1.0 + (np.sin(2.0 * np.pi / period) - 1.0) / np.cos(2.0 * np.pi / period)
+    c = 1.0 - a / 2.0
+    for i in range(1, n):
+        out[i] = c * x[i] - c * x[i - 1] + (1.0 - a) * out[i - 1]
+    return out
+
+
+@numba.njit(cache=True)
+def supersmoother_2pole(x, period):
+    """Ehlers' two-pole super smoother (first two values pass through); ``period`` is a float."""
+    n = x.shape[0]
+    out = x.copy()
+    a = np.exp(-1.414 * np.pi / period)
+    b = 2.0 * a * np.cos(1.414 * np.pi / period)
+    c1 = (1.0 + a * a - b) / 2.0
+    for i in range(2, n):
+        out[i] = c1 * (x[i] + x[i - 1]) + b * out[i - 1] - a * a * out[i - 2]
+    return out
+
+
+@numba.njit(cache=True)
+def power_weighted_ma(x, period, power, offset):
+    """Jesse's power-weighted averages (cwma, sqwma, srwma, vpwma, epma).
+
+    Weights ``(period - i - offset) ** power`` for i in 0..period-2 apply to ``x[j - i]`` (newest first);
+    rows before ``period + offset + 1`` keep the input value, as Jesse's do. ``period < 2`` returns the input.
+    """
+    n = x.shape[0]
+    out = x.copy()
+    if period < 2:
+        return out
+    start = period + offset + 1
+    if n <= start:
+        return out
+    m = period - 1
+    w = np.empty(m)
+    ws = 0.0
+    for i in range(m):
+        w[i] = (period - i - offset) ** power
+        ws += w[i]
+    if ws == 0.0:
+        return out
+    inv = 1.0 / ws
+    for j in range(start, n):
+        s = 0.0
+        for i in range(m):
+            s += x[j - i] * w[i]
+        out[j] = s * inv
+    return out
+
+
+@numba.njit(cache=True)
+def sma_running(x, period):
+    """SMA by a running sum updated as ``sum += x[i] - x[i-p]`` (Jesse's helper; no NaN skipping)."""
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if period < 1 or n < period:
+        return out
+    s = 0.0
+    for i in range(period):
+        s += x[i]
+    out[period - 1] = s / period
+    for i in range(period, n):
+        s += x[i] - x[i - period]
+        out[i] = s / period
+    return out
+
+
+@numba.njit(cache=True)
+def rolling_std_running(x, period):
+    """Population std from running sums (``E[x^2] - mean^2``, clipped at 0); rows before ``period-1`` are 0."""
+    n = x.shape[0]
+    out = np.zeros(n)
+    if period < 1 or period > n:
+        return out
+    s = 0.0
+    s2 = 0.0
+    for i in range(period):
+        s += x[i]
+        s2 += x[i] * x[i]
+    m = s / period
+    out[period - 1] = np.sqrt(max(s2 / period - m * m, 0.0))
+    for i in range(period, n):
+        s += x[i] - x[i - period]
+        s2 += x[i] * x[i] - x[i - period] * x[i - period]
+        m = s / period
+        out[i] = np.sqrt(max(s2 / period - m * m, 0.0))
+    return out
+
+
+@numba.njit(cache=True)
+def high_pass_2pole(x, period):
+    """Ehlers' two-pole high-pass filter (first two values pass through); ``period`` is an int."""
+    n = x.shape[0]
+    out = x.copy()
+    k = 0.707
+    sv = np.sin(2.0 * np.pi * k / period)
+    cv = np.cos(2.0 * np.pi * k / period)
+    a = 1.0 + (sv - 1.0) / cv
+    c = (1.0 - a / 2.0) ** 2
+    for i in range(2, n):
+        out[i] = c * x[i] - 2.0 * c * x[i - 1] + c * x[i - 2] + 2.0 * (1.0 - a) * out[i - 1] - (1.0 - a) ** 2 * out[i - 2]
+    return out

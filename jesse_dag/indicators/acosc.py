@@ -1,0 +1,45 @@
+"""Acceleration / Deceleration oscillator (Bill Williams)."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import column, named_result, ohlcv
+
+AC = namedtuple("AC", ["osc", "change"])
+
+
+@numba.njit(cache=True)
+def _acosc(high, low):
+    n = high.shape[0]
+    med = (high + low) / 2.0
+    ao = _kernels.sma(med, 5) - _kernels.sma(med, 34)
+    # the 5-bar mean of AO is NaN until 5 valid AO values exist (no NaN skipping here)
+    ao_sma = np.full(n, np.nan)
+    for i in range(4, n):
+        acc = 0.0
+        for k in range(i - 4, i + 1):
+            acc += ao[k]
+        ao_sma[i] = acc / 5.0
+    osc = ao - ao_sma
+    change = np.full(n, np.nan)
+    for i in range(1, n):
+        change[i] = osc[i] - osc[i - 1]
+    return osc, change
+
+
+def acosc(candles: np.ndarray, sequential: bool = False) -> AC:
+    """AC(osc, change): AO minus its 5-bar SMA, and the one-bar change of that.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> np.isfinite(acosc(candles_from_close_prices(np.linspace(100, 150, 60))).osc)
+        True
+    """
+    c = ohlcv(candles, sequential, "acosc")
+    return named_result(AC, _acosc(column(c, HIGH), column(c, LOW)), sequential)

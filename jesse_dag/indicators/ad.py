@@ -1,0 +1,37 @@
+"""AD - Chaikin accumulation/distribution line."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
+from jesse_dag.indicators._core import column, last_or_all, ohlcv
+
+
+@numba.njit(cache=True)
+def money_flow_volume(high, low, close, volume):
+    n = high.shape[0]
+    out = np.empty(n)
+    for i in range(n):
+        rng = high[i] - low[i]
+        mult = ((close[i] - low[i]) - (high[i] - close[i])) / rng if rng != 0.0 else 0.0
+        out[i] = mult * volume[i]
+    return out
+
+
+@numba.njit(cache=True)
+def _ad(high, low, close, volume):
+    return np.cumsum(money_flow_volume(high, low, close, volume))
+
+
+def ad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
+    """Cumulative money-flow volume (a zero range bar contributes 0).
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> isinstance(ad(candles_from_close_prices(np.linspace(100, 150, 60))), float)
+        True
+    """
+    c = ohlcv(candles, sequential, "ad")
+    return last_or_all(_ad(column(c, HIGH), column(c, LOW), column(c, CLOSE), column(c, VOLUME)), sequential)

@@ -1,0 +1,33 @@
+"""ADOSC - Chaikin A/D oscillator: fast EMA minus slow EMA of the A/D line."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators.ad import money_flow_volume
+
+
+@numba.njit(cache=True)
+def _adosc(high, low, close, volume, fast, slow):
+    line = np.cumsum(money_flow_volume(high, low, close, volume))
+    return _kernels.ema_alpha(line, 2.0 / (fast + 1.0)) - _kernels.ema_alpha(line, 2.0 / (slow + 1.0))
+
+
+def adosc(candles: np.ndarray, fast_period: int = 3, slow_period: int = 10,
+          sequential: bool = False) -> float | np.ndarray:
+    """EMAs seeded at the first A/D value, no NaN warm-up.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> isinstance(adosc(candles_from_close_prices(np.linspace(100, 150, 60))), float)
+        True
+    """
+    fast_period = check_period(fast_period, "fast_period")
+    slow_period = check_period(slow_period, "slow_period")
+    c = ohlcv(candles, sequential, "adosc")
+    out = _adosc(column(c, HIGH), column(c, LOW), column(c, CLOSE), column(c, VOLUME), fast_period, slow_period)
+    return last_or_all(out, sequential)

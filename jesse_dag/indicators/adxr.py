@@ -1,0 +1,54 @@
+"""ADXR - average directional movement index rating."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+
+
+@numba.njit(cache=True)
+def _adxr(high, low, close, period):
+    n = high.shape[0]
+    tr = _kernels.true_range(high, low, close)
+    dx = np.zeros(n)
+    # Jesse's ADXR smooths from the first bar (Wilder sums seeded with bar 0, not an SMA window)
+    s_tr = tr[0]
+    s_p = 0.0
+    s_m = 0.0
+    for i in range(n):
+        if i > 0:
+            up = high[i] - high[i - 1]
+            dn = low[i - 1] - low[i]
+            pdm = up if (up > dn and up > 0.0) else 0.0
+            mdm = dn if (dn > up and dn > 0.0) else 0.0
+            s_tr = s_tr - s_tr / period + tr[i]
+            s_p = s_p - s_p / period + pdm
+            s_m = s_m - s_m / period + mdm
+        if s_tr != 0.0:
+            dip = s_p / s_tr * 100.0
+            dim = s_m / s_tr * 100.0
+            tot = dip + dim
+            dx[i] = abs(dip - dim) / tot * 100.0 if tot != 0.0 else 0.0
+    adx = _kernels.rolling_sum(dx, period) / period
+    out = np.full(n, np.nan)
+    for i in range(period, n):
+        if not np.isnan(adx[i]) and not np.isnan(adx[i - period]):
+            out[i] = (adx[i] + adx[i - period]) / 2.0
+    return out
+
+
+def adxr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
+    """ADXR: mean of the ADX now and ``period`` bars ago.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> 0 <= adxr(candles_from_close_prices(np.linspace(100, 150, 60))) <= 100
+        True
+    """
+    period = check_period(period)
+    c = ohlcv(candles, sequential, "adxr")
+    return last_or_all(_adxr(column(c, HIGH), column(c, LOW), column(c, CLOSE), period), sequential)

@@ -1,0 +1,47 @@
+"""ALMA - Arnaud Legoux moving average."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_number, check_period, last_or_all, source_of
+
+
+@numba.njit(cache=True)
+def _alma(x, period, sigma, offset):
+    n = x.shape[0]
+    out = np.zeros(n)
+    m = offset * (period - 1)
+    s = period / sigma
+    w = np.empty(period)
+    wsum = 0.0
+    for k in range(period):
+        w[k] = np.exp(-((k - m) ** 2) / (2.0 * s * s))
+        wsum += w[k]
+    for i in range(period - 1, n):
+        acc = 0.0
+        for k in range(period):
+            acc += x[i - period + 1 + k] * w[k]
+        out[i] = acc
+    for i in range(n):
+        out[i] /= wsum
+        # Jesse marks exact zeros (the warm-up rows) as NaN
+        if out[i] == 0.0:
+            out[i] = np.nan
+    return out
+
+
+def alma(candles: np.ndarray, period: int = 9, sigma: float = 6.0, distribution_offset: float = 0.85,
+         source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
+    """Gaussian-weighted moving average; the warm-up rows are NaN.
+
+    Example:
+        >>> import numpy as np
+        >>> round(alma(np.arange(1.0, 30.0)), 3)
+        27.107
+    """
+    period = check_period(period)
+    sigma = check_number(sigma, "sigma")
+    distribution_offset = check_number(distribution_offset, "distribution_offset")
+    _, source = source_of(candles, source_type, sequential)
+    return last_or_all(_alma(source, period, sigma, distribution_offset), sequential)

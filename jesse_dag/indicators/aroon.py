@@ -1,0 +1,46 @@
+"""AROON - bars since the highest high / lowest low, as a percentage of the period."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators._core import check_period, column, named_result, ohlcv
+
+AROON = namedtuple("AROON", ["down", "up"])
+
+
+@numba.njit(cache=True)
+def _aroon(high, low, period):
+    n = high.shape[0]
+    down = np.full(n, np.nan)
+    up = np.full(n, np.nan)
+    for i in range(period, n):
+        start = i - period
+        hi = 0
+        lo = 0
+        # the first occurrence wins ties (numpy argmax/argmin)
+        for k in range(1, period + 1):
+            if high[start + k] > high[start + hi]:
+                hi = k
+            if low[start + k] < low[start + lo]:
+                lo = k
+        up[i] = 100.0 * (hi / period)
+        down[i] = 100.0 * (lo / period)
+    return down, up
+
+
+def aroon(candles: np.ndarray, period: int = 14, sequential: bool = False) -> AROON:
+    """AROON(down, up) over windows of ``period + 1`` bars.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> aroon(candles_from_close_prices(np.linspace(100, 150, 60))).up
+        100.0
+    """
+    period = check_period(period)
+    c = ohlcv(candles, sequential, "aroon")
+    return named_result(AROON, _aroon(column(c, HIGH), column(c, LOW), period), sequential)

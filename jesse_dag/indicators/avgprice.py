@@ -1,0 +1,19 @@
+"""AVGPRICE - (open + high + low + close) / 4."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
+from jesse_dag.indicators._core import last_or_all, ohlcv
+
+
+def avgprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
+    """Average of open, high, low and close.
+
+    Example:
+        >>> import numpy as np
+        >>> avgprice(np.array([[0, 1.0, 2.0, 3.0, 0.5, 10.0]]))
+        1.625
+    """
+    c = ohlcv(candles, sequential, "avgprice")
+    return last_or_all((c[:, OPEN] + c[:, HIGH] + c[:, LOW] + c[:, CLOSE]) / 4, sequential)

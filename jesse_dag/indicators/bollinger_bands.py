@@ -1,0 +1,80 @@
+"""BBANDS - Bollinger Bands."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_number, check_period, source_of
+
+BollingerBands = namedtuple("BollingerBands", ["upperband", "middleband", "lowerband"])
+
+
+@numba.njit(cache=True)
+def _bbands_sma_std(x, period, devup, devdn):
+    # Jesse's default path: running sums, variance = E[x^2] - mean^2 (population)
+    n = x.shape[0]
+    up = np.full(n, np.nan)
+    mid = np.full(n, np.nan)
+    lo = np.full(n, np.nan)
+    if n < period:
+        return up, mid, lo
+    s = 0.0
+    s2 = 0.0
+    for i in range(n):
+        s += x[i]
+        s2 += x[i] * x[i]
+        if i >= period:
+            old = x[i - period]
+            s -= old
+            s2 -= old * old
+        if i >= period - 1:
+            m = s / period
+            sd = np.sqrt(s2 / period - m * m)
+            mid[i] = m
+            up[i] = m + devup * sd
+            lo[i] = m - devdn * sd
+    return up, mid, lo
+
+
+def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, devdn: float = 2,
+                    matype: int = 0, devtype: int = 0, source_type: str = "close",
+                    sequential: bool = False) -> BollingerBands:
+    """BollingerBands(upperband, middleband, lowerband).
+
+    ``matype`` picks the middle band's moving average (see ``ma``); ``devtype`` 0 = standard deviation,
+    1 = mean absolute deviation, 2 = median absolute deviation.
+
+    Example:
+        >>> import numpy as np
+        >>> bb = bollinger_bands(np.arange(1.0, 41.0))
+        >>> bb.upperband > bb.middleband > bb.lowerband
+        True
+    """
+    period = check_period(period)
+    devup = check_number(devup, "devup")
+    devdn = check_number(devdn, "devdn")
+    if devtype not in (0, 1, 2):
+        raise ValueError(f"devtype must be 0, 1 or 2, got {devtype!r}")
+    candles, source = source_of(candles, source_type, sequential)
+    if matype == 0 and devtype == 0:
+        up, mid, lo = _bbands_sma_std(source, period, devup, devdn)
+    else:
+        import jesse_dag.indicators as ta
+
+        if devtype == 0:
+            dev = _kernels.rolling_std(source, period)
+        elif devtype == 1:
+            dev = np.asarray(ta.mean_ad(source, period, sequential=True))
+        else:
+            dev = np.asarray(ta.median_ad(source, period, sequential=True))
+        # VWMA (24) and VWAP (29) need the volume, so they get the candles, not the source
+        ma_input = candles if matype in (24, 29) and candles.ndim == 2 else source
+        mid = np.asarray(ta.ma(ma_input, period=period, matype=matype, sequential=True), dtype=np.float64)
+        up = mid + devup * dev
+        lo = mid - devdn * dev
+    if sequential:
+        return BollingerBands(up, mid, lo)
+    return BollingerBands(float(up[-1]), float(mid[-1]), float(lo[-1]))

@@ -1,0 +1,47 @@
+"""BBW - Bollinger Bands width: (upper - lower) / middle."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_number, check_period, last_or_all, source_of
+
+
+@numba.njit(cache=True)
+def _bbw(x, period, mult):
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n < period:
+        return out
+    # Jesse's rolling sums (old value out, new value in), variance = E[x^2] - mean^2;
+    # the update order matters at 1e-9 because of the cancellation in the variance
+    s = 0.0
+    s2 = 0.0
+    for i in range(period):
+        s += x[i]
+        s2 += x[i] * x[i]
+    for i in range(period - 1, n):
+        if i >= period:
+            old = x[i - period]
+            s = s - old + x[i]
+            s2 = s2 - old * old + x[i] * x[i]
+        m = s / period
+        sd = np.sqrt(s2 / period - m * m)
+        if m != 0.0:  # a zero middle band leaves NaN, as Jesse does
+            out[i] = ((m + mult * sd) - (m - mult * sd)) / m
+    return out
+
+
+def bollinger_bands_width(candles: np.ndarray, period: int = 20, mult: float = 2.0, source_type: str = "close",
+                          sequential: bool = False) -> float | np.ndarray:
+    """Width of the SMA +/- ``mult`` standard deviation bands relative to the SMA.
+
+    Example:
+        >>> import numpy as np
+        >>> bollinger_bands_width(np.arange(1.0, 41.0)) > 0
+        True
+    """
+    period = check_period(period)
+    mult = check_number(mult, "mult")
+    _, source = source_of(candles, source_type, sequential)
+    return last_or_all(_bbw(source, period, mult), sequential)

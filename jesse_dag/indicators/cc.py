@@ -1,0 +1,40 @@
+"""CC - Coppock curve: WMA of the sum of two rates of change."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_period, get_candle_source, last_or_all, slice_candles
+
+
+@numba.njit(cache=True)
+def roc_kernel(x, period):
+    """Percent rate of change over ``period`` bars (NaN warm-up)."""
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    for i in range(period, n):
+        out[i] = (x[i] / x[i - period] - 1.0) * 100.0
+    return out
+
+
+@numba.njit(cache=True)
+def _cc(x, wma_period, short, long):
+    return _kernels.wma(roc_kernel(x, long) + roc_kernel(x, short), wma_period)
+
+
+def cc(candles: np.ndarray, wma_period: int = 10, roc_short_period: int = 11, roc_long_period: int = 14,
+       source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
+    """Coppock curve.
+
+    Example:
+        >>> import numpy as np
+        >>> cc(np.linspace(100.0, 200.0, 60)) > 0
+        True
+    """
+    wma_period = check_period(wma_period, "wma_period")
+    short = check_period(roc_short_period, "roc_short_period")
+    long = check_period(roc_long_period, "roc_long_period")
+    candles = slice_candles(candles, sequential)
+    source = np.ascontiguousarray(get_candle_source(candles, source_type))
+    return last_or_all(_cc(source, wma_period, short, long), sequential)

@@ -1,0 +1,59 @@
+"""CFO - Chande forecast oscillator: distance of the price from its linear-regression forecast."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_number, check_period, get_candle_source, slice_candles
+
+
+@numba.njit(cache=True)
+def _cfo(x, period, scalar):
+    # Jesse keeps rolling sums A = sum(x) and B = sum(k * x[k]) with absolute bar numbers k; the
+    # forecast is a small difference of large numbers, so the same sums are needed for 1e-9 agreement
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n < period:
+        return out
+    pf = float(period)
+    sx = 0.0
+    sxx = 0.0
+    for j in range(period):
+        sx += j
+        sxx += j * j
+    denom = pf * sxx - sx * sx
+    a = 0.0
+    b = 0.0
+    for k in range(period):
+        a += x[k]
+        b += k * x[k]
+    for i in range(period - 1, n):
+        if i >= period:
+            k = i - period
+            a += x[i] - x[k]
+            b += i * x[i] - k * x[k]
+        sxy = b - (i - pf + 1.0) * a
+        slope = (pf * sxy - sx * a) / denom
+        forecast = (a - slope * sx) / pf + slope * (pf - 1.0)
+        if x[i] != 0.0:
+            out[i] = scalar * (x[i] - forecast) / x[i]
+    return out
+
+
+def cfo(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type: str = "close",
+        sequential: bool = False) -> float | np.ndarray | None:
+    """``scalar * (x - forecast) / x``; the non-sequential value is None where Jesse's is NaN.
+
+    Example:
+        >>> import numpy as np
+        >>> abs(cfo(np.linspace(100.0, 200.0, 60))) < 1e-9
+        True
+    """
+    period = check_period(period)
+    scalar = check_number(scalar, "scalar")
+    candles = slice_candles(candles, sequential)
+    source = np.ascontiguousarray(get_candle_source(candles, source_type))
+    res = _cfo(source, period, scalar)
+    if sequential:
+        return res
+    return None if np.isnan(res[-1]) else float(res[-1])

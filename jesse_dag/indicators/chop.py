@@ -1,0 +1,59 @@
+"""CHOP - choppiness index."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_number, check_period, column, last_or_all, ohlcv
+
+
+@numba.njit(cache=True)
+def _chop(high, low, close, period, scalar, drift):
+    n = high.shape[0]
+    out = np.full(n, np.nan)
+    if n < period:
+        return out
+    tr = _kernels.true_range(high, low, close)
+    if drift == 1:
+        atr = tr
+    else:
+        atr = np.full(n, np.nan)
+        if n >= drift:
+            s = 0.0
+            for i in range(drift):
+                s += tr[i]
+            atr[drift - 1] = s / drift
+            a = 1.0 / drift
+            for i in range(drift, n):
+                atr[i] = a * tr[i] + (1.0 - a) * atr[i - 1]
+    hi = _kernels.rolling_max(high, period)
+    lo = _kernels.rolling_min(low, period)
+    log_p = np.log10(period)
+    for i in range(period - 1, n):
+        total = 0.0
+        for k in range(i - period + 1, i + 1):
+            if not np.isnan(atr[k]):  # NaN ATR warm-up rows are left out of the sum
+                total += atr[k]
+        rng = hi[i] - lo[i]
+        if total > 0.0 and rng > 0.0:
+            out[i] = scalar * (np.log10(total) - np.log10(rng)) / log_p
+    return out
+
+
+def chop(candles: np.ndarray, period: int = 14, scalar: float = 100, drift: int = 1,
+         sequential: bool = False) -> float | np.ndarray:
+    """Choppiness index: ``scalar * log10(sum ATR / range) / log10(period)``.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> 0 < chop(candles_from_close_prices(np.linspace(100, 150, 60))) < 100
+        True
+    """
+    period = check_period(period)
+    drift = check_period(drift, "drift")
+    scalar = check_number(scalar, "scalar")
+    c = ohlcv(candles, sequential, "chop")
+    return last_or_all(_chop(column(c, HIGH), column(c, LOW), column(c, CLOSE), period, scalar, drift), sequential)

@@ -1,0 +1,58 @@
+"""CKSP - Chande Kroll stop."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_number, check_period, column, named_result, ohlcv
+
+CKSP = namedtuple("CKSP", ["long", "short"])
+
+
+@numba.njit(cache=True)
+def _expanding_then_rolling(x, window, is_max):
+    # Jesse's helper: running extreme over the first window-1 bars, then a full rolling window
+    # (NaN inputs propagate, as numpy's max/min do)
+    n = x.shape[0]
+    out = np.empty(n)
+    for i in range(n):
+        start = i - window + 1 if i >= window - 1 else 0
+        m = x[start]
+        for k in range(start + 1, i + 1):
+            v = x[k]
+            if np.isnan(v) or np.isnan(m):
+                m = np.nan
+            elif (v > m) if is_max else (v < m):
+                m = v
+        out[i] = m
+    return out
+
+
+@numba.njit(cache=True)
+def _cksp(high, low, close, p, x, q):
+    n = high.shape[0]
+    atr = _kernels.wilder(_kernels.true_range(high, low, close), p)
+    ls0 = _expanding_then_rolling(high, q, True) - x * atr
+    ss0 = _expanding_then_rolling(low, q, False) + x * atr
+    return _expanding_then_rolling(ls0, q, True), _expanding_then_rolling(ss0, q, False)
+
+
+def cksp(candles: np.ndarray, p: int = 10, x: float = 1.0, q: int = 9, sequential: bool = False) -> CKSP:
+    """CKSP(long, short) stops.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> s = cksp(candles_from_close_prices(np.linspace(100, 150, 60)))
+        >>> s.long < 150
+        True
+    """
+    p = check_period(p, "p")
+    q = check_period(q, "q")
+    x = check_number(x, "x")
+    c = ohlcv(candles, sequential, "cksp")
+    return named_result(CKSP, _cksp(column(c, HIGH), column(c, LOW), column(c, CLOSE), p, x, q), sequential)

@@ -1,0 +1,28 @@
+"""DEMA - double exponential moving average."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_period, last_or_all, source_of
+
+
+@numba.njit(cache=True)
+def _dema(x, period):
+    a = 2.0 / (period + 1.0)
+    e1 = _kernels.ema_alpha(x, a)
+    return 2.0 * e1 - _kernels.ema_alpha(e1, a)
+
+
+def dema(candles: np.ndarray, period: int = 30, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
+    """``2*EMA - EMA(EMA)`` with first-value seeds, no warm-up.
+
+    Example:
+        >>> import numpy as np
+        >>> dema(np.full(10, 3.0))
+        3.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    return last_or_all(_dema(source, period), sequential)

@@ -1,0 +1,61 @@
+"""DI - directional indicators +DI and -DI (Wilder)."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators._core import check_period, column, named_result, ohlcv
+
+DI = namedtuple("DI", ["plus", "minus"])
+
+
+@numba.njit(cache=True)
+def _di(high, low, close, period):
+    n = high.shape[0]
+    plus = np.full(n, np.nan)
+    minus = np.full(n, np.nan)
+    if n < 2 or n < period + 1:
+        return plus, minus
+    s_tr = 0.0
+    s_p = 0.0
+    s_m = 0.0
+    for i in range(1, n):
+        tr = max(high[i] - low[i], max(abs(high[i] - close[i - 1]), abs(low[i] - close[i - 1])))
+        up = high[i] - high[i - 1]
+        dn = low[i - 1] - low[i]
+        pdm = up if (up > dn and up > 0.0) else 0.0
+        mdm = dn if (dn > up and dn > 0.0) else 0.0
+        if i <= period:
+            s_tr += tr
+            s_p += pdm
+            s_m += mdm
+        else:
+            s_tr = (s_tr * (period - 1) + tr) / period
+            s_p = (s_p * (period - 1) + pdm) / period
+            s_m = (s_m * (period - 1) + mdm) / period
+        if i >= period:
+            if s_tr > 0.0:
+                plus[i] = 100.0 * s_p / s_tr
+                minus[i] = 100.0 * s_m / s_tr
+            else:
+                plus[i] = 0.0
+                minus[i] = 0.0
+    return plus, minus
+
+
+def di(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DI:
+    """DI(plus, minus); first value at row ``period``.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> r = di(candles_from_close_prices(np.linspace(100, 150, 60)))
+        >>> r.plus > r.minus
+        True
+    """
+    period = check_period(period)
+    c = ohlcv(candles, sequential, "di")
+    return named_result(DI, _di(column(c, HIGH), column(c, LOW), column(c, CLOSE), period), sequential)

@@ -1,0 +1,53 @@
+"""DM - Wilder-smoothed directional movement +DM / -DM."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators._core import check_period, column, named_result, ohlcv
+
+DM = namedtuple("DM", ["plus", "minus"])
+
+
+@numba.njit(cache=True)
+def _dm(high, low, period):
+    n = high.shape[0]
+    plus = np.full(n, np.nan)
+    minus = np.full(n, np.nan)
+    if n <= period:
+        return plus, minus
+    sp = 0.0
+    sm = 0.0
+    for i in range(1, n):
+        up = high[i] - high[i - 1]
+        dn = low[i - 1] - low[i]
+        pdm = up if (up > dn and up > 0.0) else 0.0
+        mdm = dn if (dn > up and dn > 0.0) else 0.0
+        if i <= period:
+            sp += pdm
+            sm += mdm
+        else:
+            sp = sp - sp / period + pdm
+            sm = sm - sm / period + mdm
+        if i >= period:
+            plus[i] = sp
+            minus[i] = sm
+    return plus, minus
+
+
+def dm(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DM:
+    """DM(plus, minus): Wilder sums of +DM and -DM; first value at row ``period``.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> r = dm(candles_from_close_prices(np.linspace(100, 150, 60)))
+        >>> r.plus > r.minus
+        True
+    """
+    period = check_period(period)
+    c = ohlcv(candles, sequential, "dm")
+    return named_result(DM, _dm(column(c, HIGH), column(c, LOW), period), sequential)

@@ -1,0 +1,29 @@
+"""Donchian channel: highest high, lowest low and their midpoint."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_period, column, named_result, ohlcv
+
+DonchianChannel = namedtuple("DonchianChannel", ["upperband", "middleband", "lowerband"])
+
+
+def donchian(candles: np.ndarray, period: int = 20, sequential: bool = False) -> DonchianChannel:
+    """DonchianChannel(upperband, middleband, lowerband).
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> d = donchian(candles_from_close_prices(np.linspace(100, 150, 60)))
+        >>> d.upperband > d.middleband > d.lowerband
+        True
+    """
+    period = check_period(period)
+    c = ohlcv(candles, sequential, "donchian")
+    up = _kernels.rolling_max(column(c, HIGH), period)
+    lo = _kernels.rolling_min(column(c, LOW), period)
+    return named_result(DonchianChannel, (up, (up + lo) / 2, lo), sequential)

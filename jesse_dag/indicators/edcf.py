@@ -1,0 +1,51 @@
+"""EDCF - Ehlers distance coefficient filter."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, last_or_all, source_of
+
+
+@numba.njit(cache=True)
+def _edcf(x, period):
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n < 2 * period or period < 2:
+        return out
+    dist = np.zeros(n)
+    for k in range(period - 1, n):
+        d = 0.0
+        for lb in range(1, period):
+            v = x[k] - x[k - lb]
+            d += v * v
+        dist[k] = d
+    first = 2 * period
+    num = 0.0
+    coef = 0.0
+    for k in range(first - period + 1, first + 1):
+        num += dist[k] * x[k]
+        coef += dist[k]
+    if first < n:
+        out[first] = num / coef if coef != 0.0 else 0.0
+    # Jesse slides the window sums (subtract the old bar, then add the new one)
+    for j in range(first + 1, n):
+        num -= dist[j - period] * x[j - period]
+        coef -= dist[j - period]
+        num += dist[j] * x[j]
+        coef += dist[j]
+        out[j] = num / coef if coef != 0.0 else 0.0
+    return out
+
+
+def edcf(candles: np.ndarray, period: int = 15, source_type: str = "hl2", sequential: bool = False) -> float | np.ndarray:
+    """Distance-weighted average; first value at row ``2*period``.
+
+    Example:
+        >>> import numpy as np
+        >>> edcf(np.arange(1.0, 60.0)) > 50
+        True
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    return last_or_all(_edcf(source, period), sequential)

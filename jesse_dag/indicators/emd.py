@@ -1,0 +1,57 @@
+"""EMD - Ehlers empirical mode decomposition bands."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_number, check_period, column, named_result, ohlcv
+
+EMD = namedtuple("EMD", ["upperband", "middleband", "lowerband"])
+
+
+@numba.njit(cache=True)
+def _emd(high, low, period, delta, fraction):
+    n = high.shape[0]
+    price = (high + low) / 2.0
+    beta = np.cos(2.0 * np.pi / period)
+    gamma = 1.0 / np.cos(4.0 * np.pi * delta / period)
+    alpha = gamma - np.sqrt(gamma * gamma - 1.0)
+    bp = np.zeros(n)
+    for i in range(2, n):
+        bp[i] = 0.5 * (1.0 - alpha) * (price[i] - price[i - 2])
+        if i > 2:
+            bp[i] += beta * (1.0 + alpha) * bp[i - 1] - alpha * bp[i - 2]
+    mean = _kernels.sma_running(bp, 2 * period)
+    peak = bp.copy()
+    valley = bp.copy()
+    for i in range(1, n):
+        peak[i] = peak[i - 1]
+        valley[i] = valley[i - 1]
+        if i > 2:
+            if bp[i - 1] > bp[i] and bp[i - 1] > bp[i - 2]:
+                peak[i] = bp[i - 1]
+            if bp[i - 1] < bp[i] and bp[i - 1] < bp[i - 2]:
+                valley[i] = bp[i - 1]
+    return _kernels.sma_running(peak, 50) * fraction, mean, _kernels.sma_running(valley, 50) * fraction
+
+
+def emd(candles: np.ndarray, period: int = 20, delta: float = 0.5, fraction: float = 0.1,
+        sequential: bool = False) -> EMD:
+    """EMD(upperband, middleband, lowerband).
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> e = emd(candles_from_close_prices(100 + np.sin(np.arange(300) / 3.0)))
+        >>> e.upperband > e.lowerband
+        True
+    """
+    period = check_period(period)
+    delta = check_number(delta, "delta")
+    fraction = check_number(fraction, "fraction")
+    c = ohlcv(candles, sequential, "emd")
+    return named_result(EMD, _emd(column(c, HIGH), column(c, LOW), period, delta, fraction), sequential)

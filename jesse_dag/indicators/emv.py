@@ -1,0 +1,39 @@
+"""EMV - ease of movement."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import HIGH, LOW, VOLUME
+from jesse_dag.indicators._core import check_number, check_period, column, last_or_all, ohlcv
+
+
+@numba.njit(cache=True)
+def _emv(high, low, volume, length, div):
+    n = high.shape[0]
+    raw = np.zeros(n)
+    for i in range(1, n):
+        chg = (high[i] + low[i]) / 2.0 - (high[i - 1] + low[i - 1]) / 2.0
+        raw[i] = div * chg * (high[i] - low[i]) / volume[i] if volume[i] != 0.0 else 0.0
+    out = np.zeros(n)  # Jesse leaves the warm-up rows at 0, not NaN
+    for i in range(length - 1, n):
+        s = 0.0
+        for k in range(i + 1 - length, i + 1):
+            s += raw[k]
+        out[i] = s / length
+    return out
+
+
+def emv(candles: np.ndarray, length: int = 14, div: int = 10000, sequential: bool = False) -> float | np.ndarray:
+    """Mean over ``length`` bars of ``div * d(hl2) * (high - low) / volume``.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> emv(candles_from_close_prices(np.linspace(100, 150, 60))) > 0
+        True
+    """
+    length = check_period(length, "length")
+    div = check_number(div, "div")
+    c = ohlcv(candles, sequential, "emv")
+    return last_or_all(_emv(column(c, HIGH), column(c, LOW), column(c, VOLUME), length, div), sequential)

@@ -1,0 +1,57 @@
+"""FOSC - forecast oscillator."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, get_candle_source, last_or_all, slice_candles
+
+
+@numba.njit(cache=True)
+def _fosc(x, period):
+    n = x.shape[0]
+    out = np.zeros(n)  # Jesse leaves the warm-up rows at 0
+    if n < period:
+        return out
+    pf = float(period)
+    sx = 0.0
+    sxx = 0.0
+    for i in range(period):
+        sx += i
+        sxx += i * i
+    mx = sx / pf
+    denom = sxx - sx * mx
+    # prefix sums over absolute bar numbers, as Jesse computes them (matters at 1e-9)
+    py = np.empty(n)
+    pxy = np.empty(n)
+    cy = 0.0
+    cxy = 0.0
+    for i in range(n):
+        cy += x[i]
+        cxy += i * x[i]
+        py[i] = cy
+        pxy[i] = cxy
+    for end in range(period - 1, n):
+        start = end + 1 - period
+        sy = py[end] if start == 0 else py[end] - py[start - 1]
+        rxy = pxy[end] if start == 0 else pxy[end] - pxy[start - 1]
+        sxy = rxy - start * sy
+        my = sy / pf
+        slope = (sxy - sx * my) / denom
+        pred = slope * (pf - 1.0) + (my - slope * mx)
+        out[end] = 100.0 * (x[end] - pred) / x[end] if x[end] != 0.0 else 0.0
+    return out
+
+
+def fosc(candles: np.ndarray, period: int = 5, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
+    """``100 * (x - linear forecast) / x``.
+
+    Example:
+        >>> import numpy as np
+        >>> abs(fosc(np.linspace(100.0, 200.0, 60))) < 1e-9
+        True
+    """
+    period = check_period(period)
+    candles = slice_candles(candles, sequential)
+    source = np.ascontiguousarray(get_candle_source(candles, source_type))
+    return last_or_all(_fosc(source, period), sequential)

@@ -1,0 +1,71 @@
+"""FRAMA - fractal adaptive moving average."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+
+
+@numba.njit(cache=True)
+def _frama(high, low, close, window, fc, sc):
+    n = high.shape[0]
+    out = np.full(n, np.nan)
+    if n < window:
+        return out
+    half = window // 2
+    w = np.log(2.0 / (sc + 1.0))
+    d_prev = 0.0
+    s = 0.0
+    for i in range(window):
+        s += close[i]
+    out[window - 1] = s / window
+    for i in range(window, n):
+        a = i - window
+        h1 = -np.inf
+        l1 = np.inf
+        h2 = -np.inf
+        l2 = np.inf
+        for k in range(a, a + half):
+            h2 = max(h2, high[k])
+            l2 = min(l2, low[k])
+        for k in range(a + half, i):
+            h1 = max(h1, high[k])
+            l1 = min(l1, low[k])
+        n1 = (h1 - l1) / half
+        n2 = (h2 - l2) / half
+        n3 = (max(h1, h2) - min(l1, l2)) / window
+        if n1 > 0.0 and n2 > 0.0 and n3 > 0.0:
+            d = (np.log(n1 + n2) - np.log(n3)) / np.log(2.0)
+        else:
+            d = d_prev if i > window else 0.0
+        d_prev = d
+        old_alpha = min(max(np.exp(w * (d - 1.0)), 0.1), 1.0)
+        old_n = (2.0 - old_alpha) / old_alpha
+        n_val = (sc - fc) * ((old_n - 1.0) / (sc - 1.0)) + fc
+        alpha = 2.0 / (n_val + 1.0)
+        if alpha < 2.0 / (sc + 1.0):
+            alpha = 2.0 / (sc + 1.0)
+        elif alpha > 1.0:
+            alpha = 1.0
+        out[i] = alpha * close[i] + (1.0 - alpha) * out[i - 1]
+    return out
+
+
+def frama(candles: np.ndarray, window: int = 10, FC: int = 1, SC: int = 300, sequential: bool = False) -> float | np.ndarray:
+    """FRAMA; an odd ``window`` is raised to the next even number, as Jesse does.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> 100 < frama(candles_from_close_prices(np.linspace(100, 150, 60))) < 150
+        True
+    """
+    window = check_period(window, "window")
+    FC = check_period(FC, "FC")
+    SC = check_period(SC, "SC")
+    if window % 2 == 1:
+        window += 1
+    c = ohlcv(candles, sequential, "frama")
+    return last_or_all(_frama(column(c, HIGH), column(c, LOW), column(c, CLOSE), window, FC, SC), sequential)

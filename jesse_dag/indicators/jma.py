@@ -1,0 +1,26 @@
+"""Jurik moving average (the TradingView port Jesse uses)."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.indicators import _kernels_g2 as k2
+from jesse_dag.indicators._core import check_number, check_period, last_or_all, source_of
+
+
+def jma(candles: np.ndarray, period: int = 7, phase: float = 50, power: int = 2, source_type: str = "close",
+        sequential: bool = False) -> float | np.ndarray:
+    """Jurik-style average; ``phase`` in [-100, 100] sets the overshoot, ``power`` the smoothing.
+
+    Example:
+        >>> import numpy as np
+        >>> round(jma(np.full(50, 2.0)), 9)
+        2.0
+    """
+    period = check_period(period)
+    phase = check_number(phase, "jma: phase")
+    power = check_number(power, "jma: power")
+    _, source = source_of(candles, source_type, sequential)
+    phase_ratio = 0.5 if phase < -100 else (2.5 if phase > 100 else phase / 100 + 1.5)
+    beta = 0.45 * (period - 1) / (0.45 * (period - 1) + 2)
+    alpha = beta ** power
+    return last_or_all(k2.jma(source, phase_ratio, beta, alpha), sequential)

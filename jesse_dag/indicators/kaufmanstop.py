@@ -1,0 +1,32 @@
+"""Perry Kaufman's stops."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _kernels_g2 as k2
+from jesse_dag.indicators._core import check_number, check_period, column, last_or_all, ohlcv
+
+
+def kaufmanstop(candles: np.ndarray, period: int = 22, mult: float = 2, direction: str = "long", matype: int = 0,
+                sequential: bool = False) -> float | np.ndarray:
+    """Stop at ``low - mult * MA(high - low)`` for longs, ``high + mult * MA(high - low)`` otherwise.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> c = candles_from_close_prices(np.linspace(100, 110, 60))
+        >>> kaufmanstop(c) < c[-1, 4]
+        True
+    """
+    ma = k2.indicator("ma")
+
+    if matype in (24, 29):
+        raise ValueError("kaufmanstop: VWMA (matype 24) and VWAP (matype 29) cannot be used")
+    period = check_period(period)
+    mult = check_number(mult, "kaufmanstop: mult")
+    c = ohlcv(candles, sequential, "kaufmanstop")
+    high, low = column(c, HIGH), column(c, LOW)
+    hl = np.asarray(ma(high - low, period=period, matype=matype, sequential=True))
+    res = low - hl * mult if direction == "long" else high + hl * mult
+    return last_or_all(res, sequential)

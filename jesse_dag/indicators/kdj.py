@@ -1,0 +1,40 @@
+"""KDJ oscillator."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators import _kernels_g2 as k2
+from jesse_dag.indicators._core import check_period, column, ohlcv
+
+KDJ = namedtuple("KDJ", ["k", "d", "j"])
+
+
+def kdj(candles: np.ndarray, fastk_period: int = 9, slowk_period: int = 3, slowk_matype: int = 0,
+        slowd_period: int = 3, slowd_matype: int = 0, sequential: bool = False) -> KDJ:
+    """``k = MA(stoch)``, ``d = MA(k)``, ``j = 3k - 2d``; the first ``fastk_period-1`` rows use the range so far.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> 0 <= kdj(candles_from_close_prices(np.linspace(100, 90, 60))).k <= 100
+        True
+    """
+    ma = k2.indicator("ma")
+
+    if slowk_matype in (24, 29) or slowd_matype in (24, 29):
+        raise ValueError("kdj: VWMA (matype 24) and VWAP (matype 29) cannot be used")
+    fastk_period = check_period(fastk_period, "kdj: fastk_period")
+    c = ohlcv(candles, sequential, "kdj")
+    hh = k2.rolling_extreme_accum(column(c, HIGH), fastk_period, True)
+    ll = k2.rolling_extreme_accum(column(c, LOW), fastk_period, False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stoch = 100 * (column(c, CLOSE) - ll) / (hh - ll)
+    k = np.asarray(ma(stoch, period=slowk_period, matype=slowk_matype, sequential=True))
+    d = np.asarray(ma(k, period=slowd_period, matype=slowd_matype, sequential=True))
+    j = 3 * k - 2 * d
+    if sequential:
+        return KDJ(k, d, j)
+    return KDJ(float(k[-1]), float(d[-1]), float(j[-1]))

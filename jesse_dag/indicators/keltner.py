@@ -1,0 +1,46 @@
+"""Keltner channels."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators import _kernels_g2 as k2
+from jesse_dag.indicators._core import (check_number, check_period, column, get_candle_source, ohlcv,
+                                        SOURCE_TYPES)
+
+KeltnerChannel = namedtuple("KeltnerChannel", ["upperband", "middleband", "lowerband"])
+
+
+def keltner(candles: np.ndarray, period: int = 20, multiplier: float = 2, matype: int = 1,
+            source_type: str = "close", sequential: bool = False) -> KeltnerChannel:
+    """Middle band ``MA(source)``; bands at ``multiplier`` times the ATR (Wilder, SMA seed) around it.
+
+    Example:
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> import numpy as np
+        >>> k = keltner(candles_from_close_prices(np.linspace(100, 110, 60)))
+        >>> k.lowerband < k.middleband < k.upperband
+        True
+    """
+    ma = k2.indicator("ma")
+
+    period = check_period(period)
+    multiplier = check_number(multiplier, "keltner: multiplier")
+    if source_type not in SOURCE_TYPES:
+        raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
+    c = ohlcv(candles, sequential, "keltner")
+    if matype in (24, 29):
+        mid = ma(c, period=period, matype=matype, source_type=source_type, sequential=True)
+    else:
+        mid = ma(np.ascontiguousarray(get_candle_source(c, source_type)), period=period, matype=matype,
+                 sequential=True)
+    mid = np.asarray(mid, dtype=np.float64)
+    atr = _kernels.wilder(_kernels.true_range(column(c, HIGH), column(c, LOW), column(c, CLOSE)), period)
+    up = mid + atr * multiplier
+    low = mid - atr * multiplier
+    if sequential:
+        return KeltnerChannel(up, mid, low)
+    return KeltnerChannel(float(up[-1]), float(mid[-1]), float(low[-1]))

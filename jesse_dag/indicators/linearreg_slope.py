@@ -1,0 +1,21 @@
+"""LINEARREG_SLOPE - slope of the least-squares line."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.indicators import _kernels_g2 as k2
+from jesse_dag.indicators._core import check_period, last_or_all, source_of
+
+
+def linearreg_slope(candles: np.ndarray, period: int = 14, source_type: str = "close",
+        sequential: bool = False) -> float | np.ndarray:
+    """Least-squares fit of each ``period`` window against x = 0..period-1; NaN before the first window.
+
+    Example:
+        >>> import numpy as np
+        >>> round(linearreg_slope(np.arange(0.0, 40.0, 2.0)), 9)
+        2.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    return last_or_all(k2.linreg_slope(source, period), sequential)

@@ -1,0 +1,27 @@
+"""Moving average adaptive Q."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.indicators import _kernels_g2 as k2
+from jesse_dag.indicators._core import check_period, last_or_all, source_of
+
+
+def maaq(candles: np.ndarray, period: int = 11, fast_period: int = 2, slow_period: int = 30,
+         source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
+    """Adaptive average with ``((signal/noise) * fast_sc + slow_sc)^2`` as the smoothing constant.
+
+    NaN in the source are dropped first and come back as leading NaN; the first ``period`` values are
+    the source itself.
+
+    Example:
+        >>> import numpy as np
+        >>> round(maaq(np.full(40, 7.0)), 9)
+        7.0
+    """
+    period = check_period(period)
+    fast_period = check_period(fast_period, "maaq: fast_period")
+    slow_period = check_period(slow_period, "maaq: slow_period")
+    _, source = source_of(candles, source_type, sequential)
+    res = k2.pad_front(k2.maaq(k2.drop_nan(source), period, fast_period, slow_period), source.shape[0])
+    return last_or_all(res, sequential)

@@ -1,0 +1,58 @@
+"""MACD - moving average convergence/divergence (EMAs seeded at the first value)."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+
+MACD = namedtuple("MACD", ["macd", "signal", "hist"])
+
+
+@numba.njit(cache=True)
+def _macd(x, fast, slow, signal):
+    n = x.shape[0]
+    line = np.empty(n)
+    sig = np.empty(n)
+    hist = np.empty(n)
+    if n == 0:
+        return line, sig, hist
+    af = 2.0 / (fast + 1.0)
+    a_s = 2.0 / (slow + 1.0)
+    ag = 2.0 / (signal + 1.0)
+    ef = x[0]
+    es = x[0]
+    s = 0.0
+    for i in range(n):
+        if i > 0:
+            ef = af * x[i] + (1.0 - af) * ef
+            es = a_s * x[i] + (1.0 - a_s) * es
+        raw = ef - es
+        # Jesse feeds a NaN MACD value to the signal EMA as 0 but keeps it NaN in the histogram
+        clean = 0.0 if np.isnan(raw) else raw
+        s = clean if i == 0 else ag * clean + (1.0 - ag) * s
+        line[i] = clean
+        sig[i] = s
+        hist[i] = raw - s
+    return line, sig, hist
+
+
+def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, signal_period: int = 9,
+         source_type: str = "close", sequential: bool = False) -> MACD:
+    """MACD(macd, signal, hist) with no NaN warm-up.
+
+    Example:
+        >>> import numpy as np
+        >>> macd(np.arange(1.0, 60.0)).macd > 0
+        True
+    """
+    fast_period = check_period(fast_period, "fast_period")
+    slow_period = check_period(slow_period, "slow_period")
+    signal_period = check_period(signal_period, "signal_period")
+    _, source = source_of(candles, source_type, sequential)
+    line, sig, hist = _macd(source, fast_period, slow_period, signal_period)
+    if sequential:
+        return MACD(line, sig, hist)
+    return MACD(float(line[-1]), float(sig[-1]), float(hist[-1]))

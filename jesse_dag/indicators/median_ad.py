@@ -1,0 +1,21 @@
+"""Median absolute deviation."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.indicators import _kernels_g2 as k2
+from jesse_dag.indicators._core import check_period, last_or_all, source_of
+
+
+def median_ad(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
+              sequential: bool = False) -> float | np.ndarray:
+    """``median(|w - median(w)|)`` of each ``period`` window (scale 1); NaN before the first window.
+
+    Example:
+        >>> import numpy as np
+        >>> median_ad(np.array([1.0, 2.0, 3.0, 4.0, 100.0]))
+        1.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    return last_or_all(k2.median_abs_dev(source, period), sequential)

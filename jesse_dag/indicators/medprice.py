@@ -1,0 +1,19 @@
+"""Median price."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators._core import last_or_all, ohlcv
+
+
+def medprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
+    """``(high + low) / 2``.
+
+    Example:
+        >>> import numpy as np
+        >>> medprice(np.array([[0, 1, 2, 4.0, 1.0, 3.0]]))
+        2.5
+    """
+    c = ohlcv(candles, sequential, "medprice")
+    return last_or_all((c[:, HIGH] + c[:, LOW]) / 2, sequential)

@@ -1,0 +1,24 @@
+"""MWDX average."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_number, last_or_all, source_of
+
+
+def mwdx(candles: np.ndarray, factor: float = 0.2, source_type: str = "close",
+         sequential: bool = False) -> float | np.ndarray:
+    """Exponential smoothing with alpha ``2 / (2/factor - 1 + 1)``, seeded at the first value.
+
+    Example:
+        >>> import numpy as np
+        >>> round(mwdx(np.full(20, 3.0)), 9)
+        3.0
+    """
+    factor = check_number(factor, "mwdx: factor")
+    if factor == 0:
+        raise ValueError("mwdx: factor must not be 0")
+    _, source = source_of(candles, source_type, sequential)
+    fac = 2 / ((2 / factor - 1) + 1)
+    return last_or_all(_kernels.ema_alpha(source, fac), sequential)

@@ -1,0 +1,21 @@
+"""Natural moving average (Jim Sloman)."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.indicators import _kernels_g2 as k2
+from jesse_dag.indicators._core import check_period, last_or_all, source_of
+
+
+def nma(candles: np.ndarray, period: int = 40, source_type: str = "close",
+        sequential: bool = False) -> float | np.ndarray:
+    """Natural moving average on log prices; NaN for the first ``period + 1`` rows.
+
+    Example:
+        >>> import numpy as np
+        >>> round(nma(np.linspace(100.0, 120.0, 60), 10), 3) > 100
+        True
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    return last_or_all(k2.natural_ma(source, period), sequential)

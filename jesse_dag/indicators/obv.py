@@ -1,0 +1,20 @@
+"""On-balance volume."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, VOLUME
+from jesse_dag.indicators import _kernels_g2 as k2
+from jesse_dag.indicators._core import column, last_or_all, ohlcv
+
+
+def obv(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
+    """Running sum of volume signed by the close's direction, starting from the first volume.
+
+    Example:
+        >>> import numpy as np
+        >>> obv(np.array([[0, 1, 1.0, 1, 1, 5.0], [0, 1, 2.0, 2, 1, 3.0], [0, 1, 1.5, 2, 1, 2.0]]))
+        6.0
+    """
+    c = ohlcv(candles, sequential, "obv")
+    return last_or_all(k2.on_balance_volume(column(c, CLOSE), column(c, VOLUME)), sequential)

@@ -1,0 +1,26 @@
+"""Ehlers' predictive moving average."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from jesse_dag.indicators import _kernels_g2 as k2
+from jesse_dag.indicators._core import source_of
+
+PMA = namedtuple("PMA", ["predict", "trigger"])
+
+
+def pma(candles: np.ndarray, source_type: str = "hl2", sequential: bool = False) -> PMA:
+    """``predict = 2*WMA7 - WMA7(WMA7)`` and its 4-bar weighted ``trigger``; NaN for the first rows.
+
+    Example:
+        >>> import numpy as np
+        >>> round(pma(np.arange(0.0, 30.0)).predict, 6)
+        29.0
+    """
+    _, source = source_of(candles, source_type, sequential)
+    predict, trigger = k2.predictive_ma(source)
+    if sequential:
+        return PMA(predict, trigger)
+    return PMA(float(predict[-1]), float(trigger[-1]))

@@ -1,0 +1,31 @@
+"""ROCR100: rate-of-change ratio on a 100 scale, ``price / price[-period] * 100`` (Jesse ``ta.rocr100``)."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _rocr100(source, period):
+    n = source.shape[0]
+    out = np.full(n, np.nan)
+    for i in range(period, n):
+        out[i] = source[i] / source[i - period] * 100.0
+    return out
+
+
+def rocr100(candles: np.ndarray, period: int = 10, source_type: str = "close",
+            sequential: bool = False) -> float | np.ndarray:
+    """Rate of change ratio × 100; the first ``period`` rows are NaN.
+
+    Example:
+        >>> import numpy as np
+        >>> rocr100(np.array([1.0, 2.0, 4.0]), period=1, sequential=True).tolist()
+        [nan, 200.0, 200.0]
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = _rocr100(source, period)
+    return res if sequential else float(res[-1])

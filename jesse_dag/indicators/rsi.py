@@ -1,0 +1,49 @@
+"""RSI - relative strength index (Wilder's smoothing)."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, last_or_all, source_of
+
+
+@numba.njit(cache=True)
+def _rsi(x, period):
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n <= period:
+        return out
+    gain = 0.0
+    loss = 0.0
+    for i in range(1, period + 1):
+        d = x[i] - x[i - 1]
+        if d > 0.0:
+            gain += d
+        else:
+            loss -= d
+    gain /= period
+    loss /= period
+    for i in range(period, n):
+        if i > period:
+            d = x[i] - x[i - 1]
+            up = d if d > 0.0 else 0.0
+            dn = -d if d <= 0.0 else 0.0
+            gain = (gain * (period - 1.0) + up) / period
+            loss = (loss * (period - 1.0) + dn) / period
+        # Jesse: a zero average loss gives 100, even on a flat series
+        out[i] = 100.0 if loss == 0.0 else 100.0 - 100.0 / (1.0 + gain / loss)
+    return out
+
+
+def rsi(candles: np.ndarray, period: int = 14, source_type: str = "close",
+        sequential: bool = False) -> float | np.ndarray:
+    """RSI with averages seeded by the mean of the first ``period`` changes; first value at ``period``.
+
+    Example:
+        >>> import numpy as np
+        >>> rsi(np.arange(1.0, 30.0))
+        100.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    return last_or_all(_rsi(source, period), sequential)

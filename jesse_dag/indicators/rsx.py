@@ -1,0 +1,76 @@
+"""RSX: Jurik's Relative Strength Xtra (Jesse ``ta.rsx``), a noise-free RSI from cascaded filters.
+
+Rows before ``period`` are NaN; the first ``max(period-1, 5)`` computed rows are 50 while the filters
+warm up.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _rsx(source, period):
+    n = source.shape[0]
+    out = np.full(n, np.nan)
+    f0 = f8 = f18 = f20 = f28 = f30 = f38 = f40 = 0.0
+    f48 = f50 = f58 = f60 = f68 = f70 = f78 = f80 = f88 = f90 = 0.0
+    v14 = 0.0
+    v20 = 0.0
+    for i in range(period, n):
+        if f90 == 0.0:
+            f90 = 1.0
+            f0 = 0.0
+            f88 = period - 1.0 if period >= 6 else 5.0
+            f8 = 100.0 * source[i]
+            f18 = 3.0 / (period + 2.0)
+            f20 = 1.0 - f18
+        else:
+            f90 = f88 + 1.0 if f88 <= f90 else f90 + 1.0
+            f10 = f8
+            f8 = 100.0 * source[i]
+            v8 = f8 - f10
+            f28 = f20 * f28 + f18 * v8
+            f30 = f18 * f28 + f20 * f30
+            vc = f28 * 1.5 - f30 * 0.5
+            f38 = f20 * f38 + f18 * vc
+            f40 = f18 * f38 + f20 * f40
+            v10 = f38 * 1.5 - f40 * 0.5
+            f48 = f20 * f48 + f18 * v10
+            f50 = f18 * f48 + f20 * f50
+            v14 = f48 * 1.5 - f50 * 0.5
+            f58 = f20 * f58 + f18 * abs(v8)
+            f60 = f18 * f58 + f20 * f60
+            v18 = f58 * 1.5 - f60 * 0.5
+            f68 = f20 * f68 + f18 * v18
+            f70 = f18 * f68 + f20 * f70
+            v1c = f68 * 1.5 - f70 * 0.5
+            f78 = f20 * f78 + f18 * v1c
+            f80 = f18 * f78 + f20 * f80
+            v20 = f78 * 1.5 - f80 * 0.5
+            if f88 >= f90 and f8 != f10:
+                f0 = 1.0
+            if f88 == f90 and f0 == 0.0:
+                f90 = 0.0
+        if f88 < f90 and v20 > 1e-10:
+            out[i] = min(max((v14 / v20 + 1.0) * 50.0, 0.0), 100.0)
+        else:
+            out[i] = 50.0
+    return out
+
+
+def rsx(candles: np.ndarray, period: int = 14, source_type: str = "close",
+        sequential: bool = False) -> float | np.ndarray:
+    """Relative Strength Xtra, 0..100.
+
+    Example:
+        >>> import numpy as np
+        >>> rsx(np.arange(1.0, 40.0), period=5)
+        100.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = _rsx(source, period)
+    return res if sequential else float(res[-1])

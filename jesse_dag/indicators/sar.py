@@ -1,0 +1,72 @@
+"""SAR: Parabolic SAR (Jesse ``ta.sar``).
+
+The initial trend is up when ``high[1] > high[0]``; row 0 is ``low[0]`` (up) or ``high[0]`` (down).
+Fewer than two candles give NaN (Jesse's kernel cannot start there).
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators._core import check_number, column, ohlcv
+
+
+@numba.njit(cache=True)
+def _sar(high, low, acceleration, maximum):
+    n = high.shape[0]
+    out = np.full(n, np.nan)
+    if n < 2:
+        return out
+    uptrend = high[1] > high[0]
+    out[0] = low[0] if uptrend else high[0]
+    ep = high[0] if uptrend else low[0]
+    af = acceleration
+    for i in range(1, n):
+        prev = out[i - 1]
+        if uptrend:
+            s = prev + af * (ep - prev)
+            s = min(s, low[i - 1])
+            if i >= 2:
+                s = min(s, low[i - 2])
+        else:
+            s = prev - af * (prev - ep)
+            s = max(s, high[i - 1])
+            if i >= 2:
+                s = max(s, high[i - 2])
+        if uptrend:
+            if low[i] < s:
+                s = ep
+                uptrend = False
+                af = acceleration
+                ep = low[i]
+            elif high[i] > ep:
+                ep = high[i]
+                af = min(af + acceleration, maximum)
+        elif high[i] > s:
+            s = ep
+            uptrend = True
+            af = acceleration
+            ep = high[i]
+        elif low[i] < ep:
+            ep = low[i]
+            af = min(af + acceleration, maximum)
+        out[i] = s
+    return out
+
+
+def sar(candles: np.ndarray, acceleration: float = 0.02, maximum: float = 0.2,
+        sequential: bool = False) -> float | np.ndarray:
+    """Parabolic stop-and-reverse.
+
+    Example:
+        >>> import numpy as np
+        >>> c = np.array([[0, 1, 1, 2.0, 1.0, 1], [1, 1, 1, 3.0, 2.0, 1], [2, 1, 1, 4.0, 3.0, 1]])
+        >>> sar(c, sequential=True).tolist()
+        [1.0, 1.0, 1.0]
+    """
+    acceleration = check_number(acceleration, "acceleration")
+    maximum = check_number(maximum, "maximum")
+    c = ohlcv(candles, sequential, "sar")
+    res = _sar(column(c, HIGH), column(c, LOW), acceleration, maximum)
+    return res if sequential else float(res[-1])

@@ -1,0 +1,23 @@
+"""SINWMA: sine-weighted moving average (Jesse ``ta.sinwma``), weights ``sin((i+1)π/(p+1))``."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._kernels_g3 import weighted_window_average
+
+
+def sinwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
+           sequential: bool = False) -> float | np.ndarray:
+    """Sine-weighted average of each ``period`` window; the first ``period - 1`` rows are NaN.
+
+    Example:
+        >>> import numpy as np
+        >>> round(sinwma(np.arange(1.0, 11.0), period=3), 6)
+        9.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    sines = np.sin((np.arange(period) + 1.0) * np.pi / (period + 1))
+    res = weighted_window_average(source, sines / sines.sum())
+    return res if sequential else float(res[-1])

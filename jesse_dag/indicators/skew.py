@@ -1,0 +1,51 @@
+"""Skewness of each trailing window (Jesse ``ta.skew``, i.e. ``scipy.stats.skew`` with bias)."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+
+_EPS = float(np.finfo(np.float64).eps)
+
+
+@numba.njit(cache=True)
+def _skew(source, period, eps):
+    n = source.shape[0]
+    out = np.full(n, np.nan)
+    if n < period:
+        return out
+    for i in range(period - 1, n):
+        mean = 0.0
+        for k in range(i - period + 1, i + 1):
+            mean += source[k]
+        mean /= period
+        m2 = 0.0
+        m3 = 0.0
+        for k in range(i - period + 1, i + 1):
+            d = source[k] - mean
+            m2 += d * d
+            m3 += d * d * d
+        m2 /= period
+        m3 /= period
+        # scipy answers NaN for a (numerically) constant window
+        if m2 <= (eps * mean) ** 2:
+            out[i] = np.nan
+        else:
+            out[i] = m3 / m2 ** 1.5
+    return out
+
+
+def skew(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
+         sequential: bool = False) -> float | np.ndarray:
+    """Biased sample skewness ``m3 / m2^1.5``; the first ``period - 1`` rows are NaN.
+
+    Example:
+        >>> import numpy as np
+        >>> skew(np.array([1.0, 2.0, 3.0]), period=3)
+        0.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = _skew(source, period, _EPS)
+    return res if sequential else float(res[-1])

@@ -1,0 +1,42 @@
+"""SMMA: smoothed moving average as Jesse 3.5.3's ``ta.smma`` computes it.
+
+Jesse's SMMA is the bias-corrected exponential mean with ``alpha = 1/period`` over the whole history:
+``y_t = Σ (1-α)^(t-j) x_j / Σ (1-α)^(t-j)``, defined from row 0. Jesse evaluates it with powers of
+``(1-α)`` that overflow past a few thousand rows (its output turns NaN there); this recursion gives the
+same numbers without that limit.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _smma(source, period):
+    n = source.shape[0]
+    out = np.empty(n)
+    decay = 1.0 - 1.0 / period
+    num = 0.0
+    den = 0.0
+    for i in range(n):
+        num = num * decay + source[i]
+        den = den * decay + 1.0
+        out[i] = num / den
+    return out
+
+
+def smma(candles: np.ndarray, period: int = 5, source_type: str = "close",
+         sequential: bool = False) -> float | np.ndarray:
+    """Smoothed moving average (bias-corrected EMA with alpha ``1/period``).
+
+    Example:
+        >>> import numpy as np
+        >>> smma(np.array([2.0, 2.0, 2.0]), period=5)
+        2.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = _smma(source, period)
+    return res if sequential else float(res[-1])

@@ -1,0 +1,26 @@
+"""SQWMA: Square Weighted Moving Average (Jesse ``ta.sqwma``).
+
+Jesse's kernel weights the newest ``period - 1`` values by ``(period - i) ** 2.0`` (i = 0 newest)
+and copies the input through for the first ``period + 1`` rows (all rows when ``n < period + 2``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._kernels_g3 import tail_weighted_ma
+
+
+def sqwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
+          sequential: bool = False) -> float | np.ndarray:
+    """Squared-weighted moving average.
+
+    Example:
+        >>> import numpy as np
+        >>> round(sqwma(np.full(20, 3.0), period=4), 9)
+        3.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = tail_weighted_ma(source, period, 2.0)
+    return res if sequential else float(res[-1])

@@ -1,0 +1,26 @@
+"""SRWMA: Square Root Weighted Moving Average (Jesse ``ta.srwma``).
+
+Jesse's kernel weights the newest ``period - 1`` values by ``(period - i) ** 0.5`` (i = 0 newest)
+and copies the input through for the first ``period + 1`` rows (all rows when ``n < period + 2``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._kernels_g3 import tail_weighted_ma
+
+
+def srwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
+          sequential: bool = False) -> float | np.ndarray:
+    """Square-root-weighted moving average.
+
+    Example:
+        >>> import numpy as np
+        >>> round(srwma(np.full(20, 3.0), period=4), 9)
+        3.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = tail_weighted_ma(source, period, 0.5)
+    return res if sequential else float(res[-1])

@@ -1,0 +1,59 @@
+"""STOCH: the (slow) stochastic oscillator (Jesse ``ta.stoch``).
+
+Raw %K is NaN when the window's high equals its low; slow %K and %D are means of the non-NaN values in
+each full window. Jesse's kernel always uses an SMA whatever ``slowk_matype``/``slowd_matype`` say.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators._core import check_period, column, ohlcv
+from jesse_dag.indicators._kernels import rolling_max, rolling_min
+from jesse_dag.indicators._kernels_g3 import sma_skipnan_window
+
+Stochastic = namedtuple("Stochastic", ["k", "d"])
+
+
+@numba.njit(cache=True)
+def _raw_k(high, low, close, period):
+    n = high.shape[0]
+    k = np.full(n, np.nan)
+    hh = rolling_max(high, period)
+    ll = rolling_min(low, period)
+    for i in range(period - 1, n):
+        if hh[i] > ll[i]:
+            k[i] = 100.0 * (close[i] - ll[i]) / (hh[i] - ll[i])
+    return k
+
+
+def stoch(candles: np.ndarray, fastk_period: int = 14, slowk_period: int = 3, slowk_matype: int = 0,
+          slowd_period: int = 3, slowd_matype: int = 0, sequential: bool = False) -> Stochastic:
+    """Slow %K and %D.
+
+    Example:
+        >>> import numpy as np
+        >>> c = np.array([[0, 1, 1.5, 2.0, 1.0, 1]])
+        >>> stoch(c, fastk_period=1, slowk_period=1, slowd_period=1).k
+        50.0
+    """
+    if any(m in (24, 29) for m in (slowk_matype, slowd_matype)):
+        raise ValueError("VWMA (matype 24) and VWAP (matype 29) cannot be used in stochastic indicator.")
+    fastk_period = check_period(fastk_period, "fastk_period")
+    slowk_period = check_period(slowk_period, "slowk_period")
+    slowd_period = check_period(slowd_period, "slowd_period")
+    c = ohlcv(candles, sequential, "stoch")
+    n = c.shape[0]
+    if n < fastk_period:
+        k = np.full(n, np.nan)
+        d = np.full(n, np.nan)
+    else:
+        raw = _raw_k(column(c, HIGH), column(c, LOW), column(c, CLOSE), fastk_period)
+        k = sma_skipnan_window(raw, slowk_period)
+        d = sma_skipnan_window(k, slowd_period)
+    if sequential:
+        return Stochastic(k, d)
+    return Stochastic(float(k[-1]), float(d[-1]))

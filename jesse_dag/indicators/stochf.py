@@ -1,0 +1,56 @@
+"""STOCHF: fast stochastic (Jesse ``ta.stochf``).
+
+%K is 50 when the window's high equals its low. %D is the mean of the non-NaN %K values in each full
+``fastd_period`` window (Jesse's kernel always uses an SMA whatever ``fastd_matype`` says).
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators._core import check_period, column, ohlcv
+from jesse_dag.indicators._kernels import rolling_max, rolling_min
+from jesse_dag.indicators._kernels_g3 import sma_skipnan_window
+
+StochasticFast = namedtuple("StochasticFast", ["k", "d"])
+
+
+@numba.njit(cache=True)
+def _fast_k(high, low, close, period):
+    n = high.shape[0]
+    k = np.full(n, np.nan)
+    hh = rolling_max(high, period)
+    ll = rolling_min(low, period)
+    for i in range(period - 1, n):
+        k[i] = 100.0 * (close[i] - ll[i]) / (hh[i] - ll[i]) if hh[i] > ll[i] else 50.0
+    return k
+
+
+def stochf(candles: np.ndarray, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0,
+           sequential: bool = False) -> StochasticFast:
+    """Fast %K and %D.
+
+    Example:
+        >>> import numpy as np
+        >>> c = np.array([[0, 1, 1.5, 2.0, 1.0, 1]])
+        >>> stochf(c, fastk_period=1, fastd_period=1).k
+        50.0
+    """
+    if fastd_matype in (24, 29):
+        raise ValueError("VWMA (matype 24) and VWAP (matype 29) cannot be used in stochf indicator.")
+    fastk_period = check_period(fastk_period, "fastk_period")
+    fastd_period = check_period(fastd_period, "fastd_period")
+    c = ohlcv(candles, sequential, "stochf")
+    n = c.shape[0]
+    if n < fastk_period:
+        k = np.full(n, np.nan)
+        d = np.full(n, np.nan)
+    else:
+        k = _fast_k(column(c, HIGH), column(c, LOW), column(c, CLOSE), fastk_period)
+        d = sma_skipnan_window(k, fastd_period)
+    if sequential:
+        return StochasticFast(k, d)
+    return StochasticFast(float(k[-1]), float(d[-1]))

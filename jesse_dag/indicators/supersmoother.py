@@ -1,0 +1,22 @@
+"""Ehlers' 2-pole Super Smoother (Jesse ``ta.supersmoother``); rows 0 and 1 copy the input."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._kernels_g3 import supersmoother_2pole
+
+
+def supersmoother(candles: np.ndarray, period: int = 14, source_type: str = "close",
+                  sequential: bool = False) -> float | np.ndarray:
+    """2-pole Butterworth super smoother.
+
+    Example:
+        >>> import numpy as np
+        >>> round(supersmoother(np.full(50, 2.0), period=10), 9)
+        2.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = supersmoother_2pole(source, float(period))
+    return res if sequential else float(res[-1])

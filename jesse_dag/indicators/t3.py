@@ -1,0 +1,48 @@
+"""T3: Tillson's T3 moving average (Jesse ``ta.t3``): six chained EMAs mixed by the volume factor."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_number, check_period, source_of
+
+
+@numba.njit(cache=True)
+def _t3(source, period, vfactor):
+    n = source.shape[0]
+    out = np.zeros(n)
+    if n == 0:
+        return out
+    k = 2.0 / (period + 1.0)
+    k_rev = 1.0 - k
+    w1 = -vfactor ** 3
+    w2 = 3.0 * vfactor ** 2 + 3.0 * vfactor ** 3
+    w3 = -6.0 * vfactor ** 2 - 3.0 * vfactor - 3.0 * vfactor ** 3
+    w4 = 1.0 + 3.0 * vfactor + vfactor ** 3 + 3.0 * vfactor ** 2
+    e1 = e2 = e3 = e4 = e5 = e6 = source[0]
+    out[0] = w1 * e6 + w2 * e5 + w3 * e4 + w4 * e3
+    for i in range(1, n):
+        e1 = k * source[i] + k_rev * e1
+        e2 = k * e1 + k_rev * e2
+        e3 = k * e2 + k_rev * e3
+        e4 = k * e3 + k_rev * e4
+        e5 = k * e4 + k_rev * e5
+        e6 = k * e5 + k_rev * e6
+        out[i] = w1 * e6 + w2 * e5 + w3 * e4 + w4 * e3
+    return out
+
+
+def t3(candles: np.ndarray, period: int = 5, vfactor: float = 0, source_type: str = "close",
+       sequential: bool = False) -> float | np.ndarray:
+    """T3 moving average, defined from row 0.
+
+    Example:
+        >>> import numpy as np
+        >>> t3(np.array([2.0, 2.0, 2.0]), period=3)
+        2.0
+    """
+    period = check_period(period)
+    vfactor = check_number(vfactor, "vfactor")
+    _, source = source_of(candles, source_type, sequential)
+    res = _t3(source, period, vfactor)
+    return res if sequential else float(res[-1])

@@ -1,0 +1,41 @@
+"""TEMA: triple exponential moving average ``3·e1 - 3·e2 + e3`` (Jesse ``ta.tema``), seeded with x0."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _tema(source, period):
+    n = source.shape[0]
+    out = np.zeros(n)
+    if n == 0:
+        return out
+    alpha = 2.0 / (period + 1.0)
+    e1 = source[0]
+    e2 = e1
+    e3 = e2
+    out[0] = 3.0 * e1 - 3.0 * e2 + e3
+    for i in range(1, n):
+        e1 = alpha * source[i] + (1.0 - alpha) * e1
+        e2 = alpha * e1 + (1.0 - alpha) * e2
+        e3 = alpha * e2 + (1.0 - alpha) * e3
+        out[i] = 3.0 * e1 - 3.0 * e2 + e3
+    return out
+
+
+def tema(candles: np.ndarray, period: int = 9, source_type: str = "close",
+         sequential: bool = False) -> float | np.ndarray:
+    """Triple EMA with no NaN warm-up.
+
+    Example:
+        >>> import numpy as np
+        >>> tema(np.array([2.0, 2.0, 2.0]), period=3)
+        2.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = _tema(source, period)
+    return res if sequential else float(res[-1])

@@ -1,0 +1,22 @@
+"""TRANGE: true range (Jesse ``ta.trange``): ``H0 - L0`` first, then ``max(H-L, |H-C[-1]|, |L-C[-1]|)``."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators._core import column, ohlcv
+from jesse_dag.indicators._kernels import true_range
+
+
+def trange(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
+    """True range of each candle.
+
+    Example:
+        >>> import numpy as np
+        >>> c = np.array([[0, 1, 2.0, 3.0, 1.0, 1], [1, 2, 5.0, 6.0, 4.0, 1]])
+        >>> trange(c, sequential=True).tolist()
+        [2.0, 4.0]
+    """
+    c = ohlcv(candles, sequential, "trange")
+    res = true_range(column(c, HIGH), column(c, LOW), column(c, CLOSE))
+    return res if sequential else float(res[-1])

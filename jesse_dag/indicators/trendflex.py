@@ -1,0 +1,42 @@
+"""TrendFlex by John F. Ehlers (Jesse ``ta.trendflex``); rows before ``period`` are 0."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._kernels_g3 import supersmoother_2pole
+
+
+@numba.njit(cache=True)
+def _trendflex(source, period):
+    ssf = supersmoother_2pole(source, period / 2.0)
+    n = ssf.shape[0]
+    out = np.zeros(n)
+    ms = 0.0
+    for i in range(period, n):
+        s = 0.0
+        for t in range(1, period + 1):
+            s += ssf[i] - ssf[i - t]
+        s /= period
+        ms = 0.04 * s * s + 0.96 * ms
+        if ms != 0.0:
+            out[i] = s / np.sqrt(ms)
+    return out
+
+
+def trendflex(candles: np.ndarray, period: int = 20, source_type: str = "close",
+              sequential: bool = False) -> float | None | np.ndarray:
+    """TrendFlex; non-sequential returns ``None`` for a NaN last value, like Jesse.
+
+    Example:
+        >>> import numpy as np
+        >>> trendflex(np.full(50, 2.0), period=10)
+        0.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = _trendflex(source, period)
+    if sequential:
+        return res
+    return None if np.isnan(res[-1]) else float(res[-1])

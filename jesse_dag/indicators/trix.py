@@ -1,0 +1,34 @@
+"""TRIX (Jesse ``ta.trix``): one-bar change of a triple EMA of ``log(price)``, × 10000; row 0 is NaN."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._kernels import ema_alpha
+
+
+@numba.njit(cache=True)
+def _trix(source, period):
+    n = source.shape[0]
+    alpha = 2.0 / (period + 1.0)
+    e3 = ema_alpha(ema_alpha(ema_alpha(np.log(source), alpha), alpha), alpha)
+    out = np.full(n, np.nan)
+    for i in range(1, n):
+        out[i] = (e3[i] - e3[i - 1]) * 10000.0
+    return out
+
+
+def trix(candles: np.ndarray, period: int = 18, source_type: str = "close",
+         sequential: bool = False) -> float | np.ndarray:
+    """TRIX in basis points per bar.
+
+    Example:
+        >>> import numpy as np
+        >>> trix(np.full(5, 2.0))
+        0.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = _trix(source, period)
+    return res if sequential else float(res[-1])

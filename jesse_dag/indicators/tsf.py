@@ -1,0 +1,45 @@
+"""TSF: time series forecast (Jesse ``ta.tsf``): the window's least-squares line extended one step."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _tsf(source, period):
+    n = source.shape[0]
+    out = np.full(n, np.nan)
+    if n < period:
+        return out
+    x_mean = (period - 1) / 2.0
+    denom = 0.0
+    for k in range(period):
+        denom += (k - x_mean) ** 2
+    for i in range(period - 1, n):
+        y_mean = 0.0
+        for k in range(period):
+            y_mean += source[i - period + 1 + k]
+        y_mean /= period
+        num = 0.0
+        for k in range(period):
+            num += (source[i - period + 1 + k] - y_mean) * (k - x_mean)
+        slope = num / denom
+        out[i] = (y_mean - slope * x_mean) + slope * period
+    return out
+
+
+def tsf(candles: np.ndarray, period: int = 14, source_type: str = "close",
+        sequential: bool = False) -> float | np.ndarray:
+    """Linear-regression forecast for the next bar; the first ``period - 1`` rows are NaN.
+
+    Example:
+        >>> import numpy as np
+        >>> tsf(np.array([1.0, 2.0, 3.0]), period=3)
+        4.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = _tsf(source, period)
+    return res if sequential else float(res[-1])

@@ -1,0 +1,44 @@
+"""TSI: True Strength Index (Jesse ``ta.tsi``): double-smoothed momentum over double-smoothed |momentum|.
+
+Momentum is 0 at row 0; EMAs are seeded with their first input; non-finite ratios become 0.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._kernels import ema_alpha
+
+
+@numba.njit(cache=True)
+def _tsi(source, long_period, short_period):
+    n = source.shape[0]
+    mom = np.zeros(n)
+    for i in range(1, n):
+        mom[i] = source[i] - source[i - 1]
+    a_long = 2.0 / (long_period + 1.0)
+    a_short = 2.0 / (short_period + 1.0)
+    num = ema_alpha(ema_alpha(mom, a_long), a_short)
+    den = ema_alpha(ema_alpha(np.abs(mom), a_long), a_short)
+    out = np.zeros(n)
+    for i in range(n):
+        r = 100.0 * num[i] / den[i] if den[i] != 0.0 else np.nan
+        out[i] = r if np.isfinite(r) else 0.0
+    return out
+
+
+def tsi(candles: np.ndarray, long_period: int = 25, short_period: int = 13, source_type: str = "close",
+        sequential: bool = False) -> float | np.ndarray:
+    """True Strength Index, -100..100.
+
+    Example:
+        >>> import numpy as np
+        >>> tsi(np.arange(1.0, 10.0))
+        100.0
+    """
+    long_period = check_period(long_period, "long_period")
+    short_period = check_period(short_period, "short_period")
+    _, source = source_of(candles, source_type, sequential)
+    res = _tsi(source, long_period, short_period)
+    return res if sequential else float(res[-1])

@@ -1,0 +1,43 @@
+"""UI: Ulcer Index (Jesse ``ta.ui``): RMS of percentage drawdowns from the rolling ``period`` high."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_number, check_period, source_of
+from jesse_dag.indicators._kernels import rolling_max
+
+
+@numba.njit(cache=True)
+def _ui(source, period, scalar):
+    n = source.shape[0]
+    out = np.full(n, np.nan)
+    highest = rolling_max(source, period)
+    d2 = np.full(n, np.nan)
+    for i in range(n):
+        down = scalar * (source[i] - highest[i]) / highest[i]
+        d2[i] = down * down
+    if n < period:
+        return out
+    for i in range(period - 1, n):
+        acc = 0.0
+        for k in range(i - period + 1, i + 1):
+            acc += d2[k]
+        out[i] = np.sqrt(acc / period)
+    return out
+
+
+def ui(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type: str = "close",
+       sequential: bool = False) -> float | np.ndarray:
+    """Ulcer index; NaN until ``2·period - 2`` rows exist (drawdowns need a full window first).
+
+    Example:
+        >>> import numpy as np
+        >>> ui(np.array([1.0, 1.0, 1.0]), period=2)
+        0.0
+    """
+    period = check_period(period)
+    scalar = check_number(scalar, "scalar")
+    _, source = source_of(candles, source_type, sequential)
+    res = _ui(source, period, scalar)
+    return res if sequential else float(res[-1])

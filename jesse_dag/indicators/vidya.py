@@ -1,0 +1,63 @@
+"""VIDYA: Variable Index Dynamic Average (Jesse ``ta.vidya``).
+
+The EMA's alpha ``2/(length+1)`` is scaled by |CMO|/100 over ``9`` bars (``fix_cmo``) or ``length`` bars
+(``select=True``), or by the population std of the last ``length`` values (``select=False``).
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _vidya(source, length, fix_cmo, select):
+    n = source.shape[0]
+    alpha = 2.0 / (length + 1.0)
+    cmo_length = 9 if fix_cmo else length
+    mom = np.zeros(n)
+    for i in range(1, n):
+        mom[i] = source[i] - source[i - 1]
+    out = source.copy()
+    for i in range(1, n):
+        if select:
+            start = max(0, i + 1 - cmo_length)
+            sm1 = 0.0
+            sm2 = 0.0
+            for k in range(start, i + 1):
+                if mom[k] >= 0.0:
+                    sm1 += mom[k]
+                else:
+                    sm2 -= mom[k]
+            tot = sm1 + sm2
+            k_val = abs((sm1 - sm2) / tot * 100.0) / 100.0 if tot != 0.0 else 0.0
+        else:
+            start = max(0, i + 1 - length)
+            m = i + 1 - start
+            mean = 0.0
+            for k in range(start, i + 1):
+                mean += source[k]
+            mean /= m
+            v = 0.0
+            for k in range(start, i + 1):
+                v += (source[k] - mean) ** 2
+            k_val = np.sqrt(v / m)
+        eff = alpha * k_val
+        out[i] = eff * source[i] + (1.0 - eff) * out[i - 1]
+    return out
+
+
+def vidya(candles: np.ndarray, length: int = 9, fix_cmo: bool = True, select: bool = True,
+          source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
+    """Variable Index Dynamic Average, seeded with the first value.
+
+    Example:
+        >>> import numpy as np
+        >>> vidya(np.full(5, 2.0))
+        2.0
+    """
+    length = check_period(length, "length")
+    _, source = source_of(candles, source_type, sequential)
+    res = _vidya(source, length, bool(fix_cmo), bool(select))
+    return res if sequential else float(res[-1])

@@ -1,0 +1,56 @@
+"""Voss predictive filter by John F. Ehlers (Jesse ``ta.voss``).
+
+Both series are 0 until row ``i > max(period, 5, 3·predict)``.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+import math
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_number, check_period, source_of
+
+VossFilter = namedtuple("VossFilter", ["voss", "filt"])
+
+
+@numba.njit(cache=True)
+def _voss(source, period, predict, bandwidth):
+    n = source.shape[0]
+    order = 3 * predict
+    f1 = math.cos(2.0 * math.pi / period)
+    g1 = math.cos(bandwidth * 2.0 * math.pi / period)
+    s1 = 1.0 / g1 - math.sqrt(1.0 / (g1 * g1) - 1.0)
+    filt = np.zeros(n)
+    voss_v = np.zeros(n)
+    for i in range(n):
+        if i > period and i > 5 and i > order:
+            filt[i] = (0.5 * (1.0 - s1) * (source[i] - source[i - 2])
+                       + f1 * (1.0 + s1) * filt[i - 1] - s1 * filt[i - 2])
+    for i in range(n):
+        if i > period and i > 5 and i > order:
+            sumc = 0.0
+            for count in range(order):
+                sumc += (count + 1) / order * voss_v[i - (order - count)]
+            voss_v[i] = (3.0 + order) / 2.0 * filt[i] - sumc
+    return voss_v, filt
+
+
+def voss(candles: np.ndarray, period: int = 20, predict: int = 3, bandwith: float = 0.25,
+         source_type: str = "close", sequential: bool = False) -> VossFilter:
+    """Voss predictor and its band-pass filter (``bandwith`` keeps Jesse's spelling).
+
+    Example:
+        >>> import numpy as np
+        >>> voss(np.full(40, 2.0)).voss
+        0.0
+    """
+    period = check_period(period)
+    predict = check_period(predict, "predict")
+    bandwith = check_number(bandwith, "bandwith")
+    _, source = source_of(candles, source_type, sequential)
+    v, f = _voss(source, period, predict, bandwith)
+    if sequential:
+        return VossFilter(v, f)
+    return VossFilter(float(v[-1]), float(f[-1]))

@@ -1,0 +1,41 @@
+"""VPT: volume price trend as Jesse 3.5.3 computes it (Jesse ``ta.vpt``).
+
+Jesse's VPT is not cumulative: each row is this bar's ``volume × pct change`` plus the previous bar's,
+so rows 0 and 1 are NaN. Reproduced as is.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import VOLUME
+from jesse_dag.indicators._core import column, get_candle_source, ohlcv, SOURCE_TYPES
+
+
+@numba.njit(cache=True)
+def _vpt(source, vol):
+    n = source.shape[0]
+    step = np.full(n, np.nan)
+    for i in range(1, n):
+        step[i] = vol[i] * ((source[i] - source[i - 1]) / source[i - 1])
+    out = np.full(n, np.nan)
+    for i in range(1, n):
+        out[i] = step[i - 1] + step[i]
+    return out
+
+
+def vpt(candles: np.ndarray, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
+    """Two-bar volume price trend (Jesse's formula).
+
+    Example:
+        >>> import numpy as np
+        >>> c = np.column_stack([np.zeros(3), np.ones(3), [1.0, 2, 4], np.ones(3), np.ones(3), [1.0, 1, 1]])
+        >>> vpt(c, sequential=True).tolist()
+        [nan, nan, 2.0]
+    """
+    if source_type not in SOURCE_TYPES:
+        raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
+    c = ohlcv(candles, sequential, "vpt")
+    source = np.ascontiguousarray(get_candle_source(c, source_type))
+    res = _vpt(source, column(c, VOLUME))
+    return res if sequential else float(res[-1])

@@ -1,0 +1,27 @@
+"""VPWMA: Variable Power Weighted Moving Average (Jesse ``ta.vpwma``).
+
+Weights ``(period - i) ** power`` over the newest ``period - 1`` values; the input is copied through for
+the first ``period + 1`` rows (all rows when ``n < period + 2``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.indicators._core import check_number, check_period, source_of
+from jesse_dag.indicators._kernels_g3 import tail_weighted_ma
+
+
+def vpwma(candles: np.ndarray, period: int = 14, power: float = 0.382, source_type: str = "close",
+          sequential: bool = False) -> float | np.ndarray:
+    """Power-weighted moving average.
+
+    Example:
+        >>> import numpy as np
+        >>> round(vpwma(np.full(20, 3.0), period=4), 9)
+        3.0
+    """
+    period = check_period(period)
+    power = check_number(power, "power")
+    _, source = source_of(candles, source_type, sequential)
+    res = tail_weighted_ma(source, period, power)
+    return res if sequential else float(res[-1])

@@ -1,0 +1,64 @@
+"""VWMA: volume-weighted moving average (Jesse ``ta.vwma``).
+
+Partial windows are used for the first ``period - 1`` rows (no NaN warm-up); a window with zero volume
+gives NaN. A 1-D series is averaged with unit volumes.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import VOLUME
+from jesse_dag.indicators._core import as_candles, check_period, column, get_candle_source, slice_candles, SOURCE_TYPES
+
+
+@numba.njit(cache=True)
+def vwma_kernel(price, vol, period):
+    """Rolling ``Σ price·vol / Σ vol`` from running cumulative sums (Jesse's evaluation order)."""
+    n = price.shape[0]
+    out = np.full(n, np.nan)
+    if n == 0:
+        return out
+    cum_pv = np.empty(n)
+    cum_v = np.empty(n)
+    cum_pv[0] = price[0] * vol[0]
+    cum_v[0] = vol[0]
+    for i in range(1, n):
+        cum_pv[i] = cum_pv[i - 1] + price[i] * vol[i]
+        cum_v[i] = cum_v[i - 1] + vol[i]
+    for i in range(n):
+        start = i - period + 1 if i >= period else 0
+        if start == 0:
+            s_pv = cum_pv[i]
+            s_v = cum_v[i]
+        else:
+            s_pv = cum_pv[i] - cum_pv[start - 1]
+            s_v = cum_v[i] - cum_v[start - 1]
+        if s_v != 0.0:
+            out[i] = s_pv / s_v
+    return out
+
+
+def vwma(candles: np.ndarray, period: int = 20, source_type: str = "close",
+         sequential: bool = False) -> float | np.ndarray:
+    """Volume-weighted moving average.
+
+    Example:
+        >>> import numpy as np
+        >>> c = np.column_stack([np.zeros(2), np.ones(2), [1.0, 4.0], np.ones(2), np.ones(2), [1.0, 2.0]])
+        >>> vwma(c, period=2)
+        3.0
+    """
+    period = check_period(period)
+    arr = as_candles(candles)
+    if arr.ndim == 1:
+        price = np.ascontiguousarray(arr)
+        vol = np.ones(arr.shape[0])
+    else:
+        if source_type not in SOURCE_TYPES:
+            raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
+        arr = slice_candles(arr, sequential)
+        price = np.ascontiguousarray(get_candle_source(arr, source_type))
+        vol = column(arr, VOLUME)
+    res = vwma_kernel(price, vol, period)
+    return res if sequential else float(res[-1])

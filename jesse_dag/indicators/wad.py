@@ -1,0 +1,44 @@
+"""WAD: Williams accumulation/distribution as Jesse 3.5.3 computes it (Jesse ``ta.wad``).
+
+Jesse's kernel uses the *open* column where the textbook uses the close; reproduced as is.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import HIGH, LOW, OPEN
+from jesse_dag.indicators._core import column, ohlcv
+
+
+@numba.njit(cache=True)
+def _wad(price, high, low):
+    n = price.shape[0]
+    out = np.zeros(n)
+    cum = 0.0
+    for i in range(1, n):
+        cur = price[i]
+        prev = price[i - 1]
+        if cur > prev:
+            ad = cur - min(low[i], prev)
+        elif cur < prev:
+            ad = cur - max(high[i], prev)
+        else:
+            ad = 0.0
+        cum += ad
+        out[i] = cum
+    return out
+
+
+def wad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
+    """Cumulative Williams A/D (0 at row 0).
+
+    Example:
+        >>> import numpy as np
+        >>> c = np.array([[0, 1.0, 1, 2, 0.5, 1], [1, 2.0, 2, 3, 1.5, 1]])
+        >>> wad(c, sequential=True).tolist()
+        [0.0, 1.0]
+    """
+    c = ohlcv(candles, sequential, "wad")
+    res = _wad(column(c, OPEN), column(c, HIGH), column(c, LOW))
+    return res if sequential else float(res[-1])

@@ -1,0 +1,22 @@
+"""WILDERS: Wilder's smoothing (Jesse ``ta.wilders``): ``y0 = x0``, ``y = x/p + (1 - 1/p)·y[-1]``."""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._kernels import ema_alpha
+
+
+def wilders(candles: np.ndarray, period: int = 5, source_type: str = "close",
+            sequential: bool = False) -> float | np.ndarray:
+    """Wilder's smoothing seeded with the first value (no NaN warm-up).
+
+    Example:
+        >>> import numpy as np
+        >>> wilders(np.array([3.0, 6.0]), period=3)
+        4.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = ema_alpha(source, 1.0 / period)
+    return res if sequential else float(res[-1])

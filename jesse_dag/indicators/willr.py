@@ -1,0 +1,36 @@
+"""WILLR: Williams' %R (Jesse ``ta.willr``); 0 when the window's high equals its low."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators._core import check_period, column, ohlcv
+from jesse_dag.indicators._kernels import rolling_max, rolling_min
+
+
+@numba.njit(cache=True)
+def _willr(high, low, close, period):
+    n = high.shape[0]
+    out = np.full(n, np.nan)
+    hh = rolling_max(high, period)
+    ll = rolling_min(low, period)
+    for i in range(period - 1, n):
+        denom = hh[i] - ll[i]
+        out[i] = 0.0 if denom == 0.0 else (hh[i] - close[i]) / denom * -100.0
+    return out
+
+
+def willr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
+    """Williams %R in -100..0; the first ``period - 1`` rows are NaN.
+
+    Example:
+        >>> import numpy as np
+        >>> c = np.array([[0, 1, 1.5, 2.0, 1.0, 1]])
+        >>> willr(c, period=1)
+        -50.0
+    """
+    period = check_period(period)
+    c = ohlcv(candles, sequential, "willr")
+    res = _willr(column(c, HIGH), column(c, LOW), column(c, CLOSE), period)
+    return res if sequential else float(res[-1])

@@ -1,0 +1,78 @@
+"""Wavetrend (Jesse ``ta.wt``).
+
+``esa = ema(src)``, ``de = ema(|src - esa|)``, ``ci = (src - esa) / (0.015·de)`` (0 when ``de == 0``),
+``wt1 = ema(ci)``, ``wt2`` = mean of the last ``wtmalen`` wt1 values (growing window at the start).
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import get_candle_source, ohlcv, SOURCE_TYPES
+from jesse_dag.indicators._core import check_number, check_period
+from jesse_dag.indicators._kernels import ema_alpha
+
+Wavetrend = namedtuple("Wavetrend", ["wt1", "wt2", "wtCrossUp", "wtCrossDown", "wtOversold", "wtOverbought",
+                                     "wtVwap"])
+
+
+@numba.njit(cache=True)
+def _sma_growing(x, period):
+    n = x.shape[0]
+    out = np.zeros(n)
+    cum = 0.0
+    for i in range(min(period, n)):
+        cum += x[i]
+        out[i] = cum / (i + 1.0)
+    for i in range(period, n):
+        out[i] = out[i - 1] + (x[i] - x[i - period]) / period
+    return out
+
+
+@numba.njit(cache=True)
+def _wt(src, channel_len, average_len, ma_len):
+    esa = ema_alpha(src, 2.0 / (channel_len + 1.0))
+    de = ema_alpha(np.abs(src - esa), 2.0 / (channel_len + 1.0))
+    n = src.shape[0]
+    ci = np.zeros(n)
+    for i in range(n):
+        ci[i] = 0.0 if de[i] == 0.0 else (src[i] - esa[i]) / (0.015 * de[i])
+    wt1 = ema_alpha(ci, 2.0 / (average_len + 1.0))
+    wt2 = _sma_growing(wt1, ma_len)
+    return wt1, wt2
+
+
+def wt(candles: np.ndarray, wtchannellen: int = 9, wtaveragelen: int = 12, wtmalen: int = 3, oblevel: int = 53,
+       oslevel: int = -53, source_type: str = "hlc3", sequential: bool = False) -> Wavetrend:
+    """Wavetrend lines, cross/level flags (bool) and ``wtVwap = wt1 - wt2``.
+
+    ``source_type`` values Jesse's kernel does not know (``hl2``, ``volume``) fall back to the close.
+
+    Example:
+        >>> import numpy as np
+        >>> c = np.column_stack([np.zeros(5), np.ones(5), np.full(5, 2.0), np.full(5, 2.0), np.full(5, 2.0), np.ones(5)])
+        >>> wt(c).wt1
+        0.0
+    """
+    wtchannellen = check_period(wtchannellen, "wtchannellen")
+    wtaveragelen = check_period(wtaveragelen, "wtaveragelen")
+    wtmalen = check_period(wtmalen, "wtmalen")
+    oblevel = check_number(oblevel, "oblevel")
+    oslevel = check_number(oslevel, "oslevel")
+    if source_type not in SOURCE_TYPES:
+        raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
+    c = ohlcv(candles, sequential, "wt")
+    kind = source_type if source_type in ("open", "high", "low", "close", "hlc3", "ohlc4") else "close"
+    src = np.ascontiguousarray(get_candle_source(c, kind))
+    wt1, wt2 = _wt(src, wtchannellen, wtaveragelen, wtmalen)
+    cross_up = wt2 - wt1 <= 0.0
+    cross_down = wt2 - wt1 >= 0.0
+    oversold = wt2 <= oslevel
+    overbought = wt2 >= oblevel
+    vwap = wt1 - wt2
+    if sequential:
+        return Wavetrend(wt1, wt2, cross_up, cross_down, oversold, overbought, vwap)
+    return Wavetrend(float(wt1[-1]), float(wt2[-1]), bool(cross_up[-1]), bool(cross_down[-1]), bool(oversold[-1]),
+                     bool(overbought[-1]), float(vwap[-1]))

@@ -1,0 +1,40 @@
+"""ZLEMA: zero-lag EMA (Jesse ``ta.zlema``) of ``2·x - x[-lag]`` with ``lag = (period - 1) // 2``.
+
+Rows before ``lag`` are NaN, and everything is NaN when ``n <= period``.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from jesse_dag.indicators._core import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _zlema(source, period):
+    n = source.shape[0]
+    out = np.full(n, np.nan)
+    if n <= period:
+        return out
+    lag = (period - 1) // 2
+    alpha = 2.0 / (period + 1.0)
+    out[lag] = source[lag] + (source[lag] - source[0])
+    for i in range(lag + 1, n):
+        data = source[i] + (source[i] - source[i - lag])
+        out[i] = alpha * data + (1.0 - alpha) * out[i - 1]
+    return out
+
+
+def zlema(candles: np.ndarray, period: int = 20, source_type: str = "close",
+          sequential: bool = False) -> float | np.ndarray:
+    """Zero-lag exponential moving average.
+
+    Example:
+        >>> import numpy as np
+        >>> zlema(np.full(10, 2.0), period=3)
+        2.0
+    """
+    period = check_period(period)
+    _, source = source_of(candles, source_type, sequential)
+    res = _zlema(source, period)
+    return res if sequential else float(res[-1])

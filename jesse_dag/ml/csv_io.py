@@ -1,0 +1,163 @@
+"""Jesse's ML data CSV, byte for byte, and our sidecar that keeps ``label_time`` and the route.
+
+The CSV is ``time,label_name,label_value,<features sorted>``, rows sorted by ``time`` (stable), label as
+``str(value)``, a missing feature as an empty cell. Jesse's loader treats every extra column as a feature,
+so ``label_time`` (which is in the future of ``time``) must never be a column: it goes to a sidecar
+``<stem>.label_times.csv`` beside the CSV (``time,label_time,route``, one row per CSV row, same order).
+
+Example:
+    >>> import tempfile, os
+    >>> pts = [{"time": 60, "features": {"b": 2.0, "a": 0.5}, "label": {"name": "y", "value": True},
+    ...         "label_time": 120, "route": "Sandbox-BTC-USDT-1m"}]
+    >>> path = os.path.join(tempfile.mkdtemp(), "X_data.csv")
+    >>> _ = write_ml_data_csv(pts, path)
+    >>> open(path).read().splitlines()
+    ['time,label_name,label_value,a,b', '60,y,True,0.5,2.0']
+    >>> load_ml_data_csv(path) == pts
+    True
+"""
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+from jesse_dag.ml.datapoints import DataPoint, parse_label_value
+
+RESERVED = ("time", "label_name", "label_value")
+SIDECAR_SUFFIX = ".label_times.csv"
+SIDECAR_COLUMNS = ("time", "label_time", "route")
+
+
+def resolve_csv_path(path_or_name: str | os.PathLike) -> Path:
+    """Jesse's rule: a bare name (no ``/``, no ``os.sep``, no ``.csv``) means
+    ``strategies/<name>/ml_data/<name>_data.csv``; anything else is a path."""
+    s = os.fspath(path_or_name)
+    if os.sep not in s and "/" not in s and not s.endswith(".csv"):
+        return Path("strategies") / s / "ml_data" / f"{s}_data.csv"
+    return Path(s)
+
+
+def sidecar_path(csv_path: str | os.PathLike) -> Path:
+    """Where the sidecar of ``csv_path`` lives: ``X_data.csv`` -> ``X_data.label_times.csv``."""
+    p = Path(csv_path)
+    stem = p.name[:-4] if p.name.endswith(".csv") else p.name
+    return p.with_name(stem + SIDECAR_SUFFIX)
+
+
+def _atomic_write_rows(path: Path, rows: list[list[Any]]) -> None:
+    # Write beside the target then rename: a crash leaves the previous file, never half of one.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="") as fh:
+            csv.writer(fh).writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_ml_data_csv(points: Sequence[DataPoint], path: str | os.PathLike, sidecar: bool = True) -> Path:
+    """Write ``points`` in Jesse's CSV layout (and, if any point has ``label_time``, the sidecar)."""
+    path = Path(path)
+    names = sorted({k for p in points for k in p["features"]})
+    clash = [n for n in names if n in RESERVED]
+    if clash:
+        raise ValueError(f"feature name {clash[0]!r} clashes with a reserved CSV column {RESERVED}")
+    ordered = sorted(points, key=lambda p: p["time"])
+    rows: list[list[Any]] = [list(RESERVED) + names]
+    for p in ordered:
+        rows.append([int(p["time"]), p["label"]["name"], str(p["label"]["value"])]
+                    + [str(p["features"].get(n, "")) for n in names])
+    _atomic_write_rows(path, rows)
+    side = sidecar_path(path)
+    if sidecar and any(p.get("label_time") is not None for p in ordered):
+        _atomic_write_rows(side, [list(SIDECAR_COLUMNS)] + [
+            [int(p["time"]), "" if p.get("label_time") is None else int(p["label_time"]), p.get("route") or ""]
+            for p in ordered])
+    elif side.exists():
+        side.unlink()  # a stale sidecar would pair old label times with new rows
+    return path
+
+
+def _bad(path: Path, line: int, msg: str) -> ValueError:
+    return ValueError(f"{path}: line {line} (data row {line - 1}): {msg}")
+
+
+def load_ml_data_csv(path_or_name: str | os.PathLike) -> list[DataPoint]:
+    """Read data points from a CSV that Jesse or jesse_dag wrote (Jesse's name/path resolution).
+
+    Labels come back as bool, int or float (text otherwise). A missing column, a bad number or an empty
+    feature cell is refused with the file and line. If the sidecar is present, each point also gets
+    ``label_time`` and ``route``.
+    """
+    path = resolve_csv_path(path_or_name)
+    if not path.exists():
+        raise FileNotFoundError(f"ML data CSV not found: {path}")
+    points: list[DataPoint] = []
+    with open(path, newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            raise ValueError(f"{path}: empty file, expected a header {','.join(RESERVED)},<features>")
+        missing = [c for c in RESERVED if c not in header]
+        if missing:
+            raise ValueError(f"{path}: line 1 (header): missing column(s) {missing}; got {header}")
+        if len(set(header)) != len(header):
+            raise ValueError(f"{path}: line 1 (header): duplicate column names in {header}")
+        idx = {c: header.index(c) for c in RESERVED}
+        feats = [(i, c) for i, c in enumerate(header) if c not in RESERVED]
+        for row in reader:
+            line = reader.line_num
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise _bad(path, line, f"{len(row)} fields, header has {len(header)}")
+            try:
+                t = int(row[idx["time"]])
+            except ValueError:
+                raise _bad(path, line, f"time {row[idx['time']]!r} is not an integer") from None
+            features: dict[str, float] = {}
+            for i, c in feats:
+                cell = row[i]
+                if cell.strip() == "":
+                    raise _bad(path, line, f"feature {c!r} is empty")
+                try:
+                    features[c] = float(cell)
+                except ValueError:
+                    raise _bad(path, line, f"feature {c!r} = {cell!r} is not a number") from None
+            raw = row[idx["label_value"]].strip()
+            if raw == "":
+                raise _bad(path, line, "label_value is empty")
+            points.append({"time": t, "features": features,
+                           "label": {"name": row[idx["label_name"]], "value": parse_label_value(raw)}})
+    side = sidecar_path(path)
+    if side.exists():
+        _attach_sidecar(points, side)
+    return points
+
+
+def _attach_sidecar(points: list[DataPoint], side: Path) -> None:
+    with open(side, newline="") as fh:
+        rows = list(csv.reader(fh))
+    if not rows or tuple(rows[0]) != SIDECAR_COLUMNS:
+        raise ValueError(f"{side}: line 1: expected header {','.join(SIDECAR_COLUMNS)}, got {rows[:1]}")
+    body = [r for r in rows[1:] if r]
+    if len(body) != len(points):
+        raise ValueError(f"{side}: {len(body)} rows but the CSV has {len(points)}: the two files no longer "
+                         "belong together (delete the sidecar to load the CSV without label times)")
+    for n, (r, p) in enumerate(zip(body, points), start=2):
+        if len(r) != 3 or r[0] != str(p["time"]):
+            raise ValueError(f"{side}: line {n}: time {r[:1]} does not match the CSV's {p['time']} on the same "
+                             "row (delete the sidecar to load the CSV without label times)")
+        if r[1] != "":
+            try:
+                p["label_time"] = int(r[1])
+            except ValueError:
+                raise ValueError(f"{side}: line {n}: label_time {r[1]!r} is not an integer") from None
+        if r[2]:
+            p["route"] = r[2]

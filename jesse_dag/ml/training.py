@@ -1,0 +1,365 @@
+"""``train_model``: Jesse's training and report, its refits spread over all cores, plus purged validation.
+
+The numbers equal Jesse 3.5.3's for the same data and estimator (same split, same scaler, same proxy models
+for the importance, same metrics); the independent refits (RFE, the CV of the importance with each feature
+dropped, fold by fold, and the feature-impact refits) run as one batch of joblib tasks.
+
+Example:
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> pts = [{"time": 60 * i, "features": {"a": float(a), "b": float(b)},
+    ...         "label": {"name": "up", "value": bool(a + 0.3 * rng.normal() > 0)}}
+    ...        for i, (a, b) in enumerate(rng.normal(size=(200, 2)))]
+    >>> r = train_model(pts, LogisticRegression(), verbose=False, n_jobs=1)
+    >>> r["metrics"]["accuracy"] > 0.8, r["feature_names"]
+    (True, ['a', 'b'])
+"""
+from __future__ import annotations
+
+import datetime
+import warnings
+from typing import Any, Sequence
+
+import numpy as np
+from joblib import Parallel, delayed
+from scipy.stats import rankdata, spearmanr
+from sklearn.base import clone
+from sklearn.feature_selection import RFE, f_classif, f_regression
+from sklearn.metrics import (accuracy_score, confusion_matrix, matthews_corrcoef, mean_absolute_error,
+                             mean_squared_error, precision_recall_fscore_support, r2_score, roc_auc_score)
+from sklearn.model_selection import TimeSeriesSplit
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC, SVR
+
+from jesse_dag.ml.datapoints import DataPoint, label_is_positive, label_windows, validate_points
+
+TASKS = ("binary", "multiclass", "regression")
+SWEEP_THRESHOLDS = (0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80)
+CALIBRATION_BINS = ((0.3, 0.4), (0.4, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 1.01))
+IMPORTANCE_CV_SPLITS = 5
+
+
+def ts_to_date(ts: int) -> str:
+    """UTC ``YYYY-MM-DD`` of epoch seconds."""
+    return datetime.datetime.fromtimestamp(int(ts), datetime.UTC).strftime("%Y-%m-%d")
+
+
+# ── data -> arrays ───────────────────────────────────────────────────────────────────────────────────────
+
+
+def build_arrays(points: Sequence[DataPoint], task: str) -> tuple[list[DataPoint], list[str], np.ndarray, np.ndarray]:
+    """Jesse's step 2-3: sort by time (stable), feature names from the first point, X, y per task."""
+    ordered = sorted(points, key=lambda p: p["time"])
+    names = sorted(ordered[0]["features"].keys())
+    try:
+        X = np.array([[p["features"].get(f, 0.0) for f in names] for p in ordered], dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"a feature value is not a number: {exc}") from None
+    if not np.all(np.isfinite(X)):
+        r, c = np.argwhere(~np.isfinite(X))[0]
+        raise ValueError(f"data point at time {ordered[r]['time']}: feature {names[c]!r} is {X[r, c]} "
+                         "(not finite); scikit-learn cannot train on it")
+    values = [p["label"]["value"] for p in ordered]
+    if task == "binary":
+        y = np.array([1 if label_is_positive(v) else 0 for v in values], dtype=int)
+    else:
+        conv = int if task == "multiclass" else float
+        out = []
+        for p, v in zip(ordered, values):
+            try:
+                out.append(conv(v))
+            except (TypeError, ValueError):
+                raise ValueError(f"data point at time {p['time']}: label {v!r} is not "
+                                 f"{'an integer class' if task == 'multiclass' else 'a number'} "
+                                 f"for task {task!r}") from None
+        y = np.array(out, dtype=int if task == "multiclass" else float)
+    return ordered, names, X, y
+
+
+# ── metrics ──────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def binary_metrics(y_test: np.ndarray, y_pred: np.ndarray, y_prob: np.ndarray) -> dict:
+    """Jesse's binary metrics; ROC AUC is NaN (with a warning) when the test set has one class."""
+    if len(np.unique(y_test)) < 2:
+        warnings.warn("the test set holds only one class: ROC AUC is undefined (NaN)", stacklevel=3)
+        auc = float("nan")
+    else:
+        auc = float(roc_auc_score(y_test, y_prob))
+    cm = confusion_matrix(y_test, y_pred, labels=[0, 1])
+    tn, fp, fn, tp = cm.ravel()
+    prec, rec, f1, sup = precision_recall_fscore_support(y_test, y_pred, labels=[0, 1], zero_division=0)
+    return {"accuracy": float(accuracy_score(y_test, y_pred)), "roc_auc": auc,
+            "mcc": float(matthews_corrcoef(y_test, y_pred)), "confusion_matrix": cm.tolist(),
+            "precision": prec.tolist(), "recall": rec.tolist(), "f1": f1.tolist(), "support": sup.tolist(),
+            "tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)}
+
+
+def multiclass_metrics(y_test: np.ndarray, y_pred: np.ndarray, y_prob: np.ndarray, classes: np.ndarray) -> dict:
+    """Jesse's multiclass metrics (ROC AUC macro one-vs-rest, NaN when it cannot be computed)."""
+    cm = confusion_matrix(y_test, y_pred, labels=classes)
+    prec, rec, f1, sup = precision_recall_fscore_support(y_test, y_pred, labels=classes, zero_division=0)
+    try:
+        auc = float(roc_auc_score(y_test, y_prob, multi_class="ovr", average="macro", labels=classes))
+    except ValueError:
+        auc = float("nan")
+    return {"accuracy": float(accuracy_score(y_test, y_pred)), "roc_auc_macro": auc,
+            "mcc": float(matthews_corrcoef(y_test, y_pred)), "confusion_matrix": cm.tolist(),
+            "classes": classes.tolist(), "precision": prec.tolist(), "recall": rec.tolist(),
+            "f1": f1.tolist(), "support": sup.tolist()}
+
+
+def regression_metrics(y_test: np.ndarray, y_pred: np.ndarray) -> dict:
+    """MAE, RMSE, R² and Spearman's rho."""
+    sr = spearmanr(y_test, y_pred)
+    return {"mae": float(mean_absolute_error(y_test, y_pred)),
+            "rmse": float(np.sqrt(mean_squared_error(y_test, y_pred))),
+            "r2": float(r2_score(y_test, y_pred)), "spearman": float(sr.statistic)}
+
+
+def calibration_buckets(y_test: np.ndarray, y_prob: np.ndarray) -> list[dict]:
+    """Jesse's calibration buckets (probabilities below 0.3 are not shown; empty bins are skipped)."""
+    out = []
+    for lo, hi in CALIBRATION_BINS:
+        mask = (y_prob >= lo) & (y_prob < hi)
+        n = int(mask.sum())
+        if n == 0:
+            continue
+        actual = float(y_test[mask].mean())
+        mid = (lo + min(hi, 1.0)) / 2.0
+        out.append({"range": f"[{lo:.1f}–{min(hi, 1.0):.1f})", "n": n, "actual_rate": actual,
+                    "expected": mid, "diff": actual - mid})
+    return out
+
+
+def threshold_sweep(y_test: np.ndarray, y_prob: np.ndarray) -> dict:
+    """For each threshold t: how many test samples have p >= t, their positive rate, and the coverage."""
+    rows = []
+    for t in SWEEP_THRESHOLDS:
+        mask = y_prob >= t
+        n = int(mask.sum())
+        rows.append({"threshold": t, "allowed": n,
+                     "precision": float(y_test[mask].mean()) if n else None,
+                     "coverage": n / len(y_test)})
+    return {"base_rate": float(y_test.sum()) / len(y_test), "rows": rows}
+
+
+# ── the refit tasks (module-level so joblib can send them to worker processes) ─────────────────────────────
+
+
+def _fit_score_fold(est: Any, X: np.ndarray, y: np.ndarray, tr: np.ndarray, te: np.ndarray, drop: int,
+                    scoring: str) -> float:
+    Xd = X if drop < 0 else np.delete(X, drop, axis=1)
+    m = clone(est).fit(Xd[tr], y[tr])
+    p = m.predict(Xd[te])
+    return float(r2_score(y[te], p) if scoring == "r2" else accuracy_score(y[te], p))
+
+
+def _rfe_ranking(est: Any, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return RFE(est, n_features_to_select=1, step=1).fit(X, y).ranking_.astype(float)
+
+
+def _impact(est: Any, Xtr: np.ndarray, Xte: np.ndarray, ytr: np.ndarray, yte: np.ndarray, drop: int,
+            task: str) -> float:
+    m = clone(est).fit(np.delete(Xtr, drop, axis=1), ytr)
+    p = m.predict(np.delete(Xte, drop, axis=1))
+    return float(mean_absolute_error(yte, p) if task == "regression" else accuracy_score(yte, p))
+
+
+def _fit(est: Any, X: np.ndarray, y: np.ndarray) -> Any:
+    return clone(est).fit(X, y)
+
+
+def run_importance_and_fit(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, yte: np.ndarray,
+                           names: list[str], estimator: Any, task: str, n_jobs: int | None) -> tuple[dict, Any, list[float]]:
+    """Feature importance (Jesse's four methods), the fitted model, and each feature-dropped test metric,
+    computed as one parallel batch. Returns ``(feature_importance, fitted, impact_metrics)``."""
+    k = len(names)
+    regression = task == "regression"
+    proxy_rfe = SVR(kernel="linear") if regression else SVC(kernel="linear")
+    proxy_cv = SVR(kernel="rbf", C=1.0, gamma="scale") if regression else SVC(kernel="rbf", C=1.0, gamma="scale")
+    scoring = "r2" if regression else "accuracy"
+    folds = list(TimeSeriesSplit(n_splits=IMPORTANCE_CV_SPLITS).split(Xtr))
+
+    # longest tasks first so two workers stay busy to the end
+    jobs = [delayed(_rfe_ranking)(proxy_rfe, Xtr, ytr), delayed(_fit)(estimator, Xtr, ytr)]
+    jobs += [delayed(_impact)(estimator, Xtr, Xte, ytr, yte, i, task) for i in range(k)]
+    jobs += [delayed(_fit_score_fold)(proxy_cv, Xtr, ytr, tr, te, d, scoring)
+             for d in range(-1, k) for tr, te in folds]
+    out = Parallel(n_jobs=n_jobs)(jobs)
+    rfe_ranking, fitted = out[0], out[1]
+    impact_metrics = out[2:2 + k]
+    cv = np.array(out[2 + k:], dtype=float).reshape(k + 1, IMPORTANCE_CV_SPLITS)
+    cv_means = np.array([np.mean(row) for row in cv])  # np.mean over the folds, as cross_val_score(...).mean()
+    baseline, without = float(cv_means[0]), cv_means[1:]
+
+    f_values = (f_regression if regression else f_classif)(Xtr, ytr)[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        correlations = np.array([abs(np.corrcoef(Xtr[:, i], ytr)[0, 1]) for i in range(k)])
+    impacts = baseline - without
+    consensus = (rfe_ranking + rankdata(-f_values) + rankdata(-correlations) + rankdata(-impacts)) / 4.0
+    fi = {
+        "feature_names": list(names),
+        "rfe_ranking": rfe_ranking.tolist(),
+        "anova_f_values": f_values.tolist(),
+        "correlations": correlations.tolist(),
+        "cv_baseline": baseline,
+        "cv_impacts": {names[i]: float(impacts[i]) for i in range(k)},
+        "cv_scores_without_feature": {names[i]: float(without[i]) for i in range(k)},
+        "consensus_ranks": {names[i]: float(consensus[i]) for i in range(k)},
+        "_order": np.argsort(consensus, kind="stable").tolist(),
+    }
+    return fi, fitted, impact_metrics
+
+
+# ── purged walk-forward validation ───────────────────────────────────────────────────────────────────────
+
+
+def _fold_metrics(est: Any, X: np.ndarray, y: np.ndarray, tr: np.ndarray, te: np.ndarray, task: str) -> dict:
+    scaler = StandardScaler().fit(X[tr])
+    m = clone(est).fit(scaler.transform(X[tr]), y[tr])
+    Xte = scaler.transform(X[te])
+    pred = m.predict(Xte)
+    if task == "regression":
+        return regression_metrics(y[te], pred)
+    out = {"accuracy": float(accuracy_score(y[te], pred)), "mcc": float(matthews_corrcoef(y[te], pred))}
+    proba = m.predict_proba(Xte)
+    if len(np.unique(y[te])) < 2:
+        out["roc_auc"] = float("nan")
+    elif task == "binary":
+        out["roc_auc"] = float(roc_auc_score(y[te], proba[:, 1]))
+    else:
+        try:
+            out["roc_auc"] = float(roc_auc_score(y[te], proba, multi_class="ovr", average="macro",
+                                                 labels=m.classes_))
+        except ValueError:
+            out["roc_auc"] = float("nan")
+    return out
+
+
+def purged_validation(ordered: list[DataPoint], X: np.ndarray, y: np.ndarray, estimator: Any, task: str,
+                      n_splits: int, embargo: float | str, n_jobs: int | None) -> dict:
+    """Out-of-sample metrics per purged walk-forward fold over all the data, and their mean."""
+    from jesse_dag.ml.validation import PurgedWalkForward, embargo_seconds
+
+    info, lab = label_windows(ordered)
+    order = np.argsort(info, kind="stable")  # info time can differ from time order across timeframes
+    if np.any(order != np.arange(len(order))):
+        info, lab, X, y = info[order], lab[order], X[order], y[order]
+        ordered = [ordered[i] for i in order]
+    cv = PurgedWalkForward(n_splits=n_splits, embargo=embargo, info_times=info, label_times=lab)
+    splits = list(cv.split(X))
+    if not splits:
+        raise ValueError(f"purged validation: no fold has a training set left after the purge "
+                         f"({len(X)} samples, n_splits={n_splits}, embargo={embargo!r})")
+    results = Parallel(n_jobs=n_jobs)(delayed(_fold_metrics)(estimator, X, y, tr, te, task) for tr, te in splits)
+    folds = []
+    for i, ((tr, te), m) in enumerate(zip(splits, results), start=1):
+        first_test = int(te[0])
+        folds.append({"fold": i, "train_size": int(tr.size), "test_size": int(te.size),
+                      "purged": int(first_test - tr.size),
+                      "train_start": ts_to_date(ordered[int(tr[0])]["time"]) if tr.size else None,
+                      "train_end": ts_to_date(ordered[int(tr[-1])]["time"]) if tr.size else None,
+                      "test_start": ts_to_date(ordered[first_test]["time"]),
+                      "test_end": ts_to_date(ordered[int(te[-1])]["time"]), "metrics": m})
+    keys = list(results[0])
+    mean = {k: float(np.nanmean([f["metrics"][k] for f in folds])) if any(
+        not np.isnan(f["metrics"][k]) for f in folds) else float("nan") for k in keys}
+    return {"method": "purged_walk_forward", "n_splits": n_splits, "embargo": embargo,
+            "embargo_seconds": embargo_seconds(embargo), "folds": folds, "mean": mean}
+
+
+# ── train_model ──────────────────────────────────────────────────────────────────────────────────────────
+
+
+def train_model(data: Sequence[DataPoint], estimator: Any, task: str = "binary", test_ratio: float = 0.2,
+                save_to: str | None = None, verbose: bool = True, name: str | None = None, *,
+                validation: str | None = None, n_splits: int = 5, embargo: float | str = 0,
+                n_jobs: int | None = -1, lineage: dict | None = None) -> dict:
+    """Train ``estimator`` on gathered data points and report on it, as Jesse's ``train_model`` does.
+
+    Returns Jesse's dict (``model, scaler, feature_names, metrics, feature_importance, feature_impact,
+    train_test_info``; binary adds ``calibration`` and ``class_weights``) plus ``threshold_sweep`` (binary),
+    ``task``, ``label_name``, ``validation`` (with ``validation="purged"``: out-of-sample metrics per
+    purged walk-forward fold, ``n_splits`` folds, ``embargo`` seconds or a timeframe) and ``bundle`` (with
+    ``save_to``: see :func:`jesse_dag.ml.bundle.save_bundle`; a strategy folder gets a new versioned bundle
+    under ``models/``, never a deployed one).
+
+    Example:
+        >>> from sklearn.linear_model import LogisticRegression  # doctest: +SKIP
+        >>> r = train_model(load_ml_data_csv("MyStrategy"), LogisticRegression(), validation="purged",
+        ...                 embargo="1h")  # doctest: +SKIP
+        >>> r["validation"]["mean"]["roc_auc"]  # doctest: +SKIP
+    """
+    if task not in TASKS:
+        raise ValueError(f"task must be 'binary', 'multiclass', or 'regression'; got {task!r}")
+    if not data:
+        raise ValueError("data is empty — nothing to train on.")
+    if validation not in (None, "purged"):
+        raise ValueError(f"validation must be None or 'purged', got {validation!r}")
+    if task != "regression" and not hasattr(estimator, "predict_proba"):
+        raise TypeError(f"{type(estimator).__name__} has no predict_proba, which task {task!r} needs for ROC AUC, "
+                        "calibration and ml_predict_proba; use a probabilistic classifier (for SVC set "
+                        "probability=True, or wrap it in CalibratedClassifierCV)")
+    validate_points(data)
+    ordered, names, X, y = build_arrays(data, task)
+    times = [p["time"] for p in ordered]
+    split = int(len(X) * (1.0 - test_ratio))
+    if split == 0 or split >= len(X):
+        raise ValueError(f"test_ratio={test_ratio} produces an empty train or test set for {len(X)} samples.")
+    X_train, X_test, y_train, y_test = X[:split], X[split:], y[:split], y[split:]
+    info = {"train_size": len(X_train), "test_size": len(X_test), "train_start": ts_to_date(times[0]),
+            "train_end": ts_to_date(times[split - 1]), "test_start": ts_to_date(times[split]),
+            "test_end": ts_to_date(times[-1])}
+    scaler = StandardScaler()
+    Xtr = scaler.fit_transform(X_train)
+    Xte = scaler.transform(X_test)
+    label_name = ordered[0]["label"].get("name", "label")
+
+    class_weights = None
+    if task == "binary":
+        counts = np.bincount(y_train, minlength=2)
+        if counts[0] and counts[1]:
+            class_weights = {0: 1.0, 1: float(counts[0]) / float(counts[1])}
+
+    fi, fitted, impact_metrics = run_importance_and_fit(Xtr, y_train, Xte, y_test, names, estimator, task, n_jobs)
+    pred = fitted.predict(Xte)
+    result: dict[str, Any] = {"model": fitted, "scaler": scaler, "feature_names": list(names)}
+    extra: dict[str, Any] = {}
+    if task == "binary":
+        prob = fitted.predict_proba(Xte)[:, 1]
+        metrics = binary_metrics(y_test, pred, prob)
+        extra["calibration"] = calibration_buckets(y_test, prob)
+        extra["class_weights"] = class_weights
+        extra["threshold_sweep"] = threshold_sweep(y_test, prob)
+        baseline = metrics["accuracy"]
+    elif task == "multiclass":
+        metrics = multiclass_metrics(y_test, pred, fitted.predict_proba(Xte), fitted.classes_)
+        baseline = metrics["accuracy"]
+    else:
+        metrics = regression_metrics(y_test, pred)
+        baseline = metrics["mae"]
+    impact = [{"feature": f, "metric": m, "delta": float(m - baseline)} for f, m in zip(names, impact_metrics)]
+    impact.sort(key=lambda d: d["delta"])  # stable: ties keep feature order, as Jesse's list.sort
+
+    result.update({"metrics": metrics, "feature_importance": fi, "feature_impact": impact,
+                   "train_test_info": info})
+    if task == "binary":
+        result["calibration"] = extra["calibration"]
+        result["class_weights"] = extra["class_weights"]
+        result["threshold_sweep"] = extra["threshold_sweep"]
+    result["task"] = task
+    result["label_name"] = label_name
+    if validation == "purged":
+        result["validation"] = purged_validation(ordered, X, y, estimator, task, n_splits, embargo, n_jobs)
+
+    if save_to:
+        from jesse_dag.ml.bundle import save_bundle
+
+        result["bundle"] = save_bundle(result, save_to, ordered, estimator, lineage=lineage)
+    if verbose:
+        from jesse_dag.ml.report import print_training_report
+
+        print_training_report(result, y_train, y_test, name=name, estimator=estimator)
+    return result

@@ -1,0 +1,434 @@
+"""The steps of one research pipeline, each a plain function (the Dagster assets call one each).
+
+candles of a market month -> warm-up / trading window -> ML samples (gather mode) -> model bundle
+(train_model with purged validation) -> evaluation report -> deploy (after the quality gate) ->
+baseline and deployed backtests on the later evaluation window -> comparison report.
+
+Everything here is usable without Dagster:
+
+    >>> from jesse_dag.project import load_project  # doctest: +SKIP
+    >>> from jesse_dag.research import pipeline as steps  # doctest: +SKIP
+    >>> project = load_project("project.yaml")  # doctest: +SKIP
+    >>> p = project.pipelines["demo"]; m = project.markets[p.market]  # doctest: +SKIP
+    >>> steps.import_market_month(m, "2024-01-01", db_path="storage/jesse_dag.duckdb", project_dir=".")  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import html
+import importlib
+import json
+import math
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from jesse_dag.candles.columns import ONE_DAY_MS, ONE_MINUTE_MS, TIMESTAMP
+from jesse_dag.candles.timeframes import timeframe_to_minutes, timeframe_to_ms
+from jesse_dag.project import Market, Pipeline, Window
+
+DEFAULT_CONFIG = {
+    "starting_balance": 10_000,
+    "fee": 0.0,
+    "type": "futures",
+    "futures_leverage": 1,
+    "futures_leverage_mode": "cross",
+}
+# Metrics the comparison report puts side by side.
+COMPARED_METRICS = ("total", "net_profit_percentage", "win_rate", "sharpe_ratio", "max_drawdown", "fee",
+                    "expectancy", "annual_return")
+
+
+def _sha(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode() if isinstance(p, str) else p)
+    return h.hexdigest()[:16]
+
+
+def _iso(ts_ms: float) -> str:
+    return dt.datetime.fromtimestamp(int(ts_ms) / 1000, tz=dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def _month_bounds(month: str) -> tuple[int, int]:
+    first = dt.datetime.strptime(month[:7], "%Y-%m").replace(tzinfo=dt.timezone.utc)
+    nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return int(first.timestamp() * 1000), int(nxt.timestamp() * 1000)
+
+
+# ── candles ───────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def source_fingerprint(market: Market) -> str:
+    """A hash of the market's source settings (part of the candle asset's code version)."""
+    return _sha(json.dumps(market.source, sort_keys=True, default=str), market.exchange, market.symbol)
+
+
+@functools.lru_cache(maxsize=4)
+def _synthetic(days: int, seed: int, start_ms: int, plant_signal: bool, extra: str) -> np.ndarray:
+    from jesse_dag.candles.synthetic import synthetic_market
+
+    return synthetic_market(days=days, seed=seed, start_timestamp=start_ms, plant_signal=plant_signal,
+                            **json.loads(extra))
+
+
+def market_source_candles(market: Market, project_dir: str | Path) -> np.ndarray:
+    """Every 1m candle the market's source holds (Jesse's column order)."""
+    src = dict(market.source)
+    kind = src.pop("kind")
+    start_ms = int(dt.datetime.strptime(market.start, "%Y-%m-%d").replace(tzinfo=dt.timezone.utc).timestamp() * 1000)
+    if kind == "synthetic":
+        days = int(src.pop("days", 90))
+        seed = int(src.pop("seed", 0))
+        plant = bool(src.pop("planted_signal", False))
+        return _synthetic(days, seed, start_ms, plant, json.dumps(src, sort_keys=True))
+    if kind in ("csv", "parquet"):
+        from jesse_dag.candles.importers import read_candles_file
+
+        path = Path(project_dir) / src["path"]
+        candles, _info = read_candles_file(path)
+        return candles
+    raise ValueError(f"market {market.name}: source kind {kind!r} has no in-process reader; "
+                     "use `jesse-dag download-candles` for Binance archives")
+
+
+def market_last_month(market: Market, project_dir: str | Path) -> str | None:
+    """The first day of the market's last month with data, for a finite source (None when it grows)."""
+    if market.source["kind"] == "synthetic":
+        start = dt.datetime.strptime(market.start, "%Y-%m-%d")
+        last = start + dt.timedelta(days=int(market.source.get("days", 90)) - 1)
+        return last.strftime("%Y-%m-01")
+    return None
+
+
+def import_market_month(market: Market, month: str, *, db_path: str | Path, project_dir: str | Path) -> dict:
+    """Store the market's candles of ``month`` (``YYYY-MM-DD``, first day) and report what happened."""
+    from jesse_dag.candles.validate import find_gaps
+    from jesse_dag.store.candles import load_candles, store_candles
+
+    lo, hi = _month_bounds(month)
+    if market.source["kind"] == "binance":
+        from jesse_dag.store.importing import import_binance_archive
+
+        src = market.source
+        report = import_binance_archive(market.symbol, month[:7], month[:7], db=db_path,
+                                        exchange=market.exchange, market=src.get("market", "spot"),
+                                        base_url=src.get("base_url"))
+    else:
+        allrows = market_source_candles(market, project_dir)
+        ts = allrows[:, TIMESTAMP]
+        rows = allrows[(ts >= lo) & (ts < hi)]
+        report = store_candles(rows, market.exchange, market.symbol, db=db_path,
+                               source=f"{market.source['kind']}:{market.name}")
+    stored = load_candles(market.exchange, market.symbol, lo, hi - ONE_MINUTE_MS, db=db_path)
+    gaps = find_gaps(stored[:, TIMESTAMP]) if len(stored) else []
+    problems = [f"missing {_iso(a)} .. {_iso(b)}" for a, b in gaps]
+    if report.rows_conflicting:
+        problems.append(f"{report.rows_conflicting} incoming rows conflict with stored values (kept as stored)")
+    return {
+        "rows": int(len(stored)),
+        "rows_added": int(report.rows_added),
+        "rows_present": int(report.rows_present),
+        "first": _iso(stored[0, TIMESTAMP]) if len(stored) else "",
+        "last": _iso(stored[-1, TIMESTAMP]) if len(stored) else "",
+        "gaps": [[_iso(a), _iso(b)] for a, b in gaps],
+        "problems": problems,
+        "integrity_ok": not problems,
+        "content_hash": _sha(np.ascontiguousarray(stored).tobytes()),
+    }
+
+
+def load_window(pipeline: Pipeline, market: Market, window: Window, *, db_path: str | Path) -> dict:
+    """Warm-up and trading 1m candles of ``window``, split as Jesse splits them (warm-up bars of the route)."""
+    from jesse_dag.candles.validate import find_gaps
+    from jesse_dag.store.candles import get_candles
+
+    warmup, trading = get_candles(market.exchange, market.symbol, pipeline.timeframe, window.start_ms,
+                                  window.end_ms, warmup_candles_num=pipeline.warmup_bars, is_for_jesse=True,
+                                  db=db_path, allow_gaps=True)
+    warmup = np.empty((0, 6)) if warmup is None else warmup
+    gaps = find_gaps(trading[:, TIMESTAMP]) if len(trading) else []
+    return {
+        "warmup": warmup,
+        "trading": trading,
+        "warmup_rows": int(len(warmup)),
+        "trading_rows": int(len(trading)),
+        "first": _iso(trading[0, TIMESTAMP]) if len(trading) else "",
+        "last": _iso(trading[-1, TIMESTAMP]) if len(trading) else "",
+        "gaps": [[_iso(a), _iso(b)] for a, b in gaps],
+        "warmup_fingerprint": _sha(np.ascontiguousarray(warmup).tobytes()),
+        "trading_fingerprint": _sha(np.ascontiguousarray(trading).tobytes()),
+    }
+
+
+# ── strategy runs ─────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _strategy_class(pipeline: Pipeline, project_dir: str | Path, mode: str, deployed_dir: str | None = None):
+    from jesse_dag.engine.run import load_strategy_class
+
+    base = load_strategy_class(pipeline.strategy, project_dir)
+    # A subclass in the same module, so the strategy still finds its folder (models, ml_data).
+    attrs = {"ml_mode": "deploy" if mode == "deployed" else "gather",
+             "ml_threshold": pipeline.deploy_threshold, "__module__": base.__module__}
+    return type(base.__name__, (base,), attrs)
+
+
+def _backtest_inputs(pipeline: Pipeline, market: Market, warmup: np.ndarray, trading: np.ndarray, cls) -> tuple:
+    config = {**DEFAULT_CONFIG, **pipeline.config, "exchange": market.exchange,
+              "warm_up_candles": pipeline.warmup_bars}
+    routes = [{"exchange": market.exchange, "strategy": cls, "symbol": market.symbol,
+               "timeframe": pipeline.timeframe}]
+    data_routes = [{"exchange": market.exchange, "symbol": market.symbol, "timeframe": tf}
+                   for tf in pipeline.data_routes]
+    key = f"{market.exchange}-{market.symbol}"
+    candles = {key: {"exchange": market.exchange, "symbol": market.symbol, "candles": trading}}
+    warm = {key: {"exchange": market.exchange, "symbol": market.symbol, "candles": warmup}} if len(warmup) else None
+    return config, routes, data_routes, candles, warm
+
+
+def gather_samples(pipeline: Pipeline, market: Market, warmup: np.ndarray, trading: np.ndarray, *,
+                   db_path: str | Path, project_dir: str | Path) -> dict:
+    """Run the strategy in gather mode over the training window; write Jesse's CSV (+ sidecar)."""
+    from jesse_dag.ml.gather import gather_ml_data
+    from jesse_dag.ml.datapoints import fingerprint
+
+    cls = _strategy_class(pipeline, project_dir, "gather")
+    config, routes, data_routes, candles, warm = _backtest_inputs(pipeline, market, warmup, trading, cls)
+    csv_path = Path(project_dir) / "strategies" / pipeline.strategy / "ml_data" / f"{pipeline.strategy}_data.csv"
+    res = gather_ml_data(config, routes, data_routes, candles, warm, csv_path=str(csv_path), verbose=False)
+    points = res["data_points"]
+    counts: dict[str, int] = {}
+    for p in points:
+        k = str(p["label"]["value"])
+        counts[k] = counts.get(k, 0) + 1
+    return {
+        "data_points": points,
+        "count": len(points),
+        "label_counts": counts,
+        "csv_path": str(csv_path),
+        "backtest_metrics": res.get("backtest_metrics", {}),
+        "timeframe_ms": timeframe_to_ms(pipeline.timeframe),
+        "window": [pipeline.training.start, pipeline.training.end],
+        "fingerprint": fingerprint(points) if points else _sha("no-points"),
+    }
+
+
+def check_samples(pipeline: Pipeline, points: Sequence[Mapping[str, Any]]) -> dict[str, tuple[bool, str]]:
+    """The blocking checks on gathered samples: enough of them, more than one class, no look-ahead."""
+    n = len(points)
+    checks: dict[str, tuple[bool, str]] = {
+        "enough_samples": (n >= pipeline.min_samples, f"{n} samples, at least {pipeline.min_samples} required"),
+    }
+    labels = {str(p["label"]["value"]) for p in points}
+    if pipeline.task == "regression":
+        checks["not_single_class"] = (len(labels) > 1, f"{len(labels)} distinct label values")
+    else:
+        checks["not_single_class"] = (len(labels) > 1, f"classes: {sorted(labels)}")
+    tf_s = timeframe_to_ms(pipeline.timeframe) // 1000
+    lo, hi = pipeline.training.start_ms // 1000, pipeline.training.end_ms // 1000
+    bad = []
+    for i, p in enumerate(points):
+        info = int(p["time"]) + tf_s
+        label_time = p.get("label_time")
+        if label_time is None or info > int(label_time) or int(p["time"]) < lo or int(label_time) > hi:
+            bad.append(i)
+    checks["no_look_ahead"] = (
+        not bad,
+        "every sample's information time (time + timeframe) is at or before its label time, all inside the "
+        "training window" if not bad else f"{len(bad)} samples break it, first at index {bad[0]}: {points[bad[0]]}",
+    )
+    return checks
+
+
+def _estimator(pipeline: Pipeline):
+    module, _, name = pipeline.estimator["class"].rpartition(".")
+    cls = getattr(importlib.import_module(module), name)
+    return cls(**pipeline.estimator.get("params", {}))
+
+
+def train_bundle(pipeline: Pipeline, samples: Mapping[str, Any], *, db_path: str | Path, project_dir: str | Path,
+                 lineage: Mapping[str, Any] | None = None) -> dict:
+    """train_model with purged walk-forward validation; saves a new versioned bundle (never deploys)."""
+    from jesse_dag.ml.registry import ModelRegistry
+    from jesse_dag.ml.training import train_model
+
+    validation = pipeline.validation
+    strategy_dir = Path(project_dir) / "strategies" / pipeline.strategy
+    result = train_model(
+        samples["data_points"], _estimator(pipeline), task=pipeline.task,
+        test_ratio=float(validation.get("test_ratio", 0.2)), save_to=None, verbose=False, name=pipeline.name,
+        validation="purged", n_splits=int(validation.get("n_splits", 5)),
+        embargo=validation.get("embargo", f"{float(validation.get('embargo_days', 1))}d"),
+        lineage={"pipeline": pipeline.name, "samples_fingerprint": samples["fingerprint"],
+                 "samples_csv": samples["csv_path"], "db_path": str(db_path), **dict(lineage or {})},
+    )
+    from jesse_dag.ml.bundle import save_bundle
+
+    bundle = save_bundle(result, strategy_dir, samples["data_points"], _estimator(pipeline),
+                         lineage={"pipeline": pipeline.name, "samples_fingerprint": samples["fingerprint"],
+                                  "training_window": [pipeline.training.start, pipeline.training.end],
+                                  **dict(lineage or {})},
+                         registry=ModelRegistry(Path(project_dir) / "storage" / "ml_registry.json"))
+    oos = result.get("validation", {}).get("mean", {})
+    return {
+        "bundle_dir": str(bundle["path"]),
+        "version": bundle["version"],
+        "bundle_id": bundle["bundle_id"],
+        "metrics": _flat_numbers(result["metrics"]),
+        "oos_metrics": _flat_numbers(oos),
+        "folds": result.get("validation", {}).get("folds", []),
+        "report": _jsonable(result),
+        "fingerprint": _sha(samples["fingerprint"], pipeline.fingerprint(), bundle["version"]),
+    }
+
+
+def _flat_numbers(d: Mapping[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in d.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def _jsonable(result: Mapping[str, Any]) -> dict:
+    skip = {"model", "scaler"}
+    return json.loads(json.dumps({k: v for k, v in result.items() if k not in skip}, default=_default))
+
+
+def _default(o: Any):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+def quality_gate(pipeline: Pipeline, bundle: Mapping[str, Any]) -> tuple[bool, str]:
+    """Out-of-sample (purged walk-forward) metrics against the pipeline's thresholds."""
+    if not pipeline.gate:
+        return True, "no gate configured"
+    lines, ok = [], True
+    for metric, minimum in pipeline.gate.items():
+        value = bundle["oos_metrics"].get(metric, float("nan"))
+        passed = value == value and value >= minimum
+        ok &= passed
+        lines.append(f"{metric}: {value:.4f} {'>=' if passed else '<'} {minimum}")
+    return ok, "; ".join(lines)
+
+
+def deploy(pipeline: Pipeline, bundle: Mapping[str, Any], *, project_dir: str | Path) -> dict:
+    """Deploy the bundle atomically into ``strategies/<Name>/``."""
+    from jesse_dag.ml.bundle import deploy_bundle
+    from jesse_dag.ml.registry import ModelRegistry
+
+    target = deploy_bundle(bundle["bundle_dir"], Path(project_dir) / "strategies" / pipeline.strategy,
+                           registry=ModelRegistry(Path(project_dir) / "storage" / "ml_registry.json"))
+    return {"deployed_dir": str(target), "version": bundle["version"], "bundle_id": bundle["bundle_id"]}
+
+
+def backtest_window(pipeline: Pipeline, market: Market, warmup: np.ndarray, trading: np.ndarray, *, mode: str,
+                    project_dir: str | Path, deployed: Mapping[str, Any] | None = None) -> dict:
+    """Backtest the strategy on the evaluation window: ``baseline`` (no model) or ``deployed`` (filtered)."""
+    from jesse_dag.research import backtest
+
+    cls = _strategy_class(pipeline, project_dir, mode)
+    config, routes, data_routes, candles, warm = _backtest_inputs(pipeline, market, warmup, trading, cls)
+    res = backtest(config, routes, data_routes, candles, warm, generate_equity_curve=True, fast_mode=True)
+    trades = [{k: t[k] for k in ("type", "entry_price", "exit_price", "qty", "opened_at", "closed_at", "fee", "PNL")}
+              for t in res["trades"]]
+    equity = res.get("equity_curve") or []
+    points = equity[0]["data"] if equity else []
+    return {
+        "mode": mode,
+        "metrics": {k: v for k, v in res["metrics"].items() if isinstance(v, (int, float, str))},
+        "trades": trades,
+        "equity": [[p["time"], p["value"]] for p in points],
+        "model_version": (deployed or {}).get("version"),
+        "fingerprint": _sha(json.dumps(trades, default=_default), mode, str((deployed or {}).get("version"))),
+    }
+
+
+# ── reports ───────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return "nan" if math.isnan(v) else f"{v:,.4f}"
+    return str(v)
+
+
+def _write(out_dir: Path, stem: str, payload: dict, html_text: str) -> tuple[str, str]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path, html_path = out_dir / f"{stem}.json", out_dir / f"{stem}.html"
+    for path, text in ((json_path, json.dumps(payload, indent=1, default=_default)), (html_path, html_text)):
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+    return str(json_path), str(html_path)
+
+
+def _html_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def write_evaluation_report(pipeline: Pipeline, bundle: Mapping[str, Any], *, out_dir: str | Path) -> dict:
+    """The training report of the bundle as JSON and HTML, plus a markdown summary for the UI."""
+    try:
+        from jesse_dag.reports.ml_report import write_ml_report
+    except ImportError:  # the plotly report lands with the reports issue
+        write_ml_report = None
+    out = Path(out_dir) / pipeline.name
+    stem = f"evaluation_{bundle['version']}"
+    if write_ml_report is not None:
+        html_path = str(write_ml_report(bundle["report"], out / f"{stem}.html", title=f"{pipeline.name} {bundle['version']}"))
+        json_path, _ = _write(out, stem + "_data", bundle["report"], "")
+    else:
+        rows = [[k, v] for k, v in bundle["metrics"].items()]
+        folds = [[f["fold"], f["train_size"], f["test_size"], *[f["metrics"].get(k) for k in bundle["oos_metrics"]]]
+                 for f in bundle["folds"]]
+        page = (f"<html><head><meta charset='utf-8'><title>{html.escape(pipeline.name)}</title></head><body>"
+                f"<h1>{html.escape(pipeline.name)} model {html.escape(bundle['version'])}</h1>"
+                f"<h2>Test-set metrics</h2>{_html_table(rows, ['metric', 'value'])}"
+                f"<h2>Purged walk-forward folds</h2>"
+                f"{_html_table(folds, ['fold', 'train', 'test', *bundle['oos_metrics']])}</body></html>")
+        json_path, html_path = _write(out, stem, bundle["report"], page)
+    md = "| metric | test | out-of-sample (purged) |\n|---|---|---|\n" + "\n".join(
+        f"| {k} | {_fmt(bundle['metrics'].get(k, float('nan')))} | {_fmt(bundle['oos_metrics'].get(k, float('nan')))} |"
+        for k in sorted(set(bundle["metrics"]) | set(bundle["oos_metrics"])))
+    return {"json": json_path, "html": html_path, "markdown": md}
+
+
+def compare_backtests(pipeline: Pipeline, baseline: Mapping[str, Any], deployed: Mapping[str, Any], *,
+                      out_dir: str | Path) -> dict:
+    """Baseline against model-filtered backtest on the same out-of-sample window."""
+    rows, deltas = [], {}
+    for k in COMPARED_METRICS:
+        a, b = baseline["metrics"].get(k, float("nan")), deployed["metrics"].get(k, float("nan"))
+        rows.append([k, a, b])
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            deltas[k] = float(b) - float(a)
+    payload = {"pipeline": pipeline.name, "window": [pipeline.evaluation.start, pipeline.evaluation.end],
+               "model_version": deployed.get("model_version"), "rows": rows, "deltas": deltas,
+               "baseline_equity": baseline.get("equity", []), "deployed_equity": deployed.get("equity", [])}
+    try:
+        from jesse_dag.reports.comparison import write_comparison_report
+    except ImportError:
+        write_comparison_report = None
+    out = Path(out_dir) / pipeline.name
+    if write_comparison_report is not None:
+        html_path = str(write_comparison_report(baseline, deployed, out / "comparison.html",
+                                                title=f"{pipeline.name}: baseline vs model"))
+        json_path, _ = _write(out, "comparison_data", payload, "")
+    else:
+        page = (f"<html><head><meta charset='utf-8'><title>{html.escape(pipeline.name)} comparison</title></head>"
+                f"<body><h1>{html.escape(pipeline.name)}: baseline vs model (out of sample "
+                f"{pipeline.evaluation.start} .. {pipeline.evaluation.end})</h1>"
+                f"{_html_table(rows, ['metric', 'baseline', 'deployed'])}</body></html>")
+        json_path, html_path = _write(out, "comparison", payload, page)
+    md = "| metric | baseline | with model |\n|---|---|---|\n" + "\n".join(
+        f"| {k} | {_fmt(a)} | {_fmt(b)} |" for k, a, b in rows)
+    return {"json": json_path, "html": html_path, "markdown": md, "deltas": deltas}

@@ -1,0 +1,509 @@
+"""1-minute candles in the store: idempotent, atomic writes and Jesse's ``get_candles`` reads.
+
+Rows are keyed by (exchange, symbol, timestamp). Storing the same candles twice changes nothing;
+overlapping ranges keep one row per minute; a minute that is already stored with different values is
+kept as stored and reported as a conflict (or refused, with ``on_conflict="error"``). Each write is one
+transaction (or one per ``commit_every`` rows): a failure or a crash leaves the last committed state.
+
+Example:
+    >>> import tempfile, os
+    >>> from jesse_dag.candles.synthetic import synthetic_market
+    >>> db = os.path.join(tempfile.mkdtemp(), "s.duckdb")
+    >>> m = synthetic_market(days=3, seed=1)
+    >>> store_candles(m, "Binance", "BTC-USDT", db=db).rows_added
+    4320
+    >>> store_candles(m, "Binance", "BTC-USDT", db=db).rows_present
+    4320
+    >>> warmup, trading = get_candles("Binance", "BTC-USDT", "1h", m[0, 0] + 86_400_000, m[-1, 0], 24, db=db)
+    >>> warmup.shape, trading.shape
+    ((24, 6), (24, 6))
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+
+from jesse_dag.candles.aggregate import group_by_clock
+from jesse_dag.candles.columns import CLOSE, COLUMNS, HIGH, LOW, ONE_DAY_MS, ONE_MINUTE_MS, OPEN, TIMESTAMP, VOLUME
+from jesse_dag.candles.timeframes import timeframe_to_minutes
+from jesse_dag.candles.validate import count_missing, find_gaps, validate_candles
+from jesse_dag.store.connection import DEFAULT_LOCK_TIMEOUT, connect, resolve_path
+
+Db = "str | os.PathLike | None"
+
+
+class CandleNotFoundInDatabase(LookupError):
+    """The market is unknown, or the requested range is not (completely) stored."""
+
+
+class InvalidDateRange(ValueError):
+    """The requested finish is not after the start."""
+
+
+class StoreConflictError(ValueError):
+    """Incoming candles disagree with stored ones and the caller asked for an error."""
+
+
+def _iso(ts: int | float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(int(ts) / 1000, tz=dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass
+class ImportReport:
+    """What an import did. ``gaps`` are inclusive (first, last) missing-minute timestamps inside the
+    imported range; ``conflicts`` holds up to 10 examples ``(timestamp, stored row, incoming row)``."""
+
+    exchange: str
+    symbol: str
+    source: str = ""
+    rows_in: int = 0
+    rows_added: int = 0
+    rows_present: int = 0
+    rows_conflicting: int = 0
+    first_timestamp: int | None = None
+    last_timestamp: int | None = None
+    gaps: list[tuple[int, int]] = field(default_factory=list)
+    conflicts: list[tuple[int, tuple, tuple]] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+
+    @property
+    def missing_minutes(self) -> int:
+        return count_missing(self.gaps)
+
+    def merge(self, other: "ImportReport") -> "ImportReport":
+        """Add another report's counts to this one (for imports done in several files)."""
+        self.rows_in += other.rows_in
+        self.rows_added += other.rows_added
+        self.rows_present += other.rows_present
+        self.rows_conflicting += other.rows_conflicting
+        self.conflicts = (self.conflicts + other.conflicts)[:10]
+        for ts_name, pick in (("first_timestamp", min), ("last_timestamp", max)):
+            values = [v for v in (getattr(self, ts_name), getattr(other, ts_name)) if v is not None]
+            setattr(self, ts_name, pick(values) if values else None)
+        self.gaps = sorted(self.gaps + other.gaps)
+        return self
+
+    def summary(self) -> str:
+        span = (f"{_iso(self.first_timestamp)} .. {_iso(self.last_timestamp)}"
+                if self.first_timestamp is not None else "nothing")
+        return (f"{self.exchange} {self.symbol} from {self.source or 'array'}: {span}; {self.rows_in} rows read, "
+                f"{self.rows_added} added, {self.rows_present} already present, {self.rows_conflicting} "
+                f"conflicting (kept as stored), {len(self.gaps)} gap(s) ({self.missing_minutes} missing minutes)")
+
+
+def _arrow(candles: np.ndarray) -> pa.Table:
+    return pa.table({
+        "timestamp": candles[:, TIMESTAMP].astype(np.int64),
+        "open": np.ascontiguousarray(candles[:, OPEN]),
+        "close": np.ascontiguousarray(candles[:, CLOSE]),
+        "high": np.ascontiguousarray(candles[:, HIGH]),
+        "low": np.ascontiguousarray(candles[:, LOW]),
+        "volume": np.ascontiguousarray(candles[:, VOLUME]),
+    })
+
+
+def _market_id(con, exchange: str, symbol: str, create: bool) -> int | None:
+    rows = con.execute("SELECT market_id FROM markets WHERE exchange = ? AND symbol = ?", [exchange, symbol]).fetchall()
+    if rows:
+        return int(rows[0][0])
+    if not create:
+        return None
+    return int(con.execute(
+        "INSERT INTO markets (exchange, symbol) VALUES (?, ?) RETURNING market_id", [exchange, symbol]
+    ).fetchall()[0][0])
+
+
+def _write_chunk(con, market_id: int, chunk: np.ndarray, on_conflict: str, report: ImportReport, source: str) -> None:
+    lo, hi = int(chunk[0, TIMESTAMP]), int(chunk[-1, TIMESTAMP])
+    con.register("incoming", _arrow(chunk))
+    try:
+        stored = con.execute(
+            "SELECT count(*) FROM candles_1m WHERE market_id = ? AND timestamp BETWEEN ? AND ?", [market_id, lo, hi]
+        ).fetchall()[0][0]
+        present = conflicting = 0
+        if stored:
+            present, conflicting = con.execute(
+                """SELECT count(*), count(*) FILTER (WHERE NOT (c.open = i.open AND c.close = i.close
+                       AND c.high = i.high AND c.low = i.low AND c.volume = i.volume))
+                   FROM incoming i JOIN candles_1m c ON c.market_id = ? AND c.timestamp = i.timestamp""",
+                [market_id],
+            ).fetchall()[0]
+            if conflicting:
+                examples = con.execute(
+                    """SELECT i.timestamp, c.open, c.close, c.high, c.low, c.volume,
+                              i.open, i.close, i.high, i.low, i.volume
+                       FROM incoming i JOIN candles_1m c ON c.market_id = ? AND c.timestamp = i.timestamp
+                       WHERE NOT (c.open = i.open AND c.close = i.close AND c.high = i.high
+                                  AND c.low = i.low AND c.volume = i.volume)
+                       ORDER BY i.timestamp LIMIT 10""",
+                    [market_id],
+                ).fetchall()
+                if on_conflict == "error":
+                    ts, *vals = examples[0]
+                    raise StoreConflictError(
+                        f"{report.exchange} {report.symbol}: {conflicting} incoming minute(s) differ from stored "
+                        f"ones, first at {ts} ({_iso(ts)}): stored {tuple(vals[:5])}, incoming {tuple(vals[5:])} "
+                        f"(columns {', '.join(COLUMNS[1:])}); nothing was written"
+                    )
+                report.conflicts.extend((int(e[0]), tuple(e[1:6]), tuple(e[6:11])) for e in examples)
+                report.conflicts = report.conflicts[:10]
+            con.execute(
+                """INSERT INTO candles_1m
+                   SELECT ?, i.* FROM incoming i
+                   ANTI JOIN (SELECT timestamp FROM candles_1m WHERE market_id = ? AND timestamp BETWEEN ? AND ?) c
+                   ON i.timestamp = c.timestamp""",
+                [market_id, market_id, lo, hi],
+            )
+        else:
+            con.execute("INSERT INTO candles_1m SELECT ?, * FROM incoming", [market_id])
+        added = len(chunk) - int(present)
+        con.execute(
+            "INSERT INTO imports (market_id, source, first_timestamp, last_timestamp, rows_added, rows_present,"
+            " rows_conflicting) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [market_id, source, lo, hi, added, int(present), int(conflicting)],
+        )
+        report.rows_added += added
+        report.rows_present += int(present)
+        report.rows_conflicting += int(conflicting)
+    finally:
+        con.unregister("incoming")
+
+
+def store_candles(
+    candles: np.ndarray,
+    exchange: str,
+    symbol: str,
+    *,
+    db=None,
+    source: str = "",
+    on_conflict: str = "keep",
+    commit_every: int | None = None,
+    on_commit: Callable[[ImportReport], None] | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    name: str | None = None,
+    row_label=None,
+) -> ImportReport:
+    """Validate 1-minute ``candles`` (gaps allowed, reported) and add them to the store; return what happened.
+
+    Args:
+        on_conflict: ``"keep"`` (default) keeps stored values and reports the disagreeing minutes;
+            ``"error"`` raises ``StoreConflictError`` and writes nothing.
+        commit_every: commit after this many rows (resumable long imports: a crash keeps what was
+            committed). Default: the whole array in one transaction.
+        on_commit: called with the running report after each commit.
+
+    Example:
+        >>> import tempfile, os
+        >>> from jesse_dag.candles.synthetic import synthetic_market
+        >>> db = os.path.join(tempfile.mkdtemp(), "s.duckdb")
+        >>> store_candles(synthetic_market(days=1), "Sandbox", "BTC-USDT", db=db).summary()[:40]
+        'Sandbox BTC-USDT from array: 2021-01-01 '
+    """
+    if on_conflict not in ("keep", "error"):
+        raise ValueError(f"on_conflict must be 'keep' or 'error', got {on_conflict!r}")
+    if not exchange or not symbol:
+        raise ValueError("exchange and symbol must be non-empty")
+    label = name or source or f"{exchange} {symbol}"
+    validate_candles(candles, allow_gaps=True, name=label, row_label=row_label)
+    report = ImportReport(exchange=exchange, symbol=symbol, source=source, rows_in=len(candles),
+                          first_timestamp=int(candles[0, TIMESTAMP]), last_timestamp=int(candles[-1, TIMESTAMP]))
+    report.gaps = find_gaps(candles[:, TIMESTAMP])
+    step = len(candles) if not commit_every else int(commit_every)
+    with connect(db, lock_timeout=lock_timeout) as con:
+        for start in range(0, len(candles), step):
+            chunk = candles[start:start + step]
+            con.execute("BEGIN TRANSACTION")
+            try:
+                market_id = _market_id(con, exchange, symbol, create=True)
+                _write_chunk(con, market_id, chunk, on_conflict, report, source)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            if on_commit is not None:
+                on_commit(report)
+    return report
+
+
+@dataclass(frozen=True)
+class MarketInfo:
+    """A stored market: its range and row count (``gaps`` = rows missing between first and last)."""
+
+    exchange: str
+    symbol: str
+    first_timestamp: int
+    last_timestamp: int
+    rows: int
+
+    @property
+    def missing_minutes(self) -> int:
+        return (self.last_timestamp - self.first_timestamp) // ONE_MINUTE_MS + 1 - self.rows
+
+
+def list_markets(db=None, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> list[MarketInfo]:
+    """Every stored market with its first/last minute and row count.
+
+    Example:
+        >>> import tempfile, os
+        >>> list_markets(os.path.join(tempfile.mkdtemp(), "empty.duckdb"))
+        []
+    """
+    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+        rows = con.execute(
+            """SELECT m.exchange, m.symbol, min(c.timestamp), max(c.timestamp), count(*)
+               FROM markets m JOIN candles_1m c USING (market_id)
+               GROUP BY m.exchange, m.symbol ORDER BY m.exchange, m.symbol"""
+        ).fetchall()
+    return [MarketInfo(e, s, int(a), int(b), int(n)) for e, s, a, b, n in rows]
+
+
+def _fetch(con, market_id: int, start: int, end: int) -> np.ndarray:
+    result = con.sql(
+        f"SELECT timestamp::DOUBLE AS timestamp, open, close, high, low, volume FROM candles_1m "
+        f"WHERE market_id = {int(market_id)} AND timestamp BETWEEN {int(start)} AND {int(end)}"
+    ).fetchnumpy()
+    n = len(result["timestamp"])
+    out = np.empty((n, 6), dtype=np.float64)
+    for j, col in enumerate(COLUMNS):
+        out[:, j] = result[col]
+    # DuckDB keeps insertion order; rows imported out of order are sorted here (cheap check first)
+    if n > 1 and not np.all(out[1:, TIMESTAMP] > out[:-1, TIMESTAMP]):
+        out = out[np.argsort(out[:, TIMESTAMP], kind="stable")]
+    return out
+
+
+def _require_market(con, exchange: str, symbol: str) -> int:
+    market_id = _market_id(con, exchange, symbol, create=False)
+    if market_id is None:
+        known = con.execute("SELECT exchange || ' ' || symbol FROM markets ORDER BY 1").fetchall()
+        raise CandleNotFoundInDatabase(
+            f"no candles stored for {symbol} on {exchange}; stored markets: "
+            f"{', '.join(k[0] for k in known) or 'none'}"
+        )
+    return market_id
+
+
+def _stored_span(con, market_id: int) -> str:
+    lo, hi = con.execute("SELECT min(timestamp), max(timestamp) FROM candles_1m WHERE market_id = ?",
+                         [market_id]).fetchall()[0]
+    return f"{_iso(lo)} .. {_iso(hi)}" if lo is not None else "nothing"
+
+
+def _check_complete(rows: np.ndarray, start: int, end: int, what: str, allow_gaps: bool, span: str) -> None:
+    if len(rows) == 0:
+        raise CandleNotFoundInDatabase(
+            f"{what}: no candles between {_iso(start)} and {_iso(end)}; stored: {span}"
+        )
+    if rows[0, TIMESTAMP] > start or rows[-1, TIMESTAMP] < end:
+        raise CandleNotFoundInDatabase(
+            f"{what}: requested {_iso(start)} .. {_iso(end)} is outside the stored data ({span})"
+        )
+    if not allow_gaps:
+        gaps = find_gaps(rows[:, TIMESTAMP])
+        if gaps:
+            shown = ", ".join(f"{_iso(a)}..{_iso(b)}" for a, b in gaps[:5])
+            raise CandleNotFoundInDatabase(
+                f"{what}: {count_missing(gaps)} missing minute(s) in {len(gaps)} gap(s) inside "
+                f"{_iso(start)} .. {_iso(end)}: {shown}{' ...' if len(gaps) > 5 else ''} "
+                f"(pass allow_gaps=True to accept them)"
+            )
+
+
+_CACHE: dict[tuple, tuple] = {}
+
+
+def get_candles(
+    exchange: str,
+    symbol: str,
+    timeframe: str,
+    start_date_timestamp: int,
+    finish_date_timestamp: int,
+    warmup_candles_num: int = 0,
+    caching: bool = False,
+    is_for_jesse: bool = False,
+    *,
+    db=None,
+    allow_gaps: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Jesse's ``research.get_candles``: ``(warmup_candles or None, trading_candles)`` from the store.
+
+    - Trading range: the start floored to its UTC day .. the finish floored to its UTC day minus one
+      minute (the finish day is excluded).
+    - Warmup (``warmup_candles_num > 0``): with ``timeframe == "1m"`` or ``is_for_jesse``, the 1m rows of
+      the last ``warmup_candles_num`` completed clock-aligned ``timeframe`` buckets before the start
+      (Jesse 3.5.3); otherwise the ``warmup_candles_num × timeframe`` minutes before the start.
+    - Output: 1m rows when ``timeframe == "1m"`` or ``is_for_jesse``; otherwise both arrays aggregated to
+      ``timeframe`` in clock-aligned buckets, completed ones only (Jesse 3.5.3's
+      ``generate_completed_candles_from_observed_minutes``).
+    - Errors (``CandleNotFoundInDatabase``): unknown market, a range not completely stored, missing
+      minutes inside it (unless ``allow_gaps``). ``InvalidDateRange``: the finish is not after the start.
+    - ``caching=True`` keeps results in memory for this process, invalidated by any write to the file.
+    - ``db``: the store file (default ``storage/jesse_dag.duckdb`` in the current directory).
+
+    Example:
+        >>> import tempfile, os
+        >>> from jesse_dag.candles.synthetic import synthetic_market
+        >>> db = os.path.join(tempfile.mkdtemp(), "s.duckdb")
+        >>> m = synthetic_market(days=2)
+        >>> _ = store_candles(m, "Sandbox", "BTC-USDT", db=db)
+        >>> warmup, trading = get_candles("Sandbox", "BTC-USDT", "1m", m[0, 0], m[-1, 0] + 60_000, db=db)
+        >>> warmup is None, trading.shape
+        (True, (2880, 6))
+    """
+    minutes = timeframe_to_minutes(timeframe)
+    if warmup_candles_num < 0:
+        raise ValueError(f"warmup_candles_num must be >= 0, got {warmup_candles_num}")
+    start = int(start_date_timestamp) // ONE_DAY_MS * ONE_DAY_MS
+    end = int(finish_date_timestamp) // ONE_DAY_MS * ONE_DAY_MS - ONE_MINUTE_MS
+    if end < start:
+        raise InvalidDateRange(
+            f"finish date {_iso(finish_date_timestamp)} must be at least one day after start date "
+            f"{_iso(start_date_timestamp)} (the finish day is excluded)"
+        )
+    path = resolve_path(db)
+    key = None
+    if caching and path.exists():
+        stat = path.stat()
+        wal = Path(str(path) + ".wal")
+        wal_stamp = wal.stat().st_mtime_ns if wal.exists() else 0
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, wal_stamp, exchange, symbol, timeframe,
+               start, end, warmup_candles_num, is_for_jesse, allow_gaps)
+        if key in _CACHE:
+            w, t = _CACHE[key]
+            return (None if w is None else w.copy()), t.copy()
+
+    what = f"{symbol} on {exchange}"
+    one_minute_out = timeframe == "1m" or is_for_jesse
+    tf_ms = minutes * ONE_MINUTE_MS
+    with connect(path, read_only=True, lock_timeout=lock_timeout) as con:
+        market_id = _require_market(con, exchange, symbol)
+        span = _stored_span(con, market_id)
+        trading = _fetch(con, market_id, start, end)
+        _check_complete(trading, start, end, what, allow_gaps, span)
+        warmup = None
+        if warmup_candles_num > 0:
+            if one_minute_out:
+                buckets = con.execute(
+                    f"""SELECT DISTINCT timestamp // {tf_ms} * {tf_ms} AS b FROM candles_1m
+                        WHERE market_id = ? AND timestamp < ? AND timestamp // {tf_ms} * {tf_ms} + {tf_ms} <= ?
+                          AND timestamp >= ?
+                        ORDER BY b DESC LIMIT ?""",
+                    [market_id, start, start, start - (warmup_candles_num + 1) * tf_ms * (1 if not allow_gaps else 64),
+                     warmup_candles_num],
+                ).fetchall()
+                if len(buckets) < warmup_candles_num:
+                    raise CandleNotFoundInDatabase(
+                        f"{what}: only {len(buckets)} of {warmup_candles_num} required completed {timeframe} "
+                        f"warmup candles are stored before {_iso(start)} (stored: {span})"
+                    )
+                warmup_start = int(buckets[-1][0])
+            else:
+                warmup_start = start - warmup_candles_num * tf_ms
+            warmup = _fetch(con, market_id, warmup_start, start - ONE_MINUTE_MS)
+            _check_complete(warmup, warmup_start, start - ONE_MINUTE_MS, f"{what} (warmup)",
+                            allow_gaps or one_minute_out, span)
+    if not one_minute_out:
+        trading = group_by_clock(trading, timeframe)
+        if warmup is not None:
+            warmup = group_by_clock(warmup, timeframe)
+    if key is not None:
+        _CACHE[key] = (warmup, trading)
+        return (None if warmup is None else warmup.copy()), trading.copy()
+    return warmup, trading
+
+
+def load_candles(exchange: str, symbol: str, start: int | None = None, end: int | None = None, *, db=None,
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> np.ndarray:
+    """The stored 1m rows of a market between ``start`` and ``end`` (inclusive ms; default: everything).
+
+    Unlike :func:`get_candles` this does not floor to days and does not check for gaps.
+
+    Example:
+        >>> import tempfile, os
+        >>> from jesse_dag.candles.synthetic import synthetic_market
+        >>> db = os.path.join(tempfile.mkdtemp(), "s.duckdb")
+        >>> _ = store_candles(synthetic_market(days=1), "Sandbox", "ETH-USDT", db=db)
+        >>> load_candles("Sandbox", "ETH-USDT", db=db).shape
+        (1440, 6)
+    """
+    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+        market_id = _require_market(con, exchange, symbol)
+        return _fetch(con, market_id, -(2**62) if start is None else int(start), 2**62 if end is None else int(end))
+
+
+def stored_minutes(exchange: str, symbol: str, start: int, end: int, *, db=None,
+                   lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
+    """How many of the minutes ``start .. end`` (inclusive) are stored for a market (0 if unknown)."""
+    path = resolve_path(db)
+    if not path.exists():
+        return 0
+    with connect(path, read_only=True, lock_timeout=lock_timeout) as con:
+        market_id = _market_id(con, exchange, symbol, create=False)
+        if market_id is None:
+            return 0
+        return int(con.execute(
+            "SELECT count(*) FROM candles_1m WHERE market_id = ? AND timestamp BETWEEN ? AND ?",
+            [market_id, int(start), int(end)],
+        ).fetchall()[0][0])
+
+
+def export_parquet(exchange: str, symbol: str, path: str | os.PathLike, *, start: int | None = None,
+                   end: int | None = None, db=None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
+    """Write a market's 1m candles to a Parquet file (columns ``timestamp`` int64 ms, then Jesse's order,
+    sorted by timestamp); returns the number of rows.
+
+    Example:
+        >>> import tempfile, os
+        >>> from jesse_dag.candles.synthetic import synthetic_market
+        >>> d = tempfile.mkdtemp(); db = os.path.join(d, "s.duckdb")
+        >>> _ = store_candles(synthetic_market(days=1), "Sandbox", "BTC-USDT", db=db)
+        >>> export_parquet("Sandbox", "BTC-USDT", os.path.join(d, "btc.parquet"), db=db)
+        1440
+    """
+    import pyarrow.parquet as pq
+
+    rows = load_candles(exchange, symbol, start, end, db=db, lock_timeout=lock_timeout)
+    table = _arrow(rows)
+    table = table.replace_schema_metadata({"exchange": exchange, "symbol": symbol, "timestamp_unit": "ms"})
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, str(path))
+    return len(rows)
+
+
+def read_parquet_candles(path: str | os.PathLike, start: int | None = None, end: int | None = None) -> np.ndarray:
+    """Read 1m candles straight from Parquet files through DuckDB (a path or glob, as written by
+    :func:`export_parquet`), sorted, in Jesse's column order. No store is involved.
+
+    Example:
+        >>> import tempfile, os
+        >>> from jesse_dag.candles.synthetic import synthetic_market
+        >>> d = tempfile.mkdtemp(); db = os.path.join(d, "s.duckdb")
+        >>> _ = store_candles(synthetic_market(days=1), "Sandbox", "BTC-USDT", db=db)
+        >>> _ = export_parquet("Sandbox", "BTC-USDT", os.path.join(d, "btc.parquet"), db=db)
+        >>> read_parquet_candles(os.path.join(d, "*.parquet"), end=1_609_459_200_000 + 59 * 60_000).shape
+        (60, 6)
+    """
+    import duckdb
+
+    where = []
+    if start is not None:
+        where.append(f"timestamp >= {int(start)}")
+    if end is not None:
+        where.append(f"timestamp <= {int(end)}")
+    sql = (f"SELECT timestamp::DOUBLE AS timestamp, open, close, high, low, volume FROM read_parquet(?) "
+           f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY timestamp")
+    con = duckdb.connect()
+    try:
+        result = con.execute(sql, [str(path)]).fetchnumpy()
+    finally:
+        con.close()
+    return np.column_stack([np.asarray(result[c], dtype=np.float64) for c in COLUMNS]) if len(result["timestamp"]) \
+        else np.zeros((0, 6))

@@ -1,0 +1,917 @@
+"""Jesse's ``Strategy`` base class: the hooks, the order declarations and the properties.
+
+A Jesse strategy runs after changing only its import lines (``jesse`` -> ``jesse_dag``). Behaviour follows
+Jesse 3.5.3's ``Strategy`` (reference §3): the same call order of hooks, the same order-type choice, the
+same cancel-and-resubmit of changed SL/TP groups.
+
+Example:
+    >>> from jesse_dag.strategies import Strategy
+    >>> class BuyAndHold(Strategy):
+    ...     def should_long(self):
+    ...         return self.index == 0
+    ...     def go_long(self):
+    ...         self.buy = 1, self.price
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from jesse_dag.engine.exceptions import (
+    ConflictingRules, InvalidShape, InvalidStrategy, OrderNotAllowed, StrategyError,
+)
+from jesse_dag.engine.models import BUY, LIMIT, MARKET, SELL, STOP, STOP_LOSS_VIA, TAKE_PROFIT_VIA, is_price_near
+from jesse_dag.ml.recording import MLMixin
+
+
+def _np_array_equal(a1: Any, a2: Any) -> bool:
+    if type(a1) is np.ndarray and type(a2) is np.ndarray:
+        if a1.shape != a2.shape:
+            return False
+        if a1.size <= 16:  # same float (and NaN) semantics as (a1 == a2).all(), without ufunc overhead
+            return a1.tolist() == a2.tolist() and not np.isnan(a1).any()
+        return bool((a1 == a2).all())
+    return np.array_equal(a1, a2)
+
+
+class Broker:
+    """Jesse's ``self.broker``: direct order submission for strategies that bypass the declarations."""
+
+    def __init__(self, strategy: "Strategy") -> None:
+        self._s = strategy
+
+    def buy_at_market(self, qty: float):
+        return self._s._broker_market(BUY, qty)
+
+    def sell_at_market(self, qty: float):
+        return self._s._broker_market(SELL, qty)
+
+    def buy_at(self, qty: float, price: float):
+        return self._s._broker_limit(BUY, qty, price)
+
+    def sell_at(self, qty: float, price: float):
+        return self._s._broker_limit(SELL, qty, price)
+
+    def start_profit_at(self, side: str, qty: float, price: float):
+        return self._s._start_profit_at(side, qty, price)
+
+    def reduce_position_at(self, qty: float, price: float, current_price: float):
+        return self._s._reduce_position_at(qty, price, current_price)
+
+    def cancel_all_orders(self) -> None:
+        self._s._session.cancel_all_orders(self._s._market)
+
+    def cancel_order(self, order_id: str) -> None:
+        for o in reversed(self._s._market.orders):
+            if order_id in str(o.id):
+                self._s._session.cancel_order(o)
+                return
+
+
+class Strategy(MLMixin):
+    """Base class of every strategy; override ``should_long`` and ``go_long`` at least."""
+
+    def __init__(self) -> None:
+        self.id = ""
+        self.name: Any = None
+        self.symbol: str = None  # type: ignore[assignment]
+        self.exchange: str = None  # type: ignore[assignment]
+        self.timeframe: str = None  # type: ignore[assignment]
+        self.hp: dict = {}
+        self.index = 0
+        self.last_trade_index = 0
+        self.vars: dict = {}
+        self.increased_count = 0
+        self.reduced_count = 0
+        self.buy = None
+        self._buy = None
+        self.sell = None
+        self._sell = None
+        self.stop_loss = None
+        self._stop_loss = None
+        self.take_profit = None
+        self._take_profit = None
+        self.trade = None
+        self.trades_count = 0
+        self.ml_mode = getattr(type(self), "ml_mode", "gather")
+        self._is_executing = False
+        self._is_initiated = False
+        self._cached_price = None
+        self._cached_metrics: dict = {}
+        self._current_route_index = None
+        self._hook = "__init__"
+        self._session = None
+        self._market = None
+        self.position = None
+        self.broker = None
+        self._ml_reset()
+
+    # ── set-up by the engine ─────────────────────────────────────────────────────────────────────────
+    def _attach(self, session, market, route_index: int) -> None:
+        self._session = session
+        self._market = market
+        self.position = market.position
+        self.broker = Broker(self)
+        self._current_route_index = route_index
+        self.id = session.new_id()
+        if not self.hp and len(self.hyperparameters()) > 0:
+            self.hp = {}
+            for item in self.hyperparameters():
+                self.hp[item["name"]] = item["default"]
+        self._ml_reset()
+
+    # ── user hooks (override) ────────────────────────────────────────────────────────────────────────
+    def should_long(self) -> bool:
+        raise NotImplementedError(f"{type(self).__name__}.should_long() is not implemented")
+
+    def go_long(self) -> None:
+        raise NotImplementedError(f"{type(self).__name__}.go_long() is not implemented")
+
+    def should_short(self) -> bool:
+        return False
+
+    def go_short(self) -> None:
+        pass
+
+    def should_cancel_entry(self) -> bool:
+        return True
+
+    def before(self) -> None:
+        pass
+
+    def after(self) -> None:
+        pass
+
+    def update_position(self) -> None:
+        pass
+
+    def on_open_position(self, order) -> None:
+        pass
+
+    def on_close_position(self, order, closed_trade) -> None:
+        pass
+
+    def on_increased_position(self, order) -> None:
+        pass
+
+    def on_reduced_position(self, order) -> None:
+        pass
+
+    def on_cancel(self) -> None:
+        pass
+
+    def on_route_open_position(self, strategy) -> None:
+        pass
+
+    def on_route_close_position(self, strategy) -> None:
+        pass
+
+    def on_route_increased_position(self, strategy) -> None:
+        pass
+
+    def on_route_reduced_position(self, strategy) -> None:
+        pass
+
+    def on_route_canceled(self, strategy) -> None:
+        pass
+
+    def filters(self) -> list:
+        return []
+
+    def hyperparameters(self) -> list:
+        return []
+
+    def dna(self) -> str:
+        return ""
+
+    def before_terminate(self) -> None:
+        pass
+
+    def terminate(self) -> None:
+        pass
+
+    def watch_list(self) -> list:
+        return []
+
+    def update_chart(self) -> None:
+        pass
+
+    def candles_pipeline(self):
+        return None
+
+    def add_line_to_candle_chart(self, title: str, value: float, color=None) -> None:
+        """Accepted for compatibility; charts come later."""
+
+    def add_extra_line_chart(self, chart_name: str, title: str, value: float, color=None) -> None:
+        """Accepted for compatibility; charts come later."""
+
+    def add_horizontal_line_to_candle_chart(self, title: str, value: float, color=None, line_width=1.5,
+                                            line_style="solid") -> None:
+        """Accepted for compatibility; charts come later."""
+
+    def add_horizontal_line_to_extra_chart(self, chart_name: str, title: str, value: float, color=None,
+                                           line_width=1.5, line_style="solid") -> None:
+        """Accepted for compatibility; charts come later."""
+
+    @staticmethod
+    def log(msg: str, log_type: str = "info", send_notification: bool = False, webhook=None) -> None:
+        if log_type not in ("info", "error"):
+            raise ValueError(f'log_type should be either "info" or "error". You passed {log_type}')
+
+    # ── error context ────────────────────────────────────────────────────────────────────────────────
+    def _wrap(self, exc: BaseException) -> StrategyError:
+        s = self._session
+        name = self.name if isinstance(self.name, str) else getattr(self.name, "__name__", type(self).__name__)
+        return StrategyError.wrap(exc, strategy=str(name), hook=self._hook,
+                                  time=None if s is None else int(s.time),
+                                  time_text="?" if s is None else s.time_text())
+
+    def _call(self, hook: str, *args):
+        previous = self._hook
+        self._hook = hook
+        try:
+            return getattr(self, hook)(*args)
+        except StrategyError:
+            raise
+        except Exception as exc:
+            raise self._wrap(exc) from exc
+        finally:
+            self._hook = previous
+
+    # ── broker (Jesse's Broker + Sandbox driver) ─────────────────────────────────────────────────────
+    def _validate_qty(self, qty: float, what: str) -> None:
+        if qty == 0:
+            raise InvalidStrategy(f"{what}: qty cannot be 0 (at {self._session.time_text()})")
+        if not math.isfinite(qty):
+            raise InvalidStrategy(f"{what}: qty must be a finite number, got {qty} (at {self._session.time_text()})")
+
+    def _broker_market(self, side: str, qty: float, reduce_only: bool = False, price: float | None = None):
+        self._validate_qty(qty, f"{side} market order")
+        return self._session.create_order(self._market, side, MARKET, abs(qty),
+                                          self.position.current_price if price is None else price, reduce_only)
+
+    def _broker_limit(self, side: str, qty: float, price: float, reduce_only: bool = False):
+        self._validate_qty(qty, f"{side} limit order")
+        if price < 0:
+            raise InvalidStrategy(f"{side} limit order: price cannot be negative, got {price}")
+        return self._session.create_order(self._market, side, LIMIT, abs(qty), price, reduce_only)
+
+    def _broker_stop(self, side: str, qty: float, price: float, reduce_only: bool = False):
+        self._validate_qty(qty, f"{side} stop order")
+        if price < 0:
+            raise InvalidStrategy(f"{side} stop order: price cannot be negative, got {price}")
+        return self._session.create_order(self._market, side, STOP, abs(qty), price, reduce_only)
+
+    def _start_profit_at(self, side: str, qty: float, price: float):
+        current = self.position.current_price
+        if side == BUY and price < current:
+            raise OrderNotAllowed(f"a buy stop order ({price}) must be priced above the current price ({current})")
+        if side == SELL and price > current:
+            raise OrderNotAllowed(f"a sell stop order ({price}) must be priced below the current price ({current})")
+        return self._broker_stop(side, qty, price)
+
+    def _reduce_position_at(self, qty: float, price: float, current_price: float):
+        self._validate_qty(qty, "exit order")
+        qty = abs(qty)
+        if price < 0:
+            raise InvalidStrategy(f"exit order price cannot be negative, got {price}")
+        p = self.position
+        if p.qty == 0:
+            raise OrderNotAllowed("cannot submit a reduce-position order when there is no open position")
+        long = p.qty > 0
+        side = SELL if long else BUY
+        if is_price_near(price, current_price):
+            return self._broker_market(side, qty, True, price)
+        if (long and price > current_price) or (not long and price < current_price):
+            return self._broker_limit(side, qty, price, True)
+        if (long and price < current_price) or (not long and price > current_price):
+            return self._broker_stop(side, qty, price, True)
+        raise OrderNotAllowed("This order doesn't seem to be for reducing the position.")
+
+    def _cancel_order(self, order) -> None:
+        self._session.cancel_order(order)
+
+    # ── declarations ─────────────────────────────────────────────────────────────────────────────────
+    def _get_formatted_order(self, var, name: str):
+        if type(var) is np.ndarray:
+            return var
+        if var is None or (isinstance(var, list) and var == []):
+            return []
+        try:
+            if type(var[0]) not in (list, tuple):
+                var = [var]
+            arr = np.array(var, dtype=float)
+            if arr.ndim != 2 or arr.shape[1] != 2:
+                raise ValueError
+        except (ValueError, TypeError, IndexError):
+            raise InvalidShape(
+                f"self.{name} must be (qty, price) or a list of (qty, price) tuples; got {var!r} "
+                f"(at {self._session.time_text()})") from None
+        if arr[:, 1].min() <= 0:
+            raise InvalidStrategy(
+                f"self.{name}: order price must be greater than zero, got {var!r}; current price {self.price}, "
+                f"time {self._session.time_text()}")
+        if name in ("buy", "sell") and arr[:, 0].min() < 0:
+            raise InvalidStrategy(
+                f"self.{name}: qty must be positive (the side comes from buy/sell), got {var!r} "
+                f"at {self._session.time_text()}")
+        if np.isnan(arr).any():
+            raise InvalidStrategy(f"self.{name} contains NaN: {var!r} (at {self._session.time_text()})")
+        return arr
+
+    def _prepare(self, name: str, make_copies: bool = True) -> None:
+        value = self._get_formatted_order(getattr(self, name), name)
+        setattr(self, name, value)
+        if make_copies:
+            setattr(self, "_" + name, value.copy() if isinstance(value, np.ndarray) else value)
+
+    @staticmethod
+    def _validate_exit_order_values(orders: np.ndarray, name: str) -> None:
+        for qty, price in orders:
+            if not np.isfinite(qty) or not np.isfinite(price):
+                raise InvalidStrategy(
+                    f"self.{name} must contain valid numbers, but ({qty}, {price}) was given. The existing "
+                    f"{name} order was kept.")
+
+    def _check_exit_type(self, name: str) -> None:
+        value = getattr(self, name)
+        if value is None:
+            raise InvalidStrategy(f"You forgot to set self.{name}. example (qty, price)")
+        if type(value) not in (tuple, list, np.ndarray):
+            raise InvalidStrategy(f"self.{name} must be either a list or a tuple. example: (qty, price). "
+                                  f"You set {type(value)}")
+
+    # ── the execution cycle ──────────────────────────────────────────────────────────────────────────
+    def _execute(self) -> None:
+        if self._is_executing:
+            return
+        self._is_executing = True
+        self._cached_price = self.close
+        try:
+            self._call("before")
+            self._check()
+            self._call("after")
+            self._call("update_chart")
+        finally:
+            self._cached_price = None
+            self._is_executing = False
+        self.index += 1
+
+    def _check(self) -> None:
+        self._is_initiated = True
+        if len(self.entry_orders) and self.is_close and self._call("should_cancel_entry"):
+            self._execute_cancel()
+        if self.position.qty != 0:
+            self._call_internal("update_position", self._update_position)
+        self._call_internal("executing market orders", self._session.execute_simulated_market_orders)
+        if self.position.qty == 0 and self.entry_orders == []:
+            self._reset()
+            should_short = self._call("should_short")
+            if self._session.exchange.type == "spot" and should_short:
+                raise self._wrap(InvalidStrategy('should_short cannot be True if the exchange type is "spot".'))
+            should_long = self._call("should_long")
+            if should_short and should_long:
+                self._hook = "should_long/should_short"
+                raise self._wrap(ConflictingRules(
+                    "should_short and should_long should not be true at the same time."))
+            if should_long:
+                self._call_internal("go_long", self._execute_long)
+            elif should_short:
+                self._call_internal("go_short", self._execute_short)
+
+    def _call_internal(self, hook: str, fn, *args):
+        previous = self._hook
+        self._hook = hook
+        try:
+            return fn(*args)
+        except StrategyError:
+            raise
+        except Exception as exc:
+            raise self._wrap(exc) from exc
+        finally:
+            self._hook = previous
+
+    def _execute_long(self) -> None:
+        self.go_long()
+        if self.buy is None:
+            raise InvalidStrategy("You forgot to set self.buy. example (qty, price)")
+        if type(self.buy) not in (tuple, list):
+            raise InvalidStrategy(f"self.buy must be either a list or a tuple. example: (qty, price). "
+                                  f"You set: {type(self.buy)}")
+        self._prepare("buy")
+        spot = self._session.exchange.type == "spot"
+        if self.take_profit is not None:
+            if spot:
+                raise InvalidStrategy("Setting self.take_profit in go_long() is not supported for spot trading; "
+                                      "set it in on_open_position() instead.")
+            self._check_exit_type("take_profit")
+            self._prepare("take_profit")
+        if self.stop_loss is not None:
+            if spot:
+                raise InvalidStrategy("Setting self.stop_loss in go_long() is not supported for spot trading; "
+                                      "set it in on_open_position() instead.")
+            self._check_exit_type("stop_loss")
+            self._prepare("stop_loss")
+        if not self._execute_filters():
+            return
+        self._submit_buy_orders()
+
+    def _execute_short(self) -> None:
+        self.go_short()
+        if self.sell is None:
+            raise InvalidStrategy("You forgot to set self.sell. example (qty, price)")
+        if type(self.sell) not in (tuple, list):
+            raise InvalidStrategy(f"self.sell must be either a list or a tuple. example: (qty, price). "
+                                  f"You set {type(self.sell)}")
+        self._prepare("sell")
+        if self.take_profit is not None:
+            self._check_exit_type("take_profit")
+            self._prepare("take_profit")
+        if self.stop_loss is not None:
+            self._check_exit_type("stop_loss")
+            self._prepare("stop_loss")
+        if not self._execute_filters():
+            return
+        self._submit_sell_orders()
+
+    def _submit_buy_orders(self) -> None:
+        price_to_compare = self.price
+        for qty, price in self._buy:
+            if is_price_near(price, price_to_compare):
+                self._broker_market(BUY, qty)
+            elif price > price_to_compare:
+                self._start_profit_at(BUY, qty, price)
+            elif price < price_to_compare:
+                self._broker_limit(BUY, qty, price)
+            else:
+                raise ValueError(f"Invalid order price: {price}, self.price: {self.price}")
+
+    def _submit_sell_orders(self) -> None:
+        price_to_compare = self.price
+        for qty, price in self._sell:
+            if is_price_near(price, price_to_compare):
+                self._broker_market(SELL, qty)
+            elif price < price_to_compare:
+                self._start_profit_at(SELL, qty, price)
+            elif price > price_to_compare:
+                self._broker_limit(SELL, qty, price)
+            else:
+                raise ValueError(f"Invalid order price: {price}, self.price: {self.price}")
+
+    def _execute_filters(self) -> bool:
+        for f in self._call("filters"):
+            if not callable(f):
+                raise InvalidStrategy("Invalid filter format: return the filter methods WITHOUT calling them "
+                                      "(return [self.filter_1], not [self.filter_1()])")
+            self._hook = getattr(f, "__name__", "filter")
+            passed = f()
+            if not passed:
+                self._reset()
+                return False
+        return True
+
+    def _execute_cancel(self) -> None:
+        if self.position.qty != 0:
+            raise RuntimeError("cannot cancel orders while the position is open")
+        self._session.cancel_all_orders(self._market)
+        self._reset()
+        self._broadcast("on_route_canceled")
+        self._call("on_cancel")
+        self._market.orders.clear()
+
+    def _reset(self) -> None:
+        self.buy = None
+        self._buy = None
+        self.sell = None
+        self._sell = None
+        self.stop_loss = None
+        self._stop_loss = None
+        self.take_profit = None
+        self._take_profit = None
+        self._market.orders = []
+        self._market.active = []
+        self.increased_count = 0
+        self.reduced_count = 0
+
+    def _update_position(self) -> None:
+        if self.position.qty == 0:
+            return
+        self._call("update_position")
+        self._detect_and_handle_entry_and_exit_modifications()
+
+    def _detect_and_handle_entry_and_exit_modifications(self) -> None:
+        p = self.position
+        if p.qty == 0:
+            return
+        try:
+            if p.qty > 0:
+                self._prepare("buy", make_copies=False)
+                if not _np_array_equal(self.buy, self._buy):
+                    self._buy = self.buy.copy()
+                    for o in self.entry_orders:
+                        if o.is_active:
+                            self._cancel_order(o)
+                    self._submit_buy_orders()
+            elif p.qty < 0:
+                self._prepare("sell", make_copies=False)
+                if not _np_array_equal(self.sell, self._sell):
+                    self._sell = self.sell.copy()
+                    for o in self.entry_orders:
+                        if o.is_active:
+                            self._cancel_order(o)
+                    self._submit_sell_orders()
+            for name, via, is_via in (("stop_loss", STOP_LOSS_VIA, "is_stop_loss"),
+                                      ("take_profit", TAKE_PROFIT_VIA, "is_take_profit")):
+                if p.qty != 0 and getattr(self, name) is not None:
+                    self._check_exit_type(name)
+                    self._prepare(name, make_copies=False)
+                    new = getattr(self, name)
+                    if not _np_array_equal(new, getattr(self, "_" + name)):
+                        self._validate_exit_order_values(new, name)
+                        setattr(self, "_" + name, new.copy())
+                        declared = getattr(self, "_" + name)
+                        temp_current_price = self.price if len(declared) == 1 else None
+                        for o in self.active_exit_orders:
+                            if getattr(o, is_via) and o.is_active:
+                                self._cancel_order(o)
+                        for qty, price in declared:
+                            if p.qty == 0:
+                                break
+                            order_price = self.price if temp_current_price == price else price
+                            submitted = self._reduce_position_at(qty, order_price, self.price)
+                            if submitted:
+                                submitted.submitted_via = via
+        except TypeError as exc:
+            raise InvalidStrategy(f"a TypeError while applying the order declarations: {exc}") from exc
+        if (p.qty != 0 and self.stop_loss is not None and self.take_profit is not None
+                and _np_array_equal(self.stop_loss, self.take_profit) and len(self.stop_loss) > 0):
+            raise InvalidStrategy("stop-loss and take-profit should not be exactly the same. "
+                                  "Just use either one of them and it will do.")
+
+    # ── fill callbacks ───────────────────────────────────────────────────────────────────────────────
+    def _on_updated_position(self, order) -> None:
+        before_qty = self.position.previous_qty
+        after_qty = self.position.qty
+        if abs(before_qty) <= 0 < abs(after_qty):
+            self._call_internal("on_open_position", self._on_open_position, order)
+        elif abs(before_qty) > 0 >= abs(after_qty):
+            self._call_internal("on_close_position", self._on_close_position, order)
+        elif abs(after_qty) > abs(before_qty):
+            self._call_internal("on_increased_position", self._on_increased_position, order)
+        else:
+            self._call_internal("on_reduced_position", self._on_reduced_position, order)
+
+    def _on_open_position(self, order) -> None:
+        self.increased_count = 1
+        self._broadcast("on_route_open_position")
+        entry = self.position.entry_price
+        if self.stop_loss is not None:
+            for qty, price in self._stop_loss:
+                if self.is_long and price >= entry:
+                    submitted = self._broker_market(SELL, qty)
+                elif self.is_short and price <= entry:
+                    submitted = self._broker_market(BUY, qty)
+                else:
+                    submitted = self._reduce_position_at(qty, price, self.price)
+                if submitted:
+                    submitted.submitted_via = STOP_LOSS_VIA
+        if self.take_profit is not None:
+            for qty, price in self._take_profit:
+                if self.is_long and price <= entry:
+                    submitted = self._broker_market(SELL, qty)
+                elif self.is_short and price >= entry:
+                    submitted = self._broker_market(BUY, qty)
+                else:
+                    submitted = self._reduce_position_at(qty, price, self.price)
+                if submitted:
+                    submitted.submitted_via = TAKE_PROFIT_VIA
+        self.on_open_position(order)
+        self._detect_and_handle_entry_and_exit_modifications()
+
+    def _on_close_position(self, order) -> None:
+        self.last_trade_index = self.index
+        closed_trade = self._market.just_closed
+        self._market.just_closed = None
+        self._broadcast("on_route_close_position")
+        self._execute_cancel()
+        self.on_close_position(order, closed_trade)
+        self._detect_and_handle_entry_and_exit_modifications()
+
+    def _on_increased_position(self, order) -> None:
+        self.increased_count += 1
+        self._broadcast("on_route_increased_position")
+        self.on_increased_position(order)
+        self._detect_and_handle_entry_and_exit_modifications()
+
+    def _on_reduced_position(self, order) -> None:
+        self.reduced_count += 1
+        self._broadcast("on_route_reduced_position")
+        self.on_reduced_position(order)
+        self._detect_and_handle_entry_and_exit_modifications()
+
+    def _broadcast(self, hook: str) -> None:
+        for r in self._session.routes:
+            other = r.strategy
+            if other is self:
+                continue
+            other._call(hook, self)
+            other._call_internal("applying order changes", other._detect_and_handle_entry_and_exit_modifications)
+
+    def _terminate(self) -> None:
+        s = self._session
+        self._call("before_terminate")
+        self._call_internal("before_terminate", self._detect_and_handle_entry_and_exit_modifications)
+        self._call_internal("executing market orders", s.execute_simulated_market_orders)
+        if self.position.qty != 0:
+            s.total_open_trades += 1
+            s.total_open_pl += self.position.pnl
+            if s.exchange.type == "spot":
+                s.cancel_all_orders(self._market)
+            self._call_internal("closing the open position at the end",
+                                self._reduce_position_at, self.position.qty, self.position.current_price,
+                                self.price)
+            self._call("terminate")
+            return
+        if len(self.entry_orders):
+            self._execute_cancel()
+        self._call("terminate")
+
+    # ── properties ───────────────────────────────────────────────────────────────────────────────────
+    @property
+    def candles(self) -> np.ndarray:
+        """All candles of the route's timeframe, warmup included (a view)."""
+        return self._market.candles.get(self.timeframe)
+
+    def get_candles(self, exchange: str, symbol: str, timeframe: str) -> np.ndarray:
+        """Candles of any route or data route (with a forming candle between its closes)."""
+        market = self._session.markets.get(f"{exchange}-{symbol}")
+        if market is None:
+            from jesse_dag.engine.exceptions import RouteNotFound
+            raise RouteNotFound(f"no candles for {exchange} {symbol}: add it as a route or data route")
+        return market.candles.get(timeframe)
+
+    @property
+    def current_candle(self) -> np.ndarray:
+        return self._market.candles.current(self.timeframe).copy()
+
+    @property
+    def open(self) -> float:
+        return self._market.candles.current(self.timeframe)[1]
+
+    @property
+    def close(self) -> float:
+        return self._market.candles.current(self.timeframe)[2]
+
+    @property
+    def high(self) -> float:
+        return self._market.candles.current(self.timeframe)[3]
+
+    @property
+    def low(self) -> float:
+        return self._market.candles.current(self.timeframe)[4]
+
+    @property
+    def volume(self) -> float:
+        return self._market.candles.current(self.timeframe)[5]
+
+    @property
+    def price(self) -> float:
+        if self._is_executing and self._cached_price is not None:
+            return self._cached_price
+        return self.close
+
+    @property
+    def time(self) -> int:
+        return self._session.time
+
+    @property
+    def balance(self) -> float:
+        return self._session.exchange.wallet_balance
+
+    @property
+    def capital(self) -> float:
+        raise NotImplementedError('The alias "self.capital" has been removed. Please use "self.balance" instead.')
+
+    @property
+    def available_margin(self) -> float:
+        return self._session.exchange.available_margin
+
+    @property
+    def leveraged_available_margin(self) -> float:
+        return self.leverage * self.available_margin
+
+    @property
+    def fee_rate(self) -> float:
+        return self._session.exchange.fee_rate
+
+    @property
+    def leverage(self):
+        e = self._session.exchange
+        return 1 if e.type == "spot" else e.futures_leverage
+
+    @property
+    def is_long(self) -> bool:
+        return self.position.qty > 0
+
+    @property
+    def is_short(self) -> bool:
+        return self.position.qty < 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.position.qty != 0
+
+    @property
+    def is_close(self) -> bool:
+        return self.position.qty == 0
+
+    @property
+    def mark_price(self) -> float:
+        return self.position.mark_price
+
+    @property
+    def funding_rate(self) -> float:
+        return 0
+
+    @property
+    def next_funding_timestamp(self):
+        return None
+
+    @property
+    def liquidation_price(self) -> float:
+        return self.position.liquidation_price
+
+    @property
+    def average_stop_loss(self) -> float:
+        if self._stop_loss is None:
+            raise InvalidStrategy("You cannot access self.average_stop_loss before setting self.stop_loss")
+        arr = self._stop_loss
+        return (np.abs(arr[:, 0] * arr[:, 1])).sum() / np.abs(arr[:, 0]).sum()
+
+    @property
+    def average_take_profit(self) -> float:
+        if self._take_profit is None:
+            raise InvalidStrategy("You cannot access self.average_take_profit before setting self.take_profit")
+        arr = self._take_profit
+        return (np.abs(arr[:, 0] * arr[:, 1])).sum() / np.abs(arr[:, 0]).sum()
+
+    @property
+    def average_entry_price(self):
+        if self.is_long:
+            arr = self._buy
+        elif self.is_short:
+            arr = self._sell
+        elif self.has_long_entry_orders:
+            arr = self._get_formatted_order(self.buy, "buy")
+        elif self.has_short_entry_orders:
+            arr = self._get_formatted_order(self.sell, "sell")
+        else:
+            return None
+        if type(arr) is not np.ndarray:
+            arr = None
+        if arr is None and self.position.qty != 0:
+            return self.position.entry_price
+        if arr is None:
+            return None
+        return (np.abs(arr[:, 0] * arr[:, 1])).sum() / np.abs(arr[:, 0]).sum()
+
+    @property
+    def has_long_entry_orders(self) -> bool:
+        entries = self.entry_orders
+        if entries == [] and self.buy is not None:
+            return True
+        return entries != [] and entries[0].side == BUY
+
+    @property
+    def has_short_entry_orders(self) -> bool:
+        entries = self.entry_orders
+        if entries == [] and self.sell is not None:
+            return True
+        return entries != [] and entries[0].side == SELL
+
+    def liquidate(self) -> None:
+        """Close the open position with a market order (as a take-profit if in profit, else a stop-loss)."""
+        if self.position.qty == 0:
+            return
+        if self.position.pnl > 0:
+            self.take_profit = self.position.qty, self.price
+        else:
+            self.stop_loss = self.position.qty, self.price
+
+    @property
+    def shared_vars(self) -> dict:
+        return self._session.shared_vars
+
+    @property
+    def routes(self) -> list:
+        return self._session.routes
+
+    @property
+    def data_routes(self) -> list:
+        return self._session.data_routes
+
+    @property
+    def current_route_index(self) -> int:
+        return self._current_route_index
+
+    @property
+    def all_positions(self) -> dict:
+        return {r.symbol: r.strategy.position for r in self._session.routes}
+
+    @property
+    def portfolio_value(self) -> float:
+        total = 0
+        if self.is_spot_trading:
+            entry_orders_value = 0
+            for o in self.entry_orders:
+                if o.is_active:
+                    entry_orders_value += o.value
+            positions_value = 0
+            for p in self.all_positions.values():
+                positions_value += p.value
+            total = entry_orders_value + positions_value
+        else:
+            for p in self.all_positions.values():
+                total += p.pnl
+        return (total * self.leverage) + self.balance
+
+    @property
+    def trades(self) -> list:
+        """Every closed trade so far, across all routes (ClosedTrade objects)."""
+        return self._session.closed_trades
+
+    @property
+    def orders(self) -> list:
+        return self._market.orders
+
+    @property
+    def entry_orders(self) -> list:
+        p = self.position
+        if p.qty == 0:
+            return self._market.orders.copy()
+        side = BUY if p.qty > 0 else SELL
+        return [o for o in self._market.active if o.side == side and not o.is_canceled]
+
+    @property
+    def exit_orders(self) -> list:
+        p = self.position
+        if p.qty == 0 or not self._market.orders:
+            return []
+        side = BUY if p.qty > 0 else SELL
+        return [o for o in self._market.orders if o.side != side and not o.is_canceled]
+
+    @property
+    def active_exit_orders(self) -> list:
+        p = self.position
+        if p.qty == 0 or not self._market.active:
+            return []
+        side = BUY if p.qty > 0 else SELL
+        return [o for o in self._market.active if o.side != side and not o.is_canceled]
+
+    @property
+    def exchange_type(self) -> str:
+        return self._session.exchange.type
+
+    @property
+    def is_spot_trading(self) -> bool:
+        return self._session.exchange.type == "spot"
+
+    @property
+    def is_futures_trading(self) -> bool:
+        return self._session.exchange.type == "futures"
+
+    @property
+    def daily_balances(self) -> list:
+        return self._session.daily_balance
+
+    @property
+    def metrics(self) -> dict:
+        """Running metrics over the trades closed so far (cached per trade count)."""
+        if self.trades_count not in self._cached_metrics:
+            from jesse_dag.metrics import compute_metrics
+            s = self._session
+            trades = [t.to_dict() for t in s.closed_trades]
+            self._cached_metrics[self.trades_count] = compute_metrics(
+                trades, s.daily_balance, s.daily_balance_timestamps,
+                starting_balance=s.exchange.started_balance, finishing_balance=s.exchange.wallet_balance,
+                starting_time=s.starting_time, ending_time=int(s.time) + 60_000)
+        return self._cached_metrics[self.trades_count]
+
+    is_backtesting = property(lambda self: True)
+    is_livetrading = property(lambda self: False)
+    is_papertrading = property(lambda self: False)
+    is_live = property(lambda self: False)
+
+    @property
+    def base_asset(self) -> str:
+        return self.symbol.split("-")[0]
+
+    @property
+    def quote_asset(self) -> str:
+        return self.symbol.split("-")[1]
+
+    @property
+    def min_qty(self) -> float:
+        return 0.0

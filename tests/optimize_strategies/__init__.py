@@ -1,0 +1,1 @@
+"""Strategies and candle builders for the optimisation, batch and Monte Carlo tests."""
