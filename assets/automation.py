@@ -1,6 +1,5 @@
 """Jobs, schedules and sensors: re-import, re-gather, re-train and re-evaluate on a schedule; pick up
 candle files dropped into an inbox; post failed runs to the webhook."""
-from __future__ import annotations
 
 import datetime as dt
 import os
@@ -23,7 +22,7 @@ def import_job_name(market: Market) -> str:
     return f"{market.name.replace('-', '_')}__import"
 
 
-def pipeline_job(pipeline: Pipeline, market: Market) -> dg.UnresolvedAssetJobDefinition:
+def pipeline_job(pipeline: Pipeline, market: Market) :
     """The market's candles (one month per run) plus every asset of the pipeline."""
     group = pipeline.name.replace("-", "_")
     return dg.define_asset_job(
@@ -33,7 +32,7 @@ def pipeline_job(pipeline: Pipeline, market: Market) -> dg.UnresolvedAssetJobDef
     )
 
 
-def market_import_job(market: Market) -> dg.UnresolvedAssetJobDefinition:
+def market_import_job(market: Market) :
     return dg.define_asset_job(import_job_name(market), selection=dg.AssetSelection.assets(candles_key(market)))
 
 

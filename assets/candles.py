@@ -1,5 +1,4 @@
 """Candle assets: one per market, partitioned by month, stored in DuckDB."""
-from __future__ import annotations
 
 import dagster as dg
 
@@ -13,14 +12,21 @@ def candles_key(market: Market) -> dg.AssetKey:
     return dg.AssetKey(["market", market.name, "candles"])
 
 
-def month_partitions(market: Market) -> dg.MonthlyPartitionsDefinition:
-    return dg.MonthlyPartitionsDefinition(start_date=market.start, end_offset=0)
+def month_partitions(market: Market, project_dir: str) -> dg.MonthlyPartitionsDefinition:
+    """Months from the market's first; a finite source (synthetic) ends after its last month."""
+    first = f"{market.start[:7]}-01"
+    last = steps.market_last_month(market, project_dir)
+    if last is None:
+        return dg.MonthlyPartitionsDefinition(start_date=first)
+    year, month = int(last[:4]), int(last[5:7])
+    end = f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
+    return dg.MonthlyPartitionsDefinition(start_date=first, end_date=end)
 
 
-def build_candles_asset(market: Market) -> dg.AssetsDefinition:
+def build_candles_asset(market: Market, project_dir: str) -> dg.AssetsDefinition:
     @dg.asset(
         key=candles_key(market),
-        partitions_def=month_partitions(market),
+        partitions_def=month_partitions(market, project_dir),
         group_name="markets",
         kinds={"duckdb"},
         pool=DUCKDB_POOL,

@@ -26,7 +26,7 @@ def build_definitions(project: Project, resources: dict[str, object] | None = No
     """All definitions for ``project``; ``resources`` default to those of ``JESSE_DAG_ENV``."""
     resources = resources or resources_for_env()
     project_dir = str(project.directory)
-    assets: list = [build_candles_asset(m) for m in project.markets.values()]
+    assets: list = [build_candles_asset(m, project_dir) for m in project.markets.values()]
     for pipeline in project.pipelines.values():
         assets += build_pipeline_assets(pipeline, project.markets[pipeline.market], project_dir)
     jobs, schedules, sensors = build_automation(project)

@@ -3,7 +3,6 @@
 Each asset calls one function of :mod:`jesse_dag.research.pipeline` and records metadata. Keys read
 ``<pipeline>/<step>`` in the UI; the pipeline's assets form one group.
 """
-from __future__ import annotations
 
 from typing import Any, Mapping
 

@@ -28,8 +28,9 @@ TOP10 = ["ema", "sma", "rsi", "atr", "macd", "bollinger_bands", "adx", "supertre
 TIMER = textwrap.dedent(r"""
     import inspect, json, sys, time
     import numpy as np
-    mod = sys.argv[1]
-    names = json.loads(sys.argv[2])
+    import os
+    mod, names = json.loads(os.environ['BENCH_ARGS'])
+    names = json.loads(names)
     ta = __import__(mod, fromlist=['x'])
     rng = np.random.default_rng(42)
     n = 100_000
@@ -74,7 +75,8 @@ FIRST_CALL = textwrap.dedent(r"""
     close = 30000 + np.cumsum(rng.normal(0, 20, n))
     c = np.column_stack([np.arange(n) * 60000.0, close, close + 1, close + 5, close - 5, np.ones(n)])
     out = {}
-    for name in json.loads(sys.argv[1]):
+    import os
+    for name in json.loads(json.loads(os.environ['BENCH_ARGS'])[0]):
         if name not in ta.__all__:
             continue
         t = time.perf_counter(); getattr(ta, name)(c, sequential=True); out[name] = time.perf_counter() - t
@@ -83,8 +85,17 @@ FIRST_CALL = textwrap.dedent(r"""
 
 
 def _run(python: str, code: str, *args: str, env: dict | None = None) -> dict:
-    res = subprocess.run([python, "-c", code, *args], capture_output=True, text=True, cwd=REPO,
-                         env={**os.environ, **(env or {})})
+    # run as a script file: Jesse refuses to import under ``python -c`` outside a Jesse project
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(code)
+    try:
+        # arguments travel in an env var: Jesse treats extra argv entries as a CLI call and exits
+        # and the working directory is neutral: Jesse treats a folder with strategies/ as its project
+        res = subprocess.run([python, f.name], capture_output=True, text=True, cwd=tempfile.gettempdir(),
+                             env={**os.environ, "BENCH_ARGS": json.dumps(args), "PYTHONPATH": str(REPO),
+                                  **(env or {})})
+    finally:
+        os.unlink(f.name)
     if res.returncode != 0:
         raise RuntimeError(f"{python} failed:\n{res.stderr[-2000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])

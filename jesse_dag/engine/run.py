@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from jesse_dag._config import run_config
-from jesse_dag.candles.timeframes import TIMEFRAMES, timeframe_to_minutes
+from jesse_dag.candles.timeframes import TIMEFRAMES
 from jesse_dag.engine.exceptions import InvalidCandles, InvalidConfig, InvalidRoutes, InvalidStrategy
 from jesse_dag.engine.models import FuturesExchange, Position, SpotExchange, quote_asset
 from jesse_dag.engine.session import Market, Route, Session

@@ -13,19 +13,17 @@ splitting the minute at each fill.
 """
 from __future__ import annotations
 
-import math
 import uuid
-import warnings
 from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 
 from jesse_dag.candles.timeframes import timeframe_to_minutes
-from jesse_dag.engine.exceptions import EmptyPosition, OpenPositionError, OrderNotAllowed, InvalidStrategy
+from jesse_dag.engine.exceptions import EmptyPosition, OpenPositionError
 from jesse_dag.engine.models import (
-    BUY, CANCELED, EXECUTED, LIMIT, MARKET, SELL, STOP, ClosedTrade, Exchange, Order, Position, base_asset,
-    exact_sub, exact_sum, is_price_near,
+    BUY, CANCELED, EXECUTED, LIMIT, MARKET, SELL, STOP, ClosedTrade, Exchange, Order, Position, exact_sub,
+    exact_sum,
 )
 from jesse_dag.engine.store import MarketCandles
 

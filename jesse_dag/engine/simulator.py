@@ -15,7 +15,7 @@ import numpy as np
 from jesse_dag.engine.kernels import first_touched_block
 from jesse_dag.engine.models import ACTIVE, BUY, LIMIT, SELL, STOP
 from jesse_dag.engine.session import (
-    DAY_MS, FIRST_SAMPLE_DELAY_MS, Market, Session, gap_crosses, sort_execution_orders, split_candle,
+    FIRST_SAMPLE_DELAY_MS, Market, Session, gap_crosses, sort_execution_orders, split_candle,
 )
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +44,15 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+class _IndicatorPackage(types.ModuleType):
+    # `import jesse_dag.indicators.ema` makes Python set the package attribute `ema` to the submodule;
+    # keep the attribute the indicator function instead, so `ta.ema(...)` works whatever was imported first.
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, types.ModuleType) and value.__name__ == f"{self.__name__}.{name}":
+            value = getattr(value, name, value)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _IndicatorPackage

@@ -23,10 +23,12 @@ import numpy as np
 def indicator(name: str) -> Callable:
     """The indicator function ``name`` (for indicators built on others, e.g. ``ma`` dispatching).
 
-    Resolved through its own module, not the package attribute: a direct ``import
-    jesse_dag.indicators.<name>`` leaves the package attribute pointing at the module.
+    Looked up through the package (its lazy loader then binds the function, not the module, to the
+    package attribute); if someone imported ``jesse_dag.indicators.<name>`` directly first, that
+    attribute is the module, so take the function from it.
     """
-    return getattr(importlib.import_module(f"jesse_dag.indicators.{name}"), name)
+    found = getattr(importlib.import_module("jesse_dag.indicators"), name)
+    return found if callable(found) else getattr(found, name)
 
 
 @numba.njit(cache=True)

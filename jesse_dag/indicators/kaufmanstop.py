@@ -16,7 +16,7 @@ def kaufmanstop(candles: np.ndarray, period: int = 22, mult: float = 2, directio
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> c = candles_from_close_prices(np.linspace(100, 110, 60))
-        >>> kaufmanstop(c) < c[-1, 4]
+        >>> bool(kaufmanstop(c) < c[-1, 4])
         True
     """
     ma = k2.indicator("ma")

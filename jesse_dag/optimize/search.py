@@ -197,9 +197,10 @@ def _candidate(rank: int, t: optuna.trial.FrozenTrial) -> dict:
 
 
 def best_candidates(study: optuna.Study, count: int) -> list[dict]:
-    """The finished trials scoring above the sentinel, best first (ties: earlier trial first)."""
+    """The finished trials scoring above the sentinel, best first (ties: earlier trial first), one per
+    parameter set (a repeated suggestion is listed once, under its first trial)."""
     done = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-            if t.value is not None and t.value > SENTINEL]
+            if t.value is not None and t.value > SENTINEL and "duplicate_of" not in t.user_attrs]
     done.sort(key=lambda t: (-t.value, t.number))
     return [_candidate(i + 1, t) for i, t in enumerate(done[:count])]
 

@@ -174,6 +174,8 @@ def _strategy_class(pipeline: Pipeline, project_dir: str | Path, mode: str, depl
     # A subclass in the same module, so the strategy still finds its folder (models, ml_data).
     attrs = {"ml_mode": "deploy" if mode == "deployed" else "gather",
              "ml_threshold": pipeline.deploy_threshold, "__module__": base.__module__}
+    if hasattr(base, "threshold"):  # the examples' deploy strategies name it `threshold`
+        attrs["threshold"] = pipeline.deploy_threshold
     return type(base.__name__, (base,), attrs)
 
 
@@ -262,7 +264,7 @@ def train_bundle(pipeline: Pipeline, samples: Mapping[str, Any], *, db_path: str
         samples["data_points"], _estimator(pipeline), task=pipeline.task,
         test_ratio=float(validation.get("test_ratio", 0.2)), save_to=None, verbose=False, name=pipeline.name,
         validation="purged", n_splits=int(validation.get("n_splits", 5)),
-        embargo=validation.get("embargo", f"{float(validation.get('embargo_days', 1))}d"),
+        embargo=validation.get("embargo", float(validation.get("embargo_days", 1)) * 86_400),
         lineage={"pipeline": pipeline.name, "samples_fingerprint": samples["fingerprint"],
                  "samples_csv": samples["csv_path"], "db_path": str(db_path), **dict(lineage or {})},
     )

@@ -4,7 +4,7 @@ Example:
     >>> import tempfile, os
     >>> s = summarise_store(os.path.join(tempfile.mkdtemp(), "demo.duckdb"), days=3)
     >>> s["rows_added"], s["round_trip_exact"], s["trading_candles_4h"]
-    (4320, True, 12)
+    (4320, True, 18)
 """
 from __future__ import annotations
 

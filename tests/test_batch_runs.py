@@ -1,0 +1,101 @@
+"""Batch backtests: joblib processes and a Dask LocalCluster give the serial results; errors stay local."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from jesse_dag.optimize import Variation, run_batch
+from tests.optimize_strategies.markets import as_candles_dict, config, peak_market, routes
+from tests.optimize_strategies.strategies import Exploding, PeakHold
+
+DAY = 86_400_000
+
+
+@pytest.fixture(scope="module")
+def market():
+    c = peak_market(12, bar_minutes=60, noise=0.002, seed=2)
+    warm, trade = c[:1440], c[1440:]
+    return config(), routes(PeakHold, "1h"), as_candles_dict(trade), as_candles_dict(warm)
+
+
+def _variations(trade_start: int) -> list:
+    out = [Variation({"hold": h, "side": s}, name=f"{s}{h}") for h in (3, 8, 13) for s in ("long", "short")]
+    out.append(Variation({"hold": 8, "side": "long"}, window=(trade_start + 2 * DAY, trade_start + 8 * DAY)))
+    out.append(Variation({"hold": 13, "side": "long"}, strategy=Exploding, name="broken"))
+    return out
+
+
+def _same(a: list[dict], b: list[dict]) -> None:
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        assert (x["index"], x["name"], x["error"]) == (y["index"], y["name"], y["error"])
+        if x["metrics"] is None:
+            assert y["metrics"] is None
+            continue
+        assert x["metrics"].keys() == y["metrics"].keys()
+        for k, v in x["metrics"].items():
+            w = y["metrics"][k]
+            assert v == w or (isinstance(v, float) and math.isnan(v) and math.isnan(w)), k
+
+
+def test_processes_equal_serial_and_errors_stay_local(market):
+    cfg, rts, trade, warm = market
+    start = int(trade["Sandbox-BTC-USDT"]["candles"][0, 0])
+    serial = run_batch(cfg, rts, [], trade, warm, _variations(start), n_jobs=1)
+    par = run_batch(cfg, rts, [], trade, warm, _variations(start), n_jobs=2, backend="loky")
+    _same(serial, par)
+    broken = serial[-1]
+    assert broken["metrics"] is None and "hold 13 is broken on purpose" in broken["error"]
+    assert "RuntimeError" in broken["traceback"]
+    good = serial[:-1]
+    assert all(r["error"] is None and r["metrics"]["total"] > 0 for r in good)
+    long8 = next(r for r in good if r["name"] == "long8")
+    assert long8["metrics"]["net_profit"] > next(r for r in good if r["name"] == "long3")["metrics"]["net_profit"]
+    windowed = serial[-2]
+    assert windowed["metrics"]["total"] < long8["metrics"]["total"]  # 6 days instead of 11
+
+
+def test_window_is_the_same_backtest_as_slicing_by_hand(market):
+    from jesse_dag import research
+
+    cfg, rts, trade, warm = market
+    arr = trade["Sandbox-BTC-USDT"]["candles"]
+    start = int(arr[0, 0]) + 3 * DAY
+    res = run_batch(cfg, rts, [], trade, warm, [Variation({"hold": 5, "side": "long"},
+                                                          window=(start, start + 4 * DAY))], n_jobs=1,
+                    keep_trades=True)[0]
+    lo = 3 * 1440
+    by_hand = research.backtest(cfg, rts, [], as_candles_dict(arr[lo:lo + 4 * 1440]),
+                                as_candles_dict(arr[lo - 1440:lo]), hyperparameters={"hold": 5, "side": "long"},
+                                fast_mode=True)
+    assert res["trades"] == by_hand["trades"]
+
+
+def test_bad_batch_inputs(market):
+    cfg, rts, trade, warm = market
+    with pytest.raises(ValueError, match="backend must be one of"):
+        run_batch(cfg, rts, [], trade, warm, [{"hold": 3, "side": "long"}], n_jobs=2, backend="ray")
+    with pytest.raises(ValueError, match="n_jobs must be"):
+        run_batch(cfg, rts, [], trade, warm, [{"hold": 3, "side": "long"}], n_jobs=0)
+    res = run_batch(cfg, rts, [], trade, warm, [Variation({"hold": 3, "side": "long"}, window=(0, 1))], n_jobs=1)
+    assert "no candles" in res[0]["error"]
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_equals_local(market):
+    distributed = pytest.importorskip("distributed")
+    cfg, rts, trade, warm = market
+    start = int(trade["Sandbox-BTC-USDT"]["candles"][0, 0])
+    local = run_batch(cfg, rts, [], trade, warm, _variations(start), n_jobs=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster):
+        remote = run_batch(cfg, rts, [], trade, warm, _variations(start), backend="dask")
+    _same(local, remote)
+
+
+def test_dask_without_a_client_says_how_to_connect(market):
+    pytest.importorskip("distributed")
+    cfg, rts, trade, warm = market
+    with pytest.raises(ValueError, match="needs a running distributed.Client"):
+        run_batch(cfg, rts, [], trade, warm, [{"hold": 3, "side": "long"}], backend="dask")
