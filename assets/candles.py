@@ -13,14 +13,15 @@ def candles_key(market: Market) -> dg.AssetKey:
 
 
 def month_partitions(market: Market, project_dir: str) -> dg.MonthlyPartitionsDefinition:
-    """Months from the market's first; a finite source (synthetic) ends after its last month."""
+    """Months from the market's first, the current (still growing) month included, so a schedule can
+    import new candles as they come; a finite source (synthetic) ends after its last month."""
     first = f"{market.start[:7]}-01"
     last = steps.market_last_month(market, project_dir)
     if last is None:
-        return dg.MonthlyPartitionsDefinition(start_date=first)
+        return dg.MonthlyPartitionsDefinition(start_date=first, end_offset=1)
     year, month = int(last[:4]), int(last[5:7])
     end = f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
-    return dg.MonthlyPartitionsDefinition(start_date=first, end_date=end)
+    return dg.MonthlyPartitionsDefinition(start_date=first, end_date=end, end_offset=1)
 
 
 def build_candles_asset(market: Market, project_dir: str) -> dg.AssetsDefinition:

@@ -22,6 +22,7 @@ def main() -> int:
     from assets.definitions import defs
 
     instance = dg.DagsterInstance.get()
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     graph = defs.resolve_asset_graph()
     all_assets = list(defs.assets)
     resources = defs.resources
@@ -31,11 +32,11 @@ def main() -> int:
         for partition in graph.get(key).partitions_def.get_partition_keys(dynamic_partitions_store=instance):
             print(f"importing {key.to_user_string()} [{partition}]", flush=True)
             result = dg.materialize(all_assets, instance=instance, resources=resources, selection=[key],
-                                    partition_key=partition, raise_on_error=True)
+                                    partition_key=partition, raise_on_error=True, run_config=quiet)
             assert result.success
     print("materialising the pipelines: windows, samples, model, reports, backtests", flush=True)
     result = dg.materialize(all_assets, instance=instance, resources=resources, selection=unpartitioned,
-                            raise_on_error=False)
+                            raise_on_error=False, run_config=quiet)
     for event in result.all_events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data

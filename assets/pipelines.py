@@ -102,7 +102,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
     )
     def model_bundle(context: dg.AssetExecutionContext, store: ResearchStore, ml_samples):
         res = steps.train_bundle(pipeline, ml_samples, db_path=store.db_path, project_dir=store.project_dir,
-                                 lineage={"run_id": context.run_id})
+                                 lineage={"run_id": context.run.run_id})
         passed, detail = steps.quality_gate(pipeline, res)
         yield dg.Output(
             res, data_version=dg.DataVersion(res["fingerprint"]),

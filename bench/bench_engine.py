@@ -1,9 +1,14 @@
 #!/usr/bin/env python
-"""Wall time of each parity case on our engine against Jesse's (the ``seconds`` in the reference files),
-plus the kernel's pure-scan rate. Run by hand: ``.venv/bin/python bench/bench_engine.py [CASE ...]``.
+"""The minute engine's speed. Run by hand: ``.venv/bin/python bench/bench_engine.py [CASE ...]``.
 
-Each case runs once to warm numba's cache and imports, then ``--repeat`` times; the best time is reported.
-Needs ``../shared`` (the parity kit and the real candles).
+- each parity case: best wall and CPU time against Jesse's stored ``seconds``
+  (``bench/bench_parity_vs_jesse.py`` runs Jesse itself beside us);
+- the skip kernel's scan rate, and a year held on a daily route with far stops;
+- cold start: a fresh ``python -c`` importing the package and running EmaCrossSLTP, with peak RSS;
+- one year of synthetic 1m candles with EmaCrossSLTP, against Jesse 3.5.3 run now on the same candles.
+
+Each measurement is warmed once (numba's cache, imports), then the best of ``--repeat`` is reported.
+Needs ``../shared`` (the parity kit and the real candles). The machine is shared: quote ``uptime`` with it.
 """
 from __future__ import annotations
 
@@ -48,53 +53,173 @@ def case_inputs(case: dict):
             {key: {"candles": candles[:split]}})
 
 
+def _timed(fn, repeat: int) -> tuple[float, float, object]:
+    """Best wall and best CPU seconds of ``repeat`` calls (after one warm-up call), and the last result."""
+    out = fn()
+    best_wall = best_cpu = float("inf")
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = fn()
+        best_wall = min(best_wall, time.perf_counter() - t0)
+        best_cpu = min(best_cpu, time.process_time() - c0)
+    return best_wall, best_cpu, out
+
+
 def bench_cases(names: list[str], repeat: int) -> None:
+    """Each parity case: our best wall / CPU time against Jesse's stored ``seconds``."""
     from jesse_dag.engine import run_backtest
 
     cases = json.loads((SHARED / "parity" / "cases.json").read_text())
-    print(f"{'case':22s} {'trades':>6s} {'ours s':>8s} {'jesse s':>8s} {'speed-up':>8s}")
+    print(f"{'case':22s} {'trades':>6s} {'wall s':>8s} {'cpu s':>8s} {'jesse s':>8s} {'x wall':>7s} {'x cpu':>7s}")
     for case in cases:
         if names and case["name"] not in names:
             continue
         args = case_inputs(case)
-        run_backtest(*args)  # warm-up
-        best = float("inf")
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            run = run_backtest(*args)
-            best = min(best, time.perf_counter() - t0)
+        wall, cpu, run = _timed(lambda: run_backtest(*args), repeat)
         ref = json.loads((SHARED / "parity" / "reference" / f"{case['name']}.json").read_text())
-        print(f"{case['name']:22s} {len(run.result['trades']):6d} {best:8.3f} {ref['seconds']:8.3f} "
-              f"{ref['seconds'] / best:7.1f}x")
+        print(f"{case['name']:22s} {len(run.result['trades']):6d} {wall:8.3f} {cpu:8.3f} {ref['seconds']:8.3f} "
+              f"{ref['seconds'] / wall:6.1f}x {ref['seconds'] / cpu:6.1f}x", flush=True)
 
 
-def bench_scan() -> None:
-    """The kernel alone: one year of 1m blocks, far-away orders, nothing fills."""
-    from jesse_dag.engine.kernels import first_touched_block
+def bench_scan(repeat: int) -> None:
+    """The skip kernel alone on one year of 1m blocks (far-away orders, nothing fills), and a whole
+    backtest that holds one position for a year with far stops on a daily route."""
+    from jesse_dag.candles.synthetic import synthetic_market
+    from jesse_dag.engine import run_backtest
+    from jesse_dag.engine.kernels import first_reached_block
+    from jesse_dag.strategies import Strategy
 
-    n = 50_000_000
-    rng = np.random.default_rng(0)
-    close = 100 + np.cumsum(rng.normal(0, 0.01, n))
-    high, low = close + 0.05, close - 0.05
+    candles = synthetic_market(days=365, seed=1)
+    n = len(candles)
+    high, low, close = candles[:, 3].copy(), candles[:, 4].copy(), candles[:, 2]
     prev = np.concatenate([[np.nan], close[:-1]])
-    prices = np.array([1e9, -1e9])
+    lo_any, hi_any = np.fmin(low, prev), np.fmax(high, prev)
+    prices = np.array([close[0] * 10, close[0] / 10])  # a take-profit far above, a stop far below
     kinds = np.array([1, -1])
-    first_touched_block(close[:10], high[:10], low[:10], prev[:10], prices, kinds, np.nan, 0, 10)
-    t0 = time.perf_counter()
-    hit = first_touched_block(close, high, low, prev, prices, kinds, np.nan, 0, n)
-    dt = time.perf_counter() - t0
-    print(f"kernel scan: {n:,} 1m candles in {dt:.3f} s = {n / dt / 1e6:.0f} M candles/s (hit={hit})")
+    first_reached_block(lo_any[:10], hi_any[:10], low[:10], high[:10], prices, kinds, np.nan, 0, 10)
+    wall, cpu, hit = _timed(lambda: first_reached_block(lo_any, hi_any, low, high, prices, kinds, np.nan, 0, n),
+                            max(repeat, 5))
+    print(f"kernel scan: {n:,} 1m candles in {wall * 1e3:.2f} ms = {n / wall / 1e6:.0f} M candles/s "
+          f"(hit={hit}, nothing filled)")
+
+    class HoldWithFarStops(Strategy):
+        def should_long(self):
+            return self.index == 0
+
+        def go_long(self):
+            self.buy = 0.1, self.price
+            self.stop_loss = 0.1, self.price / 10
+            self.take_profit = 0.1, self.price * 10
+
+    config = {"starting_balance": 10_000, "fee": 0.0004, "type": "futures", "futures_leverage": 1,
+              "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 0}
+    routes = [{"exchange": "Sandbox", "strategy": HoldWithFarStops, "symbol": "BTC-USDT", "timeframe": "1D"}]
+    data = {"Sandbox-BTC-USDT": {"candles": candles}}
+    wall, cpu, run = _timed(lambda: run_backtest(config, routes, [], data), repeat)
+    print(f"daily route, position held a year, far stops: {n:,} 1m candles in {wall * 1e3:.1f} ms wall / "
+          f"{cpu * 1e3:.1f} ms cpu (whole backtest: checks, aggregation, loop) = {n / wall / 1e6:.0f} M candles/s")
+
+
+COLD_START = """
+import resource, sys, time
+t0 = time.perf_counter()
+sys.path.insert(0, {bench!r})
+from bench_engine import case_inputs, SHARED
+import json
+from jesse_dag.engine import run_backtest
+case = [c for c in json.loads((SHARED / "parity" / "cases.json").read_text()) if c["name"] == "EmaCrossSLTP"][0]
+run = run_backtest(*case_inputs(case))
+dt = time.perf_counter() - t0
+print(len(run.result["trades"]), dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def bench_cold(repeat: int) -> None:
+    """A fresh interpreter importing the package and running the 91-day EmaCrossSLTP case (numba cache warm)."""
+    import subprocess
+
+    code = COLD_START.format(bench=str(ROOT / "bench"))
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # warm numba's disk cache
+    best = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+        total = time.perf_counter() - t0
+        trades, inside, peak_mb = out.stdout.split()
+        if best is None or total < best[0]:
+            best = (total, float(inside), float(peak_mb), int(trades))
+    print(f"cold start: {best[0]:.2f} s for a fresh `python -c` (imports + data load + backtest {best[1]:.2f} s "
+          f"inside), {best[3]} trades, peak RSS {best[2]:.0f} MB")
+
+
+def bench_year(repeat: int, jesse_python: str | None) -> None:
+    """One year of synthetic 1m candles, the 15m EMA cross with SL/TP (EmaCrossSLTP): ours against Jesse 3.5.3
+    run here and now (``jesse_oracle.py`` on the same candles), trades compared with ``compare.py``."""
+    import subprocess
+    import tempfile
+
+    from jesse_dag.candles.synthetic import synthetic_market
+    from jesse_dag.engine import run_backtest
+
+    candles = synthetic_market(days=365, seed=7)
+    warm_bars = 210
+    split = warm_bars * 15
+    config = {"starting_balance": 10_000, "fee": 0.0004, "type": "futures", "futures_leverage": 2,
+              "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": warm_bars}
+    routes = [{"exchange": "Sandbox", "strategy": load_case_strategy("EmaCrossSLTP"), "symbol": "BTC-USDT",
+               "timeframe": "15m"}]
+    key = "Sandbox-BTC-USDT"
+    args = (config, routes, [], {key: {"candles": candles[split:]}}, {key: {"candles": candles[:split]}})
+    wall, cpu, run = _timed(lambda: run_backtest(*args), repeat)
+    trades = run.result["trades"]
+    print(f"1 year synthetic ({len(candles) - split:,} traded 1m candles), EmaCrossSLTP: {len(trades)} trades, "
+          f"ours {wall:.3f} s wall / {cpu:.3f} s cpu", flush=True)
+    if not jesse_python:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "year.csv"
+        # CSV columns timestamp,open,high,low,close,volume (the oracle reorders to Jesse's columns)
+        np.savetxt(csv, candles[:, [0, 1, 3, 4, 2, 5]], delimiter=",", fmt="%.10g",
+                   header="timestamp,open,high,low,close,volume", comments="")
+        reread = np.loadtxt(csv, delimiter=",", skiprows=1)[:, [0, 1, 4, 2, 3, 5]]
+        assert np.array_equal(reread, candles), "the CSV round trip must keep every candle bit for bit"
+        out = Path(tmp) / "jesse.json"
+        cmd = [jesse_python, str(SHARED / "parity" / "jesse_oracle.py"),
+               str(SHARED / "parity" / "strategies" / "EmaCrossSLTP.py"), str(csv), "--timeframe", "15m",
+               "--type", "futures", "--leverage", "2", "--fee", "0.0004", "--warmup-bars", str(warm_bars),
+               "--symbol", "BTC-USDT", "-o", str(out)]
+        subprocess.run(cmd, check=True, capture_output=True)
+        jesse = json.loads(out.read_text())
+        keys = ("type", "entry_price", "exit_price", "qty", "opened_at", "closed_at", "fee", "PNL", "PNL_percentage")
+        ours = Path(tmp) / "ours.json"
+        ours.write_text(json.dumps({"trades": [{k: t[k] for k in keys} for t in trades],
+                                    "metrics": run.result["metrics"]}, default=float))
+        cmp = subprocess.run([sys.executable, str(SHARED / "parity" / "compare.py"), str(out), str(ours)],
+                             capture_output=True, text=True)
+        verdict = cmp.stdout.strip().splitlines()[-1] if cmp.stdout.strip() else cmp.stderr.strip()[-200:]
+        print(f"  Jesse 3.5.3 fast_mode, same candles, same machine now: {jesse['seconds']:.3f} s, "
+              f"{len(jesse['trades'])} trades -> {jesse['seconds'] / wall:.1f}x (wall); compare.py: {verdict}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("cases", nargs="*")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-cases", action="store_true")
     ap.add_argument("--no-scan", action="store_true")
+    ap.add_argument("--no-cold", action="store_true")
+    ap.add_argument("--no-year", action="store_true")
+    ap.add_argument("--jesse", default="/work/jesse-venv/bin/python",
+                    help="Jesse's interpreter for the one-year comparison ('' to skip Jesse)")
     a = ap.parse_args()
-    bench_cases(a.cases, a.repeat)
+    if not a.no_cases:
+        bench_cases(a.cases, a.repeat)
     if not a.no_scan:
-        bench_scan()
+        bench_scan(a.repeat)
+    if not a.no_cold:
+        bench_cold(a.repeat)
+    if not a.no_year:
+        bench_year(a.repeat, a.jesse or None)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 Run by hand:  .venv/bin/python bench/bench_indicators.py [--jesse-python /work/jesse-venv/bin/python]
 
-For every indicator in ``jesse_dag.indicators.__all__``: best-of-3 time of ``sequential=True`` on 100,000
-synthetic candles and the mean of ``sequential=False`` on 240 candles; Jesse's timings come from the
-same measurement run in a subprocess in Jesse's venv. Prints the geometric-mean ratio (Jesse / ours,
+For every indicator in ``jesse_dag.indicators.__all__``: the per-call time of ``sequential=True`` on
+100,000 synthetic candles and of ``sequential=False`` on 240 candles, timeit-style (loop count sized
+to a small time budget, best of 3 repeats; a call slower than the budget is timed once). Jesse's
+timings come from the same measurement run once, for all indicators, in one subprocess in Jesse's
+venv from a neutral cwd (``--jesse-json`` reuses a saved run while iterating). Prints the geometric-mean ratio (Jesse / ours,
 >1 means we are faster), the ten slowest indicators relative to Jesse, and the first-call cost of the
 ten most used indicators with a warm and a cold (empty NUMBA_CACHE_DIR) numba cache.
 """
@@ -26,7 +28,8 @@ TOP10 = ["ema", "sma", "rsi", "atr", "macd", "bollinger_bands", "adx", "supertre
 
 # Measured in the interpreter that runs it (ours or Jesse's): prints {name: [seq_s, single_s]}.
 TIMER = textwrap.dedent(r"""
-    import inspect, json, sys, time
+    import inspect, json, sys, time, math
+    BUDGET_SEQ, BUDGET_ONE = 0.3, 0.15
     import numpy as np
     import os
     mod, names = json.loads(os.environ['BENCH_ARGS'])
@@ -41,6 +44,20 @@ TIMER = textwrap.dedent(r"""
     ts = 1_600_000_000_000 + 60_000 * np.arange(n, dtype=np.float64)
     big = np.column_stack([ts, open_, close, high, low, rng.uniform(1, 100, n)])
     small = np.ascontiguousarray(big[-240:])
+    def per_call(f, budget):
+        # timeit-style: one probe call, then loops sized to ~budget/5 per repeat, best of 5 repeats
+        # (the best, not the mean: other processes on a shared machine only ever add time)
+        t = time.perf_counter(); f(); first = time.perf_counter() - t
+        if first >= budget:
+            return first
+        number = max(1, int(budget / 5 / max(first, 1e-7)))
+        best = first
+        for _ in range(5):
+            t = time.perf_counter()
+            for _ in range(number):
+                f()
+            best = min(best, (time.perf_counter() - t) / number)
+        return best
     out = {}
     for name in names:
         fn = getattr(ta, name, None)
@@ -48,18 +65,13 @@ TIMER = textwrap.dedent(r"""
             continue
         extra = [p for p in inspect.signature(fn).parameters if p in ('benchmark_candles', 'candles_compare')]
         try:
-            kw = {p: big for p in extra}
             fn(big[:300], sequential=True, **{p: big[:300] for p in extra})  # warm-up / compile
-            best = math.inf
-            for _ in range(3):
-                t = time.perf_counter(); fn(big, sequential=True, **kw); best = min(best, time.perf_counter() - t)
-            kw = {p: small for p in extra}
-            fn(small, sequential=False, **kw)
-            reps = 50
-            t = time.perf_counter()
-            for _ in range(reps):
-                fn(small, sequential=False, **kw)
-            out[name] = [best, (time.perf_counter() - t) / reps]
+            kw = {p: big for p in extra}
+            seq = per_call(lambda: fn(big, sequential=True, **kw), BUDGET_SEQ)
+            kw1 = {p: small for p in extra}
+            fn(small, sequential=False, **kw1)
+            one = per_call(lambda: fn(small, sequential=False, **kw1), BUDGET_ONE)
+            out[name] = [seq, one]
         except Exception as e:  # report, don't stop the whole bench
             out[name] = [None, None, f'{type(e).__name__}: {e}'[:120]]
     print(json.dumps(out))
@@ -105,6 +117,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--jesse-python", default="/work/jesse-venv/bin/python")
     ap.add_argument("--only", nargs="*", help="restrict to these indicators")
+    ap.add_argument("--save", help="write both sides' timings as JSON to this file")
+    ap.add_argument("--jesse-json", help="reuse Jesse's timings from a file written by --save (Jesse's side is slow)")
+    ap.add_argument("--all", action="store_true", help="print every indicator, not only the slowest ten")
+    ap.add_argument("--no-first-call", action="store_true", help="skip the first-call (compile) measurement")
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
     import jesse_dag.indicators as ta
@@ -112,7 +128,14 @@ def main() -> None:
     names = args.only or [n for n in ta.__all__
                           if "sequential" in inspect.signature(getattr(ta, n)).parameters]
     ours = _run(sys.executable, TIMER, "jesse_dag.indicators", json.dumps(names))
-    jesse = _run(args.jesse_python, TIMER, "jesse.indicators", json.dumps(names)) if Path(args.jesse_python).exists() else {}
+    if args.jesse_json:
+        jesse = json.loads(Path(args.jesse_json).read_text())["jesse"]
+    elif Path(args.jesse_python).exists():
+        jesse = _run(args.jesse_python, TIMER, "jesse.indicators", json.dumps(names))
+    else:
+        jesse = {}
+    if args.save:
+        Path(args.save).write_text(json.dumps({"ours": ours, "jesse": jesse}, indent=1))
 
     rows = []
     for n in names:
@@ -135,6 +158,12 @@ def main() -> None:
         for r in sorted(rows, key=lambda r: r[2])[:10]:
             print(f"  {r[0]:<24} ratio {r[2]:7.2f}  ours {r[5]*1e6:9.1f} us  jesse {r[6]*1e6:9.1f} us")
 
+    if args.all:
+        print("all (name, seq ratio, non-seq ratio, ours seq ms, jesse seq ms, ours one us, jesse one us):")
+        for r in sorted(rows, key=lambda r: min(r[1], r[2])):
+            print(f"  {r[0]:<24} {r[1]:7.2f} {r[2]:7.2f} {r[3]*1e3:9.2f} {r[4]*1e3:9.2f} {r[5]*1e6:9.1f} {r[6]*1e6:9.1f}")
+    if args.no_first_call:
+        return
     top = [n for n in TOP10 if n in ta.__all__]
     _run(sys.executable, FIRST_CALL, json.dumps(top))  # make sure the default cache is populated
     warm = _run(sys.executable, FIRST_CALL, json.dumps(top))

@@ -131,3 +131,29 @@ def test_refusals_name_the_file_and_problem(tmp_path):
     _write_csv(tmp_path / "dup.csv", dup)
     with pytest.raises(CandleValidationError, match=r"row 4 \(line 6\): timestamp .* \(duplicate\)"):
         import_file(tmp_path / "dup.csv", "Sandbox", "BTC-USDT", db=tmp_path / "s.duckdb")
+
+
+def test_columns_are_checked_in_place_with_the_same_errors(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    m = synthetic_market(days=1, seed=8)
+    close = pa.array(m[:, 2].tolist()[:40] + [None] + m[:, 2].tolist()[41:])
+    pq.write_table(pa.table({"timestamp": m[:, 0].astype(np.int64), "open": m[:, 1], "high": m[:, 3],
+                             "low": m[:, 4], "close": close, "volume": m[:, 5]}), tmp_path / "null.parquet")
+    with pytest.raises(CandleFileError, match=r"null.parquet: row 40: close is empty"):
+        import_file(tmp_path / "null.parquet", "Sandbox", "BTC-USDT", db=tmp_path / "s.duckdb")
+    bad = m.copy()
+    bad[[5, 9], 1] = np.inf  # open is checked before the other columns of a row; the earliest row wins
+    bad[9, 4] = -np.inf
+    _write_csv(tmp_path / "inf.csv", bad)
+    with pytest.raises(CandleValidationError, match=r"inf.csv: row 5 \(line 7\): open is inf"):
+        import_file(tmp_path / "inf.csv", "Sandbox", "BTC-USDT", db=tmp_path / "s.duckdb")
+    (tmp_path / "empty.csv").write_text(HEADER)
+    with pytest.raises(CandleFileError, match=r"empty.csv: no candle rows \(only a header\)"):
+        import_file(tmp_path / "empty.csv", "Sandbox", "BTC-USDT", db=tmp_path / "s.duckdb")
+    # nothing was stored by the refused imports; a good file stores exactly what read_candles_file returns
+    _write_csv(tmp_path / "ok.csv", m)
+    assert import_file(tmp_path / "ok.csv", "Sandbox", "BTC-USDT", db=tmp_path / "s.duckdb").rows_added == len(m)
+    assert np.array_equal(load_candles("Sandbox", "BTC-USDT", db=tmp_path / "s.duckdb"),
+                          read_candles_file(tmp_path / "ok.csv")[0])

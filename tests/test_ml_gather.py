@@ -58,7 +58,8 @@ CONFIG = {"starting_balance": 10_000, "fee": 0.0, "type": "futures", "futures_le
 def project(tmp_path, monkeypatch):
     """A temporary project with the MLTripleBarrier example copied into strategies/."""
     monkeypatch.chdir(tmp_path)
-    shutil.copytree(REPO / "strategies" / "MLTripleBarrier", tmp_path / "strategies" / "MLTripleBarrier")
+    (tmp_path / "strategies" / "MLTripleBarrier").mkdir(parents=True)
+    shutil.copy(REPO / "strategies" / "MLTripleBarrier" / "__init__.py", tmp_path / "strategies" / "MLTripleBarrier")
     return tmp_path
 
 

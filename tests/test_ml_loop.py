@@ -23,7 +23,9 @@ CONFIG = {"starting_balance": 10_000, "fee": 0.0, "type": "futures", "futures_le
 @pytest.mark.slow
 def test_gather_train_deploy_backtest(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    shutil.copytree(REPO / "strategies" / NAME, tmp_path / "strategies" / NAME)
+    # only the code: a run elsewhere may have left data or bundles in the repo's folder
+    (tmp_path / "strategies" / NAME).mkdir(parents=True)
+    shutil.copy(REPO / "strategies" / NAME / "__init__.py", tmp_path / "strategies" / NAME)
     market = synthetic_market(days=60, seed=3, plant_signal=True)
     split = 100 * 15
     key = "Sandbox-BTC-USDT"

@@ -47,13 +47,14 @@ def _differences(ref, ours, path=""):
     return [] if ref == ours else [(path, ref, ours)]
 
 
-@pytest.mark.parametrize("case", TRAIN_CASES)
-def test_report_equals_jesses(parity_dir, case):
+@pytest.mark.parametrize("case,n_jobs", [(c, 1) for c in TRAIN_CASES] + [(TRAIN_CASES[0], 2)])
+def test_report_equals_jesses(parity_dir, case, n_jobs):
+    """Sequential, and on two threads (the refits run concurrently, results land in their places)."""
     ref = json.loads((parity_dir / "reference" / f"{case}.json").read_text())
     points = json.loads((parity_dir / "reference" / f"{case.split('_')[1]}.json").read_text())["data_points"]
     assert ref["estimator"] == "logistic"
     r = train_model(points, LogisticRegression(max_iter=1000), task=ref["task"], test_ratio=ref["test_ratio"],
-                    verbose=False, n_jobs=2)
+                    verbose=False, n_jobs=n_jobs)
     diffs = [d for k in REPORT_KEYS if k in ref for d in _differences(ref[k], _plain(r[k]), k)]
     # ranks may differ only where Jesse's own values tie within 1e-12 (none do in these cases)
     assert diffs == []

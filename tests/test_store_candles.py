@@ -180,3 +180,13 @@ def test_schema_version_upgrade_and_refusal(tmp_path, monkeypatch):
             pass
     with pytest.raises(ValueError, match="not the next one"):
         migrations.register_migration(migrations.Migration(1, "dup", "SELECT 1"))
+
+
+def test_version_check_cached_per_file_state_still_refuses_a_newer_file(db, market):
+    store_candles(market[:10], "Binance", "BTC-USDT", db=db)
+    assert len(load_candles("Binance", "BTC-USDT", db=db)) == 10  # this state of the file is now remembered
+    con = duckdb.connect(str(db))  # a newer jesse-dag migrates the file behind our back
+    con.execute("INSERT INTO schema_version VALUES (?, 'from the future')", [migrations.latest_version() + 1])
+    con.close()
+    with pytest.raises(StoreVersionError, match="is newer than this jesse-dag understands"):
+        load_candles("Binance", "BTC-USDT", db=db)

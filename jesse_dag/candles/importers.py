@@ -15,7 +15,6 @@ Example:
 """
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 from dataclasses import dataclass
@@ -67,11 +66,12 @@ def detect_timestamp_unit(timestamps: np.ndarray, source: str = "timestamps") ->
         >>> detect_timestamp_unit(np.array([1_735_689_600_000_000]))
         'us'
     """
-    ts = np.asarray(timestamps, dtype=np.float64)
-    lo, hi = float(np.min(ts)), float(np.max(ts))
+    raw = np.asarray(timestamps)
+    lo, hi = float(raw.min()), float(raw.max())  # min/max of the raw column: no float copy of every row
     for unit, (a, b) in _UNIT_RANGES.items():
         if a <= lo and hi < b:
             return unit
+    ts = raw.astype(np.float64)
     units = {u for u, (a, b) in _UNIT_RANGES.items() if a <= lo < b or a <= hi < b}
     if len(units) > 1:
         first = int(np.argmax([(a <= ts) & (ts < b) for u, (a, b) in _UNIT_RANGES.items() if u == max(units)][0]))
@@ -90,7 +90,7 @@ def _to_ms(ts: np.ndarray, unit: str, source: str) -> np.ndarray:
         raise CandleFileError(f"{source}: unknown timestamp_unit {unit!r}; expected one of s, ms, us, ns")
     ts = np.asarray(ts)
     if unit == "ms":
-        return ts.astype(np.int64)
+        return ts.astype(np.int64, copy=False)
     if unit == "s":
         return ts.astype(np.int64) * 1000
     div = 1000 if unit == "us" else 1_000_000
@@ -116,40 +116,107 @@ def _mapping(names: Sequence[str], source: str) -> dict[str, int]:
     return found
 
 
-def _assemble(table_columns: dict[str, np.ndarray], mapping: dict[str, int], names: Sequence[str], source: str,
-              timestamp_unit: str | None) -> tuple[np.ndarray, str, bool]:
-    ts_raw = table_columns[names[mapping["timestamp"]]]
-    if ts_raw.dtype.kind == "M":  # a datetime column
-        ts_ms = ts_raw.astype("datetime64[ms]").astype(np.int64)
-        unit, detected = "datetime", True
-    else:
-        if ts_raw.dtype.kind not in "iuf":
-            raise CandleFileError(f"{source}: timestamp column {names[mapping['timestamp']]!r} is not numeric "
-                                  f"(dtype {ts_raw.dtype})")
-        if timestamp_unit is None:
-            unit, detected = detect_timestamp_unit(ts_raw, source), True
+def _numpy_view(array) -> np.ndarray:
+    """A numpy view of a null-free int64/float64 Arrow column, without ``to_numpy`` (which imports pandas,
+    ~1-2 s on first use). Several chunks are concatenated (one copy)."""
+    import pyarrow as pa
+
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    dtype = np.int64 if pa.types.is_int64(array.type) else np.float64
+    parts = [np.frombuffer(c.buffers()[1], dtype=dtype, count=len(c), offset=c.offset * 8) for c in chunks if len(c)]
+    if not parts:
+        return np.zeros(0, dtype=dtype)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _first_null(array) -> int:
+    """Row of the first null in an Arrow column (read from the validity bitmaps)."""
+    import pyarrow as pa
+
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    offset = 0
+    for chunk in chunks:
+        if chunk.null_count:
+            bits = np.unpackbits(np.frombuffer(chunk.buffers()[0], np.uint8), bitorder="little")
+            valid = bits[chunk.offset:chunk.offset + len(chunk)]
+            return offset + int(np.argmin(valid))
+        offset += len(chunk)
+    return -1
+
+
+def _arrow_columns(table, mapping: dict[str, int], names: Sequence[str], source: str, timestamp_unit: str | None,
+                   header_lines: int | None = None) -> tuple[dict[str, np.ndarray], str, bool]:
+    """Jesse's six columns from an Arrow table as numpy arrays: ``timestamp`` int64 ms, the rest float64."""
+    import pyarrow as pa
+
+    if table.num_rows == 0:
+        raise CandleFileError(f"{source}: no candle rows{' (only a header)' if header_lines else ''}")
+    out: dict[str, np.ndarray] = {}
+    for col in COLUMNS:
+        name = names[mapping[col]]
+        array = table.column(name)
+        if array.null_count:
+            row = _first_null(array)
+            where = f"row {row} (line {row + 1 + header_lines})" if header_lines is not None else f"row {row}"
+            raise CandleFileError(f"{source}: {where}: {name} is empty")
+        kind = array.type
+        if col == "timestamp":
+            if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+                out[col] = _numpy_view(array.cast(pa.timestamp("ms"), safe=False).cast(pa.int64()))
+                unit, detected = "datetime", True
+                continue
+            if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+                raise CandleFileError(f"{source}: timestamp column {name!r} is not numeric (type {kind})")
+            raw = _numpy_view(array.cast(pa.int64() if pa.types.is_integer(kind) else pa.float64()))
+            if timestamp_unit is None:
+                unit, detected = detect_timestamp_unit(raw, source), True
+            else:
+                unit, detected = timestamp_unit, False
+            out[col] = _to_ms(raw, unit, source)
         else:
-            unit, detected = timestamp_unit, False
-        ts_ms = _to_ms(ts_raw, unit, source)
-    n = len(ts_ms)
-    out = np.empty((n, N_COLUMNS), dtype=np.float64)
-    out[:, 0] = ts_ms
-    for j, col in enumerate(COLUMNS[1:], start=1):
-        values = table_columns[names[mapping[col]]]
-        if values.dtype.kind not in "iuf":
-            raise CandleFileError(f"{source}: column {names[mapping[col]]!r} ({col}) is not numeric (dtype {values.dtype})")
-        out[:, j] = values
+            if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+                raise CandleFileError(f"{source}: column {name!r} ({col}) is not numeric (type {kind})")
+            out[col] = _numpy_view(array.cast(pa.float64()))
     return out, unit, detected
 
 
-def _read_csv_bytes(data, source: str, columns: Sequence[str] | None, timestamp_unit: str | None,
-                    binance: bool = False) -> tuple[np.ndarray, ReadInfo]:
+_FILL_BLOCK_ROWS = 8192  # 8192 rows x 48 bytes stay in L2 while the six columns are written into them
+
+
+def fill_rows(out: np.ndarray, first_row: int, *columns: np.ndarray) -> None:
+    """Write the six columns (Jesse's order) into rows ``first_row ..`` of an ``(N, 6)`` float64 array.
+
+    Block by block rather than column by column: six strided passes over the whole array each touch every
+    cache line; over a block they hit the cache (2.5x faster for a year of minutes, with no JIT to load).
+
+    Example:
+        >>> import numpy as np
+        >>> out = np.zeros((2, 6))
+        >>> fill_rows(out, 0, np.array([0, 60_000]), *(np.array([1.0, 2.0]),) * 5)
+        >>> out[1].tolist()
+        [60000.0, 2.0, 2.0, 2.0, 2.0, 2.0]
+    """
+    n = len(columns[0])
+    for start in range(0, n, _FILL_BLOCK_ROWS):
+        stop = min(start + _FILL_BLOCK_ROWS, n)
+        block = out[first_row + start:first_row + stop]
+        for j, values in enumerate(columns):
+            block[:, j] = values[start:stop]
+
+
+def _stack(columns: dict[str, np.ndarray]) -> np.ndarray:
+    """The ``(N, 6)`` float64 array in Jesse's order from the six columns."""
+    out = np.empty((len(columns["timestamp"]), N_COLUMNS), dtype=np.float64)
+    fill_rows(out, 0, *(columns[c] for c in COLUMNS))
+    return out
+
+
+def _read_csv(source_path, head: bytes, source: str, columns: Sequence[str] | None,
+              timestamp_unit: str | None) -> tuple[dict[str, np.ndarray], ReadInfo]:
+    """Parse a CSV (a path, or an Arrow buffer for a zip member) with pyarrow's multi-threaded reader."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    head = data.read(4096) if hasattr(data, "read") else None
-    if head is None:
-        raise CandleFileError(f"{source}: cannot read")
     first_line = head.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
     if not first_line:
         raise CandleFileError(f"{source}: the file is empty")
@@ -175,50 +242,86 @@ def _read_csv_bytes(data, source: str, columns: Sequence[str] | None, timestamp_
     if len(names) != n_fields:
         raise CandleFileError(f"{source}: columns names {len(names)} fields but the file has {n_fields}")
     mapping = _mapping(names, source)
-    rest = data.read()
-    raw = head + rest
     convert = pacsv.ConvertOptions(column_types={names[mapping["timestamp"]]: pa.int64(),
                                                  **{names[mapping[c]]: pa.float64() for c in COLUMNS[1:]}},
                                    include_columns=[names[mapping[c]] for c in COLUMNS])
     read = pacsv.ReadOptions(column_names=names, skip_rows=1 if has_header else 0)
     try:
-        table = pacsv.read_csv(io.BytesIO(raw), read_options=read, convert_options=convert)
+        table = pacsv.read_csv(source_path, read_options=read, convert_options=convert)
     except pa.ArrowInvalid as err:
         raise CandleFileError(f"{source}: {err}") from None
-    cols = {name: table.column(name).to_numpy() for name in table.column_names}
-    for name in table.column_names:
-        if table.column(name).null_count:
-            row = int(np.flatnonzero(np.asarray(table.column(name).is_null()))[0])
-            raise CandleFileError(f"{source}: row {row} (line {row + 1 + int(has_header)}): {name} is empty")
-    candles, unit, detected = _assemble(cols, mapping, names, source, timestamp_unit)
-    return candles, ReadInfo(source, layout, tuple(names), unit, detected, int(has_header))
+    cols, unit, detected = _arrow_columns(table, mapping, names, source, timestamp_unit, int(has_header))
+    return cols, ReadInfo(source, layout, tuple(names), unit, detected, int(has_header))
 
 
-def _read_zip(path: Path, columns, timestamp_unit) -> tuple[np.ndarray, ReadInfo]:
+def _read_zip(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.ndarray], ReadInfo]:
+    import pyarrow as pa
+
     with zipfile.ZipFile(path) as zf:
         members = [m for m in zf.namelist() if m.lower().endswith(".csv")]
         if len(members) != 1:
             raise CandleFileError(f"{path}: expected one .csv inside the zip, found {members or zf.namelist()}")
-        with zf.open(members[0]) as fh:
-            return _read_csv_bytes(fh, f"{path.name}/{members[0]}", columns, timestamp_unit)
+        data = zf.read(members[0])
+    return _read_csv(pa.BufferReader(data), data[:4096], f"{path.name}/{members[0]}", columns, timestamp_unit)
 
 
-def _read_parquet(path: Path, columns, timestamp_unit) -> tuple[np.ndarray, ReadInfo]:
+def _read_parquet(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.ndarray], ReadInfo]:
     import pyarrow.parquet as pq
 
-    table = pq.read_table(str(path))
+    # ParquetFile.read, not pq.read_table: the latter imports pandas for its metadata (~1-2 s, first call)
+    table = pq.ParquetFile(str(path)).read(use_pandas_metadata=False)
     names = list(columns) if columns is not None else table.column_names
     if columns is not None:
         table = table.rename_columns(names)
     mapping = _mapping(names, str(path))
-    cols = {n: table.column(n).to_numpy() for n in (names[mapping[c]] for c in COLUMNS)}
     unit_meta = (table.schema.metadata or {}).get(b"timestamp_unit")
     if timestamp_unit is None and unit_meta:
-        timestamp_unit = unit_meta.decode()
-        candles, unit, _ = _assemble(cols, mapping, names, str(path), timestamp_unit)
-        return candles, ReadInfo(str(path), "parquet (unit from metadata)", tuple(names), unit, False, 0)
-    candles, unit, detected = _assemble(cols, mapping, names, str(path), timestamp_unit)
-    return candles, ReadInfo(str(path), "parquet", tuple(names), unit, detected, 0)
+        cols, unit, _ = _arrow_columns(table, mapping, names, str(path), unit_meta.decode())
+        return cols, ReadInfo(str(path), "parquet (unit from metadata)", tuple(names), unit, False, 0)
+    cols, unit, detected = _arrow_columns(table, mapping, names, str(path), timestamp_unit)
+    return cols, ReadInfo(str(path), "parquet", tuple(names), unit, detected, 0)
+
+
+def read_candle_columns(
+    path: str | os.PathLike,
+    *,
+    columns: Sequence[str] | None = None,
+    timestamp_unit: str | None = None,
+) -> tuple[dict[str, np.ndarray], ReadInfo]:
+    """Like :func:`read_candles_file`, but the six columns as separate numpy arrays keyed by name
+    (``timestamp`` int64 ms, the rest float64; views of the Arrow data where possible). The store's
+    importer uses this: it validates and inserts the columns without building the ``(N, 6)`` array.
+
+    Example:
+        >>> import tempfile, os
+        >>> p = os.path.join(tempfile.mkdtemp(), "c.csv")
+        >>> _ = open(p, "w").write("timestamp,open,high,low,close,volume\\n1609459200000,10,12,9,11,5\\n")
+        >>> cols, info = read_candle_columns(p)
+        >>> cols["timestamp"].tolist(), cols["close"].tolist()
+        ([1609459200000], [11.0])
+    """
+    p = Path(path)
+    if not p.exists():
+        raise CandleFileError(f"{p}: no such file")
+    suffix = "".join(p.suffixes[-1:]).lower()
+    if suffix == ".zip":
+        return _read_zip(p, columns, timestamp_unit)
+    if suffix == ".parquet":
+        return _read_parquet(p, columns, timestamp_unit)
+    if suffix == ".npy":
+        arr = np.load(p, allow_pickle=False)
+        if arr.ndim != 2 or arr.shape[1] != N_COLUMNS:
+            raise CandleFileError(f"{p}: expected a Jesse-ordered (N, 6) array, got shape {arr.shape}")
+        arr = arr.astype(np.float64)
+        unit = timestamp_unit or detect_timestamp_unit(arr[:, 0], str(p))
+        cols = {c: np.ascontiguousarray(arr[:, j]) for j, c in enumerate(COLUMNS)}
+        cols["timestamp"] = _to_ms(arr[:, 0], unit, str(p))
+        return cols, ReadInfo(str(p), "jesse array (.npy)", COLUMNS, unit, timestamp_unit is None, 0)
+    if suffix in (".csv", ".txt"):
+        with open(p, "rb") as fh:
+            head = fh.read(4096)
+        return _read_csv(str(p), head, str(p), columns, timestamp_unit)
+    raise CandleFileError(f"{p}: unknown file type {suffix!r}; expected .csv, .zip, .parquet or .npy")
 
 
 def read_candles_file(
@@ -242,26 +345,8 @@ def read_candles_file(
         >>> int(c[0, 0]), info.timestamp_unit, info.layout
         (1735689600000, 'us', 'binance kline csv (headerless, 12 columns)')
     """
-    p = Path(path)
-    if not p.exists():
-        raise CandleFileError(f"{p}: no such file")
-    suffix = "".join(p.suffixes[-1:]).lower()
-    if suffix == ".zip":
-        return _read_zip(p, columns, timestamp_unit)
-    if suffix == ".parquet":
-        return _read_parquet(p, columns, timestamp_unit)
-    if suffix == ".npy":
-        arr = np.load(p, allow_pickle=False)
-        if arr.ndim != 2 or arr.shape[1] != N_COLUMNS:
-            raise CandleFileError(f"{p}: expected a Jesse-ordered (N, 6) array, got shape {arr.shape}")
-        arr = arr.astype(np.float64)
-        unit = timestamp_unit or detect_timestamp_unit(arr[:, 0], str(p))
-        arr[:, 0] = _to_ms(arr[:, 0], unit, str(p))
-        return arr, ReadInfo(str(p), "jesse array (.npy)", COLUMNS, unit, timestamp_unit is None, 0)
-    if suffix in (".csv", ".txt"):
-        with open(p, "rb") as fh:
-            return _read_csv_bytes(fh, str(p), columns, timestamp_unit)
-    raise CandleFileError(f"{p}: unknown file type {suffix!r}; expected .csv, .zip, .parquet or .npy")
+    cols, info = read_candle_columns(path, columns=columns, timestamp_unit=timestamp_unit)
+    return _stack(cols), info
 
 
 def minute_floor_check(candles: np.ndarray) -> bool:

@@ -78,52 +78,94 @@ def validate_candles(
     if candles.shape[0] == 0:
         raise CandleValidationError(f"{name}: expected at least one row, got none", problem="shape")
 
-    finite = np.isfinite(candles)
-    if not finite.all():
-        row, col = (int(v) for v in np.argwhere(~finite)[0])
-        _fail(name, row, "nan", f"{COLUMNS[col]} is {float(candles[row, col])} (must be finite)", row_label)
+    validate_columns(candles[:, TIMESTAMP], candles[:, OPEN], candles[:, CLOSE], candles[:, HIGH], candles[:, LOW],
+                     candles[:, VOLUME], allow_gaps=allow_gaps, name=name, row_label=row_label)
+    return candles
 
-    ts = candles[:, TIMESTAMP]
-    misaligned = np.flatnonzero(ts % ONE_MINUTE_MS != 0)
-    if misaligned.size:
-        row = int(misaligned[0])
+
+def _first_true(mask: np.ndarray) -> int:
+    """Index of the first True in ``mask``, or -1; ``argmax`` stops at the first hit (no index array built)."""
+    i = int(np.argmax(mask)) if mask.size else 0
+    return i if mask.size and mask[i] else -1
+
+
+def validate_columns(
+    timestamp: np.ndarray,
+    open: np.ndarray,
+    close: np.ndarray,
+    high: np.ndarray,
+    low: np.ndarray,
+    volume: np.ndarray,
+    *,
+    allow_gaps: bool = False,
+    name: str = "candles",
+    row_label=None,
+) -> None:
+    """The row checks of :func:`validate_candles` on separate columns (timestamps int64 or float64 ms).
+
+    Lets a file importer check Arrow/numpy columns in place, without building the ``(N, 6)`` array first;
+    errors are the same, naming the first offending row (for ``nan``, the first column in Jesse's order).
+
+    Example:
+        >>> import numpy as np
+        >>> ts = np.array([0, 60_000, 60_000])
+        >>> one = np.ones(3)
+        >>> validate_columns(ts, one, one, one, one, one, name="f.csv")
+        Traceback (most recent call last):
+        ...
+        jesse_dag.candles.validate.CandleValidationError: f.csv: row 2: timestamp 60000 repeats the previous row's (duplicate)
+    """
+    columns = (timestamp, open, close, high, low, volume)
+    if len(timestamp) == 0:
+        raise CandleValidationError(f"{name}: expected at least one row, got none", problem="shape")
+    # np.isfinite(...).all() is the fast path; the position is looked up only when something is wrong
+    bad_row, bad_col = -1, -1
+    for col, values in enumerate(columns):
+        if values.dtype.kind == "f" and not np.isfinite(values).all():
+            row = _first_true(~np.isfinite(values))
+            if bad_row < 0 or row < bad_row:
+                bad_row, bad_col = row, col
+    if bad_row >= 0:
+        _fail(name, bad_row, "nan", f"{COLUMNS[bad_col]} is {float(columns[bad_col][bad_row])} (must be finite)",
+              row_label)
+
+    ts = timestamp
+    misaligned = ts % ONE_MINUTE_MS != 0
+    if misaligned.any():
+        row = _first_true(misaligned)
         _fail(name, row, "misaligned", f"timestamp {ts[row]:.0f} is not a whole minute (ms % 60000 != 0)",
               row_label)
     if ts.size > 1:
         step = np.diff(ts)
-        bad = np.flatnonzero(step <= 0)
-        if bad.size:
-            row = int(bad[0]) + 1
+        if not (step > 0).all():
+            row = _first_true(step <= 0) + 1
             if step[row - 1] == 0:
                 _fail(name, row, "duplicate", f"timestamp {ts[row]:.0f} repeats the previous row's (duplicate)",
                       row_label)
             _fail(name, row, "unsorted",
                   f"timestamp {ts[row]:.0f} is not after the previous row's {ts[row - 1]:.0f} (unsorted)", row_label)
-        if not allow_gaps:
-            gap = np.flatnonzero(step != ONE_MINUTE_MS)
-            if gap.size:
-                row = int(gap[0]) + 1
-                missing = int(step[row - 1] // ONE_MINUTE_MS) - 1
-                _fail(name, row, "gap",
-                      f"timestamp {ts[row]:.0f} follows {ts[row - 1]:.0f}: {missing} missing minute(s) "
-                      f"(gap; pass allow_gaps=True to accept gaps)", row_label)
+        if not allow_gaps and not (step == ONE_MINUTE_MS).all():
+            row = _first_true(step != ONE_MINUTE_MS) + 1
+            missing = int(step[row - 1] // ONE_MINUTE_MS) - 1
+            _fail(name, row, "gap",
+                  f"timestamp {ts[row]:.0f} follows {ts[row - 1]:.0f}: {missing} missing minute(s) "
+                  f"(gap; pass allow_gaps=True to accept gaps)", row_label)
 
-    o, c, h, lo, v = candles[:, OPEN], candles[:, CLOSE], candles[:, HIGH], candles[:, LOW], candles[:, VOLUME]
+    o, c, h, lo, v = open, close, high, low, volume
     top = np.maximum(o, c)
-    bad = np.flatnonzero(h < top)
-    if bad.size:
-        row = int(bad[0])
+    bad = h < top
+    if bad.any():
+        row = _first_true(bad)
         _fail(name, row, "high", f"high {float(h[row])} is below max(open, close) = {float(top[row])}", row_label)
-    bottom = np.minimum(o, c)
-    bad = np.flatnonzero(lo > bottom)
-    if bad.size:
-        row = int(bad[0])
+    bottom = np.minimum(o, c, out=top)
+    bad = lo > bottom
+    if bad.any():
+        row = _first_true(bad)
         _fail(name, row, "low", f"low {float(lo[row])} is above min(open, close) = {float(bottom[row])}", row_label)
-    bad = np.flatnonzero(v < 0)
-    if bad.size:
-        row = int(bad[0])
+    bad = v < 0
+    if bad.any():
+        row = _first_true(bad)
         _fail(name, row, "volume", f"volume {float(v[row])} is negative", row_label)
-    return candles
 
 
 def find_gaps(timestamps: np.ndarray, start: int | None = None, end: int | None = None) -> list[tuple[int, int]]:

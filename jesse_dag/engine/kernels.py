@@ -47,3 +47,166 @@ def first_touched_block(block_open: np.ndarray, block_high: np.ndarray, block_lo
         if pc == pc and min(pc, op) <= liq <= max(pc, op):
             return b
     return stop
+
+
+@nb.njit(cache=True, nogil=True)
+def first_reached_block(lo_any: np.ndarray, hi_any: np.ndarray, low: np.ndarray, high: np.ndarray,
+                        prices: np.ndarray, kinds: np.ndarray, liquidation_price: float, start: int,
+                        stop: int) -> int:
+    """:func:`first_touched_block` on precomputed ranges: the first block in ``[start, stop)`` to act in.
+
+    ``lo_any = fmin(low, prev_close)`` and ``hi_any = fmax(high, prev_close)`` (``prev_close`` NaN for the
+    first block). As every open lies inside its candle, an order filled by an up-gap (``kinds`` 1) is reached
+    exactly when ``lo_any <= price <= high``, one filled by a down-gap (-1) when ``low <= price <= hi_any``,
+    any other (0) when ``low <= price <= high``, and the liquidation price when it lies in
+    ``[lo_any, hi_any]``. The loop reads only ``lo_any``/``hi_any`` (a superset test) and checks the exact
+    rule on the rare candidates, so a long scan streams two arrays.
+
+    Example:
+        >>> import numpy as np
+        >>> lo = np.array([9., 9., 9.]); hi = np.array([11., 11., 13.])
+        >>> int(first_reached_block(lo, hi, lo, hi, np.array([12.5]), np.array([0]), np.nan, 0, 3))
+        2
+    """
+    n_orders = prices.shape[0]
+    has_liq = liquidation_price == liquidation_price
+    if n_orders == 1 and not has_liq:
+        p = prices[0]
+        k = kinds[0]
+        for b in range(start, stop):
+            if lo_any[b] <= p <= hi_any[b]:
+                if k == 1:
+                    if p <= high[b]:
+                        return b
+                elif k == -1:
+                    if low[b] <= p:
+                        return b
+                elif low[b] <= p <= high[b]:
+                    return b
+        return stop
+    for b in range(start, stop):
+        lo = lo_any[b]
+        hi = hi_any[b]
+        if has_liq and lo <= liquidation_price <= hi:
+            return b
+        for i in range(n_orders):
+            p = prices[i]
+            if lo <= p <= hi:
+                k = kinds[i]
+                if k == 1:
+                    if p <= high[b]:
+                        return b
+                elif k == -1:
+                    if low[b] <= p:
+                        return b
+                elif low[b] <= p <= high[b]:
+                    return b
+    return stop
+
+
+@nb.njit(cache=True, nogil=True)
+def candles_pass_checks(candles: np.ndarray) -> tuple[bool, bool]:
+    """(every row passes ``validate_candles(..., allow_gaps=True)``, some step is not one minute).
+
+    One pass instead of numpy's many; when a row fails, the caller runs ``validate_candles`` for the error
+    that names it. The rules are the validator's: finite values, whole-minute rising timestamps,
+    ``high >= max(open, close)``, ``low <= min(open, close)``, ``volume >= 0``.
+
+    Example:
+        >>> import numpy as np
+        >>> candles_pass_checks(np.array([[0., 1., 1., 2., 0.5, 3.], [60_000., 1., 1., 1., 1., 0.]]))
+        (True, False)
+    """
+    n = candles.shape[0]
+    ok = n > 0
+    gapped = False
+    for i in range(n):
+        ts = candles[i, 0]
+        o = candles[i, 1]
+        c = candles[i, 2]
+        h = candles[i, 3]
+        lo = candles[i, 4]
+        v = candles[i, 5]
+        if not (np.isfinite(ts) and np.isfinite(o) and np.isfinite(c) and np.isfinite(h) and np.isfinite(lo)
+                and np.isfinite(v)):
+            return False, gapped
+        if ts % 60_000.0 != 0.0:
+            return False, gapped
+        if i > 0:
+            step = ts - candles[i - 1, 0]
+            if not step > 0.0:
+                return False, gapped
+            if step != 60_000.0:
+                gapped = True
+        if h < max(o, c) or lo > min(o, c) or v < 0.0:
+            return False, gapped
+    return ok, gapped
+
+
+@nb.njit(cache=True, nogil=True)
+def block_extremes(high: np.ndarray, low: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Highest high and lowest low of each block of ``step`` rows (the last block may be shorter).
+
+    Example:
+        >>> import numpy as np
+        >>> block_extremes(np.array([1., 3., 2.]), np.array([0., 1., -1.]), 2)
+        (array([3., 2.]), array([ 0., -1.]))
+    """
+    n = high.shape[0]
+    nb_ = (n + step - 1) // step
+    hi = np.empty(nb_)
+    lo = np.empty(nb_)
+    for b in range(nb_):
+        s = b * step
+        e = min(s + step, n)
+        h = high[s]
+        l_ = low[s]
+        for i in range(s + 1, e):
+            if high[i] > h:
+                h = high[i]
+            if low[i] < l_:
+                l_ = low[i]
+        hi[b] = h
+        lo[b] = l_
+    return hi, lo
+
+
+@nb.njit(cache=True, nogil=True)
+def forming_candles(m1: np.ndarray, ticks: np.ndarray, n_warm_1m: int, n_warm_tf: int, k: int,
+                    n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each tick (a count of visible 1m rows): the complete candles of a ``k``-minute timeframe before it
+    and its forming candle (timestamp, open, close, high, low; volume NaN), or -1 when none is forming.
+
+    Example:
+        >>> import numpy as np
+        >>> m1 = np.array([[0., 1., 2., 3., 0.5, 1.], [60_000., 2., 4., 5., 1.5, 1.]])
+        >>> c, rows = forming_candles(m1, np.array([1, 2]), 0, 0, 2, 2)
+        >>> c.tolist(), rows[0, :5].tolist()
+        ([0, -1], [0.0, 1.0, 2.0, 3.0, 0.5])
+    """
+    m = ticks.shape[0]
+    completes = np.full(m, -1, np.int64)
+    rows = np.full((m, 6), np.nan)
+    for j in range(m):
+        t = ticks[j]
+        if t > n_rows or t <= n_warm_1m:
+            continue
+        traded = t - n_warm_1m
+        dif = traded % k
+        if dif == 0:
+            continue
+        completes[j] = n_warm_tf + traded // k
+        s = t - dif
+        h = m1[s, 3]
+        lo = m1[s, 4]
+        for i in range(s + 1, t):
+            if m1[i, 3] > h:
+                h = m1[i, 3]
+            if m1[i, 4] < lo:
+                lo = m1[i, 4]
+        rows[j, 0] = m1[s, 0]
+        rows[j, 1] = m1[s, 1]
+        rows[j, 2] = m1[t - 1, 2]
+        rows[j, 3] = h
+        rows[j, 4] = lo
+    return completes, rows

@@ -147,6 +147,16 @@ class ClosedTrade:
     def _vwap(rows: list[tuple[float, float]]) -> float:
         if not rows:
             return math.nan
+        if len(rows) < 8:
+            # numpy's pairwise sum is a plain left-to-right loop below 8 items: same bits, no array overhead
+            quantity = 0.0
+            value = 0.0
+            for q, p in rows:
+                quantity += q
+                value += q * p
+            if quantity == 0:
+                return math.nan
+            return float(value / quantity)
         arr = np.asarray(rows, dtype=np.float64)
         quantity = arr[:, 0].sum()
         if quantity == 0:
@@ -158,6 +168,11 @@ class ClosedTrade:
         if self.type not in ("long", "short"):
             return 0.0
         rows = self._side_rows(True)
+        if len(rows) < 8:
+            total = 0.0
+            for q, _ in rows:
+                total += q
+            return float(total)
         return float(np.asarray(rows, dtype=np.float64).reshape(-1, 2)[:, 0].sum())
 
     @property

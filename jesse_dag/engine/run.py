@@ -25,11 +25,13 @@ import numpy as np
 
 from jesse_dag._config import run_config
 from jesse_dag.candles.timeframes import TIMEFRAMES
+from jesse_dag.engine.kernels import candles_pass_checks
 from jesse_dag.engine.exceptions import InvalidCandles, InvalidConfig, InvalidRoutes, InvalidStrategy
 from jesse_dag.engine.models import FuturesExchange, Position, SpotExchange, quote_asset
 from jesse_dag.engine.session import Market, Route, Session
 from jesse_dag.engine.simulator import run_fast
 from jesse_dag.engine.store import MarketCandles
+from jesse_dag.indicators._core import WindowCache, window_cache
 
 
 @dataclass
@@ -155,7 +157,9 @@ def _check_routes(routes: list, data_routes: list) -> tuple[list[Route], list[Ro
     return out, data
 
 
-def _check_candles(candles: dict, keys: list[str], what: str) -> dict[str, np.ndarray]:
+def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None = None) -> dict[str, np.ndarray]:
+    """Each market's candles as a private C-contiguous float64 copy, checked (``gapped`` collects the keys
+    whose timestamps skip minutes)."""
     from jesse_dag.candles.validate import CandleValidationError, validate_candles
 
     if not isinstance(candles, dict):
@@ -164,14 +168,19 @@ def _check_candles(candles: dict, keys: list[str], what: str) -> dict[str, np.nd
     for key in keys:
         if key not in candles:
             raise InvalidCandles(f"{what} has no entry for {key!r} (a route or data route needs it)")
-        arr = np.asarray(candles[key]["candles"] if isinstance(candles[key], dict) else candles[key])
-        if arr.dtype != np.float64:
-            arr = arr.astype(np.float64)
-        try:
-            validate_candles(np.ascontiguousarray(arr), allow_gaps=True, name=f"{what}[{key!r}]")
-        except CandleValidationError as exc:
-            raise InvalidCandles(str(exc)) from exc
-        out[key] = np.array(arr, dtype=np.float64, copy=True, order="C")
+        raw = candles[key]["candles"] if isinstance(candles[key], dict) else candles[key]
+        arr = np.array(raw, dtype=np.float64, copy=True, order="C")
+        passed, has_gaps = (candles_pass_checks(arr) if arr.ndim == 2 and arr.shape[1] == 6 and len(arr)
+                            else (False, False))
+        if not passed:
+            # the validator names the row and the problem
+            try:
+                validate_candles(arr, allow_gaps=True, name=f"{what}[{key!r}]")
+            except CandleValidationError as exc:
+                raise InvalidCandles(str(exc)) from exc
+        if has_gaps and gapped is not None:
+            gapped.add(key)
+        out[key] = arr
     return out
 
 
@@ -201,7 +210,8 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
     if missing:
         raise InvalidCandles(f"candles has no entry for {missing[0]!r} (a route or data route needs it)")
     order = [k for k in candles if k in keys]
-    trade = _check_candles(candles, order, "candles")
+    gapped: set = set()
+    trade = _check_candles(candles, order, "candles", gapped)
     warm = _check_candles(warmup_candles, order, "warmup_candles") if warmup_candles else {}
 
     lengths = {len(trade[k]) for k in order}
@@ -210,6 +220,8 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
         raise InvalidCandles("all markets' trading candles must start at the same minute and have the same "
                              f"length; got lengths {sorted(lengths)}")
     for k in order:
+        if k not in gapped:
+            continue
         ts = trade[k][:, 0]
         steps = np.diff(ts)
         if len(steps) and (steps != 60_000).any():
@@ -229,13 +241,14 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
                                 [r.symbol for r in route_objs], settlement)
 
     markets: dict[str, Market] = {}
+    indicator_memo = WindowCache()
     for k in order:
         ex, symbol = pairs[k]
         tfs = [r.timeframe for r in route_objs + data_objs if r.key == k]
         w = warm.get(k, np.empty((0, 6)))
         if len(w):
             w = w[w[:, 0] + 60_000 <= trade[k][0, 0]]
-        mc = MarketCandles(ex, symbol, w, trade[k], tfs)
+        mc = MarketCandles(ex, symbol, w, trade[k], tfs, window_cache=indicator_memo)
         position = Position(ex, symbol, exchange)
         markets[k] = Market(k, ex, symbol, mc, position)
         exchange.positions[symbol] = position
@@ -271,7 +284,7 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
     step = 0
     for r in route_objs + data_objs:
         step = gcd(step, r.k)
-    with run_config(warmup_candles_num=cfg["warm_up_candles"]):
+    with run_config(warmup_candles_num=cfg["warm_up_candles"]), window_cache(indicator_memo):
         run_fast(session, step)
 
     result = _result(session, cfg, generate_equity_curve, generate_hyperparameters, strategies)

@@ -88,6 +88,40 @@ def split_candle(c: np.ndarray, price: float) -> tuple[np.ndarray, np.ndarray]:
     return None, c  # unreachable for a price inside the candle
 
 
+def split_row(c: list, price: float) -> tuple[list, list]:
+    """:func:`split_candle` on a candle given as a list (the engine's hot path; same arithmetic, no arrays)."""
+    ts, o, cl, h, l, v = c
+    bull = cl >= o
+    bear = cl < o
+    if bull and l < price < o:
+        return [ts, o, price, o, price, v], [ts, price, cl, h, l, v]
+    if price == o:
+        return c, c
+    if bear and o < price < h:
+        return [ts, o, price, price, o, v], [ts, price, cl, h, l, v]
+    if bear and l < price < cl:
+        return [ts, o, price, h, price, v], [ts, price, cl, cl, l, v]
+    if bull and cl < price < h:
+        return [ts, o, price, price, l, v], [ts, price, cl, h, cl, v]
+    if bear and price == cl:
+        return [ts, o, cl, h, cl, v], [ts, price, price, price, l, v]
+    if bull and price == cl:
+        return [ts, o, cl, cl, l, v], [ts, price, price, h, price, v]
+    if bear and price == h:
+        return [ts, o, h, h, o, v], [ts, h, cl, h, l, v]
+    if bull and price == l:
+        return [ts, o, l, o, l, v], [ts, l, cl, h, l, v]
+    if bear and price == l:
+        return [ts, o, l, h, l, v], [ts, l, cl, cl, l, v]
+    if bull and price == h:
+        return [ts, o, h, h, l, v], [ts, h, cl, h, cl, v]
+    if bear and cl < price < o:
+        return [ts, o, price, h, price, v], [ts, price, cl, price, l, v]
+    if bull and o < price < cl:
+        return [ts, o, price, price, l, v], [ts, price, cl, h, price, v]
+    return None, c  # unreachable for a price inside the candle
+
+
 def gap_crosses(order: Order, prev_close: float, open_price: float) -> bool:
     """Was this resting order jumped over by the move from the previous close to this open (3.5.3)?"""
     p = order.price
@@ -176,13 +210,16 @@ class Session:
         self.sampled_in_block = False
         self.isolated = False
         self._id_counter = 0
+        self.user_code_runs = 0  # bumped whenever a strategy's own code may run (hooks, callbacks)
         self._id_namespace = uuid.UUID(int=0)
 
     # -- ids and time ------------------------------------------------------------------------------------------
     def new_id(self) -> str:
         """Deterministic ids (same run, same ids), shaped like Jesse's uuid4 strings."""
         self._id_counter += 1
-        return str(uuid.UUID(int=(self._id_counter << 64) | 0x4000_8000_0000_0000))
+        # str(uuid.UUID(int=(counter << 64) | 0x4000_8000_0000_0000)), formatted directly
+        h = f"{self._id_counter:016x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-4000-800000000000"
 
     def time_text(self) -> str:
         return format_time(self.time)

@@ -12,10 +12,10 @@ import math
 
 import numpy as np
 
-from jesse_dag.engine.kernels import first_touched_block
+from jesse_dag.engine.kernels import block_extremes, first_reached_block
 from jesse_dag.engine.models import ACTIVE, BUY, LIMIT, SELL, STOP
 from jesse_dag.engine.session import (
-    FIRST_SAMPLE_DELAY_MS, Market, Session, gap_crosses, sort_execution_orders, split_candle,
+    FIRST_SAMPLE_DELAY_MS, Market, Session, gap_crosses, sort_execution_orders, split_row,
 )
 
 
@@ -25,28 +25,51 @@ def _executing(active: list, lo: float, hi: float) -> list:
 
 def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo: float, real_hi: float,
                prev_close: float | None) -> None:
-    """Jesse's ``_simulate_price_change_effect_multiple_candles`` for one touched block, minute by minute."""
+    """Jesse's ``_simulate_price_change_effect_multiple_candles`` for one touched block, minute by minute.
+
+    Minutes that no active order reaches (neither inside their high/low nor jumped over from the previous
+    close) only move the visible count and the price; the rest are split at each fill in Jesse's order.
+    Rows are handled as Python lists (same float arithmetic as the arrays, without numpy scalar overhead).
+    """
     mc = market.candles
     p = market.position
-    rows = mc.m1[base:base + n_rows].copy()
+    rows = mc.m1[base:base + n_rows].tolist()
     executing = _executing(market.active, real_lo, real_hi)
     if len(executing) > 1:
         executing = sort_execution_orders(executing, rows)
+    step_sampling = session.step_sampling
     for j in range(n_rows):
         idx = base + j
-        mc.n1 = idx
-        temp = rows[j].copy()
-        cprev = rows[j - 1, 2] if j > 0 else prev_close
+        temp = rows[j]
+        cprev = rows[j - 1][2] if j > 0 else prev_close
         open_price = temp[1]
-        if cprev is not None and cprev != open_price:
+        lo = temp[4]
+        hi = temp[3]
+        gapped = cprev is not None and cprev != open_price
+        # Skip a minute nothing reaches: the state after it is what the full walk below leaves.
+        reached = False
+        for o in executing:
+            if o.status == ACTIVE and lo <= o.price <= hi:
+                reached = True
+                break
+        if not reached and gapped:
+            for o in market.active:
+                if o.status == ACTIVE and gap_crosses(o, cprev, open_price):
+                    reached = True
+                    break
+        if not reached:
+            mc.n1 = idx + 1
+            p.current_price = temp[2]
+            if step_sampling and j < n_rows - 1:
+                _step_sample(session, temp)
+            continue
+        mc.n1 = idx
+        if gapped:
             gap_orders = [o for o in market.active if o.status == ACTIVE and gap_crosses(o, cprev, open_price)]
             if gap_orders:
                 if len(gap_orders) > 1:
                     gap_orders.sort(key=lambda o: o.price, reverse=open_price < cprev)
-                opening = temp.copy()
-                opening[2:5] = open_price
-                opening[5] = 0
-                mc.show_partial(idx, opening)
+                mc.show_partial(idx, [temp[0], open_price, open_price, open_price, open_price, 0.0])
                 p.current_price = open_price
                 session.time = int(temp[0]) + 60_000
                 for o in gap_orders:
@@ -66,7 +89,7 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
                     continue
                 price = o.price
                 if temp[4] <= price <= temp[3]:
-                    before, temp = split_candle(temp, price)
+                    before, temp = split_row(temp, price)
                     mc.show_partial(idx, before)
                     p.current_price = before[2]
                     executed = True
@@ -79,14 +102,18 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
                 mc.n1 = idx + 1
                 p.current_price = temp[2]
                 break
-        if session.step_sampling and j < n_rows - 1:
-            minute_end = int(rows[j, 0]) + 60_000
-            if minute_end >= session.next_sample:
-                session.time = minute_end
-                session.save_daily_balance()
-                session.advance_sample()
-                session.sampled_in_block = True
+        if step_sampling and j < n_rows - 1:
+            _step_sample(session, rows[j])
     mc.end_partial(base + n_rows - 1)
+
+
+def _step_sample(session: Session, row: list) -> None:
+    minute_end = int(row[0]) + 60_000
+    if minute_end >= session.next_sample:
+        session.time = minute_end
+        session.save_daily_balance()
+        session.advance_sample()
+        session.sampled_in_block = True
 
 
 class _Blocks:
@@ -101,56 +128,62 @@ class _Blocks:
         ends = np.minimum(idx + step, n)
         self.open = trade[idx, 1]
         self.close = trade[ends - 1, 2]
-        self.high = np.maximum.reduceat(trade[:, 3], idx)
-        self.low = np.minimum.reduceat(trade[:, 4], idx)
+        if step == 1:
+            self.high = np.ascontiguousarray(trade[:, 3])
+            self.low = np.ascontiguousarray(trade[:, 4])
+        else:
+            self.high, self.low = block_extremes(trade[:, 3], trade[:, 4], step)
         self.first_ts = trade[idx, 0]
         self.prev_close = np.concatenate([[np.nan], trade[idx[1:] - 1, 2]]) if nb > 1 else np.array([np.nan])
+        # every price any order or liquidation could be reached at in the block, the gap from the previous
+        # close included (fmin/fmax skip the first block's NaN)
+        self.lo_any = np.fmin(self.low, self.prev_close)
+        self.hi_any = np.fmax(self.high, self.prev_close)
         self.n_rows = (ends - idx)
         self.open_l = self.open.tolist()
         self.close_l = self.close.tolist()
         self.high_l = self.high.tolist()
         self.low_l = self.low.tolist()
+        self.lo_any_l = self.lo_any.tolist()
+        self.hi_any_l = self.hi_any.tolist()
         self.ts_l = self.first_ts.tolist()
         self.prev_l = [None] + self.close_l[:-1]
         self.nrows_l = self.n_rows.tolist()
+        self.end_time_l = (self.first_ts.astype(np.int64) + 60_000 * self.n_rows).tolist()
+        self.base_l = (mc.n_warm + idx).tolist()
 
 
 def _needs_walk(market: Market, b: int, blocks: _Blocks) -> bool:
-    active = market.active
-    if not active:
-        return False
-    lo = blocks.low_l[b]
-    hi = blocks.high_l[b]
-    prev = blocks.prev_l[b]
-    op = blocks.open_l[b]
-    for o in active:
-        if o.status != ACTIVE:
-            continue
+    lo_any = blocks.lo_any_l[b]
+    hi_any = blocks.hi_any_l[b]
+    for o in market.active:
         pr = o.price
-        if lo <= pr <= hi:
-            return True
-        if prev is not None and prev != op and gap_crosses(o, prev, op):
-            return True
+        # a cheap superset test first; most resting orders are far from the block's range
+        if lo_any <= pr <= hi_any and o.status == ACTIVE:
+            if blocks.low_l[b] <= pr <= blocks.high_l[b]:
+                return True
+            prev = blocks.prev_l[b]
+            op = blocks.open_l[b]
+            if prev is not None and prev != op and gap_crosses(o, prev, op):
+                return True
     return False
 
 
-def _simulate_block(session: Session, market: Market, b: int, step: int, blocks: _Blocks) -> None:
+def _simulate_block(session: Session, market: Market, b: int, blocks: _Blocks) -> None:
     mc = market.candles
-    n_rows = blocks.nrows_l[b]
-    base = mc.n_warm + b * step
-    if _needs_walk(market, b, blocks):
-        walk_block(session, market, base, n_rows, blocks.low_l[b], blocks.high_l[b], blocks.prev_l[b])
-    mc.n1 = base + n_rows
-    session.time = int(blocks.ts_l[b]) + 60_000 * n_rows
+    if market.active and _needs_walk(market, b, blocks):
+        walk_block(session, market, blocks.base_l[b], blocks.nrows_l[b], blocks.low_l[b], blocks.high_l[b],
+                   blocks.prev_l[b])
+    mc.n1 = blocks.base_l[b] + blocks.nrows_l[b]
+    session.time = blocks.end_time_l[b]
     p = market.position
-    if p.qty != 0 and session.isolated:
+    if session.isolated and p.qty != 0:
         session.check_liquidation(market, blocks.open_l[b], blocks.high_l[b], blocks.low_l[b], blocks.prev_l[b])
     p.current_price = blocks.close_l[b]
 
 
-def _order_arrays(markets: list[Market]):
-    """Active orders of the (single) market as arrays for the skip kernel."""
-    market = markets[0]
+def _order_arrays(market: Market):
+    """Active orders of the market as arrays for the skip kernel (price, gap kind) and the liquidation price."""
     prices, kinds = [], []
     for o in market.active:
         if o.status != ACTIVE:
@@ -165,7 +198,7 @@ def _order_arrays(markets: list[Market]):
             kinds.append(0)
     p = market.position
     liq = math.nan
-    if p.qty != 0 and market is not None:
+    if p.qty != 0:
         liq = p.liquidation_price
     return np.array(prices, dtype=np.float64), np.array(kinds, dtype=np.int64), float(liq)
 
@@ -195,6 +228,35 @@ def _mid_block_sample(session: Session, markets: list[Market], all_blocks: list[
         session.advance_sample()
 
 
+def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_blocks: int) -> None:
+    """:func:`run_fast`'s loop when one route on one market runs at every block (no liquidation, no
+    step-mode sampling): the block simulation and the bookkeeping of the general loop, inlined."""
+    mc = market.candles
+    p = market.position
+    closes = bl.close
+    close_l = bl.close_l
+    end_time_l = bl.end_time_l
+    base_l = bl.base_l
+    nrows_l = bl.nrows_l
+    execute = strategy._execute
+    for b in range(n_blocks):
+        if market.active:
+            if _needs_walk(market, b, bl):
+                walk_block(session, market, base_l[b], nrows_l[b], bl.low_l[b], bl.high_l[b], bl.prev_l[b])
+        mc.n1 = base_l[b] + nrows_l[b]
+        session.time = end_time_l[b]
+        p.current_price = close_l[b]
+        session.sampled_in_block = False
+        execute(closes[b])
+        if market.active:
+            market.active = [o for o in market.active if o.status == ACTIVE]
+        if session.to_execute:
+            session.execute_simulated_market_orders()
+        if session.time >= session.next_sample:
+            session.save_daily_balance()
+            session.advance_sample()
+
+
 def run_fast(session: Session, step: int) -> None:
     """The fast-mode loop: blocks of ``step`` minutes, strategies at their timeframe closes."""
     markets = list(session.markets.values())
@@ -210,42 +272,56 @@ def run_fast(session: Session, step: int) -> None:
     session.save_daily_balance()
     session.next_sample = next_sample = first_ts + FIRST_SAMPLE_DELAY_MS
     route_ks = [r.k for r in routes]
+    # per route: blocks per bar, its strategy, its market, and the close of its market's block (the price)
+    route_plan = [(r.k // step, r.strategy, session.markets[r.key],
+                   all_blocks[markets.index(session.markets[r.key])].close) for r in routes]
     single = len(markets) == 1
-    b = 0
+    market0 = markets[0]
+    bl0 = all_blocks[0]
+    pairs = list(zip(markets, all_blocks))
+    can_skip = single and min(route_ks) > step
+    step_sampling = session.step_sampling
+    if (single and len(routes) == 1 and route_plan[0][0] == 1 and not step_sampling
+            and not session.isolated):
+        # the common shape (one market, one route, a strategy bar per block): the same steps, inlined
+        _run_every_block(session, market0, bl0, routes[0].strategy, n_blocks)
+        b = n_blocks
+    else:
+        b = 0
     while b < n_blocks:
         end_minutes = (b + 1) * step
-        runs = any(k == 1 or end_minutes % k == 0 for k in route_ks)
-        if not runs and single and end_minutes < n:
+        if can_skip and end_minutes < n and not any(end_minutes % k == 0 for k in route_ks):
             # Nothing needs Python until the next strategy close or daily sample: the kernel finds the
             # next block whose orders or liquidation price are reached, and the blocks before it are skipped.
-            market = markets[0]
-            bl = all_blocks[0]
             stop_block = n_blocks - 1
             for k in route_ks:
                 stop_block = min(stop_block, (-(-end_minutes // k) * k) // step - 1)
             sample_block = -(-(next_sample - first_ts) // (step * 60_000)) - 1
             stop_block = min(stop_block, max(sample_block, b))
             if stop_block > b:
-                prices, kinds, liq = _order_arrays(markets)
-                hit = first_touched_block(bl.open, bl.high, bl.low, bl.prev_close, prices, kinds, liq, b,
+                prices, kinds, liq = _order_arrays(market0)
+                hit = first_reached_block(bl0.lo_any, bl0.hi_any, bl0.low, bl0.high, prices, kinds, liq, b,
                                           stop_block)
                 if hit > b:
-                    mc = market.candles
+                    mc = market0.candles
                     last = hit - 1
-                    mc.n1 = mc.n_warm + last * step + bl.nrows_l[last]
-                    session.time = int(bl.ts_l[last]) + 60_000 * bl.nrows_l[last]
-                    market.position.current_price = bl.close_l[last]
+                    mc.n1 = bl0.base_l[last] + bl0.nrows_l[last]
+                    session.time = bl0.end_time_l[last]
+                    market0.position.current_price = bl0.close_l[last]
                     b = hit
                     continue
         session.sampled_in_block = False
-        for m, bl in zip(markets, all_blocks):
-            _simulate_block(session, m, b, step, bl)
-        if session.step_sampling:
+        if single:
+            _simulate_block(session, market0, b, bl0)
+        else:
+            for m, bl in pairs:
+                _simulate_block(session, m, b, bl)
+        if step_sampling:
             _mid_block_sample(session, markets, all_blocks, b, step)
-        for r in routes:
-            if r.k == 1 or end_minutes % r.k == 0:
-                r.strategy._execute()
-            market = session.markets[r.key]
+        nb1 = b + 1
+        for kb, strategy, market, closes in route_plan:
+            if nb1 % kb == 0:
+                strategy._execute(closes[b])
             if market.active:
                 market.active = [o for o in market.active if o.status == ACTIVE]
         if session.to_execute:
@@ -254,7 +330,7 @@ def run_fast(session: Session, step: int) -> None:
             session.save_daily_balance()
             session.advance_sample()
         next_sample = session.next_sample
-        b += 1
+        b = nb1
 
     for r in routes:
         r.strategy._terminate()

@@ -13,6 +13,8 @@ import numpy as np
 from jesse_dag.candles.aggregate import group_by_clock, group_by_count
 from jesse_dag.candles.timeframes import timeframe_to_minutes
 from jesse_dag.engine.exceptions import RouteNotFound
+from jesse_dag.engine.kernels import forming_candles
+from jesse_dag.indicators._core import WindowCache, WindowSlot
 
 
 def aggregate_rows(rows: np.ndarray) -> np.ndarray:
@@ -23,7 +25,8 @@ def aggregate_rows(rows: np.ndarray) -> np.ndarray:
 class TimeframeCandles:
     """Complete candles of one timeframe (warmup + trading) and the spare slot for a forming candle."""
 
-    __slots__ = ("timeframe", "k", "truth", "live", "n_warm", "dirty", "_forming_key")
+    __slots__ = ("timeframe", "k", "truth", "live", "n_warm", "dirty", "_forming_key", "view_n1", "view_version",
+                 "view", "slot")
 
     def __init__(self, timeframe: str, warm: np.ndarray, trade_1m: np.ndarray, trade_start: int) -> None:
         self.timeframe = timeframe
@@ -35,13 +38,18 @@ class TimeframeCandles:
         self.live = self.truth.copy()
         self.dirty = -1
         self._forming_key = None
+        # the last view handed out and the (visible 1m rows, store version) it was made for
+        self.view_n1 = -1
+        self.view_version = -1
+        self.view = None
+        self.slot = WindowSlot(self.truth)  # MarketCandles gives it the forming-candle source
 
 
 class MarketCandles:
     """The 1m rows of one exchange-symbol (warmup then trading, one array) and its higher timeframes."""
 
     def __init__(self, exchange: str, symbol: str, warm: np.ndarray, trade: np.ndarray,
-                 timeframes: list[str]) -> None:
+                 timeframes: list[str], window_cache: WindowCache | None = None) -> None:
         self.exchange = exchange
         self.symbol = symbol
         self.n_warm = len(warm)
@@ -54,13 +62,27 @@ class MarketCandles:
             if tf != "1m" and tf not in self.tfs:
                 self.tfs[tf] = TimeframeCandles(tf, warm, trade, trade_start)
         self._saved_row: np.ndarray | None = None
+        self._saved_index = -1
         self._version = 0
+        self._m1_view_key = None
+        self._m1_view = None
+        # the indicator memo (jesse_dag.indicators._core): told which handed-out views are clean prefixes
+        self.window_cache = window_cache
+        self.m1_slot = WindowSlot(self.m1)
+        for tfc in self.tfs.values():
+            tfc.slot.forming_rows = self._forming_rows_of(tfc)
+        if window_cache is not None:
+            window_cache.add(self.m1_slot)
+            for tfc in self.tfs.values():
+                window_cache.add(tfc.slot)
 
     # -- partial 1m rows while an order fills inside a minute -------------------------------------------
     def show_partial(self, index: int, row: np.ndarray) -> None:
         """Make 1m row ``index`` visible as ``row`` (the part of the minute before a fill)."""
         if self._saved_row is None:
             self._saved_row = self.m1[index].copy()
+            self._saved_index = index
+            self.m1_slot.view = None
         self.m1[index] = row
         self.n1 = index + 1
         self._version += 1
@@ -70,16 +92,48 @@ class MarketCandles:
         if self._saved_row is not None:
             self.m1[index] = self._saved_row
             self._saved_row = None
+            self._saved_index = -1
             self._version += 1
 
     # -- reads ---------------------------------------------------------------------------------------------
     def get(self, timeframe: str) -> np.ndarray:
         if timeframe == "1m":
-            return self.m1[:self.n1]
+            key = (self.n1, self._version)
+            if self._m1_view_key != key:
+                self._m1_view = view = self.m1[:self.n1]
+                self._m1_view_key = key
+                self.m1_slot.view = view if self._saved_row is None else None
+            return self._m1_view
         tfc = self.tfs.get(timeframe)
         if tfc is None:
             raise RouteNotFound(
                 f"no candles for {self.exchange} {self.symbol} {timeframe}: add it as a route or data route")
+        # Nothing visible changed since the last read (same 1m count, no partial row shown or put back):
+        # hand out the same view object again.
+        if tfc.view_n1 == self.n1 and tfc.view_version == self._version:
+            return tfc.view
+        tfc.view = view = self._get(tfc)
+        tfc.view_n1 = self.n1
+        tfc.view_version = self._version
+        # the indicator memo may answer for this view: as a prefix of the complete candles, or as complete
+        # candles then the forming one aggregated from clean 1m rows (no partial row shown)
+        slot = tfc.slot
+        if tfc.dirty < 0 or tfc.dirty >= len(view):
+            slot.view = view
+            slot.forming = None
+        else:
+            slot.view = None
+            slot.forming = view if self._saved_row is None else None
+            slot.tick = self.n1
+        return view
+
+    def _forming_rows_of(self, tfc: TimeframeCandles):
+        def forming_rows(ticks: np.ndarray):
+            return forming_candles(self.m1, ticks.astype(np.int64), self.n_warm, tfc.n_warm, tfc.k,
+                                   self.n_warm + self.n_trade)
+        return forming_rows
+
+    def _get(self, tfc: TimeframeCandles) -> np.ndarray:
         k = tfc.k
         traded = self.n1 - self.n_warm
         complete = tfc.n_warm + traded // k

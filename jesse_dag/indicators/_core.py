@@ -7,6 +7,10 @@ Jesse's rules reproduced here:
 """
 from __future__ import annotations
 
+import contextlib as _contextlib
+import contextvars
+import math
+
 import numpy as np
 
 from jesse_dag._config import warmup_candles_num
@@ -60,6 +64,8 @@ def get_candle_source(candles: np.ndarray, source_type: str = "close") -> np.nda
 
 def check_period(period: int, name: str = "period") -> int:
     """Refuse a period below 1 with a clear error instead of a crash inside a kernel."""
+    if type(period) is int and period >= 1:
+        return period
     if period is None or int(period) != period or period < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {period!r}")
     return int(period)
@@ -114,3 +120,185 @@ def named_result(cls, arrays, sequential: bool):
     if sequential:
         return cls(*arrays)
     return cls(*(float(a[-1]) for a in arrays))
+
+
+# ── per-backtest memo of trailing-window values ───────────────────────────────────────────────────────
+# A strategy asks for the same indicator on ``self.candles`` every bar. Each answer is the indicator's last
+# value on the trailing ``warmup_candles_num`` rows, so during a backtest (whose candles are all known up
+# front) the answers for a run of bars can be computed in one numba pass over the full, clean candle array
+# and then looked up: the same kernel on the same window gives the same bits. The engine registers the
+# exact view objects it hands out (prefix views of complete candles only); anything else, including a
+# user's own slice or a view ending in a forming candle, takes the ordinary per-call path.
+
+_window_cache = contextvars.ContextVar("jesse_dag_window_cache", default=None)
+
+
+class WindowSlot:
+    """One candle buffer (a timeframe of one market): its clean rows, the view of them currently handed out
+    (or None), and the memoized values per indicator."""
+
+    __slots__ = ("pristine", "view", "columns", "entries", "forming", "tick", "forming_rows")
+
+    def __init__(self, pristine: np.ndarray, forming_rows=None) -> None:
+        self.pristine = pristine
+        self.view = None
+        self.columns: dict = {}
+        self.entries: dict = {}
+        # A higher timeframe read between its closes: ``forming`` is the view handed out (complete candles,
+        # then the forming one), ``tick`` the 1m count it shows; ``forming_rows(ticks)`` gives, per tick, the
+        # number of complete candles and the forming candle (volume left NaN), or -1 when none is forming.
+        self.forming = None
+        self.tick = -1
+        self.forming_rows = forming_rows
+
+    def column(self, index: int) -> np.ndarray:
+        """A contiguous column of the clean rows (memoized)."""
+        col = self.columns.get(index)
+        if col is None:
+            col = self.columns[index] = np.ascontiguousarray(self.pristine[:, index])
+        return col
+
+    def source(self, source_type: str) -> np.ndarray:
+        """``get_candle_source`` of the clean rows, contiguous (memoized)."""
+        col = self.columns.get(source_type)
+        if col is None:
+            col = self.columns[source_type] = np.ascontiguousarray(get_candle_source(self.pristine, source_type))
+        return col
+
+
+class _Entry:
+    __slots__ = ("values", "bars", "since", "last")
+
+    def __init__(self, n: int, first: int) -> None:
+        self.values: list = [None] * (n + 1)
+        self.bars = 0  # distinct bars asked since ``since``
+        self.since = first
+        self.last = -1
+
+
+class WindowCache:
+    """The buffers of one backtest; each slot's ``view`` is the exact array object handed to strategies
+    while it equals ``slot.pristine[:len(view)]`` (the engine sets it to None otherwise)."""
+
+    def __init__(self) -> None:
+        self.slots: list[WindowSlot] = []
+
+    def add(self, slot: WindowSlot) -> WindowSlot:
+        self.slots.append(slot)
+        return slot
+
+
+@_contextlib.contextmanager
+def window_cache(cache: "WindowCache | None"):
+    """Make ``cache`` the active memo for the duration of a ``with`` block (the engine does, per backtest)."""
+    token = _window_cache.set(cache)
+    try:
+        yield
+    finally:
+        _window_cache.reset(token)
+
+
+def cached_last(candles, key: tuple, windows):
+    """The memoized non-sequential value of the indicator ``key`` on ``candles``, or None if not applicable.
+
+    ``windows(slot, warmup, lo, hi)`` returns the values for the views of ``lo..hi-1`` rows as a list (a float
+    or a tuple of floats each), computed on the trailing ``warmup`` rows of each as ``slice_candles`` does.
+    """
+    cache = _window_cache.get()
+    if cache is None:
+        return None
+    for slot in cache.slots:
+        if slot.view is candles:
+            break
+    else:
+        return None
+    n = candles.shape[0]
+    if n == 0:
+        return None
+    ekey = (key, warmup_candles_num())
+    entry = slot.entries.get(ekey)
+    if entry is None:
+        entry = slot.entries[ekey] = _Entry(slot.pristine.shape[0], n)
+    if n != entry.last:
+        entry.last = n
+        entry.bars += 1
+    values = entry.values
+    v = values[n]
+    if v is None:
+        # Asked on at least half the bars lately: compute a run of bars ahead in one kernel pass (one
+        # trailing window per bar). Sparse calls: only this bar's window, no work on bars nobody asks for.
+        span = n - entry.since + 1
+        if entry.bars >= 16 and 2 * entry.bars >= span:
+            size = 4096
+            entry.since = n
+            entry.bars = 0
+        else:
+            size = 1
+            if span > 4096:  # forget old statistics
+                entry.since = n
+                entry.bars = 0
+        hi = min(n + size, len(values))
+        values[n:hi] = windows(slot, ekey[1], n, hi)
+        v = values[n]
+    return v
+
+
+class _FormingEntry:
+    __slots__ = ("values", "last", "stride", "asks", "since")
+
+    def __init__(self, tick: int) -> None:
+        self.values: dict = {}
+        self.last = -1
+        self.stride = 0  # gcd of the steps between asked ticks (the route's bar)
+        self.asks = 0  # distinct ticks asked since ``since``
+        self.since = tick
+
+
+def cached_forming(candles, key: tuple, source_type: str, windows):
+    """:func:`cached_last` for a view that ends in a forming candle (single-source indicators).
+
+    ``windows(source, forming_source, completes, warmup)`` returns, per tick, the indicator's last value on
+    the trailing ``warmup`` rows of ``source[:complete]`` followed by the forming candle's source value.
+    Ticks are asked at a steady stride (the route's bar), so after a run of such asks the next ones are
+    computed in one pass.
+    """
+    cache = _window_cache.get()
+    if cache is None or source_type == "volume":
+        return None
+    for slot in cache.slots:
+        if slot.forming is candles:
+            break
+    else:
+        return None
+    if slot.forming_rows is None:
+        return None
+    tick = slot.tick
+    ekey = (key, warmup_candles_num(), "forming")
+    entry = slot.entries.get(ekey)
+    if entry is None:
+        entry = slot.entries[ekey] = _FormingEntry(tick)
+    if tick != entry.last:
+        if entry.last >= 0 and tick > entry.last:
+            entry.stride = math.gcd(entry.stride, tick - entry.last)
+        entry.asks += 1
+        entry.last = tick
+    v = entry.values.get(tick)
+    if v is None:
+        stride = entry.stride
+        # asked on at least half the strides lately: compute a run of ticks ahead in one pass
+        if stride > 0 and entry.asks >= 16 and 2 * entry.asks * stride >= tick - entry.since + stride:
+            ticks = np.arange(tick, tick + 4096 * stride, stride)
+            entry.since = tick
+            entry.asks = 0
+        else:
+            ticks = np.array([tick])
+        completes, rows = slot.forming_rows(ticks)
+        keep = completes >= 0
+        ticks, completes, rows = ticks[keep], completes[keep], rows[keep]
+        if len(ticks) == 0 or ticks[0] != tick:
+            return None
+        forming_source = np.ascontiguousarray(get_candle_source(rows, source_type))
+        values = windows(slot.source(source_type), forming_source, completes, ekey[1])
+        entry.values.update(zip(ticks.tolist(), values))
+        v = entry.values[tick]
+    return v

@@ -27,8 +27,14 @@ def indicator(name: str) -> Callable:
     package attribute); if someone imported ``jesse_dag.indicators.<name>`` directly first, that
     attribute is the module, so take the function from it.
     """
-    found = getattr(importlib.import_module("jesse_dag.indicators"), name)
-    return found if callable(found) else getattr(found, name)
+    fn = _INDICATORS.get(name)
+    if fn is None:
+        found = getattr(importlib.import_module("jesse_dag.indicators"), name)
+        fn = _INDICATORS[name] = found if callable(found) else getattr(found, name)
+    return fn
+
+
+_INDICATORS: dict[str, Callable] = {}  # resolved once: indicators built on others call this per call
 
 
 @numba.njit(cache=True)
@@ -106,15 +112,20 @@ def gauss_filter(x, period, poles):
 def heikin_ashi(o, c, h, l):
     """Heikin-Ashi rows; row 0 is NaN and each open averages the previous *raw* open and close."""
     n = o.shape[0]
-    ho = np.full(n, np.nan)
-    hc = np.full(n, np.nan)
-    hh = np.full(n, np.nan)
-    hl = np.full(n, np.nan)
+    ho = np.empty(n)
+    hc = np.empty(n)
+    hh = np.empty(n)
+    hl = np.empty(n)
+    if n == 0:
+        return ho, hc, hh, hl
+    ho[0] = hc[0] = hh[0] = hl[0] = np.nan
     for i in range(1, n):
-        ho[i] = (o[i - 1] + c[i - 1]) / 2.0
-        hc[i] = (o[i] + c[i] + h[i] + l[i]) / 4.0
-        hh[i] = max(h[i], max(ho[i], hc[i]))
-        hl[i] = min(l[i], min(ho[i], hc[i]))
+        a = (o[i - 1] + c[i - 1]) / 2.0
+        b = (o[i] + c[i] + h[i] + l[i]) / 4.0
+        ho[i] = a
+        hc[i] = b
+        hh[i] = max(h[i], max(a, b))
+        hl[i] = min(l[i], min(a, b))
     return ho, hc, hh, hl
 
 
@@ -585,22 +596,44 @@ def _median_sorted(w):
 
 
 @numba.njit(cache=True)
+def _small_sort(w):
+    # insertion sort for the short windows indicators use (numba's sort has a large fixed cost per call)
+    m = w.shape[0]
+    if m > 48:
+        w.sort()
+        return
+    for i in range(1, m):
+        v = w[i]
+        j = i - 1
+        while j >= 0 and w[j] > v:
+            w[j + 1] = w[j]
+            j -= 1
+        w[j + 1] = v
+
+
+@numba.njit(cache=True)
 def median_abs_dev(x, period):
     """Median of |window - median(window)| for each full window (NaN before; NaN in -> NaN out)."""
     n = x.shape[0]
     out = np.full(n, np.nan)
+    # two scratch buffers reused for every window (no per-window allocation)
+    w = np.empty(period)
+    d = np.empty(period)
     for i in range(period - 1, n):
-        w = x[i - period + 1:i + 1].copy()
         bad = False
         for k in range(period):
-            if np.isnan(w[k]):
+            v = x[i - period + 1 + k]
+            if np.isnan(v):
                 bad = True
+                break
+            w[k] = v
         if bad:
             continue
-        w.sort()
+        _small_sort(w)
         med = _median_sorted(w)
-        d = np.abs(w - med)
-        d.sort()
+        for k in range(period):
+            d[k] = abs(w[k] - med)
+        _small_sort(d)
         out[i] = _median_sorted(d)
     return out
 

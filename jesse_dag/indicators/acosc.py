@@ -8,7 +8,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import column, named_result, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
 
 AC = namedtuple("AC", ["osc", "change"])
 
@@ -32,6 +32,13 @@ def _acosc(high, low):
     return osc, change
 
 
+@numba.njit(cache=True)
+def _last_acosc(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _acosc(a0, a1)
+    return r[0][-1], r[1][-1]
+
+
 def acosc(candles: np.ndarray, sequential: bool = False) -> AC:
     """AC(osc, change): AO minus its 5-bar SMA, and the one-bar change of that.
 
@@ -42,4 +49,6 @@ def acosc(candles: np.ndarray, sequential: bool = False) -> AC:
         True
     """
     c = ohlcv(candles, sequential, "acosc")
-    return named_result(AC, _acosc(column(c, HIGH), column(c, LOW)), sequential)
+    if not sequential:
+        return AC(*map(float, _last_acosc(c[:, HIGH], c[:, LOW])))
+    return AC(*_acosc(c[:, HIGH], c[:, LOW]))

@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
-from jesse_dag.indicators._core import column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
 
 
 @numba.njit(cache=True)
@@ -24,6 +24,12 @@ def _ad(high, low, close, volume):
     return np.cumsum(money_flow_volume(high, low, close, volume))
 
 
+@numba.njit(cache=True)
+def _last_ad(a0, a1, a2, a3):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _ad(a0, a1, a2, a3)[-1]
+
+
 def ad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
     """Cumulative money-flow volume (a zero range bar contributes 0).
 
@@ -34,4 +40,6 @@ def ad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         True
     """
     c = ohlcv(candles, sequential, "ad")
-    return last_or_all(_ad(column(c, HIGH), column(c, LOW), column(c, CLOSE), column(c, VOLUME)), sequential)
+    if not sequential:
+        return float(_last_ad(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME]))
+    return _ad(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME])

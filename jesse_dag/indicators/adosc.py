@@ -6,7 +6,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators.ad import money_flow_volume
 
 
@@ -14,6 +14,12 @@ from jesse_dag.indicators.ad import money_flow_volume
 def _adosc(high, low, close, volume, fast, slow):
     line = np.cumsum(money_flow_volume(high, low, close, volume))
     return _kernels.ema_alpha(line, 2.0 / (fast + 1.0)) - _kernels.ema_alpha(line, 2.0 / (slow + 1.0))
+
+
+@numba.njit(cache=True)
+def _last_adosc(a0, a1, a2, a3, a4, a5):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _adosc(a0, a1, a2, a3, a4, a5)[-1]
 
 
 def adosc(candles: np.ndarray, fast_period: int = 3, slow_period: int = 10,
@@ -29,5 +35,7 @@ def adosc(candles: np.ndarray, fast_period: int = 3, slow_period: int = 10,
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")
     c = ohlcv(candles, sequential, "adosc")
-    out = _adosc(column(c, HIGH), column(c, LOW), column(c, CLOSE), column(c, VOLUME), fast_period, slow_period)
-    return last_or_all(out, sequential)
+    if not sequential:
+        return float(_last_adosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME], fast_period, slow_period))
+    out = _adosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME], fast_period, slow_period)
+    return out

@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._core import cached_last, check_period, column, last_or_all, ohlcv
 
 
 @numba.njit(cache=True)
@@ -49,6 +49,19 @@ def _adx(high, low, close, period):
     return out
 
 
+@numba.njit(cache=True)
+def _adx_windows(high, low, close, period, warm, lo, hi):
+    out = np.empty(hi - lo)
+    for e in range(lo, hi):
+        s = e - warm if (warm > 0 and e > warm) else 0
+        out[e - lo] = _adx(high[s:e], low[s:e], close[s:e], period)[-1]
+    return out
+
+
+def _adx_cached(slot, w, lo, hi, period):
+    return _adx_windows(slot.column(HIGH), slot.column(LOW), slot.column(CLOSE), period, w, lo, hi).tolist()
+
+
 def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
     """ADX; NaN up to and including row ``2*period - 1``.
 
@@ -59,5 +72,9 @@ def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
         True
     """
     period = check_period(period)
+    if not sequential:
+        v = cached_last(candles, ("adx", period), lambda slot, w, lo, hi: _adx_cached(slot, w, lo, hi, period))
+        if v is not None:
+            return v
     c = ohlcv(candles, sequential, "adx")
     return last_or_all(_adx(column(c, HIGH), column(c, LOW), column(c, CLOSE), period), sequential)

@@ -6,7 +6,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -40,6 +40,12 @@ def _adxr(high, low, close, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_adxr(a0, a1, a2, a3):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _adxr(a0, a1, a2, a3)[-1]
+
+
 def adxr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
     """ADXR: mean of the ADX now and ``period`` bars ago.
 
@@ -51,4 +57,6 @@ def adxr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> flo
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "adxr")
-    return last_or_all(_adxr(column(c, HIGH), column(c, LOW), column(c, CLOSE), period), sequential)
+    if not sequential:
+        return float(_last_adxr(c[:, HIGH], c[:, LOW], c[:, CLOSE], period))
+    return _adxr(c[:, HIGH], c[:, LOW], c[:, CLOSE], period)

@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import named_result, source_of
+from jesse_dag.indicators._fastpath import source_of
 
 AG = namedtuple("AG", ["jaw", "teeth", "lips"])
 
@@ -54,6 +54,13 @@ def _alligator(x):
     return jaw, teeth, lips
 
 
+@numba.njit(cache=True)
+def _last_alligator(a0):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _alligator(a0)
+    return r[0][-1], r[1][-1], r[2][-1]
+
+
 def alligator(candles: np.ndarray, source_type: str = "hl2", sequential: bool = False) -> AG:
     """AG(jaw, teeth, lips), shifted forward by 8, 5 and 3 bars.
 
@@ -65,4 +72,6 @@ def alligator(candles: np.ndarray, source_type: str = "hl2", sequential: bool = 
         True
     """
     _, source = source_of(candles, source_type, sequential)
-    return named_result(AG, _alligator(source), sequential)
+    if not sequential:
+        return AG(*map(float, _last_alligator(source)))
+    return AG(*_alligator(source))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_number, check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -31,6 +31,12 @@ def _alma(x, period, sigma, offset):
     return out
 
 
+@numba.njit(cache=True)
+def _last_alma(a0, a1, a2, a3):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _alma(a0, a1, a2, a3)[-1]
+
+
 def alma(candles: np.ndarray, period: int = 9, sigma: float = 6.0, distribution_offset: float = 0.85,
          source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Gaussian-weighted moving average; the warm-up rows are NaN.
@@ -44,4 +50,6 @@ def alma(candles: np.ndarray, period: int = 9, sigma: float = 6.0, distribution_
     sigma = check_number(sigma, "sigma")
     distribution_offset = check_number(distribution_offset, "distribution_offset")
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(_alma(source, period, sigma, distribution_offset), sequential)
+    if not sequential:
+        return float(_last_alma(source, period, sigma, distribution_offset))
+    return _alma(source, period, sigma, distribution_offset)

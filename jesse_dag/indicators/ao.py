@@ -8,7 +8,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import column, named_result, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
 
 AO = namedtuple("AO", ["osc", "change"])
 
@@ -23,6 +23,13 @@ def _ao(high, low):
     return osc, change
 
 
+@numba.njit(cache=True)
+def _last_ao(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _ao(a0, a1)
+    return r[0][-1], r[1][-1]
+
+
 def ao(candles: np.ndarray, sequential: bool = False) -> AO:
     """AO(osc, change): SMA5(hl2) - SMA34(hl2) and its one-bar change.
 
@@ -33,4 +40,6 @@ def ao(candles: np.ndarray, sequential: bool = False) -> AO:
         True
     """
     c = ohlcv(candles, sequential, "ao")
-    return named_result(AO, _ao(column(c, HIGH), column(c, LOW)), sequential)
+    if not sequential:
+        return AO(*map(float, _last_ao(c[:, HIGH], c[:, LOW])))
+    return AO(*_ao(c[:, HIGH], c[:, LOW]))

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import (check_period, get_candle_source, last_or_all, slice_candles)
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_period, last_or_all, slice_candles
 
 
 def apo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matype: int = 0,
@@ -19,7 +20,7 @@ def apo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")
     candles = slice_candles(candles, sequential)  # Jesse slices even a 1-D series here
-    source = np.ascontiguousarray(get_candle_source(candles, source_type))
+    source = fp.source(candles, source_type)
     if matype == 0:
         res = _kernels.sma(source, fast_period) - _kernels.sma(source, slow_period)
     else:

@@ -7,7 +7,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators._core import check_period, column, named_result, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 AROON = namedtuple("AROON", ["down", "up"])
 
@@ -32,6 +32,13 @@ def _aroon(high, low, period):
     return down, up
 
 
+@numba.njit(cache=True)
+def _last_aroon(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _aroon(a0, a1, a2)
+    return r[0][-1], r[1][-1]
+
+
 def aroon(candles: np.ndarray, period: int = 14, sequential: bool = False) -> AROON:
     """AROON(down, up) over windows of ``period + 1`` bars.
 
@@ -43,4 +50,6 @@ def aroon(candles: np.ndarray, period: int = 14, sequential: bool = False) -> AR
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "aroon")
-    return named_result(AROON, _aroon(column(c, HIGH), column(c, LOW), period), sequential)
+    if not sequential:
+        return AROON(*map(float, _last_aroon(c[:, HIGH], c[:, LOW], period)))
+    return AROON(*_aroon(c[:, HIGH], c[:, LOW], period))

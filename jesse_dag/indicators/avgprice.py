@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
-from jesse_dag.indicators._core import last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import last_or_all, ohlcv
 
 
 def avgprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:

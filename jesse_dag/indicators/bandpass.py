@@ -7,7 +7,8 @@ import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_number, check_period, named_result, slice_candles, get_candle_source
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_number, check_period, slice_candles
 
 BandPass = namedtuple("BandPass", ["bp", "bp_normalized", "signal", "trigger"])
 
@@ -42,6 +43,13 @@ def _bandpass(x, period, bandwidth):
     return bp, norm, signal, trigger
 
 
+@numba.njit(cache=True)
+def _last_bandpass(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _bandpass(a0, a1, a2)
+    return r[0][-1], r[1][-1], r[2][-1], r[3][-1]
+
+
 def bandpass(candles: np.ndarray, period: int = 20, bandwidth: float = 0.3, source_type: str = "close",
              sequential: bool = False) -> BandPass:
     """BandPass(bp, bp_normalized, signal, trigger).
@@ -56,5 +64,7 @@ def bandpass(candles: np.ndarray, period: int = 20, bandwidth: float = 0.3, sour
     if not 0 < bandwidth < 1:
         raise ValueError(f"bandwidth must be in (0, 1), got {bandwidth!r}")
     candles = slice_candles(candles, sequential)
-    source = np.ascontiguousarray(get_candle_source(candles, source_type))
-    return named_result(BandPass, _bandpass(source, period, bandwidth), sequential)
+    source = fp.source(candles, source_type)
+    if not sequential:
+        return BandPass(*map(float, _last_bandpass(source, period, bandwidth)))
+    return BandPass(*_bandpass(source, period, bandwidth))

@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -31,6 +31,12 @@ def _beta(x, y, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_beta(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _beta(a0, a1, a2)[-1]
+
+
 def beta(candles: np.ndarray, benchmark_candles: np.ndarray, period: int = 5,
          sequential: bool = False) -> float | np.ndarray:
     """cov(close, benchmark close) / var(benchmark close) over ``period`` bars.
@@ -50,4 +56,6 @@ def beta(candles: np.ndarray, benchmark_candles: np.ndarray, period: int = 5,
     if b.shape[0] != c.shape[0]:
         raise ValueError(f"beta: candles ({c.shape[0]} rows) and benchmark_candles ({b.shape[0]} rows) "
                          "must have the same length")
-    return last_or_all(_beta(column(c, CLOSE), column(b, CLOSE), period), sequential)
+    if not sequential:
+        return float(_last_beta(c[:, CLOSE], b[:, CLOSE], period))
+    return _beta(c[:, CLOSE], b[:, CLOSE], period)

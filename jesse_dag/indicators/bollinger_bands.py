@@ -7,7 +7,7 @@ import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_number, check_period, source_of
+from jesse_dag.indicators._core import cached_last, check_number, check_period, source_of
 
 BollingerBands = namedtuple("BollingerBands", ["upperband", "middleband", "lowerband"])
 
@@ -39,6 +39,18 @@ def _bbands_sma_std(x, period, devup, devdn):
     return up, mid, lo
 
 
+@numba.njit(cache=True)
+def _bbands_windows(x, period, devup, devdn, warm, lo, hi):
+    out = np.empty((hi - lo, 3))
+    for e in range(lo, hi):
+        s = e - warm if (warm > 0 and e > warm) else 0
+        up, mid, low = _bbands_sma_std(x[s:e], period, devup, devdn)
+        out[e - lo, 0] = up[-1]
+        out[e - lo, 1] = mid[-1]
+        out[e - lo, 2] = low[-1]
+    return out
+
+
 def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, devdn: float = 2,
                     matype: int = 0, devtype: int = 0, source_type: str = "close",
                     sequential: bool = False) -> BollingerBands:
@@ -58,6 +70,12 @@ def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, dev
     devdn = check_number(devdn, "devdn")
     if devtype not in (0, 1, 2):
         raise ValueError(f"devtype must be 0, 1 or 2, got {devtype!r}")
+    if not sequential and matype == 0 and devtype == 0:
+        v = cached_last(candles, ("bollinger_bands", period, devup, devdn, source_type),
+                        lambda slot, w, lo, hi: [tuple(r) for r in _bbands_windows(
+                            slot.source(source_type), period, devup, devdn, w, lo, hi).tolist()])
+        if v is not None:
+            return BollingerBands(*v)
     candles, source = source_of(candles, source_type, sequential)
     if matype == 0 and devtype == 0:
         up, mid, lo = _bbands_sma_std(source, period, devup, devdn)

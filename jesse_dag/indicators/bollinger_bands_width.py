@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_number, check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -32,6 +32,12 @@ def _bbw(x, period, mult):
     return out
 
 
+@numba.njit(cache=True)
+def _last_bbw(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _bbw(a0, a1, a2)[-1]
+
+
 def bollinger_bands_width(candles: np.ndarray, period: int = 20, mult: float = 2.0, source_type: str = "close",
                           sequential: bool = False) -> float | np.ndarray:
     """Width of the SMA +/- ``mult`` standard deviation bands relative to the SMA.
@@ -44,4 +50,6 @@ def bollinger_bands_width(candles: np.ndarray, period: int = 20, mult: float = 2
     period = check_period(period)
     mult = check_number(mult, "mult")
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(_bbw(source, period, mult), sequential)
+    if not sequential:
+        return float(_last_bbw(source, period, mult))
+    return _bbw(source, period, mult)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
-from jesse_dag.indicators._core import last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import last_or_all, ohlcv
 
 
 def bop(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -16,6 +16,9 @@ def bop(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         0.3333333333333333
     """
     c = ohlcv(candles, sequential, "bop")
+    if not sequential:  # the same elementwise formula on the last row only
+        rng = c[-1, HIGH] - c[-1, LOW]
+        return float((c[-1, CLOSE] - c[-1, OPEN]) / rng) if rng != 0 else 0.0
     rng = c[:, HIGH] - c[:, LOW]
     safe = np.where(rng != 0, rng, 1.0)
     res = np.where(rng != 0, (c[:, CLOSE] - c[:, OPEN]) / safe, 0.0)

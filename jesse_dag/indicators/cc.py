@@ -5,7 +5,8 @@ import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, get_candle_source, last_or_all, slice_candles
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_period, slice_candles
 
 
 @numba.njit(cache=True)
@@ -23,6 +24,12 @@ def _cc(x, wma_period, short, long):
     return _kernels.wma(roc_kernel(x, long) + roc_kernel(x, short), wma_period)
 
 
+@numba.njit(cache=True)
+def _last_cc(a0, a1, a2, a3):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _cc(a0, a1, a2, a3)[-1]
+
+
 def cc(candles: np.ndarray, wma_period: int = 10, roc_short_period: int = 11, roc_long_period: int = 14,
        source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Coppock curve.
@@ -36,5 +43,7 @@ def cc(candles: np.ndarray, wma_period: int = 10, roc_short_period: int = 11, ro
     short = check_period(roc_short_period, "roc_short_period")
     long = check_period(roc_long_period, "roc_long_period")
     candles = slice_candles(candles, sequential)
-    source = np.ascontiguousarray(get_candle_source(candles, source_type))
-    return last_or_all(_cc(source, wma_period, short, long), sequential)
+    source = fp.source(candles, source_type)
+    if not sequential:
+        return float(_last_cc(source, wma_period, short, long))
+    return _cc(source, wma_period, short, long)

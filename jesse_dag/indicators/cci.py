@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -26,6 +26,12 @@ def _cci(high, low, close, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_cci(a0, a1, a2, a3):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _cci(a0, a1, a2, a3)[-1]
+
+
 def cci(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
     """CCI = (TP - SMA(TP)) / (0.015 * mean deviation); 0 when the deviation is 0.
 
@@ -37,4 +43,6 @@ def cci(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "cci")
-    return last_or_all(_cci(column(c, HIGH), column(c, LOW), column(c, CLOSE), period), sequential)
+    if not sequential:
+        return float(_last_cci(c[:, HIGH], c[:, LOW], c[:, CLOSE], period))
+    return _cci(c[:, HIGH], c[:, LOW], c[:, CLOSE], period)

@@ -1,10 +1,13 @@
 """CFO - Chande forecast oscillator: distance of the price from its linear-regression forecast."""
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_number, check_period, get_candle_source, slice_candles
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_number, check_period, slice_candles
 
 
 @numba.njit(cache=True)
@@ -40,6 +43,12 @@ def _cfo(x, period, scalar):
     return out
 
 
+@numba.njit(cache=True)
+def _last_cfo(x, period, scalar):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _cfo(x, period, scalar)[-1]
+
+
 def cfo(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray | None:
     """``scalar * (x - forecast) / x``; the non-sequential value is None where Jesse's is NaN.
@@ -52,8 +61,8 @@ def cfo(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type:
     period = check_period(period)
     scalar = check_number(scalar, "scalar")
     candles = slice_candles(candles, sequential)
-    source = np.ascontiguousarray(get_candle_source(candles, source_type))
-    res = _cfo(source, period, scalar)
-    if sequential:
-        return res
-    return None if np.isnan(res[-1]) else float(res[-1])
+    source = fp.source(candles, source_type)
+    if not sequential:
+        v = _last_cfo(source, period, scalar)
+        return None if math.isnan(v) else float(v)
+    return _cfo(source, period, scalar)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, get_candle_source, last_or_all, slice_candles
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_period, slice_candles
 
 
 @numba.njit(cache=True)
@@ -24,6 +25,12 @@ def _cg(x, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_cg(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _cg(a0, a1)[-1]
+
+
 def cg(candles: np.ndarray, period: int = 10, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Center of gravity.
 
@@ -34,5 +41,7 @@ def cg(candles: np.ndarray, period: int = 10, source_type: str = "close", sequen
     """
     period = check_period(period)
     candles = slice_candles(candles, sequential)
-    source = np.ascontiguousarray(get_candle_source(candles, source_type))
-    return last_or_all(_cg(source, period), sequential)
+    source = fp.source(candles, source_type)
+    if not sequential:
+        return float(_last_cg(source, period))
+    return _cg(source, period)

@@ -6,7 +6,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_number, check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -27,6 +27,12 @@ def _chande(high, low, close, period, mult, is_long):
     return out
 
 
+@numba.njit(cache=True)
+def _last_chande(a0, a1, a2, a3, a4, a5):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _chande(a0, a1, a2, a3, a4, a5)[-1]
+
+
 def chande(candles: np.ndarray, period: int = 22, mult: float = 3.0, direction: str = "long",
            sequential: bool = False) -> float | np.ndarray:
     """Chandelier exit for ``direction`` 'long' or 'short'.
@@ -42,5 +48,7 @@ def chande(candles: np.ndarray, period: int = 22, mult: float = 3.0, direction: 
     if direction not in ("long", "short"):
         raise ValueError("The direction parameter must be 'short' or 'long'")
     c = ohlcv(candles, sequential, "chande")
-    out = _chande(column(c, HIGH), column(c, LOW), column(c, CLOSE), period, mult, direction == "long")
-    return last_or_all(out, sequential)
+    if not sequential:
+        return float(_last_chande(c[:, HIGH], c[:, LOW], c[:, CLOSE], period, mult, direction == 'long'))
+    out = _chande(c[:, HIGH], c[:, LOW], c[:, CLOSE], period, mult, direction == "long")
+    return out

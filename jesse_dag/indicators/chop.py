@@ -6,7 +6,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_number, check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -42,6 +42,12 @@ def _chop(high, low, close, period, scalar, drift):
     return out
 
 
+@numba.njit(cache=True)
+def _last_chop(a0, a1, a2, a3, a4, a5):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _chop(a0, a1, a2, a3, a4, a5)[-1]
+
+
 def chop(candles: np.ndarray, period: int = 14, scalar: float = 100, drift: int = 1,
          sequential: bool = False) -> float | np.ndarray:
     """Choppiness index: ``scalar * log10(sum ATR / range) / log10(period)``.
@@ -56,4 +62,6 @@ def chop(candles: np.ndarray, period: int = 14, scalar: float = 100, drift: int 
     drift = check_period(drift, "drift")
     scalar = check_number(scalar, "scalar")
     c = ohlcv(candles, sequential, "chop")
-    return last_or_all(_chop(column(c, HIGH), column(c, LOW), column(c, CLOSE), period, scalar, drift), sequential)
+    if not sequential:
+        return float(_last_chop(c[:, HIGH], c[:, LOW], c[:, CLOSE], period, scalar, drift))
+    return _chop(c[:, HIGH], c[:, LOW], c[:, CLOSE], period, scalar, drift)

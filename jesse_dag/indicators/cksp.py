@@ -8,7 +8,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_number, check_period, column, named_result, ohlcv
+from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 CKSP = namedtuple("CKSP", ["long", "short"])
 
@@ -41,6 +41,13 @@ def _cksp(high, low, close, p, x, q):
     return _expanding_then_rolling(ls0, q, True), _expanding_then_rolling(ss0, q, False)
 
 
+@numba.njit(cache=True)
+def _last_cksp(a0, a1, a2, a3, a4, a5):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _cksp(a0, a1, a2, a3, a4, a5)
+    return r[0][-1], r[1][-1]
+
+
 def cksp(candles: np.ndarray, p: int = 10, x: float = 1.0, q: int = 9, sequential: bool = False) -> CKSP:
     """CKSP(long, short) stops.
 
@@ -55,4 +62,6 @@ def cksp(candles: np.ndarray, p: int = 10, x: float = 1.0, q: int = 9, sequentia
     q = check_period(q, "q")
     x = check_number(x, "x")
     c = ohlcv(candles, sequential, "cksp")
-    return named_result(CKSP, _cksp(column(c, HIGH), column(c, LOW), column(c, CLOSE), p, x, q), sequential)
+    if not sequential:
+        return CKSP(*map(float, _last_cksp(c[:, HIGH], c[:, LOW], c[:, CLOSE], p, x, q)))
+    return CKSP(*_cksp(c[:, HIGH], c[:, LOW], c[:, CLOSE], p, x, q))

@@ -4,27 +4,43 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, get_candle_source, last_or_all, slice_candles
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_period, slice_candles
 
 
 @numba.njit(cache=True)
 def _cmo(x, period):
+    # running sums of the window's gains and losses: O(n) instead of re-adding each window
     n = x.shape[0]
-    out = np.full(n, np.nan)
+    out = np.empty(n)
     if n <= period:
+        out[:] = np.nan
         return out
+    out[:period] = np.nan
+    up = 0.0
+    dn = 0.0
+    for k in range(1, period + 1):
+        d = x[k] - x[k - 1]
+        up += d if d > 0.0 else 0.0
+        dn -= d if d < 0.0 else 0.0
     for i in range(period, n):
-        up = 0.0
-        dn = 0.0
-        for k in range(i - period + 1, i + 1):
-            d = x[k] - x[k - 1]
-            if d > 0.0:
-                up += d
-            elif d < 0.0:
-                dn -= d
+        if i > period:
+            # selects, not branches: the sign of a price change is a coin flip for the branch predictor
+            d = x[i] - x[i - 1]
+            up += d if d > 0.0 else 0.0
+            dn -= d if d < 0.0 else 0.0
+            d = x[i - period] - x[i - period - 1]
+            up -= d if d > 0.0 else 0.0
+            dn += d if d < 0.0 else 0.0
         tot = up + dn
         out[i] = 0.0 if tot == 0.0 else 100.0 * (up - dn) / tot
     return out
+
+
+@numba.njit(cache=True)
+def _last_cmo(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _cmo(a0, a1)[-1]
 
 
 def cmo(candles: np.ndarray, period: int = 14, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
@@ -36,6 +52,7 @@ def cmo(candles: np.ndarray, period: int = 14, source_type: str = "close", seque
         100.0
     """
     period = check_period(period)
-    candles = slice_candles(candles, sequential)
-    source = np.ascontiguousarray(get_candle_source(candles, source_type))
-    return last_or_all(_cmo(source, period), sequential)
+    source = fp.source(slice_candles(candles, sequential), source_type)
+    if not sequential:
+        return float(_last_cmo(source, period))
+    return _cmo(source, period)

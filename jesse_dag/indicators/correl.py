@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -35,6 +35,12 @@ def pearson(x, y, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_pearson(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return pearson(a0, a1, a2)[-1]
+
+
 def correl(candles: np.ndarray, period: int = 5, sequential: bool = False) -> float | np.ndarray:
     """Correlation of high and low over ``period`` bars.
 
@@ -46,4 +52,6 @@ def correl(candles: np.ndarray, period: int = 5, sequential: bool = False) -> fl
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "correl")
-    return last_or_all(pearson(column(c, HIGH), column(c, LOW), period), sequential)
+    if not sequential:
+        return float(_last_pearson(c[:, HIGH], c[:, LOW], period))
+    return pearson(c[:, HIGH], c[:, LOW], period)

@@ -6,7 +6,8 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_number, check_period, get_candle_source, named_result, slice_candles
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_number, check_period, slice_candles
 
 CC = namedtuple("CC", ["real", "imag", "angle", "state"])
 
@@ -78,6 +79,13 @@ def _correlation_cycle(x, period, threshold):
     return real, imag, angle, state
 
 
+@numba.njit(cache=True)
+def _last_correlation_cycle(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _correlation_cycle(a0, a1, a2)
+    return r[0][-1], r[1][-1], r[2][-1], r[3][-1]
+
+
 def correlation_cycle(candles: np.ndarray, period: int = 20, threshold: int = 9, source_type: str = "close",
                       sequential: bool = False) -> CC:
     """CC(real, imag, angle, state).
@@ -90,5 +98,7 @@ def correlation_cycle(candles: np.ndarray, period: int = 20, threshold: int = 9,
     period = check_period(period)
     threshold = check_number(threshold, "threshold")
     candles = slice_candles(candles, sequential)
-    source = np.ascontiguousarray(get_candle_source(candles, source_type))
-    return named_result(CC, _correlation_cycle(source, period, threshold), sequential)
+    source = fp.source(candles, source_type)
+    if not sequential:
+        return CC(*map(float, _last_correlation_cycle(source, period, threshold)))
+    return CC(*_correlation_cycle(source, period, threshold))

@@ -6,7 +6,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -22,6 +22,12 @@ def _cvi(high, low, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_cvi(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _cvi(a0, a1, a2)[-1]
+
+
 def cvi(candles: np.ndarray, period: int = 5, sequential: bool = False) -> float | np.ndarray:
     """Chaikin's volatility in percent.
 
@@ -33,4 +39,6 @@ def cvi(candles: np.ndarray, period: int = 5, sequential: bool = False) -> float
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "cvi")
-    return last_or_all(_cvi(column(c, HIGH), column(c, LOW), period), sequential)
+    if not sequential:
+        return float(_last_cvi(c[:, HIGH], c[:, LOW], period))
+    return _cvi(c[:, HIGH], c[:, LOW], period)

@@ -8,7 +8,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import as_candles, check_number, check_period, column, named_result, source_of
+from jesse_dag.indicators._fastpath import as_candles, check_number, check_period, source_of
 
 DamianiVolatmeter = namedtuple("DamianiVolatmeter", ["vol", "anti"])
 
@@ -40,6 +40,13 @@ def _damiani(high, low, close, src, vis_atr, vis_std, sed_atr, sed_std, threshol
     return vol, anti
 
 
+@numba.njit(cache=True)
+def _last_damiani(high, low, close, src, vis_atr, vis_std, sed_atr, sed_std, threshold):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _damiani(high, low, close, src, vis_atr, vis_std, sed_atr, sed_std, threshold)
+    return r[0][-1], r[1][-1]
+
+
 def damiani_volatmeter(candles: np.ndarray, vis_atr: int = 13, vis_std: int = 20, sed_atr: int = 40,
                        sed_std: int = 100, threshold: float = 1.4, source_type: str = "close",
                        sequential: bool = False) -> DamianiVolatmeter:
@@ -60,6 +67,7 @@ def damiani_volatmeter(candles: np.ndarray, vis_atr: int = 13, vis_std: int = 20
     if as_candles(candles).ndim != 2:
         raise ValueError("damiani_volatmeter: needs a 2-D (N, 6) candle array, got a 1-D series")
     c, src = source_of(candles, source_type, sequential)
-    out = _damiani(column(c, HIGH), column(c, LOW), column(c, CLOSE), src, vis_atr, vis_std, sed_atr, sed_std,
-                   threshold)
-    return named_result(DamianiVolatmeter, out, sequential)
+    args = (c[:, HIGH], c[:, LOW], c[:, CLOSE], src, vis_atr, vis_std, sed_atr, sed_std, threshold)
+    if not sequential:
+        return DamianiVolatmeter(*map(float, _last_damiani(*args)))
+    return DamianiVolatmeter(*_damiani(*args))

@@ -1,10 +1,24 @@
 """Ehlers decycler oscillator."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_number, check_period, get_candle_source, last_or_all, slice_candles
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_number, check_period, slice_candles
+
+
+@numba.njit(cache=True)
+def _dec_osc(source, hp_period, half, k):
+    dec = source - _kernels.high_pass_2pole(source, hp_period)
+    return 100 * k * _kernels.high_pass_2pole(dec, half) / source
+
+
+@numba.njit(cache=True)
+def _last_dec_osc(source, hp_period, half, k):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _dec_osc(source, hp_period, half, k)[-1]
 
 
 def dec_osc(candles: np.ndarray, hp_period: int = 125, k: float = 1, source_type: str = "close",
@@ -22,7 +36,7 @@ def dec_osc(candles: np.ndarray, hp_period: int = 125, k: float = 1, source_type
     if half < 1:
         raise ValueError(f"hp_period must be >= 2, got {hp_period}")
     candles = slice_candles(candles, sequential)
-    source = np.ascontiguousarray(get_candle_source(candles, source_type))
-    dec = source - _kernels.high_pass_2pole(source, hp_period)
-    res = 100 * k * _kernels.high_pass_2pole(dec, half) / source
-    return last_or_all(res, sequential)
+    source = fp.source(candles, source_type)
+    if not sequential:
+        return float(_last_dec_osc(source, hp_period, half, k))
+    return _dec_osc(source, hp_period, half, k)

@@ -1,10 +1,17 @@
 """Ehlers simple decycler: the price minus its two-pole high-pass."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, get_candle_source, last_or_all, slice_candles
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_period, slice_candles
+
+
+@numba.njit(cache=True)
+def _decycler(source, hp_period):
+    return source - _kernels.high_pass_2pole(source, hp_period)
 
 
 def decycler(candles: np.ndarray, hp_period: int = 125, source_type: str = "close",
@@ -18,5 +25,7 @@ def decycler(candles: np.ndarray, hp_period: int = 125, source_type: str = "clos
     """
     hp_period = check_period(hp_period, "hp_period")
     candles = slice_candles(candles, sequential)
-    source = np.ascontiguousarray(get_candle_source(candles, source_type))
-    return last_or_all(source - _kernels.high_pass_2pole(source, hp_period), sequential)
+    source = fp.source(candles, source_type)
+    if not sequential:
+        return float(_decycler(source, hp_period)[-1])
+    return _decycler(source, hp_period)

@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -13,6 +13,12 @@ def _dema(x, period):
     a = 2.0 / (period + 1.0)
     e1 = _kernels.ema_alpha(x, a)
     return 2.0 * e1 - _kernels.ema_alpha(e1, a)
+
+
+@numba.njit(cache=True)
+def _last_dema(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _dema(a0, a1)[-1]
 
 
 def dema(candles: np.ndarray, period: int = 30, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
@@ -25,4 +31,6 @@ def dema(candles: np.ndarray, period: int = 30, source_type: str = "close", sequ
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(_dema(source, period), sequential)
+    if not sequential:
+        return float(_last_dema(source, period))
+    return _dema(source, period)

@@ -6,7 +6,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_number, check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_number, check_period, last_or_all, ohlcv
 
 
 @numba.njit(cache=True)
@@ -55,7 +55,7 @@ def devstop(candles: np.ndarray, period: int = 20, mult: float = 0, devtype: int
     if direction not in ("long", "short"):
         raise ValueError("The direction parameter must be 'short' or 'long'")
     c = ohlcv(candles, sequential, "devstop")
-    high, low = column(c, HIGH), column(c, LOW)
+    high, low = c[:, HIGH], c[:, LOW]
     rng = _nan_rolling(high, 2, True) - _nan_rolling(low, 2, False)
     avtr = _rolling_mean(rng, period)
     if devtype == 0:

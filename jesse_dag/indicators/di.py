@@ -7,7 +7,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import check_period, column, named_result, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 DI = namedtuple("DI", ["plus", "minus"])
 
@@ -46,6 +46,13 @@ def _di(high, low, close, period):
     return plus, minus
 
 
+@numba.njit(cache=True)
+def _last_di(a0, a1, a2, a3):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _di(a0, a1, a2, a3)
+    return r[0][-1], r[1][-1]
+
+
 def di(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DI:
     """DI(plus, minus); first value at row ``period``.
 
@@ -58,4 +65,6 @@ def di(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DI:
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "di")
-    return named_result(DI, _di(column(c, HIGH), column(c, LOW), column(c, CLOSE), period), sequential)
+    if not sequential:
+        return DI(*map(float, _last_di(c[:, HIGH], c[:, LOW], c[:, CLOSE], period)))
+    return DI(*_di(c[:, HIGH], c[:, LOW], c[:, CLOSE], period))

@@ -7,7 +7,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators._core import check_period, column, named_result, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 DM = namedtuple("DM", ["plus", "minus"])
 
@@ -38,6 +38,13 @@ def _dm(high, low, period):
     return plus, minus
 
 
+@numba.njit(cache=True)
+def _last_dm(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _dm(a0, a1, a2)
+    return r[0][-1], r[1][-1]
+
+
 def dm(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DM:
     """DM(plus, minus): Wilder sums of +DM and -DM; first value at row ``period``.
 
@@ -50,4 +57,6 @@ def dm(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DM:
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "dm")
-    return named_result(DM, _dm(column(c, HIGH), column(c, LOW), period), sequential)
+    if not sequential:
+        return DM(*map(float, _last_dm(c[:, HIGH], c[:, LOW], period)))
+    return DM(*_dm(c[:, HIGH], c[:, LOW], period))

@@ -7,7 +7,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, column, named_result, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 DonchianChannel = namedtuple("DonchianChannel", ["upperband", "middleband", "lowerband"])
 
@@ -24,6 +24,9 @@ def donchian(candles: np.ndarray, period: int = 20, sequential: bool = False) ->
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "donchian")
-    up = _kernels.rolling_max(column(c, HIGH), period)
-    lo = _kernels.rolling_min(column(c, LOW), period)
-    return named_result(DonchianChannel, (up, (up + lo) / 2, lo), sequential)
+    up = _kernels.rolling_max(c[:, HIGH], period)
+    lo = _kernels.rolling_min(c[:, LOW], period)
+    if not sequential:
+        u, d = float(up[-1]), float(lo[-1])
+        return DonchianChannel(u, (u + d) / 2, d)
+    return DonchianChannel(up, (up + lo) / 2, lo)

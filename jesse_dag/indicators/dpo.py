@@ -5,7 +5,8 @@ import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, get_candle_source, last_or_all, slice_candles
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_period, slice_candles
 
 
 @numba.njit(cache=True)
@@ -19,6 +20,12 @@ def _dpo(x, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_dpo(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _dpo(a0, a1)[-1]
+
+
 def dpo(candles: np.ndarray, period: int = 5, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Price ``period//2 + 1`` bars ago minus the current SMA.
 
@@ -29,5 +36,7 @@ def dpo(candles: np.ndarray, period: int = 5, source_type: str = "close", sequen
     """
     period = check_period(period)
     candles = slice_candles(candles, sequential)
-    source = np.ascontiguousarray(get_candle_source(candles, source_type))
-    return last_or_all(_dpo(source, period), sequential)
+    source = fp.source(candles, source_type)
+    if not sequential:
+        return float(_last_dpo(source, period))
+    return _dpo(source, period)

@@ -6,7 +6,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, column, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -39,7 +39,7 @@ def dti(candles: np.ndarray, r: int = 14, s: int = 10, u: int = 5, sequential: b
     """
     r, s, u = check_period(r, "r"), check_period(s, "s"), check_period(u, "u")
     c = ohlcv(candles, sequential, "dti")
-    res = _dti(column(c, HIGH), column(c, LOW), r, s, u)
+    res = _dti(c[:, HIGH], c[:, LOW], r, s, u)
     if sequential:
         return res
     return None if np.isnan(res[-1]) else float(res[-1])

@@ -8,7 +8,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, column, named_result, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 DX = namedtuple("DX", ["adx", "plusDI", "minusDI"])
 
@@ -59,6 +59,13 @@ def _dx(high, low, close, di_length, adx_smoothing):
     return adx, plus, minus
 
 
+@numba.njit(cache=True)
+def _last_dx(high, low, close, di_length, adx_smoothing):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _dx(high, low, close, di_length, adx_smoothing)
+    return r[0][-1], r[1][-1], r[2][-1]
+
+
 def dx(candles: np.ndarray, di_length: int = 14, adx_smoothing: int = 14, sequential: bool = False) -> DX:
     """DX(adx, plusDI, minusDI); no NaN warm-up (Jesse seeds its RMAs from the last bar).
 
@@ -72,5 +79,6 @@ def dx(candles: np.ndarray, di_length: int = 14, adx_smoothing: int = 14, sequen
     di_length = check_period(di_length, "di_length")
     adx_smoothing = check_period(adx_smoothing, "adx_smoothing")
     c = ohlcv(candles, sequential, "dx")
-    out = _dx(column(c, HIGH), column(c, LOW), column(c, CLOSE), di_length, adx_smoothing)
-    return named_result(DX, out, sequential)
+    if not sequential:
+        return DX(*map(float, _last_dx(c[:, HIGH], c[:, LOW], c[:, CLOSE], di_length, adx_smoothing)))
+    return DX(*_dx(c[:, HIGH], c[:, LOW], c[:, CLOSE], di_length, adx_smoothing))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -38,6 +38,12 @@ def _edcf(x, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_edcf(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _edcf(a0, a1)[-1]
+
+
 def edcf(candles: np.ndarray, period: int = 15, source_type: str = "hl2", sequential: bool = False) -> float | np.ndarray:
     """Distance-weighted average; first value at row ``2*period``.
 
@@ -48,4 +54,6 @@ def edcf(candles: np.ndarray, period: int = 15, source_type: str = "hl2", sequen
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(_edcf(source, period), sequential)
+    if not sequential:
+        return float(_last_edcf(source, period))
+    return _edcf(source, period)

@@ -6,7 +6,8 @@ import numpy as np
 
 from jesse_dag.candles.columns import VOLUME
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, column, get_candle_source, last_or_all, ohlcv
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -24,6 +25,12 @@ def _efi(x, volume, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_efi(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _efi(a0, a1, a2)[-1]
+
+
 def efi(candles: np.ndarray, period: int = 13, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Force index; NaN for the first ``period`` rows.
 
@@ -35,5 +42,7 @@ def efi(candles: np.ndarray, period: int = 13, source_type: str = "close", seque
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "efi")
-    source = np.ascontiguousarray(get_candle_source(c, source_type))
-    return last_or_all(_efi(source, column(c, VOLUME), period), sequential)
+    source = fp.source(c, source_type)
+    if not sequential:
+        return float(_last_efi(source, c[:, VOLUME], period))
+    return _efi(source, c[:, VOLUME], period)

@@ -8,7 +8,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_number, check_period, column, named_result, ohlcv
+from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 EMD = namedtuple("EMD", ["upperband", "middleband", "lowerband"])
 
@@ -39,6 +39,13 @@ def _emd(high, low, period, delta, fraction):
     return _kernels.sma_running(peak, 50) * fraction, mean, _kernels.sma_running(valley, 50) * fraction
 
 
+@numba.njit(cache=True)
+def _last_emd(a0, a1, a2, a3, a4):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _emd(a0, a1, a2, a3, a4)
+    return r[0][-1], r[1][-1], r[2][-1]
+
+
 def emd(candles: np.ndarray, period: int = 20, delta: float = 0.5, fraction: float = 0.1,
         sequential: bool = False) -> EMD:
     """EMD(upperband, middleband, lowerband).
@@ -54,4 +61,6 @@ def emd(candles: np.ndarray, period: int = 20, delta: float = 0.5, fraction: flo
     delta = check_number(delta, "delta")
     fraction = check_number(fraction, "fraction")
     c = ohlcv(candles, sequential, "emd")
-    return named_result(EMD, _emd(column(c, HIGH), column(c, LOW), period, delta, fraction), sequential)
+    if not sequential:
+        return EMD(*map(float, _last_emd(c[:, HIGH], c[:, LOW], period, delta, fraction)))
+    return EMD(*_emd(c[:, HIGH], c[:, LOW], period, delta, fraction))

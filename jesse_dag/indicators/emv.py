@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW, VOLUME
-from jesse_dag.indicators._core import check_number, check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -24,6 +24,12 @@ def _emv(high, low, volume, length, div):
     return out
 
 
+@numba.njit(cache=True)
+def _last_emv(a0, a1, a2, a3, a4):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _emv(a0, a1, a2, a3, a4)[-1]
+
+
 def emv(candles: np.ndarray, length: int = 14, div: int = 10000, sequential: bool = False) -> float | np.ndarray:
     """Mean over ``length`` bars of ``div * d(hl2) * (high - low) / volume``.
 
@@ -36,4 +42,6 @@ def emv(candles: np.ndarray, length: int = 14, div: int = 10000, sequential: boo
     length = check_period(length, "length")
     div = check_number(div, "div")
     c = ohlcv(candles, sequential, "emv")
-    return last_or_all(_emv(column(c, HIGH), column(c, LOW), column(c, VOLUME), length, div), sequential)
+    if not sequential:
+        return float(_last_emv(c[:, HIGH], c[:, LOW], c[:, VOLUME], length, div))
+    return _emv(c[:, HIGH], c[:, LOW], c[:, VOLUME], length, div)

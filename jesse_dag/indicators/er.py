@@ -4,7 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, get_candle_source, last_or_all, slice_candles
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_period, slice_candles
 
 
 @numba.njit(cache=True)
@@ -30,6 +31,12 @@ def _er(x, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_er(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _er(a0, a1)[-1]
+
+
 def er(candles: np.ndarray, period: int = 5, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Efficiency ratio exactly as Jesse 3.5.3 computes it (see the kernel comment).
 
@@ -40,5 +47,7 @@ def er(candles: np.ndarray, period: int = 5, source_type: str = "close", sequent
     """
     period = check_period(period)
     candles = slice_candles(candles, sequential)
-    source = np.ascontiguousarray(get_candle_source(candles, source_type))
-    return last_or_all(_er(source, period), sequential)
+    source = fp.source(candles, source_type)
+    if not sequential:
+        return float(_last_er(source, period))
+    return _er(source, period)

@@ -3,13 +3,21 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, get_candle_source, named_result, ohlcv
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 ERI = namedtuple("ERI", ["bull", "bear"])
+
+
+@numba.njit(cache=True)
+def _last_avg(source, period, matype):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return (_kernels.sma(source, period) if matype == 0 else _kernels.ema(source, period))[-1]
 
 
 def eri(candles: np.ndarray, period: int = 13, matype: int = 1, source_type: str = "close",
@@ -24,7 +32,10 @@ def eri(candles: np.ndarray, period: int = 13, matype: int = 1, source_type: str
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "eri")
-    source = np.ascontiguousarray(get_candle_source(c, source_type))
+    source = fp.source(c, source_type)
+    if matype in (0, 1) and not sequential:
+        avg = _last_avg(source, period, matype)
+        return ERI(float(c[-1, HIGH] - avg), float(c[-1, LOW] - avg))
     if matype == 1:
         avg = _kernels.ema(source, period)
     elif matype == 0:
@@ -35,4 +46,6 @@ def eri(candles: np.ndarray, period: int = 13, matype: int = 1, source_type: str
         arg = c if matype in (24, 29) else source
         kw = {"source_type": source_type} if matype in (24, 29) else {}
         avg = np.asarray(ta.ma(arg, period=period, matype=matype, sequential=True, **kw), dtype=np.float64)
-    return named_result(ERI, (c[:, HIGH] - avg, c[:, LOW] - avg), sequential)
+    if not sequential:
+        return ERI(float(c[-1, HIGH] - avg[-1]), float(c[-1, LOW] - avg[-1]))
+    return ERI(c[:, HIGH] - avg, c[:, LOW] - avg)

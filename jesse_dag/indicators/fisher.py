@@ -7,7 +7,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators._core import check_period, column, named_result, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 FisherTransform = namedtuple("FisherTransform", ["fisher", "signal"])
 
@@ -36,6 +36,13 @@ def _fisher(high, low, period):
     return fish, sig
 
 
+@numba.njit(cache=True)
+def _last_fisher(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = _fisher(a0, a1, a2)
+    return r[0][-1], r[1][-1]
+
+
 def fisher(candles: np.ndarray, period: int = 9, sequential: bool = False) -> FisherTransform:
     """FisherTransform(fisher, signal); 0 during the warm-up.
 
@@ -47,4 +54,6 @@ def fisher(candles: np.ndarray, period: int = 9, sequential: bool = False) -> Fi
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "fisher")
-    return named_result(FisherTransform, _fisher(column(c, HIGH), column(c, LOW), period), sequential)
+    if not sequential:
+        return FisherTransform(*map(float, _last_fisher(c[:, HIGH], c[:, LOW], period)))
+    return FisherTransform(*_fisher(c[:, HIGH], c[:, LOW], period))

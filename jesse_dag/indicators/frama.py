@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -53,6 +53,12 @@ def _frama(high, low, close, window, fc, sc):
     return out
 
 
+@numba.njit(cache=True)
+def _last_frama(a0, a1, a2, a3, a4, a5):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _frama(a0, a1, a2, a3, a4, a5)[-1]
+
+
 def frama(candles: np.ndarray, window: int = 10, FC: int = 1, SC: int = 300, sequential: bool = False) -> float | np.ndarray:
     """FRAMA; an odd ``window`` is raised to the next even number, as Jesse does.
 
@@ -68,4 +74,6 @@ def frama(candles: np.ndarray, window: int = 10, FC: int = 1, SC: int = 300, seq
     if window % 2 == 1:
         window += 1
     c = ohlcv(candles, sequential, "frama")
-    return last_or_all(_frama(column(c, HIGH), column(c, LOW), column(c, CLOSE), window, FC, SC), sequential)
+    if not sequential:
+        return float(_last_frama(c[:, HIGH], c[:, LOW], c[:, CLOSE], window, FC, SC))
+    return _frama(c[:, HIGH], c[:, LOW], c[:, CLOSE], window, FC, SC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -26,6 +26,12 @@ def _fwma(x, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_fwma(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _fwma(a0, a1)[-1]
+
+
 def fwma(candles: np.ndarray, period: int = 5, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Weights 1, 1, 2, 3, 5, ... with the largest on the newest bar.
 
@@ -36,4 +42,6 @@ def fwma(candles: np.ndarray, period: int = 5, source_type: str = "close", seque
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(_fwma(source, period), sequential)
+    if not sequential:
+        return float(_last_fwma(source, period))
+    return _fwma(source, period)

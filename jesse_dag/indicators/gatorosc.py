@@ -6,7 +6,8 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import get_candle_source, named_result, slice_candles
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import named_result, slice_candles
 
 GATOR = namedtuple("GATOR", ["upper", "lower", "upper_change", "lower_change"])
 
@@ -55,6 +56,6 @@ def gatorosc(candles: np.ndarray, source_type: str = "close", sequential: bool =
         True
     """
     candles = slice_candles(candles, sequential)
-    source = np.ascontiguousarray(get_candle_source(candles, source_type))
+    source = fp.source(candles, source_type)
     lines = _gator_lines(_adjusted_ewma(source, 13.0), _adjusted_ewma(source, 8.0), _adjusted_ewma(source, 5.0))
     return named_result(GATOR, lines, sequential)

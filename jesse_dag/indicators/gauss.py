@@ -1,10 +1,26 @@
 """Gaussian filter (Ehlers, *Rocket Science for Traders*, ch. 15)."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _gauss(source, period, poles):
+    # drop NaN, filter, pad back; without NaN that is the filter on the source itself (no copies)
+    for i in range(source.shape[0]):
+        if np.isnan(source[i]):
+            return k2.pad_front(k2.gauss_filter(k2.drop_nan(source), period, poles), source.shape[0])
+    return k2.gauss_filter(source, period, poles)
+
+
+@numba.njit(cache=True)
+def _last_gauss(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _gauss(a0, a1, a2)[-1]
 
 
 def gauss(candles: np.ndarray, period: int = 14, poles: int = 4, source_type: str = "close",
@@ -20,5 +36,7 @@ def gauss(candles: np.ndarray, period: int = 14, poles: int = 4, source_type: st
     if poles not in (1, 2, 3, 4):
         raise ValueError(f"gauss: poles must be 1, 2, 3 or 4, got {poles!r}")
     _, source = source_of(candles, source_type, sequential)
-    res = k2.pad_front(k2.gauss_filter(k2.drop_nan(source), period, int(poles)), source.shape[0])
-    return last_or_all(res, sequential)
+    if not sequential:
+        return float(_last_gauss(source, period, int(poles)))
+    res = _gauss(source, period, int(poles))
+    return res

@@ -3,13 +3,21 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import column, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
 
 HA = namedtuple("HA", ["open", "close", "high", "low"])
+
+
+@numba.njit(cache=True)
+def _last_ha(o, c, h, l):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    r = k2.heikin_ashi(o, c, h, l)
+    return r[0][-1], r[1][-1], r[2][-1], r[3][-1]
 
 
 def heikin_ashi_candles(candles: np.ndarray, sequential: bool = False) -> HA:
@@ -25,7 +33,6 @@ def heikin_ashi_candles(candles: np.ndarray, sequential: bool = False) -> HA:
         True
     """
     c = ohlcv(candles, sequential, "heikin_ashi_candles")
-    o, cl, h, l = k2.heikin_ashi(column(c, OPEN), column(c, CLOSE), column(c, HIGH), column(c, LOW))
-    if sequential:
-        return HA(o, cl, h, l)
-    return HA(float(o[-1]), float(cl[-1]), float(h[-1]), float(l[-1]))
+    if not sequential:
+        return HA(*map(float, _last_ha(c[:, OPEN], c[:, CLOSE], c[:, HIGH], c[:, LOW])))
+    return HA(*k2.heikin_ashi(c[:, OPEN], c[:, CLOSE], c[:, HIGH], c[:, LOW]))

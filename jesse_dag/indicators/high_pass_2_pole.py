@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
 
 
 def high_pass_2_pole(candles: np.ndarray, period: int = 48, source_type: str = "close",

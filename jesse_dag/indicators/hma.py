@@ -1,10 +1,23 @@
 """Hull moving average."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _hma(source, period, sqrt_period):
+    raw = 2.0 * k2.wma_zero(source, period // 2) - k2.wma_zero(source, period)
+    return k2.wma_zero(raw, sqrt_period)
+
+
+@numba.njit(cache=True)
+def _last_hma(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _hma(a0, a1, a2)[-1]
 
 
 def hma(candles: np.ndarray, period: int = 5, source_type: str = "close",
@@ -20,5 +33,6 @@ def hma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     if period < 2:
         raise ValueError(f"hma: period must be >= 2 (half and sqrt lengths must be >= 1), got {period}")
     _, source = source_of(candles, source_type, sequential)
-    raw = 2.0 * k2.wma_zero(source, period // 2) - k2.wma_zero(source, period)
-    return last_or_all(k2.wma_zero(raw, int(np.sqrt(period))), sequential)
+    if not sequential:
+        return float(_last_hma(source, period, int(np.sqrt(period))))
+    return _hma(source, period, int(np.sqrt(period)))

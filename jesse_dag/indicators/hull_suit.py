@@ -6,7 +6,7 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 HullSuit = namedtuple("HullSuit", ["s_hull", "m_hull", "signal"])
 
@@ -44,6 +44,12 @@ def hull_suit(candles: np.ndarray, mode_switch: str = "Hma", length: int = 55, l
     _, source = source_of(candles, source_type, sequential)
     mode = _hull_mode(source, mode_switch, mode_len)
     n = mode.shape[0]
+    if not sequential:
+        # the last row of the object arrays built below
+        if n <= 2:
+            return HullSuit(None, None, None)
+        older, newer = float(mode[n - 3]), float(mode[n - 1])
+        return HullSuit(older, newer, "buy" if older < newer else "sell")
     s_hull = np.full(n, None, dtype=object)
     m_hull = np.full(n, None, dtype=object)
     signal = np.full(n, None, dtype=object)

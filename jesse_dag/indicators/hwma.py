@@ -1,10 +1,17 @@
 """Holt-Winters moving average."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import last_or_all, source_of
+from jesse_dag.indicators._fastpath import source_of
+
+
+@numba.njit(cache=True)
+def _last_k2_pad_front(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.pad_front(a0, a1)[-1]
 
 
 def hwma(candles: np.ndarray, na: float = 0.2, nb: float = 0.1, nc: float = 0.1, source_type: str = "close",
@@ -24,5 +31,7 @@ def hwma(candles: np.ndarray, na: float = 0.2, nb: float = 0.1, nc: float = 0.1,
     clean = k2.drop_nan(source)
     if clean.shape[0] == 0:
         raise ValueError("hwma: the source has no non-NaN value")
+    if not sequential:
+        return float(_last_k2_pad_front(k2.hwma(clean, float(na), float(nb), float(nc)), source.shape[0]))
     res = k2.pad_front(k2.hwma(clean, float(na), float(nb), float(nc)), source.shape[0])
-    return last_or_all(res, sequential)
+    return res

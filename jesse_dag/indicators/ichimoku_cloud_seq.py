@@ -7,7 +7,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import as_candles, check_period, column, slice_candles
+from jesse_dag.indicators._fastpath import as_candles, check_period, slice_candles
 
 IchimokuCloud = namedtuple("IchimokuCloud", ["conversion_line", "base_line", "span_a", "span_b", "lagging_line",
                                              "future_span_a", "future_span_b"])
@@ -37,14 +37,14 @@ def ichimoku_cloud_seq(candles: np.ndarray, conversion_line_period: int = 9, bas
         raise ValueError(f"ichimoku_cloud_seq: {arr.shape[0]} candles, need at least "
                          f"lagging_line_period + displacement = {lagging_line_period + displacement}")
     c = slice_candles(arr, sequential)
-    high, low = column(c, HIGH), column(c, LOW)
+    high, low = c[:, HIGH], c[:, LOW]
     conversion = k2.rolling_mid(high, low, conversion_line_period)
     base = k2.rolling_mid(high, low, base_line_period)
     future_b = k2.rolling_mid(high, low, lagging_line_period)
     future_a = (conversion + base) / 2
     span_a = k2.shift_fill(future_a, displacement)
     span_b = k2.shift_fill(future_b, displacement)
-    lagging = k2.shift_fill(column(c, CLOSE), displacement - 1)
+    lagging = k2.shift_fill(c[:, CLOSE], displacement - 1)
     out = IchimokuCloud(conversion, base, span_a, span_b, lagging, future_a, future_b)
     if sequential:
         return out

@@ -5,7 +5,7 @@ import numpy as np
 
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
 
 
 def ift_rsi(candles: np.ndarray, rsi_period: int = 5, wma_period: int = 9, source_type: str = "close",

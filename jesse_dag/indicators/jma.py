@@ -1,10 +1,17 @@
 """Jurik moving average (the TradingView port Jesse uses)."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_number, check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_number, check_period, source_of
+
+
+@numba.njit(cache=True)
+def _last_k2_jma(a0, a1, a2, a3):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.jma(a0, a1, a2, a3)[-1]
 
 
 def jma(candles: np.ndarray, period: int = 7, phase: float = 50, power: int = 2, source_type: str = "close",
@@ -23,4 +30,6 @@ def jma(candles: np.ndarray, period: int = 7, phase: float = 50, power: int = 2,
     phase_ratio = 0.5 if phase < -100 else (2.5 if phase > 100 else phase / 100 + 1.5)
     beta = 0.45 * (period - 1) / (0.45 * (period - 1) + 2)
     alpha = beta ** power
-    return last_or_all(k2.jma(source, phase_ratio, beta, alpha), sequential)
+    if not sequential:
+        return float(_last_k2_jma(source, phase_ratio, beta, alpha))
+    return k2.jma(source, phase_ratio, beta, alpha)

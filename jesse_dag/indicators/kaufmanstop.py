@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_number, check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 
 def kaufmanstop(candles: np.ndarray, period: int = 22, mult: float = 2, direction: str = "long", matype: int = 0,
@@ -26,7 +27,11 @@ def kaufmanstop(candles: np.ndarray, period: int = 22, mult: float = 2, directio
     period = check_period(period)
     mult = check_number(mult, "kaufmanstop: mult")
     c = ohlcv(candles, sequential, "kaufmanstop")
-    high, low = column(c, HIGH), column(c, LOW)
-    hl = np.asarray(ma(high - low, period=period, matype=matype, sequential=True))
-    res = low - hl * mult if direction == "long" else high + hl * mult
-    return last_or_all(res, sequential)
+    high, low = c[:, HIGH], c[:, LOW]
+    if matype == 0:  # what ``ma`` dispatches to (``sma`` on the 1-D series), without the call chain
+        hl = _kernels.sma(high - low, period)
+    else:
+        hl = np.asarray(ma(high - low, period=period, matype=matype, sequential=True))
+    if not sequential:
+        return float(low[-1] - hl[-1] * mult if direction == "long" else high[-1] + hl[-1] * mult)
+    return low - hl * mult if direction == "long" else high + hl * mult

@@ -7,7 +7,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, column, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 KDJ = namedtuple("KDJ", ["k", "d", "j"])
 
@@ -28,10 +28,10 @@ def kdj(candles: np.ndarray, fastk_period: int = 9, slowk_period: int = 3, slowk
         raise ValueError("kdj: VWMA (matype 24) and VWAP (matype 29) cannot be used")
     fastk_period = check_period(fastk_period, "kdj: fastk_period")
     c = ohlcv(candles, sequential, "kdj")
-    hh = k2.rolling_extreme_accum(column(c, HIGH), fastk_period, True)
-    ll = k2.rolling_extreme_accum(column(c, LOW), fastk_period, False)
+    hh = k2.rolling_extreme_accum(c[:, HIGH], fastk_period, True)
+    ll = k2.rolling_extreme_accum(c[:, LOW], fastk_period, False)
     with np.errstate(divide="ignore", invalid="ignore"):
-        stoch = 100 * (column(c, CLOSE) - ll) / (hh - ll)
+        stoch = 100 * (c[:, CLOSE] - ll) / (hh - ll)
     k = np.asarray(ma(stoch, period=slowk_period, matype=slowk_matype, sequential=True))
     d = np.asarray(ma(k, period=slowd_period, matype=slowd_matype, sequential=True))
     j = 3 * k - 2 * d

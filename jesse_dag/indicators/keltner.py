@@ -3,15 +3,30 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import (check_number, check_period, column, get_candle_source, ohlcv,
-                                        SOURCE_TYPES)
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv, SOURCE_TYPES
 
 KeltnerChannel = namedtuple("KeltnerChannel", ["upperband", "middleband", "lowerband"])
+
+
+@numba.njit(cache=True)
+def _keltner(src, high, low, close, period, multiplier, matype):
+    mid = _kernels.sma(src, period) if matype == 0 else _kernels.ema(src, period)
+    atr = _kernels.wilder(_kernels.true_range(high, low, close), period)
+    return mid + atr * multiplier, mid, mid - atr * multiplier
+
+
+@numba.njit(cache=True)
+def _last_keltner(src, high, low, close, period, multiplier, matype):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    up, mid, lo = _keltner(src, high, low, close, period, multiplier, matype)
+    return up[-1], mid[-1], lo[-1]
 
 
 def keltner(candles: np.ndarray, period: int = 20, multiplier: float = 2, matype: int = 1,
@@ -32,13 +47,19 @@ def keltner(candles: np.ndarray, period: int = 20, multiplier: float = 2, matype
     if source_type not in SOURCE_TYPES:
         raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
     c = ohlcv(candles, sequential, "keltner")
+    if matype in (0, 1):  # what ``ma`` dispatches to (sma / ema on the source), in one kernel call
+        src = fp.source(c, source_type)
+        if not sequential:
+            return KeltnerChannel(*map(float, _last_keltner(src, c[:, HIGH], c[:, LOW], c[:, CLOSE], period,
+                                                            float(multiplier), matype)))
+        return KeltnerChannel(*_keltner(src, c[:, HIGH], c[:, LOW], c[:, CLOSE], period, float(multiplier), matype))
     if matype in (24, 29):
         mid = ma(c, period=period, matype=matype, source_type=source_type, sequential=True)
     else:
-        mid = ma(np.ascontiguousarray(get_candle_source(c, source_type)), period=period, matype=matype,
+        mid = ma(fp.source(c, source_type), period=period, matype=matype,
                  sequential=True)
     mid = np.asarray(mid, dtype=np.float64)
-    atr = _kernels.wilder(_kernels.true_range(column(c, HIGH), column(c, LOW), column(c, CLOSE)), period)
+    atr = _kernels.wilder(_kernels.true_range(c[:, HIGH], c[:, LOW], c[:, CLOSE]), period)
     up = mid + atr * multiplier
     low = mid - atr * multiplier
     if sequential:

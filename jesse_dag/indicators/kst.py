@@ -3,13 +3,34 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 KST = namedtuple("KST", ["line", "signal"])
+
+
+@numba.njit(cache=True)
+def _roc(x, period):
+    # ``roc(..., sequential=True)``: (x / x[-period] - 1) * 100, NaN for the first ``period`` rows
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if n > period:
+        for i in range(period, n):
+            out[i] = (x[i] / x[i - period] - 1) * 100
+    return out
+
+
+@numba.njit(cache=True)
+def _kst(x, s1, s2, s3, s4, r1, r2, r3, r4, sig):
+    a1 = _kernels.sma(_roc(x, r1), s1)
+    a2 = _kernels.sma(_roc(x, r2), s2)
+    a3 = _kernels.sma(_roc(x, r3), s3)
+    a4 = _kernels.sma(_roc(x, r4), s4)
+    line = a1 + 2 * a2 + 3 * a3 + 4 * a4
+    return line, _kernels.sma(line, sig)
 
 
 def kst(candles: np.ndarray, sma_period1: int = 10, sma_period2: int = 10, sma_period3: int = 10,
@@ -24,17 +45,12 @@ def kst(candles: np.ndarray, sma_period1: int = 10, sma_period2: int = 10, sma_p
         >>> kst(np.exp(np.linspace(0, 1, 120))).line > 0
         True
     """
-    roc = k2.indicator("roc")
-
     periods = [check_period(p, f"kst: {name}") for name, p in (
         ("sma_period1", sma_period1), ("sma_period2", sma_period2), ("sma_period3", sma_period3),
         ("sma_period4", sma_period4), ("roc_period1", roc_period1), ("roc_period2", roc_period2),
         ("roc_period3", roc_period3), ("roc_period4", roc_period4), ("signal_period", signal_period))]
     _, source = source_of(candles, source_type, sequential)
-    smas, rocs = periods[:4], periods[4:8]
-    aroc = [_kernels.sma(np.asarray(roc(source, r, sequential=True)), s) for s, r in zip(smas, rocs)]
-    line = aroc[0] + 2 * aroc[1] + 3 * aroc[2] + 4 * aroc[3]
-    signal = _kernels.sma(line, periods[8])
+    line, signal = _kst(source, *periods)
     if sequential:
         return KST(line, signal)
     return KST(float(line[-1]), float(signal[-1]))

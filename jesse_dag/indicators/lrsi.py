@@ -1,11 +1,20 @@
 """RSI Laguerre filter (Ehlers)."""
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 
-from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_number, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_number, ohlcv
+
+
+@numba.njit(cache=True)
+def _last_lrsi(c, alpha):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.laguerre_rsi(fp.derived_source(c, 6), alpha)[-1]
 
 
 def lrsi(candles: np.ndarray, alpha: float = 0.2, sequential: bool = False) -> float | np.ndarray | None:
@@ -19,7 +28,7 @@ def lrsi(candles: np.ndarray, alpha: float = 0.2, sequential: bool = False) -> f
     """
     alpha = check_number(alpha, "lrsi: alpha")
     c = ohlcv(candles, sequential, "lrsi")
-    res = k2.laguerre_rsi(np.ascontiguousarray((c[:, HIGH] + c[:, LOW]) / 2), alpha)
-    if not sequential and np.isnan(res[-1]):
-        return None
-    return last_or_all(res, sequential)
+    if not sequential:
+        v = _last_lrsi(c, alpha)
+        return None if math.isnan(v) else float(v)
+    return k2.laguerre_rsi(fp.derived_source(c, 6), alpha)

@@ -1,10 +1,13 @@
 """MA: one entry point for (nearly) all of Jesse's moving averages, chosen by ``matype``."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import as_candles, last_or_all, slice_candles
+from jesse_dag.indicators._fastpath import as_candles, check_period, last_or_all, slice_candles
 
 # matype -> (indicator, whether it takes the period). 7, 8 and 19 are refused, as in Jesse.
 MATYPES: dict[int, tuple[str, bool]] = {
@@ -18,6 +21,12 @@ MATYPES: dict[int, tuple[str, bool]] = {
     33: ("maaq", True), 34: ("srwma", True), 35: ("sqwma", True), 36: ("vpwma", True), 37: ("cwma", True),
     38: ("jsa", True), 39: ("epma", True),
 }
+
+
+@numba.njit(cache=True)
+def _last_sma_ema(src, period, matype):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return (_kernels.sma(src, period) if matype == 0 else _kernels.ema(src, period))[-1]
 
 
 def ma(candles: np.ndarray, period: int = 30, matype: int = 0, source_type: str = "close",
@@ -36,6 +45,12 @@ def ma(candles: np.ndarray, period: int = 30, matype: int = 0, source_type: str 
         raise ValueError(f"ma: invalid matype {matype!r}; valid: {sorted(MATYPES)}")
     name, takes_period = MATYPES[matype]
     arr = slice_candles(as_candles(candles), sequential)
+    if matype in (0, 1):  # sma / ema: the same kernel those functions run, without the call chain
+        period = check_period(period)
+        src = fp.source(arr, source_type)
+        if not sequential:
+            return float(_last_sma_ema(src, period, matype))
+        return _kernels.sma(src, period) if matype == 0 else _kernels.ema(src, period)
     if name in ("vwma", "vwap") and arr.ndim == 1:
         raise ValueError(f"ma: {name} (matype {matype}) only works with 2-D candles")
     fn = k2.indicator(name)

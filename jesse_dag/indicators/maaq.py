@@ -1,10 +1,26 @@
 """Moving average adaptive Q."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _maaq(source, period, fast_period, slow_period):
+    # drop NaN, filter, pad back; without NaN that is the filter on the source itself (no copies)
+    for i in range(source.shape[0]):
+        if np.isnan(source[i]):
+            return k2.pad_front(k2.maaq(k2.drop_nan(source), period, fast_period, slow_period), source.shape[0])
+    return k2.maaq(source, period, fast_period, slow_period)
+
+
+@numba.njit(cache=True)
+def _last_maaq(a0, a1, a2, a3):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _maaq(a0, a1, a2, a3)[-1]
 
 
 def maaq(candles: np.ndarray, period: int = 11, fast_period: int = 2, slow_period: int = 30,
@@ -23,5 +39,7 @@ def maaq(candles: np.ndarray, period: int = 11, fast_period: int = 2, slow_perio
     fast_period = check_period(fast_period, "maaq: fast_period")
     slow_period = check_period(slow_period, "maaq: slow_period")
     _, source = source_of(candles, source_type, sequential)
-    res = k2.pad_front(k2.maaq(k2.drop_nan(source), period, fast_period, slow_period), source.shape[0])
-    return last_or_all(res, sequential)
+    if not sequential:
+        return float(_last_maaq(source, period, fast_period, slow_period))
+    res = _maaq(source, period, fast_period, slow_period)
+    return res

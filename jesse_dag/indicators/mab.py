@@ -6,7 +6,7 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_number, check_period, get_candle_source, ohlcv, SOURCE_TYPES
+from jesse_dag.indicators._fastpath import check_number, check_period, get_candle_source, ohlcv, SOURCE_TYPES
 
 MAB = namedtuple("MAB", ["upperband", "middleband", "lowerband"])
 

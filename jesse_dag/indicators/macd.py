@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._core import cached_last, check_period, source_of
 
 MACD = namedtuple("MACD", ["macd", "signal", "hist"])
 
@@ -39,6 +39,18 @@ def _macd(x, fast, slow, signal):
     return line, sig, hist
 
 
+@numba.njit(cache=True)
+def _macd_windows(x, fast, slow, signal, warm, lo, hi):
+    out = np.empty((hi - lo, 3))
+    for e in range(lo, hi):
+        s = e - warm if (warm > 0 and e > warm) else 0
+        line, sig, hist = _macd(x[s:e], fast, slow, signal)
+        out[e - lo, 0] = line[-1]
+        out[e - lo, 1] = sig[-1]
+        out[e - lo, 2] = hist[-1]
+    return out
+
+
 def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, signal_period: int = 9,
          source_type: str = "close", sequential: bool = False) -> MACD:
     """MACD(macd, signal, hist) with no NaN warm-up.
@@ -51,6 +63,12 @@ def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, sign
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")
     signal_period = check_period(signal_period, "signal_period")
+    if not sequential:
+        v = cached_last(candles, ("macd", fast_period, slow_period, signal_period, source_type),
+                        lambda slot, w, lo, hi: [tuple(r) for r in _macd_windows(
+                            slot.source(source_type), fast_period, slow_period, signal_period, w, lo, hi).tolist()])
+        if v is not None:
+            return MACD(*v)
     _, source = source_of(candles, source_type, sequential)
     line, sig, hist = _macd(source, fast_period, slow_period, signal_period)
     if sequential:

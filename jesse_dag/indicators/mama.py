@@ -6,7 +6,7 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_number, source_of
+from jesse_dag.indicators._fastpath import check_number, source_of
 
 MAMA = namedtuple("MAMA", ["mama", "fama"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW, VOLUME
-from jesse_dag.indicators._core import last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import last_or_all, ohlcv
 
 
 def marketfi(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -17,4 +17,6 @@ def marketfi(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
     """
     c = ohlcv(candles, sequential, "marketfi")
     with np.errstate(divide="ignore", invalid="ignore"):
+        if not sequential:  # numpy scalars keep numpy's inf / nan on a zero volume
+            return float((c[-1, HIGH] - c[-1, LOW]) / c[-1, VOLUME])
         return last_or_all((c[:, HIGH] - c[:, LOW]) / c[:, VOLUME], sequential)

@@ -1,11 +1,18 @@
 """Mass index."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
+
+
+@numba.njit(cache=True)
+def _last_k2_mass_index(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.mass_index(a0, a1, a2)[-1]
 
 
 def mass(candles: np.ndarray, period: int = 5, sequential: bool = False) -> float | np.ndarray:
@@ -19,4 +26,6 @@ def mass(candles: np.ndarray, period: int = 5, sequential: bool = False) -> floa
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "mass")
-    return last_or_all(k2.mass_index(column(c, HIGH), column(c, LOW), period), sequential)
+    if not sequential:
+        return float(_last_k2_mass_index(c[:, HIGH], c[:, LOW], period))
+    return k2.mass_index(c[:, HIGH], c[:, LOW], period)

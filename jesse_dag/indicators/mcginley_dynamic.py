@@ -1,10 +1,17 @@
 """McGinley dynamic."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_number, check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_number, check_period, source_of
+
+
+@numba.njit(cache=True)
+def _last_k2_mcginley(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.mcginley(a0, a1, a2)[-1]
 
 
 def mcginley_dynamic(candles: np.ndarray, period: int = 10, k: float = 0.6, source_type: str = "close",
@@ -19,4 +26,6 @@ def mcginley_dynamic(candles: np.ndarray, period: int = 10, k: float = 0.6, sour
     period = check_period(period)
     k = check_number(k, "mcginley_dynamic: k")
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(k2.mcginley(source, period, k), sequential)
+    if not sequential:
+        return float(_last_k2_mcginley(source, period, k))
+    return k2.mcginley(source, period, k)

@@ -1,10 +1,17 @@
 """Median absolute deviation."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _last_k2_median_abs_dev(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.median_abs_dev(a0, a1)[-1]
 
 
 def median_ad(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
@@ -18,4 +25,6 @@ def median_ad(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(k2.median_abs_dev(source, period), sequential)
+    if not sequential:
+        return float(_last_k2_median_abs_dev(source, period))
+    return k2.median_abs_dev(source, period)

@@ -1,11 +1,18 @@
 """Money flow index."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
+
+
+@numba.njit(cache=True)
+def _last_k2_money_flow_index(a0, a1, a2, a3, a4):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.money_flow_index(a0, a1, a2, a3, a4)[-1]
 
 
 def mfi(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
@@ -19,5 +26,7 @@ def mfi(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "mfi")
-    res = k2.money_flow_index(column(c, HIGH), column(c, LOW), column(c, CLOSE), column(c, VOLUME), period)
-    return last_or_all(res, sequential)
+    if not sequential:
+        return float(_last_k2_money_flow_index(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME], period))
+    res = k2.money_flow_index(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME], period)
+    return res

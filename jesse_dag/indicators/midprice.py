@@ -1,11 +1,18 @@
 """Midpoint price over a period."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
+
+
+@numba.njit(cache=True)
+def _last_k2_rolling_mid(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.rolling_mid(a0, a1, a2)[-1]
 
 
 def midprice(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
@@ -18,4 +25,6 @@ def midprice(candles: np.ndarray, period: int = 14, sequential: bool = False) ->
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "midprice")
-    return last_or_all(k2.rolling_mid(column(c, HIGH), column(c, LOW), period), sequential)
+    if not sequential:
+        return float(_last_k2_rolling_mid(c[:, HIGH], c[:, LOW], period))
+    return k2.rolling_mid(c[:, HIGH], c[:, LOW], period)

@@ -7,7 +7,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, column, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 EXTREMA = namedtuple("EXTREMA", ["is_min", "is_max", "last_min", "last_max"])
 
@@ -28,8 +28,8 @@ def minmax(candles: np.ndarray, order: int = 3, sequential: bool = False) -> EXT
     """
     order = check_period(order, "minmax: order")
     c = ohlcv(candles, sequential, "minmax")
-    is_min = k2.strict_extrema(column(c, LOW), order, False)
-    is_max = k2.strict_extrema(column(c, HIGH), order, True)
+    is_min = k2.strict_extrema(c[:, LOW], order, False)
+    is_max = k2.strict_extrema(c[:, HIGH], order, True)
     last_min = k2.ffill(is_min)
     last_max = k2.ffill(is_max)
     if sequential:

@@ -1,9 +1,26 @@
 """Momentum."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _mom(x, period):
+    n = x.shape[0]
+    out = np.empty(n)
+    out[:min(period, n)] = np.nan
+    for i in range(period, n):
+        out[i] = x[i] - x[i - period]
+    return out
+
+
+@numba.njit(cache=True)
+def _last_mom(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _mom(a0, a1)[-1]
 
 
 def mom(candles: np.ndarray, period: int = 10, source_type: str = "close",
@@ -17,7 +34,6 @@ def mom(candles: np.ndarray, period: int = 10, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
-    res = np.full(source.shape[0], np.nan)
-    if source.shape[0] >= period:
-        res[period:] = source[period:] - source[:source.shape[0] - period]
-    return last_or_all(res, sequential)
+    if not sequential:
+        return float(_last_mom(source, period))
+    return _mom(source, period)

@@ -1,10 +1,17 @@
 """MWDX average."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_number, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_number, source_of
+
+
+@numba.njit(cache=True)
+def _last_kernels_ema_alpha(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _kernels.ema_alpha(a0, a1)[-1]
 
 
 def mwdx(candles: np.ndarray, factor: float = 0.2, source_type: str = "close",
@@ -21,4 +28,6 @@ def mwdx(candles: np.ndarray, factor: float = 0.2, source_type: str = "close",
         raise ValueError("mwdx: factor must not be 0")
     _, source = source_of(candles, source_type, sequential)
     fac = 2 / ((2 / factor - 1) + 1)
-    return last_or_all(_kernels.ema_alpha(source, fac), sequential)
+    if not sequential:
+        return float(_last_kernels_ema_alpha(source, fac))
+    return _kernels.ema_alpha(source, fac)

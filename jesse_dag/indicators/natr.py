@@ -5,7 +5,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_period, column, last_or_all, ohlcv
 
 
 def natr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
@@ -20,5 +20,5 @@ def natr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> flo
     period = check_period(period)
     c = ohlcv(candles, sequential, "natr")
     close = column(c, CLOSE)
-    atr = _kernels.wilder(_kernels.true_range(column(c, HIGH), column(c, LOW), close), period)
+    atr = _kernels.wilder(_kernels.true_range(c[:, HIGH], c[:, LOW], close), period)
     return last_or_all(atr / close * 100, sequential)

@@ -1,11 +1,19 @@
 """NVI - negative volume index."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import VOLUME
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import column, get_candle_source, last_or_all, ohlcv, SOURCE_TYPES
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
+
+
+@numba.njit(cache=True)
+def _last_k2_volume_index(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.volume_index(a0, a1, a2)[-1]
 
 
 def nvi(candles: np.ndarray, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
@@ -20,5 +28,7 @@ def nvi(candles: np.ndarray, source_type: str = "close", sequential: bool = Fals
     if source_type not in SOURCE_TYPES:
         raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
     c = ohlcv(candles, sequential, "nvi")
-    source = np.ascontiguousarray(get_candle_source(c, source_type))
-    return last_or_all(k2.volume_index(source, column(c, VOLUME), True), sequential)
+    source = fp.source(c, source_type)
+    if not sequential:
+        return float(_last_k2_volume_index(source, c[:, VOLUME], True))
+    return k2.volume_index(source, c[:, VOLUME], True)

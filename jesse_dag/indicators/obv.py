@@ -1,11 +1,18 @@
 """On-balance volume."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, VOLUME
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
+
+
+@numba.njit(cache=True)
+def _last_k2_on_balance_volume(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.on_balance_volume(a0, a1)[-1]
 
 
 def obv(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -17,4 +24,6 @@ def obv(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         6.0
     """
     c = ohlcv(candles, sequential, "obv")
-    return last_or_all(k2.on_balance_volume(column(c, CLOSE), column(c, VOLUME)), sequential)
+    if not sequential:
+        return float(_last_k2_on_balance_volume(c[:, CLOSE], c[:, VOLUME]))
+    return k2.on_balance_volume(c[:, CLOSE], c[:, VOLUME])

@@ -1,10 +1,17 @@
 """Polarized fractal efficiency."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _last_k2_polarized_fractal_efficiency(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.polarized_fractal_efficiency(a0, a1, a2)[-1]
 
 
 def pfe(candles: np.ndarray, period: int = 10, smoothing: int = 5, source_type: str = "close",
@@ -23,4 +30,6 @@ def pfe(candles: np.ndarray, period: int = 10, smoothing: int = 5, source_type: 
         raise ValueError(f"pfe: period must be >= 2, got {period}")
     smoothing = check_period(smoothing, "pfe: smoothing")
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(k2.polarized_fractal_efficiency(source, period, smoothing), sequential)
+    if not sequential:
+        return float(_last_k2_polarized_fractal_efficiency(source, period, smoothing))
+    return k2.polarized_fractal_efficiency(source, period, smoothing)

@@ -6,7 +6,7 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
-from jesse_dag.indicators._core import ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
 
 PIVOT = namedtuple("PIVOT", ["r4", "r3", "r2", "r1", "pp", "s1", "s2", "s3", "s4"])
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, get_candle_source, last_or_all, ohlcv, SOURCE_TYPES
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import check_period, last_or_all, ohlcv, SOURCE_TYPES
 
 
 def ppo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matype: int = 0,
@@ -28,7 +29,7 @@ def ppo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
         fast = ma(c, period=fast_period, matype=matype, source_type=source_type, sequential=True)
         slow = ma(c, period=slow_period, matype=matype, source_type=source_type, sequential=True)
     else:
-        src = np.ascontiguousarray(get_candle_source(c, source_type))
+        src = fp.source(c, source_type)
         fast = ma(src, period=fast_period, matype=matype, sequential=True)
         slow = ma(src, period=slow_period, matype=matype, sequential=True)
     with np.errstate(divide="ignore", invalid="ignore"):

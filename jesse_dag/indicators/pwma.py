@@ -3,10 +3,17 @@ from __future__ import annotations
 
 from math import comb
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _last_k2_weighted_window(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.weighted_window(a0, a1)[-1]
 
 
 def pwma(candles: np.ndarray, period: int = 5, source_type: str = "close",
@@ -21,4 +28,6 @@ def pwma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
     row = np.array([comb(period - 1, i) for i in range(period)], dtype=np.float64)
-    return last_or_all(k2.weighted_window(source, row / row.sum()), sequential)
+    if not sequential:
+        return float(_last_k2_weighted_window(source, row / row.sum()))
+    return k2.weighted_window(source, row / row.sum())

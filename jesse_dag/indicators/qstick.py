@@ -1,11 +1,18 @@
 """QStick."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, OPEN
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
+
+
+@numba.njit(cache=True)
+def _last_k2_qstick(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.qstick(a0, a1, a2)[-1]
 
 
 def qstick(candles: np.ndarray, period: int = 5, sequential: bool = False) -> float | np.ndarray:
@@ -18,4 +25,6 @@ def qstick(candles: np.ndarray, period: int = 5, sequential: bool = False) -> fl
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "qstick")
-    return last_or_all(k2.qstick(column(c, OPEN), column(c, CLOSE), period), sequential)
+    if not sequential:
+        return float(_last_k2_qstick(c[:, OPEN], c[:, CLOSE], period))
+    return k2.qstick(c[:, OPEN], c[:, CLOSE], period)

@@ -1,10 +1,17 @@
 """RMA - the moving average used in the RSI (alpha = 1/length)."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _last_k2_rma(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return k2.rma(a0, a1)[-1]
 
 
 def rma(candles: np.ndarray, length: int = 14, source_type: str = "close",
@@ -21,4 +28,6 @@ def rma(candles: np.ndarray, length: int = 14, source_type: str = "close",
     """
     length = check_period(length, "rma: length")
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(k2.rma(source, length), sequential)
+    if not sequential:
+        return float(_last_k2_rma(source, length))
+    return k2.rma(source, length)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
 
 
 def rocr(candles: np.ndarray, period: int = 10, source_type: str = "close",

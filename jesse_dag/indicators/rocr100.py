@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -14,6 +14,12 @@ def _rocr100(source, period):
     for i in range(period, n):
         out[i] = source[i] / source[i - period] * 100.0
     return out
+
+
+@numba.njit(cache=True)
+def _last_rocr100(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _rocr100(a0, a1)[-1]
 
 
 def rocr100(candles: np.ndarray, period: int = 10, source_type: str = "close",
@@ -27,5 +33,7 @@ def rocr100(candles: np.ndarray, period: int = 10, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_rocr100(source, period))
     res = _rocr100(source, period)
-    return res if sequential else float(res[-1])
+    return res

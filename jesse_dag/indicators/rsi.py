@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, last_or_all, source_of
+from jesse_dag.indicators._core import cached_forming, cached_last, check_period, last_or_all, source_of
 
 
 @numba.njit(cache=True)
@@ -35,6 +35,29 @@ def _rsi(x, period):
     return out
 
 
+@numba.njit(cache=True)
+def _rsi_windows(x, period, warm, lo, hi):
+    out = np.empty(hi - lo)
+    for e in range(lo, hi):
+        s = e - warm if (warm > 0 and e > warm) else 0
+        out[e - lo] = _rsi(x[s:e], period)[-1]
+    return out
+
+
+@numba.njit(cache=True)
+def _rsi_forming(x, fx, completes, period, warm):
+    # the last value on each trailing window that ends with a forming candle (source value ``fx``)
+    out = np.empty(completes.shape[0])
+    for j in range(completes.shape[0]):
+        c = completes[j]
+        s = c + 1 - warm if (warm > 0 and c + 1 > warm) else 0
+        buf = np.empty(c + 1 - s)
+        buf[:c - s] = x[s:c]
+        buf[c - s] = fx[j]
+        out[j] = _rsi(buf, period)[-1]
+    return out
+
+
 def rsi(candles: np.ndarray, period: int = 14, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
     """RSI with averages seeded by the mean of the first ``period`` changes; first value at ``period``.
@@ -45,5 +68,13 @@ def rsi(candles: np.ndarray, period: int = 14, source_type: str = "close",
         100.0
     """
     period = check_period(period)
+    if not sequential:
+        v = cached_last(candles, ("rsi", period, source_type),
+                        lambda slot, w, lo, hi: _rsi_windows(slot.source(source_type), period, w, lo, hi).tolist())
+        if v is None:
+            v = cached_forming(candles, ("rsi", period, source_type), source_type,
+                               lambda x, fx, completes, w: _rsi_forming(x, fx, completes, period, w).tolist())
+        if v is not None:
+            return v
     _, source = source_of(candles, source_type, sequential)
     return last_or_all(_rsi(source, period), sequential)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -61,6 +61,12 @@ def _rsx(source, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_rsx(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _rsx(a0, a1)[-1]
+
+
 def rsx(candles: np.ndarray, period: int = 14, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
     """Relative Strength Xtra, 0..100.
@@ -72,5 +78,7 @@ def rsx(candles: np.ndarray, period: int = 14, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_rsx(source, period))
     res = _rsx(source, period)
-    return res if sequential else float(res[-1])
+    return res

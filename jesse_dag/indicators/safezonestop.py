@@ -10,7 +10,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators._core import check_number, check_period, column, ohlcv
+from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -51,6 +51,12 @@ def _safezonestop(high, low, period, mult, max_lookback, is_long):
     return out
 
 
+@numba.njit(cache=True)
+def _last_safezonestop(a0, a1, a2, a3, a4, a5):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _safezonestop(a0, a1, a2, a3, a4, a5)[-1]
+
+
 def safezonestop(candles: np.ndarray, period: int = 22, mult: float = 2.5, max_lookback: int = 3,
                  direction: str = "long", sequential: bool = False) -> float | np.ndarray:
     """SafeZone stop for ``direction`` ``"long"`` (anything else is short, as in Jesse).
@@ -65,5 +71,7 @@ def safezonestop(candles: np.ndarray, period: int = 22, mult: float = 2.5, max_l
     max_lookback = check_period(max_lookback, "max_lookback")
     mult = check_number(mult, "mult")
     c = ohlcv(candles, sequential, "safezonestop")
-    res = _safezonestop(column(c, HIGH), column(c, LOW), period, mult, max_lookback, direction == "long")
-    return res if sequential else float(res[-1])
+    if not sequential:
+        return float(_last_safezonestop(c[:, HIGH], c[:, LOW], period, mult, max_lookback, direction == 'long'))
+    res = _safezonestop(c[:, HIGH], c[:, LOW], period, mult, max_lookback, direction == "long")
+    return res

@@ -9,7 +9,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators._core import check_number, column, ohlcv
+from jesse_dag.indicators._fastpath import check_number, ohlcv
 
 
 @numba.njit(cache=True)
@@ -55,6 +55,12 @@ def _sar(high, low, acceleration, maximum):
     return out
 
 
+@numba.njit(cache=True)
+def _last_sar(a0, a1, a2, a3):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _sar(a0, a1, a2, a3)[-1]
+
+
 def sar(candles: np.ndarray, acceleration: float = 0.02, maximum: float = 0.2,
         sequential: bool = False) -> float | np.ndarray:
     """Parabolic stop-and-reverse.
@@ -68,5 +74,7 @@ def sar(candles: np.ndarray, acceleration: float = 0.02, maximum: float = 0.2,
     acceleration = check_number(acceleration, "acceleration")
     maximum = check_number(maximum, "maximum")
     c = ohlcv(candles, sequential, "sar")
-    res = _sar(column(c, HIGH), column(c, LOW), acceleration, maximum)
-    return res if sequential else float(res[-1])
+    if not sequential:
+        return float(_last_sar(c[:, HIGH], c[:, LOW], acceleration, maximum))
+    res = _sar(c[:, HIGH], c[:, LOW], acceleration, maximum)
+    return res

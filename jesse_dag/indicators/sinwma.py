@@ -1,10 +1,17 @@
 """SINWMA: sine-weighted moving average (Jesse ``ta.sinwma``), weights ``sin((i+1)π/(p+1))``."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import weighted_window_average
+
+
+@numba.njit(cache=True)
+def _last_weighted_window_average(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return weighted_window_average(a0, a1)[-1]
 
 
 def sinwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
@@ -19,5 +26,7 @@ def sinwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
     sines = np.sin((np.arange(period) + 1.0) * np.pi / (period + 1))
+    if not sequential:
+        return float(_last_weighted_window_average(source, sines / sines.sum()))
     res = weighted_window_average(source, sines / sines.sum())
-    return res if sequential else float(res[-1])
+    return res

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 _EPS = float(np.finfo(np.float64).eps)
 
@@ -36,6 +36,12 @@ def _skew(source, period, eps):
     return out
 
 
+@numba.njit(cache=True)
+def _last_skew(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _skew(a0, a1, a2)[-1]
+
+
 def skew(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
          sequential: bool = False) -> float | np.ndarray:
     """Biased sample skewness ``m3 / m2^1.5``; the first ``period - 1`` rows are NaN.
@@ -47,5 +53,7 @@ def skew(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_skew(source, period, _EPS))
     res = _skew(source, period, _EPS)
-    return res if sequential else float(res[-1])
+    return res

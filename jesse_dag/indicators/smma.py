@@ -10,7 +10,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -27,6 +27,12 @@ def _smma(source, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_smma(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _smma(a0, a1)[-1]
+
+
 def smma(candles: np.ndarray, period: int = 5, source_type: str = "close",
          sequential: bool = False) -> float | np.ndarray:
     """Smoothed moving average (bias-corrected EMA with alpha ``1/period``).
@@ -38,5 +44,7 @@ def smma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_smma(source, period))
     res = _smma(source, period)
-    return res if sequential else float(res[-1])
+    return res

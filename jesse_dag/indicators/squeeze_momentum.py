@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import as_candles, check_number, check_period, column, slice_candles
+from jesse_dag.indicators._fastpath import as_candles, check_number, check_period, slice_candles
 from jesse_dag.indicators._kernels import rolling_max, rolling_min, rolling_std, sma, true_range
 
 SqueezeMomentum = namedtuple("SqueezeMomentum", ["squeeze", "momentum", "momentum_signal"])
@@ -97,7 +97,7 @@ def squeeze_momentum(candles: np.ndarray, length: int = 20, mult: float = 2.0, l
     if arr.ndim != 2:
         raise ValueError("squeeze_momentum: needs a 2-D (N, 6) candle array, got a 1-D series")
     arr = slice_candles(arr, sequential)
-    sqz, momentum, signal = _squeeze_momentum(column(arr, CLOSE), column(arr, HIGH), column(arr, LOW), length,
+    sqz, momentum, signal = _squeeze_momentum(arr[:, CLOSE], arr[:, HIGH], arr[:, LOW], length,
                                               length_kc, mult_kc)
     sqz_int = sqz.astype(np.int64)
     signal_int = signal.astype(np.int64)

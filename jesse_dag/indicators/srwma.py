@@ -5,10 +5,17 @@ and copies the input through for the first ``period + 1`` rows (all rows when ``
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import tail_weighted_ma
+
+
+@numba.njit(cache=True)
+def _last_tail_weighted_ma(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return tail_weighted_ma(a0, a1, a2)[-1]
 
 
 def srwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
@@ -22,5 +29,7 @@ def srwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_tail_weighted_ma(source, period, 0.5))
     res = tail_weighted_ma(source, period, 0.5)
-    return res if sequential else float(res[-1])
+    return res

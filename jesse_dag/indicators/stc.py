@@ -8,7 +8,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
 
 
@@ -48,6 +48,12 @@ def _stc(source, fast, slow, k_period, d1, d2):
     return out
 
 
+@numba.njit(cache=True)
+def _last_stc(a0, a1, a2, a3, a4, a5):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _stc(a0, a1, a2, a3, a4, a5)[-1]
+
+
 def stc(candles: np.ndarray, fast_period: int = 23, slow_period: int = 50, k_period: int = 10,
         d1_period: int = 3, d2_period: int = 3, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
@@ -64,5 +70,7 @@ def stc(candles: np.ndarray, fast_period: int = 23, slow_period: int = 50, k_per
     d1_period = check_period(d1_period, "d1_period")
     d2_period = check_period(d2_period, "d2_period")
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_stc(source, fast_period, slow_period, k_period, d1_period, d2_period))
     res = _stc(source, fast_period, slow_period, k_period, d1_period, d2_period)
-    return res if sequential else float(res[-1])
+    return res

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jesse_dag.indicators._core import check_number, check_period, source_of
+from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 from jesse_dag.indicators._kernels import rolling_std
 
 

@@ -11,7 +11,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import check_period, column, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import rolling_max, rolling_min
 from jesse_dag.indicators._kernels_g3 import sma_skipnan_window
 
@@ -51,7 +51,7 @@ def stoch(candles: np.ndarray, fastk_period: int = 14, slowk_period: int = 3, sl
         k = np.full(n, np.nan)
         d = np.full(n, np.nan)
     else:
-        raw = _raw_k(column(c, HIGH), column(c, LOW), column(c, CLOSE), fastk_period)
+        raw = _raw_k(c[:, HIGH], c[:, LOW], c[:, CLOSE], fastk_period)
         k = sma_skipnan_window(raw, slowk_period)
         d = sma_skipnan_window(k, slowd_period)
     if sequential:

@@ -1,10 +1,17 @@
 """Ehlers' 2-pole Super Smoother (Jesse ``ta.supersmoother``); rows 0 and 1 copy the input."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import supersmoother_2pole
+
+
+@numba.njit(cache=True)
+def _last_supersmoother_2pole(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return supersmoother_2pole(a0, a1)[-1]
 
 
 def supersmoother(candles: np.ndarray, period: int = 14, source_type: str = "close",
@@ -18,5 +25,7 @@ def supersmoother(candles: np.ndarray, period: int = 14, source_type: str = "clo
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_supersmoother_2pole(source, float(period)))
     res = supersmoother_2pole(source, float(period))
-    return res if sequential else float(res[-1])
+    return res

@@ -6,7 +6,7 @@ import math
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -22,6 +22,12 @@ def _supersmoother_3_pole(source, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_supersmoother_3_pole(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _supersmoother_3_pole(a0, a1)[-1]
+
+
 def supersmoother_3_pole(candles: np.ndarray, period: int = 14, source_type: str = "close",
                          sequential: bool = False) -> float | np.ndarray:
     """3-pole Butterworth super smoother.
@@ -33,5 +39,7 @@ def supersmoother_3_pole(candles: np.ndarray, period: int = 14, source_type: str
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_supersmoother_3_pole(source, float(period)))
     res = _supersmoother_3_pole(source, float(period))
-    return res if sequential else float(res[-1])
+    return res

@@ -8,7 +8,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import check_number, check_period, column, ohlcv
+from jesse_dag.indicators._core import cached_last, check_number, check_period, column, ohlcv
 
 SuperTrend = namedtuple("SuperTrend", ["trend", "changed"])
 
@@ -49,6 +49,22 @@ def _supertrend(high, low, close, period, factor):
     return trend, changed
 
 
+@numba.njit(cache=True)
+def _supertrend_windows(high, low, close, period, factor, warm, lo, hi):
+    out = np.empty((hi - lo, 2))
+    for e in range(lo, hi):
+        s = e - warm if (warm > 0 and e > warm) else 0
+        trend, changed = _supertrend(high[s:e], low[s:e], close[s:e], period, factor)
+        out[e - lo, 0] = trend[-1]
+        out[e - lo, 1] = changed[-1]
+    return out
+
+
+def _supertrend_cached(slot, w, lo, hi, period, factor):
+    rows = _supertrend_windows(slot.column(HIGH), slot.column(LOW), slot.column(CLOSE), period, factor, w, lo, hi)
+    return [tuple(r) for r in rows.tolist()]
+
+
 def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
                sequential: bool = False) -> SuperTrend:
     """SuperTrend(trend, changed); ``trend`` is 0.0 before ``period-1``, ``changed`` is 0.0/1.0.
@@ -61,6 +77,11 @@ def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
     """
     period = check_period(period)
     factor = check_number(factor, "factor")
+    if not sequential:
+        v = cached_last(candles, ("supertrend", period, factor),
+                        lambda slot, w, lo, hi: _supertrend_cached(slot, w, lo, hi, period, factor))
+        if v is not None:
+            return SuperTrend(*v)
     c = ohlcv(candles, sequential, "supertrend")
     trend, changed = _supertrend(column(c, HIGH), column(c, LOW), column(c, CLOSE), period, factor)
     if sequential:

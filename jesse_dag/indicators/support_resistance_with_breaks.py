@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN, VOLUME
-from jesse_dag.indicators._core import as_candles, check_period, column
+from jesse_dag.indicators._fastpath import as_candles, check_period, column
 
 SupportResistanceWithBreaks = namedtuple("SupportResistanceWithBreaks",
                                          ["support", "resistance", "red_break", "green_break", "bear_wick",
@@ -85,8 +85,8 @@ def support_resistance_with_breaks(candles: np.ndarray, left_bars: int = 15, rig
     arr = as_candles(candles)
     if arr.ndim != 2:
         raise ValueError("support_resistance_with_breaks: needs a 2-D (N, 6) candle array, got a 1-D series")
-    resistance = _level(column(arr, HIGH), left_bars, right_bars, True, "high")
-    support = _level(column(arr, LOW), left_bars, right_bars, False, "low")
+    resistance = _level(arr[:, HIGH], left_bars, right_bars, True, "high")
+    support = _level(arr[:, LOW], left_bars, right_bars, False, "low")
     vol = column(arr, VOLUME)
     short = _ema_last(vol, 5)
     long = _ema_last(vol, 10)

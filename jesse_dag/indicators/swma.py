@@ -1,9 +1,10 @@
 """SWMA: symmetric (triangular-weight) moving average (Jesse ``ta.swma``)."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import weighted_window_average
 
 
@@ -20,6 +21,12 @@ def _symmetric_triangle(n: int) -> np.ndarray:
     return tri / tri.sum()
 
 
+@numba.njit(cache=True)
+def _last_weighted_window_average(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return weighted_window_average(a0, a1)[-1]
+
+
 def swma(candles: np.ndarray, period: int = 5, source_type: str = "close",
          sequential: bool = False) -> float | np.ndarray:
     """Symmetric weighted average of each ``period`` window; the first ``period - 1`` rows are NaN.
@@ -31,5 +38,7 @@ def swma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_weighted_window_average(source, _symmetric_triangle(period)))
     res = weighted_window_average(source, _symmetric_triangle(period))
-    return res if sequential else float(res[-1])
+    return res

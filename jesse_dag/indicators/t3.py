@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_number, check_period, source_of
+from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -32,6 +32,12 @@ def _t3(source, period, vfactor):
     return out
 
 
+@numba.njit(cache=True)
+def _last_t3(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _t3(a0, a1, a2)[-1]
+
+
 def t3(candles: np.ndarray, period: int = 5, vfactor: float = 0, source_type: str = "close",
        sequential: bool = False) -> float | np.ndarray:
     """T3 moving average, defined from row 0.
@@ -44,5 +50,7 @@ def t3(candles: np.ndarray, period: int = 5, vfactor: float = 0, source_type: st
     period = check_period(period)
     vfactor = check_number(vfactor, "vfactor")
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_t3(source, period, vfactor))
     res = _t3(source, period, vfactor)
-    return res if sequential else float(res[-1])
+    return res

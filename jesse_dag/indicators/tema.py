@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -26,6 +26,12 @@ def _tema(source, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_tema(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _tema(a0, a1)[-1]
+
+
 def tema(candles: np.ndarray, period: int = 9, source_type: str = "close",
          sequential: bool = False) -> float | np.ndarray:
     """Triple EMA with no NaN warm-up.
@@ -37,5 +43,7 @@ def tema(candles: np.ndarray, period: int = 9, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_tema(source, period))
     res = _tema(source, period)
-    return res if sequential else float(res[-1])
+    return res

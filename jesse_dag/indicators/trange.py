@@ -1,11 +1,18 @@
 """TRANGE: true range (Jesse ``ta.trange``): ``H0 - L0`` first, then ``max(H-L, |H-C[-1]|, |L-C[-1]|)``."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import column, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
 from jesse_dag.indicators._kernels import true_range
+
+
+@numba.njit(cache=True)
+def _last_true_range(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return true_range(a0, a1, a2)[-1]
 
 
 def trange(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -18,5 +25,7 @@ def trange(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         [2.0, 4.0]
     """
     c = ohlcv(candles, sequential, "trange")
-    res = true_range(column(c, HIGH), column(c, LOW), column(c, CLOSE))
-    return res if sequential else float(res[-1])
+    if not sequential:
+        return float(_last_true_range(c[:, HIGH], c[:, LOW], c[:, CLOSE]))
+    res = true_range(c[:, HIGH], c[:, LOW], c[:, CLOSE])
+    return res

@@ -1,10 +1,17 @@
 """TRIMA: triangular moving average (Jesse ``ta.trima``)."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import weighted_window_average
+
+
+@numba.njit(cache=True)
+def _last_weighted_window_average(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return weighted_window_average(a0, a1)[-1]
 
 
 def trima(candles: np.ndarray, period: int = 30, source_type: str = "close",
@@ -25,5 +32,7 @@ def trima(candles: np.ndarray, period: int = 30, source_type: str = "close",
         weights = np.concatenate([np.arange(1, mid + 2), np.arange(mid, 0, -1)]).astype(np.float64)
     else:
         weights = np.concatenate([np.arange(1, mid + 1), np.arange(mid, 0, -1)]).astype(np.float64)
+    if not sequential:
+        return float(_last_weighted_window_average(source, weights / weights.sum()))
     res = weighted_window_average(source, weights / weights.sum())
-    return res if sequential else float(res[-1])
+    return res

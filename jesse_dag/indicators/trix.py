@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
 
 
@@ -19,6 +19,12 @@ def _trix(source, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_trix(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _trix(a0, a1)[-1]
+
+
 def trix(candles: np.ndarray, period: int = 18, source_type: str = "close",
          sequential: bool = False) -> float | np.ndarray:
     """TRIX in basis points per bar.
@@ -30,5 +36,7 @@ def trix(candles: np.ndarray, period: int = 18, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_trix(source, period))
     res = _trix(source, period)
-    return res if sequential else float(res[-1])
+    return res

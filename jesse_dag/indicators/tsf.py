@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -30,6 +30,12 @@ def _tsf(source, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_tsf(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _tsf(a0, a1)[-1]
+
+
 def tsf(candles: np.ndarray, period: int = 14, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
     """Linear-regression forecast for the next bar; the first ``period - 1`` rows are NaN.
@@ -41,5 +47,7 @@ def tsf(candles: np.ndarray, period: int = 14, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_tsf(source, period))
     res = _tsf(source, period)
-    return res if sequential else float(res[-1])
+    return res

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
 
 
@@ -28,6 +28,12 @@ def _tsi(source, long_period, short_period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_tsi(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _tsi(a0, a1, a2)[-1]
+
+
 def tsi(candles: np.ndarray, long_period: int = 25, short_period: int = 13, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
     """True Strength Index, -100..100.
@@ -40,5 +46,7 @@ def tsi(candles: np.ndarray, long_period: int = 25, short_period: int = 13, sour
     long_period = check_period(long_period, "long_period")
     short_period = check_period(short_period, "short_period")
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_tsi(source, long_period, short_period))
     res = _tsi(source, long_period, short_period)
-    return res if sequential else float(res[-1])
+    return res

@@ -11,7 +11,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import as_candles, check_number, check_period, column, slice_candles
+from jesse_dag.indicators._fastpath import as_candles, check_number, check_period, column, slice_candles
 from jesse_dag.indicators._kernels import rolling_std
 
 
@@ -63,6 +63,6 @@ def ttm_squeeze(candles: np.ndarray, length_ttms: int = 20, bb_mult_ttms: float 
     dev = rolling_std(close, length)[-1]
     upper = middle + bb_mult * dev
     lower = middle - 2.0 * dev  # Jesse's bollinger_bands devdn default
-    tr = _true_range(column(full, HIGH), column(full, LOW), column(full, CLOSE))
+    tr = _true_range(full[:, HIGH], full[:, LOW], full[:, CLOSE])
     devkc = _last_sma(tr, length)
     return bool(lower < middle - devkc * kc_mult or upper > middle + devkc * kc_mult)

@@ -5,12 +5,18 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import column, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
 
 
 @numba.njit(cache=True)
 def _typprice(close, high, low):
     return (close + high + low) / 3.0
+
+
+@numba.njit(cache=True)
+def _last_typprice(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _typprice(a0, a1, a2)[-1]
 
 
 def typprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -22,5 +28,7 @@ def typprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
         2.0
     """
     c = ohlcv(candles, sequential, "typprice")
-    res = _typprice(column(c, CLOSE), column(c, HIGH), column(c, LOW))
-    return res if sequential else float(res[-1])
+    if not sequential:
+        return float(_last_typprice(c[:, CLOSE], c[:, HIGH], c[:, LOW]))
+    res = _typprice(c[:, CLOSE], c[:, HIGH], c[:, LOW])
+    return res

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_number, check_period, source_of
+from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 from jesse_dag.indicators._kernels import rolling_max
 
 
@@ -27,6 +27,12 @@ def _ui(source, period, scalar):
     return out
 
 
+@numba.njit(cache=True)
+def _last_ui(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _ui(a0, a1, a2)[-1]
+
+
 def ui(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type: str = "close",
        sequential: bool = False) -> float | np.ndarray:
     """Ulcer index; NaN until ``2·period - 2`` rows exist (drawdowns need a full window first).
@@ -39,5 +45,7 @@ def ui(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type: 
     period = check_period(period)
     scalar = check_number(scalar, "scalar")
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_ui(source, period, scalar))
     res = _ui(source, period, scalar)
-    return res if sequential else float(res[-1])
+    return res

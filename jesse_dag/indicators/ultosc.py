@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import check_period, column, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import rolling_sum
 
 
@@ -35,6 +35,12 @@ def _ultosc(high, low, close, p1, p2, p3):
     return out
 
 
+@numba.njit(cache=True)
+def _last_ultosc(a0, a1, a2, a3, a4, a5):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _ultosc(a0, a1, a2, a3, a4, a5)[-1]
+
+
 def ultosc(candles: np.ndarray, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28,
            sequential: bool = False) -> float | np.ndarray:
     """Ultimate Oscillator, 0..100; NaN until the longest window is full.
@@ -49,5 +55,7 @@ def ultosc(candles: np.ndarray, timeperiod1: int = 7, timeperiod2: int = 14, tim
     p2 = check_period(timeperiod2, "timeperiod2")
     p3 = check_period(timeperiod3, "timeperiod3")
     c = ohlcv(candles, sequential, "ultosc")
-    res = _ultosc(column(c, HIGH), column(c, LOW), column(c, CLOSE), p1, p2, p3)
-    return res if sequential else float(res[-1])
+    if not sequential:
+        return float(_last_ultosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], p1, p2, p3))
+    res = _ultosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], p1, p2, p3)
+    return res

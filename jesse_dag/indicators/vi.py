@@ -7,7 +7,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import check_period, column, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import true_range
 
 VI = namedtuple("VI", ["plus", "minus"])
@@ -51,7 +51,7 @@ def vi(candles: np.ndarray, period: int = 14, sequential: bool = False) -> VI:
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "vi")
-    plus, minus = _vi(column(c, HIGH), column(c, LOW), column(c, CLOSE), period)
+    plus, minus = _vi(c[:, HIGH], c[:, LOW], c[:, CLOSE], period)
     if sequential:
         return VI(plus, minus)
     return VI(float(plus[-1]), float(minus[-1]))

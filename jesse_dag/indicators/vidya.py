@@ -8,7 +8,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -48,6 +48,12 @@ def _vidya(source, length, fix_cmo, select):
     return out
 
 
+@numba.njit(cache=True)
+def _last_vidya(a0, a1, a2, a3):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _vidya(a0, a1, a2, a3)[-1]
+
+
 def vidya(candles: np.ndarray, length: int = 9, fix_cmo: bool = True, select: bool = True,
           source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Variable Index Dynamic Average, seeded with the first value.
@@ -59,5 +65,7 @@ def vidya(candles: np.ndarray, length: int = 9, fix_cmo: bool = True, select: bo
     """
     length = check_period(length, "length")
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_vidya(source, length, bool(fix_cmo), bool(select)))
     res = _vidya(source, length, bool(fix_cmo), bool(select))
-    return res if sequential else float(res[-1])
+    return res

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.candles.columns import VOLUME
-from jesse_dag.indicators._core import check_period, column, ohlcv
+from jesse_dag.indicators._fastpath import check_period, column, ohlcv
 from jesse_dag.indicators._kernels import sma
 
 

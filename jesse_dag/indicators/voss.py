@@ -10,7 +10,7 @@ import math
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_number, check_period, source_of
+from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
 VossFilter = namedtuple("VossFilter", ["voss", "filt"])
 
@@ -37,6 +37,13 @@ def _voss(source, period, predict, bandwidth):
     return voss_v, filt
 
 
+@numba.njit(cache=True)
+def _last_voss(source, period, predict, bandwidth):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    v, f = _voss(source, period, predict, bandwidth)
+    return v[-1], f[-1]
+
+
 def voss(candles: np.ndarray, period: int = 20, predict: int = 3, bandwith: float = 0.25,
          source_type: str = "close", sequential: bool = False) -> VossFilter:
     """Voss predictor and its band-pass filter (``bandwith`` keeps Jesse's spelling).
@@ -50,7 +57,6 @@ def voss(candles: np.ndarray, period: int = 20, predict: int = 3, bandwith: floa
     predict = check_period(predict, "predict")
     bandwith = check_number(bandwith, "bandwith")
     _, source = source_of(candles, source_type, sequential)
-    v, f = _voss(source, period, predict, bandwith)
-    if sequential:
-        return VossFilter(v, f)
-    return VossFilter(float(v[-1]), float(f[-1]))
+    if not sequential:
+        return VossFilter(*map(float, _last_voss(source, period, predict, bandwith)))
+    return VossFilter(*_voss(source, period, predict, bandwith))

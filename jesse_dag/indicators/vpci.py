@@ -10,7 +10,7 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, VOLUME
-from jesse_dag.indicators._core import check_period, column, ohlcv
+from jesse_dag.indicators._fastpath import check_period, column, ohlcv
 from jesse_dag.indicators._kernels import sma
 
 VPCI = namedtuple("VPCI", ["vpci", "vpcis"])

@@ -9,7 +9,8 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import VOLUME
-from jesse_dag.indicators._core import column, get_candle_source, ohlcv, SOURCE_TYPES
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
 
 
 @numba.njit(cache=True)
@@ -24,6 +25,12 @@ def _vpt(source, vol):
     return out
 
 
+@numba.njit(cache=True)
+def _last_vpt(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _vpt(a0, a1)[-1]
+
+
 def vpt(candles: np.ndarray, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Two-bar volume price trend (Jesse's formula).
 
@@ -36,6 +43,8 @@ def vpt(candles: np.ndarray, source_type: str = "close", sequential: bool = Fals
     if source_type not in SOURCE_TYPES:
         raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
     c = ohlcv(candles, sequential, "vpt")
-    source = np.ascontiguousarray(get_candle_source(c, source_type))
-    res = _vpt(source, column(c, VOLUME))
-    return res if sequential else float(res[-1])
+    source = fp.source(c, source_type)
+    if not sequential:
+        return float(_last_vpt(source, c[:, VOLUME]))
+    res = _vpt(source, c[:, VOLUME])
+    return res

@@ -5,10 +5,17 @@ the first ``period + 1`` rows (all rows when ``n < period + 2``).
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_number, check_period, source_of
+from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 from jesse_dag.indicators._kernels_g3 import tail_weighted_ma
+
+
+@numba.njit(cache=True)
+def _last_tail_weighted_ma(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return tail_weighted_ma(a0, a1, a2)[-1]
 
 
 def vpwma(candles: np.ndarray, period: int = 14, power: float = 0.382, source_type: str = "close",
@@ -23,5 +30,7 @@ def vpwma(candles: np.ndarray, period: int = 14, power: float = 0.382, source_ty
     period = check_period(period)
     power = check_number(power, "power")
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_tail_weighted_ma(source, period, power))
     res = tail_weighted_ma(source, period, power)
-    return res if sequential else float(res[-1])
+    return res

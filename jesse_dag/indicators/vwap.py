@@ -10,7 +10,8 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import TIMESTAMP, VOLUME
-from jesse_dag.indicators._core import column, get_candle_source, ohlcv, SOURCE_TYPES
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
 
 _ANCHOR_SECONDS = {"D": 86400, "H": 3600, "M": 60, "4H": 14400, "12H": 43200, "W": 604800, "MN": 2592000}
 
@@ -55,8 +56,8 @@ def vwap(candles: np.ndarray, source_type: str = "hlc3", anchor: str = "D",
         source_type = "hlc3"  # jesse_rust's vwap knows no "volume" source and falls back to hlc3
     c = ohlcv(candles, sequential, "vwap")
     span = _ANCHOR_SECONDS.get(str(anchor).upper(), 86400)
-    source = np.ascontiguousarray(get_candle_source(c, source_type))
-    res = _vwap(source, column(c, VOLUME), column(c, TIMESTAMP), np.int64(span))
+    source = fp.source(c, source_type)
+    res = _vwap(source, c[:, VOLUME], c[:, TIMESTAMP], np.int64(span))
     if sequential:
         return res
     return None if np.isnan(res[-1]) else float(res[-1])

@@ -9,7 +9,8 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import VOLUME
-from jesse_dag.indicators._core import as_candles, check_period, column, get_candle_source, slice_candles, SOURCE_TYPES
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import as_candles, check_period, column, slice_candles, SOURCE_TYPES
 
 
 @numba.njit(cache=True)
@@ -39,6 +40,12 @@ def vwma_kernel(price, vol, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_vwma_kernel(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return vwma_kernel(a0, a1, a2)[-1]
+
+
 def vwma(candles: np.ndarray, period: int = 20, source_type: str = "close",
          sequential: bool = False) -> float | np.ndarray:
     """Volume-weighted moving average.
@@ -58,7 +65,9 @@ def vwma(candles: np.ndarray, period: int = 20, source_type: str = "close",
         if source_type not in SOURCE_TYPES:
             raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
         arr = slice_candles(arr, sequential)
-        price = np.ascontiguousarray(get_candle_source(arr, source_type))
+        price = fp.source(arr, source_type)
         vol = column(arr, VOLUME)
+    if not sequential:
+        return float(_last_vwma_kernel(price, vol, period))
     res = vwma_kernel(price, vol, period)
-    return res if sequential else float(res[-1])
+    return res

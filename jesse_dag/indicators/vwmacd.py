@@ -10,7 +10,7 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, VOLUME
-from jesse_dag.indicators._core import as_candles, check_period, column, slice_candles
+from jesse_dag.indicators._fastpath import as_candles, check_period, column, slice_candles
 from jesse_dag.indicators.vwma import vwma_kernel
 
 VWMACD = namedtuple("VWMACD", ["macd", "signal", "hist"])

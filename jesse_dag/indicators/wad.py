@@ -8,7 +8,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW, OPEN
-from jesse_dag.indicators._core import column, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
 
 
 @numba.njit(cache=True)
@@ -30,6 +30,12 @@ def _wad(price, high, low):
     return out
 
 
+@numba.njit(cache=True)
+def _last_wad(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _wad(a0, a1, a2)[-1]
+
+
 def wad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
     """Cumulative Williams A/D (0 at row 0).
 
@@ -40,5 +46,7 @@ def wad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         [0.0, 1.0]
     """
     c = ohlcv(candles, sequential, "wad")
-    res = _wad(column(c, OPEN), column(c, HIGH), column(c, LOW))
-    return res if sequential else float(res[-1])
+    if not sequential:
+        return float(_last_wad(c[:, OPEN], c[:, HIGH], c[:, LOW]))
+    res = _wad(c[:, OPEN], c[:, HIGH], c[:, LOW])
+    return res

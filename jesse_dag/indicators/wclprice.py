@@ -5,12 +5,18 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import column, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
 
 
 @numba.njit(cache=True)
 def _wclprice(close, high, low):
     return (high + low + 2.0 * close) / 4.0
+
+
+@numba.njit(cache=True)
+def _last_wclprice(a0, a1, a2):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _wclprice(a0, a1, a2)[-1]
 
 
 def wclprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -22,5 +28,7 @@ def wclprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
         2.0
     """
     c = ohlcv(candles, sequential, "wclprice")
-    res = _wclprice(column(c, CLOSE), column(c, HIGH), column(c, LOW))
-    return res if sequential else float(res[-1])
+    if not sequential:
+        return float(_last_wclprice(c[:, CLOSE], c[:, HIGH], c[:, LOW]))
+    res = _wclprice(c[:, CLOSE], c[:, HIGH], c[:, LOW])
+    return res

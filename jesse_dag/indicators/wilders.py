@@ -1,10 +1,17 @@
 """WILDERS: Wilder's smoothing (Jesse ``ta.wilders``): ``y0 = x0``, ``y = x/p + (1 - 1/p)·y[-1]``."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
+
+
+@numba.njit(cache=True)
+def _last_ema_alpha(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return ema_alpha(a0, a1)[-1]
 
 
 def wilders(candles: np.ndarray, period: int = 5, source_type: str = "close",
@@ -18,5 +25,7 @@ def wilders(candles: np.ndarray, period: int = 5, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_ema_alpha(source, 1.0 / period))
     res = ema_alpha(source, 1.0 / period)
-    return res if sequential else float(res[-1])
+    return res

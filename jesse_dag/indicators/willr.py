@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import check_period, column, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import rolling_max, rolling_min
 
 
@@ -21,6 +21,12 @@ def _willr(high, low, close, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_willr(a0, a1, a2, a3):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _willr(a0, a1, a2, a3)[-1]
+
+
 def willr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
     """Williams %R in -100..0; the first ``period - 1`` rows are NaN.
 
@@ -32,5 +38,7 @@ def willr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> fl
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "willr")
-    res = _willr(column(c, HIGH), column(c, LOW), column(c, CLOSE), period)
-    return res if sequential else float(res[-1])
+    if not sequential:
+        return float(_last_willr(c[:, HIGH], c[:, LOW], c[:, CLOSE], period))
+    res = _willr(c[:, HIGH], c[:, LOW], c[:, CLOSE], period)
+    return res

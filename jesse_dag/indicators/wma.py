@@ -1,10 +1,17 @@
 """WMA: linearly weighted moving average (Jesse ``ta.wma``), weights 1..period, newest heaviest."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import wma as _wma
+
+
+@numba.njit(cache=True)
+def _last_wma(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _wma(a0, a1)[-1]
 
 
 def wma(candles: np.ndarray, period: int = 30, source_type: str = "close",
@@ -18,5 +25,7 @@ def wma(candles: np.ndarray, period: int = 30, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_wma(source, period))
     res = _wma(source, period)
-    return res if sequential else float(res[-1])
+    return res

@@ -10,8 +10,9 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import get_candle_source, ohlcv, SOURCE_TYPES
-from jesse_dag.indicators._core import check_number, check_period
+from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
+from jesse_dag.indicators._fastpath import check_number, check_period
 from jesse_dag.indicators._kernels import ema_alpha
 
 Wavetrend = namedtuple("Wavetrend", ["wt1", "wt2", "wtCrossUp", "wtCrossDown", "wtOversold", "wtOverbought",
@@ -44,6 +45,13 @@ def _wt(src, channel_len, average_len, ma_len):
     return wt1, wt2
 
 
+@numba.njit(cache=True)
+def _last_wt(src, channel_len, average_len, ma_len):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    wt1, wt2 = _wt(src, channel_len, average_len, ma_len)
+    return wt1[-1], wt2[-1]
+
+
 def wt(candles: np.ndarray, wtchannellen: int = 9, wtaveragelen: int = 12, wtmalen: int = 3, oblevel: int = 53,
        oslevel: int = -53, source_type: str = "hlc3", sequential: bool = False) -> Wavetrend:
     """Wavetrend lines, cross/level flags (bool) and ``wtVwap = wt1 - wt2``.
@@ -65,7 +73,11 @@ def wt(candles: np.ndarray, wtchannellen: int = 9, wtaveragelen: int = 12, wtmal
         raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
     c = ohlcv(candles, sequential, "wt")
     kind = source_type if source_type in ("open", "high", "low", "close", "hlc3", "ohlc4") else "close"
-    src = np.ascontiguousarray(get_candle_source(c, kind))
+    src = fp.source(c, kind)
+    if not sequential:
+        # the same elementwise operations on the last row only
+        a, b = map(float, _last_wt(src, wtchannellen, wtaveragelen, wtmalen))
+        return Wavetrend(a, b, b - a <= 0.0, b - a >= 0.0, b <= oslevel, b >= oblevel, a - b)
     wt1, wt2 = _wt(src, wtchannellen, wtaveragelen, wtmalen)
     cross_up = wt2 - wt1 <= 0.0
     cross_down = wt2 - wt1 >= 0.0

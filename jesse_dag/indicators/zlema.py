@@ -7,7 +7,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
@@ -25,6 +25,12 @@ def _zlema(source, period):
     return out
 
 
+@numba.njit(cache=True)
+def _last_zlema(a0, a1):
+    # the last value only: returning an array to Python costs more than the kernel on a short window
+    return _zlema(a0, a1)[-1]
+
+
 def zlema(candles: np.ndarray, period: int = 20, source_type: str = "close",
           sequential: bool = False) -> float | np.ndarray:
     """Zero-lag exponential moving average.
@@ -36,5 +42,7 @@ def zlema(candles: np.ndarray, period: int = 20, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
+    if not sequential:
+        return float(_last_zlema(source, period))
     res = _zlema(source, period)
-    return res if sequential else float(res[-1])
+    return res

@@ -29,7 +29,7 @@ from typing import Any, Sequence
 import joblib
 import numpy as np
 
-from jesse_dag.ml.datapoints import DataPoint, fingerprint
+from jesse_dag.ml.datapoints import DataPoint, dataset_fingerprint
 from jesse_dag.ml.registry import ModelRegistry
 
 MANIFEST = "bundle.json"
@@ -137,7 +137,8 @@ def save_bundle(result: dict, save_to: str | os.PathLike, points: Sequence[DataP
         "training_window": {**info, "first_time": times[0], "train_last_time": times[info["train_size"] - 1],
                             "last_time": times[-1],
                             "last_label_time": max(label_times) if label_times else None},
-        "data": {"fingerprint": fingerprint(points), "n_samples": len(points),
+        # time order, as in the CSV and the store: the id of the data set in ml_samples
+        "data": {"fingerprint": dataset_fingerprint(points), "n_samples": len(points),
                  "routes": sorted({p["route"] for p in points if p.get("route")})},
         "lineage": _plain(lineage or {}),
         "libraries": library_versions(),

@@ -62,12 +62,15 @@ def read_lineage(csv_path: str | os.PathLike) -> dict | None:
 
 def gather_ml_data(config: dict, routes: list[dict], data_routes: list[dict], candles: dict,
                    warmup_candles: dict | None = None, csv_path: str | None = "auto",
-                   verbose: bool = True) -> dict:
-    """Backtest (fast mode) and return ``{"data_points", "backtest_metrics", "csv_paths", "lineage"}``.
+                   verbose: bool = True, *, db: str | os.PathLike | None = None) -> dict:
+    """Backtest (fast mode) and return ``{"data_points", "backtest_metrics", "csv_paths", "lineage", "datasets"}``.
 
     ``data_points`` holds the labelled points of every route, route by route, each in recording order.
     ``csv_path="auto"`` writes ``strategies/<Name>/ml_data/<Name>_data.csv`` per strategy name (routes
     sharing a strategy share its file); ``None`` writes nothing; a path is used as is (one strategy only).
+    With ``db`` (a store file), each strategy's points also go to the store's ``ml_samples`` as one data
+    set with its CSV path and this gather's lineage (idempotent: the same data set twice adds no rows);
+    ``datasets`` lists them (``strategy, dataset_id, added, present``).
     """
     from jesse_dag.engine import run_backtest
 
@@ -92,20 +95,28 @@ def gather_ml_data(config: dict, routes: list[dict], data_routes: list[dict], ca
         if verbose:
             print("\n  ⚠  No ML data points were collected. Does the strategy call record_features({...}) and "
                   "then record_label(name, value)?")
-        return {"data_points": [], "backtest_metrics": metrics, "csv_paths": [], "lineage": lineage}
+        return {"data_points": [], "backtest_metrics": metrics, "csv_paths": [], "lineage": lineage, "datasets": []}
 
     written: list[Path] = []
-    if csv_path is not None:
-        for name, pts in per_name.items():
-            if not pts:
-                continue
+    datasets: list[dict] = []
+    for name, pts in per_name.items():
+        if not pts:
+            continue
+        path = None
+        if csv_path is not None:
             path = Path("strategies") / name / "ml_data" / f"{name}_data.csv" if csv_path == "auto" else Path(csv_path)
             write_ml_data_csv(pts, path)
             lineage_path(path).write_text(json.dumps(lineage, indent=1, sort_keys=True, default=str))
             written.append(path)
+        if db is not None:
+            from jesse_dag.store.ml import store_samples
+
+            rep = store_samples(pts, strategy=name, csv_path=path, lineage=lineage, db=db)
+            datasets.append({"strategy": name, "dataset_id": rep.dataset_id, "added": rep.added, "present": rep.present})
     if verbose:
         _print_gather_report(points, metrics, written, names)
-    return {"data_points": points, "backtest_metrics": metrics, "csv_paths": written, "lineage": lineage}
+    return {"data_points": points, "backtest_metrics": metrics, "csv_paths": written, "lineage": lineage,
+            "datasets": datasets}
 
 
 def _print_gather_report(points: list[DataPoint], metrics: dict, paths: list[Path], names: list[str]) -> None:

@@ -1,12 +1,18 @@
 """Model registry: every saved bundle with its lineage, and which one each strategy has deployed.
 
-Kept as one JSON file under ``storage/`` (written atomically) behind this small interface, until the
-DuckDB store offers a ``model_registry`` table; the interface (``register``, ``entries``, ``mark_deployed``,
-``deployed``) stays the same when it moves there.
+Kept in the DuckDB store (tables ``model_registry`` and ``model_deployments``, see
+:mod:`jesse_dag.store.ml`) behind this small interface: ``register``, ``entries``, ``mark_deployed``,
+``deployed``. A registry JSON file written before the store had these tables (``storage/ml_registry.json``)
+is imported once, the first time the registry is used while the store's registry is still empty.
+
+``ModelRegistry(path)``: ``path`` is the store file; a path ending in ``.json`` names the old registry
+file instead, and the store is ``$JESSE_DAG_DB`` or ``jesse_dag.duckdb`` beside it. Without a path:
+``$JESSE_DAG_ML_REGISTRY`` read the same way, else the project's store (``$JESSE_DAG_DB`` or
+``storage/jesse_dag.duckdb``).
 
 Example:
     >>> import tempfile, os
-    >>> reg = ModelRegistry(os.path.join(tempfile.mkdtemp(), "ml_registry.json"))
+    >>> reg = ModelRegistry(os.path.join(tempfile.mkdtemp(), "jesse_dag.duckdb"))
     >>> reg.register({"bundle_id": "X/v0001", "strategy": "X", "version": "v0001", "path": "/x"})
     >>> reg.mark_deployed("X", "X/v0001")
     >>> reg.deployed("X")["version"]
@@ -14,59 +20,76 @@ Example:
 """
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-DEFAULT_PATH = Path("storage") / "ml_registry.json"
+from jesse_dag.store import ml as store_ml
+from jesse_dag.store.connection import DEFAULT_LOCK_TIMEOUT, default_db_path
+
+LEGACY_NAME = "ml_registry.json"
+STORE_NAME = "jesse_dag.duckdb"
 
 
 class ModelRegistry:
-    """Bundles (``bundle_id`` = ``<strategy>/<version>`` or the bundle's path) and deployments."""
+    """Bundles (``bundle_id`` = ``<strategy>/<version>`` or the bundle's path) and deployments, in the store."""
 
-    def __init__(self, path: str | os.PathLike | None = None):
-        self.path = Path(path) if path is not None else Path(os.environ.get("JESSE_DAG_ML_REGISTRY", DEFAULT_PATH))
+    def __init__(self, path: str | os.PathLike | None = None, *, legacy_json: str | os.PathLike | None = None,
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
+        raw = path if path is not None else os.environ.get("JESSE_DAG_ML_REGISTRY")
+        if raw is None:
+            db, legacy = default_db_path(), Path.cwd() / "storage" / LEGACY_NAME
+        elif str(raw).endswith(".json"):
+            legacy = Path(raw)
+            db = Path(os.environ["JESSE_DAG_DB"]) if os.environ.get("JESSE_DAG_DB") else legacy.parent / STORE_NAME
+        else:
+            db = Path(raw)
+            legacy = db.parent / LEGACY_NAME
+        self.db: Path = db
+        self.legacy_json: Path = Path(legacy_json) if legacy_json is not None else legacy
+        self.lock_timeout = lock_timeout
+        self._imported = False
 
-    def _read(self) -> dict[str, Any]:
-        if not self.path.exists():
-            return {"schema": 1, "bundles": [], "deployments": []}
-        try:
-            with open(self.path) as fh:
-                return json.load(fh)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{self.path}: the model registry is not valid JSON ({exc})") from None
+    @property
+    def path(self) -> Path:
+        """The store file holding the registry."""
+        return self.db
 
-    def _write(self, state: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".ml_registry.", dir=self.path.parent)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(state, fh, indent=1, sort_keys=True, default=str)
-        os.replace(tmp, self.path)
+    def _ready(self) -> None:
+        # the old JSON is imported at most once per instance, and only into a store with an empty registry
+        if not self._imported:
+            if self.legacy_json.is_file():
+                store_ml.import_json_registry(self.legacy_json, db=self.db, lock_timeout=self.lock_timeout)
+            self._imported = True
 
     def register(self, entry: dict[str, Any]) -> None:
         """Add (or replace, same ``bundle_id``) one bundle's entry."""
-        state = self._read()
-        state["bundles"] = [b for b in state["bundles"] if b["bundle_id"] != entry["bundle_id"]] + [entry]
-        self._write(state)
+        self._ready()
+        store_ml.register_bundle(entry, db=self.db, lock_timeout=self.lock_timeout)
 
     def entries(self, strategy: str | None = None) -> list[dict[str, Any]]:
         """All bundles, or one strategy's, in registration order."""
-        return [b for b in self._read()["bundles"] if strategy is None or b.get("strategy") == strategy]
+        self._ready()
+        return store_ml.bundle_entries(strategy, db=self.db, lock_timeout=self.lock_timeout)
 
-    def mark_deployed(self, strategy: str, bundle_id: str) -> None:
-        """Record that ``strategy`` now serves ``bundle_id`` (appended: the history is kept)."""
-        state = self._read()
-        state["deployments"].append({"strategy": strategy, "bundle_id": bundle_id,
-                                     "sequence": len(state["deployments"]) + 1})
-        self._write(state)
+    def mark_deployed(self, strategy: str, bundle_id: str, deployed_at: str | None = None) -> None:
+        """Record that ``strategy`` now serves ``bundle_id`` (appended: the history is kept). ``deployed_at``
+        is stored as given (the registry never reads the clock)."""
+        self._ready()
+        store_ml.record_deployment(strategy, bundle_id, deployed_at=deployed_at, db=self.db,
+                                   lock_timeout=self.lock_timeout)
 
     def deployed(self, strategy: str) -> dict[str, Any] | None:
         """The entry of the bundle ``strategy`` deployed last, or ``None``."""
-        state = self._read()
-        dep = [d for d in state["deployments"] if d["strategy"] == strategy]
-        if not dep:
-            return None
-        by_id = {b["bundle_id"]: b for b in state["bundles"]}
-        return by_id.get(dep[-1]["bundle_id"], {"bundle_id": dep[-1]["bundle_id"]})
+        self._ready()
+        return store_ml.deployed_entry(strategy, db=self.db, lock_timeout=self.lock_timeout)
+
+    def deployments(self, strategy: str | None = None) -> list[dict[str, Any]]:
+        """The deployment history, oldest first."""
+        self._ready()
+        return store_ml.deployments(strategy, db=self.db, lock_timeout=self.lock_timeout)
+
+    def lineage(self, bundle_id: str) -> dict[str, Any]:
+        """Candles -> samples -> bundle for a registered bundle (see :func:`jesse_dag.store.ml.bundle_lineage`)."""
+        self._ready()
+        return store_ml.bundle_lineage(self.db, bundle_id, lock_timeout=self.lock_timeout)

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-import numpy as np
 import plotly.graph_objects as go
 
 from jesse_dag.reports import _data

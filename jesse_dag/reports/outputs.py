@@ -184,6 +184,10 @@ def write_tradingview(result: Mapping[str, Any], path: str | os.PathLike, *, tit
 
 def write_quantstats(result: Mapping[str, Any], path: str | os.PathLike, *, title: str = "Backtest") -> Path:
     """QuantStats' HTML tearsheet of the daily returns; no benchmark, so nothing is downloaded."""
+    t, v = _data.daily_equity(result)  # first: a missing curve is refused before the slow import
+    returns = _data.daily_returns(t, v)
+    if len(returns) < 2:
+        raise ValueError(f"QuantStats needs at least 2 daily returns, the equity curve gives {len(returns)}")
     import logging
     import warnings
 
@@ -194,10 +198,6 @@ def write_quantstats(result: Mapping[str, Any], path: str | os.PathLike, *, titl
 
     import quantstats as qs
 
-    t, v = _data.daily_equity(result)
-    returns = _data.daily_returns(t, v)
-    if len(returns) < 2:
-        raise ValueError(f"QuantStats needs at least 2 daily returns, the equity curve gives {len(returns)}")
     returns.name = "Strategy"
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

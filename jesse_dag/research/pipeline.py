@@ -114,9 +114,9 @@ def import_market_month(market: Market, month: str, *, db_path: str | Path, proj
         from jesse_dag.store.importing import import_binance_archive
 
         src = market.source
-        report = import_binance_archive(market.symbol, month[:7], month[:7], db=db_path,
-                                        exchange=market.exchange, market=src.get("market", "spot"),
-                                        base_url=src.get("base_url"))
+        kwargs = {"base_url": src["base_url"]} if src.get("base_url") else {}
+        report = import_binance_archive(market.exchange, market.symbol, _iso(lo)[:10], _iso(hi)[:10], db=db_path,
+                                        market=src.get("market", "spot"), **kwargs)
     else:
         allrows = market_source_candles(market, project_dir)
         ts = allrows[:, TIMESTAMP]
@@ -201,7 +201,7 @@ def gather_samples(pipeline: Pipeline, market: Market, warmup: np.ndarray, tradi
     cls = _strategy_class(pipeline, project_dir, "gather")
     config, routes, data_routes, candles, warm = _backtest_inputs(pipeline, market, warmup, trading, cls)
     csv_path = Path(project_dir) / "strategies" / pipeline.strategy / "ml_data" / f"{pipeline.strategy}_data.csv"
-    res = gather_ml_data(config, routes, data_routes, candles, warm, csv_path=str(csv_path), verbose=False)
+    res = gather_ml_data(config, routes, data_routes, candles, warm, csv_path=str(csv_path), verbose=False, db=db_path)
     points = res["data_points"]
     counts: dict[str, int] = {}
     for p in points:
@@ -274,7 +274,7 @@ def train_bundle(pipeline: Pipeline, samples: Mapping[str, Any], *, db_path: str
                          lineage={"pipeline": pipeline.name, "samples_fingerprint": samples["fingerprint"],
                                   "training_window": [pipeline.training.start, pipeline.training.end],
                                   **dict(lineage or {})},
-                         registry=ModelRegistry(Path(project_dir) / "storage" / "ml_registry.json"))
+                         registry=ModelRegistry(db_path))
     oos = result.get("validation", {}).get("mean", {})
     return {
         "bundle_dir": str(bundle["path"]),
@@ -326,7 +326,7 @@ def deploy(pipeline: Pipeline, bundle: Mapping[str, Any], *, project_dir: str | 
     from jesse_dag.ml.registry import ModelRegistry
 
     target = deploy_bundle(bundle["bundle_dir"], Path(project_dir) / "strategies" / pipeline.strategy,
-                           registry=ModelRegistry(Path(project_dir) / "storage" / "ml_registry.json"))
+                           registry=ModelRegistry(bundle.get("db_path") or Path(project_dir) / "storage" / "jesse_dag.duckdb"))
     return {"deployed_dir": str(target), "version": bundle["version"], "bundle_id": bundle["bundle_id"]}
 
 
@@ -361,14 +361,18 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _write(out_dir: Path, stem: str, payload: dict, html_text: str) -> tuple[str, str]:
+def _write(out_dir: Path, stem: str, payload: dict, html_text: str | None) -> tuple[str, str | None]:
+    """Write ``<stem>.json`` (and ``<stem>.html`` when given) atomically: a crash never leaves half a file."""
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out_dir / f"{stem}.json", out_dir / f"{stem}.html"
-    for path, text in ((json_path, json.dumps(payload, indent=1, default=_default)), (html_path, html_text)):
+    files = [(json_path, json.dumps(payload, indent=1, default=_default))]
+    if html_text is not None:
+        files.append((html_path, html_text))
+    for path, text in files:
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.write_text(text)
         tmp.replace(path)
-    return str(json_path), str(html_path)
+    return str(json_path), str(html_path) if html_text is not None else None
 
 
 def _html_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
@@ -387,7 +391,7 @@ def write_evaluation_report(pipeline: Pipeline, bundle: Mapping[str, Any], *, ou
     stem = f"evaluation_{bundle['version']}"
     if write_ml_report is not None:
         html_path = str(write_ml_report(bundle["report"], out / f"{stem}.html", title=f"{pipeline.name} {bundle['version']}"))
-        json_path, _ = _write(out, stem + "_data", bundle["report"], "")
+        json_path, _ = _write(out, stem, bundle["report"], None)
     else:
         rows = [[k, v] for k, v in bundle["metrics"].items()]
         folds = [[f["fold"], f["train_size"], f["test_size"], *[f["metrics"].get(k) for k in bundle["oos_metrics"]]]
@@ -424,7 +428,7 @@ def compare_backtests(pipeline: Pipeline, baseline: Mapping[str, Any], deployed:
     if write_comparison_report is not None:
         html_path = str(write_comparison_report(baseline, deployed, out / "comparison.html",
                                                 title=f"{pipeline.name}: baseline vs model"))
-        json_path, _ = _write(out, "comparison_data", payload, "")
+        json_path, _ = _write(out, "comparison", payload, None)
     else:
         page = (f"<html><head><meta charset='utf-8'><title>{html.escape(pipeline.name)} comparison</title></head>"
                 f"<body><h1>{html.escape(pipeline.name)}: baseline vs model (out of sample "

@@ -66,13 +66,30 @@ def _open(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBPyCo
             delay = min(delay * 2, 0.25)
 
 
-def _initialise(path: Path, lock_timeout: float) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, False, lock_timeout)
+def _stamp(path: Path) -> tuple | None:
+    """What identifies one state of the store file: size and mtime of the file and of its WAL."""
     try:
-        migrate(con, str(path))
-    finally:
-        con.close()
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    wal = Path(str(path) + ".wal")
+    wal_st = wal.stat() if wal.exists() else None
+    return (st.st_mtime_ns, st.st_size, wal_st and (wal_st.st_mtime_ns, wal_st.st_size))
+
+
+# Files this process has found at the current schema version, keyed by resolved path, with their stamp and
+# the version checked. The stamp is taken while our connection holds DuckDB's file lock, so any later
+# change by another process (say a newer jesse-dag migrating the file) changes the stamp and is checked.
+_CHECKED: dict[str, tuple] = {}
+
+
+def _is_current(path: Path) -> bool:
+    seen = _CHECKED.get(str(path))
+    return seen is not None and seen == (_stamp(path), latest_version())
+
+
+def _remember_current(path: Path) -> None:
+    _CHECKED[str(path)] = (_stamp(path), latest_version())
 
 
 @contextlib.contextmanager
@@ -85,21 +102,34 @@ def connect(
     """A connection to the store for one operation, closed on exit; creates and migrates the file as needed.
 
     A file from a newer jesse-dag raises ``StoreVersionError``; an older one is upgraded (which needs a
-    moment of write access even for a reader).
+    moment of write access even for a reader). The version is checked once per state of the file in
+    this process (keyed by path, size and mtime of the file and its WAL).
     """
-    path = resolve_path(db)
+    path = resolve_path(db).absolute()
     if not path.exists():
-        _initialise(path, lock_timeout)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only:  # a read-only connection cannot create the file: create it, then reopen
+            con = _open(path, False, lock_timeout)
+            try:
+                migrate(con, str(path))
+            finally:
+                con.close()
     con = _open(path, read_only, lock_timeout)
     try:
-        version = check_version(con, str(path))
-        if version < latest_version():
+        if not _is_current(path):
+            version = check_version(con, str(path))
+            if version < latest_version():
+                if read_only:
+                    con.close()
+                    con = _open(path, False, lock_timeout)
+                    migrate(con, str(path))
+                    con.close()
+                    con = _open(path, True, lock_timeout)
+                else:
+                    migrate(con, str(path))
             if read_only:
-                con.close()
-                _initialise(path, lock_timeout)
-                con = _open(path, True, lock_timeout)
-            else:
-                migrate(con, str(path))
+                # a writer's own changes move the stamp anyway; only reads are stamped while locked
+                _remember_current(path)
         yield con
     finally:
         con.close()

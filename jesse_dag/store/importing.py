@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from jesse_dag.candles.binance import DEFAULT_BASE_URL, archive_url, download_verified
-from jesse_dag.candles.columns import ONE_DAY_MS, ONE_MINUTE_MS
-from jesse_dag.candles.importers import read_candles_file
-from jesse_dag.store.candles import ImportReport, store_candles, stored_minutes
+from jesse_dag.candles.columns import COLUMNS, ONE_MINUTE_MS
+from jesse_dag.candles.importers import read_candle_columns
+from jesse_dag.candles.validate import validate_columns
+from jesse_dag.store.candles import ImportReport, _store_columns, stored_minutes
 from jesse_dag.store.connection import DEFAULT_LOCK_TIMEOUT
 
 
@@ -42,12 +43,17 @@ def import_file(
 
     Bad rows are refused before anything is written, naming the file, row and line.
     """
-    candles, info = read_candles_file(path, columns=columns, timestamp_unit=timestamp_unit)
-    report = store_candles(
-        candles, exchange, symbol, db=db, source=str(path), on_conflict=on_conflict, commit_every=commit_every,
-        on_commit=on_commit, lock_timeout=lock_timeout, name=str(path),
-        row_label=lambda r: f"line {r + 1 + info.header_lines}",
-    )
+    if on_conflict not in ("keep", "error"):
+        raise ValueError(f"on_conflict must be 'keep' or 'error', got {on_conflict!r}")
+    if not exchange or not symbol:
+        raise ValueError("exchange and symbol must be non-empty")
+    # The file's columns are validated and inserted as they are (Arrow buffers seen through numpy): the same
+    # checks and messages as store_candles, without building and splitting an (N, 6) array on the way.
+    cols, info = read_candle_columns(path, columns=columns, timestamp_unit=timestamp_unit)
+    validate_columns(*(cols[c] for c in COLUMNS), allow_gaps=True, name=str(path),
+                     row_label=lambda r: f"line {r + 1 + info.header_lines}")
+    report = _store_columns(cols, exchange, symbol, db=db, source=str(path), on_conflict=on_conflict,
+                            commit_every=commit_every, on_commit=on_commit, lock_timeout=lock_timeout)
     report.details.update(layout=info.layout, columns=info.columns, timestamp_unit=info.timestamp_unit,
                           timestamp_unit_detected=info.timestamp_unit_detected)
     return report

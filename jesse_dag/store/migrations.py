@@ -68,6 +68,65 @@ MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    Migration(
+        2,
+        "ml samples, datasets, model registry and deployments",
+        """
+        -- One gathered data set per row: its content hash (the samples' fingerprint in time order), what
+        -- produced it (the gather lineage: routes and each candle block's range and sha256) and its CSV.
+        CREATE TABLE ml_datasets (
+            dataset_id VARCHAR PRIMARY KEY,
+            strategy VARCHAR,
+            n_samples BIGINT NOT NULL,
+            routes JSON,
+            first_time BIGINT,
+            last_time BIGINT,
+            csv_path VARCHAR,
+            lineage JSON
+        );
+        -- Labelled data points; label_time and route live here (never as CSV columns). Times in epoch seconds.
+        CREATE TABLE ml_samples (
+            dataset_id VARCHAR NOT NULL,
+            strategy VARCHAR,
+            route VARCHAR NOT NULL,
+            seq INTEGER NOT NULL,
+            time BIGINT NOT NULL,
+            info_time BIGINT NOT NULL,
+            label_time BIGINT,
+            label_name VARCHAR,
+            label_value DOUBLE,
+            label_type VARCHAR NOT NULL,
+            label_text VARCHAR NOT NULL,
+            features MAP(VARCHAR, DOUBLE) NOT NULL,
+            PRIMARY KEY (dataset_id, route, seq)
+        );
+        CREATE TABLE model_registry (
+            bundle_id VARCHAR PRIMARY KEY,
+            strategy VARCHAR,
+            version VARCHAR,
+            path VARCHAR,
+            task VARCHAR,
+            estimator VARCHAR,
+            feature_names JSON,
+            training_window JSON,
+            data_fingerprint VARCHAR,
+            data JSON,
+            lineage JSON,
+            metrics JSON,
+            files_sha256 JSON,
+            extra JSON,
+            registered_seq BIGINT NOT NULL
+        );
+        -- Append-only: the last row of a strategy names the bundle it serves. deployed_at is whatever the
+        -- caller passed (never the clock), so the same calls give the same table.
+        CREATE TABLE model_deployments (
+            sequence BIGINT PRIMARY KEY,
+            strategy VARCHAR NOT NULL,
+            bundle_id VARCHAR NOT NULL,
+            deployed_at VARCHAR
+        );
+        """,
+    ),
 ]
 
 
@@ -97,8 +156,9 @@ def _ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
 
 def file_version(con: duckdb.DuckDBPyConnection) -> int:
     """The schema version of an open store (0 for an empty file)."""
+    # duckdb_tables() rather than information_schema: the latter costs ~15 ms on a fresh connection
     exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' AND schema_name = 'main'"
     ).fetchall()[0][0]
     if not exists:
         return 0

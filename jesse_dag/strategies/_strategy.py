@@ -30,10 +30,24 @@ def _np_array_equal(a1: Any, a2: Any) -> bool:
     if type(a1) is np.ndarray and type(a2) is np.ndarray:
         if a1.shape != a2.shape:
             return False
-        if a1.size <= 16:  # same float (and NaN) semantics as (a1 == a2).all(), without ufunc overhead
-            return a1.tolist() == a2.tolist() and not np.isnan(a1).any()
+        if a1.size <= 64:
+            # Same semantics as (a1 == a2).all() without ufunc overhead: tolist() makes fresh float objects
+            # for each call, so a NaN never compares equal (no identity shortcut), as in numpy.
+            return a1.tolist() == a2.tolist()
         return bool((a1 == a2).all())
     return np.array_equal(a1, a2)
+
+
+def _same_declaration(new: Any, old: Any) -> bool:
+    """Fast path of the per-bar "did the declaration change" test: both already (n, 2) arrays and equal."""
+    return (type(new) is np.ndarray and type(old) is np.ndarray and new.shape == old.shape
+            and new.tolist() == old.tolist())
+
+
+# Hooks whose base-class version does nothing: the engine skips calling them when a strategy does not
+# override them (a per-bar saving; the result is the same as calling the no-op).
+_NO_OP_HOOKS = ("before", "after", "update_chart", "update_position", "filters", "should_cancel_entry",
+                "on_cancel", "before_terminate", "terminate", "should_short")
 
 
 class Broker:
@@ -102,8 +116,12 @@ class Strategy(MLMixin):
         self._cached_metrics: dict = {}
         self._current_route_index = None
         self._hook = "__init__"
+        self._overrides = {name: True for name in _NO_OP_HOOKS}
         self._session = None
         self._market = None
+        self._mc = None
+        self._tfc = None
+        self._declarations_checked = None
         self.position = None
         self.broker = None
         self._ml_reset()
@@ -115,6 +133,11 @@ class Strategy(MLMixin):
         self.position = market.position
         self.broker = Broker(self)
         self._current_route_index = route_index
+        self._mc = market.candles
+        self._tfc = market.candles.tfs.get(self.timeframe)  # None for 1m (no aggregated buffer)
+        cls = type(self)
+        self._overrides = {name: (getattr(cls, name) is not getattr(Strategy, name) or name in self.__dict__)
+                           for name in _NO_OP_HOOKS}
         self.id = session.new_id()
         if not self.hp and len(self.hyperparameters()) > 0:
             self.hp = {}
@@ -231,14 +254,18 @@ class Strategy(MLMixin):
     def _call(self, hook: str, *args):
         previous = self._hook
         self._hook = hook
+        self._session.user_code_runs += 1
         try:
-            return getattr(self, hook)(*args)
+            out = getattr(self, hook)(*args)
         except StrategyError:
+            self._hook = previous
             raise
         except Exception as exc:
-            raise self._wrap(exc) from exc
-        finally:
+            err = self._wrap(exc)
             self._hook = previous
+            raise err from exc
+        self._hook = previous
+        return out
 
     # ── broker (Jesse's Broker + Sandbox driver) ─────────────────────────────────────────────────────
     def _validate_qty(self, qty: float, what: str) -> None:
@@ -309,15 +336,19 @@ class Strategy(MLMixin):
             raise InvalidShape(
                 f"self.{name} must be (qty, price) or a list of (qty, price) tuples; got {var!r} "
                 f"(at {self._session.time_text()})") from None
-        if arr[:, 1].min() <= 0:
+        # the checks of numpy's min (NaN-propagating) and isnan, on a few Python floats
+        flat = arr.ravel().tolist()
+        prices = flat[1::2]
+        qtys = flat[0::2]
+        if all(x == x for x in prices) and min(prices) <= 0:
             raise InvalidStrategy(
                 f"self.{name}: order price must be greater than zero, got {var!r}; current price {self.price}, "
                 f"time {self._session.time_text()}")
-        if name in ("buy", "sell") and arr[:, 0].min() < 0:
+        if name in ("buy", "sell") and all(x == x for x in qtys) and min(qtys) < 0:
             raise InvalidStrategy(
                 f"self.{name}: qty must be positive (the side comes from buy/sell), got {var!r} "
                 f"at {self._session.time_text()}")
-        if np.isnan(arr).any():
+        if not all(x == x for x in flat):
             raise InvalidStrategy(f"self.{name} contains NaN: {var!r} (at {self._session.time_text()})")
         return arr
 
@@ -344,16 +375,21 @@ class Strategy(MLMixin):
                                   f"You set {type(value)}")
 
     # ── the execution cycle ──────────────────────────────────────────────────────────────────────────
-    def _execute(self) -> None:
+    def _execute(self, price: float | None = None) -> None:
+        """One bar: the hooks in Jesse's order. ``price`` is the bar's close when the engine knows it."""
         if self._is_executing:
             return
         self._is_executing = True
-        self._cached_price = self.close
+        self._cached_price = self.close if price is None else price
+        overrides = self._overrides
         try:
-            self._call("before")
+            if overrides["before"]:
+                self._call("before")
             self._check()
-            self._call("after")
-            self._call("update_chart")
+            if overrides["after"]:
+                self._call("after")
+            if overrides["update_chart"]:
+                self._call("update_chart")
         finally:
             self._cached_price = None
             self._is_executing = False
@@ -361,15 +397,21 @@ class Strategy(MLMixin):
 
     def _check(self) -> None:
         self._is_initiated = True
-        if len(self.entry_orders) and self.is_close and self._call("should_cancel_entry"):
-            self._execute_cancel()
-        if self.position.qty != 0:
+        p = self.position
+        market = self._market
+        if p.qty != 0:
             self._call_internal("update_position", self._update_position)
-        self._call_internal("executing market orders", self._session.execute_simulated_market_orders)
-        if self.position.qty == 0 and self.entry_orders == []:
+        # (flat: entry_orders is a copy of the market's orders, so "any entry orders" is "any orders")
+        elif market.orders and (not self._overrides["should_cancel_entry"] or self._call("should_cancel_entry")):
+            self._execute_cancel()
+            if p.qty != 0:
+                self._call_internal("update_position", self._update_position)
+        if self._session.to_execute:
+            self._call_internal("executing market orders", self._session.execute_simulated_market_orders)
+        if p.qty == 0 and not market.orders:
             self._reset()
-            should_short = self._call("should_short")
-            if self._session.exchange.type == "spot" and should_short:
+            should_short = self._call("should_short") if self._overrides["should_short"] else False
+            if should_short and self._session.exchange.type == "spot":
                 raise self._wrap(InvalidStrategy('should_short cannot be True if the exchange type is "spot".'))
             should_long = self._call("should_long")
             if should_short and should_long:
@@ -385,15 +427,19 @@ class Strategy(MLMixin):
         previous = self._hook
         self._hook = hook
         try:
-            return fn(*args)
+            out = fn(*args)
         except StrategyError:
+            self._hook = previous
             raise
         except Exception as exc:
-            raise self._wrap(exc) from exc
-        finally:
+            err = self._wrap(exc)
             self._hook = previous
+            raise err from exc
+        self._hook = previous
+        return out
 
     def _execute_long(self) -> None:
+        self._session.user_code_runs += 1
         self.go_long()
         if self.buy is None:
             raise InvalidStrategy("You forgot to set self.buy. example (qty, price)")
@@ -419,6 +465,7 @@ class Strategy(MLMixin):
         self._submit_buy_orders()
 
     def _execute_short(self) -> None:
+        self._session.user_code_runs += 1
         self.go_short()
         if self.sell is None:
             raise InvalidStrategy("You forgot to set self.sell. example (qty, price)")
@@ -461,6 +508,8 @@ class Strategy(MLMixin):
                 raise ValueError(f"Invalid order price: {price}, self.price: {self.price}")
 
     def _execute_filters(self) -> bool:
+        if not self._overrides["filters"]:
+            return True
         for f in self._call("filters"):
             if not callable(f):
                 raise InvalidStrategy("Invalid filter format: return the filter methods WITHOUT calling them "
@@ -478,10 +527,17 @@ class Strategy(MLMixin):
         self._session.cancel_all_orders(self._market)
         self._reset()
         self._broadcast("on_route_canceled")
-        self._call("on_cancel")
+        if self._overrides["on_cancel"]:
+            self._call("on_cancel")
         self._market.orders.clear()
 
     def _reset(self) -> None:
+        market = self._market
+        if (self.buy is None and self._buy is None and self.sell is None and self._sell is None
+                and self.stop_loss is None and self._stop_loss is None and self.take_profit is None
+                and self._take_profit is None and not market.orders and not market.active
+                and self.increased_count == 0 and self.reduced_count == 0):
+            return  # already reset (most flat bars)
         self.buy = None
         self._buy = None
         self.sell = None
@@ -498,12 +554,33 @@ class Strategy(MLMixin):
     def _update_position(self) -> None:
         if self.position.qty == 0:
             return
-        self._call("update_position")
+        if self._overrides["update_position"]:
+            self._call("update_position")
         self._detect_and_handle_entry_and_exit_modifications()
 
     def _detect_and_handle_entry_and_exit_modifications(self) -> None:
         p = self.position
         if p.qty == 0:
+            return
+        # Declarations change only in user code (hooks, callbacks; fills run callbacks too). When none ran
+        # since this check last completed on the same position, it would find nothing to do again.
+        if self._declarations_checked == (self._session.user_code_runs, p.qty):
+            return
+        # Fast path (most bars): every declaration is the array already applied, unchanged. Equivalent to
+        # the full check below, which then finds nothing to do.
+        if p.qty > 0:
+            entry_same = _same_declaration(self.buy, self._buy)
+        else:
+            entry_same = _same_declaration(self.sell, self._sell)
+        sl = self.stop_loss
+        tp = self.take_profit
+        if (entry_same and (sl is None or _same_declaration(sl, self._stop_loss))
+                and (tp is None or _same_declaration(tp, self._take_profit))):
+            if (sl is not None and tp is not None and sl.shape == tp.shape and len(sl) > 0
+                    and sl.tolist() == tp.tolist()):
+                raise InvalidStrategy("stop-loss and take-profit should not be exactly the same. "
+                                      "Just use either one of them and it will do.")
+            self._declarations_checked = (self._session.user_code_runs, p.qty)
             return
         try:
             if p.qty > 0:
@@ -549,9 +626,12 @@ class Strategy(MLMixin):
                 and _np_array_equal(self.stop_loss, self.take_profit) and len(self.stop_loss) > 0):
             raise InvalidStrategy("stop-loss and take-profit should not be exactly the same. "
                                   "Just use either one of them and it will do.")
+        if p.qty != 0:
+            self._declarations_checked = (self._session.user_code_runs, p.qty)
 
     # ── fill callbacks ───────────────────────────────────────────────────────────────────────────────
     def _on_updated_position(self, order) -> None:
+        self._session.user_code_runs += 1
         before_qty = self.position.previous_qty
         after_qty = self.position.qty
         if abs(before_qty) <= 0 < abs(after_qty):
@@ -621,7 +701,8 @@ class Strategy(MLMixin):
 
     def _terminate(self) -> None:
         s = self._session
-        self._call("before_terminate")
+        if self._overrides["before_terminate"]:
+            self._call("before_terminate")
         self._call_internal("before_terminate", self._detect_and_handle_entry_and_exit_modifications)
         self._call_internal("executing market orders", s.execute_simulated_market_orders)
         if self.position.qty != 0:
@@ -642,6 +723,11 @@ class Strategy(MLMixin):
     @property
     def candles(self) -> np.ndarray:
         """All candles of the route's timeframe, warmup included (a view)."""
+        tfc = self._tfc
+        if tfc is not None:
+            mc = self._mc
+            if tfc.view_n1 == mc.n1 and tfc.view_version == mc._version:
+                return tfc.view
         return self._market.candles.get(self.timeframe)
 
     def get_candles(self, exchange: str, symbol: str, timeframe: str) -> np.ndarray:

@@ -1,0 +1,214 @@
+"""The engine's shortcuts give exactly what the slow paths give.
+
+- the per-backtest indicator memo (``jesse_dag.indicators._core.cached_last``) answers, bit for bit, what a
+  per-call indicator computes on the same trailing window, for dense and sparse calls, and only for the
+  views the engine registered;
+- the skip kernel on precomputed ranges finds the same block as the per-order gap rules;
+- the one-pass candle check refuses exactly what ``validate_candles`` refuses (the validator's message);
+- a declaration changed in any hook (or mutated in place) is still applied although unchanged ones are not
+  re-checked each bar.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import jesse_dag.indicators as ta
+from jesse_dag._config import run_config
+from jesse_dag.candles.synthetic import candles_from_close_prices, synthetic_market
+from jesse_dag.engine import InvalidCandles, run_backtest
+from jesse_dag.engine.kernels import first_reached_block, first_touched_block
+from jesse_dag.indicators._core import WindowCache, WindowSlot, window_cache
+from jesse_dag.strategies import Strategy
+
+T0 = 1_609_459_200_000
+
+# (name, call) of every indicator the memo serves, with non-default parameters where they exist
+MEMO_CALLS = [
+    ("ema", lambda c: ta.ema(c, 9)),
+    ("ema_hl2", lambda c: ta.ema(c, 21, source_type="hl2")),
+    ("sma", lambda c: ta.sma(c, 50)),
+    ("rsi", lambda c: ta.rsi(c, 14)),
+    ("atr", lambda c: ta.atr(c, 14)),
+    ("adx", lambda c: ta.adx(c, 14)),
+    ("macd", lambda c: tuple(ta.macd(c))),
+    ("bollinger_bands", lambda c: tuple(ta.bollinger_bands(c, 20, 2, 1.5))),
+    ("supertrend", lambda c: tuple(ta.supertrend(c, 10, 3))),
+]
+
+
+def _same(a, b) -> bool:
+    """Bit-for-bit equality of floats or tuples of floats, NaN equal to NaN."""
+    a = np.atleast_1d(np.asarray(a, dtype=np.float64))
+    b = np.atleast_1d(np.asarray(b, dtype=np.float64))
+    return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
+
+
+@pytest.fixture(scope="module")
+def market() -> np.ndarray:
+    # 15-minute candles built from a seeded synthetic minute market: 900 bars, enough for every window
+    from jesse_dag.candles.aggregate import group_by_count
+
+    return group_by_count(synthetic_market(days=10, seed=3), 15)[:900].copy()
+
+
+@pytest.mark.parametrize("name, call", MEMO_CALLS, ids=[n for n, _ in MEMO_CALLS])
+@pytest.mark.parametrize("pattern", ["dense", "sparse"])
+@pytest.mark.parametrize("warmup", [210, 0])
+def test_the_indicator_memo_answers_bit_for_bit_what_a_call_computes(market, name, call, pattern, warmup):
+    slot = WindowSlot(market)
+    cache = WindowCache()
+    cache.add(slot)
+    lengths = range(1, len(market) + 1) if pattern == "dense" else range(1, len(market) + 1, 37)
+    with run_config(warmup_candles_num=warmup):
+        expected = {n: call(market[:n].copy()) for n in lengths}  # a private copy: the per-call path
+        with window_cache(cache):
+            for n in lengths:
+                view = market[:n]
+                slot.view = view
+                got = call(view)
+                assert _same(got, expected[n]), (name, n, got, expected[n])
+    assert slot.entries, "the memo was never used"
+
+
+def test_the_memo_ignores_views_it_was_not_told_about(market):
+    slot = WindowSlot(market)
+    cache = WindowCache()
+    cache.add(slot)
+    slot.view = market[:500]
+    other = market[:400]  # a different view of the same buffer: the per-call path must answer
+    with run_config(warmup_candles_num=210), window_cache(cache):
+        assert _same(ta.ema(other, 9), ta.ema(other.copy(), 9))
+        assert _same(ta.ema(market[100:500], 9), ta.ema(market[100:500].copy(), 9))
+    assert not slot.entries
+
+
+def _gap_rule_reference(o, h, l_, pc, prices, kinds, liq, start, stop):
+    return first_touched_block(o, h, l_, pc, prices, kinds, liq, start, stop)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_range_scan_finds_the_block_the_per_order_rules_find(seed):
+    rng = np.random.default_rng(seed)
+    n = 3000
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.004, n)))
+    # gaps: the open jumps away from the previous close now and then
+    open_ = np.concatenate([[100.0], close[:-1]]) * np.where(rng.random(n) < 0.05, 1 + rng.normal(0, 0.01, n), 1)
+    high = np.maximum(open_, close) * (1 + rng.random(n) * 0.002)
+    low = np.minimum(open_, close) * (1 - rng.random(n) * 0.002)
+    prev = np.concatenate([[np.nan], close[:-1]])
+    lo_any, hi_any = np.fmin(low, prev), np.fmax(high, prev)
+    for _ in range(40):
+        k = int(rng.integers(1, 4))
+        prices = close[int(rng.integers(0, n))] * (1 + rng.normal(0, 0.03, k))
+        kinds = rng.integers(-1, 2, k)
+        liq = float(close[0] * (1 + rng.normal(0, 0.05))) if rng.random() < 0.3 else np.nan
+        start = int(rng.integers(0, n // 2))
+        want = first_touched_block(open_, high, low, prev, prices, kinds, liq, start, n)
+        got = first_reached_block(lo_any, hi_any, low, high, prices, kinds, liq, start, n)
+        assert got == want
+
+
+class _Hold(Strategy):
+    def should_long(self):
+        return False
+
+    def go_long(self):
+        pass
+
+
+@pytest.mark.parametrize("row, col, value, message", [
+    (3, 2, np.nan, "row 3"), (5, 3, 0.5, "row 5.*high"), (6, 4, 99.0, "row 6.*low"), (2, 5, -1.0, "row 2.*volume"),
+    (4, 0, T0 + 4 * 60_000 + 7, "row 4.*whole minute"), (7, 0, T0, "row 7.*(unsorted|not after)"),
+])
+def test_the_one_pass_candle_check_refuses_what_the_validator_refuses(row, col, value, message):
+    candles = candles_from_close_prices(np.linspace(10, 20, 12))
+    candles[:, 0] = T0 + 60_000 * np.arange(len(candles))
+    candles[row, col] = value
+    routes = [{"exchange": "Sandbox", "strategy": _Hold, "symbol": "BTC-USDT", "timeframe": "1m"}]
+    config = {"starting_balance": 10_000, "fee": 0, "type": "futures", "futures_leverage": 1,
+              "futures_leverage_mode": "cross", "exchange": "Sandbox"}
+    with pytest.raises(InvalidCandles, match=message):
+        run_backtest(config, routes, [], {"Sandbox-BTC-USDT": {"candles": candles}})
+
+
+class _MovesStopLater(Strategy):
+    """Long at bar 0 with a far stop; a later hook moves the stop (reassigned or mutated in place)."""
+
+    hook = "before"
+    in_place = False
+    stops: list
+
+    def should_long(self):
+        return self.index == 0
+
+    def go_long(self):
+        self.buy = 1, self.price
+        self.stop_loss = 1, self.price * 0.5
+
+    def _maybe_move(self):
+        if self.index == 3 and self.is_open:
+            if self.in_place:
+                self.stop_loss[0, 1] = self.price * 0.9
+            else:
+                self.stop_loss = 1, self.price * 0.9
+
+    def before(self):
+        if self.hook == "before":
+            self._maybe_move()
+
+    def after(self):
+        if self.hook == "after":
+            self._maybe_move()
+        if self.is_open:
+            type(self).stops.append([o.price for o in self.orders if o.is_active and o.is_stop_loss])
+
+
+@pytest.mark.parametrize("hook", ["before", "after"])
+@pytest.mark.parametrize("in_place", [False, True])
+def test_a_declaration_changed_in_any_hook_is_applied(hook, in_place):
+    cls = type("M", (_MovesStopLater,), {"hook": hook, "in_place": in_place, "stops": []})
+    candles = candles_from_close_prices(np.full(12, 100.0))
+    run_backtest({"starting_balance": 10_000, "fee": 0, "type": "futures", "futures_leverage": 1,
+                  "futures_leverage_mode": "cross", "exchange": "Sandbox"},
+                 [{"exchange": "Sandbox", "strategy": cls, "symbol": "BTC-USDT", "timeframe": "1m"}], [],
+                 {"Sandbox-BTC-USDT": {"candles": candles}})
+    # bar 0 opens (stop at 50); the change at bar 3 is applied by that bar's check when made in before(),
+    # by the next bar's when made in after(); exactly one stop order is active throughout
+    unchanged = 2 if hook == "before" else 3
+    assert cls.stops == [[50.0]] * unchanged + [[pytest.approx(90.0)]] * (11 - unchanged)
+
+
+class _ReadsHigherTimeframe(Strategy):
+    """Each 15m bar, indicators on the 1h data route (a forming candle between its closes) and on its own
+    candles, through the memo (the engine's views) and through the per-call path (private copies)."""
+
+    pairs: list
+
+    def should_long(self):
+        for c in (self.get_candles(self.exchange, self.symbol, "1h"), self.candles):
+            copy = c.copy()
+            for f in (lambda x: ta.ema(x, 20), lambda x: ta.sma(x, 10, source_type="hl2"),
+                      lambda x: ta.rsi(x, 14), lambda x: ta.atr(x, 14)):
+                type(self).pairs.append((f(c), f(copy)))
+        return False
+
+    def go_long(self):
+        pass
+
+
+def test_memo_answers_on_forming_higher_timeframe_candles_equal_per_call_answers():
+    cls = type("R", (_ReadsHigherTimeframe,), {"pairs": []})
+    candles = synthetic_market(days=12, seed=5)
+    split = 100 * 60  # 100 hours of warm-up
+    config = {"starting_balance": 10_000, "fee": 0, "type": "futures", "futures_leverage": 1,
+              "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 120}
+    run = run_backtest(config, [{"exchange": "Sandbox", "strategy": cls, "symbol": "BTC-USDT", "timeframe": "15m"}],
+                 [{"exchange": "Sandbox", "symbol": "BTC-USDT", "timeframe": "1h"}],
+                 {"Sandbox-BTC-USDT": {"candles": candles[split:]}},
+                 {"Sandbox-BTC-USDT": {"candles": candles[:split]}})
+    assert len(cls.pairs) > 4000
+    slot = run.session.markets["Sandbox-BTC-USDT"].candles.tfs["1h"].slot
+    assert any(k[-1] == "forming" for k in slot.entries), "the forming-candle memo was not used"
+    bad = [(i, a, b) for i, (a, b) in enumerate(cls.pairs) if not _same(a, b)]
+    assert not bad, bad[:5]
