@@ -160,5 +160,20 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
                                         "summary": dg.MetadataValue.md(res["markdown"]),
                                         **_numbers("delta_", res["deltas"])})
 
-    return [window_asset("training"), window_asset("evaluation"), ml_samples, model_bundle, evaluation_report,
-            deployed_model, backtest_asset("baseline"), backtest_asset("deployed"), comparison_report]
+    assets = [window_asset("training"), window_asset("evaluation"), ml_samples, model_bundle, evaluation_report,
+              deployed_model, backtest_asset("baseline"), backtest_asset("deployed"), comparison_report]
+    if pipeline.optimize is not None:
+        @dg.asset(key=key("optimization"), group_name=group, code_version=strategy_code_version,
+                  deps=[candles_key(market)], kinds={"optuna"}, pool=DUCKDB_POOL,
+                  description="Hyperparameter search on the training window, each trial reported on the "
+                              "evaluation window; the Optuna study resumes where it stopped.")
+        def optimization(context: dg.AssetExecutionContext, store: ResearchStore):
+            res = steps.optimize_pipeline(pipeline, market, db_path=store.db_path, project_dir=store.project_dir)
+            best = res.get("best") or {}
+            return dg.Output(res, data_version=dg.DataVersion(res["fingerprint"]),
+                             metadata={"completed_trials": res.get("completed_trials", 0),
+                                       "best_params": dg.MetadataValue.json(best.get("params") or {}),
+                                       "best_dna": str(best.get("dna", ""))})
+
+        assets.append(optimization)
+    return assets

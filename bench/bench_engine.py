@@ -179,7 +179,7 @@ def bench_year(repeat: int, jesse_python: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "year.csv"
         # CSV columns timestamp,open,high,low,close,volume (the oracle reorders to Jesse's columns)
-        np.savetxt(csv, candles[:, [0, 1, 3, 4, 2, 5]], delimiter=",", fmt="%.10g",
+        np.savetxt(csv, candles[:, [0, 1, 3, 4, 2, 5]], delimiter=",", fmt="%.17g",
                    header="timestamp,open,high,low,close,volume", comments="")
         reread = np.loadtxt(csv, delimiter=",", skiprows=1)[:, [0, 1, 4, 2, 3, 5]]
         assert np.array_equal(reread, candles), "the CSV round trip must keep every candle bit for bit"

@@ -4,9 +4,10 @@ Run by hand:  .venv/bin/python bench/bench_indicators.py [--jesse-python /work/j
 
 For every indicator in ``jesse_dag.indicators.__all__``: the per-call time of ``sequential=True`` on
 100,000 synthetic candles and of ``sequential=False`` on 240 candles, timeit-style (loop count sized
-to a small time budget, best of 3 repeats; a call slower than the budget is timed once). Jesse's
-timings come from the same measurement run once, for all indicators, in one subprocess in Jesse's
-venv from a neutral cwd (``--jesse-json`` reuses a saved run while iterating). Prints the geometric-mean ratio (Jesse / ours,
+to a small time budget, best of 5 repeats; a call slower than the budget is timed once). Jesse's
+timings come from the same measurement in one long-lived subprocess in Jesse's venv (neutral cwd), asked
+one indicator at a time in turn with ours, so load changes on a shared machine hit both sides alike
+(``--jesse-json`` reuses a saved Jesse run while iterating). Prints the geometric-mean ratio (Jesse / ours,
 >1 means we are faster), the ten slowest indicators relative to Jesse, and the first-call cost of the
 ten most used indicators with a warm and a cold (empty NUMBA_CACHE_DIR) numba cache.
 """
@@ -26,14 +27,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 TOP10 = ["ema", "sma", "rsi", "atr", "macd", "bollinger_bands", "adx", "supertrend", "stochf", "vwap"]
 
-# Measured in the interpreter that runs it (ours or Jesse's): prints {name: [seq_s, single_s]}.
+# A worker in the interpreter that runs it (ours or Jesse's): reads indicator names on stdin, answers each with
+# a line ``@@[name, [seq_s, single_s]]`` (other output, e.g. Jesse's banners, is ignored).
 TIMER = textwrap.dedent(r"""
     import inspect, json, sys, time, math
     BUDGET_SEQ, BUDGET_ONE = 0.3, 0.15
     import numpy as np
     import os
-    mod, names = json.loads(os.environ['BENCH_ARGS'])
-    names = json.loads(names)
+    mod, = json.loads(os.environ['BENCH_ARGS'])
     ta = __import__(mod, fromlist=['x'])
     rng = np.random.default_rng(42)
     n = 100_000
@@ -58,11 +59,10 @@ TIMER = textwrap.dedent(r"""
                 f()
             best = min(best, (time.perf_counter() - t) / number)
         return best
-    out = {}
-    for name in names:
+    def measure(name):
         fn = getattr(ta, name, None)
         if fn is None:
-            continue
+            return None
         extra = [p for p in inspect.signature(fn).parameters if p in ('benchmark_candles', 'candles_compare')]
         try:
             fn(big[:300], sequential=True, **{p: big[:300] for p in extra})  # warm-up / compile
@@ -71,10 +71,13 @@ TIMER = textwrap.dedent(r"""
             kw1 = {p: small for p in extra}
             fn(small, sequential=False, **kw1)
             one = per_call(lambda: fn(small, sequential=False, **kw1), BUDGET_ONE)
-            out[name] = [seq, one]
+            return [seq, one]
         except Exception as e:  # report, don't stop the whole bench
-            out[name] = [None, None, f'{type(e).__name__}: {e}'[:120]]
-    print(json.dumps(out))
+            return [None, None, f'{type(e).__name__}: {e}'[:120]]
+    print('@@ready', flush=True)
+    for line in sys.stdin:
+        name = line.strip()
+        print('@@' + json.dumps([name, measure(name)]), flush=True)
 """).replace("math.inf", "float('inf')")
 
 FIRST_CALL = textwrap.dedent(r"""
@@ -113,6 +116,42 @@ def _run(python: str, code: str, *args: str, env: dict | None = None) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+class _Worker:
+    """A long-lived timing process (``TIMER``) in one interpreter, asked one indicator at a time."""
+
+    def __init__(self, python: str, module: str) -> None:
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(TIMER)
+        self._script = f.name
+        # run as a script file from a neutral cwd with the module in an env var: Jesse refuses to import
+        # under ``python -c``, treats extra argv entries as a CLI call and a folder with strategies/ as
+        # its project
+        self._proc = subprocess.Popen([python, f.name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, text=True, cwd=tempfile.gettempdir(),
+                                      env={**os.environ, "BENCH_ARGS": json.dumps([module]),
+                                           "PYTHONPATH": str(REPO)})
+        self._read()  # '@@ready'
+
+    def _read(self) -> str:
+        while True:
+            line = self._proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"timing worker {self._proc.args[0]} exited")
+            if line.startswith("@@"):
+                return line[2:]
+
+    def ask(self, name: str):
+        self._proc.stdin.write(name + "\n")
+        self._proc.stdin.flush()
+        got, result = json.loads(self._read())
+        return result
+
+    def close(self) -> None:
+        self._proc.stdin.close()
+        self._proc.wait()
+        os.unlink(self._script)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--jesse-python", default="/work/jesse-venv/bin/python")
@@ -127,13 +166,24 @@ def main() -> None:
 
     names = args.only or [n for n in ta.__all__
                           if "sequential" in inspect.signature(getattr(ta, n)).parameters]
-    ours = _run(sys.executable, TIMER, "jesse_dag.indicators", json.dumps(names))
+    workers = {"ours": _Worker(sys.executable, "jesse_dag.indicators")}
     if args.jesse_json:
         jesse = json.loads(Path(args.jesse_json).read_text())["jesse"]
     elif Path(args.jesse_python).exists():
-        jesse = _run(args.jesse_python, TIMER, "jesse.indicators", json.dumps(names))
+        jesse = {}
+        workers["jesse"] = _Worker(args.jesse_python, "jesse.indicators")
     else:
         jesse = {}
+    ours = {}
+    # interleaved, one indicator at a time on each side, so a change in the machine's load hits both alike
+    for i, n in enumerate(names):
+        ours[n] = workers["ours"].ask(n)
+        if "jesse" in workers:
+            jesse[n] = workers["jesse"].ask(n)
+        print(f"\r  {i + 1}/{len(names)} {n:<28}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    for w in workers.values():
+        w.close()
     if args.save:
         Path(args.save).write_text(json.dumps({"ours": ours, "jesse": jesse}, indent=1))
 

@@ -2,7 +2,9 @@
 ours (joblib over all cores) against Jesse 3.5.3's (run in its own venv through a subprocess).
 
 Usage: .venv/bin/python bench/bench_train.py [--jesse-python /work/jesse-venv/bin/python] [--n 5000]
-Prints one line per estimator: seconds for Jesse, for us, and the ratio, and checks the two reports agree.
+Prints one line per estimator: seconds for Jesse, for us, and the ratio, and checks the two reports agree,
+with the machine's load average before and after each run (the timings mean little on a loaded machine).
+Jesse's train_model is sequential; ours runs the refits on threads (see jesse_dag/ml/training.py).
 """
 from __future__ import annotations
 
@@ -61,8 +63,9 @@ def main() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(points, fh)
     print(f"train_model, {a.n} samples x 12 features, binary, {os.cpu_count()} cores")
-    print(f"{'estimator':<20} {'jesse s':>9} {'ours s':>9} {'speed-up':>9}  same report")
+    print(f"{'estimator':<20} {'jesse s':>9} {'ours s':>9} {'speed-up':>9}  same report  load 1-min avg")
     for label, expr in ESTIMATORS.items():
+        load_before = os.getloadavg()[0]
         res = subprocess.run([a.jesse_python, "-c", JESSE_SCRIPT, fh.name, expr], capture_output=True, text=True)
         if res.returncode != 0:
             print(f"{label:<20} Jesse failed: {res.stderr[-500:]}")
@@ -74,7 +77,8 @@ def main() -> None:
         same = (abs(ours["metrics"]["accuracy"] - jesse["accuracy"]) < 1e-9
                 and all(abs(ours["feature_importance"]["consensus_ranks"][f] - v) < 1e-9
                         for f, v in jesse["consensus"].items()))
-        print(f"{label:<20} {jesse['seconds']:>9.2f} {sec:>9.2f} {jesse['seconds'] / sec:>8.2f}x  {same}")
+        print(f"{label:<20} {jesse['seconds']:>9.2f} {sec:>9.2f} {jesse['seconds'] / sec:>8.2f}x  {str(same):<11}  "
+              f"{load_before:.1f} -> {os.getloadavg()[0]:.1f}")
     os.unlink(fh.name)
 
 

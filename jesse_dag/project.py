@@ -101,6 +101,7 @@ class Pipeline:
     data_routes: tuple[str, ...] = ()
     config: dict[str, Any] = field(default_factory=dict)
     min_samples: int = 1000
+    optimize: dict[str, Any] | None = None
 
     def fingerprint(self) -> str:
         """A short hash of the settings: part of the Dagster code versions of this pipeline's assets."""
@@ -169,6 +170,20 @@ class _Reader:
         if window.end_ms <= window.start_ms:
             raise self.fail(f"{where}.{key}", f"end {window.end} is not after start {window.start}")
         return window
+
+
+def _optimize_settings(r: _Reader, p: Mapping[str, Any], where: str) -> dict[str, Any] | None:
+    """The optional ``optimize:`` section: hyperparameter search on the training window (Optuna)."""
+    if "optimize" not in p:
+        return None
+    o = dict(r.mapping(p["optimize"], f"{where}.optimize"))
+    trials = o.get("trials", 50)
+    if not isinstance(trials, int) or isinstance(trials, bool) or trials < 1:
+        raise r.fail(f"{where}.optimize.trials", f"expected a positive int, got {trials!r}")
+    objectives = ("sharpe", "calmar", "sortino", "omega", "serenity", "smart sharpe", "smart sortino")
+    if o.get("objective_function", "sharpe") not in objectives:
+        raise r.fail(f"{where}.optimize.objective_function", f"expected one of {', '.join(objectives)}")
+    return o
 
 
 def parse_project(data: Any, path: Path) -> Project:
@@ -241,6 +256,7 @@ def parse_project(data: Any, path: Path) -> Project:
             data_routes=data_routes,
             config=dict(r.mapping(p.get("config", {}), f"{where}.config")),
             min_samples=r.get(p, "min_samples", where, int, 1000),
+            optimize=_optimize_settings(r, p, where),
         )
     return Project(path=path, markets=markets, pipelines=pipelines)
 

@@ -258,3 +258,29 @@ def test_two_pipelines_in_parallel_match_serial_runs(tmp_path, monkeypatch):
             logs = " ".join(str(e.message) for e in instance.all_logs(result.run_id))
         assert counts(instance) == serial
     assert "Could not set lock" not in logs and "StoreLockedError" not in logs
+
+
+def test_optimization_asset_when_the_project_file_asks(tmp_path):
+    folder = tmp_path / "strategies" / "PeakHold"
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("from tests.optimize_strategies.strategies import PeakHold  # noqa: F401\n")
+    small = {"training": {"start": "2024-01-02", "end": "2024-01-12"},
+             "evaluation": {"start": "2024-01-14", "end": "2024-01-20"}}
+    project_file = make_project(tmp_path, {
+        "plain": pipeline(**small),
+        "tuned": pipeline(strategy="PeakHold", optimize={"trials": 4, "seed": 3, "objective_function": "sharpe"},
+                          **small)})
+    defs = definitions(project_file)
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert "tuned/optimization" in keys and "plain/optimization" not in keys
+    instance = dg.DagsterInstance.ephemeral()
+    candles = dg.AssetKey(["market", "synth", "candles"])
+    assert dg.materialize(list(defs.assets), instance=instance, resources=defs.resources, selection=[candles],
+                          partition_key="2024-01-01").success
+    result = dg.materialize(list(defs.assets), instance=instance, resources=defs.resources,
+                            selection=[dg.AssetKey(["tuned", "optimization"])])
+    summary = result.output_for_node("tuned__optimization")
+    # Jesse's count: `trials` per hyperparameter (PeakHold has two)
+    assert summary["completed_trials"] == summary["total_trials"] == 8
+    assert set(summary["best"]["params"]) == {"hold", "side"}
+    assert (tmp_path / "storage" / "optuna" / "tuned.db").is_file()

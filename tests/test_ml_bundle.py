@@ -42,6 +42,7 @@ def project(tmp_path, monkeypatch):
     """A Jesse-style project: strategies/Demo/__init__.py and storage/ under a temporary cwd."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("JESSE_DAG_ML_REGISTRY", raising=False)
+    monkeypatch.delenv("JESSE_DAG_DB", raising=False)
     folder = tmp_path / "strategies" / "Demo"
     folder.mkdir(parents=True)
     (folder / "__init__.py").write_text(STRATEGY_SOURCE)
@@ -68,7 +69,7 @@ def test_training_makes_versions_and_never_deploys(project):
     assert m["libraries"]["scikit-learn"] and m["metrics"]["accuracy"] == r2["metrics"]["accuracy"]
     assert set(m["files"]) == {"model.pkl", "scaler.pkl", "feature_importance.pkl"}
     reg = ModelRegistry()
-    assert reg.path.resolve() == (folder.parents[1] / "storage" / "ml_registry.json").resolve()
+    assert reg.path.resolve() == (folder.parents[1] / "storage" / "jesse_dag.duckdb").resolve()
     entries = reg.entries("Demo")
     assert [e["version"] for e in entries] == ["v0001", "v0002"]
     assert entries[0]["lineage"]["candles"]["Sandbox-BTC-USDT"]["sha256"] == "abc"

@@ -370,6 +370,11 @@ class Exchange:
         self.name = name
         self.starting_balance = starting_balance
         self.fee_rate = fee_rate
+        # opt-in extras (off by default, so Jesse parity holds): maker/taker fee rates, fill slippage
+        self.maker_fee = fee_rate
+        self.taker_fee = fee_rate
+        self.slippage = 0.0
+        self.fill_rate = fee_rate  # the rate of the fill being booked (maker for LIMIT, taker otherwise)
         self.settlement_currency = settlement_currency
         self.assets: dict[str, float] = {}
         self.starting_assets: dict[str, float] = {}
@@ -384,6 +389,10 @@ class Exchange:
             self.assets[settlement_currency] = starting_balance
             self.starting_assets[base] = 0.0
             self.starting_assets[settlement_currency] = starting_balance
+
+    def rate_for(self, order: Order) -> float:
+        """The fee rate of a fill: ``maker_fee`` for a LIMIT order, ``taker_fee`` otherwise (both ``fee`` unless set)."""
+        return self.maker_fee if order.type == LIMIT else self.taker_fee
 
     @property
     def wallet_balance(self) -> float:
@@ -425,7 +434,7 @@ class FuturesExchange(Exchange):
         return margin
 
     def charge_fee(self, amount: float) -> None:
-        fee_amount = abs(amount) * self.fee_rate
+        fee_amount = abs(amount) * self.fill_rate
         self.assets[self.settlement_currency] = self.assets[self.settlement_currency] - fee_amount
 
     def add_realized_pnl(self, realized_pnl: float) -> None:
@@ -449,7 +458,7 @@ class FuturesExchange(Exchange):
         if order.reduce_only:
             return
         book = (self.buy_orders if order.side == BUY else self.sell_orders)[base_asset(order.symbol)]
-        key = (order.qty, order.price)
+        key = (order.qty, order.vars.get("slipped_from", order.price))
         for i, row in enumerate(book):
             if row[0] == key[0] and row[1] == key[1]:
                 del book[i]
@@ -519,11 +528,11 @@ class SpotExchange(Exchange):
         base = base_asset(order.symbol)
         quote = self.settlement_currency
         if order.side == BUY:
-            self.assets[base] = exact_sum(self.assets[base], abs(order.qty) * (1 - self.fee_rate))
+            self.assets[base] = exact_sum(self.assets[base], abs(order.qty) * (1 - self.fill_rate))
         else:
             current = self.assets[base]
             order_qty = abs(current) if abs(order.qty) > current else abs(order.qty)
-            self.assets[quote] = exact_sum(self.assets[quote], (order_qty * order.price) * (1 - self.fee_rate))
+            self.assets[quote] = exact_sum(self.assets[quote], (order_qty * order.price) * (1 - self.fill_rate))
             self.assets[base] = exact_sub(self.assets[base], order_qty)
 
     def on_order_cancellation(self, order: Order) -> None:

@@ -4,6 +4,12 @@ Config keys (Jesse's): ``starting_balance``, ``fee``, ``type`` ('futures' | 'spo
 ``simulation_model`` / ``market_type``), ``futures_leverage``, ``futures_leverage_mode`` ('cross' |
 'isolated'), ``exchange``, ``warm_up_candles``, ``annualization`` (365 | 252).
 
+Opt-in extras (not in Jesse, off by default): ``slippage`` (a fraction; MARKET and STOP fills, liquidations
+excepted, at ``price * (1 + slippage)`` for buys and ``price * (1 - slippage)`` for sells), ``maker_fee`` /
+``taker_fee`` (LIMIT fills pay the maker rate, MARKET and STOP fills the taker rate; each defaults to
+``fee``), ``funding_rate`` (perpetual futures: per 8 hours, charged on ``qty * price`` of every open
+position at 00:00, 08:00 and 16:00 UTC, at the close of the block ending there; longs pay a positive rate).
+
 Example:
     >>> from jesse_dag.engine import run_backtest  # doctest: +SKIP
     >>> run = run_backtest(config, routes, [], candles, warmup)  # doctest: +SKIP
@@ -94,9 +100,23 @@ def _check_config(config: dict) -> dict:
             raise InvalidConfig(f"config['futures_leverage_mode'] must be 'cross' or 'isolated', got {mode!r}")
         out["futures_leverage"] = lev
         out["futures_leverage_mode"] = mode
-    for key in ("slippage", "maker_fee", "taker_fee", "funding_rate"):
-        if config.get(key):
-            raise InvalidConfig(f"config[{key!r}] is not supported yet; remove it (Jesse parity has none)")
+    # opt-in extras, off by default (Jesse 3.5.3 has none of them, so parity runs leave them out)
+    for key in ("slippage", "maker_fee", "taker_fee"):
+        value = config.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value < 0 or value >= 1:
+            raise InvalidConfig(f"config[{key!r}] must be a fraction in [0, 1), got {value!r}")
+        out[key] = float(value)
+    funding = config.get("funding_rate")
+    if funding is not None:
+        if isinstance(funding, bool) or not isinstance(funding, (int, float)) or not math.isfinite(funding) \
+                or abs(funding) >= 1:
+            raise InvalidConfig(f"config['funding_rate'] must be a rate per 8 hours in (-1, 1), got {funding!r}")
+        if funding and kind != "futures":
+            raise InvalidConfig("config['funding_rate'] applies to perpetual futures only; type is 'spot'")
+        out["funding_rate"] = float(funding)
     return out
 
 
@@ -240,6 +260,10 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
         exchange = SpotExchange(cfg["exchange"], cfg["starting_balance"], cfg["fee"],
                                 [r.symbol for r in route_objs], settlement)
 
+    exchange.maker_fee = cfg.get("maker_fee", cfg["fee"])
+    exchange.taker_fee = cfg.get("taker_fee", cfg["fee"])
+    exchange.slippage = cfg.get("slippage", 0.0)
+
     markets: dict[str, Market] = {}
     indicator_memo = WindowCache()
     for k in order:
@@ -281,6 +305,7 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
         strategies.append(strategy)
 
     session.step_sampling = not fast_mode
+    session.funding_rate = cfg.get("funding_rate", 0.0)
     step = 0
     for r in route_objs + data_objs:
         step = gcd(step, r.k)

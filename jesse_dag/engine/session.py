@@ -210,6 +210,8 @@ class Session:
         self.sampled_in_block = False
         self.isolated = False
         self._id_counter = 0
+        self.funding_rate = 0.0  # opt-in, per 8 hours
+        self.funding_paid = 0.0
         self.user_code_runs = 0  # bumped whenever a strategy's own code may run (hooks, callbacks)
         self._id_namespace = uuid.UUID(int=0)
 
@@ -264,6 +266,13 @@ class Session:
             return
         market = self.markets[f"{order.exchange}-{order.symbol}"]
         p = market.position
+        ex = self.exchange
+        rate = ex.fill_rate = ex.rate_for(order)
+        if ex.slippage and order.type != LIMIT and not order.vars.get("liquidation"):
+            # opt-in slippage: market and stop fills move against the trader
+            order.vars = dict(order.vars)
+            order.vars["slipped_from"] = order.price
+            order.price = order.price * (1 + ex.slippage) if order.side == BUY else order.price * (1 - ex.slippage)
         order.executed_at = self.time
         order.status = EXECUTED
         if order.reduce_only and p.qty != 0 and abs(order.qty) > abs(p.qty):
@@ -272,7 +281,7 @@ class Session:
             order.filled_qty = order.qty
         if order.fee is None:
             notional = abs(order.filled_qty or order.qty) * order.price
-            order.fee = self.exchange.fee_rate * notional
+            order.fee = rate * notional
 
         # closed_trade_service.add_executed_order. A flip (a non-reduce-only order larger than the position)
         # is booked per trade on purpose, unlike Jesse: the closing leg (qty and fee) on the closed trade,
@@ -288,7 +297,7 @@ class Session:
             t = market.current_trade = ClosedTrade(self.new_id())
         order.trade_id = t.id
         t.orders.append(order)
-        t.leg_fees.append(order.fee if not flip_open_qty else self.exchange.fee_rate * (fill * order.price))
+        t.leg_fees.append(order.fee if not flip_open_qty else rate * (fill * order.price))
         incremental = fill - order._recorded_fill_qty
         if incremental > 0:
             order._recorded_fill_qty = fill
@@ -321,7 +330,7 @@ class Session:
                     opening = market.current_trade
                     leg = abs(diff_qty)
                     opening.orders.append(order)
-                    opening.leg_fees.append(self.exchange.fee_rate * (leg * price))
+                    opening.leg_fees.append(self.exchange.fill_rate * (leg * price))
                     (opening.buy_orders if order.side == BUY else opening.sell_orders).append((leg, price))
             else:
                 self._reduce(p, qty, price)
@@ -332,9 +341,9 @@ class Session:
         p.previous_qty = p.qty
         if self.exchange.type == "spot":
             if operation == "set":
-                p.qty = qty * (1 - self.exchange.fee_rate)
+                p.qty = qty * (1 - self.exchange.fill_rate)
             elif operation == "add":
-                p.qty = exact_sum(p.qty, qty * (1 - self.exchange.fee_rate))
+                p.qty = exact_sum(p.qty, qty * (1 - self.exchange.fill_rate))
             else:
                 p.qty = exact_sub(p.qty, qty)
         else:
@@ -431,6 +440,19 @@ class Session:
             self.daily_balance.append(value)
             self.daily_balance_timestamps.append(ts)
 
+    # -- funding (opt-in, perpetual futures) ----------------------------------------------------------------
+    def pay_funding(self) -> None:
+        """Charge ``funding_rate`` on every open position's notional at the current price (longs pay a
+        positive rate, shorts receive it), as a perpetual exchange does at 00:00, 08:00 and 16:00 UTC."""
+        rate = self.funding_rate
+        ex = self.exchange
+        for m in self.markets.values():
+            p = m.position
+            if p.qty != 0 and p.current_price is not None:
+                payment = p.qty * p.current_price * rate
+                ex.assets[ex.settlement_currency] = ex.assets[ex.settlement_currency] - payment
+                self.funding_paid += payment
+
     # -- liquidation (isolated mode) --------------------------------------------------------------------------
     def check_liquidation(self, market: Market, candle_open: float, high: float, low: float,
                           prev_close: float | None) -> None:
@@ -446,6 +468,7 @@ class Session:
         side = SELL if p.qty > 0 else BUY
         order = Order(self.new_id(), self.session_id, market.exchange, market.symbol, side, MARKET,
                       -abs(p.qty) if side == SELL else abs(p.qty), p.bankruptcy_price, True, self.time)
+        order.vars["liquidation"] = True
         market.orders.append(order)
         market.active.append(order)
         self.total_liquidations += 1

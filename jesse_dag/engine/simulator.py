@@ -228,6 +228,9 @@ def _mid_block_sample(session: Session, markets: list[Market], all_blocks: list[
         session.advance_sample()
 
 
+FUNDING_INTERVAL_MS = 8 * 3_600_000
+
+
 def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_blocks: int) -> None:
     """:func:`run_fast`'s loop when one route on one market runs at every block (no liquidation, no
     step-mode sampling): the block simulation and the bookkeeping of the general loop, inlined."""
@@ -281,8 +284,12 @@ def run_fast(session: Session, step: int) -> None:
     pairs = list(zip(markets, all_blocks))
     can_skip = single and min(route_ks) > step
     step_sampling = session.step_sampling
+    funding = session.funding_rate != 0
+    next_funding = (first_ts // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS
+    if funding:
+        can_skip = False  # every funding instant needs its block's close
     if (single and len(routes) == 1 and route_plan[0][0] == 1 and not step_sampling
-            and not session.isolated):
+            and not session.isolated and not funding):
         # the common shape (one market, one route, a strategy bar per block): the same steps, inlined
         _run_every_block(session, market0, bl0, routes[0].strategy, n_blocks)
         b = n_blocks
@@ -318,6 +325,9 @@ def run_fast(session: Session, step: int) -> None:
                 _simulate_block(session, m, b, bl)
         if step_sampling:
             _mid_block_sample(session, markets, all_blocks, b, step)
+        while funding and session.time >= next_funding:
+            session.pay_funding()
+            next_funding += FUNDING_INTERVAL_MS
         nb1 = b + 1
         for kb, strategy, market, closes in route_plan:
             if nb1 % kb == 0:

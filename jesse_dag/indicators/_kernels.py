@@ -149,33 +149,61 @@ def rolling_std(x, period):
 
 
 @numba.njit(cache=True)
-def rolling_max(x, period):
+def _rolling_extreme_naive(x, period, want_max):
     n = x.shape[0]
     out = np.full(n, np.nan)
-    if n < period or period < 1:
-        return out
     for i in range(period - 1, n):
         m = x[i - period + 1]
         for k in range(i - period + 2, i + 1):
-            if x[k] > m:
+            if (x[k] > m) if want_max else (x[k] < m):
                 m = x[k]
         out[i] = m
     return out
 
 
 @numba.njit(cache=True)
-def rolling_min(x, period):
+def _rolling_extreme(x, period, want_max):
+    """Max (or min) of each trailing window: a monotonic deque, O(n) whatever the period.
+
+    NaN breaks the deque's ordering, and the naive scan's answer then depends on where the NaN sits, so
+    an input holding any NaN takes the naive scan (same values as before either way).
+    """
     n = x.shape[0]
-    out = np.full(n, np.nan)
     if n < period or period < 1:
-        return out
-    for i in range(period - 1, n):
-        m = x[i - period + 1]
-        for k in range(i - period + 2, i + 1):
-            if x[k] < m:
-                m = x[k]
-        out[i] = m
+        return np.full(n, np.nan)
+    for i in range(n):
+        if np.isnan(x[i]):
+            return _rolling_extreme_naive(x, period, want_max)
+    out = np.empty(n)
+    out[:period - 1] = np.nan
+    q = np.empty(n, dtype=np.int64)
+    head = 0
+    tail = 0
+    for i in range(n):
+        v = x[i]
+        if want_max:
+            while tail > head and x[q[tail - 1]] <= v:
+                tail -= 1
+        else:
+            while tail > head and x[q[tail - 1]] >= v:
+                tail -= 1
+        q[tail] = i
+        tail += 1
+        if q[head] <= i - period:
+            head += 1
+        if i >= period - 1:
+            out[i] = x[q[head]]
     return out
+
+
+@numba.njit(cache=True)
+def rolling_max(x, period):
+    return _rolling_extreme(x, period, True)
+
+
+@numba.njit(cache=True)
+def rolling_min(x, period):
+    return _rolling_extreme(x, period, False)
 
 
 @numba.njit(cache=True)

@@ -23,6 +23,8 @@ _EXPORTS: dict[str, str] = {
     "deploy_bundle": "jesse_dag.ml.bundle",
     "BundleError": "jesse_dag.ml.bundle",
     "ModelRegistry": "jesse_dag.ml.registry",
+    "list_bundles": "jesse_dag.store.ml",
+    "bundle_lineage": "jesse_dag.store.ml",
 }
 
 __all__ = sorted(_EXPORTS)

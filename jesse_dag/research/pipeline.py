@@ -352,6 +352,32 @@ def backtest_window(pipeline: Pipeline, market: Market, warmup: np.ndarray, trad
     }
 
 
+def optimize_pipeline(pipeline: Pipeline, market: Market, *, db_path: str | Path, project_dir: str | Path) -> dict:
+    """Hyperparameter search on the training window, reported on the evaluation window (Optuna study kept
+    under ``storage/optuna/``, so a re-run resumes)."""
+    from jesse_dag.engine.run import load_strategy_class
+    from jesse_dag.optimize import run_pipeline_optimization
+    from jesse_dag.store.candles import load_candles
+
+    settings = dict(pipeline.optimize or {})
+    warm_ms = pipeline.warmup_bars * timeframe_to_ms(pipeline.timeframe)
+    candles = load_candles(market.exchange, market.symbol, pipeline.training.start_ms - warm_ms,
+                           pipeline.evaluation.end_ms - ONE_MINUTE_MS, db=db_path)
+    storage = Path(project_dir) / "storage" / "optuna" / f"{pipeline.name}.db"
+    storage.parent.mkdir(parents=True, exist_ok=True)
+    summary = run_pipeline_optimization(
+        {market.key: candles}, strategy=load_strategy_class(pipeline.strategy, project_dir),
+        timeframe=pipeline.timeframe, warmup_bars=pipeline.warmup_bars,
+        training=(pipeline.training.start_ms, pipeline.training.end_ms),
+        testing=(pipeline.evaluation.start_ms, pipeline.evaluation.end_ms),
+        config={**DEFAULT_CONFIG, **pipeline.config, "exchange": market.exchange},
+        trials=int(settings.get("trials", 50)), objective_function=settings.get("objective_function", "sharpe"),
+        seed=int(settings.get("seed", 0)), storage=f"sqlite:///{storage}",
+        study_name=f"{pipeline.name}-{pipeline.fingerprint()}")
+    summary["fingerprint"] = _sha(json.dumps(summary, sort_keys=True, default=_default))
+    return summary
+
+
 # ── reports ───────────────────────────────────────────────────────────────────────────────────────────────
 
 

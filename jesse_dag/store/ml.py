@@ -306,23 +306,15 @@ def import_json_registry(json_path: str | os.PathLike, *, db: Db = None,
     path = Path(json_path)
     if not path.is_file():
         return 0
-    try:
-        state = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: the model registry is not valid JSON ({exc})") from None
-    bundles, deps = state.get("bundles", []), state.get("deployments", [])
-    if not isinstance(bundles, list) or not isinstance(deps, list):
-        raise ValueError(f"{path}: expected {{'bundles': [...], 'deployments': [...]}}")
-    if not bundles and not deps:
-        return 0
     with connect(db, lock_timeout=lock_timeout) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             used = con.execute("SELECT (SELECT count(*) FROM model_registry) + (SELECT count(*) FROM model_deployments)"
                                ).fetchall()[0][0]
-            if used:
+            if used:  # imported before, or the store was used since: the JSON is history, not read again
                 con.execute("ROLLBACK")
                 return 0
+            bundles, deps = _read_json_registry(path)
             _insert_entries(con, bundles)
             for i, d in enumerate(deps, start=1):
                 con.execute("INSERT INTO model_deployments VALUES (?, ?, ?, ?)",
@@ -332,6 +324,24 @@ def import_json_registry(json_path: str | os.PathLike, *, db: Db = None,
             con.execute("ROLLBACK")
             raise
     return len(bundles)
+
+
+def _read_json_registry(path: Path) -> tuple[list[dict], list[dict]]:
+    try:
+        state = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: the model registry is not valid JSON ({exc})") from None
+    bundles, deps = state.get("bundles", []) if isinstance(state, dict) else None, \
+        state.get("deployments", []) if isinstance(state, dict) else None
+    if not isinstance(bundles, list) or not isinstance(deps, list):
+        raise ValueError(f"{path}: expected {{'bundles': [...], 'deployments': [...]}}")
+    for i, b in enumerate(bundles):
+        if not isinstance(b, dict) or not b.get("bundle_id"):
+            raise ValueError(f"{path}: bundles[{i}] has no bundle_id")
+    for i, d in enumerate(deps):
+        if not isinstance(d, dict) or not d.get("strategy") or not d.get("bundle_id"):
+            raise ValueError(f"{path}: deployments[{i}] needs a strategy and a bundle_id")
+    return bundles, deps
 
 
 # ── lineage ─────────────────────────────────────────────────────────────────────────────────────────────
