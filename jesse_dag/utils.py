@@ -19,7 +19,6 @@ from decimal import Decimal
 from itertools import permutations
 
 import numpy as np
-import pandas as pd
 
 from jesse_dag import helpers as jh
 from jesse_dag.enums import timeframes
@@ -130,7 +129,7 @@ def limit_stop_loss(entry_price: float, stop_price: float, trade_type: str,
 
 def numpy_candles_to_dataframe(candles: np.ndarray, name_date: str = "date", name_open: str = "open",
                                name_high: str = "high", name_low: str = "low", name_close: str = "close",
-                               name_volume: str = "volume") -> pd.DataFrame:
+                               name_volume: str = "volume") -> "pd.DataFrame":
     """A DataFrame of Jesse candles, columns in Jesse's order, indexed by the open time.
 
     Example:
@@ -142,6 +141,8 @@ def numpy_candles_to_dataframe(candles: np.ndarray, name_date: str = "date", nam
     if candles.ndim != 2 or candles.shape[1] != 6:
         raise ValueError(f"candles must have shape (N, 6), got {candles.shape}")
     columns = [name_date, name_open, name_close, name_high, name_low, name_volume]
+    import pandas as pd  # only this helper needs pandas; keep it off strategies' import path
+
     index = pd.to_datetime(candles[:, 0].astype(np.int64), unit="ms")
     df = pd.DataFrame(data=candles, index=index, columns=columns)
     df[name_date] = index

@@ -83,10 +83,6 @@ def test_the_memo_ignores_views_it_was_not_told_about(market):
     assert not slot.entries
 
 
-def _gap_rule_reference(o, h, l_, pc, prices, kinds, liq, start, stop):
-    return first_touched_block(o, h, l_, pc, prices, kinds, liq, start, stop)
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_the_range_scan_finds_the_block_the_per_order_rules_find(seed):
     rng = np.random.default_rng(seed)

@@ -217,11 +217,21 @@ class ClosedTrade:
 
     def to_dict(self) -> dict:
         """Jesse's trade dict (``to_dict_with_orders``)."""
+        # the properties' formulas, each input computed once
+        entry = self.entry_price
+        exit_ = self.exit_price
+        qty = self.qty
+        fee = self.fee
+        profit = abs(qty) * (exit_ - entry)
+        if self.type == "short":
+            profit *= -1
+        pnl = profit - fee
+        total_cost = entry * abs(qty) / self.leverage
         return {
             "id": self.id, "strategy_name": self.strategy_name, "symbol": self.symbol, "exchange": self.exchange,
-            "type": self.type, "entry_price": self.entry_price, "exit_price": self.exit_price, "qty": self.qty,
-            "opened_at": self.opened_at, "closed_at": self.closed_at, "fee": self.fee, "size": self.size,
-            "PNL": self.pnl, "PNL_percentage": self.pnl_percentage, "holding_period": self.holding_period,
+            "type": self.type, "entry_price": entry, "exit_price": exit_, "qty": qty,
+            "opened_at": self.opened_at, "closed_at": self.closed_at, "fee": fee, "size": qty * entry,
+            "PNL": pnl, "PNL_percentage": pnl / total_cost * 100, "holding_period": self.holding_period,
             "orders": [o.to_dict for o in self.orders],
         }
 

@@ -212,6 +212,7 @@ class Session:
         self._id_counter = 0
         self.funding_rate = 0.0  # opt-in, per 8 hours
         self.funding_paid = 0.0
+        self.status_changes = 0  # orders cancelled or executed so far (the active lists need filtering)
         self.user_code_runs = 0  # bumped whenever a strategy's own code may run (hooks, callbacks)
         self._id_namespace = uuid.UUID(int=0)
 
@@ -246,6 +247,7 @@ class Session:
             return
         order.canceled_at = self.time
         order.status = CANCELED
+        self.status_changes += 1
         self.exchange.on_order_cancellation(order)
 
     def cancel_all_orders(self, market: Market) -> None:
@@ -275,6 +277,7 @@ class Session:
             order.price = order.price * (1 + ex.slippage) if order.side == BUY else order.price * (1 - ex.slippage)
         order.executed_at = self.time
         order.status = EXECUTED
+        self.status_changes += 1
         if order.reduce_only and p.qty != 0 and abs(order.qty) > abs(p.qty):
             order.filled_qty = -p.qty
         else:

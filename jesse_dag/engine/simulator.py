@@ -242,6 +242,7 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
     base_l = bl.base_l
     nrows_l = bl.nrows_l
     execute = strategy._execute
+    filtered_at = -1  # session.status_changes when market.active was last filtered
     for b in range(n_blocks):
         if market.active:
             if _needs_walk(market, b, bl):
@@ -251,8 +252,9 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
         p.current_price = close_l[b]
         session.sampled_in_block = False
         execute(closes[b])
-        if market.active:
+        if market.active and session.status_changes != filtered_at:
             market.active = [o for o in market.active if o.status == ACTIVE]
+            filtered_at = session.status_changes
         if session.to_execute:
             session.execute_simulated_market_orders()
         if session.time >= session.next_sample:

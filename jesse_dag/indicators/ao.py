@@ -15,11 +15,38 @@ AO = namedtuple("AO", ["osc", "change"])
 
 @numba.njit(cache=True)
 def _ao(high, low):
-    med = (high + low) / 2.0
-    osc = _kernels.sma(med, 5) - _kernels.sma(med, 34)
-    change = np.full(osc.shape[0], np.nan)
-    for i in range(1, osc.shape[0]):
-        change[i] = osc[i] - osc[i - 1]
+    # SMA(5) - SMA(34) of the median price in one pass: each window's running total / count is updated
+    # in exactly the order ``_kernels.sma`` uses (NaN skipped), so the values are the same
+    n = high.shape[0]
+    osc = np.empty(n)
+    change = np.empty(n)
+    t5 = 0.0
+    c5 = 0
+    t34 = 0.0
+    c34 = 0
+    prev = np.nan
+    for i in range(n):
+        x = (high[i] + low[i]) / 2.0
+        if i >= 5:
+            old = (high[i - 5] + low[i - 5]) / 2.0
+            if not np.isnan(old):
+                t5 -= old
+                c5 -= 1
+        if i >= 34:
+            old = (high[i - 34] + low[i - 34]) / 2.0
+            if not np.isnan(old):
+                t34 -= old
+                c34 -= 1
+        if not np.isnan(x):
+            t5 += x
+            c5 += 1
+            t34 += x
+            c34 += 1
+        s5 = t5 / c5 if (i >= 4 and c5 > 0) else np.nan
+        s34 = t34 / c34 if (i >= 33 and c34 > 0) else np.nan
+        osc[i] = s5 - s34
+        change[i] = osc[i] - prev if i > 0 else np.nan
+        prev = osc[i]
     return osc, change
 
 

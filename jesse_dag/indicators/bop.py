@@ -1,10 +1,22 @@
 """BOP - balance of power: (close - open) / (high - low)."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
-from jesse_dag.indicators._fastpath import last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
+
+
+@numba.njit(cache=True)
+def _bop(open_, high, low, close):
+    # one pass over the rows (numpy's version makes four temporaries); same formula per row
+    n = open_.shape[0]
+    out = np.empty(n)
+    for i in range(n):
+        rng = high[i] - low[i]
+        out[i] = (close[i] - open_[i]) / rng if rng != 0 else 0.0
+    return out
 
 
 def bop(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -19,7 +31,4 @@ def bop(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
     if not sequential:  # the same elementwise formula on the last row only
         rng = c[-1, HIGH] - c[-1, LOW]
         return float((c[-1, CLOSE] - c[-1, OPEN]) / rng) if rng != 0 else 0.0
-    rng = c[:, HIGH] - c[:, LOW]
-    safe = np.where(rng != 0, rng, 1.0)
-    res = np.where(rng != 0, (c[:, CLOSE] - c[:, OPEN]) / safe, 0.0)
-    return last_or_all(res, sequential)
+    return _bop(c[:, OPEN], c[:, HIGH], c[:, LOW], c[:, CLOSE])

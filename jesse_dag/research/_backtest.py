@@ -39,25 +39,25 @@ def backtest(
     of 1-minute rows in Jesse's column order; the arrays are copied, never changed. Routes take a Strategy
     subclass or a name loaded from ``strategies/<Name>/__init__.py`` under the current directory.
     ``fast_mode`` True or False give the same trades and the same daily-balance sampling (Jesse's fast
-    mode, reference §4.6). The ``generate_*`` output flags other than ``generate_equity_curve`` and
-    ``generate_hyperparameters`` are accepted and their outputs are ``None`` for now (``csv``, ``json``,
-    ``charts_*``, ``tradingview``, ``quantstats``); ``generate_logs`` gives ``logs`` None.
+    mode, reference §4.6). Each ``generate_*`` flag writes its output under ``storage/`` (of the current
+    directory) and puts its path into the result: ``csv``, ``json``, ``logs``, ``equity_curve`` (Jesse's
+    list) and ``equity_curve_csv``, ``tradingview`` (Pine script), ``quantstats`` (HTML tearsheet),
+    ``charts`` / ``charts_folder`` (the self-contained HTML report); see :mod:`jesse_dag.reports.outputs`.
     """
     if candles_pipeline_class is not None:
         raise NotImplementedError("candles_pipeline_class is not supported yet")
+    output_flags = {"generate_csv": generate_csv, "generate_json": generate_json, "generate_logs": generate_logs,
+                    "generate_equity_curve": generate_equity_curve, "generate_tradingview": generate_tradingview,
+                    "generate_quantstats": generate_quantstats, "generate_charts": generate_charts}
+    # the quantstats tearsheet and the chart need the daily equity even when the caller did not ask for it
+    needs_curve = generate_equity_curve or generate_quantstats or generate_charts
     run = run_backtest(config, routes, data_routes, candles, warmup_candles, hyperparameters=hyperparameters,
-                       fast_mode=fast_mode, generate_equity_curve=generate_equity_curve,
+                       fast_mode=fast_mode, generate_equity_curve=needs_curve,
                        generate_hyperparameters=generate_hyperparameters)
     result = run.result
-    if generate_csv:
-        result["csv"] = None
-    if generate_json:
-        result["json"] = None
-    if generate_charts:
-        result["charts_session_id"] = None
-        result["charts_folder"] = None
-    if generate_tradingview:
-        result["tradingview"] = None
-    if generate_quantstats:
-        result["quantstats"] = None
+    if any(output_flags.values()):
+        from jesse_dag.reports.outputs import attach_outputs
+
+        attach_outputs(result, output_flags, candles=candles, routes=routes, strategies=run.strategies,
+                       out_dir="storage")
     return result

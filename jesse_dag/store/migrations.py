@@ -139,10 +139,10 @@ def register_migration(migration: Migration) -> None:
     """Append a migration; its version must be the next one.
 
     Example:
-        >>> register_migration(Migration(1, "again", "SELECT 1"))
+        >>> register_migration(Migration(1, "again", "SELECT 1"))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: migration version 1 is not the next one (2)
+        ValueError: migration version 1 is not the next one (...)
     """
     expected = len(MIGRATIONS) + 1
     if migration.version != expected:

@@ -24,6 +24,7 @@ from jesse_dag.engine.exceptions import (
 )
 from jesse_dag.engine.models import BUY, LIMIT, MARKET, SELL, STOP, STOP_LOSS_VIA, TAKE_PROFIT_VIA, is_price_near
 from jesse_dag.ml.recording import MLMixin
+from jesse_dag.reports.chart_series import ChartSeriesMixin
 
 
 def _np_array_equal(a1: Any, a2: Any) -> bool:
@@ -84,7 +85,7 @@ class Broker:
                 return
 
 
-class Strategy(MLMixin):
+class Strategy(ChartSeriesMixin, MLMixin):
     """Base class of every strategy; override ``should_long`` and ``go_long`` at least."""
 
     def __init__(self) -> None:
@@ -400,7 +401,10 @@ class Strategy(MLMixin):
         p = self.position
         market = self._market
         if p.qty != 0:
-            self._call_internal("update_position", self._update_position)
+            # (nothing to do when update_position is not overridden and no declaration can have changed)
+            if (self._overrides["update_position"]
+                    or self._declarations_checked != (self._session.user_code_runs, p.qty)):
+                self._call_internal("update_position", self._update_position)
         # (flat: entry_orders is a copy of the market's orders, so "any entry orders" is "any orders")
         elif market.orders and (not self._overrides["should_cancel_entry"] or self._call("should_cancel_entry")):
             self._execute_cancel()
