@@ -47,11 +47,10 @@ def btc_candles() -> tuple[np.ndarray, np.ndarray]:
 def drawing_strategy() -> type:
     """EmaCrossSLTP that also draws its EMAs on the price chart and RSI (line + histogram) in a pane."""
     from jesse_dag import indicators as ta
-    from jesse_dag.reports.chart_series import ChartSeriesMixin
 
     base = load_parity_strategy("EmaCrossSLTP")
 
-    class EmaCrossSLTP(ChartSeriesMixin, base):
+    class EmaCrossSLTP(base):  # Strategy carries the chart helpers (ChartSeriesMixin)
         def before(self):
             self.add_line_to_candle_chart("EMA 21", ta.ema(self.candles, 21))
             rsi = ta.rsi(self.candles)

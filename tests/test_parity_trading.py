@@ -55,13 +55,21 @@ def _read_csv(path: str) -> np.ndarray:
     return raw[:, [0, 1, 4, 2, 3, 5]].copy()
 
 
-def load_candles(data_dir: Path, file_name: str, minutes: int | None = None) -> np.ndarray:
-    """The case's 1-minute candles in Jesse's column order (the first ``minutes`` rows when given)."""
+def load_candles(data_dir: Path, file_name: str, minutes: int | None = None,
+                 removed_rows: list | None = None) -> np.ndarray:
+    """The case's 1-minute candles in Jesse's column order (the first ``minutes`` rows when given), without
+    the rows ``start..stop-1`` of each ``[start, stop]`` in ``removed_rows`` (gapped input, as the oracle)."""
     path = data_dir / file_name
     if not path.exists():
         pytest.skip(f"{path} is absent: parity reads real candles from ../shared/data")
     candles = _read_csv(str(path))
-    return candles[:minutes] if minutes else candles
+    candles = candles[:minutes] if minutes else candles
+    if removed_rows:
+        keep = np.ones(len(candles), dtype=bool)
+        for start, stop in removed_rows:
+            keep[start:stop] = False
+        candles = candles[keep]
+    return candles
 
 
 _FROM_IMPORT = re.compile(r"^(\s*)from\s+jesse((?:\.\w+)*)\s+import\s+(.+)$")
@@ -119,7 +127,7 @@ def load_reference(name: str) -> dict:
 
 def case_routes(case: dict) -> list[dict]:
     main = {"strategy": case.get("strategy", case["name"]), "data": case["data"], "symbol": case["symbol"],
-            "timeframe": case["timeframe"]}
+            "timeframe": case["timeframe"], "removed_rows": case.get("removed_rows")}
     return [main] + case.get("routes", [])
 
 
@@ -135,7 +143,7 @@ def build_inputs(case: dict, data_dir: Path):
     }
     routes, candles, warmup = [], {}, {}
     for r in case_routes(case):
-        c = load_candles(data_dir, r["data"], case.get("minutes"))
+        c = load_candles(data_dir, r["data"], case.get("minutes"), r.get("removed_rows"))
         key = f"{EXCHANGE}-{r['symbol']}"
         candles[key] = {"exchange": EXCHANGE, "symbol": r["symbol"], "candles": c[split:]}
         warmup[key] = {"exchange": EXCHANGE, "symbol": r["symbol"], "candles": c[:split]}
@@ -155,7 +163,11 @@ def run_ours(case: dict, data_dir: Path) -> dict:
     kwargs = {"fast_mode": case.get("fast_mode", True)}
     if case.get("hp"):
         kwargs["hyperparameters"] = case["hp"]
-    result = research.backtest(config, routes, data_routes, candles, warmup, **kwargs)
+    if any(r.get("removed_rows") for r in case_routes(case)):
+        with pytest.warns(UserWarning, match=r"gap\(s\)"):
+            result = research.backtest(config, routes, data_routes, candles, warmup, **kwargs)
+    else:
+        result = research.backtest(config, routes, data_routes, candles, warmup, **kwargs)
     assert {"metrics", "trades", "logs"} <= set(result), f"result keys: {sorted(result)}"
     trades = [{k: t[k] for k in TRADE_KEYS + ("symbol",) if k in t} for t in result["trades"]]
     return {"engine": "jesse_dag", "trades": trades, "metrics": result["metrics"]}
@@ -313,6 +325,26 @@ def _feature_step_mode(case, ref, data_dir):
     assert types_ == {"long", "short"} and len(ref["trades"]) >= 50
 
 
+def _feature_gapped_input(case, ref, data_dir):
+    # the input really has gaps inside the trading span (dense input runs the block loop, not the replay)
+    routes = case_routes(case)
+    gapped = 0
+    for r in routes:
+        candles = load_candles(data_dir, r["data"], case.get("minutes"), r.get("removed_rows"))
+        steps = np.diff(candles[:, 0])
+        gapped += int((steps != 60_000).sum())
+    assert gapped >= 3
+    assert len(ref["trades"]) >= 5, "too few trades to say anything"
+    # no trade opens or closes at the end of a missing minute: strategies and fills run only at events
+    present = set()
+    for r in routes:
+        present |= {int(ts) + 60_000 for ts in load_candles(data_dir, r["data"], case.get("minutes"),
+                                                             r.get("removed_rows"))[:, 0]}
+    last = max(present)
+    assert all(int(t["opened_at"]) in present for t in ref["trades"])
+    assert all(int(t["closed_at"]) in present or int(t["closed_at"]) == last for t in ref["trades"])
+
+
 FEATURE_CHECKS = {
     "isolated_liquidation": _feature_isolated_liquidation,
     "spot_bracket_on_open": _feature_spot_bracket_on_open,
@@ -321,6 +353,7 @@ FEATURE_CHECKS = {
     "position_flip": _feature_position_flip,
     "oversized_exit": _feature_oversized_exit,
     "step_mode": _feature_step_mode,
+    "gapped_input": _feature_gapped_input,
 }
 
 

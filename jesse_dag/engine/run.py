@@ -34,6 +34,7 @@ from jesse_dag.candles.timeframes import TIMEFRAMES
 from jesse_dag.engine.kernels import candles_pass_checks
 from jesse_dag.engine.exceptions import InvalidCandles, InvalidConfig, InvalidRoutes, InvalidStrategy
 from jesse_dag.engine.models import FuturesExchange, Position, SpotExchange, quote_asset
+from jesse_dag.engine.replay import build_markets, needs_replay, run_replay
 from jesse_dag.engine.session import Market, Route, Session
 from jesse_dag.engine.simulator import run_fast
 from jesse_dag.engine.store import MarketCandles
@@ -234,11 +235,13 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
     trade = _check_candles(candles, order, "candles", gapped)
     warm = _check_candles(warmup_candles, order, "warmup_candles") if warmup_candles else {}
 
-    lengths = {len(trade[k]) for k in order}
-    starts = {float(trade[k][0, 0]) for k in order}
-    if len(lengths) > 1 or len(starts) > 1:
-        raise InvalidCandles("all markets' trading candles must start at the same minute and have the same "
-                             f"length; got lengths {sorted(lengths)}")
+    replay = bool(gapped) or needs_replay(trade)
+    if not replay:
+        lengths = {len(trade[k]) for k in order}
+        starts = {float(trade[k][0, 0]) for k in order}
+        if len(lengths) > 1 or len(starts) > 1:
+            raise InvalidCandles("all markets' trading candles must start at the same minute and have the same "
+                                 f"length; got lengths {sorted(lengths)}")
     for k in order:
         if k not in gapped:
             continue
@@ -248,7 +251,8 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
             gaps = np.flatnonzero(steps != 60_000)
             listed = ", ".join(f"{int(ts[g])}->{int(ts[g + 1])}" for g in gaps[:10])
             warnings.warn(f"candles[{k!r}] has {len(gaps)} gap(s) ({listed}{'...' if len(gaps) > 10 else ''}); "
-                          "the engine treats rows as consecutive minutes", stacklevel=2)
+                          "replayed as Jesse 3.5.3 does (timestamp events, clock-aligned higher timeframes)",
+                          stacklevel=2)
 
     pairs = {r.key: (r.exchange, r.symbol) for r in route_objs + data_objs}
     settlement = quote_asset(route_objs[0].symbol)
@@ -266,13 +270,19 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
 
     markets: dict[str, Market] = {}
     indicator_memo = WindowCache()
+    if replay:
+        replay_start, clock_stores = build_markets(trade, warm, order, pairs, route_objs + data_objs,
+                                                   cfg["warm_up_candles"], indicator_memo)
     for k in order:
         ex, symbol = pairs[k]
         tfs = [r.timeframe for r in route_objs + data_objs if r.key == k]
-        w = warm.get(k, np.empty((0, 6)))
-        if len(w):
-            w = w[w[:, 0] + 60_000 <= trade[k][0, 0]]
-        mc = MarketCandles(ex, symbol, w, trade[k], tfs, window_cache=indicator_memo)
+        if replay:
+            mc = clock_stores[k]
+        else:
+            w = warm.get(k, np.empty((0, 6)))
+            if len(w):
+                w = w[w[:, 0] + 60_000 <= trade[k][0, 0]]
+            mc = MarketCandles(ex, symbol, w, trade[k], tfs, window_cache=indicator_memo)
         position = Position(ex, symbol, exchange)
         markets[k] = Market(k, ex, symbol, mc, position)
         exchange.positions[symbol] = position
@@ -310,7 +320,10 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
     for r in route_objs + data_objs:
         step = gcd(step, r.k)
     with run_config(warmup_candles_num=cfg["warm_up_candles"]), window_cache(indicator_memo):
-        run_fast(session, step)
+        if replay:
+            run_replay(session, replay_start, fast_mode)
+        else:
+            run_fast(session, step)
 
     result = _result(session, cfg, generate_equity_curve, generate_hyperparameters, strategies)
     return BacktestRun(result=result, strategies=strategies, session=session)

@@ -225,19 +225,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
     def candles_pipeline(self):
         return None
 
-    def add_line_to_candle_chart(self, title: str, value: float, color=None) -> None:
-        """Accepted for compatibility; charts come later."""
-
-    def add_extra_line_chart(self, chart_name: str, title: str, value: float, color=None) -> None:
-        """Accepted for compatibility; charts come later."""
-
-    def add_horizontal_line_to_candle_chart(self, title: str, value: float, color=None, line_width=1.5,
-                                            line_style="solid") -> None:
-        """Accepted for compatibility; charts come later."""
-
-    def add_horizontal_line_to_extra_chart(self, chart_name: str, title: str, value: float, color=None,
-                                           line_width=1.5, line_style="solid") -> None:
-        """Accepted for compatibility; charts come later."""
+    # The chart helpers (add_line_to_candle_chart, add_extra_line_chart, ...) come from ChartSeriesMixin.
 
     @staticmethod
     def log(msg: str, log_type: str = "info", send_notification: bool = False, webhook=None) -> None:

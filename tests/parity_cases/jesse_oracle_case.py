@@ -5,7 +5,8 @@ A modified copy of ../shared/parity/jesse_oracle.py (same candle loading, warm-u
 output shape). What it adds: the case is read from cases.json, so one case may have several routes
 (``routes``: more symbols, each from its own candle file with the same timestamps) and data routes of
 other symbols (``extra_data_routes``), isolated margin (``leverage_mode``), a shorter span
-(``minutes``) and ``fast_mode``. Each trade also records its ``symbol``.
+(``minutes``), ``fast_mode`` and gapped input (``removed_rows``: ``[start, stop]`` row ranges dropped from the
+loaded rows before the warm-up split, per route). Each trade also records its ``symbol``.
 
 Usage (with the interpreter of a virtual environment where ``pip install jesse==3.5.3`` ran):
   jesse_oracle_case.py NAME [--cases cases.json] [--data ../../../shared/data] -o OUT.json
@@ -23,10 +24,19 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def load_candles(path, minutes=None):
+def remove_rows(candles, ranges):
+    """The candles without the rows ``start..stop-1`` of each ``[start, stop]`` in ``ranges`` (gapped input)."""
+    keep = np.ones(len(candles), dtype=bool)
+    for start, stop in ranges or []:
+        keep[start:stop] = False
+    return candles[keep]
+
+
+def load_candles(path, minutes=None, removed=None):
     raw = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64)
     if minutes:
         raw = raw[:minutes]
+    raw = remove_rows(raw, removed)
     # CSV order: timestamp, open, high, low, close, volume -> Jesse order: timestamp, open, close, high, low, volume
     return raw[:, [0, 1, 4, 2, 3, 5]].copy()
 
@@ -61,13 +71,13 @@ def main():
 
     ex = "Sandbox"
     main_route = {"strategy": case.get("strategy", case["name"]), "data": case["data"], "symbol": case["symbol"],
-                  "timeframe": case["timeframe"]}
+                  "timeframe": case["timeframe"], "removed_rows": case.get("removed_rows")}
     all_routes = [main_route] + case.get("routes", [])
     split = case["warmup_bars"] * jh.timeframe_to_one_minutes(case["timeframe"])
     candles, warmup = {}, {}
     n_trade = n_warm = 0
     for r in all_routes:
-        c = load_candles(os.path.join(data_dir, r["data"]), case.get("minutes"))
+        c = load_candles(os.path.join(data_dir, r["data"]), case.get("minutes"), r.get("removed_rows"))
         key = jh.key(ex, r["symbol"])
         candles[key] = {"exchange": ex, "symbol": r["symbol"], "candles": c[split:]}
         warmup[key] = {"exchange": ex, "symbol": r["symbol"], "candles": c[:split]}
