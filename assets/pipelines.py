@@ -15,6 +15,9 @@ from jesse_dag.project import Market, Pipeline
 from jesse_dag.research import pipeline as steps
 
 NUMERIC = (int, float)
+# A step that touches the DuckDB file can meet a lock held by a process outside Dagster (a CLI import,
+# a notebook): a passing reason, so it is retried with backoff before the run fails.
+STORE_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL)
 
 
 def _numbers(prefix: str, metrics: Mapping[str, Any]) -> dict[str, Any]:
@@ -51,6 +54,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
             },
             deps=[candles_key(market)],
             pool=DUCKDB_POOL,
+            retry_policy=STORE_RETRY,
             check_specs=[dg.AssetCheckSpec("window_integrity", asset=key(window_name, "trading_candles"), blocking=True)],
         )
         def _window(context: dg.AssetExecutionContext, store: ResearchStore):
@@ -75,6 +79,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
         ins={"warmup": dg.AssetIn(key("training", "warmup_candles")),
              "trading": dg.AssetIn(key("training", "trading_candles"))},
         pool=DUCKDB_POOL,
+        retry_policy=STORE_RETRY,
         check_specs=[
             dg.AssetCheckSpec("enough_samples", asset=key("ml_samples"), blocking=True),
             dg.AssetCheckSpec("not_single_class", asset=key("ml_samples"), blocking=True),
@@ -97,6 +102,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
     @dg.asset(
         key=key("model_bundle"), group_name=group, code_version=base_version, kinds={"sklearn"},
         pool=DUCKDB_POOL,
+        retry_policy=STORE_RETRY,
         check_specs=[dg.AssetCheckSpec("quality_gate", asset=key("model_bundle"), blocking=True)],
         description="train_model on the samples: a versioned bundle (model, scaler, importance, bundle.json).",
     )
@@ -164,7 +170,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
               deployed_model, backtest_asset("baseline"), backtest_asset("deployed"), comparison_report]
     if pipeline.optimize is not None:
         @dg.asset(key=key("optimization"), group_name=group, code_version=strategy_code_version,
-                  deps=[candles_key(market)], kinds={"optuna"}, pool=DUCKDB_POOL,
+                  deps=[candles_key(market)], kinds={"optuna"}, pool=DUCKDB_POOL, retry_policy=STORE_RETRY,
                   description="Hyperparameter search on the training window, each trial reported on the "
                               "evaluation window; the Optuna study resumes where it stopped.")
         def optimization(context: dg.AssetExecutionContext, store: ResearchStore):

@@ -5,21 +5,66 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import cached_last, check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._core import cached_last
+from jesse_dag.indicators._fastpath import check_period, ohlcv
+
+
+@numba.njit(cache=True, inline="always")
+def _tr(c, i):
+    # TR0 = H0 - L0, then max(H-L, |H-C[-1]|, |L-C[-1]|): the same operations as _kernels.true_range
+    if i == 0:
+        return c[0, HIGH] - c[0, LOW]
+    hl = c[i, HIGH] - c[i, LOW]
+    hc = abs(c[i, HIGH] - c[i - 1, CLOSE])
+    lc = abs(c[i, LOW] - c[i - 1, CLOSE])
+    return max(hl, max(hc, lc))
 
 
 @numba.njit(cache=True)
-def _atr_windows(high, low, close, period, warm, lo, hi):
-    out = np.empty(hi - lo)
-    for e in range(lo, hi):
-        s = e - warm if (warm > 0 and e > warm) else 0
-        out[e - lo] = _kernels.wilder(_kernels.true_range(high[s:e], low[s:e], close[s:e]), period)[-1]
+def _atr(c, period):
+    # true range and Wilder's RMA fused in one pass over the rows (no true-range temporary, no column copies)
+    n = c.shape[0]
+    out = np.empty(n)
+    if n < period:
+        out[:] = np.nan
+        return out
+    total = 0.0
+    for i in range(period - 1):
+        total += _tr(c, i)
+        out[i] = np.nan
+    total += _tr(c, period - 1)
+    y = total / period
+    out[period - 1] = y
+    alpha = 1.0 / period
+    for i in range(period, n):
+        y = y + alpha * (_tr(c, i) - y)
+        out[i] = y
     return out
 
 
-def _atr_cached(slot, w, lo, hi, period):
-    return _atr_windows(slot.column(HIGH), slot.column(LOW), slot.column(CLOSE), period, w, lo, hi).tolist()
+@numba.njit(cache=True)
+def _last_atr(c, period):
+    # _atr(c, period)[-1] without the array: the same recurrence, so the same bits
+    n = c.shape[0]
+    if n < period:
+        return np.nan
+    total = 0.0
+    for i in range(period):
+        total += _tr(c, i)
+    y = total / period
+    alpha = 1.0 / period
+    for i in range(period, n):
+        y = y + alpha * (_tr(c, i) - y)
+    return y
+
+
+@numba.njit(cache=True)
+def _atr_windows(c, period, warm, lo, hi):
+    out = np.empty(hi - lo)
+    for e in range(lo, hi):
+        s = e - warm if (warm > 0 and e > warm) else 0
+        out[e - lo] = _last_atr(c[s:e], period)
+    return out
 
 
 def atr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
@@ -33,9 +78,9 @@ def atr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
     """
     period = check_period(period)
     if not sequential:
-        v = cached_last(candles, ("atr", period), lambda slot, w, lo, hi: _atr_cached(slot, w, lo, hi, period))
+        v = cached_last(candles, ("atr", period),
+                        lambda slot, w, lo, hi: _atr_windows(slot.pristine, period, w, lo, hi).tolist())
         if v is not None:
             return v
-    c = ohlcv(candles, sequential, "atr")
-    tr = _kernels.true_range(column(c, HIGH), column(c, LOW), column(c, CLOSE))
-    return last_or_all(_kernels.wilder(tr, period), sequential)
+        return float(_last_atr(ohlcv(candles, False, "atr"), period))
+    return _atr(ohlcv(candles, True, "atr"), period)
