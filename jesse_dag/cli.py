@@ -441,7 +441,8 @@ def gather(ctx, strategy, csv_path, **market_opts):
     if hyper:
         raise click.UsageError("--hp is not used by gather; set the strategy's defaults instead")
     target = Path(csv_path) if csv_path else _project(ctx) / "strategies" / strategy / "ml_data" / f"{strategy}_data.csv"
-    res = gather_ml_data(config, routes, data_routes, candles, warmup, csv_path=str(target), verbose=False)
+    res = gather_ml_data(config, routes, data_routes, candles, warmup, csv_path=str(target), verbose=False,
+                         db=_db(ctx, None))  # the samples go to the store too, for `lineage`
     points = res["data_points"]
     counts: dict[str, int] = {}
     for p in points:

@@ -244,6 +244,16 @@ def _touch_route_candles(position) -> None:
         strategy._market.candles.get(strategy.timeframe)
 
 
+def _touch_partial(mc, idx: int) -> None:
+    """Jesse stores, for every timeframe of the market, a candle of the last ``minute-of-bucket + 1`` visible
+    rows whenever a fill shows a partial row (stamped with the first of those rows: across a gap, an earlier
+    bucket's start); reproduce its effect on which late-released buckets are kept."""
+    ts = int(mc.m1[idx, 0])
+    for tfc in mc.tfs.values():
+        n = (ts % tfc.tf_ms) // MINUTE_MS + 1
+        tfc.touch_forming(int(mc.m1[max(0, idx + 1 - n), 0]))
+
+
 def _walk_row(session: Session, market, idx: int, row: list, prev_close: float | None) -> None:
     """Jesse's ``_simulate_price_change_effect`` for one source row: orders jumped over by the gap from the
     previous close fill at the open, then the orders inside the row along its price path (re-sorted after
@@ -262,6 +272,7 @@ def _walk_row(session: Session, market, idx: int, row: list, prev_close: float |
             if len(gap_orders) > 1:
                 gap_orders.sort(key=lambda o: o.price, reverse=open_price < prev_close)
             mc.show_partial(idx, [row[0], open_price, open_price, open_price, open_price, 0.0])
+            _touch_partial(mc, idx)
             shown = True
             p.current_price = open_price
             session.time = int(row[0]) + MINUTE_MS
@@ -286,6 +297,7 @@ def _walk_row(session: Session, market, idx: int, row: list, prev_close: float |
                     if temp[4] <= o.price <= temp[3]:
                         before, temp = split_row(temp, o.price)
                         mc.show_partial(idx, before)
+                        _touch_partial(mc, idx)
                         shown = True
                         p.current_price = before[2]
                         executed = True

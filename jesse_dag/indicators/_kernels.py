@@ -30,14 +30,16 @@ import numpy as np
 @numba.njit(cache=True)
 def ema(x, period):
     n = x.shape[0]
-    out = np.full(n, np.nan)
     if n == 0 or period > n:
-        return out
+        return np.full(n, np.nan)
+    out = np.empty(n)
     alpha = 2.0 / (period + 1.0)
     keep = 1.0 - alpha
-    out[0] = x[0]
+    y = x[0]
+    out[0] = y
     for i in range(1, n):
-        out[i] = alpha * x[i] + keep * out[i - 1]
+        y = alpha * x[i] + keep * y
+        out[i] = y
     return out
 
 
@@ -57,9 +59,10 @@ def ema_alpha(x, alpha):
 @numba.njit(cache=True)
 def sma(x, period):
     n = x.shape[0]
-    out = np.full(n, np.nan)
     if n < period or period < 1:
-        return out
+        return np.full(n, np.nan)
+    out = np.empty(n)
+    out[:period] = np.nan
     total = 0.0
     count = 0
     for i in range(period):
@@ -77,8 +80,7 @@ def sma(x, period):
         if not np.isnan(new):
             total += new
             count += 1
-        if count > 0:
-            out[i] = total / count
+        out[i] = total / count if count > 0 else np.nan
     return out
 
 
@@ -86,16 +88,19 @@ def sma(x, period):
 def wilder(x, period):
     """Wilder's RMA: mean of the first ``period`` values at ``period-1``, then ``y += (x - y)/p``."""
     n = x.shape[0]
-    out = np.full(n, np.nan)
     if n < period or period < 1:
-        return out
+        return np.full(n, np.nan)
+    out = np.empty(n)
+    out[:period - 1] = np.nan
     total = 0.0
     for i in range(period):
         total += x[i]
-    out[period - 1] = total / period
+    y = total / period
+    out[period - 1] = y
     alpha = 1.0 / period
     for i in range(period, n):
-        out[i] = out[i - 1] + alpha * (x[i] - out[i - 1])
+        y = y + alpha * (x[i] - y)
+        out[i] = y
     return out
 
 

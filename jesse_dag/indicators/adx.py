@@ -5,24 +5,33 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._core import cached_last, check_period, column, last_or_all, ohlcv
+from jesse_dag.indicators._core import cached_last
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
 @numba.njit(cache=True)
-def _adx(high, low, close, period):
-    n = high.shape[0]
-    out = np.full(n, np.nan)
+def _adx_run(c, period, out):
+    # Wilder's sums of TR, +DM, -DM, then the DX average, in one pass over the rows of the 2-D candles;
+    # writes every row of ``out`` when it has one (NaN before ``2*period``), returns the last value
+    n = c.shape[0]
     first = 2 * period
+    write = out.shape[0] == n
+    if write:
+        out[:min(n, first)] = np.nan
     if n <= first:
-        return out
+        return np.nan
     tr_s = 0.0
     pdm_s = 0.0
     mdm_s = 0.0
     dx_sum = 0.0
+    y = np.nan
     for i in range(1, n):
-        tr = max(high[i] - low[i], max(abs(high[i] - close[i - 1]), abs(low[i] - close[i - 1])))
-        up = high[i] - high[i - 1]
-        dn = low[i - 1] - low[i]
+        h = c[i, HIGH]
+        lw = c[i, LOW]
+        pc = c[i - 1, CLOSE]
+        tr = max(h - lw, max(abs(h - pc), abs(lw - pc)))
+        up = h - c[i - 1, HIGH]
+        dn = c[i - 1, LOW] - lw
         pdm = up if (up > dn and up > 0.0) else 0.0
         mdm = dn if (dn > up and dn > 0.0) else 0.0
         if i <= period:
@@ -42,24 +51,36 @@ def _adx(high, low, close, period):
                     dx = 100.0 * abs(dip - dim) / (dip + dim)
             if i < first:
                 dx_sum += dx
+                continue
             elif i == first:
-                out[i] = dx_sum / period
+                y = dx_sum / period
             else:
-                out[i] = (out[i - 1] * (period - 1) + dx) / period
+                y = (y * (period - 1) + dx) / period
+            if write:
+                out[i] = y
+    return y
+
+
+@numba.njit(cache=True)
+def _adx(c, period):
+    out = np.empty(c.shape[0])
+    _adx_run(c, period, out)
     return out
 
 
 @numba.njit(cache=True)
-def _adx_windows(high, low, close, period, warm, lo, hi):
+def _last_adx(c, period):
+    return _adx_run(c, period, np.empty(0))
+
+
+@numba.njit(cache=True)
+def _adx_windows(c, period, warm, lo, hi):
     out = np.empty(hi - lo)
+    empty = np.empty(0)
     for e in range(lo, hi):
         s = e - warm if (warm > 0 and e > warm) else 0
-        out[e - lo] = _adx(high[s:e], low[s:e], close[s:e], period)[-1]
+        out[e - lo] = _adx_run(c[s:e], period, empty)
     return out
-
-
-def _adx_cached(slot, w, lo, hi, period):
-    return _adx_windows(slot.column(HIGH), slot.column(LOW), slot.column(CLOSE), period, w, lo, hi).tolist()
 
 
 def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
@@ -73,8 +94,9 @@ def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
     """
     period = check_period(period)
     if not sequential:
-        v = cached_last(candles, ("adx", period), lambda slot, w, lo, hi: _adx_cached(slot, w, lo, hi, period))
+        v = cached_last(candles, ("adx", period),
+                        lambda slot, w, lo, hi: _adx_windows(slot.pristine, period, w, lo, hi).tolist())
         if v is not None:
             return v
-    c = ohlcv(candles, sequential, "adx")
-    return last_or_all(_adx(column(c, HIGH), column(c, LOW), column(c, CLOSE), period), sequential)
+        return float(_last_adx(ohlcv(candles, False, "adx"), period))
+    return _adx(ohlcv(candles, True, "adx"), period)

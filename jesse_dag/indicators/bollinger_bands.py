@@ -7,7 +7,8 @@ import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import cached_last, check_number, check_period, source_of
+from jesse_dag.indicators._core import cached_last
+from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
 BollingerBands = namedtuple("BollingerBands", ["upperband", "middleband", "lowerband"])
 
@@ -16,27 +17,57 @@ BollingerBands = namedtuple("BollingerBands", ["upperband", "middleband", "lower
 def _bbands_sma_std(x, period, devup, devdn):
     # Jesse's default path: running sums, variance = E[x^2] - mean^2 (population)
     n = x.shape[0]
-    up = np.full(n, np.nan)
-    mid = np.full(n, np.nan)
-    lo = np.full(n, np.nan)
+    up = np.empty(n)
+    mid = np.empty(n)
+    lo = np.empty(n)
     if n < period:
+        up[:] = np.nan
+        mid[:] = np.nan
+        lo[:] = np.nan
         return up, mid, lo
     s = 0.0
     s2 = 0.0
-    for i in range(n):
+    for i in range(period - 1):
+        s += x[i]
+        s2 += x[i] * x[i]
+        up[i] = np.nan
+        mid[i] = np.nan
+        lo[i] = np.nan
+    for i in range(period - 1, n):
         s += x[i]
         s2 += x[i] * x[i]
         if i >= period:
             old = x[i - period]
             s -= old
             s2 -= old * old
-        if i >= period - 1:
-            m = s / period
-            sd = np.sqrt(s2 / period - m * m)
-            mid[i] = m
-            up[i] = m + devup * sd
-            lo[i] = m - devdn * sd
+        m = s / period
+        sd = np.sqrt(s2 / period - m * m)
+        mid[i] = m
+        up[i] = m + devup * sd
+        lo[i] = m - devdn * sd
     return up, mid, lo
+
+
+@numba.njit(cache=True)
+def _last_bbands(x, period, devup, devdn):
+    # the last row of _bbands_sma_std without the arrays: the same running sums, so the same bits
+    n = x.shape[0]
+    if n < period:
+        return np.nan, np.nan, np.nan
+    s = 0.0
+    s2 = 0.0
+    for i in range(period):
+        s += x[i]
+        s2 += x[i] * x[i]
+    for i in range(period, n):
+        s += x[i]
+        s2 += x[i] * x[i]
+        old = x[i - period]
+        s -= old
+        s2 -= old * old
+    m = s / period
+    sd = np.sqrt(s2 / period - m * m)
+    return m + devup * sd, m, m - devdn * sd
 
 
 @numba.njit(cache=True)
@@ -44,10 +75,7 @@ def _bbands_windows(x, period, devup, devdn, warm, lo, hi):
     out = np.empty((hi - lo, 3))
     for e in range(lo, hi):
         s = e - warm if (warm > 0 and e > warm) else 0
-        up, mid, low = _bbands_sma_std(x[s:e], period, devup, devdn)
-        out[e - lo, 0] = up[-1]
-        out[e - lo, 1] = mid[-1]
-        out[e - lo, 2] = low[-1]
+        out[e - lo, 0], out[e - lo, 1], out[e - lo, 2] = _last_bbands(x[s:e], period, devup, devdn)
     return out
 
 
@@ -78,6 +106,8 @@ def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, dev
             return BollingerBands(*v)
     candles, source = source_of(candles, source_type, sequential)
     if matype == 0 and devtype == 0:
+        if not sequential:
+            return BollingerBands(*_last_bbands(source, period, devup, devdn))
         up, mid, lo = _bbands_sma_std(source, period, devup, devdn)
     else:
         import jesse_dag.indicators as ta

@@ -5,7 +5,22 @@ import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import cached_forming, cached_last, check_period, last_or_all, source_of
+from jesse_dag.indicators._core import cached_forming, cached_last
+from jesse_dag.indicators._fastpath import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _last_ema(x, period):
+    # _kernels.ema(x, period)[-1] without the array: the same recurrence, so the same bits
+    n = x.shape[0]
+    if n == 0 or period > n:
+        return np.nan
+    alpha = 2.0 / (period + 1.0)
+    keep = 1.0 - alpha
+    y = x[0]
+    for i in range(1, n):
+        y = alpha * x[i] + keep * y
+    return y
 
 
 @numba.njit(cache=True)
@@ -14,7 +29,7 @@ def _ema_windows(x, period, warm, lo, hi):
     out = np.empty(hi - lo)
     for e in range(lo, hi):
         s = e - warm if (warm > 0 and e > warm) else 0
-        out[e - lo] = _kernels.ema(x[s:e], period)[-1]
+        out[e - lo] = _last_ema(x[s:e], period)
     return out
 
 
@@ -28,7 +43,7 @@ def _ema_forming(x, fx, completes, period, warm):
         buf = np.empty(c + 1 - s)
         buf[:c - s] = x[s:c]
         buf[c - s] = fx[j]
-        out[j] = _kernels.ema(buf, period)[-1]
+        out[j] = _last_ema(buf, period)
     return out
 
 
@@ -51,4 +66,6 @@ def ema(candles: np.ndarray, period: int = 5, source_type: str = "close",
         if v is not None:
             return v
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(_kernels.ema(source, period), sequential)
+    if sequential:
+        return _kernels.ema(source, period)
+    return float(_last_ema(source, period))

@@ -6,7 +6,8 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import cached_last, check_period, source_of
+from jesse_dag.indicators._core import cached_last
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 MACD = namedtuple("MACD", ["macd", "signal", "hist"])
 
@@ -40,14 +41,34 @@ def _macd(x, fast, slow, signal):
 
 
 @numba.njit(cache=True)
+def _last_macd(x, fast, slow, signal):
+    # the last row of _macd without the arrays: the same recurrences, so the same bits
+    n = x.shape[0]
+    if n == 0:
+        # _macd returns empty arrays here and Jesse's [-1] fails the same way
+        raise IndexError("index -1 is out of bounds for axis 0 with size 0")
+    af = 2.0 / (fast + 1.0)
+    a_s = 2.0 / (slow + 1.0)
+    ag = 2.0 / (signal + 1.0)
+    ef = x[0]
+    es = x[0]
+    raw = ef - es
+    s = 0.0 if np.isnan(raw) else raw
+    for i in range(1, n):
+        ef = af * x[i] + (1.0 - af) * ef
+        es = a_s * x[i] + (1.0 - a_s) * es
+        raw = ef - es
+        clean = 0.0 if np.isnan(raw) else raw
+        s = ag * clean + (1.0 - ag) * s
+    return (0.0 if np.isnan(raw) else raw), s, raw - s
+
+
+@numba.njit(cache=True)
 def _macd_windows(x, fast, slow, signal, warm, lo, hi):
     out = np.empty((hi - lo, 3))
     for e in range(lo, hi):
         s = e - warm if (warm > 0 and e > warm) else 0
-        line, sig, hist = _macd(x[s:e], fast, slow, signal)
-        out[e - lo, 0] = line[-1]
-        out[e - lo, 1] = sig[-1]
-        out[e - lo, 2] = hist[-1]
+        out[e - lo, 0], out[e - lo, 1], out[e - lo, 2] = _last_macd(x[s:e], fast, slow, signal)
     return out
 
 
@@ -70,7 +91,6 @@ def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, sign
         if v is not None:
             return MACD(*v)
     _, source = source_of(candles, source_type, sequential)
-    line, sig, hist = _macd(source, fast_period, slow_period, signal_period)
     if sequential:
-        return MACD(line, sig, hist)
-    return MACD(float(line[-1]), float(sig[-1]), float(hist[-1]))
+        return MACD(*_macd(source, fast_period, slow_period, signal_period))
+    return MACD(*_last_macd(source, fast_period, slow_period, signal_period))

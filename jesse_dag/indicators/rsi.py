@@ -4,15 +4,17 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._core import cached_forming, cached_last, check_period, last_or_all, source_of
+from jesse_dag.indicators._core import cached_forming, cached_last
+from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
 def _rsi(x, period):
     n = x.shape[0]
-    out = np.full(n, np.nan)
     if n <= period:
-        return out
+        return np.full(n, np.nan)
+    out = np.empty(n)
+    out[:period] = np.nan
     gain = 0.0
     loss = 0.0
     for i in range(1, period + 1):
@@ -36,11 +38,36 @@ def _rsi(x, period):
 
 
 @numba.njit(cache=True)
+def _last_rsi(x, period):
+    # _rsi(x, period)[-1] without the array: the same recurrence, so the same bits
+    n = x.shape[0]
+    if n <= period:
+        return np.nan
+    gain = 0.0
+    loss = 0.0
+    for i in range(1, period + 1):
+        d = x[i] - x[i - 1]
+        if d > 0.0:
+            gain += d
+        else:
+            loss -= d
+    gain /= period
+    loss /= period
+    for i in range(period + 1, n):
+        d = x[i] - x[i - 1]
+        up = d if d > 0.0 else 0.0
+        dn = -d if d <= 0.0 else 0.0
+        gain = (gain * (period - 1.0) + up) / period
+        loss = (loss * (period - 1.0) + dn) / period
+    return 100.0 if loss == 0.0 else 100.0 - 100.0 / (1.0 + gain / loss)
+
+
+@numba.njit(cache=True)
 def _rsi_windows(x, period, warm, lo, hi):
     out = np.empty(hi - lo)
     for e in range(lo, hi):
         s = e - warm if (warm > 0 and e > warm) else 0
-        out[e - lo] = _rsi(x[s:e], period)[-1]
+        out[e - lo] = _last_rsi(x[s:e], period)
     return out
 
 
@@ -54,7 +81,7 @@ def _rsi_forming(x, fx, completes, period, warm):
         buf = np.empty(c + 1 - s)
         buf[:c - s] = x[s:c]
         buf[c - s] = fx[j]
-        out[j] = _rsi(buf, period)[-1]
+        out[j] = _last_rsi(buf, period)
     return out
 
 
@@ -77,4 +104,6 @@ def rsi(candles: np.ndarray, period: int = 14, source_type: str = "close",
         if v is not None:
             return v
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(_rsi(source, period), sequential)
+    if sequential:
+        return _rsi(source, period)
+    return float(_last_rsi(source, period))

@@ -5,7 +5,32 @@ import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import cached_forming, cached_last, check_period, last_or_all, source_of
+from jesse_dag.indicators._core import cached_forming, cached_last
+from jesse_dag.indicators._fastpath import check_period, source_of
+
+
+@numba.njit(cache=True)
+def _last_sma(x, period):
+    # _kernels.sma(x, period)[-1] without the array: the same running sum, so the same bits
+    n = x.shape[0]
+    if n < period or period < 1:
+        return np.nan
+    total = 0.0
+    count = 0
+    for i in range(period):
+        if not np.isnan(x[i]):
+            total += x[i]
+            count += 1
+    for i in range(period, n):
+        old = x[i - period]
+        if not np.isnan(old):
+            total -= old
+            count -= 1
+        new = x[i]
+        if not np.isnan(new):
+            total += new
+            count += 1
+    return total / count if count > 0 else np.nan
 
 
 @numba.njit(cache=True)
@@ -13,7 +38,7 @@ def _sma_windows(x, period, warm, lo, hi):
     out = np.empty(hi - lo)
     for e in range(lo, hi):
         s = e - warm if (warm > 0 and e > warm) else 0
-        out[e - lo] = _kernels.sma(x[s:e], period)[-1]
+        out[e - lo] = _last_sma(x[s:e], period)
     return out
 
 
@@ -27,7 +52,7 @@ def _sma_forming(x, fx, completes, period, warm):
         buf = np.empty(c + 1 - s)
         buf[:c - s] = x[s:c]
         buf[c - s] = fx[j]
-        out[j] = _kernels.sma(buf, period)[-1]
+        out[j] = _last_sma(buf, period)
     return out
 
 
@@ -50,4 +75,6 @@ def sma(candles: np.ndarray, period: int = 5, source_type: str = "close",
         if v is not None:
             return v
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(_kernels.sma(source, period), sequential)
+    if sequential:
+        return _kernels.sma(source, period)
+    return float(_last_sma(source, period))

@@ -7,62 +7,101 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import cached_last, check_number, check_period, column, ohlcv
+from jesse_dag.indicators._core import cached_last
+from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 SuperTrend = namedtuple("SuperTrend", ["trend", "changed"])
 
 
 @numba.njit(cache=True)
-def _supertrend(high, low, close, period, factor):
-    n = high.shape[0]
-    trend = np.zeros(n)
-    changed = np.zeros(n)
+def _supertrend_run(c, period, factor, trend, changed):
+    # ATR (true range + Wilder's RMA, SMA seed), the hl2 bands and the trend switch fused in one pass over
+    # the rows of the 2-D candles. Writes every row of ``trend``/``changed`` when they have one (0.0 before
+    # ``period-1``); returns the last (trend, changed).
+    n = c.shape[0]
+    write = trend.shape[0] == n
+    if write:
+        trend[:] = 0.0
+        changed[:] = 0.0
     if n < period:
-        return trend, changed
-    atr = _kernels.wilder(_kernels.true_range(high, low, close), period)
-    up = np.empty(n)
-    dn = np.empty(n)
-    for i in range(n):
-        mid = (high[i] + low[i]) / 2.0
-        up[i] = mid + factor * atr[i]
-        dn[i] = mid - factor * atr[i]
+        return 0.0, 0.0
+    # the seed: the mean of the first ``period`` true ranges (TR0 = H0 - L0)
+    total = c[0, HIGH] - c[0, LOW]
+    for i in range(1, period):
+        hl = c[i, HIGH] - c[i, LOW]
+        hc = abs(c[i, HIGH] - c[i - 1, CLOSE])
+        lc = abs(c[i, LOW] - c[i - 1, CLOSE])
+        total += max(hl, max(hc, lc))
+    atr = total / period
     p = period - 1
-    trend[p] = up[p] if close[p] <= up[p] else dn[p]
+    mid = (c[p, HIGH] + c[p, LOW]) / 2.0
+    up = mid + factor * atr
+    dn = mid - factor * atr
+    t = up if c[p, CLOSE] <= up else dn
+    ch = 0.0
+    if write:
+        trend[p] = t
+    alpha = 1.0 / period
     for i in range(period, n):
-        if close[i - 1] <= up[i - 1]:
-            up[i] = min(up[i], up[i - 1])
-        if close[i - 1] >= dn[i - 1]:
-            dn[i] = max(dn[i], dn[i - 1])
-        if trend[i - 1] == up[i - 1]:
-            if close[i] <= up[i]:
-                trend[i] = up[i]
+        h = c[i, HIGH]
+        lw = c[i, LOW]
+        pc = c[i - 1, CLOSE]
+        hl = h - lw
+        hc = abs(h - pc)
+        lc = abs(lw - pc)
+        atr = atr + alpha * (max(hl, max(hc, lc)) - atr)
+        mid = (h + lw) / 2.0
+        nup = mid + factor * atr
+        ndn = mid - factor * atr
+        if pc <= up:
+            nup = min(nup, up)
+        if pc >= dn:
+            ndn = max(ndn, dn)
+        cl = c[i, CLOSE]
+        ch = 0.0
+        if t == up:
+            if cl <= nup:
+                t = nup
             else:
-                trend[i] = dn[i]
-                changed[i] = 1.0
+                t = ndn
+                ch = 1.0
         else:
-            if close[i] >= dn[i]:
-                trend[i] = dn[i]
+            if cl >= ndn:
+                t = ndn
             else:
-                trend[i] = up[i]
-                changed[i] = 1.0
+                t = nup
+                ch = 1.0
+        up = nup
+        dn = ndn
+        if write:
+            trend[i] = t
+            changed[i] = ch
+    return t, ch
+
+
+@numba.njit(cache=True)
+def _supertrend(c, period, factor):
+    n = c.shape[0]
+    trend = np.empty(n)
+    changed = np.empty(n)
+    _supertrend_run(c, period, factor, trend, changed)
     return trend, changed
 
 
 @numba.njit(cache=True)
-def _supertrend_windows(high, low, close, period, factor, warm, lo, hi):
+def _last_supertrend(c, period, factor):
+    empty = np.empty(0)
+    return _supertrend_run(c, period, factor, empty, empty)
+
+
+@numba.njit(cache=True)
+def _supertrend_windows(c, period, factor, warm, lo, hi):
     out = np.empty((hi - lo, 2))
+    empty = np.empty(0)
     for e in range(lo, hi):
         s = e - warm if (warm > 0 and e > warm) else 0
-        trend, changed = _supertrend(high[s:e], low[s:e], close[s:e], period, factor)
-        out[e - lo, 0] = trend[-1]
-        out[e - lo, 1] = changed[-1]
+        out[e - lo, 0], out[e - lo, 1] = _supertrend_run(c[s:e], period, factor, empty, empty)
     return out
-
-
-def _supertrend_cached(slot, w, lo, hi, period, factor):
-    rows = _supertrend_windows(slot.column(HIGH), slot.column(LOW), slot.column(CLOSE), period, factor, w, lo, hi)
-    return [tuple(r) for r in rows.tolist()]
 
 
 def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
@@ -79,11 +118,9 @@ def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
     factor = check_number(factor, "factor")
     if not sequential:
         v = cached_last(candles, ("supertrend", period, factor),
-                        lambda slot, w, lo, hi: _supertrend_cached(slot, w, lo, hi, period, factor))
+                        lambda slot, w, lo, hi: [tuple(r) for r in _supertrend_windows(
+                            slot.pristine, period, factor, w, lo, hi).tolist()])
         if v is not None:
             return SuperTrend(*v)
-    c = ohlcv(candles, sequential, "supertrend")
-    trend, changed = _supertrend(column(c, HIGH), column(c, LOW), column(c, CLOSE), period, factor)
-    if sequential:
-        return SuperTrend(trend, changed)
-    return SuperTrend(float(trend[-1]), float(changed[-1]))
+        return SuperTrend(*_last_supertrend(ohlcv(candles, False, "supertrend"), period, factor))
+    return SuperTrend(*_supertrend(ohlcv(candles, True, "supertrend"), period, factor))

@@ -277,6 +277,7 @@ def train_bundle(pipeline: Pipeline, samples: Mapping[str, Any], *, db_path: str
                          registry=ModelRegistry(db_path))
     oos = result.get("validation", {}).get("mean", {})
     return {
+        "db_path": str(db_path),
         "bundle_dir": str(bundle["path"]),
         "version": bundle["version"],
         "bundle_id": bundle["bundle_id"],
