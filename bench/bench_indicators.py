@@ -4,7 +4,7 @@ Run by hand:  .venv/bin/python bench/bench_indicators.py [--jesse-python /work/j
 
 For every indicator in ``jesse_dag.indicators.__all__``: the per-call time of ``sequential=True`` on
 100,000 synthetic candles and of ``sequential=False`` on 240 candles, timeit-style (loop count sized
-to a small time budget, best of 5 repeats; a call slower than the budget is timed once). Jesse's
+to a small time budget, best of 25 short repeats; a call slower than the budget is timed once). Jesse's
 timings come from the same measurement in one long-lived subprocess in Jesse's venv (neutral cwd), asked
 one indicator at a time in turn with ours, so load changes on a shared machine hit both sides alike
 (``--jesse-json`` reuses a saved Jesse run while iterating). Prints the geometric-mean ratio (Jesse / ours,
@@ -45,15 +45,17 @@ TIMER = textwrap.dedent(r"""
     ts = 1_600_000_000_000 + 60_000 * np.arange(n, dtype=np.float64)
     big = np.column_stack([ts, open_, close, high, low, rng.uniform(1, 100, n)])
     small = np.ascontiguousarray(big[-240:])
+    REPEATS = 25
     def per_call(f, budget):
-        # timeit-style: one probe call, then loops sized to ~budget/5 per repeat, best of 5 repeats
-        # (the best, not the mean: other processes on a shared machine only ever add time)
+        # timeit-style: one probe call, then loops sized to ~budget/25 per repeat, best of 25 repeats (the
+        # best, not the mean: other processes on a shared machine only ever add time; many short repeats
+        # so that some fall between the scheduler's preemptions on a loaded machine)
         t = time.perf_counter(); f(); first = time.perf_counter() - t
         if first >= budget:
             return first
-        number = max(1, int(budget / 5 / max(first, 1e-7)))
+        number = max(1, int(budget / REPEATS / max(first, 1e-7)))
         best = first
-        for _ in range(5):
+        for _ in range(REPEATS):
             t = time.perf_counter()
             for _ in range(number):
                 f()

@@ -225,7 +225,7 @@ def test_strategy_change_makes_assets_stale(materialised):
 def test_two_pipelines_in_parallel_match_serial_runs(tmp_path, monkeypatch):
     """Two pipelines materialised at once by the multiprocess executor on a persistent instance finish
     with the same sample and trade counts as one by one, and no step meets a locked DuckDB file."""
-    from tests.dagster_jobs import both_pipelines_job
+    from tests.dagster_jobs import both_pipelines_job, store_heavy_selection
 
     small = {"training": {"start": "2024-01-02", "end": "2024-01-16"},
              "evaluation": {"start": "2024-01-18", "end": "2024-01-25"}, "min_samples": 20}
@@ -238,8 +238,20 @@ def test_two_pipelines_in_parallel_match_serial_runs(tmp_path, monkeypatch):
         return {p: (latest_meta(instance, p, "ml_samples")["samples"],
                     latest_meta(instance, p, "baseline_backtest")["trades"]) for p in pipelines}
 
+    graph = defs.resolve_asset_graph()
+    (candles,) = [k for k in graph.get_all_asset_keys() if graph.get(k).partitions_def is not None]
+    months = graph.get(candles).partitions_def.get_partition_keys()
+
+    def import_candles(instance) -> None:
+        for part in months:
+            assert dg.materialize(list(defs.assets), instance=instance, resources=defs.resources,
+                                  selection=[candles], partition_key=part).success
+
     with dg.instance_for_test() as instance:
-        assert materialize_all(defs, instance).success
+        import_candles(instance)
+        for p in pipelines:  # one by one
+            assert dg.materialize(list(defs.assets), instance=instance, resources=defs.resources,
+                                  selection=store_heavy_selection([p])).success
         serial = counts(instance)
     assert all(n > 0 for n, _ in serial.values())
     home = tmp_path / "dagster_home"
@@ -248,11 +260,7 @@ def test_two_pipelines_in_parallel_match_serial_runs(tmp_path, monkeypatch):
     (tmp_path / "storage" / "test.duckdb").unlink()
     with dg.instance_for_test(temp_dir=str(home),
                               overrides={"concurrency": {"pools": {"default_limit": 1}}}) as instance:
-        graph = defs.resolve_asset_graph()
-        (candles,) = [k for k in graph.get_all_asset_keys() if graph.get(k).partitions_def is not None]
-        for part in graph.get(candles).partitions_def.get_partition_keys():
-            assert dg.materialize(list(defs.assets), instance=instance, resources=defs.resources,
-                                  selection=[candles], partition_key=part).success
+        import_candles(instance)
         with dg.execute_job(dg.reconstructable(both_pipelines_job), instance=instance) as result:
             assert result.success
             logs = " ".join(str(e.message) for e in instance.all_logs(result.run_id))

@@ -210,3 +210,43 @@ def forming_candles(m1: np.ndarray, ticks: np.ndarray, n_warm_1m: int, n_warm_tf
         rows[j, 3] = h
         rows[j, 4] = lo
     return completes, rows
+
+
+@nb.njit(cache=True, nogil=True)
+def block_table(trade: np.ndarray, step: int) -> np.ndarray:
+    """Per block of ``step`` trading rows (the last may be shorter), in one pass: open, close, highest high,
+    lowest low, first timestamp, previous block's close (NaN for the first), the lowest and highest price
+    reachable in the block (its range widened by the gap from the previous close), row count.
+
+    Example:
+        >>> import numpy as np
+        >>> t = np.array([[0., 1., 2., 3., 0.5, 1.], [60_000., 2., 1., 2.5, 0.9, 1.], [120_000., 4., 4., 5., 3., 1.]])
+        >>> block_table(t, 2)[:, 1].tolist()
+        [4.0, 4.0, 5.0, 3.0, 120000.0, 1.0, 1.0, 5.0, 1.0]
+    """
+    n = trade.shape[0]
+    nb_ = (n + step - 1) // step
+    out = np.empty((9, nb_))
+    prev = np.nan
+    for b in range(nb_):
+        s = b * step
+        e = min(s + step, n)
+        h = trade[s, 3]
+        lo = trade[s, 4]
+        for i in range(s + 1, e):
+            if trade[i, 3] > h:
+                h = trade[i, 3]
+            if trade[i, 4] < lo:
+                lo = trade[i, 4]
+        out[0, b] = trade[s, 1]
+        out[1, b] = trade[e - 1, 2]
+        out[2, b] = h
+        out[3, b] = lo
+        out[4, b] = trade[s, 0]
+        out[5, b] = prev
+        # np.fmin / np.fmax: the first block's NaN previous close is skipped
+        out[6, b] = lo if (prev != prev or lo <= prev) else prev
+        out[7, b] = h if (prev != prev or h >= prev) else prev
+        out[8, b] = e - s
+        prev = trade[e - 1, 2]
+    return out

@@ -211,12 +211,22 @@ class ClockMarketCandles(MarketCandles):
         return tfc.live[:complete + 1]
 
 
+def _usable_warmup(trade: dict[str, np.ndarray], warm: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    first = max(int(arr[0, 0]) for arr in trade.values())
+    return {k: w[w[:, 0] + MINUTE_MS <= first] for k, w in warm.items() if len(w)}
+
+
+def replay_common_start(trade: dict[str, np.ndarray], warm: dict[str, np.ndarray], routes: list,
+                        warm_up_candles: int) -> int:
+    """The timestamp of the first trading event :func:`build_markets` will use (timestamps only)."""
+    return common_start(trade, _usable_warmup(trade, warm), routes, warm_up_candles)
+
+
 def build_markets(trade: dict[str, np.ndarray], warm: dict[str, np.ndarray], order: list[str], pairs: dict,
                   routes: list, warm_up_candles: int, window_cache) -> tuple[int, dict[str, ClockMarketCandles]]:
     """The common start and one clock-bucket candle store per market (warm-up rows closing after the latest
     first trading timestamp are dropped, as Jesse's warm-up injection does)."""
-    first = max(int(arr[0, 0]) for arr in trade.values())
-    warm = {k: w[w[:, 0] + MINUTE_MS <= first] for k, w in warm.items() if len(w)}
+    warm = _usable_warmup(trade, warm)
     start = common_start(trade, warm, routes, warm_up_candles)
     stores = {}
     for k in order:

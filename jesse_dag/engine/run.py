@@ -34,7 +34,8 @@ from jesse_dag.candles.timeframes import TIMEFRAMES
 from jesse_dag.engine.kernels import candles_pass_checks
 from jesse_dag.engine.exceptions import InvalidCandles, InvalidConfig, InvalidRoutes, InvalidStrategy
 from jesse_dag.engine.models import FuturesExchange, Position, SpotExchange, quote_asset
-from jesse_dag.engine.replay import build_markets, needs_replay, run_replay
+from jesse_dag.engine.pipelines import apply_pipelines, make_pipelines
+from jesse_dag.engine.replay import build_markets, needs_replay, replay_common_start, run_replay
 from jesse_dag.engine.session import Market, Route, Session
 from jesse_dag.engine.simulator import run_fast
 from jesse_dag.engine.store import MarketCandles
@@ -209,12 +210,16 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
                  warmup_candles: dict | None = None, hyperparameters: dict | None = None,
                  fast_mode: bool = True, generate_equity_curve: bool = False,
                  generate_hyperparameters: bool = False, project_dir: str | None = None,
-                 session_id: str = "00000000-0000-4000-8000-000000000000", **_ignored: Any) -> BacktestRun:
+                 session_id: str = "00000000-0000-4000-8000-000000000000",
+                 candles_pipeline_class: Any = None, candles_pipeline_kwargs: dict | None = None,
+                 **_ignored: Any) -> BacktestRun:
     """Run one backtest; return the result dict (as ``research.backtest``) and the strategy instances.
 
     ``fast_mode`` True or False run the same engine and give the same trades; with False the daily
     balance is sampled at its own minute as Jesse's step simulator does (§4.1), with True only at block
-    ends as Jesse's fast mode does (§4.6).
+    ends as Jesse's fast mode does (§4.6). ``candles_pipeline_class(**candles_pipeline_kwargs)`` (or each
+    strategy's ``candles_pipeline()``) rewrites the trading rows first, as Jesse's pipelines do
+    (:mod:`jesse_dag.engine.pipelines`).
     """
     from jesse_dag.strategies import Strategy
 
@@ -268,6 +273,42 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
     exchange.taker_fee = cfg.get("taker_fee", cfg["fee"])
     exchange.slippage = cfg.get("slippage", 0.0)
 
+    strategies = []
+    for i, r in enumerate(route_objs):
+        cls = r.strategy_name
+        if isinstance(cls, str):
+            cls = load_strategy_class(cls, project_dir)
+        if not (isinstance(cls, type) and issubclass(cls, Strategy)):
+            raise InvalidRoutes(f"route #{i}: strategy must be a Strategy subclass or a strategy name, got {cls!r}")
+        try:
+            strategy = cls()
+        except TypeError as exc:
+            raise InvalidStrategy(f"could not create {cls.__name__}(): {exc}") from exc
+        strategy.name = r.strategy_name if isinstance(r.strategy_name, str) else cls.__name__
+        strategy.exchange = r.exchange
+        strategy.symbol = r.symbol
+        strategy.timeframe = r.timeframe
+        route_hp = hyperparameters
+        if route_hp is None and len(strategy.dna()) > 0:
+            route_hp = dna_to_hp(strategy.hyperparameters(), strategy.dna())
+        if route_hp is not None:
+            strategy.hp = dict(route_hp)
+        if not strategy.hp and len(strategy.hyperparameters()) > 0:
+            strategy.hp = {item["name"]: item["default"] for item in strategy.hyperparameters()}
+        strategies.append(strategy)
+
+    step = 0
+    for r in route_objs + data_objs:
+        step = gcd(step, r.k)
+    pipelines = make_pipelines(candles_pipeline_class, candles_pipeline_kwargs, [r.key for r in route_objs],
+                               strategies, [r.key for r in data_objs])
+    if any(p is not None for p in pipelines.values()):
+        if replay:
+            apply_pipelines(pipelines, trade, order, "replay",
+                            start=replay_common_start(trade, warm, route_objs + data_objs, cfg["warm_up_candles"]))
+        else:
+            apply_pipelines(pipelines, trade, order, "blocks" if fast_mode else "rows", step=step)
+
     markets: dict[str, Market] = {}
     indicator_memo = WindowCache()
     if replay:
@@ -289,36 +330,13 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
 
     session = Session(exchange=exchange, markets=markets, routes=route_objs, data_routes=data_objs,
                       session_id=session_id, options=cfg)
-    strategies = []
-    for i, r in enumerate(route_objs):
-        cls = r.strategy_name
-        if isinstance(cls, str):
-            cls = load_strategy_class(cls, project_dir)
-        if not (isinstance(cls, type) and issubclass(cls, Strategy)):
-            raise InvalidRoutes(f"route #{i}: strategy must be a Strategy subclass or a strategy name, got {cls!r}")
-        try:
-            strategy = cls()
-        except TypeError as exc:
-            raise InvalidStrategy(f"could not create {cls.__name__}(): {exc}") from exc
-        strategy.name = r.strategy_name if isinstance(r.strategy_name, str) else cls.__name__
-        strategy.exchange = r.exchange
-        strategy.symbol = r.symbol
-        strategy.timeframe = r.timeframe
-        route_hp = hyperparameters
-        if route_hp is None and len(strategy.dna()) > 0:
-            route_hp = dna_to_hp(strategy.hyperparameters(), strategy.dna())
-        if route_hp is not None:
-            strategy.hp = dict(route_hp)
+    for i, (r, strategy) in enumerate(zip(route_objs, strategies)):
         strategy._attach(session, markets[r.key], i)
         markets[r.key].position.strategy = strategy
         r.strategy = strategy
-        strategies.append(strategy)
 
     session.step_sampling = not fast_mode
     session.funding_rate = cfg.get("funding_rate", 0.0)
-    step = 0
-    for r in route_objs + data_objs:
-        step = gcd(step, r.k)
     with run_config(warmup_candles_num=cfg["warm_up_candles"]), window_cache(indicator_memo):
         if replay:
             run_replay(session, replay_start, fast_mode)

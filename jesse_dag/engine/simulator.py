@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from jesse_dag.engine.kernels import block_extremes, first_reached_block
+from jesse_dag.engine.kernels import block_table, first_reached_block
 from jesse_dag.engine.models import ACTIVE, BUY, LIMIT, SELL, STOP
 from jesse_dag.engine.session import (
     FIRST_SAMPLE_DELAY_MS, Market, Session, gap_crosses, sort_execution_orders, split_row,
@@ -122,35 +122,18 @@ class _Blocks:
     def __init__(self, market: Market, step: int) -> None:
         mc = market.candles
         trade = mc.m1[mc.n_warm:]
-        n = len(trade)
-        nb = -(-n // step)
-        idx = np.arange(nb) * step
-        ends = np.minimum(idx + step, n)
-        self.open = trade[idx, 1]
-        self.close = trade[ends - 1, 2]
-        if step == 1:
-            self.high = np.ascontiguousarray(trade[:, 3])
-            self.low = np.ascontiguousarray(trade[:, 4])
-        else:
-            self.high, self.low = block_extremes(trade[:, 3], trade[:, 4], step)
-        self.first_ts = trade[idx, 0]
-        self.prev_close = np.concatenate([[np.nan], trade[idx[1:] - 1, 2]]) if nb > 1 else np.array([np.nan])
-        # every price any order or liquidation could be reached at in the block, the gap from the previous
-        # close included (fmin/fmax skip the first block's NaN)
-        self.lo_any = np.fmin(self.low, self.prev_close)
-        self.hi_any = np.fmax(self.high, self.prev_close)
-        self.n_rows = (ends - idx)
-        self.open_l = self.open.tolist()
-        self.close_l = self.close.tolist()
-        self.high_l = self.high.tolist()
-        self.low_l = self.low.tolist()
-        self.lo_any_l = self.lo_any.tolist()
-        self.hi_any_l = self.hi_any.tolist()
-        self.ts_l = self.first_ts.tolist()
+        table = block_table(trade, step)
+        self.open, self.close, self.high, self.low, self.first_ts, self.prev_close, self.lo_any, self.hi_any = \
+            table[:8]
+        self.n_rows = table[8].astype(np.int64)
+        self.open_l, self.close_l, self.high_l, self.low_l, ts_l, _, self.lo_any_l, self.hi_any_l, nrows = \
+            table.tolist()
+        self.ts_l = ts_l
         self.prev_l = [None] + self.close_l[:-1]
-        self.nrows_l = self.n_rows.tolist()
+        self.nrows_l = [int(r) for r in nrows]
+        # the row counts are whole numbers: int64 arithmetic as before
         self.end_time_l = (self.first_ts.astype(np.int64) + 60_000 * self.n_rows).tolist()
-        self.base_l = (mc.n_warm + idx).tolist()
+        self.base_l = list(range(mc.n_warm, mc.n_warm + len(trade), step))
 
 
 def _needs_walk(market: Market, b: int, blocks: _Blocks) -> bool:

@@ -27,6 +27,41 @@ import numba
 import numpy as np
 
 
+# ── the non-sequential fast lane: a plain 2-D candle array goes to the kernel as it is ─────────────────
+# Building a column view and slicing in Python costs more than a short kernel; instead the kernel gets the
+# candles, the source code and the warm-up count, slices to the trailing rows itself and reads the source
+# row by row with the same operations as the slower path (so the same bits).
+_SOURCE_CODES = {"close": 2, "high": 3, "low": 4, "open": 1, "volume": 5, "hl2": 6, "hlc3": 7, "ohlc4": 8}
+_F64 = np.dtype(np.float64)
+
+
+def plain_source_code(candles, source_type: str = "close") -> int:
+    """The source's code (0-8) for a plain float64 ``(N>=1, >=6)`` ndarray, else -1 (take the usual path)."""
+    if type(candles) is np.ndarray and candles.dtype is _F64:
+        shape = candles.shape  # one tuple, not one per test
+        if len(shape) == 2 and shape[0] > 0 and shape[1] >= 6:
+            return _SOURCE_CODES.get(source_type, -1)
+    return -1
+
+
+@numba.njit(cache=True, inline="always")
+def source_at(c, i, code):
+    """Row ``i`` of the source ``code`` of 2-D candles: a column, or hl2 / hlc3 / ohlc4 as numpy computes them."""
+    if code < 6:
+        return c[i, code]
+    if code == 6:
+        return (c[i, 3] + c[i, 4]) / 2
+    if code == 7:
+        return (c[i, 3] + c[i, 4] + c[i, 2]) / 3
+    return (c[i, 1] + c[i, 3] + c[i, 4] + c[i, 2]) / 4
+
+
+@numba.njit(cache=True, inline="always")
+def window_start(n, warm):
+    """First row of Jesse's trailing window: the last ``warm`` rows when 0 < warm < n, else all."""
+    return n - warm if 0 < warm < n else 0
+
+
 @numba.njit(cache=True)
 def ema(x, period):
     n = x.shape[0]
@@ -209,6 +244,17 @@ def rolling_max(x, period):
 @numba.njit(cache=True)
 def rolling_min(x, period):
     return _rolling_extreme(x, period, False)
+
+
+@numba.njit(cache=True, inline="always")
+def true_range_at(c, i, high, low, close):
+    """``true_range``'s value at row ``i`` of 2-D candles ``c`` (columns ``high``, ``low``, ``close``)."""
+    if i == 0:
+        return c[0, high] - c[0, low]
+    hl = c[i, high] - c[i, low]
+    hc = abs(c[i, high] - c[i - 1, close])
+    lc = abs(c[i, low] - c[i - 1, close])
+    return max(hl, max(hc, lc))
 
 
 @numba.njit(cache=True)

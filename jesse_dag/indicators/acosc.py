@@ -45,7 +45,7 @@ def acosc(candles: np.ndarray, sequential: bool = False) -> AC:
     Example:
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
-        >>> np.isfinite(acosc(candles_from_close_prices(np.linspace(100, 150, 60))).osc)
+        >>> bool(np.isfinite(acosc(candles_from_close_prices(np.linspace(100, 150, 60))).osc))
         True
     """
     c = ohlcv(candles, sequential, "acosc")

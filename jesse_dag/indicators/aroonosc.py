@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators._fastpath import check_period, column, ohlcv
+from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
 @numba.njit(cache=True)
@@ -27,47 +27,63 @@ def _aroonosc_naive(high, low, period):
 
 
 @numba.njit(cache=True)
-def _aroonosc(high, low, period):
+def _aroonosc(c, period):
     # O(n) with monotonic deques holding the first (earliest) index of each window's max / min, which
     # is what the naive scan's strict comparisons pick; NaN breaks the deque's ordering, so any NaN
-    # input takes the naive scan
-    n = high.shape[0]
+    # input takes the naive scan. The deques are rings of a power of two >= period + 1 slots (a window
+    # never holds more), read straight from the 2-D candles: no column copies, no n-sized queues.
+    n = c.shape[0]
     for i in range(n):
-        if np.isnan(high[i]) or np.isnan(low[i]):
-            return _aroonosc_naive(high, low, period)
+        if np.isnan(c[i, HIGH]) or np.isnan(c[i, LOW]):
+            return _aroonosc_naive(np.ascontiguousarray(c[:, HIGH]), np.ascontiguousarray(c[:, LOW]), period)
     out = np.empty(n)
     out[:min(period - 1, n)] = np.nan
-    qh = np.empty(n, dtype=np.int64)
-    ql = np.empty(n, dtype=np.int64)
+    cap = 1
+    while cap < period + 1:
+        cap *= 2
+    mask = cap - 1
+    qh = np.empty(cap, dtype=np.int64)
+    ql = np.empty(cap, dtype=np.int64)
     h0 = 0
     h1 = 0
     l0 = 0
     l1 = 0
     for i in range(n):
-        v = high[i]
-        while h1 > h0 and high[qh[h1 - 1]] < v:
+        v = c[i, HIGH]
+        while h1 > h0 and c[qh[(h1 - 1) & mask], HIGH] < v:
             h1 -= 1
-        qh[h1] = i
+        qh[h1 & mask] = i
         h1 += 1
-        v = low[i]
-        while l1 > l0 and low[ql[l1 - 1]] > v:
+        v = c[i, LOW]
+        while l1 > l0 and c[ql[(l1 - 1) & mask], LOW] > v:
             l1 -= 1
-        ql[l1] = i
+        ql[l1 & mask] = i
         l1 += 1
         if i >= period - 1:
             start = i + 1 - period
-            while qh[h0] < start:
+            while qh[h0 & mask] < start:
                 h0 += 1
-            while ql[l0] < start:
+            while ql[l0 & mask] < start:
                 l0 += 1
-            out[i] = 100.0 * ((qh[h0] - start) - (ql[l0] - start)) / period
+            out[i] = 100.0 * ((qh[h0 & mask] - start) - (ql[l0 & mask] - start)) / period
     return out
 
 
 @numba.njit(cache=True)
-def _last_aroonosc(a0, a1, a2):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _aroonosc(a0, a1, a2)[-1]
+def _last_aroonosc_window(c, period):
+    # the last window alone, scanned as the naive kernel does (each row depends on its own window only)
+    n = c.shape[0]
+    if n < period:
+        return np.nan
+    start = n - period
+    hi = 0
+    lo = 0
+    for k in range(period):
+        if c[start + k, HIGH] > c[start + hi, HIGH]:
+            hi = k
+        if c[start + k, LOW] < c[start + lo, LOW]:
+            lo = k
+    return 100.0 * (hi - lo) / period
 
 
 def aroonosc(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
@@ -82,5 +98,5 @@ def aroonosc(candles: np.ndarray, period: int = 14, sequential: bool = False) ->
     period = check_period(period)
     c = ohlcv(candles, sequential, "aroonosc")
     if not sequential:
-        return float(_last_aroonosc(column(c, HIGH), column(c, LOW), period))
-    return _aroonosc(column(c, HIGH), column(c, LOW), period)
+        return float(_last_aroonosc_window(c, period))
+    return _aroonosc(c, period)

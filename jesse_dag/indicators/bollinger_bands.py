@@ -6,6 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import warmup_candles_num
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import cached_last
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
@@ -71,6 +72,31 @@ def _last_bbands(x, period, devup, devdn):
 
 
 @numba.njit(cache=True)
+def _last_bbands_rows(c, code, warm, period, devup, devdn):
+    # _last_bbands on the trailing ``warm`` rows of the source ``code`` of 2-D candles (the fast lane)
+    n = c.shape[0]
+    s0 = _kernels.window_start(n, warm)
+    if n - s0 < period:
+        return np.nan, np.nan, np.nan
+    s = 0.0
+    s2 = 0.0
+    for i in range(s0, s0 + period):
+        x = _kernels.source_at(c, i, code)
+        s += x
+        s2 += x * x
+    for i in range(s0 + period, n):
+        x = _kernels.source_at(c, i, code)
+        s += x
+        s2 += x * x
+        old = _kernels.source_at(c, i - period, code)
+        s -= old
+        s2 -= old * old
+    m = s / period
+    sd = np.sqrt(s2 / period - m * m)
+    return m + devup * sd, m, m - devdn * sd
+
+
+@numba.njit(cache=True)
 def _bbands_windows(x, period, devup, devdn, warm, lo, hi):
     out = np.empty((hi - lo, 3))
     for e in range(lo, hi):
@@ -104,6 +130,9 @@ def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, dev
                             slot.source(source_type), period, devup, devdn, w, lo, hi).tolist()])
         if v is not None:
             return BollingerBands(*v)
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return BollingerBands(*_last_bbands_rows(candles, code, warmup_candles_num(), period, devup, devdn))
     candles, source = source_of(candles, source_type, sequential)
     if matype == 0 and devtype == 0:
         if not sequential:

@@ -10,7 +10,8 @@ from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 @numba.njit(cache=True)
 def _bbw(x, period, mult):
     n = x.shape[0]
-    out = np.full(n, np.nan)
+    out = np.empty(n)
+    out[:min(period - 1, n)] = np.nan
     if n < period:
         return out
     # Jesse's rolling sums (old value out, new value in), variance = E[x^2] - mean^2;
@@ -27,15 +28,29 @@ def _bbw(x, period, mult):
             s2 = s2 - old * old + x[i] * x[i]
         m = s / period
         sd = np.sqrt(s2 / period - m * m)
-        if m != 0.0:  # a zero middle band leaves NaN, as Jesse does
-            out[i] = ((m + mult * sd) - (m - mult * sd)) / m
+        # a zero middle band leaves NaN, as Jesse does
+        out[i] = ((m + mult * sd) - (m - mult * sd)) / m if m != 0.0 else np.nan
     return out
 
 
 @numba.njit(cache=True)
-def _last_bbw(a0, a1, a2):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _bbw(a0, a1, a2)[-1]
+def _last_bbw(x, period, mult):
+    # _bbw(x, period, mult)[-1] without the array: the same rolling sums, so the same bits
+    n = x.shape[0]
+    if n < period:
+        return np.nan
+    s = 0.0
+    s2 = 0.0
+    for i in range(period):
+        s += x[i]
+        s2 += x[i] * x[i]
+    for i in range(period, n):
+        old = x[i - period]
+        s = s - old + x[i]
+        s2 = s2 - old * old + x[i] * x[i]
+    m = s / period
+    sd = np.sqrt(s2 / period - m * m)
+    return ((m + mult * sd) - (m - mult * sd)) / m if m != 0.0 else np.nan
 
 
 def bollinger_bands_width(candles: np.ndarray, period: int = 20, mult: float = 2.0, source_type: str = "close",

@@ -26,9 +26,18 @@ def _cg(x, period):
 
 
 @numba.njit(cache=True)
-def _last_cg(a0, a1):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _cg(a0, a1)[-1]
+def _last_cg_window(x, period):
+    # _cg(x, period)[-1] from the last window alone (each row depends on its own window only)
+    n = x.shape[0]
+    if period < 2 or n <= period + 1:
+        return np.nan
+    i = n - 1
+    num = 0.0
+    den = 0.0
+    for k in range(i - period + 2, i + 1):
+        num += (1.0 + i - k) * x[k]
+        den += x[k]
+    return -num / den if den != 0.0 else 0.0
 
 
 def cg(candles: np.ndarray, period: int = 10, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
@@ -43,5 +52,5 @@ def cg(candles: np.ndarray, period: int = 10, source_type: str = "close", sequen
     candles = slice_candles(candles, sequential)
     source = fp.source(candles, source_type)
     if not sequential:
-        return float(_last_cg(source, period))
+        return float(_last_cg_window(source, period))
     return _cg(source, period)

@@ -10,27 +10,49 @@ from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 
 @numba.njit(cache=True)
-def _chande(high, low, close, period, mult, is_long):
-    n = high.shape[0]
-    out = np.full(n, np.nan)
+def _chande(c, period, mult, is_long):
+    # the ATR (true range + Wilder's RMA) computed inline on the 2-D candles: no column copies and no
+    # true-range / ATR temporaries; the window extreme from the shared O(n) rolling kernel
+    n = c.shape[0]
+    out = np.empty(n)
     if n < period:
+        out[:] = np.nan
         return out
-    atr = _kernels.wilder(_kernels.true_range(high, low, close), period)
-    if is_long:
-        ext = _kernels.rolling_max(high, period)
-        for i in range(period - 1, n):
-            out[i] = ext[i] - atr[i] * mult
-    else:
-        ext = _kernels.rolling_min(low, period)
-        for i in range(period - 1, n):
-            out[i] = ext[i] + atr[i] * mult
+    out[:period - 1] = np.nan
+    ext = _kernels.rolling_max(c[:, HIGH], period) if is_long else _kernels.rolling_min(c[:, LOW], period)
+    total = 0.0
+    for i in range(period):
+        total += _kernels.true_range_at(c, i, HIGH, LOW, CLOSE)
+    atr = total / period
+    alpha = 1.0 / period
+    for i in range(period - 1, n):
+        if i >= period:
+            atr = atr + alpha * (_kernels.true_range_at(c, i, HIGH, LOW, CLOSE) - atr)
+        out[i] = ext[i] - atr * mult if is_long else ext[i] + atr * mult
     return out
 
 
 @numba.njit(cache=True)
-def _last_chande(a0, a1, a2, a3, a4, a5):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _chande(a0, a1, a2, a3, a4, a5)[-1]
+def _last_chande(c, period, mult, is_long):
+    # _chande(...)[-1] without arrays: the same ATR recurrence, and the last window's extreme scanned as
+    # the rolling kernel's naive scan does (the same value as its deque on NaN-free data)
+    n = c.shape[0]
+    if n < period:
+        return np.nan
+    total = 0.0
+    for i in range(period):
+        total += _kernels.true_range_at(c, i, HIGH, LOW, CLOSE)
+    atr = total / period
+    alpha = 1.0 / period
+    for i in range(period, n):
+        atr = atr + alpha * (_kernels.true_range_at(c, i, HIGH, LOW, CLOSE) - atr)
+    col = HIGH if is_long else LOW
+    m = c[n - period, col]
+    for k in range(n - period + 1, n):
+        v = c[k, col]
+        if (v > m) if is_long else (v < m):
+            m = v
+    return m - atr * mult if is_long else m + atr * mult
 
 
 def chande(candles: np.ndarray, period: int = 22, mult: float = 3.0, direction: str = "long",
@@ -49,6 +71,5 @@ def chande(candles: np.ndarray, period: int = 22, mult: float = 3.0, direction: 
         raise ValueError("The direction parameter must be 'short' or 'long'")
     c = ohlcv(candles, sequential, "chande")
     if not sequential:
-        return float(_last_chande(c[:, HIGH], c[:, LOW], c[:, CLOSE], period, mult, direction == 'long'))
-    out = _chande(c[:, HIGH], c[:, LOW], c[:, CLOSE], period, mult, direction == "long")
-    return out
+        return float(_last_chande(c, period, mult, direction == "long"))
+    return _chande(c, period, mult, direction == "long")

@@ -5,30 +5,42 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import VOLUME
-from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
 @numba.njit(cache=True)
-def _efi(x, volume, period):
+def _efi_run(x, volume, period, out):
+    # the force (change * volume) and its EMA (seeded at the first force) in one pass; row i holds the EMA
+    # of forces 1..i, from row ``period`` on. Writes ``out`` when it has a row
+    # per input row; returns the last value.
     n = x.shape[0]
-    out = np.full(n, np.nan)
+    write = out.shape[0] == n
+    if write:
+        out[:min(period, n)] = np.nan
     if n < 2:
-        return out
-    raw = np.empty(n - 1)
-    for i in range(1, n):
-        raw[i - 1] = (x[i] - x[i - 1]) * volume[i]
-    e = _kernels.ema_alpha(raw, 2.0 / (period + 1.0))
-    for i in range(period, n):
-        out[i] = e[i - 1]
+        return np.nan
+    alpha = 2.0 / (period + 1.0)
+    y = (x[1] - x[0]) * volume[1]
+    if write and period <= 1:
+        out[1] = y
+    for i in range(2, n):
+        y = alpha * ((x[i] - x[i - 1]) * volume[i]) + (1.0 - alpha) * y
+        if write and i >= period:
+            out[i] = y
+    return y if n - 1 >= period else np.nan
+
+
+@numba.njit(cache=True)
+def _efi(x, volume, period):
+    out = np.empty(x.shape[0])
+    _efi_run(x, volume, period, out)
     return out
 
 
 @numba.njit(cache=True)
-def _last_efi(a0, a1, a2):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _efi(a0, a1, a2)[-1]
+def _last_efi(x, volume, period):
+    return _efi_run(x, volume, period, np.empty(0))
 
 
 def efi(candles: np.ndarray, period: int = 13, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import warmup_candles_num
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import cached_forming, cached_last
 from jesse_dag.indicators._fastpath import check_period, source_of
@@ -20,6 +21,21 @@ def _last_ema(x, period):
     y = x[0]
     for i in range(1, n):
         y = alpha * x[i] + keep * y
+    return y
+
+
+@numba.njit(cache=True)
+def _last_ema_rows(c, code, warm, period):
+    # _last_ema on the trailing ``warm`` rows of the source ``code`` of 2-D candles (the fast lane)
+    n = c.shape[0]
+    s = _kernels.window_start(n, warm)
+    if period > n - s:
+        return np.nan
+    alpha = 2.0 / (period + 1.0)
+    keep = 1.0 - alpha
+    y = _kernels.source_at(c, s, code)
+    for i in range(s + 1, n):
+        y = alpha * _kernels.source_at(c, i, code) + keep * y
     return y
 
 
@@ -65,6 +81,9 @@ def ema(candles: np.ndarray, period: int = 5, source_type: str = "close",
                                lambda x, fx, completes, w: _ema_forming(x, fx, completes, period, w).tolist())
         if v is not None:
             return v
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return _last_ema_rows(candles, code, warmup_candles_num(), period)
     _, source = source_of(candles, source_type, sequential)
     if sequential:
         return _kernels.ema(source, period)

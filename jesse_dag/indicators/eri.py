@@ -20,6 +20,35 @@ def _last_avg(source, period, matype):
     return (_kernels.sma(source, period) if matype == 0 else _kernels.ema(source, period))[-1]
 
 
+@numba.njit(cache=True)
+def _eri(c, source, period, matype):
+    # high - MA and low - MA in one pass over the rows, the EMA computed inline (no MA temporary)
+    n = c.shape[0]
+    bull = np.empty(n)
+    bear = np.empty(n)
+    if matype == 0:
+        avg = _kernels.sma(source, period)
+        for i in range(n):
+            bull[i] = c[i, HIGH] - avg[i]
+            bear[i] = c[i, LOW] - avg[i]
+        return bull, bear
+    if n == 0 or period > n:
+        bull[:] = np.nan
+        bear[:] = np.nan
+        return bull, bear
+    # _kernels.ema's recurrence, so the same bits
+    alpha = 2.0 / (period + 1.0)
+    keep = 1.0 - alpha
+    y = source[0]
+    bull[0] = c[0, HIGH] - y
+    bear[0] = c[0, LOW] - y
+    for i in range(1, n):
+        y = alpha * source[i] + keep * y
+        bull[i] = c[i, HIGH] - y
+        bear[i] = c[i, LOW] - y
+    return bull, bear
+
+
 def eri(candles: np.ndarray, period: int = 13, matype: int = 1, source_type: str = "close",
         sequential: bool = False) -> ERI:
     """ERI(bull, bear) = high - MA, low - MA (``matype`` as in ``ma``; 1 = EMA).
@@ -36,6 +65,8 @@ def eri(candles: np.ndarray, period: int = 13, matype: int = 1, source_type: str
     if matype in (0, 1) and not sequential:
         avg = _last_avg(source, period, matype)
         return ERI(float(c[-1, HIGH] - avg), float(c[-1, LOW] - avg))
+    if matype in (0, 1):
+        return ERI(*_eri(c, source, period, matype))
     if matype == 1:
         avg = _kernels.ema(source, period)
     elif matype == 0:

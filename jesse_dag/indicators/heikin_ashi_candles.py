@@ -14,10 +14,36 @@ HA = namedtuple("HA", ["open", "close", "high", "low"])
 
 
 @numba.njit(cache=True)
-def _last_ha(o, c, h, l):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    r = k2.heikin_ashi(o, c, h, l)
-    return r[0][-1], r[1][-1], r[2][-1], r[3][-1]
+def _ha(c):
+    # k2.heikin_ashi on the 2-D candles: one pass over the rows instead of four strided column views
+    n = c.shape[0]
+    ho = np.empty(n)
+    hc = np.empty(n)
+    hh = np.empty(n)
+    hl = np.empty(n)
+    if n == 0:
+        return ho, hc, hh, hl
+    ho[0] = hc[0] = hh[0] = hl[0] = np.nan
+    for i in range(1, n):
+        a = (c[i - 1, OPEN] + c[i - 1, CLOSE]) / 2.0
+        b = (c[i, OPEN] + c[i, CLOSE] + c[i, HIGH] + c[i, LOW]) / 4.0
+        ho[i] = a
+        hc[i] = b
+        hh[i] = max(c[i, HIGH], max(a, b))
+        hl[i] = min(c[i, LOW], min(a, b))
+    return ho, hc, hh, hl
+
+
+@numba.njit(cache=True)
+def _last_ha_row(c):
+    # the last row alone (each row depends on itself and the previous raw candle only)
+    n = c.shape[0]
+    if n < 2:
+        return np.nan, np.nan, np.nan, np.nan
+    i = n - 1
+    a = (c[i - 1, OPEN] + c[i - 1, CLOSE]) / 2.0
+    b = (c[i, OPEN] + c[i, CLOSE] + c[i, HIGH] + c[i, LOW]) / 4.0
+    return a, b, max(c[i, HIGH], max(a, b)), min(c[i, LOW], min(a, b))
 
 
 def heikin_ashi_candles(candles: np.ndarray, sequential: bool = False) -> HA:
@@ -34,5 +60,5 @@ def heikin_ashi_candles(candles: np.ndarray, sequential: bool = False) -> HA:
     """
     c = ohlcv(candles, sequential, "heikin_ashi_candles")
     if not sequential:
-        return HA(*map(float, _last_ha(c[:, OPEN], c[:, CLOSE], c[:, HIGH], c[:, LOW])))
-    return HA(*k2.heikin_ashi(c[:, OPEN], c[:, CLOSE], c[:, HIGH], c[:, LOW]))
+        return HA(*_last_ha_row(c))
+    return HA(*_ha(c))

@@ -1,10 +1,22 @@
 """Jsa moving average."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
+
+
+@numba.njit(cache=True)
+def _jsa(x, period):
+    # (x + x shifted by ``period``) / 2 in one pass (no shifted temporary); the NaN head as np_shift gives
+    n = x.shape[0]
+    out = np.empty(n)
+    out[:min(period, n)] = np.nan
+    for i in range(period, n):
+        out[i] = (x[i] + x[i - period]) / 2
+    return out
 
 
 def jsa(candles: np.ndarray, period: int = 30, source_type: str = "close",
@@ -18,4 +30,7 @@ def jsa(candles: np.ndarray, period: int = 30, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all((source + k2.shift_fill(source, period)) / 2, sequential)
+    if sequential:
+        return _jsa(source, period)
+    n = source.shape[0]
+    return float((source[n - 1] + source[n - 1 - period]) / 2) if n > period else float("nan")

@@ -6,6 +6,8 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import warmup_candles_num
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import cached_last
 from jesse_dag.indicators._fastpath import check_period, source_of
 
@@ -64,6 +66,28 @@ def _last_macd(x, fast, slow, signal):
 
 
 @numba.njit(cache=True)
+def _last_macd_rows(c, code, warm, fast, slow, signal):
+    # _last_macd on the trailing ``warm`` rows of the source ``code`` of 2-D candles (the fast lane)
+    n = c.shape[0]
+    s0 = _kernels.window_start(n, warm)
+    af = 2.0 / (fast + 1.0)
+    a_s = 2.0 / (slow + 1.0)
+    ag = 2.0 / (signal + 1.0)
+    ef = _kernels.source_at(c, s0, code)
+    es = ef
+    raw = ef - es
+    s = 0.0 if np.isnan(raw) else raw
+    for i in range(s0 + 1, n):
+        x = _kernels.source_at(c, i, code)
+        ef = af * x + (1.0 - af) * ef
+        es = a_s * x + (1.0 - a_s) * es
+        raw = ef - es
+        clean = 0.0 if np.isnan(raw) else raw
+        s = ag * clean + (1.0 - ag) * s
+    return (0.0 if np.isnan(raw) else raw), s, raw - s
+
+
+@numba.njit(cache=True)
 def _macd_windows(x, fast, slow, signal, warm, lo, hi):
     out = np.empty((hi - lo, 3))
     for e in range(lo, hi):
@@ -90,6 +114,10 @@ def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, sign
                             slot.source(source_type), fast_period, slow_period, signal_period, w, lo, hi).tolist()])
         if v is not None:
             return MACD(*v)
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return MACD(*_last_macd_rows(candles, code, warmup_candles_num(), fast_period, slow_period,
+                                         signal_period))
     _, source = source_of(candles, source_type, sequential)
     if sequential:
         return MACD(*_macd(source, fast_period, slow_period, signal_period))

@@ -1,9 +1,20 @@
 """ROCP - rate of change as a fraction."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
+
+
+@numba.njit(cache=True, error_model="numpy")  # x / 0 gives inf or NaN as numpy does, no exception
+def _rocp(x, period):
+    n = x.shape[0]
+    out = np.empty(n)
+    out[:min(period, n)] = np.nan
+    for i in range(period, n):
+        out[i] = (x[i] - x[i - period]) / x[i - period]
+    return out
 
 
 def rocp(candles: np.ndarray, period: int = 10, source_type: str = "close",
@@ -17,7 +28,10 @@ def rocp(candles: np.ndarray, period: int = 10, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
-    res = np.full(source.shape[0], np.nan)
-    if source.shape[0] > period:
-        res[period:] = (source[period:] - source[:-period]) / source[:-period]
-    return last_or_all(res, sequential)
+    if sequential:
+        return _rocp(source, period)
+    n = source.shape[0]
+    if n <= period:
+        return float("nan")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float((source[n - 1] - source[n - 1 - period]) / source[n - 1 - period])

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import warmup_candles_num
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import cached_forming, cached_last
 from jesse_dag.indicators._fastpath import check_period, source_of
 
@@ -63,6 +65,37 @@ def _last_rsi(x, period):
 
 
 @numba.njit(cache=True)
+def _last_rsi_rows(c, code, warm, period):
+    # _last_rsi on the trailing ``warm`` rows of the source ``code`` of 2-D candles (the fast lane)
+    n = c.shape[0]
+    s = _kernels.window_start(n, warm)
+    if n - s <= period:
+        return np.nan
+    gain = 0.0
+    loss = 0.0
+    prev = _kernels.source_at(c, s, code)
+    for i in range(s + 1, s + period + 1):
+        cur = _kernels.source_at(c, i, code)
+        d = cur - prev
+        prev = cur
+        if d > 0.0:
+            gain += d
+        else:
+            loss -= d
+    gain /= period
+    loss /= period
+    for i in range(s + period + 1, n):
+        cur = _kernels.source_at(c, i, code)
+        d = cur - prev
+        prev = cur
+        up = d if d > 0.0 else 0.0
+        dn = -d if d <= 0.0 else 0.0
+        gain = (gain * (period - 1.0) + up) / period
+        loss = (loss * (period - 1.0) + dn) / period
+    return 100.0 if loss == 0.0 else 100.0 - 100.0 / (1.0 + gain / loss)
+
+
+@numba.njit(cache=True)
 def _rsi_windows(x, period, warm, lo, hi):
     out = np.empty(hi - lo)
     for e in range(lo, hi):
@@ -103,6 +136,9 @@ def rsi(candles: np.ndarray, period: int = 14, source_type: str = "close",
                                lambda x, fx, completes, w: _rsi_forming(x, fx, completes, period, w).tolist())
         if v is not None:
             return v
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return _last_rsi_rows(candles, code, warmup_candles_num(), period)
     _, source = source_of(candles, source_type, sequential)
     if sequential:
         return _rsi(source, period)

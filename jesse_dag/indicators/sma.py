@@ -4,6 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import warmup_candles_num
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import cached_forming, cached_last
 from jesse_dag.indicators._fastpath import check_period, source_of
@@ -27,6 +28,32 @@ def _last_sma(x, period):
             total -= old
             count -= 1
         new = x[i]
+        if not np.isnan(new):
+            total += new
+            count += 1
+    return total / count if count > 0 else np.nan
+
+
+@numba.njit(cache=True)
+def _last_sma_rows(c, code, warm, period):
+    # _last_sma on the trailing ``warm`` rows of the source ``code`` of 2-D candles (the fast lane)
+    n = c.shape[0]
+    s = _kernels.window_start(n, warm)
+    if n - s < period or period < 1:
+        return np.nan
+    total = 0.0
+    count = 0
+    for i in range(s, s + period):
+        v = _kernels.source_at(c, i, code)
+        if not np.isnan(v):
+            total += v
+            count += 1
+    for i in range(s + period, n):
+        old = _kernels.source_at(c, i - period, code)
+        if not np.isnan(old):
+            total -= old
+            count -= 1
+        new = _kernels.source_at(c, i, code)
         if not np.isnan(new):
             total += new
             count += 1
@@ -74,6 +101,9 @@ def sma(candles: np.ndarray, period: int = 5, source_type: str = "close",
                                lambda x, fx, completes, w: _sma_forming(x, fx, completes, period, w).tolist())
         if v is not None:
             return v
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return _last_sma_rows(candles, code, warmup_candles_num(), period)
     _, source = source_of(candles, source_type, sequential)
     if sequential:
         return _kernels.sma(source, period)

@@ -43,9 +43,10 @@ def backtest(
     directory) and puts its path into the result: ``csv``, ``json``, ``logs``, ``equity_curve`` (Jesse's
     list) and ``equity_curve_csv``, ``tradingview`` (Pine script), ``quantstats`` (HTML tearsheet),
     ``charts`` / ``charts_folder`` (the self-contained HTML report); see :mod:`jesse_dag.reports.outputs`.
+    ``candles_pipeline_class`` (built with ``candles_pipeline_kwargs``, one per market) or a strategy's
+    ``candles_pipeline()`` rewrites the trading candles as Jesse's pipelines do; subclass
+    :class:`jesse_dag.candle_pipelines.BaseCandlesPipeline` (see :mod:`jesse_dag.engine.pipelines`).
     """
-    if candles_pipeline_class is not None:
-        raise NotImplementedError("candles_pipeline_class is not supported yet")
     output_flags = {"generate_csv": generate_csv, "generate_json": generate_json, "generate_logs": generate_logs,
                     "generate_equity_curve": generate_equity_curve, "generate_tradingview": generate_tradingview,
                     "generate_quantstats": generate_quantstats, "generate_charts": generate_charts}
@@ -53,7 +54,8 @@ def backtest(
     needs_curve = generate_equity_curve or generate_quantstats or generate_charts
     run = run_backtest(config, routes, data_routes, candles, warmup_candles, hyperparameters=hyperparameters,
                        fast_mode=fast_mode, generate_equity_curve=needs_curve,
-                       generate_hyperparameters=generate_hyperparameters)
+                       generate_hyperparameters=generate_hyperparameters,
+                       candles_pipeline_class=candles_pipeline_class, candles_pipeline_kwargs=candles_pipeline_kwargs)
     result = run.result
     if any(output_flags.values()):
         from jesse_dag.reports.outputs import attach_outputs

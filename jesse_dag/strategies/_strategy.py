@@ -118,6 +118,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._current_route_index = None
         self._hook = "__init__"
         self._overrides = {name: True for name in _NO_OP_HOOKS}
+        self._plain_bar = False
         self._session = None
         self._market = None
         self._mc = None
@@ -139,6 +140,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
         cls = type(self)
         self._overrides = {name: (getattr(cls, name) is not getattr(Strategy, name) or name in self.__dict__)
                            for name in _NO_OP_HOOKS}
+        self._plain_bar = not (self._overrides["before"] or self._overrides["after"]
+                               or self._overrides["update_chart"])
         self.id = session.new_id()
         if not self.hp and len(self.hyperparameters()) > 0:
             self.hp = {}
@@ -371,6 +374,15 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._is_executing = True
         self._cached_price = self.close if price is None else price
         overrides = self._overrides
+        if self._plain_bar:
+            # no before / after / update_chart to call: the bar is the checks alone
+            try:
+                self._check()
+            finally:
+                self._cached_price = None
+                self._is_executing = False
+            self.index += 1
+            return
         try:
             if overrides["before"]:
                 self._call("before")

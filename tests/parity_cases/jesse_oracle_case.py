@@ -6,10 +6,13 @@ output shape). What it adds: the case is read from cases.json, so one case may h
 (``routes``: more symbols, each from its own candle file with the same timestamps) and data routes of
 other symbols (``extra_data_routes``), isolated margin (``leverage_mode``), a shorter span
 (``minutes``), ``fast_mode`` and gapped input (``removed_rows``: ``[start, stop]`` row ranges dropped from the
-loaded rows before the warm-up split, per route). Each trade also records its ``symbol``.
+loaded rows before the warm-up split, per route) and a candle pipeline (``pipeline``: ``{"class", "kwargs"}``,
+the class defined in the case's strategy file, passed as ``candles_pipeline_class`` /
+``candles_pipeline_kwargs``; the cases are in ``pipeline_cases.json``). Each trade also records its ``symbol``.
 
 Usage (with the interpreter of a virtual environment where ``pip install jesse==3.5.3`` ran):
   jesse_oracle_case.py NAME [--cases cases.json] [--data ../../../shared/data] -o OUT.json
+  jesse_oracle_case.py PipelineClassFast --cases pipeline_cases.json -o reference/PipelineClassFast.json
 """
 import argparse
 import importlib.util
@@ -50,7 +53,7 @@ def load_strategy(path):
                if isinstance(v, type) and issubclass(v, Strategy) and v is not Strategy]
     if len(classes) != 1:
         sys.exit(f"{path}: expected exactly one Strategy subclass, found {len(classes)}")
-    return classes[0]
+    return classes[0], mod
 
 
 def main():
@@ -87,13 +90,17 @@ def main():
         "futures_leverage": case["leverage"], "futures_leverage_mode": case.get("leverage_mode", "cross"),
         "exchange": ex, "warm_up_candles": case["warmup_bars"],
     }
-    routes = [{"exchange": ex, "strategy": load_strategy(os.path.join(strat_dir, r["strategy"] + ".py")),
-               "symbol": r["symbol"], "timeframe": r["timeframe"]} for r in all_routes]
+    modules = [load_strategy(os.path.join(strat_dir, r["strategy"] + ".py")) for r in all_routes]
+    routes = [{"exchange": ex, "strategy": cls, "symbol": r["symbol"], "timeframe": r["timeframe"]}
+              for r, (cls, _) in zip(all_routes, modules)]
+    pipeline = case.get("pipeline") or {}
+    pipeline_class = getattr(modules[0][1], pipeline["class"]) if pipeline else None
     data_routes = [{"exchange": ex, "symbol": case["symbol"], "timeframe": tf} for tf in case.get("data_routes", [])]
     data_routes += [{"exchange": ex, **d} for d in case.get("extra_data_routes", [])]
     t0 = time.perf_counter()
     result = backtest(config, routes, data_routes, candles, warmup if split else None,
-                      hyperparameters=case.get("hp"), fast_mode=case.get("fast_mode", True))
+                      hyperparameters=case.get("hp"), fast_mode=case.get("fast_mode", True),
+                      candles_pipeline_class=pipeline_class, candles_pipeline_kwargs=pipeline.get("kwargs"))
     seconds = time.perf_counter() - t0
     keep = ("type", "entry_price", "exit_price", "qty", "opened_at", "closed_at", "fee", "PNL", "PNL_percentage",
             "symbol")
