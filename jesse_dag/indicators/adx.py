@@ -5,6 +5,8 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag._config import warmup_candles_num
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import cached_last
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
@@ -83,6 +85,12 @@ def _adx_windows(c, period, warm, lo, hi):
     return out
 
 
+@numba.njit(cache=True)
+def _last_adx_tail(c, warm, period):
+    # _last_adx on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    return _last_adx(c[_kernels.window_start(c.shape[0], warm):], period)
+
+
 def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
     """ADX; NaN up to and including row ``2*period - 1``.
 
@@ -98,5 +106,7 @@ def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
                         lambda slot, w, lo, hi: _adx_windows(slot.pristine, period, w, lo, hi).tolist())
         if v is not None:
             return v
+        if _kernels.plain_source_code(candles) >= 0:
+            return _last_adx_tail(candles, warmup_candles_num(), period)
         return float(_last_adx(ohlcv(candles, False, "adx"), period))
     return _adx(ohlcv(candles, True, "adx"), period)

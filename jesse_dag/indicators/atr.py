@@ -5,6 +5,8 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag._config import warmup_candles_num
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import cached_last
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
@@ -67,6 +69,12 @@ def _atr_windows(c, period, warm, lo, hi):
     return out
 
 
+@numba.njit(cache=True)
+def _last_atr_tail(c, warm, period):
+    # _last_atr on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    return _last_atr(c[_kernels.window_start(c.shape[0], warm):], period)
+
+
 def atr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
     """ATR: mean of the first ``period`` true ranges at ``period-1``, then Wilder smoothing.
 
@@ -82,5 +90,7 @@ def atr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
                         lambda slot, w, lo, hi: _atr_windows(slot.pristine, period, w, lo, hi).tolist())
         if v is not None:
             return v
+        if _kernels.plain_source_code(candles) >= 0:
+            return _last_atr_tail(candles, warmup_candles_num(), period)
         return float(_last_atr(ohlcv(candles, False, "atr"), period))
     return _atr(ohlcv(candles, True, "atr"), period)

@@ -7,6 +7,8 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag._config import warmup_candles_num
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import cached_last
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
@@ -104,6 +106,12 @@ def _supertrend_windows(c, period, factor, warm, lo, hi):
     return out
 
 
+@numba.njit(cache=True)
+def _last_supertrend_tail(c, warm, period, factor):
+    # _last_supertrend on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    return _last_supertrend(c[_kernels.window_start(c.shape[0], warm):], period, factor)
+
+
 def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
                sequential: bool = False) -> SuperTrend:
     """SuperTrend(trend, changed); ``trend`` is 0.0 before ``period-1``, ``changed`` is 0.0/1.0.
@@ -122,5 +130,7 @@ def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
                             slot.pristine, period, factor, w, lo, hi).tolist()])
         if v is not None:
             return SuperTrend(*v)
+        if _kernels.plain_source_code(candles) >= 0:
+            return SuperTrend(*_last_supertrend_tail(candles, warmup_candles_num(), period, factor))
         return SuperTrend(*_last_supertrend(ohlcv(candles, False, "supertrend"), period, factor))
     return SuperTrend(*_supertrend(ohlcv(candles, True, "supertrend"), period, factor))
