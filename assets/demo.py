@@ -11,6 +11,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _cell(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"{str(value):>14}"
+    return f"{value:>14,}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:>14,.4f}"
+
+
 def main() -> int:
     os.environ.setdefault("DAGSTER_HOME", str(ROOT / "storage" / "dagster"))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
@@ -43,6 +49,16 @@ def main() -> int:
             status = "passed" if data.passed else "FAILED"
             print(f"  check {data.asset_key.to_user_string()}:{data.check_name} {status}")
     print()
+    import json
+
+    for comparison in sorted((ROOT / "storage" / "reports").glob("*/comparison.json")):
+        data = json.loads(comparison.read_text())
+        print(f"{data['pipeline']}: out-of-sample {data['window'][0]} .. {data['window'][1]}, "
+              f"model {data.get('model_version')}")
+        print(f"  {'metric':<24}{'baseline':>14}{'with model':>14}")
+        for name, base, model in data["rows"]:
+            print(f"  {name:<24}{_cell(base)}{_cell(model)}")
+        print()
     reports = sorted((ROOT / "storage" / "reports").rglob("*.html"))
     for path in reports:
         print(f"report: {path}")

@@ -208,3 +208,77 @@ def test_memo_answers_on_forming_higher_timeframe_candles_equal_per_call_answers
     assert any(k[-1] == "forming" for k in slot.entries), "the forming-candle memo was not used"
     bad = [(i, a, b) for i, (a, b) in enumerate(cls.pairs) if not _same(a, b)]
     assert not bad, bad[:5]
+
+
+class _LimitEveryDay(Strategy):
+    """Rests a buy limit below the price, so fills land inside minutes (partial rows are shown); at each fill
+    it checks that the caller's arrays (``watched``, with copies ``saved``) are as they were."""
+
+    watched: tuple = ()
+    saved: tuple = ()
+    intact: list = []
+
+    def on_open_position(self, order):
+        self.intact.append(all(np.array_equal(a, b) for a, b in zip(self.watched, self.saved)))
+
+    def should_long(self):
+        return True
+
+    def go_long(self):
+        self.buy = 0.01, self.price * 0.999
+
+    def should_cancel_entry(self):
+        return self.index % 4 == 0
+
+    def update_position(self):
+        if self.index % 3 == 0:
+            self.liquidate()
+
+
+@pytest.mark.parametrize("warm_rows", [0, 600])
+def test_the_candles_passed_in_are_left_unchanged(warm_rows):
+    # the engine reads the caller's arrays without copying them first; fills inside a minute write partial
+    # rows into the engine's own array, never into these
+    candles = synthetic_market(days=3, seed=11)
+    trade, warm = candles[warm_rows:], candles[:warm_rows]
+    trade_before, warm_before = trade.copy(), warm.copy()
+    _LimitEveryDay.watched, _LimitEveryDay.saved, _LimitEveryDay.intact = (trade, warm), (trade_before, warm_before), []
+    config = {"starting_balance": 10_000, "fee": 0.0004, "type": "futures", "futures_leverage": 2,
+              "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": warm_rows // 15}
+    routes = [{"exchange": "Sandbox", "strategy": _LimitEveryDay, "symbol": "BTC-USDT", "timeframe": "15m"}]
+    key = "Sandbox-BTC-USDT"
+    run = run_backtest(config, routes, [{"exchange": "Sandbox", "symbol": "BTC-USDT", "timeframe": "1h"}],
+                       {key: {"candles": trade}}, {key: {"candles": warm}} if warm_rows else None)
+    assert len(run.result["trades"]) > 5
+    assert len(_LimitEveryDay.intact) == len(run.result["trades"]) and all(_LimitEveryDay.intact)
+    assert np.array_equal(trade, trade_before)
+    assert np.array_equal(warm, warm_before)
+
+
+def test_the_forming_candle_kernel_equals_numpy_aggregation():
+    from jesse_dag.engine.kernels import aggregate_rows_kernel
+    from jesse_dag.engine.store import aggregate_rows
+
+    rng = np.random.default_rng(5)
+    m1 = synthetic_market(days=2, seed=5)
+    m1[:, 5] = rng.random(len(m1)) * 10 ** rng.integers(0, 7, len(m1))  # volumes over many magnitudes
+    out = np.empty(6)
+    for n in list(range(1, 300)) + [1000, 1439]:  # every pairwise-sum branch (< 8, <= 128, recursive)
+        start = int(rng.integers(0, len(m1) - n))
+        aggregate_rows_kernel(m1, start, start + n, out)
+        assert out.tolist() == aggregate_rows(m1[start:start + n]).tolist(), n
+
+
+def test_small_book_sums_equal_numpy():
+    from jesse_dag.engine.models import _sum_of_products
+    from jesse_dag.strategies._strategy import _average_price
+
+    rng = np.random.default_rng(8)
+    for n in range(0, 12):
+        rows = [(float(q), float(p)) for q, p in zip(rng.normal(size=n) * 3, rng.random(n) * 5e4)]
+        arr = np.asarray(rows, dtype=np.float64).reshape(-1, 2)
+        assert _sum_of_products(rows) == float((arr[:, 0] * arr[:, 1]).sum())
+        if n:
+            expected = (np.abs(arr[:, 0] * arr[:, 1])).sum() / np.abs(arr[:, 0]).sum()
+            got = _average_price(arr)
+            assert type(got) is np.float64 and got == expected

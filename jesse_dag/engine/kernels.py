@@ -250,3 +250,55 @@ def block_table(trade: np.ndarray, step: int) -> np.ndarray:
         out[8, b] = e - s
         prev = trade[e - 1, 2]
     return out
+
+
+@nb.njit(cache=True, nogil=True)
+def _pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
+    # numpy's pairwise summation (``pairwise_sum_DOUBLE``), so the bits equal ``a[lo:lo + n].sum()``
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    if n <= 128:
+        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+        m = n - n % 8
+        i = 8
+        while i < m:
+            r0 += a[lo + i]
+            r1 += a[lo + i + 1]
+            r2 += a[lo + i + 2]
+            r3 += a[lo + i + 3]
+            r4 += a[lo + i + 4]
+            r5 += a[lo + i + 5]
+            r6 += a[lo + i + 6]
+            r7 += a[lo + i + 7]
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            res += a[lo + i]
+            i += 1
+        return res
+    n2 = n // 2
+    n2 -= n2 % 8
+    return _pairwise_sum(a, lo, n2) + _pairwise_sum(a, lo + n2, n - n2)
+
+
+@nb.njit(cache=True, nogil=True)
+def aggregate_rows_kernel(m1: np.ndarray, start: int, stop: int, out: np.ndarray) -> None:
+    """Write into ``out`` the candle of 1m rows ``start..stop-1`` (Jesse's generate_candle_from_one_minutes:
+    first open, last close, max high, min low, numpy's pairwise volume sum)."""
+    h = m1[start, 3]
+    lo = m1[start, 4]
+    for i in range(start + 1, stop):
+        if m1[i, 3] > h:
+            h = m1[i, 3]
+        if m1[i, 4] < lo:
+            lo = m1[i, 4]
+    out[0] = m1[start, 0]
+    out[1] = m1[start, 1]
+    out[2] = m1[stop - 1, 2]
+    out[3] = h
+    out[4] = lo
+    out[5] = 0.0 + _pairwise_sum(m1[:, 5], start, stop - start)

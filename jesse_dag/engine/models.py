@@ -36,6 +36,20 @@ def np_sum(values: list[float]) -> float:
     return float(np.asarray(values, dtype=np.float64).sum())
 
 
+def _sum_of_products(rows: list[tuple[float, float]]) -> float:
+    """``(qty * price).sum()`` over a book's rows, as numpy sums the products."""
+    if not rows:
+        return 0.0
+    if len(rows) < 8:
+        # numpy's pairwise sum is a plain left-to-right loop below 8 items: same bits, no array overhead
+        total = 0.0
+        for q, p in rows:
+            total += q * p
+        return total
+    arr = np.asarray(rows).reshape(-1, 2)
+    return float((arr[:, 0] * arr[:, 1]).sum())
+
+
 def is_price_near(order_price: float, price_to_compare: float, threshold: float = 0.00015) -> bool:
     """Within 0.015% of the current price: Jesse then submits a MARKET order."""
     return abs(1 - (order_price / price_to_compare)) <= threshold
@@ -362,8 +376,14 @@ class Position:
         return f"Position({self.exchange_name} {self.symbol} {self.type} qty={self.qty} entry={self.entry_price})"
 
 
+_BASES: dict[str, str] = {}
+
+
 def base_asset(symbol: str) -> str:
-    return symbol.split("-")[0]
+    base = _BASES.get(symbol)
+    if base is None:
+        base = _BASES[symbol] = symbol.split("-")[0]
+    return base
 
 
 def quote_asset(symbol: str) -> str:
@@ -437,8 +457,8 @@ class FuturesExchange(Exchange):
                 total_spent -= position.pnl
             buys = self.buy_orders[asset]
             sells = self.sell_orders[asset]
-            sum_buy = float((np.asarray(buys).reshape(-1, 2)[:, 0] * np.asarray(buys).reshape(-1, 2)[:, 1]).sum()) if buys else 0.0
-            sum_sell = float((np.asarray(sells).reshape(-1, 2)[:, 0] * np.asarray(sells).reshape(-1, 2)[:, 1]).sum()) if sells else 0.0
+            sum_buy = _sum_of_products(buys)
+            sum_sell = _sum_of_products(sells)
             total_spent += max(abs(sum_buy) / self.futures_leverage, abs(sum_sell) / self.futures_leverage)
         margin -= total_spent
         return margin

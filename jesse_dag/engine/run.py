@@ -179,9 +179,11 @@ def _check_routes(routes: list, data_routes: list) -> tuple[list[Route], list[Ro
     return out, data
 
 
-def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None = None) -> dict[str, np.ndarray]:
-    """Each market's candles as a private C-contiguous float64 copy, checked (``gapped`` collects the keys
-    whose timestamps skip minutes)."""
+def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None = None,
+                   copy: bool = True) -> dict[str, np.ndarray]:
+    """Each market's candles as a C-contiguous float64 array, checked (``gapped`` collects the keys whose
+    timestamps skip minutes): a private copy, or with ``copy=False`` the caller's own array when it already
+    is one (the caller then copies before writing, so the candles passed in are never changed)."""
     from jesse_dag.candles.validate import CandleValidationError, validate_candles
 
     if not isinstance(candles, dict):
@@ -191,7 +193,7 @@ def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None
         if key not in candles:
             raise InvalidCandles(f"{what} has no entry for {key!r} (a route or data route needs it)")
         raw = candles[key]["candles"] if isinstance(candles[key], dict) else candles[key]
-        arr = np.array(raw, dtype=np.float64, copy=True, order="C")
+        arr = np.array(raw, dtype=np.float64, copy=True if copy else None, order="C")
         passed, has_gaps = (candles_pass_checks(arr) if arr.ndim == 2 and arr.shape[1] == 6 and len(arr)
                             else (False, False))
         if not passed:
@@ -237,10 +239,15 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
         raise InvalidCandles(f"candles has no entry for {missing[0]!r} (a route or data route needs it)")
     order = [k for k in candles if k in keys]
     gapped: set = set()
-    trade = _check_candles(candles, order, "candles", gapped)
-    warm = _check_candles(warmup_candles, order, "warmup_candles") if warmup_candles else {}
+    # not copied yet: the store copies the rows once (warm-up and trading rows into one array), and the
+    # paths that write into the trading rows themselves (pipelines, replay) copy them first
+    trade = _check_candles(candles, order, "candles", gapped, copy=False)
+    warm = _check_candles(warmup_candles, order, "warmup_candles", copy=False) if warmup_candles else {}
 
     replay = bool(gapped) or needs_replay(trade)
+    if replay:
+        trade = {k: v.copy() for k, v in trade.items()}
+        warm = {k: v.copy() for k, v in warm.items()}
     if not replay:
         lengths = {len(trade[k]) for k in order}
         starts = {float(trade[k][0, 0]) for k in order}
@@ -303,6 +310,8 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
     pipelines = make_pipelines(candles_pipeline_class, candles_pipeline_kwargs, [r.key for r in route_objs],
                                strategies, [r.key for r in data_objs])
     if any(p is not None for p in pipelines.values()):
+        if not replay:
+            trade = {k: v.copy() for k, v in trade.items()}
         if replay:
             apply_pipelines(pipelines, trade, order, "replay",
                             start=replay_common_start(trade, warm, route_objs + data_objs, cfg["warm_up_candles"]))

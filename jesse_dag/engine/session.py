@@ -220,8 +220,11 @@ class Session:
     def new_id(self) -> str:
         """Deterministic ids (same run, same ids), shaped like Jesse's uuid4 strings."""
         self._id_counter += 1
+        c = self._id_counter
         # str(uuid.UUID(int=(counter << 64) | 0x4000_8000_0000_0000)), formatted directly
-        h = f"{self._id_counter:016x}"
+        if c < 0x1_0000_0000:
+            return f"00000000-{c >> 16:04x}-{c & 0xFFFF:04x}-4000-800000000000"
+        h = f"{c:016x}"
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-4000-800000000000"
 
     def time_text(self) -> str:

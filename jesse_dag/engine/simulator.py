@@ -130,7 +130,7 @@ class _Blocks:
             table.tolist()
         self.ts_l = ts_l
         self.prev_l = [None] + self.close_l[:-1]
-        self.nrows_l = [int(r) for r in nrows]
+        self.nrows_l = self.n_rows.tolist()  # whole numbers, as ints
         # the row counts are whole numbers: int64 arithmetic as before
         self.end_time_l = (self.first_ts.astype(np.int64) + 60_000 * self.n_rows).tolist()
         self.base_l = list(range(mc.n_warm, mc.n_warm + len(trade), step))

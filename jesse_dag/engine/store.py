@@ -13,7 +13,7 @@ import numpy as np
 from jesse_dag.candles.aggregate import group_by_clock, group_by_count
 from jesse_dag.candles.timeframes import timeframe_to_minutes
 from jesse_dag.engine.exceptions import RouteNotFound
-from jesse_dag.engine.kernels import forming_candles
+from jesse_dag.engine.kernels import aggregate_rows_kernel, forming_candles
 from jesse_dag.indicators._core import WindowCache, WindowSlot
 
 
@@ -54,7 +54,8 @@ class MarketCandles:
         self.symbol = symbol
         self.n_warm = len(warm)
         self.n_trade = len(trade)
-        self.m1 = np.concatenate([warm, trade]) if len(warm) else np.ascontiguousarray(trade)
+        # a private array (partial rows are written into it while an order fills), made in one copy
+        self.m1 = np.concatenate([warm, trade]) if len(warm) else np.array(trade, dtype=np.float64, order="C")
         self.n1 = self.n_warm  # visible 1m rows
         trade_start = int(trade[0, 0]) if len(trade) else 0
         self.tfs: dict[str, TimeframeCandles] = {}
@@ -145,7 +146,7 @@ class MarketCandles:
             return tfc.live[:complete]
         key = (self.n1, self._version)
         if tfc.dirty != complete or tfc._forming_key != key:
-            tfc.live[complete] = aggregate_rows(self.m1[self.n1 - dif:self.n1])
+            aggregate_rows_kernel(self.m1, self.n1 - dif, self.n1, tfc.live[complete])
             tfc.dirty = complete
             tfc._forming_key = key
         return tfc.live[:complete + 1]

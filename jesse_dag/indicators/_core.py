@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from jesse_dag._config import warmup_candles_num
+from jesse_dag._config import _warmup_candles_num, warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN, VOLUME
 
 SOURCE_TYPES = ("close", "high", "low", "open", "volume", "hl2", "hlc3", "ohlc4")
@@ -167,9 +167,10 @@ class WindowSlot:
 
 
 class _Entry:
-    __slots__ = ("values", "bars", "since", "last")
+    __slots__ = ("values", "bars", "since", "last", "warmup")
 
-    def __init__(self, n: int, first: int) -> None:
+    def __init__(self, n: int, first: int, warmup: int = -1) -> None:
+        self.warmup = warmup  # the window length its values were computed for
         self.values: list = [None] * (n + 1)
         self.bars = 0  # distinct bars asked since ``since``
         self.since = first
@@ -215,10 +216,18 @@ def cached_last(candles, key: tuple, windows):
     n = candles.shape[0]
     if n == 0:
         return None
-    ekey = (key, warmup_candles_num())
-    entry = slot.entries.get(ekey)
+    warmup = _warmup_candles_num.get()
+    # keyed by ``key`` alone for the run's window length (one tuple hash per call); under another length
+    # (a run_config inside the run) by ``(key, warmup)``
+    entries = slot.entries
+    entry = entries.get(key)
     if entry is None:
-        entry = slot.entries[ekey] = _Entry(slot.pristine.shape[0], n)
+        entry = entries[key] = _Entry(slot.pristine.shape[0], n, warmup)
+    elif entry.warmup != warmup:
+        ekey = (key, warmup)
+        entry = entries.get(ekey)
+        if entry is None:
+            entry = entries[ekey] = _Entry(slot.pristine.shape[0], n, warmup)
     if n != entry.last:
         entry.last = n
         entry.bars += 1
@@ -238,7 +247,7 @@ def cached_last(candles, key: tuple, windows):
                 entry.since = n
                 entry.bars = 0
         hi = min(n + size, len(values))
-        values[n:hi] = windows(slot, ekey[1], n, hi)
+        values[n:hi] = windows(slot, warmup, n, hi)
         v = values[n]
     return v
 
@@ -290,6 +299,10 @@ def cached_forming(candles, key: tuple, source_type: str, windows):
             ticks = np.arange(tick, tick + 4096 * stride, stride)
             entry.since = tick
             entry.asks = 0
+        elif stride > 0:
+            # sparse asks at a known stride (e.g. only while flat): a short run ahead costs about as much as
+            # one tick (the kernel call dominates), and the next asks on this stride are then lookups
+            ticks = np.arange(tick, tick + 64 * stride, stride)
         else:
             ticks = np.array([tick])
         completes, rows = slot.forming_rows(ticks)

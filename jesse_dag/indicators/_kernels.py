@@ -23,8 +23,35 @@ Example:
 """
 from __future__ import annotations
 
+import ctypes
+import sys
+
 import numba
 import numpy as np
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc's malloc to keep freed blocks below 32 MB in the process heap (Linux only; idempotent).
+
+    A sequential indicator on 100k candles allocates several 800 KB arrays per call. By default glibc hands
+    the freed top of the heap back to the OS once it exceeds twice the largest block freed so far, so the next
+    call page-faults every page of its new arrays in again: measured 350-750 faults per call, 30-50% of the
+    time of bollinger_bands, heikin_ashi_candles, bandpass, cvi, fosc, ... on this machine. Raising the mmap and
+    trim thresholds keeps that memory for reuse (at most the peak heap of one call stays mapped). Setting the
+    thresholds by hand turns off glibc's sliding thresholds, so both are set. Returns whether it was applied.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's mallopt parameter numbers
+        return bool(libc.mallopt(m_mmap_threshold, 32 * 1024 * 1024)
+                    and libc.mallopt(m_trim_threshold, 128 * 1024 * 1024))
+    except (OSError, AttributeError):  # not glibc (musl, ...): leave the allocator alone
+        return False
+
+
+keep_freed_memory()
 
 
 # ── the non-sequential fast lane: a plain 2-D candle array goes to the kernel as it is ─────────────────
@@ -98,6 +125,22 @@ def sma(x, period):
         return np.full(n, np.nan)
     out = np.empty(n)
     out[:period] = np.nan
+    has_nan = False
+    for i in range(n):
+        if np.isnan(x[i]):
+            has_nan = True
+            break
+    if not has_nan:
+        # the same running sum without the NaN bookkeeping (count stays ``period``): the same bits
+        total = 0.0
+        for i in range(period):
+            total += x[i]
+        out[period - 1] = total / period
+        for i in range(period, n):
+            total -= x[i - period]
+            total += x[i]
+            out[i] = total / period
+        return out
     total = 0.0
     count = 0
     for i in range(period):

@@ -19,6 +19,8 @@ from typing import Callable
 import numba
 import numpy as np
 
+from jesse_dag.indicators import _kernels  # noqa: F401  (importing it keeps freed memory: keep_freed_memory)
+
 
 def indicator(name: str) -> Callable:
     """The indicator function ``name`` (for indicators built on others, e.g. ``ma`` dispatching).
@@ -743,28 +745,60 @@ def ffill(x):
 
 
 @numba.njit(cache=True)
+def _natural_ma_row(x, ln, w, j, period):
+    # row ``j`` of the natural MA from the log prices ``ln`` (aligned with ``x``) and weights ``w``
+    num = 0.0
+    den = 0.0
+    for i in range(period):
+        oi = abs(ln[j - i] - ln[j - i - 1])
+        num += oi * w[i]
+        den += oi
+    ratio = num / den if den != 0.0 else 0.0
+    # Jesse's loop variable leaks: it blends the two oldest values of the window, not the newest.
+    last = period - 1
+    a = x[j - last] if x[j - last] > 1e-10 else 1e-10
+    b = x[j - last - 1] if x[j - last - 1] > 1e-10 else 1e-10
+    return a * ratio + b * (1.0 - ratio)
+
+
+@numba.njit(cache=True)
+def _natural_ma_weights(period):
+    # sqrt(i + 1) - sqrt(i), computed once instead of twice per window element (the same values)
+    w = np.empty(period)
+    for i in range(period):
+        w[i] = np.sqrt(i + 1.0) - np.sqrt(float(i))
+    return w
+
+
+@numba.njit(cache=True)
 def natural_ma(x, period):
     """Sloman's natural moving average on log prices (Jesse's: first value at ``period + 1``)."""
     n = x.shape[0]
-    out = np.full(n, np.nan)
+    out = np.empty(n)
+    out[:min(period + 1, n)] = np.nan
     ln = np.empty(n)
     for i in range(n):
         v = x[i] if x[i] > 1e-10 else 1e-10
         ln[i] = np.log(v) * 1000.0
+    w = _natural_ma_weights(period)
     for j in range(period + 1, n):
-        num = 0.0
-        den = 0.0
-        for i in range(period):
-            oi = abs(ln[j - i] - ln[j - i - 1])
-            num += oi * (np.sqrt(i + 1.0) - np.sqrt(float(i)))
-            den += oi
-        ratio = num / den if den != 0.0 else 0.0
-        # Jesse's loop variable leaks: it blends the two oldest values of the window, not the newest.
-        last = period - 1
-        a = x[j - last] if x[j - last] > 1e-10 else 1e-10
-        b = x[j - last - 1] if x[j - last - 1] > 1e-10 else 1e-10
-        out[j] = a * ratio + b * (1.0 - ratio)
+        out[j] = _natural_ma_row(x, ln, w, j, period)
     return out
+
+
+@numba.njit(cache=True)
+def natural_ma_last(x, period):
+    """``natural_ma(x, period)[-1]`` from the last window alone (each row depends on its window only)."""
+    n = x.shape[0]
+    if n <= period + 1:
+        return np.nan
+    # the last period + 1 values, re-indexed so that row ``period`` is the last one
+    tail = x[n - period - 1:]
+    ln = np.empty(period + 1)
+    for i in range(period + 1):
+        v = tail[i] if tail[i] > 1e-10 else 1e-10
+        ln[i] = np.log(v) * 1000.0
+    return _natural_ma_row(tail, ln, _natural_ma_weights(period), period, period)
 
 
 @numba.njit(cache=True)

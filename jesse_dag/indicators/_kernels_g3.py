@@ -25,6 +25,8 @@ import math
 import numba
 import numpy as np
 
+from jesse_dag.indicators import _kernels  # noqa: F401  (importing it keeps freed memory: keep_freed_memory)
+
 
 @numba.njit(cache=True)
 def supersmoother_2pole(source, period):

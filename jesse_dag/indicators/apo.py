@@ -1,11 +1,28 @@
 """APO - absolute price oscillator: fast MA minus slow MA."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, last_or_all, slice_candles
+from jesse_dag.indicators.sma import _last_sma
+
+
+@numba.njit(cache=True)
+def _apo_sma(x, fast_period, slow_period):
+    # the fast SMA minus the slow one, subtracted in place (no third array)
+    out = _kernels.sma(x, fast_period)
+    slow = _kernels.sma(x, slow_period)
+    for i in range(out.shape[0]):
+        out[i] -= slow[i]
+    return out
+
+
+@numba.njit(cache=True)
+def _last_apo_sma(x, fast_period, slow_period):
+    return _last_sma(x, fast_period) - _last_sma(x, slow_period)
 
 
 def apo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matype: int = 0,
@@ -22,7 +39,9 @@ def apo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
     candles = slice_candles(candles, sequential)  # Jesse slices even a 1-D series here
     source = fp.source(candles, source_type)
     if matype == 0:
-        res = _kernels.sma(source, fast_period) - _kernels.sma(source, slow_period)
+        if not sequential:
+            return float(_last_apo_sma(source, fast_period, slow_period))
+        res = _apo_sma(source, fast_period, slow_period)
     else:
         import jesse_dag.indicators as ta
 

@@ -35,7 +35,9 @@ def _aroon(high, low, period):
 @numba.njit(cache=True)
 def _last_aroon(a0, a1, a2):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    r = _aroon(a0, a1, a2)
+    # each row depends on its own window only, so the last value comes from the last window's rows alone
+    t = max(0, a0.shape[0] - (a2 + 1))
+    r = _aroon(a0[t:], a1[t:], a2)
     return r[0][-1], r[1][-1]
 
 

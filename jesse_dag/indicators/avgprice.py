@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
-from jesse_dag.indicators._fastpath import last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
 
 
 def avgprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -16,4 +16,8 @@ def avgprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
         1.625
     """
     c = ohlcv(candles, sequential, "avgprice")
-    return last_or_all((c[:, OPEN] + c[:, HIGH] + c[:, LOW] + c[:, CLOSE]) / 4, sequential)
+    if not sequential:
+        # Python floats are IEEE doubles: the same bits as numpy's element-wise sum, for the last row only
+        row = c[-1].tolist()
+        return (row[OPEN] + row[HIGH] + row[LOW] + row[CLOSE]) / 4
+    return (c[:, OPEN] + c[:, HIGH] + c[:, LOW] + c[:, CLOSE]) / 4

@@ -24,6 +24,9 @@ def donchian(candles: np.ndarray, period: int = 20, sequential: bool = False) ->
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "donchian")
+    if not sequential:
+        # each row depends on its own window only: the last window's rows alone give the last value
+        c = c[max(0, c.shape[0] - period):]
     up = _kernels.rolling_max(c[:, HIGH], period)
     lo = _kernels.rolling_min(c[:, LOW], period)
     if not sequential:

@@ -13,57 +13,94 @@ from jesse_dag.indicators._fastpath import check_period, ohlcv
 DX = namedtuple("DX", ["adx", "plusDI", "minusDI"])
 
 
-@numba.njit(cache=True)
-def _wrap_rma(x, alpha):
-    # Jesse seeds this RMA with the LAST value (a Python index -1 wrap-around): y0 = a*x0 + (1-a)*x[-1]
-    n = x.shape[0]
-    out = np.empty(n)
-    out[0] = alpha * x[0] + (1.0 - alpha) * x[n - 1]
-    for i in range(1, n):
-        out[i] = alpha * x[i] + (1.0 - alpha) * out[i - 1]
-    return out
+@numba.njit(cache=True, inline="always")
+def _row(c, i):
+    # (true range, +DM, -DM) of row ``i``; row 0 has TR = H - L and no movement
+    if i == 0:
+        return c[0, HIGH] - c[0, LOW], 0.0, 0.0
+    h = c[i, HIGH]
+    lw = c[i, LOW]
+    up = h - c[i - 1, HIGH]
+    dn = c[i - 1, LOW] - lw
+    pdm = up if (up > dn and up > 0.0) else 0.0
+    mdm = dn if (dn > up and dn > 0.0) else 0.0
+    return _kernels.true_range_at(c, i, HIGH, LOW, CLOSE), pdm, mdm
+
+
+@numba.njit(cache=True, inline="always")
+def _di(tr_r, p_r, m_r):
+    # (+DI, -DI, |+DI - -DI| / (+DI + -DI)) from the smoothed sums
+    plus = 0.0
+    minus = 0.0
+    if tr_r != 0.0:
+        plus = 100.0 * p_r / tr_r
+        minus = 100.0 * m_r / tr_r
+    tot = plus + minus
+    diff = abs(plus - minus)
+    return plus, minus, (diff if tot == 0.0 else diff / tot)
 
 
 @numba.njit(cache=True)
-def _dx(high, low, close, di_length, adx_smoothing):
-    n = high.shape[0]
-    pdm = np.zeros(n)
-    mdm = np.zeros(n)
-    for i in range(1, n):
-        up = high[i] - high[i - 1]
-        dn = low[i - 1] - low[i]
-        if up > dn and up > 0.0:
-            pdm[i] = up
-        if dn > up and dn > 0.0:
-            mdm[i] = dn
-    tr = _kernels.true_range(high, low, close)
+def _dx_run(c, di_length, adx_smoothing, adx, plus, minus):
+    # Jesse seeds each RMA with the LAST value (a Python index -1 wrap-around): y0 = a*x0 + (1-a)*x[-1],
+    # and the ADX with the last DX the same way. So: one pass for the last DX (scalars only), then the pass
+    # that writes the rows when the output arrays have one per row. Returns the last (adx, +DI, -DI).
+    n = c.shape[0]
+    write = adx.shape[0] == n
     a = 1.0 / di_length
-    tr_r = _wrap_rma(tr, a)
-    p_r = _wrap_rma(pdm, a)
-    m_r = _wrap_rma(mdm, a)
-    plus = np.zeros(n)
-    minus = np.zeros(n)
-    idx = np.empty(n)
-    for i in range(n):
-        if tr_r[i] != 0.0:
-            plus[i] = 100.0 * p_r[i] / tr_r[i]
-            minus[i] = 100.0 * m_r[i] / tr_r[i]
-        tot = plus[i] + minus[i]
-        diff = abs(plus[i] - minus[i])
-        idx[i] = diff if tot == 0.0 else diff / tot
     b = 1.0 / adx_smoothing
-    adx = np.empty(n)
-    adx[0] = 100.0 * (b * idx[0] + (1.0 - b) * idx[n - 1])
+    tr_l, p_l, m_l = _row(c, n - 1)
+    tr0, p0, m0 = _row(c, 0)
+    tr_r = a * tr0 + (1.0 - a) * tr_l
+    p_r = a * p0 + (1.0 - a) * p_l
+    m_r = a * m0 + (1.0 - a) * m_l
+    pl0, mi0, idx0 = _di(tr_r, p_r, m_r)
+    pl, mi, idx = pl0, mi0, idx0
     for i in range(1, n):
-        adx[i] = (1.0 - b) * adx[i - 1] + 100.0 * b * idx[i]
+        tr, pdm, mdm = _row(c, i)
+        tr_r = a * tr + (1.0 - a) * tr_r
+        p_r = a * pdm + (1.0 - a) * p_r
+        m_r = a * mdm + (1.0 - a) * m_r
+        pl, mi, idx = _di(tr_r, p_r, m_r)
+    idx_last = idx
+    y = 100.0 * (b * idx0 + (1.0 - b) * idx_last)
+    if write:
+        adx[0] = y
+        plus[0] = pl0
+        minus[0] = mi0
+    if n == 1:
+        return y, pl0, mi0
+    tr_r = a * tr0 + (1.0 - a) * tr_l
+    p_r = a * p0 + (1.0 - a) * p_l
+    m_r = a * m0 + (1.0 - a) * m_l
+    for i in range(1, n):
+        tr, pdm, mdm = _row(c, i)
+        tr_r = a * tr + (1.0 - a) * tr_r
+        p_r = a * pdm + (1.0 - a) * p_r
+        m_r = a * mdm + (1.0 - a) * m_r
+        pl, mi, idx = _di(tr_r, p_r, m_r)
+        y = (1.0 - b) * y + 100.0 * b * idx
+        if write:
+            adx[i] = y
+            plus[i] = pl
+            minus[i] = mi
+    return y, pl, mi
+
+
+@numba.njit(cache=True)
+def _dx(c, di_length, adx_smoothing):
+    n = c.shape[0]
+    adx = np.empty(n)
+    plus = np.empty(n)
+    minus = np.empty(n)
+    _dx_run(c, di_length, adx_smoothing, adx, plus, minus)
     return adx, plus, minus
 
 
 @numba.njit(cache=True)
-def _last_dx(high, low, close, di_length, adx_smoothing):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    r = _dx(high, low, close, di_length, adx_smoothing)
-    return r[0][-1], r[1][-1], r[2][-1]
+def _last_dx(c, di_length, adx_smoothing):
+    empty = np.empty(0)
+    return _dx_run(c, di_length, adx_smoothing, empty, empty, empty)
 
 
 def dx(candles: np.ndarray, di_length: int = 14, adx_smoothing: int = 14, sequential: bool = False) -> DX:
@@ -80,5 +117,5 @@ def dx(candles: np.ndarray, di_length: int = 14, adx_smoothing: int = 14, sequen
     adx_smoothing = check_period(adx_smoothing, "adx_smoothing")
     c = ohlcv(candles, sequential, "dx")
     if not sequential:
-        return DX(*map(float, _last_dx(c[:, HIGH], c[:, LOW], c[:, CLOSE], di_length, adx_smoothing)))
-    return DX(*_dx(c[:, HIGH], c[:, LOW], c[:, CLOSE], di_length, adx_smoothing))
+        return DX(*_last_dx(c, di_length, adx_smoothing))
+    return DX(*_dx(c, di_length, adx_smoothing))

@@ -27,7 +27,10 @@ def _emv(high, low, volume, length, div):
 @numba.njit(cache=True)
 def _last_emv(a0, a1, a2, a3, a4):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _emv(a0, a1, a2, a3, a4)[-1]
+    # each row depends on its own window only, so the last value comes from the last window's rows alone
+    # (plus the row before it, for the first change)
+    t = max(0, a0.shape[0] - (a3 + 1))
+    return _emv(a0[t:], a1[t:], a2[t:], a3, a4)[-1]
 
 
 def emv(candles: np.ndarray, length: int = 14, div: int = 10000, sequential: bool = False) -> float | np.ndarray:

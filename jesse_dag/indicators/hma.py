@@ -17,7 +17,10 @@ def _hma(source, period, sqrt_period):
 @numba.njit(cache=True)
 def _last_hma(a0, a1, a2):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _hma(a0, a1, a2)[-1]
+    # each row depends on the rows of its own windows only: the last value needs the last
+    # ``period + sqrt_period - 1`` rows alone
+    t = max(0, a0.shape[0] - (a1 + a2 - 1))
+    return _hma(a0[t:], a1, a2)[-1]
 
 
 def hma(candles: np.ndarray, period: int = 5, source_type: str = "close",

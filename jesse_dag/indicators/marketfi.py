@@ -1,10 +1,18 @@
 """Market facilitation index."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW, VOLUME
-from jesse_dag.indicators._fastpath import last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
+
+
+# error_model="numpy": a zero volume gives inf or NaN as numpy does, not an exception
+@numba.njit(cache=True, error_model="numpy")
+def _last_marketfi(c):
+    i = c.shape[0] - 1
+    return (c[i, HIGH] - c[i, LOW]) / c[i, VOLUME]
 
 
 def marketfi(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -16,7 +24,7 @@ def marketfi(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
         1.0
     """
     c = ohlcv(candles, sequential, "marketfi")
+    if not sequential:
+        return _last_marketfi(c)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if not sequential:  # numpy scalars keep numpy's inf / nan on a zero volume
-            return float((c[-1, HIGH] - c[-1, LOW]) / c[-1, VOLUME])
-        return last_or_all((c[:, HIGH] - c[:, LOW]) / c[:, VOLUME], sequential)
+        return (c[:, HIGH] - c[:, LOW]) / c[:, VOLUME]

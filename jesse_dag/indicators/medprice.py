@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators._fastpath import last_or_all, ohlcv
+from jesse_dag.indicators._fastpath import ohlcv
 
 
 def medprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -16,4 +16,8 @@ def medprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
         2.5
     """
     c = ohlcv(candles, sequential, "medprice")
-    return last_or_all((c[:, HIGH] + c[:, LOW]) / 2, sequential)
+    if not sequential:
+        # Python floats are IEEE doubles: the same bits as numpy's element-wise sum, for the last row only
+        row = c[-1].tolist()
+        return (row[HIGH] + row[LOW]) / 2
+    return (c[:, HIGH] + c[:, LOW]) / 2

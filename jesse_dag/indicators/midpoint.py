@@ -11,7 +11,9 @@ from jesse_dag.indicators._fastpath import check_period, source_of
 @numba.njit(cache=True)
 def _last_k2_rolling_mid(a0, a1, a2):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.rolling_mid(a0, a1, a2)[-1]
+    # each row depends on its own window only, so the last value comes from the last window's rows alone
+    t = max(0, a0.shape[0] - a2)
+    return k2.rolling_mid(a0[t:], a1[t:], a2)[-1]
 
 
 def midpoint(candles: np.ndarray, period: int = 14, source_type: str = "close",

@@ -1,17 +1,10 @@
 """Natural moving average (Jim Sloman)."""
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
-
-
-@numba.njit(cache=True)
-def _last_k2_natural_ma(a0, a1):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.natural_ma(a0, a1)[-1]
 
 
 def nma(candles: np.ndarray, period: int = 40, source_type: str = "close",
@@ -26,5 +19,5 @@ def nma(candles: np.ndarray, period: int = 40, source_type: str = "close",
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_k2_natural_ma(source, period))
+        return float(k2.natural_ma_last(source, period))
     return k2.natural_ma(source, period)

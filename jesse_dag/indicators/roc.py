@@ -1,9 +1,29 @@
 """ROC - rate of change in percent."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
+
+
+# error_model="numpy": x / 0 gives inf or NaN as numpy does, not an exception
+@numba.njit(cache=True, error_model="numpy")
+def _roc(x, period):
+    n = x.shape[0]
+    out = np.empty(n)
+    out[:min(period, n)] = np.nan
+    for i in range(period, n):
+        out[i] = (x[i] / x[i - period] - 1) * 100
+    return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _last_roc(x, period):
+    i = x.shape[0] - 1
+    if i < period:
+        return np.nan
+    return (x[i] / x[i - period] - 1) * 100
 
 
 def roc(candles: np.ndarray, period: int = 10, source_type: str = "close",
@@ -17,7 +37,6 @@ def roc(candles: np.ndarray, period: int = 10, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
-    res = np.full(source.shape[0], np.nan)
-    if source.shape[0] > period:
-        res[period:] = (source[period:] / source[:-period] - 1) * 100
-    return last_or_all(res, sequential)
+    if sequential:
+        return _roc(source, period)
+    return float(_last_roc(source, period))

@@ -29,6 +29,18 @@ def _fast_k(high, low, close, period):
     return k
 
 
+@numba.njit(cache=True)
+def _last_stochf(c, fastk_period, fastd_period):
+    # %K and %D of each row depend on that row's windows only, so the last values come from the last
+    # ``fastk_period + fastd_period - 1`` rows alone, in one call with scalar results
+    n = c.shape[0]
+    if n < fastk_period:
+        return np.nan, np.nan
+    t = c[max(0, n - (fastk_period + fastd_period - 1)):]
+    k = _fast_k(t[:, HIGH], t[:, LOW], t[:, CLOSE], fastk_period)
+    return k[-1], sma_skipnan_window(k, fastd_period)[-1]
+
+
 def stochf(candles: np.ndarray, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0,
            sequential: bool = False) -> StochasticFast:
     """Fast %K and %D.
@@ -44,6 +56,8 @@ def stochf(candles: np.ndarray, fastk_period: int = 5, fastd_period: int = 3, fa
     fastk_period = check_period(fastk_period, "fastk_period")
     fastd_period = check_period(fastd_period, "fastd_period")
     c = ohlcv(candles, sequential, "stochf")
+    if not sequential:
+        return StochasticFast(*_last_stochf(c, fastk_period, fastd_period))
     n = c.shape[0]
     if n < fastk_period:
         k = np.full(n, np.nan)
@@ -51,6 +65,4 @@ def stochf(candles: np.ndarray, fastk_period: int = 5, fastd_period: int = 3, fa
     else:
         k = _fast_k(c[:, HIGH], c[:, LOW], c[:, CLOSE], fastk_period)
         d = sma_skipnan_window(k, fastd_period)
-    if sequential:
-        return StochasticFast(k, d)
-    return StochasticFast(float(k[-1]), float(d[-1]))
+    return StochasticFast(k, d)

@@ -24,7 +24,9 @@ def _willr(high, low, close, period):
 @numba.njit(cache=True)
 def _last_willr(a0, a1, a2, a3):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _willr(a0, a1, a2, a3)[-1]
+    # each row depends on its own window only, so the last value comes from the last window's rows alone
+    t = max(0, a0.shape[0] - a3)
+    return _willr(a0[t:], a1[t:], a2[t:], a3)[-1]
 
 
 def willr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:

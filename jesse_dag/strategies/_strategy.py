@@ -39,11 +39,31 @@ def _np_array_equal(a1: Any, a2: Any) -> bool:
     return np.array_equal(a1, a2)
 
 
+def _average_price(arr: np.ndarray) -> np.float64:
+    """``sum(|qty * price|) / sum(|qty|)`` of an (n, 2) declaration, as numpy computes it."""
+    if arr.shape[0] < 8:
+        # numpy's pairwise sum is a plain left-to-right loop below 8 items: same bits without the ufuncs
+        num = 0.0
+        den = 0.0
+        for q, p in arr.tolist():
+            num += abs(q * p)
+            den += abs(q)
+        return np.float64(num) / den
+    return (np.abs(arr[:, 0] * arr[:, 1])).sum() / np.abs(arr[:, 0]).sum()
+
+
+def _rows(declared: Any):
+    """The (qty, price) rows of a formatted declaration as Python floats (an empty one is ``[]``)."""
+    return declared.tolist() if type(declared) is np.ndarray else declared
+
+
 def _same_declaration(new: Any, old: Any) -> bool:
     """Fast path of the per-bar "did the declaration change" test: both already (n, 2) arrays and equal."""
     return (type(new) is np.ndarray and type(old) is np.ndarray and new.shape == old.shape
             and new.tolist() == old.tolist())
 
+
+_PLAIN_NUMBERS = (float, int, np.float64)
 
 # Hooks whose base-class version does nothing: the engine skips calling them when a strategy does not
 # override them (a per-bar saving; the result is the same as calling the no-op).
@@ -314,8 +334,21 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     # ── declarations ─────────────────────────────────────────────────────────────────────────────────
     def _get_formatted_order(self, var, name: str):
-        if type(var) is np.ndarray:
+        tv = type(var)
+        if tv is np.ndarray:
             return var
+        if tv is tuple and len(var) == 2:
+            # the common declaration, one valid (qty, price) pair: the same (1, 2) array as the general
+            # path below, without its shape and value checks (anything unusual takes that path and its errors)
+            q, p = var
+            if type(q) in _PLAIN_NUMBERS and type(p) in _PLAIN_NUMBERS:
+                q = float(q)
+                p = float(p)
+                if p > 0 and q == q and (q >= 0 or (name != "buy" and name != "sell")):
+                    arr = np.empty((1, 2))
+                    arr[0, 0] = q
+                    arr[0, 1] = p
+                    return arr
         if var is None or (isinstance(var, list) and var == []):
             return []
         try:
@@ -352,8 +385,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     @staticmethod
     def _validate_exit_order_values(orders: np.ndarray, name: str) -> None:
-        for qty, price in orders:
-            if not np.isfinite(qty) or not np.isfinite(price):
+        for qty, price in orders.tolist():
+            if not math.isfinite(qty) or not math.isfinite(price):
                 raise InvalidStrategy(
                     f"self.{name} must contain valid numbers, but ({qty}, {price}) was given. The existing "
                     f"{name} order was kept.")
@@ -417,7 +450,21 @@ class Strategy(ChartSeriesMixin, MLMixin):
             should_short = self._call("should_short") if self._overrides["should_short"] else False
             if should_short and self._session.exchange.type == "spot":
                 raise self._wrap(InvalidStrategy('should_short cannot be True if the exchange type is "spot".'))
-            should_long = self._call("should_long")
+            # self._call("should_long") inlined (it runs on every flat bar): the same hook name, counter
+            # and error wrapping, one Python frame less
+            previous = self._hook
+            self._hook = "should_long"
+            self._session.user_code_runs += 1
+            try:
+                should_long = self.should_long()
+            except StrategyError:
+                self._hook = previous
+                raise
+            except Exception as exc:
+                err = self._wrap(exc)
+                self._hook = previous
+                raise err from exc
+            self._hook = previous
             if should_short and should_long:
                 self._hook = "should_long/should_short"
                 raise self._wrap(ConflictingRules(
@@ -489,7 +536,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     def _submit_buy_orders(self) -> None:
         price_to_compare = self.price
-        for qty, price in self._buy:
+        for qty, price in _rows(self._buy):
             if is_price_near(price, price_to_compare):
                 self._broker_market(BUY, qty)
             elif price > price_to_compare:
@@ -501,7 +548,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     def _submit_sell_orders(self) -> None:
         price_to_compare = self.price
-        for qty, price in self._sell:
+        for qty, price in _rows(self._sell):
             if is_price_near(price, price_to_compare):
                 self._broker_market(SELL, qty)
             elif price < price_to_compare:
@@ -837,15 +884,13 @@ class Strategy(ChartSeriesMixin, MLMixin):
     def average_stop_loss(self) -> float:
         if self._stop_loss is None:
             raise InvalidStrategy("You cannot access self.average_stop_loss before setting self.stop_loss")
-        arr = self._stop_loss
-        return (np.abs(arr[:, 0] * arr[:, 1])).sum() / np.abs(arr[:, 0]).sum()
+        return _average_price(self._stop_loss)
 
     @property
     def average_take_profit(self) -> float:
         if self._take_profit is None:
             raise InvalidStrategy("You cannot access self.average_take_profit before setting self.take_profit")
-        arr = self._take_profit
-        return (np.abs(arr[:, 0] * arr[:, 1])).sum() / np.abs(arr[:, 0]).sum()
+        return _average_price(self._take_profit)
 
     @property
     def average_entry_price(self):
