@@ -154,6 +154,15 @@ class _Worker:
         os.unlink(self._script)
 
 
+def _best(old, new):
+    """Element-wise minimum of two ``[seq_s, single_s]`` answers (a failed answer loses to a good one)."""
+    if not old or old[0] is None:
+        return new
+    if not new or new[0] is None:
+        return old
+    return [min(a, b) for a, b in zip(old[:2], new[:2])]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--jesse-python", default="/work/jesse-venv/bin/python")
@@ -162,6 +171,8 @@ def main() -> None:
     ap.add_argument("--jesse-json", help="reuse Jesse's timings from a file written by --save (Jesse's side is slow)")
     ap.add_argument("--all", action="store_true", help="print every indicator, not only the slowest ten")
     ap.add_argument("--no-first-call", action="store_true", help="skip the first-call (compile) measurement")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="measure every indicator this many times (interleaved) and keep each side's best")
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
     import jesse_dag.indicators as ta
@@ -177,12 +188,14 @@ def main() -> None:
     else:
         jesse = {}
     ours = {}
-    # interleaved, one indicator at a time on each side, so a change in the machine's load hits both alike
-    for i, n in enumerate(names):
-        ours[n] = workers["ours"].ask(n)
-        if "jesse" in workers:
-            jesse[n] = workers["jesse"].ask(n)
-        print(f"\r  {i + 1}/{len(names)} {n:<28}", end="", file=sys.stderr, flush=True)
+    # interleaved, one indicator at a time on each side, so a change in the machine's load hits both alike;
+    # with --rounds, a burst of load during one round is outvoted by the others (best per side and metric)
+    for r in range(max(1, args.rounds)):
+        for i, n in enumerate(names):
+            ours[n] = _best(ours.get(n), workers["ours"].ask(n))
+            if "jesse" in workers:
+                jesse[n] = _best(jesse.get(n), workers["jesse"].ask(n))
+            print(f"\r  round {r + 1}: {i + 1}/{len(names)} {n:<28}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     for w in workers.values():
         w.close()

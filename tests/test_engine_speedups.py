@@ -262,11 +262,12 @@ def test_the_forming_candle_kernel_equals_numpy_aggregation():
     rng = np.random.default_rng(5)
     m1 = synthetic_market(days=2, seed=5)
     m1[:, 5] = rng.random(len(m1)) * 10 ** rng.integers(0, 7, len(m1))  # volumes over many magnitudes
-    out = np.empty(6)
+    out = np.zeros((3, 6))
     for n in list(range(1, 300)) + [1000, 1439]:  # every pairwise-sum branch (< 8, <= 128, recursive)
         start = int(rng.integers(0, len(m1) - n))
-        aggregate_rows_kernel(m1, start, start + n, out)
-        assert out.tolist() == aggregate_rows(m1[start:start + n]).tolist(), n
+        aggregate_rows_kernel(m1, start, start + n, out, 1)
+        assert out[1].tolist() == aggregate_rows(m1[start:start + n]).tolist(), n
+    assert not out[[0, 2]].any()  # only the row asked for is written
 
 
 def test_small_book_sums_equal_numpy():
@@ -282,3 +283,35 @@ def test_small_book_sums_equal_numpy():
             expected = (np.abs(arr[:, 0] * arr[:, 1])).sum() / np.abs(arr[:, 0]).sum()
             got = _average_price(arr)
             assert type(got) is np.float64 and got == expected
+
+
+class _FailsOnBarFive(Strategy):
+    def should_long(self):
+        if self.index == 5:
+            raise ZeroDivisionError("on purpose")
+        return False
+
+    def go_long(self):
+        pass
+
+
+def test_the_garbage_collector_is_paused_for_a_run_and_restored_after_it_even_on_error():
+    import gc
+
+    from jesse_dag.engine import StrategyError
+
+    candles = synthetic_market(days=1, seed=2)
+    config = {"starting_balance": 10_000, "fee": 0.0, "type": "futures", "futures_leverage": 1,
+              "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 0}
+    routes = [{"exchange": "Sandbox", "strategy": _FailsOnBarFive, "symbol": "BTC-USDT", "timeframe": "5m"}]
+    assert gc.isenabled()
+    with pytest.raises(StrategyError):
+        run_backtest(config, routes, [], {"Sandbox-BTC-USDT": {"candles": candles}})
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that paused it itself keeps it paused
+        with pytest.raises(StrategyError):
+            run_backtest(config, routes, [], {"Sandbox-BTC-USDT": {"candles": candles}})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

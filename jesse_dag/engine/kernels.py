@@ -286,9 +286,18 @@ def _pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
 
 
 @nb.njit(cache=True, nogil=True)
-def aggregate_rows_kernel(m1: np.ndarray, start: int, stop: int, out: np.ndarray) -> None:
-    """Write into ``out`` the candle of 1m rows ``start..stop-1`` (Jesse's generate_candle_from_one_minutes:
-    first open, last close, max high, min low, numpy's pairwise volume sum)."""
+def aggregate_rows_kernel(m1: np.ndarray, start: int, stop: int, out: np.ndarray, row: int) -> None:
+    """Write into ``out[row]`` the candle of 1m rows ``start..stop-1`` (Jesse's generate_candle_from_one_minutes:
+    first open, last close, max high, min low, numpy's pairwise volume sum).
+
+    Example:
+        >>> import numpy as np
+        >>> m1 = np.array([[0., 1., 2., 3., 0.5, 1.], [60_000., 2., 4., 5., 1.5, 2.]])
+        >>> out = np.zeros((1, 6))
+        >>> aggregate_rows_kernel(m1, 0, 2, out, 0)
+        >>> out[0].tolist()
+        [0.0, 1.0, 4.0, 5.0, 0.5, 3.0]
+    """
     h = m1[start, 3]
     lo = m1[start, 4]
     for i in range(start + 1, stop):
@@ -296,9 +305,9 @@ def aggregate_rows_kernel(m1: np.ndarray, start: int, stop: int, out: np.ndarray
             h = m1[i, 3]
         if m1[i, 4] < lo:
             lo = m1[i, 4]
-    out[0] = m1[start, 0]
-    out[1] = m1[start, 1]
-    out[2] = m1[stop - 1, 2]
-    out[3] = h
-    out[4] = lo
-    out[5] = 0.0 + _pairwise_sum(m1[:, 5], start, stop - start)
+    out[row, 0] = m1[start, 0]
+    out[row, 1] = m1[start, 1]
+    out[row, 2] = m1[stop - 1, 2]
+    out[row, 3] = h
+    out[row, 4] = lo
+    out[row, 5] = 0.0 + _pairwise_sum(m1[:, 5], start, stop - start)

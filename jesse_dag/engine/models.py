@@ -19,6 +19,15 @@ ACTIVE, EXECUTED, CANCELED = "ACTIVE", "EXECUTED", "CANCELED"
 STOP_LOSS_VIA, TAKE_PROFIT_VIA = "stop-loss", "take-profit"
 
 
+def format_id(number: int) -> str:
+    """The deterministic id of a session's ``number``-th object, shaped like Jesse's uuid4 strings:
+    ``str(uuid.UUID(int=(number << 64) | 0x4000_8000_0000_0000))``."""
+    if number < 0x1_0000_0000:
+        return f"00000000-{number >> 16:04x}-{number & 0xFFFF:04x}-4000-800000000000"
+    h = f"{number:016x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-4000-800000000000"
+
+
 def exact_sum(a: float, b: float) -> float:
     """Jesse's ``sum_floats``: the sum of the two decimal reprs, rounded once (so 0.1 + 0.2 == 0.3)."""
     return float(Decimal(repr(float(a))) + Decimal(repr(float(b))))
@@ -58,13 +67,13 @@ def is_price_near(order_price: float, price_to_compare: float, threshold: float 
 class Order:
     """One order. ``qty`` is signed (buys positive); ``price`` is the fill price once executed."""
 
-    __slots__ = ("id", "trade_id", "session_id", "symbol", "exchange", "side", "type", "reduce_only", "qty",
+    __slots__ = ("_id", "trade_id", "session_id", "symbol", "exchange", "side", "type", "reduce_only", "qty",
                  "filled_qty", "price", "status", "created_at", "executed_at", "canceled_at", "submitted_via",
                  "fee", "vars", "_recorded_fill_qty")
 
-    def __init__(self, id: str, session_id: str, exchange: str, symbol: str, side: str, type: str,
+    def __init__(self, id: str | int, session_id: str, exchange: str, symbol: str, side: str, type: str,
                  qty: float, price: float, reduce_only: bool, created_at: int) -> None:
-        self.id = id
+        self._id = id  # an int is a session's id number, formatted when read (most orders' ids never are)
         self.trade_id = None
         self.session_id = session_id
         self.exchange = exchange
@@ -83,6 +92,15 @@ class Order:
         self.fee = None
         self.vars = {}
         self._recorded_fill_qty = 0.0
+
+    @property
+    def id(self) -> str:
+        i = self._id
+        return format_id(i) if type(i) is int else i
+
+    @id.setter
+    def id(self, value: str) -> None:
+        self._id = value
 
     is_active = property(lambda self: self.status == ACTIVE)
     is_executed = property(lambda self: self.status == EXECUTED)

@@ -23,7 +23,7 @@ from jesse_dag.candles.timeframes import timeframe_to_minutes
 from jesse_dag.engine.exceptions import EmptyPosition, OpenPositionError
 from jesse_dag.engine.models import (
     BUY, CANCELED, EXECUTED, LIMIT, MARKET, SELL, STOP, ClosedTrade, Exchange, Order, Position, exact_sub,
-    exact_sum,
+    exact_sum, format_id,
 )
 from jesse_dag.engine.store import MarketCandles
 
@@ -220,12 +220,12 @@ class Session:
     def new_id(self) -> str:
         """Deterministic ids (same run, same ids), shaped like Jesse's uuid4 strings."""
         self._id_counter += 1
-        c = self._id_counter
-        # str(uuid.UUID(int=(counter << 64) | 0x4000_8000_0000_0000)), formatted directly
-        if c < 0x1_0000_0000:
-            return f"00000000-{c >> 16:04x}-{c & 0xFFFF:04x}-4000-800000000000"
-        h = f"{c:016x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-4000-800000000000"
+        return format_id(self._id_counter)
+
+    def new_id_number(self) -> int:
+        """:meth:`new_id`'s number, formatted later by :func:`format_id` (orders format theirs when read)."""
+        self._id_counter += 1
+        return self._id_counter
 
     def time_text(self) -> str:
         return format_time(self.time)
@@ -236,7 +236,7 @@ class Session:
         qty = float(qty)
         price = float(price)
         signed = abs(qty) if side == BUY else -abs(qty)
-        order = Order(self.new_id(), self.session_id, market.exchange, market.symbol, side, type, signed, price,
+        order = Order(self.new_id_number(), self.session_id, market.exchange, market.symbol, side, type, signed, price,
                       reduce_only, self.time)
         self.exchange.on_order_submission(order, self.time_text)
         market.orders.append(order)
@@ -472,7 +472,7 @@ class Session:
         if not reached:
             return
         side = SELL if p.qty > 0 else BUY
-        order = Order(self.new_id(), self.session_id, market.exchange, market.symbol, side, MARKET,
+        order = Order(self.new_id_number(), self.session_id, market.exchange, market.symbol, side, MARKET,
                       -abs(p.qty) if side == SELL else abs(p.qty), p.bankruptcy_price, True, self.time)
         order.vars["liquidation"] = True
         market.orders.append(order)

@@ -219,7 +219,7 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
     step-mode sampling): the block simulation and the bookkeeping of the general loop, inlined."""
     mc = market.candles
     p = market.position
-    closes = bl.close
+    closes = list(bl.close)  # the same numpy float64 prices, without an array index per block
     close_l = bl.close_l
     end_time_l = bl.end_time_l
     base_l = bl.base_l

@@ -146,7 +146,7 @@ class MarketCandles:
             return tfc.live[:complete]
         key = (self.n1, self._version)
         if tfc.dirty != complete or tfc._forming_key != key:
-            aggregate_rows_kernel(self.m1, self.n1 - dif, self.n1, tfc.live[complete])
+            aggregate_rows_kernel(self.m1, self.n1 - dif, self.n1, tfc.live, complete)
             tfc.dirty = complete
             tfc._forming_key = key
         return tfc.live[:complete + 1]

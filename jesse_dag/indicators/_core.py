@@ -110,7 +110,7 @@ def column(candles: np.ndarray, index: int) -> np.ndarray:
 def check_number(value: float, name: str) -> float:
     """Refuse a non-finite float parameter with a clear error."""
     v = float(value)
-    if not np.isfinite(v):
+    if not math.isfinite(v):  # (a Python float: math's test, not numpy's scalar ufunc)
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     return v
 

@@ -96,6 +96,27 @@ def tail_weighted_ma(source, period, power):
 
 
 @numba.njit(cache=True)
+def tail_weighted_ma_last(source, period, power):
+    """``tail_weighted_ma(source, period, power)[-1]`` from the last window alone (rows are independent)."""
+    n = source.shape[0]
+    if period < 2 or n < period + 2:
+        return source[n - 1]
+    weights = np.empty(period - 1)
+    ws = 0.0
+    for i in range(period - 1):
+        weights[i] = (period - i) ** power
+        ws += weights[i]
+    if ws == 0.0:
+        return source[n - 1]
+    inv_ws = 1.0 / ws
+    j = n - 1
+    s = 0.0
+    for i in range(period - 1):
+        s += source[j - i] * weights[i]
+    return s * inv_ws
+
+
+@numba.njit(cache=True)
 def rolling_window_sum_np(x, period):
     """Sum of each trailing window in numpy's pairwise order (8 accumulators for windows >= 8)."""
     n = x.shape[0]

@@ -5,27 +5,40 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
 @numba.njit(cache=True)
-def _cvi(high, low, period):
-    n = high.shape[0]
-    out = np.full(n, np.nan)
+def _cvi(c, period):
+    # the EMA of high - low (seeded at the first range, as _kernels.ema_alpha) and its rate of change over
+    # ``period`` rows in one pass over the 2-D candles; the last ``period + 1`` EMA values live in a ring
+    n = c.shape[0]
+    out = np.empty(n)
+    out[:min(period, n)] = np.nan
     if n <= period:
         return out
-    e = _kernels.ema_alpha(high - low, 2.0 / (period + 1.0))
-    for i in range(period, n):
-        prev = e[i - period]
-        out[i] = (e[i] - prev) / prev * 100.0 if prev != 0.0 else 0.0
+    cap = 1
+    while cap < period + 1:
+        cap *= 2
+    mask = cap - 1
+    ring = np.empty(cap)
+    alpha = 2.0 / (period + 1.0)
+    e = c[0, HIGH] - c[0, LOW]
+    ring[0] = e
+    for i in range(1, n):
+        e = alpha * (c[i, HIGH] - c[i, LOW]) + (1.0 - alpha) * e
+        ring[i & mask] = e
+        if i >= period:
+            prev = ring[(i - period) & mask]
+            out[i] = (e - prev) / prev * 100.0 if prev != 0.0 else 0.0
     return out
 
 
 @numba.njit(cache=True)
-def _last_cvi(a0, a1, a2):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _cvi(a0, a1, a2)[-1]
+def _last_cvi(a0, a1):
+    # the last value only (it depends on every row through the EMA, so the whole window runs): returning
+    # an array to Python costs more than the kernel on a short window
+    return _cvi(a0, a1)[-1]
 
 
 def cvi(candles: np.ndarray, period: int = 5, sequential: bool = False) -> float | np.ndarray:
@@ -40,5 +53,5 @@ def cvi(candles: np.ndarray, period: int = 5, sequential: bool = False) -> float
     period = check_period(period)
     c = ohlcv(candles, sequential, "cvi")
     if not sequential:
-        return float(_last_cvi(c[:, HIGH], c[:, LOW], period))
-    return _cvi(c[:, HIGH], c[:, LOW], period)
+        return float(_last_cvi(c, period))
+    return _cvi(c, period)

@@ -22,20 +22,26 @@ def _fosc(x, period):
         sxx += i * i
     mx = sx / pf
     denom = sxx - sx * mx
-    # prefix sums over absolute bar numbers, as Jesse computes them (matters at 1e-9)
-    py = np.empty(n)
-    pxy = np.empty(n)
+    # prefix sums over absolute bar numbers, as Jesse computes them (matters at 1e-9); a window needs the
+    # sums at its end and just before its start, so the last ``period + 1`` of them live in a ring
+    cap = 1
+    while cap < period + 1:
+        cap *= 2
+    mask = cap - 1
+    py = np.empty(cap)
+    pxy = np.empty(cap)
     cy = 0.0
     cxy = 0.0
-    for i in range(n):
-        cy += x[i]
-        cxy += i * x[i]
-        py[i] = cy
-        pxy[i] = cxy
-    for end in range(period - 1, n):
+    for end in range(n):
+        cy += x[end]
+        cxy += end * x[end]
+        py[end & mask] = cy
+        pxy[end & mask] = cxy
+        if end < period - 1:
+            continue
         start = end + 1 - period
-        sy = py[end] if start == 0 else py[end] - py[start - 1]
-        rxy = pxy[end] if start == 0 else pxy[end] - pxy[start - 1]
+        sy = cy if start == 0 else cy - py[(start - 1) & mask]
+        rxy = cxy if start == 0 else cxy - pxy[(start - 1) & mask]
         sxy = rxy - start * sy
         my = sy / pf
         slope = (sxy - sx * my) / denom

@@ -9,13 +9,13 @@ import numba
 import numpy as np
 
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
-from jesse_dag.indicators._kernels_g3 import tail_weighted_ma
+from jesse_dag.indicators._kernels_g3 import tail_weighted_ma, tail_weighted_ma_last
 
 
 @numba.njit(cache=True)
 def _last_tail_weighted_ma(a0, a1, a2):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return tail_weighted_ma(a0, a1, a2)[-1]
+    return tail_weighted_ma_last(a0, a1, a2)
 
 
 def vpwma(candles: np.ndarray, period: int = 14, power: float = 0.382, source_type: str = "close",

@@ -447,7 +447,23 @@ class Strategy(ChartSeriesMixin, MLMixin):
             self._call_internal("executing market orders", self._session.execute_simulated_market_orders)
         if p.qty == 0 and not market.orders:
             self._reset()
-            should_short = self._call("should_short") if self._overrides["should_short"] else False
+            if self._overrides["should_short"]:
+                # self._call("should_short") inlined, as should_long below
+                previous = self._hook
+                self._hook = "should_short"
+                self._session.user_code_runs += 1
+                try:
+                    should_short = self.should_short()
+                except StrategyError:
+                    self._hook = previous
+                    raise
+                except Exception as exc:
+                    err = self._wrap(exc)
+                    self._hook = previous
+                    raise err from exc
+                self._hook = previous
+            else:
+                should_short = False
             if should_short and self._session.exchange.type == "spot":
                 raise self._wrap(InvalidStrategy('should_short cannot be True if the exchange type is "spot".'))
             # self._call("should_long") inlined (it runs on every flat bar): the same hook name, counter
@@ -789,29 +805,36 @@ class Strategy(ChartSeriesMixin, MLMixin):
             raise RouteNotFound(f"no candles for {exchange} {symbol}: add it as a route or data route")
         return market.candles.get(timeframe)
 
+    def _current_value(self, column: int):
+        # ``candles.current(timeframe)[column]`` through the route's cached view (the same array)
+        c = self.candles
+        if len(c) == 0:
+            return np.zeros(6)[column]
+        return c[-1, column]
+
     @property
     def current_candle(self) -> np.ndarray:
         return self._market.candles.current(self.timeframe).copy()
 
     @property
     def open(self) -> float:
-        return self._market.candles.current(self.timeframe)[1]
+        return self._current_value(1)
 
     @property
     def close(self) -> float:
-        return self._market.candles.current(self.timeframe)[2]
+        return self._current_value(2)
 
     @property
     def high(self) -> float:
-        return self._market.candles.current(self.timeframe)[3]
+        return self._current_value(3)
 
     @property
     def low(self) -> float:
-        return self._market.candles.current(self.timeframe)[4]
+        return self._current_value(4)
 
     @property
     def volume(self) -> float:
-        return self._market.candles.current(self.timeframe)[5]
+        return self._current_value(5)
 
     @property
     def price(self) -> float:
