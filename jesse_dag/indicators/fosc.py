@@ -65,6 +65,8 @@ def fosc(candles: np.ndarray, period: int = 5, source_type: str = "close", seque
         True
     """
     period = check_period(period)
+    if period < 2:
+        raise ValueError(f"fosc: period must be >= 2 (a linear forecast needs two points), got {period}")
     candles = slice_candles(candles, sequential)
     source = fp.source(candles, source_type)
     if not sequential:
