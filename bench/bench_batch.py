@@ -113,11 +113,17 @@ def main() -> None:
     par = run_batch(CONFIG, routes, [], candles, warm, variations, n_jobs=2, backend="loky")
     t_par = time.perf_counter() - t0
     same = all(x["metrics"] == y["metrics"] for x, y in zip(serial, par))
+    t0 = time.perf_counter()
+    forked = run_batch(CONFIG, routes, [], candles, warm, variations, n_jobs=2, backend="fork")
+    t_fork = time.perf_counter() - t0
+    same_fork = all(x["metrics"] == y["metrics"] for x, y in zip(serial, forked))
     errors = sum(r["error"] is not None for r in serial)
     print(f"ours serial  : {len(hps)} backtests in {t_serial:8.2f} s ({t_serial / len(hps):.3f} s each), "
           f"{errors} errors")
     print(f"ours joblib 2: {len(hps)} backtests in {t_par:8.2f} s (worker start-up included); "
           f"speed-up {t_serial / t_par:.2f}x; results equal serial: {same}")
+    print(f"ours fork 2  : {len(hps)} backtests in {t_fork:8.2f} s (forked workers, start-up included); "
+          f"speed-up {t_serial / t_fork:.2f}x; results equal serial: {same_fork}")
 
     if a.jesse_subset and Path(a.jesse).exists():
         n = min(a.jesse_subset, len(hps))

@@ -56,6 +56,19 @@ def test_processes_equal_serial_and_errors_stay_local(market):
     assert windowed["metrics"]["total"] < long8["metrics"]["total"]  # 6 days instead of 11
 
 
+def test_forked_workers_equal_serial_and_leave_nothing_behind(market):
+    """backend='fork': workers inherit the candles and compiled kernels instead of receiving copies."""
+    from jesse_dag.optimize import batch
+
+    cfg, rts, trade, warm = market
+    start = int(trade["Sandbox-BTC-USDT"]["candles"][0, 0])
+    serial = run_batch(cfg, rts, [], trade, warm, _variations(start), n_jobs=1)
+    forked = run_batch(cfg, rts, [], trade, warm, _variations(start), n_jobs=2, backend="fork")
+    _same(serial, forked)
+    assert "hold 13 is broken on purpose" in forked[-1]["error"]
+    assert batch._FORK_PAYLOADS == {}  # the parent's reference to the shared candles is released
+
+
 def test_window_is_the_same_backtest_as_slicing_by_hand(market):
     from jesse_dag import research
 

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import joblib
 import numpy as np
 
-BACKENDS = ("sequential", "loky", "threading", "dask")
+BACKENDS = ("sequential", "loky", "fork", "threading", "dask")
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,17 @@ class _ArrayRef:
 _MAPPED: dict[str, np.ndarray] = {}  # per process: path -> read-only memory map (opened once per worker)
 
 
+@dataclass(frozen=True)
+class _ForkRef:
+    """The payload a forked worker inherited from its parent (``backend='fork'``): nothing is pickled."""
+
+    token: int
+
+
+# Set in the parent just before the workers fork, read by them, removed afterwards.
+_FORK_PAYLOADS: dict[int, Any] = {}
+
+
 def _swap_arrays(obj: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(obj, (np.ndarray, _ArrayRef)):
         return fn(obj)
@@ -73,6 +84,8 @@ def _swap_arrays(obj: Any, fn: Callable[[Any], Any]) -> Any:
 
 def materialize(payload: Any) -> Any:
     """``payload`` with every shared-array reference replaced by its read-only memory map."""
+    if isinstance(payload, _ForkRef):
+        return _FORK_PAYLOADS[payload.token]
     def open_ref(x: Any) -> Any:
         if isinstance(x, _ArrayRef):
             if x.path not in _MAPPED:
@@ -89,6 +102,14 @@ def shared_payload(payload: Any, backend: str) -> Iterator[Any]:
     ``loky``: arrays dumped once to ``.npy`` files (removed on exit), passed as small references. Other
     backends get the object itself (threads share memory; Dask scatters it, see :func:`parallel`).
     """
+    if backend == "fork":
+        token = id(payload)
+        _FORK_PAYLOADS[token] = payload
+        try:
+            yield _ForkRef(token)
+        finally:
+            _FORK_PAYLOADS.pop(token, None)
+        return
     if backend != "loky":
         yield payload
         return
@@ -144,6 +165,12 @@ def parallel(n_jobs: int, backend: str, scatter: Any = None) -> Iterator[joblib.
         with joblib.parallel_config(backend="dask", scatter=[scatter] if scatter is not None else None):
             with joblib.Parallel(n_jobs=-1) as par:
                 yield par
+        return
+    if backend == "fork":
+        # joblib's multiprocessing backend forks (Linux): workers start with this process's modules,
+        # compiled numba kernels and the shared candles already in memory, so start-up costs almost nothing.
+        with joblib.Parallel(n_jobs=n_jobs, backend="multiprocessing") as par:
+            yield par
         return
     with joblib.Parallel(n_jobs=n_jobs, backend=backend) as par:
         yield par
