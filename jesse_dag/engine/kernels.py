@@ -172,6 +172,19 @@ def block_extremes(high: np.ndarray, low: np.ndarray, step: int) -> tuple[np.nda
 
 
 @nb.njit(cache=True, nogil=True)
+def _high_low(m1: np.ndarray, start: int, stop: int) -> tuple[float, float]:
+    # highest high and lowest low of 1m rows start..stop-1 (first row seeds both, as Jesse's max/min do)
+    h = m1[start, 3]
+    lo = m1[start, 4]
+    for i in range(start + 1, stop):
+        if m1[i, 3] > h:
+            h = m1[i, 3]
+        if m1[i, 4] < lo:
+            lo = m1[i, 4]
+    return h, lo
+
+
+@nb.njit(cache=True, nogil=True)
 def forming_candles(m1: np.ndarray, ticks: np.ndarray, n_warm_1m: int, n_warm_tf: int, k: int,
                     n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """For each tick (a count of visible 1m rows): the complete candles of a ``k``-minute timeframe before it
@@ -197,13 +210,7 @@ def forming_candles(m1: np.ndarray, ticks: np.ndarray, n_warm_1m: int, n_warm_tf
             continue
         completes[j] = n_warm_tf + traded // k
         s = t - dif
-        h = m1[s, 3]
-        lo = m1[s, 4]
-        for i in range(s + 1, t):
-            if m1[i, 3] > h:
-                h = m1[i, 3]
-            if m1[i, 4] < lo:
-                lo = m1[i, 4]
+        h, lo = _high_low(m1, s, t)
         rows[j, 0] = m1[s, 0]
         rows[j, 1] = m1[s, 1]
         rows[j, 2] = m1[t - 1, 2]
@@ -298,13 +305,7 @@ def aggregate_rows_kernel(m1: np.ndarray, start: int, stop: int, out: np.ndarray
         >>> out[0].tolist()
         [0.0, 1.0, 4.0, 5.0, 0.5, 3.0]
     """
-    h = m1[start, 3]
-    lo = m1[start, 4]
-    for i in range(start + 1, stop):
-        if m1[i, 3] > h:
-            h = m1[i, 3]
-        if m1[i, 4] < lo:
-            lo = m1[i, 4]
+    h, lo = _high_low(m1, start, stop)
     out[row, 0] = m1[start, 0]
     out[row, 1] = m1[start, 1]
     out[row, 2] = m1[stop - 1, 2]
