@@ -190,17 +190,31 @@ def main() -> None:
     ours = {}
     # interleaved, one indicator at a time on each side, so a change in the machine's load hits both alike;
     # with --rounds, a burst of load during one round is outvoted by the others (best per side and metric)
+    pythons = {"ours": (sys.executable, "jesse_dag.indicators"), "jesse": (args.jesse_python, "jesse.indicators")}
+
+    def ask(side: str, name: str):
+        # a worker that dies (a crash inside one indicator) is reported for that indicator and replaced
+        try:
+            return workers[side].ask(name)
+        except RuntimeError as e:
+            try:
+                workers[side].close()
+            except OSError:
+                pass
+            workers[side] = _Worker(*pythons[side])
+            return [None, None, str(e)[:120]]
+
     for r in range(max(1, args.rounds)):
         for i, n in enumerate(names):
-            ours[n] = _best(ours.get(n), workers["ours"].ask(n))
+            ours[n] = _best(ours.get(n), ask("ours", n))
             if "jesse" in workers:
-                jesse[n] = _best(jesse.get(n), workers["jesse"].ask(n))
+                jesse[n] = _best(jesse.get(n), ask("jesse", n))
+            if args.save:  # saved as it goes: Jesse's side is slow, a crash or a stop keeps what was measured
+                Path(args.save).write_text(json.dumps({"ours": ours, "jesse": jesse}, indent=1))
             print(f"\r  round {r + 1}: {i + 1}/{len(names)} {n:<28}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     for w in workers.values():
         w.close()
-    if args.save:
-        Path(args.save).write_text(json.dumps({"ours": ours, "jesse": jesse}, indent=1))
 
     rows = []
     for n in names:

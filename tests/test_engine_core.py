@@ -268,3 +268,32 @@ def test_gapped_candles_are_accepted_with_a_warning_listing_the_gaps():
     candles = np.delete(candles_from_close_prices(range(1, 30)), [5, 6], axis=0)
     with pytest.warns(UserWarning, match="gap"):
         _run(_Bracket, candles)
+
+
+class _BoomInPosition(Strategy):
+    """Opens at bar 1; at bar 4 update_position fails (``mode`` "raise") or declares a NaN stop ("nan")."""
+
+    mode = "raise"
+
+    def should_long(self):
+        return self.index == 1
+
+    def go_long(self):
+        self.buy = 1, self.price
+
+    def update_position(self):
+        if self.index == 4:
+            if self.mode == "raise":
+                raise KeyError("missing")
+            self.stop_loss = 1, float("nan")
+
+
+@pytest.mark.parametrize("mode, cause", [("raise", KeyError), ("nan", InvalidStrategy)])
+def test_an_error_in_update_position_or_in_what_it_declared_names_that_hook(mode, cause):
+    cls = type("_BoomInPosition", (_BoomInPosition,), {"mode": mode})
+    with pytest.raises(StrategyError) as info:
+        _run(cls, candles_from_close_prices(range(1, 10)))
+    err = info.value
+    assert err.hook == "update_position" and err.strategy == "_BoomInPosition"
+    assert err.time == T0 + 5 * 60_000
+    assert isinstance(err.__cause__, cause) or isinstance(err, cause)

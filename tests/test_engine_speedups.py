@@ -18,6 +18,7 @@ from jesse_dag._config import run_config
 from jesse_dag.candles.synthetic import candles_from_close_prices, synthetic_market
 from jesse_dag.engine import InvalidCandles, run_backtest
 from jesse_dag.engine.kernels import first_reached_block, first_touched_block
+from jesse_dag.engine.store import aggregate_rows
 from jesse_dag.indicators._core import WindowCache, WindowSlot, window_cache
 from jesse_dag.strategies import Strategy
 
@@ -315,3 +316,97 @@ def test_the_garbage_collector_is_paused_for_a_run_and_restored_after_it_even_on
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+class _ChecksHigherTimeframeRows(Strategy):
+    """Every 15m bar and at every fill (a partial 1m row showing), the last 1h and 4h candle equals the
+    aggregation of the visible 1m rows since its open: the tabulated forming candles are the real ones."""
+
+    checked: list = []
+
+    def _check_rows(self, at_fill=False):
+        m1 = self.get_candles(self.exchange, self.symbol, "1m")
+        for tf, k in (("1h", 60), ("4h", 240)):
+            last = self.get_candles(self.exchange, self.symbol, tf)[-1]
+            rows = m1[m1[:, 0] >= last[0]]
+            if at_fill and len(rows) == k:
+                continue  # the minute of a fill completes the candle: the complete candle is shown (Jesse's)
+            type(self).checked.append(last.tolist() == aggregate_rows(rows).tolist())
+
+    def should_long(self):
+        self._check_rows()
+        return True
+
+    def go_long(self):
+        self.buy = 0.01, self.price * 0.998
+
+    def should_cancel_entry(self):
+        return self.index % 3 == 0
+
+    def on_open_position(self, order):
+        self._check_rows(at_fill=True)
+
+    def update_position(self):
+        self._check_rows()
+        if self.index % 5 == 0:
+            self.liquidate()
+
+
+def test_forming_higher_timeframe_candles_equal_the_visible_rows_aggregated():
+    cls = type("C", (_ChecksHigherTimeframeRows,), {"checked": []})
+    candles = synthetic_market(days=6, seed=9)
+    split = 24 * 60
+    config = {"starting_balance": 10_000, "fee": 0, "type": "futures", "futures_leverage": 1,
+              "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 20}
+    key = "Sandbox-BTC-USDT"
+    run = run_backtest(config, [{"exchange": "Sandbox", "strategy": cls, "symbol": "BTC-USDT", "timeframe": "15m"}],
+                       [{"exchange": "Sandbox", "symbol": "BTC-USDT", "timeframe": tf} for tf in ("1h", "4h")],
+                       {key: {"candles": candles[split:]}}, {key: {"candles": candles[:split]}})
+    assert len(run.result["trades"]) > 20  # fills inside minutes happened
+    assert len(cls.checked) > 2 * 4 * 24 * 5 and all(cls.checked)
+    assert run.session.markets[key].candles.tfs["4h"].table is not None, "the forming-candle table was not used"
+
+
+def test_exact_sum_and_sub_shortcuts_equal_the_decimal_formula():
+    import math
+    import random
+    from decimal import Decimal
+
+    from jesse_dag.engine.models import exact_sub, exact_sum
+
+    def outcome(fn, a, b):
+        try:
+            v = fn(a, b)
+        except Exception as exc:  # noqa: BLE001 - the error type is the outcome compared
+            return type(exc).__name__
+        return "nan" if math.isnan(v) else (v, math.copysign(1.0, v))
+
+    rng = random.Random(3)
+    values = [0.0, -0.0, 1.5, -1.5, 0.1, 0.2, -0.3, 1e-300, 1e300, math.inf, -math.inf, math.nan]
+    values += [rng.uniform(-1e4, 1e4) for _ in range(60)] + [round(rng.uniform(-10, 10), 3) for _ in range(60)]
+    for a in values:
+        for b in values + [-a, a]:
+            assert outcome(exact_sum, a, b) == outcome(lambda x, y: float(Decimal(repr(x)) + Decimal(repr(y))), a, b)
+            assert outcome(exact_sub, a, b) == outcome(lambda x, y: float(Decimal(repr(x)) - Decimal(repr(y))), a, b)
+
+
+def test_the_forming_ema_kernel_equals_the_ema_of_each_window():
+    # the kernel runs the recurrence once per bucket; each tick's window is the complete rows then its
+    # forming value
+    import sys
+
+    import jesse_dag.indicators.ema  # noqa: F401 (the module, not the function ta.ema)
+
+    module = sys.modules["jesse_dag.indicators.ema"]
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(1, 300))
+        x = rng.normal(100, 5, n)
+        completes = np.sort(rng.integers(0, n, int(rng.integers(1, 40))))
+        fx = rng.normal(100, 5, len(completes))
+        period, warm = int(rng.integers(1, 50)), int(rng.integers(0, 200))
+        got = module._ema_forming(x, fx, completes, period, warm)
+        for j, c in enumerate(completes):
+            s = c + 1 - warm if (warm > 0 and c + 1 > warm) else 0
+            want = module._last_ema(np.concatenate([x[s:c], [fx[j]]]), period)
+            assert got[j] == want or (np.isnan(got[j]) and np.isnan(want))

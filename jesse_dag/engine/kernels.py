@@ -120,6 +120,7 @@ def candles_pass_checks(candles: np.ndarray) -> tuple[bool, bool]:
     n = candles.shape[0]
     ok = n > 0
     gapped = False
+    prev_ts = 0.0
     for i in range(n):
         ts = candles[i, 0]
         o = candles[i, 1]
@@ -127,17 +128,20 @@ def candles_pass_checks(candles: np.ndarray) -> tuple[bool, bool]:
         h = candles[i, 3]
         lo = candles[i, 4]
         v = candles[i, 5]
-        if not (np.isfinite(ts) and np.isfinite(o) and np.isfinite(c) and np.isfinite(h) and np.isfinite(lo)
-                and np.isfinite(v)):
+        # x - x is 0 for a finite x and NaN otherwise: one test for the six values
+        if not (ts - ts + o - o + c - c + h - h + lo - lo + v - v) == 0.0:
             return False, gapped
-        if ts % 60_000.0 != 0.0:
-            return False, gapped
-        if i > 0:
-            step = ts - candles[i - 1, 0]
-            if not step > 0.0:
+        # a one-minute step keeps whole minutes whole (exact in float64), so the remainder (slow) is only
+        # taken on the first row and after a gap
+        step = ts - prev_ts
+        if i == 0 or step != 60_000.0:
+            if ts % 60_000.0 != 0.0:
                 return False, gapped
-            if step != 60_000.0:
+            if i > 0:
+                if not step > 0.0:
+                    return False, gapped
                 gapped = True
+        prev_ts = ts
         if h < max(o, c) or lo > min(o, c) or v < 0.0:
             return False, gapped
     return ok, gapped
@@ -312,3 +316,27 @@ def aggregate_rows_kernel(m1: np.ndarray, start: int, stop: int, out: np.ndarray
     out[row, 3] = h
     out[row, 4] = lo
     out[row, 5] = 0.0 + _pairwise_sum(m1[:, 5], start, stop - start)
+
+
+@nb.njit(cache=True, nogil=True)
+def forming_table(m1: np.ndarray, first_tick: int, stride: int, count: int, n_warm_1m: int, k: int,
+                  n_rows: int) -> np.ndarray:
+    """The forming candle of a ``k``-minute timeframe (as :func:`aggregate_rows_kernel` writes it) at each
+    tick ``first_tick + j * stride`` (a count of visible 1m rows), ``j < count``; a NaN timestamp where no
+    candle is forming (a close, or a tick outside the trading rows).
+
+    Example:
+        >>> import numpy as np
+        >>> m1 = np.array([[0., 1., 2., 3., 0.5, 1.], [60_000., 2., 4., 5., 1.5, 2.]])
+        >>> forming_table(m1, 1, 1, 2, 0, 2, 2)[:, [0, 5]].tolist()
+        [[0.0, 1.0], [nan, nan]]
+    """
+    out = np.full((count, 6), np.nan)
+    for j in range(count):
+        t = first_tick + j * stride
+        if t > n_rows or t <= n_warm_1m:
+            continue
+        dif = (t - n_warm_1m) % k
+        if dif != 0:
+            aggregate_rows_kernel(m1, t - dif, t, out, j)
+    return out

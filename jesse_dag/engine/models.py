@@ -30,12 +30,26 @@ def format_id(number: int) -> str:
 
 def exact_sum(a: float, b: float) -> float:
     """Jesse's ``sum_floats``: the sum of the two decimal reprs, rounded once (so 0.1 + 0.2 == 0.3)."""
-    return float(Decimal(repr(float(a))) + Decimal(repr(float(b))))
+    a = float(a)
+    b = float(b)
+    # Exact shortcuts (a repr has at most 17 digits, within the 28-digit context, and round-trips): x + 0 is
+    # x, and x + (-x) is +0 under the default rounding. They skip four decimal conversions on a fill.
+    if b == 0.0 and a != 0.0:
+        return a
+    if a == -b and a != 0.0 and a - a == 0.0:  # (finite: inf - inf is an error, as in Jesse)
+        return 0.0
+    return float(Decimal(repr(a)) + Decimal(repr(b)))
 
 
 def exact_sub(a: float, b: float) -> float:
     """Jesse's ``subtract_floats``."""
-    return float(Decimal(repr(float(a))) - Decimal(repr(float(b))))
+    a = float(a)
+    b = float(b)
+    if b == 0.0 and a != 0.0:
+        return a
+    if a == b and a != 0.0 and a - a == 0.0:
+        return 0.0
+    return float(Decimal(repr(a)) - Decimal(repr(b)))
 
 
 def np_sum(values: list[float]) -> float:
@@ -59,7 +73,10 @@ def _sum_of_products(rows: list[tuple[float, float]]) -> float:
     return float((arr[:, 0] * arr[:, 1]).sum())
 
 
-def is_price_near(order_price: float, price_to_compare: float, threshold: float = 0.00015) -> bool:
+NEAR_PRICE_THRESHOLD = 0.00015
+
+
+def is_price_near(order_price: float, price_to_compare: float, threshold: float = NEAR_PRICE_THRESHOLD) -> bool:
     """Within 0.015% of the current price: Jesse then submits a MARKET order."""
     return abs(1 - (order_price / price_to_compare)) <= threshold
 
@@ -461,23 +478,25 @@ class FuturesExchange(Exchange):
         super().__init__(name, starting_balance, fee_rate, symbols, settlement_currency)
         self.futures_leverage = futures_leverage
         self.futures_leverage_mode = futures_leverage_mode
+        # per asset but the settlement currency, in the assets' order: its position's key and its pending
+        # buy and sell books (lists changed in place only), for available_margin
+        self._margin_books = [(f"{asset}-{settlement_currency}", self.buy_orders[asset], self.sell_orders[asset])
+                              for asset in self.assets if asset != settlement_currency]
 
     @property
     def available_margin(self) -> float:
-        margin = self.wallet_balance
+        margin = self.assets[self.settlement_currency]
         total_spent = 0
-        for asset in self.assets:
-            if asset == self.settlement_currency:
-                continue
-            position = self.positions.get(f"{asset}-{self.settlement_currency}")
+        leverage = self.futures_leverage
+        positions = self.positions
+        for position_key, buys, sells in self._margin_books:
+            position = positions.get(position_key)
             if position is not None and position.qty != 0:
                 total_spent += position.total_cost
                 total_spent -= position.pnl
-            buys = self.buy_orders[asset]
-            sells = self.sell_orders[asset]
-            sum_buy = _sum_of_products(buys)
-            sum_sell = _sum_of_products(sells)
-            total_spent += max(abs(sum_buy) / self.futures_leverage, abs(sum_sell) / self.futures_leverage)
+            sum_buy = _sum_of_products(buys) if buys else 0.0
+            sum_sell = _sum_of_products(sells) if sells else 0.0
+            total_spent += max(abs(sum_buy) / leverage, abs(sum_sell) / leverage)
         margin -= total_spent
         return margin
 

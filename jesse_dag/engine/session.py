@@ -233,10 +233,13 @@ class Session:
     # -- order submission (Jesse's Sandbox driver + order_service.create_order) --------------------------------
     def create_order(self, market: Market, side: str, type: str, qty: float, price: float,
                      reduce_only: bool) -> Order:
-        qty = float(qty)
-        price = float(price)
+        if qty.__class__ is not float:
+            qty = float(qty)
+        if price.__class__ is not float:
+            price = float(price)
         signed = abs(qty) if side == BUY else -abs(qty)
-        order = Order(self.new_id_number(), self.session_id, market.exchange, market.symbol, side, type, signed, price,
+        self._id_counter += 1  # self.new_id_number(), inlined
+        order = Order(self._id_counter, self.session_id, market.exchange, market.symbol, side, type, signed, price,
                       reduce_only, self.time)
         self.exchange.on_order_submission(order, self.time_text)
         market.orders.append(order)

@@ -134,6 +134,8 @@ class _Blocks:
         # the row counts are whole numbers: int64 arithmetic as before
         self.end_time_l = (self.first_ts.astype(np.int64) + 60_000 * self.n_rows).tolist()
         self.base_l = list(range(mc.n_warm, mc.n_warm + len(trade), step))
+        # the visible 1m count at each block's end
+        self.n1_l = (np.arange(mc.n_warm, mc.n_warm + len(trade), step, dtype=np.int64) + self.n_rows).tolist()
 
 
 def _needs_walk(market: Market, b: int, blocks: _Blocks) -> bool:
@@ -225,16 +227,29 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
     base_l = bl.base_l
     nrows_l = bl.nrows_l
     execute = strategy._execute
+    # a strategy without before/after/update_chart: Strategy._execute's bookkeeping inlined around its checks
+    check = strategy._check if strategy._plain_bar else None
+    n1_l = bl.n1_l
     filtered_at = -1  # session.status_changes when market.active was last filtered
     for b in range(n_blocks):
         if market.active:
             if _needs_walk(market, b, bl):
                 walk_block(session, market, base_l[b], nrows_l[b], bl.low_l[b], bl.high_l[b], bl.prev_l[b])
-        mc.n1 = base_l[b] + nrows_l[b]
+        mc.n1 = n1_l[b]
         session.time = end_time_l[b]
         p.current_price = close_l[b]
         session.sampled_in_block = False
-        execute(closes[b])
+        if check is not None and not strategy._is_executing:
+            strategy._is_executing = True
+            strategy._cached_price = closes[b]
+            try:
+                check()
+            finally:
+                strategy._cached_price = None
+                strategy._is_executing = False
+            strategy.index += 1
+        else:
+            execute(closes[b])
         if market.active and session.status_changes != filtered_at:
             market.active = [o for o in market.active if o.status == ACTIVE]
             filtered_at = session.status_changes

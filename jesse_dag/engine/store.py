@@ -13,7 +13,7 @@ import numpy as np
 from jesse_dag.candles.aggregate import group_by_clock, group_by_count
 from jesse_dag.candles.timeframes import timeframe_to_minutes
 from jesse_dag.engine.exceptions import RouteNotFound
-from jesse_dag.engine.kernels import aggregate_rows_kernel, forming_candles
+from jesse_dag.engine.kernels import aggregate_rows_kernel, forming_candles, forming_table
 from jesse_dag.indicators._core import WindowCache, WindowSlot
 
 
@@ -26,7 +26,8 @@ class TimeframeCandles:
     """Complete candles of one timeframe (warmup + trading) and the spare slot for a forming candle."""
 
     __slots__ = ("timeframe", "k", "truth", "live", "n_warm", "dirty", "_forming_key", "view_n1", "view_version",
-                 "view", "slot")
+                 "view", "slot", "live_flat", "table", "table_flat", "table_first", "table_stride", "table_count",
+                 "last_forming_tick")
 
     def __init__(self, timeframe: str, warm: np.ndarray, trade_1m: np.ndarray, trade_start: int) -> None:
         self.timeframe = timeframe
@@ -43,6 +44,15 @@ class TimeframeCandles:
         self.view_version = -1
         self.view = None
         self.slot = WindowSlot(self.truth)  # MarketCandles gives it the forming-candle source
+        # Forming candles of the ticks ahead, computed in one kernel pass and copied in with a flat
+        # memoryview (a kernel call per read costs ~1 µs of dispatch; the copy less than half that)
+        self.live_flat = memoryview(self.live).cast("B").cast("d")
+        self.table = None
+        self.table_flat = None
+        self.table_first = 0
+        self.table_stride = 0
+        self.table_count = 0
+        self.last_forming_tick = -1
 
 
 class MarketCandles:
@@ -146,10 +156,40 @@ class MarketCandles:
             return tfc.live[:complete]
         key = (self.n1, self._version)
         if tfc.dirty != complete or tfc._forming_key != key:
-            aggregate_rows_kernel(self.m1, self.n1 - dif, self.n1, tfc.live, complete)
+            if self._saved_row is None:
+                self._write_forming(tfc, complete)
+            else:  # a partial 1m row is showing: the table holds the real rows
+                aggregate_rows_kernel(self.m1, self.n1 - dif, self.n1, tfc.live, complete)
             tfc.dirty = complete
             tfc._forming_key = key
         return tfc.live[:complete + 1]
+
+    def _write_forming(self, tfc: TimeframeCandles, complete: int) -> None:
+        """``tfc.live[complete]`` = the forming candle at the visible count, from the table of ticks ahead."""
+        t = self.n1
+        j = -1
+        if tfc.table_stride > 0:
+            d = t - tfc.table_first
+            if d >= 0 and d % tfc.table_stride == 0 and d // tfc.table_stride < tfc.table_count:
+                j = d // tfc.table_stride
+        if j < 0:
+            # the reads so far advance by a fixed number of rows (a route's bar): tabulate the next ticks
+            previous = tfc.last_forming_tick
+            tfc.last_forming_tick = t
+            stride = t - previous
+            if previous < 0 or stride <= 0 or stride > tfc.k:
+                dif = (t - self.n_warm) % tfc.k
+                aggregate_rows_kernel(self.m1, t - dif, t, tfc.live, complete)
+                return
+            count = min(4096, (self.n_warm + self.n_trade - t) // stride + 1)
+            tfc.table = forming_table(self.m1, t, stride, count, self.n_warm, tfc.k, self.n_warm + self.n_trade)
+            tfc.table_flat = memoryview(tfc.table).cast("B").cast("d")
+            tfc.table_first = t
+            tfc.table_stride = stride
+            tfc.table_count = count
+            j = 0
+        tfc.last_forming_tick = t
+        tfc.live_flat[complete * 6:complete * 6 + 6] = tfc.table_flat[j * 6:j * 6 + 6]
 
     def current(self, timeframe: str) -> np.ndarray:
         arr = self.get(timeframe)

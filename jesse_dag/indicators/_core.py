@@ -137,13 +137,14 @@ class WindowSlot:
     """One candle buffer (a timeframe of one market): its clean rows, the view of them currently handed out
     (or None), and the memoized values per indicator."""
 
-    __slots__ = ("pristine", "view", "columns", "entries", "forming", "tick", "forming_rows")
+    __slots__ = ("_pristine", "view", "columns", "_entries", "forming", "tick", "forming_rows", "owner")
 
     def __init__(self, pristine: np.ndarray, forming_rows=None) -> None:
-        self.pristine = pristine
+        self.owner = None  # the WindowCache it belongs to (set by WindowCache.add)
+        self._pristine = pristine
         self.view = None
         self.columns: dict = {}
-        self.entries: dict = {}
+        self._entries: dict = {}
         # A higher timeframe read between its closes: ``forming`` is the view handed out (complete candles,
         # then the forming one), ``tick`` the 1m count it shows; ``forming_rows(ticks)`` gives, per tick, the
         # number of complete candles and the forming candle (volume left NaN), or -1 when none is forming.
@@ -151,40 +152,77 @@ class WindowSlot:
         self.tick = -1
         self.forming_rows = forming_rows
 
+    # The clean rows and the memo may be replaced (the engine drops a lost bucket): the cache's shortcut to the
+    # last entry used per key must then forget entries computed on the old rows.
+    @property
+    def pristine(self) -> np.ndarray:
+        return self._pristine
+
+    @pristine.setter
+    def pristine(self, rows: np.ndarray) -> None:
+        self._pristine = rows
+        self.columns = {}  # (derived from the rows)
+        self._forget()
+
+    @property
+    def entries(self) -> dict:
+        return self._entries
+
+    @entries.setter
+    def entries(self, entries: dict) -> None:
+        self._entries = entries
+        self._forget()
+
+    def _forget(self) -> None:
+        if self.owner is not None:
+            self.owner.recent.clear()
+            self.owner.recent_forming.clear()
+
     def column(self, index: int) -> np.ndarray:
         """A contiguous column of the clean rows (memoized)."""
         col = self.columns.get(index)
         if col is None:
-            col = self.columns[index] = np.ascontiguousarray(self.pristine[:, index])
+            col = self.columns[index] = np.ascontiguousarray(self._pristine[:, index])
         return col
 
     def source(self, source_type: str) -> np.ndarray:
         """``get_candle_source`` of the clean rows, contiguous (memoized)."""
         col = self.columns.get(source_type)
         if col is None:
-            col = self.columns[source_type] = np.ascontiguousarray(get_candle_source(self.pristine, source_type))
+            col = self.columns[source_type] = np.ascontiguousarray(get_candle_source(self._pristine, source_type))
         return col
 
 
 class _Entry:
-    __slots__ = ("values", "bars", "since", "last", "warmup")
+    __slots__ = ("values", "bars", "since", "last", "warmup", "slot", "ahead_end", "view", "value")
 
-    def __init__(self, n: int, first: int, warmup: int = -1) -> None:
+    def __init__(self, slot: WindowSlot, n: int, first: int, warmup: int = -1) -> None:
+        self.slot = slot
         self.warmup = warmup  # the window length its values were computed for
         self.values: list = [None] * (n + 1)
-        self.bars = 0  # distinct bars asked since ``since``
+        self.bars = 0  # distinct bars that missed since ``since``
         self.since = first
         self.last = -1
+        self.ahead_end = -1  # the bar after the last run computed ahead
 
 
 class WindowCache:
     """The buffers of one backtest; each slot's ``view`` is the exact array object handed to strategies
-    while it equals ``slot.pristine[:len(view)]`` (the engine sets it to None otherwise)."""
+    while it equals ``slot.pristine[:len(view)]`` (the engine sets it to None otherwise).
+
+    ``recent`` maps an indicator's key to the memo entry it used last, so that a call on the same buffer finds
+    its value with one dict lookup and an identity check (:func:`memo_hit`).
+    """
+
+    __slots__ = ("slots", "recent", "recent_forming")
 
     def __init__(self) -> None:
         self.slots: list[WindowSlot] = []
+        self.recent: dict = {}
+        self.recent_forming: dict = {}  # the same for views ending in a forming candle (:func:`cached_forming`)
 
     def add(self, slot: WindowSlot) -> WindowSlot:
+        slot.owner = self
         self.slots.append(slot)
         return slot
 
@@ -199,11 +237,33 @@ def window_cache(cache: "WindowCache | None"):
         _window_cache.reset(token)
 
 
+def memo_hit(candles, key: tuple):
+    """The value :func:`cached_last` already holds for ``key`` on ``candles``, or None (then call it).
+
+    The hot indicators inline this test before any validation: an entry exists only for a key whose parameters
+    were validated, and keys compare equal across int/float spellings of the same numbers.
+    """
+    memo = _window_cache.get()
+    if memo is not None:
+        try:
+            e = memo.recent.get(key)
+        except TypeError:  # an unhashable parameter (e.g. a 0-d array): the validating path handles it
+            return None
+        if e is not None and e.slot.view is candles and e.warmup == _warmup_candles_num.get():
+            return e.values[len(candles)]
+        # a view that ends in a forming candle (a higher timeframe read between its closes)
+        f = memo.recent_forming.get(key)
+        if f is not None and f.slot.forming is candles and f.warmup == _warmup_candles_num.get():
+            return f.values.get(f.slot.tick)
+    return None
+
+
 def cached_last(candles, key: tuple, windows):
     """The memoized non-sequential value of the indicator ``key`` on ``candles``, or None if not applicable.
 
     ``windows(slot, warmup, lo, hi)`` returns the values for the views of ``lo..hi-1`` rows as a list (a float
-    or a tuple of floats each), computed on the trailing ``warmup`` rows of each as ``slice_candles`` does.
+    or a namedtuple of floats each; hits return the stored object), computed on the trailing ``warmup`` rows
+    of each as ``slice_candles`` does.
     """
     cache = _window_cache.get()
     if cache is None:
@@ -213,31 +273,33 @@ def cached_last(candles, key: tuple, windows):
             break
     else:
         return None
-    n = candles.shape[0]
+    n = len(candles)
     if n == 0:
         return None
     warmup = _warmup_candles_num.get()
-    # keyed by ``key`` alone for the run's window length (one tuple hash per call); under another length
-    # (a run_config inside the run) by ``(key, warmup)``
+    # keyed by ``key`` alone for the run's window length; under another length (a run_config inside the run)
+    # by ``(key, warmup)``
     entries = slot.entries
     entry = entries.get(key)
     if entry is None:
-        entry = entries[key] = _Entry(slot.pristine.shape[0], n, warmup)
+        entry = entries[key] = _Entry(slot, slot.pristine.shape[0], n, warmup)
     elif entry.warmup != warmup:
         ekey = (key, warmup)
         entry = entries.get(ekey)
         if entry is None:
-            entry = entries[ekey] = _Entry(slot.pristine.shape[0], n, warmup)
-    if n != entry.last:
-        entry.last = n
-        entry.bars += 1
+            entry = entries[ekey] = _Entry(slot, slot.pristine.shape[0], n, warmup)
+    cache.recent[key] = entry
     values = entry.values
     v = values[n]
     if v is None:
-        # Asked on at least half the bars lately: compute a run of bars ahead in one kernel pass (one
-        # trailing window per bar). Sparse calls: only this bar's window, no work on bars nobody asks for.
+        # Hits are not counted (they cost one lookup); misses are. A miss right after a run computed ahead
+        # continues it. Otherwise: asked on at least half the bars lately, compute a run of bars ahead in one
+        # kernel pass (one trailing window per bar); sparse calls: only this bar's window.
+        if n != entry.last:
+            entry.last = n
+            entry.bars += 1
         span = n - entry.since + 1
-        if entry.bars >= 16 and 2 * entry.bars >= span:
+        if n == entry.ahead_end or (entry.bars >= 16 and 2 * entry.bars >= span):
             size = 4096
             entry.since = n
             entry.bars = 0
@@ -247,15 +309,21 @@ def cached_last(candles, key: tuple, windows):
                 entry.since = n
                 entry.bars = 0
         hi = min(n + size, len(values))
+        if size > 1:
+            entry.ahead_end = hi
         values[n:hi] = windows(slot, warmup, n, hi)
         v = values[n]
     return v
 
 
 class _FormingEntry:
-    __slots__ = ("values", "last", "stride", "asks", "since")
+    __slots__ = ("values", "last", "stride", "asks", "since", "slot", "warmup", "ahead_end", "run")
 
-    def __init__(self, tick: int) -> None:
+    def __init__(self, tick: int, slot: "WindowSlot | None" = None, warmup: int = -1) -> None:
+        self.slot = slot
+        self.warmup = warmup  # the window length its values were computed for
+        self.ahead_end = -1  # the tick after the last run computed ahead
+        self.run = 64  # the length of that run, in strides
         self.values: dict = {}
         self.last = -1
         self.stride = 0  # gcd of the steps between asked ticks (the route's bar)
@@ -285,7 +353,8 @@ def cached_forming(candles, key: tuple, source_type: str, windows):
     ekey = (key, warmup_candles_num(), "forming")
     entry = slot.entries.get(ekey)
     if entry is None:
-        entry = slot.entries[ekey] = _FormingEntry(tick)
+        entry = slot.entries[ekey] = _FormingEntry(tick, slot, ekey[1])
+    cache.recent_forming[key] = entry  # the next call on this view finds it in memo_hit
     if tick != entry.last:
         if entry.last >= 0 and tick > entry.last:
             entry.stride = math.gcd(entry.stride, tick - entry.last)
@@ -301,8 +370,13 @@ def cached_forming(candles, key: tuple, source_type: str, windows):
             entry.asks = 0
         elif stride > 0:
             # sparse asks at a known stride (e.g. only while flat): a short run ahead costs about as much as
-            # one tick (the kernel call dominates), and the next asks on this stride are then lookups
-            ticks = np.arange(tick, tick + 64 * stride, stride)
+            # one tick (the kernel call dominates), and the next asks on this stride are then lookups. Hits
+            # (memo_hit) are not counted, so a miss past the end of the last run means that run was used:
+            # the next one is twice as long.
+            run = min(4096, 2 * entry.run) if 0 <= entry.ahead_end <= tick else 64
+            entry.run = run
+            entry.ahead_end = tick + run * stride
+            ticks = np.arange(tick, entry.ahead_end, stride)
         else:
             ticks = np.array([tick])
         completes, rows = slot.forming_rows(ticks)

@@ -55,32 +55,31 @@ def derived_source(c, code):
     return out
 
 
-def _is_plain(arr) -> bool:
-    # the common case needing no conversion: a non-empty float64 (N, >=6) ndarray
-    return (type(arr) is _ndarray and arr.dtype is _F64 and arr.ndim == 2 and arr.shape[0] > 0
-            and arr.shape[1] >= 6)
-
-
 def slice_candles(candles: np.ndarray, sequential: bool) -> np.ndarray:
     """``_core.slice_candles``: the trailing ``warmup_candles_num`` rows when not sequential."""
-    if not _is_plain(candles):
-        return _core.slice_candles(candles, sequential)
-    if not sequential:
-        n = _warmup_candles_num.get()
-        if 0 < n < candles.shape[0]:
-            return candles[-n:]
-    return candles
+    # (the plain case's checks written out: one shape tuple, no helper call)
+    if type(candles) is _ndarray and candles.dtype is _F64:
+        shape = candles.shape
+        if len(shape) == 2 and shape[0] > 0 and shape[1] >= 6:
+            if not sequential:
+                n = _warmup_candles_num.get()
+                if 0 < n < shape[0]:
+                    return candles[-n:]
+            return candles
+    return _core.slice_candles(candles, sequential)
 
 
 def ohlcv(candles: np.ndarray, sequential: bool, indicator: str) -> np.ndarray:
     """``_core.ohlcv``: sliced 2-D candles (refuses a 1-D series)."""
-    if not _is_plain(candles):
-        return _core.ohlcv(candles, sequential, indicator)
-    if not sequential:
-        n = _warmup_candles_num.get()
-        if 0 < n < candles.shape[0]:
-            return candles[-n:]
-    return candles
+    if type(candles) is _ndarray and candles.dtype is _F64:
+        shape = candles.shape
+        if len(shape) == 2 and shape[0] > 0 and shape[1] >= 6:
+            if not sequential:
+                n = _warmup_candles_num.get()
+                if 0 < n < shape[0]:
+                    return candles[-n:]
+            return candles
+    return _core.ohlcv(candles, sequential, indicator)
 
 
 def source(candles: np.ndarray, source_type: str) -> np.ndarray:
@@ -97,16 +96,18 @@ def source(candles: np.ndarray, source_type: str) -> np.ndarray:
 
 def source_of(candles: np.ndarray, source_type: str, sequential: bool) -> tuple[np.ndarray, np.ndarray]:
     """``_core.source_of``: ``(candles, source)``; a plain column comes back as a strided float64 view."""
-    if not _is_plain(candles):
-        return _core.source_of(candles, source_type, sequential)
-    code = _SOURCE_CODE.get(source_type)
-    if code is None:
-        raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
-    if not sequential:
-        n = _warmup_candles_num.get()
-        if 0 < n < candles.shape[0]:
-            candles = candles[-n:]
-    if code < 6:
-        # a strided view, not a copy: the kernels read it in place (one pass over memory instead of two)
-        return candles, candles[:, code]
-    return candles, derived_source(candles, code)
+    if type(candles) is _ndarray and candles.dtype is _F64:
+        shape = candles.shape
+        if len(shape) == 2 and shape[0] > 0 and shape[1] >= 6:
+            code = _SOURCE_CODE.get(source_type)
+            if code is None:
+                raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
+            if not sequential:
+                n = _warmup_candles_num.get()
+                if 0 < n < shape[0]:
+                    candles = candles[-n:]
+            if code < 6:
+                # a strided view, not a copy: the kernels read it in place (one pass over memory, not two)
+                return candles, candles[:, code]
+            return candles, derived_source(candles, code)
+    return _core.source_of(candles, source_type, sequential)

@@ -203,11 +203,8 @@ def rolling_sum(x, period):
     out = np.full(n, np.nan)
     if n < period or period < 1:
         return out
-    for i in range(period - 1, n):
-        acc = 0.0
-        for k in range(i - period + 1, i + 1):
-            acc += x[k]
-        out[i] = acc
+    # every window summed in order (oldest first), several windows at a time: the same bits as one by one
+    dot_windows_oldest_first(x, np.ones(period), period - 1, n, out, LANES)
     return out
 
 
@@ -218,16 +215,33 @@ def rolling_std(x, period):
     out = np.full(n, np.nan)
     if n < period or period < 1:
         return out
-    for i in range(period - 1, n):
-        mean = 0.0
-        for k in range(i - period + 1, i + 1):
-            mean += x[k]
-        mean /= period
-        var = 0.0
-        for k in range(i - period + 1, i + 1):
-            d = x[k] - mean
-            var += d * d
-        out[i] = np.sqrt(var / period)
+    # several windows at a time, each with its own two passes in the order of the one-window loop (the same
+    # bits); the loops over the windows run on slices indexed from 0, which LLVM vectorizes
+    xc = np.ascontiguousarray(x)
+    lanes = LANES
+    mean = np.empty(lanes)
+    var = np.empty(lanes)
+    i0 = period - 1
+    while i0 < n:
+        m = min(lanes, n - i0)
+        b = i0 - period + 1
+        mean[:m] = 0.0
+        var[:m] = 0.0
+        for k in range(period):
+            xs = xc[b + k:b + k + m]
+            for j in range(m):
+                mean[j] += xs[j]
+        for j in range(m):
+            mean[j] /= period
+        for k in range(period):
+            xs = xc[b + k:b + k + m]
+            for j in range(m):
+                d = xs[j] - mean[j]
+                var[j] += d * d
+        o = out[i0:i0 + m]
+        for j in range(m):
+            o[j] = np.sqrt(var[j] / period)
+        i0 += m
     return out
 
 
@@ -390,7 +404,8 @@ def power_weighted_ma(x, period, power, offset):
     rows before ``period + offset + 1`` keep the input value, as Jesse's do. ``period < 2`` returns the input.
     """
     n = x.shape[0]
-    out = x.copy()
+    xc = np.ascontiguousarray(x)  # one pass over a strided column, then contiguous reads
+    out = xc.copy()
     if period < 2:
         return out
     start = period + offset + 1
@@ -404,12 +419,7 @@ def power_weighted_ma(x, period, power, offset):
         ws += w[i]
     if ws == 0.0:
         return out
-    inv = 1.0 / ws
-    for j in range(start, n):
-        s = 0.0
-        for i in range(m):
-            s += x[j - i] * w[i]
-        out[j] = s * inv
+    dot_windows(xc, w, int(start), n, 1.0 / ws, out, LANES)
     return out
 
 
@@ -464,4 +474,80 @@ def high_pass_2pole(x, period):
     c = (1.0 - a / 2.0) ** 2
     for i in range(2, n):
         out[i] = c * x[i] - 2.0 * c * x[i - 1] + c * x[i - 2] + 2.0 * (1.0 - a) * out[i - 1] - (1.0 - a) ** 2 * out[i - 2]
+    return out
+
+
+# Rows whose values are independent sums over their own windows are computed LANES rows at a time: each row's
+# sum keeps its own order of operations (so the same bits as one row at a time), while the rows' chains of
+# dependent additions overlap and LLVM vectorizes the loop over the rows (a runtime count over array slices).
+LANES = 128
+
+
+@numba.njit(cache=True)
+def dot_windows(x, w, start, end, scale, out, lanes):
+    """``out[j] = (x[j]*w[0] + x[j-1]*w[1] + ... + x[j-m+1]*w[m-1]) * scale`` for j in ``start..end-1``.
+
+    The sum starts at 0.0 and adds the terms in that order, as a one-row-at-a-time loop does.
+    """
+    m = w.shape[0]
+    xc = np.ascontiguousarray(x)
+    s = np.empty(lanes)
+    j0 = start
+    while j0 + lanes <= end:
+        s[:] = 0.0
+        for i in range(m):
+            wi = w[i]
+            xs = xc[j0 - i:j0 - i + lanes]
+            for k in range(lanes):
+                s[k] += xs[k] * wi
+        for k in range(lanes):
+            out[j0 + k] = s[k] * scale
+        j0 += lanes
+    for j in range(j0, end):
+        t = 0.0
+        for i in range(m):
+            t += xc[j - i] * w[i]
+        out[j] = t * scale
+
+
+@numba.njit(cache=True)
+def dot_windows_oldest_first(x, w, start, end, out, lanes):
+    """``out[j] = x[j-m+1]*w[0] + x[j-m+2]*w[1] + ... + x[j]*w[m-1]`` for j in ``start..end-1``.
+
+    The sum starts at 0.0 and adds the terms in that order (oldest first), as a one-row-at-a-time loop does.
+    With ``w`` all ones it is the plain rolling sum in that order (``x * 1.0`` is ``x``).
+    """
+    m = w.shape[0]
+    xc = np.ascontiguousarray(x)
+    s = np.empty(lanes)
+    j0 = start
+    while j0 + lanes <= end:
+        s[:] = 0.0
+        for i in range(m):
+            wi = w[i]
+            xs = xc[j0 - m + 1 + i:j0 - m + 1 + i + lanes]
+            for k in range(lanes):
+                s[k] += xs[k] * wi
+        for k in range(lanes):
+            out[j0 + k] = s[k]
+        j0 += lanes
+    for j in range(j0, end):
+        t = 0.0
+        for i in range(m):
+            t += xc[j - m + 1 + i] * w[i]
+        out[j] = t
+
+
+@numba.njit(cache=True)
+def window_source(c, code, warm):
+    """The source ``code`` of Jesse's trailing ``warm`` rows of 2-D candles as a new contiguous array.
+
+    The non-sequential fast lane for kernels written for a 1-D source: slicing and the source pick happen
+    here, not in Python (a column is copied, a derived price computed as numpy does).
+    """
+    n = c.shape[0]
+    s0 = window_start(n, warm)
+    out = np.empty(n - s0)
+    for i in range(s0, n):
+        out[i - s0] = source_at(c, i, code)
     return out

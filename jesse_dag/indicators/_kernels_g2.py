@@ -101,13 +101,29 @@ def gauss_filter(x, period, poles):
         c[2] = -6.0 * a1 ** 2
         c[3] = 4.0 * a1 ** 3
         c[4] = -(a1 ** 4)
-    state = np.zeros(n + poles)
+    # the last ``poles`` outputs are carried in locals (added in the same order, newest first), not read back
+    # from memory after each store
+    out = np.empty(n)
+    c0, c1, c2, c3, c4 = c[0], c[1], c[2], c[3], c[4]
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    s4 = 0.0
     for i in range(n):
-        acc = c[0] * x[i]
-        for k in range(1, poles + 1):
-            acc += c[k] * state[poles + i - k]
-        state[poles + i] = acc
-    return state[poles:].copy()
+        acc = c0 * x[i]
+        acc += c1 * s1
+        if poles >= 2:
+            acc += c2 * s2
+        if poles >= 3:
+            acc += c3 * s3
+        if poles >= 4:
+            acc += c4 * s4
+        out[i] = acc
+        s4 = s3
+        s3 = s2
+        s2 = s1
+        s1 = acc
+    return out
 
 
 @numba.njit(cache=True)
@@ -314,16 +330,54 @@ def linreg_line(x, period):
     sxx = 0.0
     for k in range(period):
         sxx += (k - mean_x) ** 2
-    for i in range(period - 1, n):
-        s = 0.0
+    # several windows at a time, each with its own sums in the order of the one-window loop (the same bits);
+    # the loops over the windows run on slices indexed from 0, which LLVM vectorizes
+    xc = np.ascontiguousarray(x)
+    lanes = _kernels.LANES
+    s = np.empty(lanes)
+    my = np.empty(lanes)
+    i0 = period - 1
+    while i0 < n:
+        m = min(lanes, n - i0)
+        s[:m] = 0.0
         for k in range(period):
-            s += x[i - period + 1 + k]
-        mean_y = s / period
-        sxy = 0.0
+            xs = xc[i0 - period + 1 + k:i0 - period + 1 + k + m]
+            for j in range(m):
+                s[j] += xs[j]
+        for j in range(m):
+            my[j] = s[j] / period
+            s[j] = 0.0  # now the sum of cross products
         for k in range(period):
-            sxy += (x[i - period + 1 + k] - mean_y) * (k - mean_x)
-        out[i] = mean_y + mean_x * (sxy / sxx)
+            xs = xc[i0 - period + 1 + k:i0 - period + 1 + k + m]
+            dk = k - mean_x
+            for j in range(m):
+                s[j] += (xs[j] - my[j]) * dk
+        o = out[i0:i0 + m]
+        for j in range(m):
+            o[j] = my[j] + mean_x * (s[j] / sxx)
+        i0 += m
     return out
+
+
+@numba.njit(cache=True)
+def linreg_line_last(x, period):
+    """``linreg_line(x, period)[-1]`` from the last window alone (each row depends on its window only)."""
+    n = x.shape[0]
+    if n < period:
+        return np.nan
+    mean_x = (period - 1) / 2.0
+    sxx = 0.0
+    for k in range(period):
+        sxx += (k - mean_x) ** 2
+    i = n - 1
+    s = 0.0
+    for k in range(period):
+        s += x[i - period + 1 + k]
+    mean_y = s / period
+    sxy = 0.0
+    for k in range(period):
+        sxy += (x[i - period + 1 + k] - mean_y) * (k - mean_x)
+    return mean_y + mean_x * (sxy / sxx)
 
 
 @numba.njit(cache=True)
@@ -416,17 +470,27 @@ def laguerre_rsi(price, alpha):
 def maaq(x, period, fast_period, slow_period):
     """Moving Average Adaptive Q; the first ``period`` values are the source itself."""
     n = x.shape[0]
-    out = x.copy()
+    xc = np.ascontiguousarray(x)
+    out = xc.copy()
     fast_sc = 2.0 / (fast_period + 1.0)
     slow_sc = 2.0 / (slow_period + 1.0)
+    # each |change| once, then every window's noise summed in order (oldest first), several windows at a time:
+    # the same operations per row, so the same bits
+    noises = np.empty(n)
+    if period < n:
+        moves = np.zeros(n)
+        for k in range(1, n):
+            moves[k] = abs(xc[k] - xc[k - 1])
+        _kernels.dot_windows_oldest_first(moves, np.ones(period), period, n, noises, _kernels.LANES)
+    prev = out[period - 1] if 0 < period <= n else 0.0  # carried in a local, not read back from ``out``
     for i in range(period, n):
-        noise = 0.0
-        for k in range(i - period + 1, i + 1):
-            noise += abs(x[k] - x[k - 1])
-        signal = abs(x[i] - x[i - period])
+        noise = noises[i]
+        signal = abs(xc[i] - xc[i - period])
         ratio = signal / noise if noise != 0.0 else 0.0
         temp = (ratio * fast_sc + slow_sc) ** 2
-        out[i] = out[i - 1] + temp * (x[i] - out[i - 1])
+        y = prev + temp * (xc[i] - prev)
+        out[i] = y
+        prev = y
     return out
 
 
@@ -780,9 +844,25 @@ def natural_ma(x, period):
     for i in range(n):
         v = x[i] if x[i] > 1e-10 else 1e-10
         ln[i] = np.log(v) * 1000.0
+    if n <= period + 1:
+        return out
     w = _natural_ma_weights(period)
+    # each row's |change| once, then the windows' sums (newest first, as _natural_ma_row adds them) several
+    # windows at a time: the same operations per row, so the same bits
+    oi = np.empty(n)
+    oi[0] = 0.0
+    for k in range(1, n):
+        oi[k] = abs(ln[k] - ln[k - 1])
+    num = np.empty(n)
+    den = np.empty(n)
+    _kernels.dot_windows(oi, w, period + 1, n, 1.0, num, _kernels.LANES)
+    _kernels.dot_windows(oi, np.ones(period), period + 1, n, 1.0, den, _kernels.LANES)
+    last = period - 1
     for j in range(period + 1, n):
-        out[j] = _natural_ma_row(x, ln, w, j, period)
+        ratio = num[j] / den[j] if den[j] != 0.0 else 0.0
+        a = x[j - last] if x[j - last] > 1e-10 else 1e-10
+        b = x[j - last - 1] if x[j - last - 1] > 1e-10 else 1e-10
+        out[j] = a * ratio + b * (1.0 - ratio)
     return out
 
 
@@ -859,14 +939,19 @@ def polarized_fractal_efficiency(x, period, smoothing):
     d = nth_diff(x, ln)
     raw = np.zeros(n)
     off_a = n - d.shape[0]
-    for i in range(n):
-        if i < off_a or i < ln:
-            continue  # a or b is NaN there -> nan_to_num gives 0
+    # each step's length once, then every window's sum in order (oldest first), several windows at a time:
+    # the same operations per row, so the same bits
+    start = max(off_a, ln)
+    steps = np.zeros(n)
+    for k in range(1, n):
+        step = x[k] - x[k - 1]
+        steps[k] = np.sqrt(1.0 + step * step)
+    path = np.empty(n)
+    if start < n:
+        _kernels.dot_windows_oldest_first(steps, np.ones(ln), start, n, path, _kernels.LANES)
+    for i in range(start, n):
         a = np.sqrt(d[i - off_a] ** 2 + period ** 2)
-        b = 0.0
-        for k in range(i - ln + 1, i + 1):
-            step = x[k] - x[k - 1]
-            b += np.sqrt(1.0 + step * step)
+        b = path[i]
         v = 100.0 * a / b
         if np.isnan(v):
             v = 0.0
@@ -921,11 +1006,15 @@ def qstick(open_, close, period):
     """Mean of (close - open) over each full window; 0.0 before."""
     n = open_.shape[0]
     out = np.zeros(n)
+    if n < period:
+        return out
+    d = np.empty(n)
+    for k in range(n):
+        d[k] = close[k] - open_[k]
+    # each window's sum in order, oldest first, several windows at a time (the same bits as one by one)
+    _kernels.dot_windows_oldest_first(d, np.ones(period), period - 1, n, out, _kernels.LANES)
     for i in range(period - 1, n):
-        s = 0.0
-        for k in range(i - period + 1, i + 1):
-            s += close[k] - open_[k]
-        out[i] = s / period
+        out[i] = out[i] / period
     return out
 
 
@@ -947,13 +1036,32 @@ def reflex(ssf, period):
     n = ssf.shape[0]
     out = np.zeros(n)
     ms_prev = 0.0
+    # each row's sum is independent of the others: several rows at a time, each summed in its own order
+    # (the same bits), on slices indexed from 0 so that LLVM vectorizes the loop over the rows
+    sums = np.empty(n)
+    xc = np.ascontiguousarray(ssf)
+    lanes = _kernels.LANES
+    slope = np.empty(lanes)
+    acc = np.empty(lanes)
+    i0 = period
+    while i0 < n:
+        m = min(lanes, n - i0)
+        cur = xc[i0:i0 + m]
+        old = xc[i0 - period:i0 - period + m]
+        for j in range(m):
+            slope[j] = (old[j] - cur[j]) / period
+            acc[j] = 0.0
+        for t in range(1, period + 1):
+            back = xc[i0 - t:i0 - t + m]
+            for j in range(m):
+                acc[j] = acc[j] + (cur[j] + t * slope[j]) - back[j]
+        for j in range(m):
+            sums[i0 + j] = acc[j]
+        i0 += m
     for i in range(n):
         if i < period:
             continue
-        slope = (ssf[i - period] - ssf[i]) / period
-        s = 0.0
-        for t in range(1, period + 1):
-            s = s + (ssf[i] + t * slope) - ssf[i - t]
+        s = sums[i]
         s /= period
         ms = 0.04 * s * s + 0.96 * ms_prev
         if ms > 0:
@@ -966,19 +1074,23 @@ def reflex(ssf, period):
 def rma(x, length):
     """Jesse's RMA: alpha 1/length, and row 0 blends ``x[0]`` with the *last* value (index -1 wraps)."""
     n = x.shape[0]
-    out = x.copy()
+    out = np.empty(n)
+    if n == 0:
+        return out
     alpha = 1.0 / length
+    prev = x[n - 1]  # (carried in a local: read back from ``out`` it would wait on the store)
     for i in range(n):
-        prev = out[i - 1] if i > 0 else x[n - 1]
         if np.isnan(prev):
             # Jesse restarts from the simple mean of the last `length` values of the source.
             s = 0.0
             lo = n - length if n - length > 0 else 0
             for k in range(lo, n):
                 s += x[k]
-            out[i] = s / (n - lo)
+            y = s / (n - lo)
         else:
-            out[i] = alpha * x[i] + (1.0 - alpha) * prev
+            y = alpha * x[i] + (1.0 - alpha) * prev
+        out[i] = y
+        prev = y
     return out
 
 

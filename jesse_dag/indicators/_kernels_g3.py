@@ -76,7 +76,8 @@ def sma_skipnan_window(x, period):
 @numba.njit(cache=True)
 def tail_weighted_ma(source, period, power):
     n = source.shape[0]
-    out = source.copy()
+    xc = np.ascontiguousarray(source)  # one pass over a strided column, then contiguous reads
+    out = xc.copy()
     if period < 2 or n < period + 2:
         return out
     weights = np.empty(period - 1)
@@ -86,12 +87,7 @@ def tail_weighted_ma(source, period, power):
         ws += weights[i]
     if ws == 0.0:
         return out
-    inv_ws = 1.0 / ws
-    for j in range(period + 1, n):
-        s = 0.0
-        for i in range(period - 1):
-            s += source[j - i] * weights[i]
-        out[j] = s * inv_ws
+    _kernels.dot_windows(xc, weights, period + 1, n, 1.0 / ws, out, _kernels.LANES)
     return out
 
 
@@ -206,9 +202,9 @@ def weighted_window_average(source, weights):
     wsum = 0.0
     for k in range(p):
         wsum += weights[k]
-    for i in range(p - 1, n):
-        acc = 0.0
-        for k in range(p):
-            acc += source[i - p + 1 + k] * weights[k]
-        out[i] = acc / wsum
+    # every window's sum in order (oldest first), several windows at a time: the same bits as one by one
+    _kernels.dot_windows_oldest_first(source, weights, p - 1, n, out, _kernels.LANES)
+    tail = out[p - 1:]  # (indexed from 0: LLVM vectorizes the division)
+    for i in range(n - p + 1):
+        tail[i] = tail[i] / wsum
     return out

@@ -6,6 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
@@ -39,6 +40,13 @@ def _last_acosc(a0, a1):
     return r[0][-1], r[1][-1]
 
 
+@numba.njit(cache=True)
+def _last_acosc_rows(c, warm):
+    # _last_acosc on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_acosc(w[:, HIGH], w[:, LOW])
+
+
 def acosc(candles: np.ndarray, sequential: bool = False) -> AC:
     """AC(osc, change): AO minus its 5-bar SMA, and the one-bar change of that.
 
@@ -48,6 +56,8 @@ def acosc(candles: np.ndarray, sequential: bool = False) -> AC:
         >>> bool(np.isfinite(acosc(candles_from_close_prices(np.linspace(100, 150, 60))).osc))
         True
     """
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return AC(*map(float, _last_acosc_rows(candles, _warmup_candles_num.get())))
     c = ohlcv(candles, sequential, "acosc")
     if not sequential:
         return AC(*map(float, _last_acosc(c[:, HIGH], c[:, LOW])))

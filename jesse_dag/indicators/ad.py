@@ -4,7 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
 
 
@@ -30,6 +32,13 @@ def _last_ad(a0, a1, a2, a3):
     return _ad(a0, a1, a2, a3)[-1]
 
 
+@numba.njit(cache=True)
+def _last_ad_rows(c, warm):
+    # _last_ad on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_ad(w[:, HIGH], w[:, LOW], w[:, CLOSE], w[:, VOLUME])
+
+
 def ad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
     """Cumulative money-flow volume (a zero range bar contributes 0).
 
@@ -39,6 +48,8 @@ def ad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         >>> isinstance(ad(candles_from_close_prices(np.linspace(100, 150, 60))), float)
         True
     """
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_ad_rows(candles, _warmup_candles_num.get()))
     c = ohlcv(candles, sequential, "ad")
     if not sequential:
         return float(_last_ad(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME]))

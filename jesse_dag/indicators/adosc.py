@@ -4,6 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
@@ -22,6 +23,13 @@ def _last_adosc(a0, a1, a2, a3, a4, a5):
     return _adosc(a0, a1, a2, a3, a4, a5)[-1]
 
 
+@numba.njit(cache=True)
+def _last_adosc_rows(c, warm, a0, a1):
+    # _last_adosc on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_adosc(w[:, HIGH], w[:, LOW], w[:, CLOSE], w[:, VOLUME], a0, a1)
+
+
 def adosc(candles: np.ndarray, fast_period: int = 3, slow_period: int = 10,
           sequential: bool = False) -> float | np.ndarray:
     """EMAs seeded at the first A/D value, no NaN warm-up.
@@ -34,6 +42,8 @@ def adosc(candles: np.ndarray, fast_period: int = 3, slow_period: int = 10,
     """
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_adosc_rows(candles, _warmup_candles_num.get(), fast_period, slow_period))
     c = ohlcv(candles, sequential, "adosc")
     if not sequential:
         return float(_last_adosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME], fast_period, slow_period))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
@@ -46,6 +47,13 @@ def _last_adxr(a0, a1, a2, a3):
     return _adxr(a0, a1, a2, a3)[-1]
 
 
+@numba.njit(cache=True)
+def _last_adxr_rows(c, warm, a0):
+    # _last_adxr on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_adxr(w[:, HIGH], w[:, LOW], w[:, CLOSE], a0)
+
+
 def adxr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
     """ADXR: mean of the ADX now and ``period`` bars ago.
 
@@ -56,6 +64,8 @@ def adxr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> flo
         True
     """
     period = check_period(period)
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_adxr_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "adxr")
     if not sequential:
         return float(_last_adxr(c[:, HIGH], c[:, LOW], c[:, CLOSE], period))

@@ -6,6 +6,8 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import source_of
 
 AG = namedtuple("AG", ["jaw", "teeth", "lips"])
@@ -61,6 +63,15 @@ def _last_alligator(a0):
     return r[0][-1], r[1][-1], r[2][-1]
 
 
+@numba.njit(cache=True)
+def _last_alligator_src(c, code, warm):
+    # _last_alligator on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_alligator(w[:, code])
+    return _last_alligator(_fastpath.derived_source(w, code))
+
+
 def alligator(candles: np.ndarray, source_type: str = "hl2", sequential: bool = False) -> AG:
     """AG(jaw, teeth, lips), shifted forward by 8, 5 and 3 bars.
 
@@ -71,6 +82,10 @@ def alligator(candles: np.ndarray, source_type: str = "hl2", sequential: bool = 
         >>> a.lips > a.teeth > a.jaw
         True
     """
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return AG(*map(float, _last_alligator_src(candles, code, _warmup_candles_num.get())))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return AG(*map(float, _last_alligator(source)))

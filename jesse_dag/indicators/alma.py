@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
 
@@ -37,6 +39,15 @@ def _last_alma(a0, a1, a2, a3):
     return _alma(a0, a1, a2, a3)[-1]
 
 
+@numba.njit(cache=True)
+def _last_alma_src(c, code, warm, a0, a1, a2):
+    # _last_alma on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_alma(w[:, code], a0, a1, a2)
+    return _last_alma(_fastpath.derived_source(w, code), a0, a1, a2)
+
+
 def alma(candles: np.ndarray, period: int = 9, sigma: float = 6.0, distribution_offset: float = 0.85,
          source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Gaussian-weighted moving average; the warm-up rows are NaN.
@@ -49,6 +60,10 @@ def alma(candles: np.ndarray, period: int = 9, sigma: float = 6.0, distribution_
     period = check_period(period)
     sigma = check_number(sigma, "sigma")
     distribution_offset = check_number(distribution_offset, "distribution_offset")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_alma_src(candles, code, _warmup_candles_num.get(), period, sigma, distribution_offset))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_alma(source, period, sigma, distribution_offset))

@@ -6,6 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
@@ -57,6 +58,13 @@ def _last_ao(a0, a1):
     return r[0][-1], r[1][-1]
 
 
+@numba.njit(cache=True)
+def _last_ao_rows(c, warm):
+    # _last_ao on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_ao(w[:, HIGH], w[:, LOW])
+
+
 def ao(candles: np.ndarray, sequential: bool = False) -> AO:
     """AO(osc, change): SMA5(hl2) - SMA34(hl2) and its one-bar change.
 
@@ -66,6 +74,8 @@ def ao(candles: np.ndarray, sequential: bool = False) -> AO:
         >>> ao(candles_from_close_prices(np.linspace(100, 150, 60))).osc > 0
         True
     """
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return AO(*map(float, _last_ao_rows(candles, _warmup_candles_num.get())))
     c = ohlcv(candles, sequential, "ao")
     if not sequential:
         return AO(*map(float, _last_ao(c[:, HIGH], c[:, LOW])))

@@ -6,7 +6,9 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 AROON = namedtuple("AROON", ["down", "up"])
@@ -41,6 +43,13 @@ def _last_aroon(a0, a1, a2):
     return r[0][-1], r[1][-1]
 
 
+@numba.njit(cache=True)
+def _last_aroon_rows(c, warm, a0):
+    # _last_aroon on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_aroon(w[:, HIGH], w[:, LOW], a0)
+
+
 def aroon(candles: np.ndarray, period: int = 14, sequential: bool = False) -> AROON:
     """AROON(down, up) over windows of ``period + 1`` bars.
 
@@ -51,6 +60,8 @@ def aroon(candles: np.ndarray, period: int = 14, sequential: bool = False) -> AR
         100.0
     """
     period = check_period(period)
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return AROON(*map(float, _last_aroon_rows(candles, _warmup_candles_num.get(), period)))
     c = ohlcv(candles, sequential, "aroon")
     if not sequential:
         return AROON(*map(float, _last_aroon(c[:, HIGH], c[:, LOW], period)))

@@ -5,6 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators._kernels import LANES as _LANES
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
@@ -70,6 +71,52 @@ def _aroonosc(c, period):
 
 
 @numba.njit(cache=True)
+def _aroonosc_lanes(c, period, lanes):
+    # the naive scan of every window, ``lanes`` windows at a time: per window the same strict comparisons in
+    # the same order (so the same first-occurrence indices, NaN included), written as selects over array
+    # slices so that LLVM vectorizes the loop over the windows
+    n = c.shape[0]
+    out = np.empty(n)
+    out[:min(period - 1, n)] = np.nan
+    if n < period:
+        return out
+    hs = np.ascontiguousarray(c[:, HIGH])
+    ls = np.ascontiguousarray(c[:, LOW])
+    hv = np.empty(lanes)
+    lv = np.empty(lanes)
+    hi = np.empty(lanes, dtype=np.int64)
+    lo = np.empty(lanes, dtype=np.int64)
+    nw = n - period + 1  # windows; window s covers rows s .. s + period - 1
+    s0 = 0
+    while s0 < nw:
+        m = min(lanes, nw - s0)
+        h0 = hs[s0:s0 + m]
+        l0 = ls[s0:s0 + m]
+        for j in range(m):
+            hv[j] = h0[j]
+            lv[j] = l0[j]
+            hi[j] = 0
+            lo[j] = 0
+        for k in range(1, period):
+            hk = hs[s0 + k:s0 + k + m]
+            lk = ls[s0 + k:s0 + k + m]
+            for j in range(m):
+                v = hk[j]
+                up = v > hv[j]
+                hv[j] = v if up else hv[j]
+                hi[j] = k if up else hi[j]
+                w = lk[j]
+                dn = w < lv[j]
+                lv[j] = w if dn else lv[j]
+                lo[j] = k if dn else lo[j]
+        o = out[s0 + period - 1:s0 + period - 1 + m]
+        for j in range(m):
+            o[j] = 100.0 * (hi[j] - lo[j]) / period
+        s0 += m
+    return out
+
+
+@numba.njit(cache=True)
 def _last_aroonosc_window(c, period):
     # the last window alone, scanned as the naive kernel does (each row depends on its own window only)
     n = c.shape[0]
@@ -99,4 +146,5 @@ def aroonosc(candles: np.ndarray, period: int = 14, sequential: bool = False) ->
     c = ohlcv(candles, sequential, "aroonosc")
     if not sequential:
         return float(_last_aroonosc_window(c, period))
-    return _aroonosc(c, period)
+    # short windows: the vectorized scan; long ones: the O(n) deques
+    return _aroonosc_lanes(c, period, _LANES) if period <= 48 else _aroonosc(c, period)

@@ -5,9 +5,9 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag._config import warmup_candles_num
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import cached_last
+from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
@@ -61,11 +61,61 @@ def _last_atr(c, period):
 
 
 @numba.njit(cache=True)
-def _atr_windows(c, period, warm, lo, hi):
+def _atr_windows(c, period, warm, lo, hi, lanes):
+    # _last_atr(c[s:e]) for every e in lo..hi-1 (s = e - warm when warm > 0 and e > warm, else 0), the same
+    # operations per window. A window's first row has TR = H - L; every later row's TR uses the row before it,
+    # so those are computed once for the whole run (the same bits) and the sums then run per window.
     out = np.empty(hi - lo)
-    for e in range(lo, hi):
-        s = e - warm if (warm > 0 and e > warm) else 0
-        out[e - lo] = _last_atr(c[s:e], period)
+    alpha = 1.0 / period
+    pre = hi if warm <= 0 else min(hi, warm + 1)
+    if lo < pre:
+        # windows that start at row 0 are prefixes: one pass gives every prefix's value
+        total = 0.0
+        y = np.nan
+        for e in range(1, pre):
+            i = e - 1
+            if i < period:
+                total += _tr(c, i)
+                if i == period - 1:
+                    y = total / period
+            else:
+                y = y + alpha * (_tr(c, i) - y)
+            if e >= lo:
+                out[e - lo] = np.nan if e < period else y
+    first = max(lo, pre)
+    if first >= hi:
+        return out
+    if warm < period:
+        out[first - lo:] = np.nan
+        return out
+    lanes = max(1, min(lanes, hi - first))
+    base = first - warm
+    nr = hi - base
+    trs = np.empty(nr)
+    hls = np.empty(nr)
+    for k in range(nr):
+        i = base + k
+        hls[k] = c[i, HIGH] - c[i, LOW]
+        trs[k] = _tr(c, i) if i > 0 else hls[k]
+    tot = np.empty(lanes)
+    y = np.empty(lanes)
+    for e0 in range(first, hi, lanes):
+        m = min(lanes, hi - e0)
+        off = e0 - warm - base
+        hs = hls[off:off + m]
+        for j in range(m):
+            tot[j] = 0.0 + hs[j]
+        for t in range(1, period):
+            ts = trs[off + t:off + t + m]
+            for j in range(m):
+                tot[j] += ts[j]
+        for j in range(m):
+            y[j] = tot[j] / period
+        for t in range(period, warm):
+            ts = trs[off + t:off + t + m]
+            for j in range(m):
+                y[j] = y[j] + alpha * (ts[j] - y[j])
+        out[e0 - lo:e0 - lo + m] = y[:m]
     return out
 
 
@@ -73,6 +123,11 @@ def _atr_windows(c, period, warm, lo, hi):
 def _last_atr_tail(c, warm, period):
     # _last_atr on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
     return _last_atr(c[_kernels.window_start(c.shape[0], warm):], period)
+
+
+def _memo_atr(candles, period):
+    return cached_last(candles, ("atr", period),
+                       lambda slot, w, lo, hi: _atr_windows(slot.pristine, period, w, lo, hi, _kernels.LANES).tolist())
 
 
 def atr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
@@ -84,13 +139,19 @@ def atr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
         >>> atr(candles_from_close_prices(np.linspace(100, 120, 50))) > 0
         True
     """
-    period = check_period(period)
-    if not sequential:
-        v = cached_last(candles, ("atr", period),
-                        lambda slot, w, lo, hi: _atr_windows(slot.pristine, period, w, lo, hi).tolist())
+    if not sequential and _window_cache.get() is not None:
+        # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
+        # memo computes a run of bars ahead
+        v = memo_hit(candles, ("atr", period))
         if v is not None:
             return v
+        period = check_period(period)
+        v = _memo_atr(candles, period)
+        if v is not None:
+            return v
+    period = check_period(period)
+    if not sequential:
         if _kernels.plain_source_code(candles) >= 0:
-            return _last_atr_tail(candles, warmup_candles_num(), period)
+            return _last_atr_tail(candles, _warmup_candles_num.get(), period)
         return float(_last_atr(ohlcv(candles, False, "atr"), period))
     return _atr(ohlcv(candles, True, "atr"), period)

@@ -6,9 +6,9 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import warmup_candles_num
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import cached_last
+from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
 BollingerBands = namedtuple("BollingerBands", ["upperband", "middleband", "lowerband"])
@@ -97,12 +97,54 @@ def _last_bbands_rows(c, code, warm, period, devup, devdn):
 
 
 @numba.njit(cache=True)
-def _bbands_windows(x, period, devup, devdn, warm, lo, hi):
+def _bbands_windows(x, period, devup, devdn, warm, lo, hi, lanes):
+    # _last_bbands(x[s:e]) for every e in lo..hi-1 (s = e - warm when warm > 0 and e > warm, else 0): the
+    # same running sums per window; windows of full length run ``lanes`` at a time (LLVM vectorizes the loop
+    # over the lanes, a runtime count over slices)
     out = np.empty((hi - lo, 3))
-    for e in range(lo, hi):
-        s = e - warm if (warm > 0 and e > warm) else 0
-        out[e - lo, 0], out[e - lo, 1], out[e - lo, 2] = _last_bbands(x[s:e], period, devup, devdn)
+    first = hi if warm <= 0 else min(hi, max(lo, warm + 1))
+    for e in range(lo, first):
+        out[e - lo, 0], out[e - lo, 1], out[e - lo, 2] = _last_bbands(x[:e], period, devup, devdn)
+    if first >= hi:
+        return out
+    if warm < period:
+        out[first - lo:, :] = np.nan
+        return out
+    lanes = max(1, min(lanes, hi - first))
+    s1 = np.empty(lanes)
+    s2 = np.empty(lanes)
+    for e0 in range(first, hi, lanes):
+        m = min(lanes, hi - e0)
+        b = e0 - warm
+        s1[:m] = 0.0
+        s2[:m] = 0.0
+        for t in range(period):
+            xs = x[b + t:b + t + m]
+            for j in range(m):
+                v = xs[j]
+                s1[j] += v
+                s2[j] += v * v
+        for t in range(period, warm):
+            xs = x[b + t:b + t + m]
+            olds = x[b + t - period:b + t - period + m]
+            for j in range(m):
+                v = xs[j]
+                o = olds[j]
+                s1[j] = s1[j] + v - o
+                s2[j] = s2[j] + v * v - o * o
+        for j in range(m):
+            mu = s1[j] / period
+            sd = np.sqrt(s2[j] / period - mu * mu)
+            out[e0 + j - lo, 0] = mu + devup * sd
+            out[e0 + j - lo, 1] = mu
+            out[e0 + j - lo, 2] = mu - devdn * sd
     return out
+
+
+def _memo_bbands(candles, period, devup, devdn, source_type):
+    return cached_last(candles, ("bollinger_bands", period, devup, devdn, 0, 0, source_type),
+                       lambda slot, w, lo, hi: [BollingerBands._make(r) for r in _bbands_windows(
+                           slot.source(source_type), period, devup, devdn, w, lo, hi, _kernels.LANES).tolist()])
 
 
 def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, devdn: float = 2,
@@ -119,20 +161,26 @@ def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, dev
         >>> bb.upperband > bb.middleband > bb.lowerband
         True
     """
+    if not sequential and _window_cache.get() is not None:
+        # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
+        # memo computes a run of bars ahead
+        v = memo_hit(candles, ("bollinger_bands", period, devup, devdn, matype, devtype, source_type))
+        if v is not None:
+            return v
+        if matype == 0 and devtype == 0:
+            v = _memo_bbands(candles, check_period(period), check_number(devup, "devup"),
+                             check_number(devdn, "devdn"), source_type)
+            if v is not None:
+                return v
     period = check_period(period)
     devup = check_number(devup, "devup")
     devdn = check_number(devdn, "devdn")
     if devtype not in (0, 1, 2):
         raise ValueError(f"devtype must be 0, 1 or 2, got {devtype!r}")
     if not sequential and matype == 0 and devtype == 0:
-        v = cached_last(candles, ("bollinger_bands", period, devup, devdn, source_type),
-                        lambda slot, w, lo, hi: [tuple(r) for r in _bbands_windows(
-                            slot.source(source_type), period, devup, devdn, w, lo, hi).tolist()])
-        if v is not None:
-            return BollingerBands(*v)
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return BollingerBands(*_last_bbands_rows(candles, code, warmup_candles_num(), period, devup, devdn))
+            return BollingerBands(*_last_bbands_rows(candles, code, _warmup_candles_num.get(), period, devup, devdn))
     candles, source = source_of(candles, source_type, sequential)
     if matype == 0 and devtype == 0:
         if not sequential:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
 
@@ -53,6 +55,15 @@ def _last_bbw(x, period, mult):
     return ((m + mult * sd) - (m - mult * sd)) / m if m != 0.0 else np.nan
 
 
+@numba.njit(cache=True)
+def _last_bbw_src(c, code, warm, a0, a1):
+    # _last_bbw on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_bbw(w[:, code], a0, a1)
+    return _last_bbw(_fastpath.derived_source(w, code), a0, a1)
+
+
 def bollinger_bands_width(candles: np.ndarray, period: int = 20, mult: float = 2.0, source_type: str = "close",
                           sequential: bool = False) -> float | np.ndarray:
     """Width of the SMA +/- ``mult`` standard deviation bands relative to the SMA.
@@ -64,6 +75,10 @@ def bollinger_bands_width(candles: np.ndarray, period: int = 20, mult: float = 2
     """
     period = check_period(period)
     mult = check_number(mult, "mult")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_bbw_src(candles, code, _warmup_candles_num.get(), period, mult))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_bbw(source, period, mult))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag.indicators import _kernels
+
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
@@ -14,14 +16,23 @@ def _cg(x, period):
     out = np.full(n, np.nan)
     if period < 2 or n <= period:
         return out
-    # Jesse's window holds period-1 bars ending at i, weights 1 (newest) .. period-1; first value at period+1
-    for i in range(period + 1, n):
-        num = 0.0
-        den = 0.0
-        for k in range(i - period + 2, i + 1):
-            num += (1.0 + i - k) * x[k]
-            den += x[k]
-        out[i] = -num / den if den != 0.0 else 0.0
+    # Jesse's window holds period-1 bars ending at i, weights 1 (newest) .. period-1; first value at period+1.
+    # Each window's sums run oldest first, several windows at a time (the same bits as one by one).
+    m = period - 1
+    w = np.empty(m)
+    for j in range(m):
+        w[j] = float(m - j)  # 1.0 + i - k for the window's j-th oldest row k
+    xc = np.ascontiguousarray(x)  # one pass over a strided column
+    num = np.empty(n)
+    den = np.empty(n)
+    _kernels.dot_windows_oldest_first(xc, w, period + 1, n, num, _kernels.LANES)
+    _kernels.dot_windows_oldest_first(xc, np.ones(m), period + 1, n, den, _kernels.LANES)
+    # (slices indexed from 0: LLVM vectorizes this loop, it does not when the loop starts at period + 1)
+    nu = num[period + 1:]
+    de = den[period + 1:]
+    o = out[period + 1:]
+    for i in range(n - period - 1):
+        o[i] = -nu[i] / de[i] if de[i] != 0.0 else 0.0
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
@@ -48,6 +49,58 @@ def _last_chop(a0, a1, a2, a3, a4, a5):
     return _chop(a0, a1, a2, a3, a4, a5)[-1]
 
 
+@numba.njit(cache=True)
+def _tr_in_window(c, s0, i):
+    # _kernels.true_range on the window starting at row s0, at row i
+    if i == s0:
+        return c[i, HIGH] - c[i, LOW]
+    hl = c[i, HIGH] - c[i, LOW]
+    hc = abs(c[i, HIGH] - c[i - 1, CLOSE])
+    lc = abs(c[i, LOW] - c[i - 1, CLOSE])
+    return max(hl, max(hc, lc))
+
+
+@numba.njit(cache=True)
+def _last_chop_rows(c, warm, period, scalar, drift):
+    # _chop(...)[-1] on Jesse's trailing ``warm`` rows of 2-D candles, without the arrays: the last window's
+    # ATR sum in the same order, its high/low scanned as the naive rolling extreme does (the deque gives the
+    # same value) and one pair of logarithms instead of one per row
+    n = c.shape[0]
+    s0 = _kernels.window_start(n, warm)
+    if n - s0 < period:
+        return np.nan
+    first = n - period
+    total = 0.0
+    if drift == 1:
+        for k in range(first, n):
+            t = _tr_in_window(c, s0, k)
+            if not np.isnan(t):
+                total += t
+    elif n - s0 >= drift:
+        sm = 0.0
+        for i in range(s0, s0 + drift):
+            sm += _tr_in_window(c, s0, i)
+        y = sm / drift
+        if s0 + drift - 1 >= first and not np.isnan(y):
+            total += y
+        a = 1.0 / drift
+        for i in range(s0 + drift, n):
+            y = a * _tr_in_window(c, s0, i) + (1.0 - a) * y
+            if i >= first and not np.isnan(y):
+                total += y
+    hi = c[first, HIGH]
+    lo = c[first, LOW]
+    for k in range(first + 1, n):
+        if c[k, HIGH] > hi:
+            hi = c[k, HIGH]
+        if c[k, LOW] < lo:
+            lo = c[k, LOW]
+    rng = hi - lo
+    if total > 0.0 and rng > 0.0:
+        return scalar * (np.log10(total) - np.log10(rng)) / np.log10(period)
+    return np.nan
+
+
 def chop(candles: np.ndarray, period: int = 14, scalar: float = 100, drift: int = 1,
          sequential: bool = False) -> float | np.ndarray:
     """Choppiness index: ``scalar * log10(sum ATR / range) / log10(period)``.
@@ -64,6 +117,9 @@ def chop(candles: np.ndarray, period: int = 14, scalar: float = 100, drift: int 
     period = check_period(period)
     drift = check_period(drift, "drift")
     scalar = check_number(scalar, "scalar")
+    # (period 1 divides by log10(1) = 0 on every row: left to the full kernel, which fails as it always has)
+    if not sequential and period > 1 and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_chop_rows(candles, _warmup_candles_num.get(), period, scalar, drift))
     c = ohlcv(candles, sequential, "chop")
     if not sequential:
         return float(_last_chop(c[:, HIGH], c[:, LOW], c[:, CLOSE], period, scalar, drift))

@@ -6,6 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
@@ -48,6 +49,13 @@ def _last_cksp(a0, a1, a2, a3, a4, a5):
     return r[0][-1], r[1][-1]
 
 
+@numba.njit(cache=True)
+def _last_cksp_rows(c, warm, a0, a1, a2):
+    # _last_cksp on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_cksp(w[:, HIGH], w[:, LOW], w[:, CLOSE], a0, a1, a2)
+
+
 def cksp(candles: np.ndarray, p: int = 10, x: float = 1.0, q: int = 9, sequential: bool = False) -> CKSP:
     """CKSP(long, short) stops.
 
@@ -61,6 +69,8 @@ def cksp(candles: np.ndarray, p: int = 10, x: float = 1.0, q: int = 9, sequentia
     p = check_period(p, "p")
     q = check_period(q, "q")
     x = check_number(x, "x")
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return CKSP(*map(float, _last_cksp_rows(candles, _warmup_candles_num.get(), p, x, q)))
     c = ohlcv(candles, sequential, "cksp")
     if not sequential:
         return CKSP(*map(float, _last_cksp(c[:, HIGH], c[:, LOW], c[:, CLOSE], p, x, q)))

@@ -4,7 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
@@ -41,6 +43,13 @@ def _last_pearson(a0, a1, a2):
     return pearson(a0, a1, a2)[-1]
 
 
+@numba.njit(cache=True)
+def _last_pearson_rows(c, warm, a0):
+    # _last_pearson on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_pearson(w[:, HIGH], w[:, LOW], a0)
+
+
 def correl(candles: np.ndarray, period: int = 5, sequential: bool = False) -> float | np.ndarray:
     """Correlation of high and low over ``period`` bars.
 
@@ -51,6 +60,8 @@ def correl(candles: np.ndarray, period: int = 5, sequential: bool = False) -> fl
         True
     """
     period = check_period(period)
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_pearson_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "correl")
     if not sequential:
         return float(_last_pearson(c[:, HIGH], c[:, LOW], period))

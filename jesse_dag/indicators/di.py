@@ -6,7 +6,9 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 DI = namedtuple("DI", ["plus", "minus"])
@@ -53,6 +55,39 @@ def _last_di(a0, a1, a2, a3):
     return r[0][-1], r[1][-1]
 
 
+@numba.njit(cache=True)
+def _last_di_rows(c, warm, period):
+    # _di(...) at its last row on Jesse's trailing ``warm`` rows of 2-D candles: the same recurrence read
+    # straight from the rows (no column views, no arrays)
+    n = c.shape[0]
+    s0 = _kernels.window_start(n, warm)
+    if n - s0 < 2 or n - s0 < period + 1:
+        return np.nan, np.nan
+    s_tr = 0.0
+    s_p = 0.0
+    s_m = 0.0
+    for i in range(s0 + 1, n):
+        h = c[i, HIGH]
+        lw = c[i, LOW]
+        pc = c[i - 1, CLOSE]
+        tr = max(h - lw, max(abs(h - pc), abs(lw - pc)))
+        up = h - c[i - 1, HIGH]
+        dn = c[i - 1, LOW] - lw
+        pdm = up if (up > dn and up > 0.0) else 0.0
+        mdm = dn if (dn > up and dn > 0.0) else 0.0
+        if i - s0 <= period:
+            s_tr += tr
+            s_p += pdm
+            s_m += mdm
+        else:
+            s_tr = (s_tr * (period - 1) + tr) / period
+            s_p = (s_p * (period - 1) + pdm) / period
+            s_m = (s_m * (period - 1) + mdm) / period
+    if s_tr > 0.0:
+        return 100.0 * s_p / s_tr, 100.0 * s_m / s_tr
+    return 0.0, 0.0
+
+
 def di(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DI:
     """DI(plus, minus); first value at row ``period``.
 
@@ -64,6 +99,8 @@ def di(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DI:
         True
     """
     period = check_period(period)
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return DI(*_last_di_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "di")
     if not sequential:
         return DI(*map(float, _last_di(c[:, HIGH], c[:, LOW], c[:, CLOSE], period)))

@@ -6,7 +6,9 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 DM = namedtuple("DM", ["plus", "minus"])
@@ -45,6 +47,13 @@ def _last_dm(a0, a1, a2):
     return r[0][-1], r[1][-1]
 
 
+@numba.njit(cache=True)
+def _last_dm_rows(c, warm, a0):
+    # _last_dm on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_dm(w[:, HIGH], w[:, LOW], a0)
+
+
 def dm(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DM:
     """DM(plus, minus): Wilder sums of +DM and -DM; first value at row ``period``.
 
@@ -56,6 +65,8 @@ def dm(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DM:
         True
     """
     period = check_period(period)
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return DM(*map(float, _last_dm_rows(candles, _warmup_candles_num.get(), period)))
     c = ohlcv(candles, sequential, "dm")
     if not sequential:
         return DM(*map(float, _last_dm(c[:, HIGH], c[:, LOW], period)))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
@@ -44,6 +46,12 @@ def _last_edcf(a0, a1):
     return _edcf(a0, a1)[-1]
 
 
+@numba.njit(cache=True)
+def _last_edcf_rows(c, code, warm, period):
+    # _last_edcf on Jesse's trailing ``warm`` rows' source, built here rather than in Python (the fast lane)
+    return _edcf(_kernels.window_source(c, code, warm), period)[-1]
+
+
 def edcf(candles: np.ndarray, period: int = 15, source_type: str = "hl2", sequential: bool = False) -> float | np.ndarray:
     """Distance-weighted average; first value at row ``2*period``.
 
@@ -53,6 +61,10 @@ def edcf(candles: np.ndarray, period: int = 15, source_type: str = "hl2", sequen
         True
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_edcf_rows(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_edcf(source, period))

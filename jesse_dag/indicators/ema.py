@@ -4,9 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import warmup_candles_num
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import cached_forming, cached_last
+from jesse_dag.indicators._core import _window_cache, cached_forming, cached_last, memo_hit
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
@@ -40,27 +40,79 @@ def _last_ema_rows(c, code, warm, period):
 
 
 @numba.njit(cache=True)
-def _ema_windows(x, period, warm, lo, hi):
-    # the last value of the EMA on each trailing window (slice_candles' rows), for views of lo..hi-1 rows
+def _ema_windows(x, period, warm, lo, hi, lanes):
+    # the last value of the EMA on each trailing window (slice_candles' rows), for views of lo..hi-1 rows:
+    # _last_ema(x[s:e]) with s = e - warm when warm > 0 and e > warm, else 0, the same operations per window
     out = np.empty(hi - lo)
-    for e in range(lo, hi):
-        s = e - warm if (warm > 0 and e > warm) else 0
-        out[e - lo] = _last_ema(x[s:e], period)
+    alpha = 2.0 / (period + 1.0)
+    keep = 1.0 - alpha
+    # windows that start at row 0 (prefixes): one pass gives every prefix's value
+    pre = hi if warm <= 0 else min(hi, warm + 1)
+    if lo < pre:
+        y = x[0]
+        for e in range(1, pre):
+            if e > 1:
+                y = alpha * x[e - 1] + keep * y
+            if e >= lo:
+                out[e - lo] = np.nan if period > e else y
+    first = max(lo, pre)
+    if first >= hi:
+        return out
+    if period > warm:
+        out[first - lo:] = np.nan
+        return out
+    # fixed-length windows x[e-warm:e], ``lanes`` at a time (independent recurrences: the CPU overlaps them
+    # and LLVM vectorizes the loop over the lanes, a runtime count over slices)
+    lanes = max(1, min(lanes, hi - first))
+    y = np.empty(lanes)
+    for e0 in range(first, hi, lanes):
+        m = min(lanes, hi - e0)
+        s0 = e0 - warm
+        y[:m] = x[s0:s0 + m]
+        for t in range(1, warm):
+            xs = x[s0 + t:s0 + t + m]
+            for j in range(m):
+                y[j] = alpha * xs[j] + keep * y[j]
+        out[e0 - lo:e0 - lo + m] = y[:m]
     return out
 
 
 @numba.njit(cache=True)
 def _ema_forming(x, fx, completes, period, warm):
-    # the last value on each trailing window that ends with a forming candle (source value ``fx``)
+    # The last value on each trailing window that ends with a forming candle (source value ``fx``):
+    # _last_ema of x[s:c] then fx[j]. Ticks of one bucket share c (and so s): the recurrence over the
+    # complete rows runs once per bucket, then one step with each tick's forming value (the same bits).
     out = np.empty(completes.shape[0])
+    alpha = 2.0 / (period + 1.0)
+    keep = 1.0 - alpha
+    last_c = -1
+    y_complete = 0.0
     for j in range(completes.shape[0]):
         c = completes[j]
         s = c + 1 - warm if (warm > 0 and c + 1 > warm) else 0
-        buf = np.empty(c + 1 - s)
-        buf[:c - s] = x[s:c]
-        buf[c - s] = fx[j]
-        out[j] = _last_ema(buf, period)
+        if period > c + 1 - s:
+            out[j] = np.nan
+        elif c == s:
+            out[j] = fx[j]
+        else:
+            if c != last_c:
+                y = x[s]
+                for i in range(s + 1, c):
+                    y = alpha * x[i] + keep * y
+                y_complete = y
+                last_c = c
+            out[j] = alpha * fx[j] + keep * y_complete
     return out
+
+
+def _memo_ema(candles, period, source_type):
+    v = cached_last(candles, ("ema", period, source_type),
+                    lambda slot, w, lo, hi: _ema_windows(slot.source(source_type), period, w, lo, hi,
+                                                         _kernels.LANES).tolist())
+    if v is None:
+        v = cached_forming(candles, ("ema", period, source_type), source_type,
+                           lambda x, fx, completes, w: _ema_forming(x, fx, completes, period, w).tolist())
+    return v
 
 
 def ema(candles: np.ndarray, period: int = 5, source_type: str = "close",
@@ -72,18 +124,21 @@ def ema(candles: np.ndarray, period: int = 5, source_type: str = "close",
         >>> round(ema(np.array([1.0, 2.0, 3.0]), 2), 4)
         2.5556
     """
-    period = check_period(period)
-    if not sequential:
-        v = cached_last(candles, ("ema", period, source_type),
-                        lambda slot, w, lo, hi: _ema_windows(slot.source(source_type), period, w, lo, hi).tolist())
-        if v is None:
-            v = cached_forming(candles, ("ema", period, source_type), source_type,
-                               lambda x, fx, completes, w: _ema_forming(x, fx, completes, period, w).tolist())
+    if not sequential and _window_cache.get() is not None:
+        # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
+        # memo computes a run of bars ahead
+        v = memo_hit(candles, ("ema", period, source_type))
         if v is not None:
             return v
+        period = check_period(period)
+        v = _memo_ema(candles, period, source_type)
+        if v is not None:
+            return v
+    period = check_period(period)
+    if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _last_ema_rows(candles, code, warmup_candles_num(), period)
+            return _last_ema_rows(candles, code, _warmup_candles_num.get(), period)
     _, source = source_of(candles, source_type, sequential)
     if sequential:
         return _kernels.ema(source, period)

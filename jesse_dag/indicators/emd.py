@@ -6,6 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
@@ -46,6 +47,13 @@ def _last_emd(a0, a1, a2, a3, a4):
     return r[0][-1], r[1][-1], r[2][-1]
 
 
+@numba.njit(cache=True)
+def _last_emd_rows(c, warm, period, delta, fraction):
+    # _last_emd on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    s0 = _kernels.window_start(c.shape[0], warm)
+    return _last_emd(c[s0:, HIGH], c[s0:, LOW], period, delta, fraction)
+
+
 def emd(candles: np.ndarray, period: int = 20, delta: float = 0.5, fraction: float = 0.1,
         sequential: bool = False) -> EMD:
     """EMD(upperband, middleband, lowerband).
@@ -60,6 +68,8 @@ def emd(candles: np.ndarray, period: int = 20, delta: float = 0.5, fraction: flo
     period = check_period(period)
     delta = check_number(delta, "delta")
     fraction = check_number(fraction, "fraction")
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return EMD(*_last_emd_rows(candles, _warmup_candles_num.get(), period, delta, fraction))
     c = ohlcv(candles, sequential, "emd")
     if not sequential:
         return EMD(*map(float, _last_emd(c[:, HIGH], c[:, LOW], period, delta, fraction)))

@@ -4,7 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW, VOLUME
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 
@@ -33,6 +35,13 @@ def _last_emv(a0, a1, a2, a3, a4):
     return _emv(a0[t:], a1[t:], a2[t:], a3, a4)[-1]
 
 
+@numba.njit(cache=True)
+def _last_emv_rows(c, warm, a0, a1):
+    # _last_emv on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_emv(w[:, HIGH], w[:, LOW], w[:, VOLUME], a0, a1)
+
+
 def emv(candles: np.ndarray, length: int = 14, div: int = 10000, sequential: bool = False) -> float | np.ndarray:
     """Mean over ``length`` bars of ``div * d(hl2) * (high - low) / volume``.
 
@@ -44,6 +53,8 @@ def emv(candles: np.ndarray, length: int = 14, div: int = 10000, sequential: boo
     """
     length = check_period(length, "length")
     div = check_number(div, "div")
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_emv_rows(candles, _warmup_candles_num.get(), length, div))
     c = ohlcv(candles, sequential, "emv")
     if not sequential:
         return float(_last_emv(c[:, HIGH], c[:, LOW], c[:, VOLUME], length, div))

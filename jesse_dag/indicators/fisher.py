@@ -6,7 +6,9 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 FisherTransform = namedtuple("FisherTransform", ["fisher", "signal"])
@@ -43,6 +45,13 @@ def _last_fisher(a0, a1, a2):
     return r[0][-1], r[1][-1]
 
 
+@numba.njit(cache=True)
+def _last_fisher_rows(c, warm, a0):
+    # _last_fisher on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_fisher(w[:, HIGH], w[:, LOW], a0)
+
+
 def fisher(candles: np.ndarray, period: int = 9, sequential: bool = False) -> FisherTransform:
     """FisherTransform(fisher, signal); 0 during the warm-up.
 
@@ -53,6 +62,8 @@ def fisher(candles: np.ndarray, period: int = 9, sequential: bool = False) -> Fi
         True
     """
     period = check_period(period)
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return FisherTransform(*map(float, _last_fisher_rows(candles, _warmup_candles_num.get(), period)))
     c = ohlcv(candles, sequential, "fisher")
     if not sequential:
         return FisherTransform(*map(float, _last_fisher(c[:, HIGH], c[:, LOW], period)))

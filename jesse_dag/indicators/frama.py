@@ -4,7 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
@@ -59,6 +61,13 @@ def _last_frama(a0, a1, a2, a3, a4, a5):
     return _frama(a0, a1, a2, a3, a4, a5)[-1]
 
 
+@numba.njit(cache=True)
+def _last_frama_rows(c, warm, a0, a1, a2):
+    # _last_frama on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_frama(w[:, HIGH], w[:, LOW], w[:, CLOSE], a0, a1, a2)
+
+
 def frama(candles: np.ndarray, window: int = 10, FC: int = 1, SC: int = 300, sequential: bool = False) -> float | np.ndarray:
     """FRAMA; an odd ``window`` is raised to the next even number, as Jesse does.
 
@@ -73,6 +82,8 @@ def frama(candles: np.ndarray, window: int = 10, FC: int = 1, SC: int = 300, seq
     SC = check_period(SC, "SC")
     if window % 2 == 1:
         window += 1
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_frama_rows(candles, _warmup_candles_num.get(), window, FC, SC))
     c = ohlcv(candles, sequential, "frama")
     if not sequential:
         return float(_last_frama(c[:, HIGH], c[:, LOW], c[:, CLOSE], window, FC, SC))

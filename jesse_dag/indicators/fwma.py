@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
@@ -32,6 +34,15 @@ def _last_fwma(a0, a1):
     return _fwma(a0, a1)[-1]
 
 
+@numba.njit(cache=True)
+def _last_fwma_src(c, code, warm, a0):
+    # _last_fwma on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_fwma(w[:, code], a0)
+    return _last_fwma(_fastpath.derived_source(w, code), a0)
+
+
 def fwma(candles: np.ndarray, period: int = 5, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Weights 1, 1, 2, 3, 5, ... with the largest on the newest bar.
 
@@ -41,6 +52,10 @@ def fwma(candles: np.ndarray, period: int = 5, source_type: str = "close", seque
         1.0
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_fwma_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_fwma(source, period))

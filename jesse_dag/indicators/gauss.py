@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
@@ -23,6 +25,15 @@ def _last_gauss(a0, a1, a2):
     return _gauss(a0, a1, a2)[-1]
 
 
+@numba.njit(cache=True)
+def _last_gauss_src(c, code, warm, a0, a1):
+    # _last_gauss on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_gauss(w[:, code], a0, a1)
+    return _last_gauss(_fastpath.derived_source(w, code), a0, a1)
+
+
 def gauss(candles: np.ndarray, period: int = 14, poles: int = 4, source_type: str = "close",
           sequential: bool = False) -> float | np.ndarray:
     """Gaussian filter with 1 to 4 poles; NaN in the source are skipped and come back as leading NaN.
@@ -35,6 +46,10 @@ def gauss(candles: np.ndarray, period: int = 14, poles: int = 4, source_type: st
     period = check_period(period)
     if poles not in (1, 2, 3, 4):
         raise ValueError(f"gauss: poles must be 1, 2, 3 or 4, got {poles!r}")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_gauss_src(candles, code, _warmup_candles_num.get(), period, int(poles)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_gauss(source, period, int(poles)))

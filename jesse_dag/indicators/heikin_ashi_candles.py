@@ -24,13 +24,23 @@ def _ha(c):
     if n == 0:
         return ho, hc, hh, hl
     ho[0] = hc[0] = hh[0] = hl[0] = np.nan
+    # the previous row's open and close are carried in locals: read back from the candles after the stores
+    # (which might alias them, as far as the compiler knows) they cost half the time
+    po = c[0, OPEN]
+    pc = c[0, CLOSE]
     for i in range(1, n):
-        a = (c[i - 1, OPEN] + c[i - 1, CLOSE]) / 2.0
-        b = (c[i, OPEN] + c[i, CLOSE] + c[i, HIGH] + c[i, LOW]) / 4.0
+        o = c[i, OPEN]
+        cl = c[i, CLOSE]
+        h = c[i, HIGH]
+        lw = c[i, LOW]
+        a = (po + pc) / 2.0
+        b = (o + cl + h + lw) / 4.0
+        po = o
+        pc = cl
         ho[i] = a
         hc[i] = b
-        hh[i] = max(c[i, HIGH], max(a, b))
-        hl[i] = min(c[i, LOW], min(a, b))
+        hh[i] = max(h, max(a, b))
+        hl[i] = min(lw, min(a, b))
     return ho, hc, hh, hl
 
 

@@ -1,10 +1,21 @@
 """One-pole high-pass filter (Ehlers)."""
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
+
+
+@numba.njit(cache=True)
+def _last_high_pass_rows(c, code, warm, period):
+    # k2.high_pass_1(source)[-1] on Jesse's trailing ``warm`` rows, built here rather than in Python
+    return k2.high_pass_1(_kernels.window_source(c, code, warm), period)[-1]
 
 
 def high_pass(candles: np.ndarray, period: int = 48, source_type: str = "close",
@@ -17,6 +28,11 @@ def high_pass(candles: np.ndarray, period: int = 48, source_type: str = "close",
         True
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            v = _last_high_pass_rows(candles, code, _warmup_candles_num.get(), period)
+            return None if math.isnan(v) else float(v)
     _, source = source_of(candles, source_type, sequential)
     res = k2.high_pass_1(source, period)
     if not sequential and np.isnan(res[-1]):

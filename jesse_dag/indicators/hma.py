@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
@@ -23,6 +25,15 @@ def _last_hma(a0, a1, a2):
     return _hma(a0[t:], a1, a2)[-1]
 
 
+@numba.njit(cache=True)
+def _last_hma_src(c, code, warm, a0, a1):
+    # _last_hma on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_hma(w[:, code], a0, a1)
+    return _last_hma(_fastpath.derived_source(w, code), a0, a1)
+
+
 def hma(candles: np.ndarray, period: int = 5, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
     """WMA(2*WMA(x, p//2) - WMA(x, p), int(sqrt(p))), with Jesse's 0.0 (not NaN) warm-up rows.
@@ -35,6 +46,10 @@ def hma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     period = check_period(period)
     if period < 2:
         raise ValueError(f"hma: period must be >= 2 (half and sqrt lengths must be >= 1), got {period}")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_hma_src(candles, code, _warmup_candles_num.get(), period, int(np.sqrt(period))))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_hma(source, period, int(np.sqrt(period))))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
@@ -12,6 +14,15 @@ from jesse_dag.indicators._fastpath import check_period, source_of
 def _last_k2_kama(a0, a1, a2, a3):
     # the last value only: returning an array to Python costs more than the kernel on a short window
     return k2.kama(a0, a1, a2, a3)[-1]
+
+
+@numba.njit(cache=True)
+def _last_k2_kama_src(c, code, warm, a0, a1, a2):
+    # _last_k2_kama on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_k2_kama(w[:, code], a0, a1, a2)
+    return _last_k2_kama(_fastpath.derived_source(w, code), a0, a1, a2)
 
 
 def kama(candles: np.ndarray, period: int = 14, fast_length: int = 2, slow_length: int = 30,
@@ -28,6 +39,10 @@ def kama(candles: np.ndarray, period: int = 14, fast_length: int = 2, slow_lengt
     period = check_period(period)
     fast_length = check_period(fast_length, "kama: fast_length")
     slow_length = check_period(slow_length, "kama: slow_length")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_k2_kama_src(candles, code, _warmup_candles_num.get(), period, fast_length, slow_length))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_k2_kama(source, period, fast_length, slow_length))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
@@ -12,6 +14,15 @@ from jesse_dag.indicators._fastpath import check_period, source_of
 def _last_k2_kurtosis_window(a0, a1):
     # the last value only: returning an array to Python costs more than the kernel on a short window
     return k2.kurtosis_window(a0, a1)[-1]
+
+
+@numba.njit(cache=True)
+def _last_k2_kurtosis_window_src(c, code, warm, a0):
+    # _last_k2_kurtosis_window on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_k2_kurtosis_window(w[:, code], a0)
+    return _last_k2_kurtosis_window(_fastpath.derived_source(w, code), a0)
 
 
 def kurtosis(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
@@ -24,6 +35,10 @@ def kurtosis(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
         -1.3
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_k2_kurtosis_window_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_k2_kurtosis_window(source, period))

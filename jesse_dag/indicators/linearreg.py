@@ -11,7 +11,7 @@ from jesse_dag.indicators._fastpath import check_period, source_of
 @numba.njit(cache=True)
 def _last_k2_linreg_line(a0, a1):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.linreg_line(a0, a1)[-1]
+    return k2.linreg_line_last(a0, a1)
 
 
 def linearreg(candles: np.ndarray, period: int = 14, source_type: str = "close",

@@ -4,7 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
@@ -17,6 +19,13 @@ def _last_k2_rolling_mid(a0, a1, a2):
     return k2.rolling_mid(a0[t:], a1[t:], a2)[-1]
 
 
+@numba.njit(cache=True)
+def _last_k2_rolling_mid_rows(c, warm, a0):
+    # _last_k2_rolling_mid on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_k2_rolling_mid(w[:, HIGH], w[:, LOW], a0)
+
+
 def midprice(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
     """``(highest high + lowest low) / 2`` over each ``period`` window; NaN before the first window.
 
@@ -26,6 +35,8 @@ def midprice(candles: np.ndarray, period: int = 14, sequential: bool = False) ->
         3.5
     """
     period = check_period(period)
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_k2_rolling_mid_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "midprice")
     if not sequential:
         return float(_last_k2_rolling_mid(c[:, HIGH], c[:, LOW], period))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
@@ -23,6 +25,15 @@ def _last_mom(a0, a1):
     return _mom(a0, a1)[-1]
 
 
+@numba.njit(cache=True)
+def _last_mom_src(c, code, warm, a0):
+    # _last_mom on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_mom(w[:, code], a0)
+    return _last_mom(_fastpath.derived_source(w, code), a0)
+
+
 def mom(candles: np.ndarray, period: int = 10, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
     """``x - x[-period]``; NaN for the first ``period`` rows.
@@ -33,6 +44,10 @@ def mom(candles: np.ndarray, period: int = 10, source_type: str = "close",
         4.0
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_mom_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_mom(source, period))

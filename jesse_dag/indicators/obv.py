@@ -4,7 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, VOLUME
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import ohlcv
 
@@ -15,6 +17,13 @@ def _last_k2_on_balance_volume(a0, a1):
     return k2.on_balance_volume(a0, a1)[-1]
 
 
+@numba.njit(cache=True)
+def _last_k2_on_balance_volume_rows(c, warm):
+    # _last_k2_on_balance_volume on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_k2_on_balance_volume(w[:, CLOSE], w[:, VOLUME])
+
+
 def obv(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
     """Running sum of volume signed by the close's direction, starting from the first volume.
 
@@ -23,6 +32,8 @@ def obv(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         >>> obv(np.array([[0, 1, 1.0, 1, 1, 5.0], [0, 1, 2.0, 2, 1, 3.0], [0, 1, 1.5, 2, 1, 2.0]]))
         6.0
     """
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_k2_on_balance_volume_rows(candles, _warmup_candles_num.get()))
     c = ohlcv(candles, sequential, "obv")
     if not sequential:
         return float(_last_k2_on_balance_volume(c[:, CLOSE], c[:, VOLUME]))

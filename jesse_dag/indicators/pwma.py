@@ -6,6 +6,8 @@ from math import comb
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
@@ -14,6 +16,15 @@ from jesse_dag.indicators._fastpath import check_period, source_of
 def _last_k2_weighted_window(a0, a1):
     # the last value only: returning an array to Python costs more than the kernel on a short window
     return k2.weighted_window(a0, a1)[-1]
+
+
+@numba.njit(cache=True)
+def _last_k2_weighted_window_src(c, code, warm, a0):
+    # _last_k2_weighted_window on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_k2_weighted_window(w[:, code], a0)
+    return _last_k2_weighted_window(_fastpath.derived_source(w, code), a0)
 
 
 def pwma(candles: np.ndarray, period: int = 5, source_type: str = "close",
@@ -26,8 +37,12 @@ def pwma(candles: np.ndarray, period: int = 5, source_type: str = "close",
         3.0
     """
     period = check_period(period)
-    _, source = source_of(candles, source_type, sequential)
     row = np.array([comb(period - 1, i) for i in range(period)], dtype=np.float64)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_k2_weighted_window_src(candles, code, _warmup_candles_num.get(), row / row.sum()))
+    _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_k2_weighted_window(source, row / row.sum()))
     return k2.weighted_window(source, row / row.sum())

@@ -4,7 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, OPEN
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
@@ -17,6 +19,13 @@ def _last_k2_qstick(a0, a1, a2):
     return k2.qstick(a0[t:], a1[t:], a2)[-1]
 
 
+@numba.njit(cache=True)
+def _last_k2_qstick_rows(c, warm, a0):
+    # _last_k2_qstick on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_k2_qstick(w[:, OPEN], w[:, CLOSE], a0)
+
+
 def qstick(candles: np.ndarray, period: int = 5, sequential: bool = False) -> float | np.ndarray:
     """Mean of ``close - open`` over ``period`` rows; 0.0 (not NaN) before the first full window.
 
@@ -26,6 +35,8 @@ def qstick(candles: np.ndarray, period: int = 5, sequential: bool = False) -> fl
         1.0
     """
     period = check_period(period)
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_k2_qstick_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "qstick")
     if not sequential:
         return float(_last_k2_qstick(c[:, OPEN], c[:, CLOSE], period))

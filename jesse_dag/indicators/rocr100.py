@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
@@ -22,6 +24,15 @@ def _last_rocr100(a0, a1):
     return _rocr100(a0, a1)[-1]
 
 
+@numba.njit(cache=True)
+def _last_rocr100_src(c, code, warm, a0):
+    # _last_rocr100 on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_rocr100(w[:, code], a0)
+    return _last_rocr100(_fastpath.derived_source(w, code), a0)
+
+
 def rocr100(candles: np.ndarray, period: int = 10, source_type: str = "close",
             sequential: bool = False) -> float | np.ndarray:
     """Rate of change ratio × 100; the first ``period`` rows are NaN.
@@ -32,6 +43,10 @@ def rocr100(candles: np.ndarray, period: int = 10, source_type: str = "close",
         [nan, 200.0, 200.0]
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_rocr100_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_rocr100(source, period))

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import warmup_candles_num
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import cached_forming, cached_last
+from jesse_dag.indicators._core import _window_cache, cached_forming, cached_last, memo_hit
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
@@ -95,12 +95,91 @@ def _last_rsi_rows(c, code, warm, period):
     return 100.0 if loss == 0.0 else 100.0 - 100.0 / (1.0 + gain / loss)
 
 
-@numba.njit(cache=True)
-def _rsi_windows(x, period, warm, lo, hi):
+# trailing windows advanced together: independent recurrences, so the CPU overlaps their divisions (and LLVM
+# vectorizes the loop over them when the count is a runtime value over array slices)
+_LANES = 16
+
+
+# IEEE division (error_model='numpy'): no zero test per division, which also lets LLVM vectorize; every
+# division that can meet a zero is guarded or discarded, as in the per-call kernel
+@numba.njit(cache=True, error_model="numpy")
+def _rsi_windows(x, period, warm, lo, hi, lanes):
+    # _last_rsi(x[s:e]) for every e in lo..hi-1 (s = e - warm when warm > 0 and e > warm, else 0), the same
+    # operations in the same order per window, so the same bits
     out = np.empty(hi - lo)
-    for e in range(lo, hi):
-        s = e - warm if (warm > 0 and e > warm) else 0
-        out[e - lo] = _last_rsi(x[s:e], period)
+    p = float(period)
+    pm1 = period - 1.0
+    # windows that start at row 0 (prefixes): one pass gives every prefix's value
+    pre = hi if warm <= 0 else min(hi, warm + 1)
+    if lo < pre:
+        gain = 0.0
+        loss = 0.0
+        for e in range(1, pre):
+            i = e - 1  # the row that ends the prefix x[:e]
+            if i >= 1:
+                d = x[i] - x[i - 1]
+                if i <= period:
+                    if d > 0.0:
+                        gain += d
+                    else:
+                        loss -= d
+                    if i == period:
+                        gain /= period
+                        loss /= period
+                else:
+                    up = d if d > 0.0 else 0.0
+                    dn = -d if d <= 0.0 else 0.0
+                    gain = (gain * pm1 + up) / p
+                    loss = (loss * pm1 + dn) / p
+            if e >= lo:
+                if e <= period:
+                    out[e - lo] = np.nan
+                else:
+                    out[e - lo] = 100.0 if loss == 0.0 else 100.0 - 100.0 / (1.0 + gain / loss)
+    first = max(lo, pre)
+    if first >= hi:
+        return out
+    if warm <= period:
+        out[first - lo:] = np.nan
+        return out
+    # fixed-length windows x[e-warm:e], ``lanes`` at a time: lane j of a block ending at e0 + j reads the
+    # changes d[k] = x[k] - x[k-1] at k = e0 - warm + j + t (precomputed once, padded for the last block)
+    base = first - warm
+    nd = hi - base + lanes
+    d = np.zeros(nd)
+    ups = np.zeros(nd)
+    dns = np.zeros(nd)
+    for k in range(1, hi - base):
+        dd = x[base + k] - x[base + k - 1]
+        d[k] = dd
+        ups[k] = dd if dd > 0.0 else 0.0
+        dns[k] = -dd if dd <= 0.0 else 0.0
+    lanes = max(1, min(lanes, hi - first))  # a single window (a sparse call) does no extra work
+    g = np.empty(lanes)
+    lq = np.empty(lanes)
+    for e0 in range(first, hi, lanes):
+        off = e0 - warm - base  # index in d of the block's first window start
+        for j in range(lanes):
+            gj = 0.0
+            lj = 0.0
+            if e0 + j < hi:
+                for i in range(1, period + 1):
+                    dd = d[off + j + i]
+                    if dd > 0.0:
+                        gj += dd
+                    else:
+                        lj -= dd
+            g[j] = gj / period
+            lq[j] = lj / period
+        for t in range(period + 1, warm):
+            row = off + t
+            u = ups[row:row + lanes]
+            dn = dns[row:row + lanes]
+            for j in range(lanes):  # (a runtime count over slices: LLVM vectorizes this loop)
+                g[j] = (g[j] * pm1 + u[j]) / p
+                lq[j] = (lq[j] * pm1 + dn[j]) / p
+        for j in range(min(lanes, hi - e0)):
+            out[e0 + j - lo] = 100.0 if lq[j] == 0.0 else 100.0 - 100.0 / (1.0 + g[j] / lq[j])
     return out
 
 
@@ -118,6 +197,15 @@ def _rsi_forming(x, fx, completes, period, warm):
     return out
 
 
+def _memo_rsi(candles, period, source_type):
+    v = cached_last(candles, ("rsi", period, source_type),
+                    lambda slot, w, lo, hi: _rsi_windows(slot.source(source_type), period, w, lo, hi, _LANES).tolist())
+    if v is None:
+        v = cached_forming(candles, ("rsi", period, source_type), source_type,
+                           lambda x, fx, completes, w: _rsi_forming(x, fx, completes, period, w).tolist())
+    return v
+
+
 def rsi(candles: np.ndarray, period: int = 14, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
     """RSI with averages seeded by the mean of the first ``period`` changes; first value at ``period``.
@@ -127,18 +215,21 @@ def rsi(candles: np.ndarray, period: int = 14, source_type: str = "close",
         >>> rsi(np.arange(1.0, 30.0))
         100.0
     """
-    period = check_period(period)
-    if not sequential:
-        v = cached_last(candles, ("rsi", period, source_type),
-                        lambda slot, w, lo, hi: _rsi_windows(slot.source(source_type), period, w, lo, hi).tolist())
-        if v is None:
-            v = cached_forming(candles, ("rsi", period, source_type), source_type,
-                               lambda x, fx, completes, w: _rsi_forming(x, fx, completes, period, w).tolist())
+    if not sequential and _window_cache.get() is not None:
+        # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
+        # memo computes a run of bars ahead
+        v = memo_hit(candles, ("rsi", period, source_type))
         if v is not None:
             return v
+        period = check_period(period)
+        v = _memo_rsi(candles, period, source_type)
+        if v is not None:
+            return v
+    period = check_period(period)
+    if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _last_rsi_rows(candles, code, warmup_candles_num(), period)
+            return _last_rsi_rows(candles, code, _warmup_candles_num.get(), period)
     _, source = source_of(candles, source_type, sequential)
     if sequential:
         return _rsi(source, period)

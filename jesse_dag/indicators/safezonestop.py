@@ -9,7 +9,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 
@@ -57,6 +59,13 @@ def _last_safezonestop(a0, a1, a2, a3, a4, a5):
     return _safezonestop(a0, a1, a2, a3, a4, a5)[-1]
 
 
+@numba.njit(cache=True)
+def _last_safezonestop_rows(c, warm, a0, a1, a2, a3):
+    # _last_safezonestop on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_safezonestop(w[:, HIGH], w[:, LOW], a0, a1, a2, a3)
+
+
 def safezonestop(candles: np.ndarray, period: int = 22, mult: float = 2.5, max_lookback: int = 3,
                  direction: str = "long", sequential: bool = False) -> float | np.ndarray:
     """SafeZone stop for ``direction`` ``"long"`` (anything else is short, as in Jesse).
@@ -70,6 +79,9 @@ def safezonestop(candles: np.ndarray, period: int = 22, mult: float = 2.5, max_l
     period = check_period(period)
     max_lookback = check_period(max_lookback, "max_lookback")
     mult = check_number(mult, "mult")
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_safezonestop_rows(candles, _warmup_candles_num.get(), period, mult, max_lookback,
+                                             direction == 'long'))
     c = ohlcv(candles, sequential, "safezonestop")
     if not sequential:
         return float(_last_safezonestop(c[:, HIGH], c[:, LOW], period, mult, max_lookback, direction == 'long'))

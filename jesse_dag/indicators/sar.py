@@ -8,7 +8,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, ohlcv
 
 
@@ -61,6 +63,13 @@ def _last_sar(a0, a1, a2, a3):
     return _sar(a0, a1, a2, a3)[-1]
 
 
+@numba.njit(cache=True)
+def _last_sar_rows(c, warm, a0, a1):
+    # _last_sar on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_sar(w[:, HIGH], w[:, LOW], a0, a1)
+
+
 def sar(candles: np.ndarray, acceleration: float = 0.02, maximum: float = 0.2,
         sequential: bool = False) -> float | np.ndarray:
     """Parabolic stop-and-reverse.
@@ -73,6 +82,8 @@ def sar(candles: np.ndarray, acceleration: float = 0.02, maximum: float = 0.2,
     """
     acceleration = check_number(acceleration, "acceleration")
     maximum = check_number(maximum, "maximum")
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_sar_rows(candles, _warmup_candles_num.get(), acceleration, maximum))
     c = ohlcv(candles, sequential, "sar")
     if not sequential:
         return float(_last_sar(c[:, HIGH], c[:, LOW], acceleration, maximum))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 _EPS = float(np.finfo(np.float64).eps)
@@ -42,6 +44,15 @@ def _last_skew(a0, a1, a2):
     return _skew(a0, a1, a2)[-1]
 
 
+@numba.njit(cache=True)
+def _last_skew_src(c, code, warm, a0, a1):
+    # _last_skew on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_skew(w[:, code], a0, a1)
+    return _last_skew(_fastpath.derived_source(w, code), a0, a1)
+
+
 def skew(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
          sequential: bool = False) -> float | np.ndarray:
     """Biased sample skewness ``m3 / m2^1.5``; the first ``period - 1`` rows are NaN.
@@ -52,6 +63,10 @@ def skew(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
         0.0
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_skew_src(candles, code, _warmup_candles_num.get(), period, _EPS))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_skew(source, period, _EPS))

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import warmup_candles_num
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import cached_forming, cached_last
+from jesse_dag.indicators._core import _window_cache, cached_forming, cached_last, memo_hit
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
@@ -76,11 +76,48 @@ def _last_sma_rows(c, code, warm, period):
 
 
 @numba.njit(cache=True)
-def _sma_windows(x, period, warm, lo, hi):
+def _sma_windows(x, period, warm, lo, hi, lanes):
+    # _last_sma(x[s:e]) for every e in lo..hi-1 (s = e - warm when warm > 0 and e > warm, else 0): the same
+    # running sum and NaN count per window; windows of full length run ``lanes`` at a time, written with
+    # selects over slices so that LLVM vectorizes the loop over the lanes
     out = np.empty(hi - lo)
-    for e in range(lo, hi):
-        s = e - warm if (warm > 0 and e > warm) else 0
-        out[e - lo] = _last_sma(x[s:e], period)
+    first = hi if warm <= 0 else min(hi, max(lo, warm + 1))
+    for e in range(lo, first):
+        out[e - lo] = _last_sma(x[:e], period)
+    if first >= hi:
+        return out
+    if warm < period or period < 1:
+        out[first - lo:] = np.nan
+        return out
+    lanes = max(1, min(lanes, hi - first))
+    total = np.empty(lanes)
+    count = np.empty(lanes, dtype=np.int64)
+    for e0 in range(first, hi, lanes):
+        m = min(lanes, hi - e0)
+        b = e0 - warm
+        total[:m] = 0.0
+        count[:m] = 0
+        for t in range(period):
+            xs = x[b + t:b + t + m]
+            for j in range(m):
+                v = xs[j]
+                keep = not np.isnan(v)
+                total[j] = total[j] + v if keep else total[j]
+                count[j] = count[j] + 1 if keep else count[j]
+        for t in range(period, warm):
+            xs = x[b + t:b + t + m]
+            olds = x[b + t - period:b + t - period + m]
+            for j in range(m):
+                o = olds[j]
+                gone = not np.isnan(o)
+                tj = total[j] - o if gone else total[j]
+                cj = count[j] - 1 if gone else count[j]
+                v = xs[j]
+                keep = not np.isnan(v)
+                total[j] = tj + v if keep else tj
+                count[j] = cj + 1 if keep else cj
+        for j in range(m):
+            out[e0 + j - lo] = total[j] / count[j] if count[j] > 0 else np.nan
     return out
 
 
@@ -98,6 +135,16 @@ def _sma_forming(x, fx, completes, period, warm):
     return out
 
 
+def _memo_sma(candles, period, source_type):
+    v = cached_last(candles, ("sma", period, source_type),
+                    lambda slot, w, lo, hi: _sma_windows(slot.source(source_type), period, w, lo, hi,
+                                                         _kernels.LANES).tolist())
+    if v is None:
+        v = cached_forming(candles, ("sma", period, source_type), source_type,
+                           lambda x, fx, completes, w: _sma_forming(x, fx, completes, period, w).tolist())
+    return v
+
+
 def sma(candles: np.ndarray, period: int = 5, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
     """Mean of the trailing ``period`` values; NaN for the first ``period-1`` rows.
@@ -107,18 +154,21 @@ def sma(candles: np.ndarray, period: int = 5, source_type: str = "close",
         >>> sma(np.array([1.0, 2.0, 3.0]), 2)
         2.5
     """
-    period = check_period(period)
-    if not sequential:
-        v = cached_last(candles, ("sma", period, source_type),
-                        lambda slot, w, lo, hi: _sma_windows(slot.source(source_type), period, w, lo, hi).tolist())
-        if v is None:
-            v = cached_forming(candles, ("sma", period, source_type), source_type,
-                               lambda x, fx, completes, w: _sma_forming(x, fx, completes, period, w).tolist())
+    if not sequential and _window_cache.get() is not None:
+        # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
+        # memo computes a run of bars ahead
+        v = memo_hit(candles, ("sma", period, source_type))
         if v is not None:
             return v
+        period = check_period(period)
+        v = _memo_sma(candles, period, source_type)
+        if v is not None:
+            return v
+    period = check_period(period)
+    if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _last_sma_rows(candles, code, warmup_candles_num(), period)
+            return _last_sma_rows(candles, code, _warmup_candles_num.get(), period)
     _, source = source_of(candles, source_type, sequential)
     if sequential:
         return _kernels.sma(source, period)

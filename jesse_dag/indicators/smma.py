@@ -10,6 +10,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
@@ -33,6 +35,15 @@ def _last_smma(a0, a1):
     return _smma(a0, a1)[-1]
 
 
+@numba.njit(cache=True)
+def _last_smma_src(c, code, warm, a0):
+    # _last_smma on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_smma(w[:, code], a0)
+    return _last_smma(_fastpath.derived_source(w, code), a0)
+
+
 def smma(candles: np.ndarray, period: int = 5, source_type: str = "close",
          sequential: bool = False) -> float | np.ndarray:
     """Smoothed moving average (bias-corrected EMA with alpha ``1/period``).
@@ -43,6 +54,10 @@ def smma(candles: np.ndarray, period: int = 5, source_type: str = "close",
         2.0
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_smma_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_smma(source, period))

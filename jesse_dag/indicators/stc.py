@@ -8,6 +8,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
 
@@ -54,6 +56,15 @@ def _last_stc(a0, a1, a2, a3, a4, a5):
     return _stc(a0, a1, a2, a3, a4, a5)[-1]
 
 
+@numba.njit(cache=True)
+def _last_stc_src(c, code, warm, a0, a1, a2, a3, a4):
+    # _last_stc on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_stc(w[:, code], a0, a1, a2, a3, a4)
+    return _last_stc(_fastpath.derived_source(w, code), a0, a1, a2, a3, a4)
+
+
 def stc(candles: np.ndarray, fast_period: int = 23, slow_period: int = 50, k_period: int = 10,
         d1_period: int = 3, d2_period: int = 3, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
@@ -69,6 +80,11 @@ def stc(candles: np.ndarray, fast_period: int = 23, slow_period: int = 50, k_per
     k_period = check_period(k_period, "k_period")
     d1_period = check_period(d1_period, "d1_period")
     d2_period = check_period(d2_period, "d2_period")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_stc_src(candles, code, _warmup_candles_num.get(),
+                                       fast_period, slow_period, k_period, d1_period, d2_period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_stc(source, fast_period, slow_period, k_period, d1_period, d2_period))

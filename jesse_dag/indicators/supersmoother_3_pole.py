@@ -6,6 +6,8 @@ import math
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
@@ -28,6 +30,15 @@ def _last_supersmoother_3_pole(a0, a1):
     return _supersmoother_3_pole(a0, a1)[-1]
 
 
+@numba.njit(cache=True)
+def _last_supersmoother_3_pole_src(c, code, warm, a0):
+    # _last_supersmoother_3_pole on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_supersmoother_3_pole(w[:, code], a0)
+    return _last_supersmoother_3_pole(_fastpath.derived_source(w, code), a0)
+
+
 def supersmoother_3_pole(candles: np.ndarray, period: int = 14, source_type: str = "close",
                          sequential: bool = False) -> float | np.ndarray:
     """3-pole Butterworth super smoother.
@@ -38,6 +49,10 @@ def supersmoother_3_pole(candles: np.ndarray, period: int = 14, source_type: str
         2.0
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_supersmoother_3_pole_src(candles, code, _warmup_candles_num.get(), float(period)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_supersmoother_3_pole(source, float(period)))

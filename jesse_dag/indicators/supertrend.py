@@ -7,9 +7,9 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag._config import warmup_candles_num
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import cached_last
+from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 SuperTrend = namedtuple("SuperTrend", ["trend", "changed"])
@@ -112,6 +112,12 @@ def _last_supertrend_tail(c, warm, period, factor):
     return _last_supertrend(c[_kernels.window_start(c.shape[0], warm):], period, factor)
 
 
+def _memo_supertrend(candles, period, factor):
+    return cached_last(candles, ("supertrend", period, factor),
+                       lambda slot, w, lo, hi: [SuperTrend._make(r) for r in _supertrend_windows(
+                           slot.pristine, period, factor, w, lo, hi).tolist()])
+
+
 def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
                sequential: bool = False) -> SuperTrend:
     """SuperTrend(trend, changed); ``trend`` is 0.0 before ``period-1``, ``changed`` is 0.0/1.0.
@@ -122,15 +128,21 @@ def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
         >>> supertrend(candles_from_close_prices(np.linspace(100, 120, 50))).changed
         0.0
     """
+    if not sequential and _window_cache.get() is not None:
+        # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
+        # memo computes a run of bars ahead
+        v = memo_hit(candles, ("supertrend", period, factor))
+        if v is not None:
+            return v
+        period = check_period(period)
+        factor = check_number(factor, "factor")
+        v = _memo_supertrend(candles, period, factor)
+        if v is not None:
+            return v
     period = check_period(period)
     factor = check_number(factor, "factor")
     if not sequential:
-        v = cached_last(candles, ("supertrend", period, factor),
-                        lambda slot, w, lo, hi: [tuple(r) for r in _supertrend_windows(
-                            slot.pristine, period, factor, w, lo, hi).tolist()])
-        if v is not None:
-            return SuperTrend(*v)
         if _kernels.plain_source_code(candles) >= 0:
-            return SuperTrend(*_last_supertrend_tail(candles, warmup_candles_num(), period, factor))
+            return SuperTrend(*_last_supertrend_tail(candles, _warmup_candles_num.get(), period, factor))
         return SuperTrend(*_last_supertrend(ohlcv(candles, False, "supertrend"), period, factor))
     return SuperTrend(*_supertrend(ohlcv(candles, True, "supertrend"), period, factor))

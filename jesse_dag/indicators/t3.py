@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
 
@@ -38,6 +40,15 @@ def _last_t3(a0, a1, a2):
     return _t3(a0, a1, a2)[-1]
 
 
+@numba.njit(cache=True)
+def _last_t3_src(c, code, warm, a0, a1):
+    # _last_t3 on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_t3(w[:, code], a0, a1)
+    return _last_t3(_fastpath.derived_source(w, code), a0, a1)
+
+
 def t3(candles: np.ndarray, period: int = 5, vfactor: float = 0, source_type: str = "close",
        sequential: bool = False) -> float | np.ndarray:
     """T3 moving average, defined from row 0.
@@ -49,6 +60,10 @@ def t3(candles: np.ndarray, period: int = 5, vfactor: float = 0, source_type: st
     """
     period = check_period(period)
     vfactor = check_number(vfactor, "vfactor")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_t3_src(candles, code, _warmup_candles_num.get(), period, vfactor))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_t3(source, period, vfactor))

@@ -4,7 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
 from jesse_dag.indicators._kernels import true_range
 
@@ -13,6 +15,13 @@ from jesse_dag.indicators._kernels import true_range
 def _last_true_range(a0, a1, a2):
     # the last value only: returning an array to Python costs more than the kernel on a short window
     return true_range(a0, a1, a2)[-1]
+
+
+@numba.njit(cache=True)
+def _last_true_range_rows(c, warm):
+    # _last_true_range on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_true_range(w[:, HIGH], w[:, LOW], w[:, CLOSE])
 
 
 def trange(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -24,6 +33,8 @@ def trange(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         >>> trange(c, sequential=True).tolist()
         [2.0, 4.0]
     """
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_true_range_rows(candles, _warmup_candles_num.get()))
     c = ohlcv(candles, sequential, "trange")
     if not sequential:
         return float(_last_true_range(c[:, HIGH], c[:, LOW], c[:, CLOSE]))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
 
@@ -25,6 +27,15 @@ def _last_trix(a0, a1):
     return _trix(a0, a1)[-1]
 
 
+@numba.njit(cache=True)
+def _last_trix_src(c, code, warm, a0):
+    # _last_trix on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_trix(w[:, code], a0)
+    return _last_trix(_fastpath.derived_source(w, code), a0)
+
+
 def trix(candles: np.ndarray, period: int = 18, source_type: str = "close",
          sequential: bool = False) -> float | np.ndarray:
     """TRIX in basis points per bar.
@@ -35,6 +46,10 @@ def trix(candles: np.ndarray, period: int = 18, source_type: str = "close",
         0.0
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_trix_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_trix(source, period))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
 
@@ -34,6 +36,15 @@ def _last_tsi(a0, a1, a2):
     return _tsi(a0, a1, a2)[-1]
 
 
+@numba.njit(cache=True)
+def _last_tsi_src(c, code, warm, a0, a1):
+    # _last_tsi on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_tsi(w[:, code], a0, a1)
+    return _last_tsi(_fastpath.derived_source(w, code), a0, a1)
+
+
 def tsi(candles: np.ndarray, long_period: int = 25, short_period: int = 13, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
     """True Strength Index, -100..100.
@@ -45,6 +56,10 @@ def tsi(candles: np.ndarray, long_period: int = 25, short_period: int = 13, sour
     """
     long_period = check_period(long_period, "long_period")
     short_period = check_period(short_period, "short_period")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_tsi_src(candles, code, _warmup_candles_num.get(), long_period, short_period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_tsi(source, long_period, short_period))

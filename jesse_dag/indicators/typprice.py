@@ -4,7 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
 
 
@@ -19,6 +21,13 @@ def _last_typprice(a0, a1, a2):
     return _typprice(a0, a1, a2)[-1]
 
 
+@numba.njit(cache=True)
+def _last_typprice_rows(c, warm):
+    # _last_typprice on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_typprice(w[:, CLOSE], w[:, HIGH], w[:, LOW])
+
+
 def typprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
     """Typical price of each candle.
 
@@ -27,6 +36,8 @@ def typprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
         >>> typprice(np.array([[0, 1, 2.0, 4.0, 0.0, 1]]))
         2.0
     """
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_typprice_rows(candles, _warmup_candles_num.get()))
     c = ohlcv(candles, sequential, "typprice")
     if not sequential:
         return float(_last_typprice(c[:, CLOSE], c[:, HIGH], c[:, LOW]))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 from jesse_dag.indicators._kernels import rolling_max
 
@@ -33,6 +35,15 @@ def _last_ui(a0, a1, a2):
     return _ui(a0, a1, a2)[-1]
 
 
+@numba.njit(cache=True)
+def _last_ui_src(c, code, warm, a0, a1):
+    # _last_ui on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_ui(w[:, code], a0, a1)
+    return _last_ui(_fastpath.derived_source(w, code), a0, a1)
+
+
 def ui(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type: str = "close",
        sequential: bool = False) -> float | np.ndarray:
     """Ulcer index; NaN until ``2·period - 2`` rows exist (drawdowns need a full window first).
@@ -44,6 +55,10 @@ def ui(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type: 
     """
     period = check_period(period)
     scalar = check_number(scalar, "scalar")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_ui_src(candles, code, _warmup_candles_num.get(), period, scalar))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_ui(source, period, scalar))

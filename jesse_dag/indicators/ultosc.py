@@ -4,7 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import rolling_sum
 
@@ -41,6 +43,13 @@ def _last_ultosc(a0, a1, a2, a3, a4, a5):
     return _ultosc(a0, a1, a2, a3, a4, a5)[-1]
 
 
+@numba.njit(cache=True)
+def _last_ultosc_rows(c, warm, a0, a1, a2):
+    # _last_ultosc on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_ultosc(w[:, HIGH], w[:, LOW], w[:, CLOSE], a0, a1, a2)
+
+
 def ultosc(candles: np.ndarray, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28,
            sequential: bool = False) -> float | np.ndarray:
     """Ultimate Oscillator, 0..100; NaN until the longest window is full.
@@ -54,6 +63,8 @@ def ultosc(candles: np.ndarray, timeperiod1: int = 7, timeperiod2: int = 14, tim
     p1 = check_period(timeperiod1, "timeperiod1")
     p2 = check_period(timeperiod2, "timeperiod2")
     p3 = check_period(timeperiod3, "timeperiod3")
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_ultosc_rows(candles, _warmup_candles_num.get(), p1, p2, p3))
     c = ohlcv(candles, sequential, "ultosc")
     if not sequential:
         return float(_last_ultosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], p1, p2, p3))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
@@ -54,6 +56,15 @@ def _last_vidya(a0, a1, a2, a3):
     return _vidya(a0, a1, a2, a3)[-1]
 
 
+@numba.njit(cache=True)
+def _last_vidya_src(c, code, warm, a0, a1, a2):
+    # _last_vidya on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_vidya(w[:, code], a0, a1, a2)
+    return _last_vidya(_fastpath.derived_source(w, code), a0, a1, a2)
+
+
 def vidya(candles: np.ndarray, length: int = 9, fix_cmo: bool = True, select: bool = True,
           source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Variable Index Dynamic Average, seeded with the first value.
@@ -64,6 +75,10 @@ def vidya(candles: np.ndarray, length: int = 9, fix_cmo: bool = True, select: bo
         2.0
     """
     length = check_period(length, "length")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_vidya_src(candles, code, _warmup_candles_num.get(), length, bool(fix_cmo), bool(select)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_vidya(source, length, bool(fix_cmo), bool(select)))

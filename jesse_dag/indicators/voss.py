@@ -10,6 +10,8 @@ import math
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
 VossFilter = namedtuple("VossFilter", ["voss", "filt"])
@@ -44,6 +46,15 @@ def _last_voss(source, period, predict, bandwidth):
     return v[-1], f[-1]
 
 
+@numba.njit(cache=True)
+def _last_voss_src(c, code, warm, a0, a1, a2):
+    # _last_voss on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_voss(w[:, code], a0, a1, a2)
+    return _last_voss(_fastpath.derived_source(w, code), a0, a1, a2)
+
+
 def voss(candles: np.ndarray, period: int = 20, predict: int = 3, bandwith: float = 0.25,
          source_type: str = "close", sequential: bool = False) -> VossFilter:
     """Voss predictor and its band-pass filter (``bandwith`` keeps Jesse's spelling).
@@ -56,6 +67,11 @@ def voss(candles: np.ndarray, period: int = 20, predict: int = 3, bandwith: floa
     period = check_period(period)
     predict = check_period(predict, "predict")
     bandwith = check_number(bandwith, "bandwith")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return VossFilter(*map(float, _last_voss_src(candles, code, _warmup_candles_num.get(),
+                                                         period, predict, bandwith)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return VossFilter(*map(float, _last_voss(source, period, predict, bandwith)))

@@ -10,7 +10,9 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import TIMESTAMP, VOLUME
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
 
 _ANCHOR_SECONDS = {"D": 86400, "H": 3600, "M": 60, "4H": 14400, "12H": 43200, "W": 604800, "MN": 2592000}
@@ -25,17 +27,47 @@ def _vwap(source, vol, timestamps, span):
     cum_vol = 0.0
     cum_pv = 0.0
     current = np.int64(timestamps[0] / 1000.0) // span
+    # the key changes exactly when the second leaves [current * span, (current + 1) * span): two comparisons
+    # per row instead of an integer division
+    lo = current * span
+    hi = lo + span
     for i in range(n):
-        key = np.int64(timestamps[i] / 1000.0) // span
-        if key != current:
+        sec = np.int64(timestamps[i] / 1000.0)
+        if sec < lo or sec >= hi:
             cum_vol = 0.0
             cum_pv = 0.0
-            current = key
+            current = sec // span
+            lo = current * span
+            hi = lo + span
         cum_pv += vol[i] * source[i]
         cum_vol += vol[i]
         if cum_vol != 0.0:
             out[i] = cum_pv / cum_vol
     return out
+
+
+@numba.njit(cache=True)
+def _last_vwap_rows(c, code, warm, span):
+    # _vwap(...)[-1] on Jesse's trailing ``warm`` rows of 2-D candles: the sums restart at each key change,
+    # so the last value is the sums over the last run of rows sharing the last row's key, added in order
+    n = c.shape[0]
+    s0 = _kernels.window_start(n, warm)
+    key = np.int64(c[n - 1, TIMESTAMP] / 1000.0) // span
+    lo = key * span
+    hi = lo + span
+    first = n - 1
+    while first > s0:
+        sec = np.int64(c[first - 1, TIMESTAMP] / 1000.0)
+        if sec < lo or sec >= hi:
+            break
+        first -= 1
+    cum_vol = 0.0
+    cum_pv = 0.0
+    for i in range(first, n):
+        v = c[i, VOLUME]
+        cum_pv += v * _kernels.source_at(c, i, code)
+        cum_vol += v
+    return cum_pv / cum_vol if cum_vol != 0.0 else np.nan
 
 
 def vwap(candles: np.ndarray, source_type: str = "hlc3", anchor: str = "D",
@@ -54,8 +86,13 @@ def vwap(candles: np.ndarray, source_type: str = "hlc3", anchor: str = "D",
         raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
     if source_type == "volume":
         source_type = "hlc3"  # jesse_rust's vwap knows no "volume" source and falls back to hlc3
-    c = ohlcv(candles, sequential, "vwap")
     span = _ANCHOR_SECONDS.get(str(anchor).upper(), 86400)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            v = _last_vwap_rows(candles, code, _warmup_candles_num.get(), np.int64(span))
+            return None if np.isnan(v) else float(v)
+    c = ohlcv(candles, sequential, "vwap")
     source = fp.source(c, source_type)
     res = _vwap(source, c[:, VOLUME], c[:, TIMESTAMP], np.int64(span))
     if sequential:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import VOLUME
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import as_candles, check_period, column, slice_candles, SOURCE_TYPES
 
@@ -46,6 +48,35 @@ def _last_vwma_kernel(a0, a1, a2):
     return vwma_kernel(a0, a1, a2)[-1]
 
 
+@numba.njit(cache=True)
+def _last_vwma_rows(c, code, warm, period):
+    # vwma_kernel(...)[-1] on Jesse's trailing ``warm`` rows of 2-D candles: the same cumulative sums, read
+    # straight from the rows, keeping the one value the last window subtracts
+    n = c.shape[0]
+    s0 = _kernels.window_start(n, warm)
+    m = n - s0
+    last = m - 1
+    start = last - period + 1 if last >= period else 0
+    pv = _kernels.source_at(c, s0, code) * c[s0, VOLUME]
+    v = c[s0, VOLUME]
+    pv_before = 0.0
+    v_before = 0.0
+    if start == 1:
+        pv_before = pv
+        v_before = v
+    for r in range(1, m):
+        i = s0 + r
+        pv = pv + _kernels.source_at(c, i, code) * c[i, VOLUME]
+        v = v + c[i, VOLUME]
+        if r == start - 1:
+            pv_before = pv
+            v_before = v
+    if start != 0:
+        pv = pv - pv_before
+        v = v - v_before
+    return pv / v if v != 0.0 else np.nan
+
+
 def vwma(candles: np.ndarray, period: int = 20, source_type: str = "close",
          sequential: bool = False) -> float | np.ndarray:
     """Volume-weighted moving average.
@@ -57,6 +88,10 @@ def vwma(candles: np.ndarray, period: int = 20, source_type: str = "close",
         3.0
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_vwma_rows(candles, code, _warmup_candles_num.get(), period))
     arr = as_candles(candles)
     if arr.ndim == 1:
         price = np.ascontiguousarray(arr)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW, OPEN
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
 
 
@@ -36,6 +38,13 @@ def _last_wad(a0, a1, a2):
     return _wad(a0, a1, a2)[-1]
 
 
+@numba.njit(cache=True)
+def _last_wad_rows(c, warm):
+    # _last_wad on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_wad(w[:, OPEN], w[:, HIGH], w[:, LOW])
+
+
 def wad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
     """Cumulative Williams A/D (0 at row 0).
 
@@ -45,6 +54,8 @@ def wad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         >>> wad(c, sequential=True).tolist()
         [0.0, 1.0]
     """
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_wad_rows(candles, _warmup_candles_num.get()))
     c = ohlcv(candles, sequential, "wad")
     if not sequential:
         return float(_last_wad(c[:, OPEN], c[:, HIGH], c[:, LOW]))

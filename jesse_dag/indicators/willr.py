@@ -4,7 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import rolling_max, rolling_min
 
@@ -29,6 +31,13 @@ def _last_willr(a0, a1, a2, a3):
     return _willr(a0[t:], a1[t:], a2[t:], a3)[-1]
 
 
+@numba.njit(cache=True)
+def _last_willr_rows(c, warm, a0):
+    # _last_willr on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    return _last_willr(w[:, HIGH], w[:, LOW], w[:, CLOSE], a0)
+
+
 def willr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
     """Williams %R in -100..0; the first ``period - 1`` rows are NaN.
 
@@ -39,6 +48,8 @@ def willr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> fl
         -50.0
     """
     period = check_period(period)
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        return float(_last_willr_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "willr")
     if not sequential:
         return float(_last_willr(c[:, HIGH], c[:, LOW], c[:, CLOSE], period))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
@@ -31,6 +33,15 @@ def _last_zlema(a0, a1):
     return _zlema(a0, a1)[-1]
 
 
+@numba.njit(cache=True)
+def _last_zlema_src(c, code, warm, a0):
+    # _last_zlema on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_zlema(w[:, code], a0)
+    return _last_zlema(_fastpath.derived_source(w, code), a0)
+
+
 def zlema(candles: np.ndarray, period: int = 20, source_type: str = "close",
           sequential: bool = False) -> float | np.ndarray:
     """Zero-lag exponential moving average.
@@ -41,6 +52,10 @@ def zlema(candles: np.ndarray, period: int = 20, source_type: str = "close",
         2.0
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_zlema_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_zlema(source, period))

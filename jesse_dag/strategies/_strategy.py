@@ -22,7 +22,8 @@ import numpy as np
 from jesse_dag.engine.exceptions import (
     ConflictingRules, InvalidShape, InvalidStrategy, OrderNotAllowed, StrategyError,
 )
-from jesse_dag.engine.models import BUY, LIMIT, MARKET, SELL, STOP, STOP_LOSS_VIA, TAKE_PROFIT_VIA, is_price_near
+from jesse_dag.engine.models import (BUY, LIMIT, MARKET, NEAR_PRICE_THRESHOLD, SELL, STOP, STOP_LOSS_VIA,
+                                     TAKE_PROFIT_VIA, is_price_near)
 from jesse_dag.ml.recording import MLMixin
 from jesse_dag.reports.chart_series import ChartSeriesMixin
 
@@ -39,13 +40,14 @@ def _np_array_equal(a1: Any, a2: Any) -> bool:
     return np.array_equal(a1, a2)
 
 
-def _average_price(arr: np.ndarray) -> np.float64:
-    """``sum(|qty * price|) / sum(|qty|)`` of an (n, 2) declaration, as numpy computes it."""
+def _average_price(arr: np.ndarray, rows: list | None = None) -> np.float64:
+    """``sum(|qty * price|) / sum(|qty|)`` of an (n, 2) declaration, as numpy computes it (``rows``: its
+    ``tolist()`` when the caller has it)."""
     if arr.shape[0] < 8:
         # numpy's pairwise sum is a plain left-to-right loop below 8 items: same bits without the ufuncs
         num = 0.0
         den = 0.0
-        for q, p in arr.tolist():
+        for q, p in (arr.tolist() if rows is None else rows):
             num += abs(q * p)
             den += abs(q)
         return np.float64(num) / den
@@ -57,13 +59,35 @@ def _rows(declared: Any):
     return declared.tolist() if type(declared) is np.ndarray else declared
 
 
+# The applied declarations (``self._buy`` & co.) are private copies the engine replaces but never changes in
+# place: their rows as lists, kept by identity (the entry holds the array, so its id stays its own)
+_APPLIED_ROWS: dict[int, tuple[np.ndarray, list]] = {}
+
+
+def _applied_rows(old: np.ndarray) -> list:
+    entry = _APPLIED_ROWS.get(id(old))
+    if entry is not None and entry[0] is old:
+        return entry[1]
+    if len(_APPLIED_ROWS) >= 64:
+        _APPLIED_ROWS.clear()
+    rows = old.tolist()
+    _APPLIED_ROWS[id(old)] = (old, rows)
+    return rows
+
+
+def _applied_declaration_rows(applied: Any):
+    """The (qty, price) rows of an applied declaration as Python floats (orders convert them to float)."""
+    return _applied_rows(applied) if type(applied) is np.ndarray else applied
+
+
 def _same_declaration(new: Any, old: Any) -> bool:
     """Fast path of the per-bar "did the declaration change" test: both already (n, 2) arrays and equal."""
     return (type(new) is np.ndarray and type(old) is np.ndarray and new.shape == old.shape
-            and new.tolist() == old.tolist())
+            and new.tolist() == _applied_rows(old))
 
 
 _PLAIN_NUMBERS = (float, int, np.float64)
+_DECLARATION_TYPES = (tuple, list, np.ndarray)
 
 # Hooks whose base-class version does nothing: the engine skips calling them when a strategy does not
 # override them (a per-bar saving; the result is the same as calling the no-op).
@@ -143,6 +167,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._market = None
         self._mc = None
         self._tfc = None
+        self._candle_sources: dict = {}  # (exchange, symbol, timeframe) -> (market candles, timeframe buffer)
+        self._dense_store = False
         self._declarations_checked = None
         self.position = None
         self.broker = None
@@ -156,7 +182,11 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self.broker = Broker(self)
         self._current_route_index = route_index
         self._mc = market.candles
+        self._candle_sources = {}
         self._tfc = market.candles.tfs.get(self.timeframe)  # None for 1m (no aggregated buffer)
+        # the dense store (not the gapped-input replay's): ``candles`` may read its buffers directly
+        from jesse_dag.engine.store import MarketCandles
+        self._dense_store = type(market.candles) is MarketCandles
         cls = type(self)
         self._overrides = {name: (getattr(cls, name) is not getattr(Strategy, name) or name in self.__dict__)
                            for name in _NO_OP_HOOKS}
@@ -309,7 +339,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
             raise OrderNotAllowed(f"a buy stop order ({price}) must be priced above the current price ({current})")
         if side == SELL and price > current:
             raise OrderNotAllowed(f"a sell stop order ({price}) must be priced below the current price ({current})")
-        return self._broker_stop(side, qty, price)
+        if qty == 0 or price < 0 or not math.isfinite(qty):
+            return self._broker_stop(side, qty, price)  # its checks raise the error
+        return self._session.create_order(self._market, side, STOP, abs(qty), price, False)
 
     def _reduce_position_at(self, qty: float, price: float, current_price: float):
         self._validate_qty(qty, "exit order")
@@ -434,9 +466,25 @@ class Strategy(ChartSeriesMixin, MLMixin):
         p = self.position
         market = self._market
         if p.qty != 0:
+            if self._overrides["update_position"]:
+                # self._call_internal("update_position", self._update_position) inlined (every bar in a
+                # position): the same hook name, counter and error wrapping, two Python frames less
+                previous = self._hook
+                self._hook = "update_position"
+                self._session.user_code_runs += 1
+                try:
+                    self.update_position()
+                    self._detect_and_handle_entry_and_exit_modifications()
+                except StrategyError:
+                    self._hook = previous
+                    raise
+                except Exception as exc:
+                    err = self._wrap(exc)
+                    self._hook = previous
+                    raise err from exc
+                self._hook = previous
             # (nothing to do when update_position is not overridden and no declaration can have changed)
-            if (self._overrides["update_position"]
-                    or self._declarations_checked != (self._session.user_code_runs, p.qty)):
+            elif self._declarations_checked != (self._session.user_code_runs, p.qty):
                 self._call_internal("update_position", self._update_position)
         # (flat: entry_orders is a copy of the market's orders, so "any entry orders" is "any orders")
         elif market.orders and (not self._overrides["should_cancel_entry"] or self._call("should_cancel_entry")):
@@ -446,7 +494,12 @@ class Strategy(ChartSeriesMixin, MLMixin):
         if self._session.to_execute:
             self._call_internal("executing market orders", self._session.execute_simulated_market_orders)
         if p.qty == 0 and not market.orders:
-            self._reset()
+            # self._reset(), whose own first test (nothing to reset: most flat bars) is inlined
+            if not (self.buy is None and self._buy is None and self.sell is None and self._sell is None
+                    and self.stop_loss is None and self._stop_loss is None and self.take_profit is None
+                    and self._take_profit is None and not market.active
+                    and self.increased_count == 0 and self.reduced_count == 0):
+                self._reset()
             if self._overrides["should_short"]:
                 # self._call("should_short") inlined, as should_long below
                 previous = self._hook
@@ -513,23 +566,36 @@ class Strategy(ChartSeriesMixin, MLMixin):
         if type(self.buy) not in (tuple, list):
             raise InvalidStrategy(f"self.buy must be either a list or a tuple. example: (qty, price). "
                                   f"You set: {type(self.buy)}")
-        self._prepare("buy")
+        buy = self._get_formatted_order(self.buy, "buy")
+        self.buy = buy
+        self._buy = buy.copy() if type(buy) is np.ndarray else buy
         spot = self._session.exchange.type == "spot"
         if self.take_profit is not None:
             if spot:
                 raise InvalidStrategy("Setting self.take_profit in go_long() is not supported for spot trading; "
                                       "set it in on_open_position() instead.")
-            self._check_exit_type("take_profit")
-            self._prepare("take_profit")
+            self._prepare_exit_declaration("take_profit")
         if self.stop_loss is not None:
             if spot:
                 raise InvalidStrategy("Setting self.stop_loss in go_long() is not supported for spot trading; "
                                       "set it in on_open_position() instead.")
-            self._check_exit_type("stop_loss")
-            self._prepare("stop_loss")
-        if not self._execute_filters():
+            self._prepare_exit_declaration("stop_loss")
+        if self._overrides["filters"] and not self._execute_filters():
             return
         self._submit_buy_orders()
+
+    def _prepare_exit_declaration(self, name: str) -> None:
+        # self._check_exit_type(name) then self._prepare(name), one attribute read and two writes
+        value = getattr(self, name)
+        if type(value) not in _DECLARATION_TYPES:
+            self._check_exit_type(name)  # raises the error
+        value = self._get_formatted_order(value, name)
+        if name == "stop_loss":
+            self.stop_loss = value
+            self._stop_loss = value.copy() if type(value) is np.ndarray else value
+        else:
+            self.take_profit = value
+            self._take_profit = value.copy() if type(value) is np.ndarray else value
 
     def _execute_short(self) -> None:
         self._session.user_code_runs += 1
@@ -539,21 +605,22 @@ class Strategy(ChartSeriesMixin, MLMixin):
         if type(self.sell) not in (tuple, list):
             raise InvalidStrategy(f"self.sell must be either a list or a tuple. example: (qty, price). "
                                   f"You set {type(self.sell)}")
-        self._prepare("sell")
+        sell = self._get_formatted_order(self.sell, "sell")
+        self.sell = sell
+        self._sell = sell.copy() if type(sell) is np.ndarray else sell
         if self.take_profit is not None:
-            self._check_exit_type("take_profit")
-            self._prepare("take_profit")
+            self._prepare_exit_declaration("take_profit")
         if self.stop_loss is not None:
-            self._check_exit_type("stop_loss")
-            self._prepare("stop_loss")
-        if not self._execute_filters():
+            self._prepare_exit_declaration("stop_loss")
+        if self._overrides["filters"] and not self._execute_filters():
             return
         self._submit_sell_orders()
 
     def _submit_buy_orders(self) -> None:
         price_to_compare = self.price
         for qty, price in _rows(self._buy):
-            if is_price_near(price, price_to_compare):
+            # is_price_near, inlined (one entry per declared row on every submission)
+            if abs(1 - (price / price_to_compare)) <= NEAR_PRICE_THRESHOLD:
                 self._broker_market(BUY, qty)
             elif price > price_to_compare:
                 self._start_profit_at(BUY, qty, price)
@@ -565,7 +632,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
     def _submit_sell_orders(self) -> None:
         price_to_compare = self.price
         for qty, price in _rows(self._sell):
-            if is_price_near(price, price_to_compare):
+            if abs(1 - (price / price_to_compare)) <= NEAR_PRICE_THRESHOLD:
                 self._broker_market(SELL, qty)
             elif price < price_to_compare:
                 self._start_profit_at(SELL, qty, price)
@@ -675,12 +742,13 @@ class Strategy(ChartSeriesMixin, MLMixin):
                     if not _np_array_equal(new, getattr(self, "_" + name)):
                         self._validate_exit_order_values(new, name)
                         setattr(self, "_" + name, new.copy())
-                        declared = getattr(self, "_" + name)
-                        temp_current_price = self.price if len(declared) == 1 else None
+                        # the declared rows as Python floats (each order converts them to float anyway)
+                        rows = new.tolist()
+                        temp_current_price = self.price if len(rows) == 1 else None
                         for o in self.active_exit_orders:
                             if getattr(o, is_via) and o.is_active:
                                 self._cancel_order(o)
-                        for qty, price in declared:
+                        for qty, price in rows:
                             if p.qty == 0:
                                 break
                             order_price = self.price if temp_current_price == price else price
@@ -715,7 +783,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._broadcast("on_route_open_position")
         entry = self.position.entry_price
         if self.stop_loss is not None:
-            for qty, price in self._stop_loss:
+            for qty, price in _applied_declaration_rows(self._stop_loss):
                 if self.is_long and price >= entry:
                     submitted = self._broker_market(SELL, qty)
                 elif self.is_short and price <= entry:
@@ -725,7 +793,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 if submitted:
                     submitted.submitted_via = STOP_LOSS_VIA
         if self.take_profit is not None:
-            for qty, price in self._take_profit:
+            for qty, price in _applied_declaration_rows(self._take_profit):
                 if self.is_long and price <= entry:
                     submitted = self._broker_market(SELL, qty)
                 elif self.is_short and price >= entry:
@@ -793,17 +861,42 @@ class Strategy(ChartSeriesMixin, MLMixin):
         tfc = self._tfc
         if tfc is not None:
             mc = self._mc
-            if tfc.view_n1 == mc.n1 and tfc.view_version == mc._version:
+            n1 = mc.n1
+            if tfc.view_n1 == n1 and tfc.view_version == mc._version:
                 return tfc.view
+            if self._dense_store and tfc.dirty < 0:
+                # MarketCandles.get at one of the route's closes with no forming candle written (the first
+                # read of most bars), inlined: the complete candles as a view, told to the indicator memo
+                traded = n1 - mc.n_warm
+                if traded % tfc.k == 0:
+                    view = tfc.live[:tfc.n_warm + traded // tfc.k]
+                    tfc.view = view
+                    tfc.view_n1 = n1
+                    tfc.view_version = mc._version
+                    slot = tfc.slot
+                    slot.view = view
+                    slot.forming = None
+                    return view
         return self._market.candles.get(self.timeframe)
 
     def get_candles(self, exchange: str, symbol: str, timeframe: str) -> np.ndarray:
         """Candles of any route or data route (with a forming candle between its closes)."""
+        source = self._candle_sources.get((exchange, symbol, timeframe))
+        if source is not None:
+            mc, tfc = source
+            # nothing visible changed since this timeframe's last read: the same view (as the store's get)
+            if tfc is not None and tfc.view_n1 == mc.n1 and tfc.view_version == mc._version:
+                return tfc.view
+            return mc.get(timeframe)
         market = self._session.markets.get(f"{exchange}-{symbol}")
         if market is None:
             from jesse_dag.engine.exceptions import RouteNotFound
             raise RouteNotFound(f"no candles for {exchange} {symbol}: add it as a route or data route")
-        return market.candles.get(timeframe)
+        view = market.candles.get(timeframe)  # raises for a timeframe that is not there
+        tfc = market.candles.tfs.get(timeframe) if hasattr(market.candles, "tfs") else None
+        if tfc is not None or timeframe == "1m":
+            self._candle_sources[(exchange, symbol, timeframe)] = (market.candles, tfc)
+        return view
 
     def _current_value(self, column: int):
         # ``candles.current(timeframe)[column]`` through the route's cached view (the same array)
@@ -848,7 +941,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     @property
     def balance(self) -> float:
-        return self._session.exchange.wallet_balance
+        e = self._session.exchange
+        return e.assets[e.settlement_currency]  # e.wallet_balance, one property call less
 
     @property
     def capital(self) -> float:
@@ -907,13 +1001,13 @@ class Strategy(ChartSeriesMixin, MLMixin):
     def average_stop_loss(self) -> float:
         if self._stop_loss is None:
             raise InvalidStrategy("You cannot access self.average_stop_loss before setting self.stop_loss")
-        return _average_price(self._stop_loss)
+        return _average_price(self._stop_loss, _applied_rows(self._stop_loss))
 
     @property
     def average_take_profit(self) -> float:
         if self._take_profit is None:
             raise InvalidStrategy("You cannot access self.average_take_profit before setting self.take_profit")
-        return _average_price(self._take_profit)
+        return _average_price(self._take_profit, _applied_rows(self._take_profit))
 
     @property
     def average_entry_price(self):

@@ -1,0 +1,202 @@
+"""The indicators' shortcuts give, bit for bit, what the plain computations give.
+
+- the memo's per-run windows kernels (several trailing windows advanced together) equal the one-window
+  kernels on every window, including prefixes, short windows, NaN rows and single-window (sparse) calls;
+- a memo hit returns the stored value (the namedtuple itself for named results) and forgets entries made on
+  rows the engine replaced;
+- the non-sequential fast lanes that read 2-D candles directly (vwap, chop, di, vwma, emd, edcf, high_pass,
+  linearreg) equal ``sequential=True`` then ``[-1]`` on Jesse's trailing window, for several window lengths;
+- the sequential kernels rewritten to sum several windows at a time equal the one-window-at-a-time sums.
+"""
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+
+import jesse_dag.indicators as ta
+from jesse_dag._config import run_config
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import WindowCache, WindowSlot, window_cache
+
+
+def _market(n: int = 700, seed: int = 3, with_nan: bool = False) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    close = 30000 * np.exp(np.cumsum(rng.normal(0, 0.003, n)))
+    open_ = np.r_[close[0], close[:-1]]
+    high = np.maximum(open_, close) * (1 + rng.uniform(0, 0.002, n))
+    low = np.minimum(open_, close) * (1 - rng.uniform(0, 0.002, n))
+    c = np.column_stack([1_600_000_000_000 + 60_000 * np.arange(n, dtype=np.float64), open_, close, high, low,
+                         rng.uniform(1, 100, n)])
+    c[200:230, 1:5] = c[199, 2]  # a flat stretch: zero ranges and zero changes
+    c[250:256, 5] = 0.0  # no volume
+    if with_nan:
+        c[300, 3] = np.nan
+        c[310, 2] = np.nan
+    return c
+
+
+def _same(a, b) -> bool:
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
+
+
+def _module(name: str):
+    return importlib.import_module(f"jesse_dag.indicators.{name}")
+
+
+# (warmup, lo, hi): prefixes only, prefixes then full windows, full windows only, one window (a sparse
+# call), windows shorter than the period, no warm-up limit
+WINDOW_RUNS = [(210, 1, 700), (210, 205, 240), (210, 500, 700), (210, 433, 434), (12, 1, 200), (0, 1, 300),
+               (3, 1, 60)]
+
+
+def _reference(last, data, warm, lo, hi, *args):
+    return np.array([last(data[(e - warm if 0 < warm < e else 0):e], *args) for e in range(lo, hi)])
+
+
+@pytest.mark.parametrize("warm, lo, hi", WINDOW_RUNS)
+@pytest.mark.parametrize("with_nan", [False, True])
+def test_window_kernels_equal_one_window_kernels(warm, lo, hi, with_nan):
+    c = _market(with_nan=with_nan)
+    x = np.ascontiguousarray(c[:, 2])
+    lanes = _kernels.LANES
+    rsi, adx, atr, ema = _module("rsi"), _module("adx"), _module("atr"), _module("ema")
+    sma, macd, bb = _module("sma"), _module("macd"), _module("bollinger_bands")
+    for period in (1, 2, 14, 30):
+        assert _same(rsi._rsi_windows(x, period, warm, lo, hi, lanes),
+                     _reference(rsi._last_rsi, x, warm, lo, hi, period)), ("rsi", period)
+        assert _same(adx._adx_windows(c, period, warm, lo, hi, lanes),
+                     _reference(adx._last_adx, c, warm, lo, hi, period)), ("adx", period)
+        assert _same(atr._atr_windows(c, period, warm, lo, hi, lanes),
+                     _reference(atr._last_atr, c, warm, lo, hi, period)), ("atr", period)
+        assert _same(ema._ema_windows(x, period, warm, lo, hi, lanes),
+                     _reference(ema._last_ema, x, warm, lo, hi, period)), ("ema", period)
+        assert _same(sma._sma_windows(x, period, warm, lo, hi, lanes),
+                     _reference(sma._last_sma, x, warm, lo, hi, period)), ("sma", period)
+        assert _same(bb._bbands_windows(x, period, 2.0, 1.5, warm, lo, hi, lanes),
+                     _reference(bb._last_bbands, x, warm, lo, hi, period, 2.0, 1.5)), ("bollinger_bands", period)
+    for fast, slow, signal in ((12, 26, 9), (1, 1, 1)):
+        assert _same(macd._macd_windows(x, fast, slow, signal, warm, lo, hi, lanes),
+                     _reference(macd._last_macd, x, warm, lo, hi, fast, slow, signal)), "macd"
+
+
+def test_sma_window_kernel_skips_nan_like_the_one_window_kernel():
+    x = _market()[:, 2].copy()
+    x[400] = np.nan
+    x[405:430] = np.nan  # longer than the period: a window with no value at all
+    sma = _module("sma")
+    got = sma._sma_windows(x, 20, 210, 380, 660, _kernels.LANES)
+    assert np.isnan(got[430 - 380])  # the window ending at row 429 holds 20 NaN
+    assert _same(got, _reference(sma._last_sma, x, 210, 380, 660, 20))
+
+
+def test_memo_hit_returns_the_stored_namedtuple_and_forgets_replaced_rows():
+    c = _market()
+    slot = WindowSlot(c)
+    cache = WindowCache()
+    cache.add(slot)
+    with run_config(warmup_candles_num=210), window_cache(cache):
+        view = c[:500]
+        slot.view = view
+        first = ta.macd(view)
+        again = ta.macd(view)
+        assert again is first  # a hit: the stored object
+        assert _same(tuple(first), tuple(ta.macd(view.copy())))
+        assert ta.macd(view, 12, 26, 9) is first  # the same key written out
+        # the engine drops a row (a lost bucket): the memo must not answer from the old rows
+        shifted = np.delete(c, 100, axis=0)
+        slot.pristine = shifted
+        slot.entries = {}
+        view2 = shifted[:500]
+        slot.view = view2
+        got = ta.macd(view2)
+        assert got is not first
+        assert _same(tuple(got), tuple(ta.macd(view2.copy())))
+        assert not _same(tuple(got), tuple(first))
+
+
+def test_memo_hit_respects_a_changed_window_length():
+    c = _market()
+    slot = WindowSlot(c)
+    cache = WindowCache()
+    cache.add(slot)
+    view = c[:600]
+    slot.view = view
+    with window_cache(cache):
+        with run_config(warmup_candles_num=210):
+            a = ta.rsi(view, 14)
+        with run_config(warmup_candles_num=50):
+            b = ta.rsi(view, 14)
+        with run_config(warmup_candles_num=210):
+            assert ta.rsi(view, 14) == a
+    with run_config(warmup_candles_num=50):
+        assert b == ta.rsi(view.copy(), 14)
+    assert a != b
+
+
+FAST_LANES = [
+    ("vwap", {}), ("vwap", {"anchor": "H", "source_type": "close"}), ("vwap", {"anchor": "M"}),
+    ("chop", {}), ("chop", {"drift": 3}), ("chop", {"period": 30, "drift": 40}),
+    ("di", {}), ("di", {"period": 1}), ("vwma", {}), ("vwma", {"period": 1, "source_type": "hlc3"}),
+    ("emd", {}), ("edcf", {}), ("edcf", {"period": 2, "source_type": "close"}),
+    ("high_pass", {}), ("high_pass", {"period": 3, "source_type": "ohlc4"}),
+    ("linearreg", {}), ("linearreg", {"period": 2}),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", FAST_LANES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(FAST_LANES)])
+@pytest.mark.parametrize("with_nan", [False, True])
+def test_fast_lanes_equal_last_of_sequential(name, kwargs, with_nan):
+    fn = getattr(ta, name)
+    c = _market(with_nan=with_nan)
+    for warm in (240, 0, 20):
+        for k in (2, 15, 31, 240, 320, 700):
+            candles = c[:k]
+            with run_config(warmup_candles_num=warm):
+                one = fn(candles, **kwargs)
+            window = candles[-warm:] if 0 < warm < k else candles
+            seq = fn(window, sequential=True, **kwargs)
+            if hasattr(seq, "_fields"):
+                last = tuple(np.asarray(v)[-1] for v in seq)
+                assert _same(tuple(one), last), (name, warm, k, one, last)
+            else:
+                last = np.asarray(seq)[-1]
+                assert (one is None and np.isnan(last)) or _same(one, last), (name, warm, k, one, last)
+
+
+def _weighted_rows(x, w, start, end, newest_first):
+    out = np.full(x.shape[0], np.nan)
+    m = w.shape[0]
+    for j in range(start, end):
+        s = 0.0
+        for i in range(m):
+            s += (x[j - i] if newest_first else x[j - m + 1 + i]) * w[i]
+        out[j] = s
+    return out
+
+
+@pytest.mark.parametrize("lanes", [1, 3, 128])
+def test_window_dot_products_equal_row_by_row_sums(lanes):
+    rng = np.random.default_rng(5)
+    x = rng.normal(0, 1, 1000) * 1e3
+    w = rng.uniform(0, 2, 13)
+    for newest_first in (True, False):
+        out = np.full(1000, np.nan)
+        if newest_first:
+            _kernels.dot_windows(x, w, 20, 997, 1.0, out, lanes)
+        else:
+            _kernels.dot_windows_oldest_first(x, w, 20, 997, out, lanes)
+        assert _same(out, _weighted_rows(x, w, 20, 997, newest_first))
+
+
+def test_aroonosc_vectorized_scan_equals_the_deque_kernel():
+    aroonosc = _module("aroonosc")
+    c = _market(2000)
+    cn = _market(2000, with_nan=True)
+    for period in (1, 2, 14, 48):
+        assert _same(aroonosc._aroonosc_lanes(c, period, _kernels.LANES), aroonosc._aroonosc(c, period))
+        assert _same(aroonosc._aroonosc_lanes(cn, period, _kernels.LANES),
+                     aroonosc._aroonosc_naive(np.ascontiguousarray(cn[:, 3]), np.ascontiguousarray(cn[:, 4]), period))
