@@ -7,7 +7,8 @@ For every indicator in ``jesse_dag.indicators.__all__``: the per-call time of ``
 to a small time budget, best of 25 short repeats; a call slower than the budget is timed once). Jesse's
 timings come from the same measurement in one long-lived subprocess in Jesse's venv (neutral cwd), asked
 one indicator at a time in turn with ours, so load changes on a shared machine hit both sides alike
-(``--jesse-json`` reuses a saved Jesse run while iterating). Prints the geometric-mean ratio (Jesse / ours,
+(``--jesse-json`` reuses a saved Jesse run while iterating; ``--save`` writes after every indicator, and a worker
+that dies is reported for that indicator and replaced). Prints the geometric-mean ratio (Jesse / ours,
 >1 means we are faster), the ten slowest indicators relative to Jesse, and the first-call cost of the
 ten most used indicators with a warm and a cold (empty NUMBA_CACHE_DIR) numba cache.
 """

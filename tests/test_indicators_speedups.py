@@ -200,3 +200,30 @@ def test_aroonosc_vectorized_scan_equals_the_deque_kernel():
         assert _same(aroonosc._aroonosc_lanes(c, period, _kernels.LANES), aroonosc._aroonosc(c, period))
         assert _same(aroonosc._aroonosc_lanes(cn, period, _kernels.LANES),
                      aroonosc._aroonosc_naive(np.ascontiguousarray(cn[:, 3]), np.ascontiguousarray(cn[:, 4]), period))
+
+
+def test_rolling_kernels_equal_one_window_at_a_time_loops():
+    rng = np.random.default_rng(9)
+    x = 30000 + np.cumsum(rng.normal(0, 5, 3000))
+    for period in (1, 3, 14, 50):
+        n = x.shape[0]
+        sums = np.full(n, np.nan)
+        stds = np.full(n, np.nan)
+        wmas = np.full(n, np.nan)
+        for i in range(period - 1, n):
+            s = 0.0
+            ws = 0.0
+            for k in range(i - period + 1, i + 1):
+                s += x[k]
+                ws += x[k] * (k - (i - period + 1) + 1)
+            sums[i] = s
+            wmas[i] = ws / (period * (period + 1) / 2.0)
+            mean = s / period
+            var = 0.0
+            for k in range(i - period + 1, i + 1):
+                var += (x[k] - mean) * (x[k] - mean)
+            stds[i] = np.sqrt(var / period)
+        assert _same(_kernels.rolling_sum(x, period), sums), period
+        assert _same(_kernels.rolling_std(x, period), stds), period
+        assert _same(_kernels.wma(x, period), wmas), period
+        assert _kernels.wma_last(x, period) == wmas[-1]

@@ -189,12 +189,29 @@ def wma(x, period):
     if n < period or period < 1:
         return out
     denom = period * (period + 1) / 2.0
-    for i in range(period - 1, n):
-        acc = 0.0
-        for k in range(period):
-            acc += x[i - period + 1 + k] * (k + 1)
-        out[i] = acc / denom
+    w = np.empty(period)
+    for k in range(period):
+        w[k] = k + 1
+    # every window's weighted sum in order (oldest first), several windows at a time: the same bits
+    dot_windows_oldest_first(x, w, period - 1, n, out, BLOCK)
+    tail = out[period - 1:]  # (indexed from 0: LLVM vectorizes the division)
+    for i in range(n - period + 1):
+        tail[i] = tail[i] / denom
     return out
+
+
+@numba.njit(cache=True)
+def wma_last(x, period):
+    """``wma(x, period)[-1]`` from the last window alone (each row depends on its own window only)."""
+    n = x.shape[0]
+    if n < period or period < 1:
+        return np.nan
+    denom = period * (period + 1) / 2.0
+    i = n - 1
+    acc = 0.0
+    for k in range(period):
+        acc += x[i - period + 1 + k] * (k + 1)
+    return acc / denom
 
 
 @numba.njit(cache=True)
@@ -204,7 +221,7 @@ def rolling_sum(x, period):
     if n < period or period < 1:
         return out
     # every window summed in order (oldest first), several windows at a time: the same bits as one by one
-    dot_windows_oldest_first(x, np.ones(period), period - 1, n, out, LANES)
+    dot_windows_oldest_first(x, np.ones(period), period - 1, n, out, BLOCK)
     return out
 
 
@@ -419,7 +436,7 @@ def power_weighted_ma(x, period, power, offset):
         ws += w[i]
     if ws == 0.0:
         return out
-    dot_windows(xc, w, int(start), n, 1.0 / ws, out, LANES)
+    dot_windows(xc, w, int(start), n, 1.0 / ws, out, BLOCK)
     return out
 
 
@@ -481,33 +498,32 @@ def high_pass_2pole(x, period):
 # sum keeps its own order of operations (so the same bits as one row at a time), while the rows' chains of
 # dependent additions overlap and LLVM vectorizes the loop over the rows (a runtime count over array slices).
 LANES = 128
+BLOCK = 2048  # rows per block of the window dot products (accumulated in place: 16 KB, in L1)
 
 
 @numba.njit(cache=True)
 def dot_windows(x, w, start, end, scale, out, lanes):
     """``out[j] = (x[j]*w[0] + x[j-1]*w[1] + ... + x[j-m+1]*w[m-1]) * scale`` for j in ``start..end-1``.
 
-    The sum starts at 0.0 and adds the terms in that order, as a one-row-at-a-time loop does.
+    The sum starts at 0.0 and adds the terms in that order, as a one-row-at-a-time loop does. Rows are done
+    ``lanes`` at a time, accumulated in place in ``out`` one term at a time (a streaming loop LLVM vectorizes).
     """
     m = w.shape[0]
     xc = np.ascontiguousarray(x)
-    s = np.empty(lanes)
     j0 = start
-    while j0 + lanes <= end:
-        s[:] = 0.0
+    while j0 < end:
+        k = min(lanes, end - j0)
+        o = out[j0:j0 + k]
+        for q in range(k):
+            o[q] = 0.0
         for i in range(m):
             wi = w[i]
-            xs = xc[j0 - i:j0 - i + lanes]
-            for k in range(lanes):
-                s[k] += xs[k] * wi
-        for k in range(lanes):
-            out[j0 + k] = s[k] * scale
-        j0 += lanes
-    for j in range(j0, end):
-        t = 0.0
-        for i in range(m):
-            t += xc[j - i] * w[i]
-        out[j] = t * scale
+            xs = xc[j0 - i:j0 - i + k]
+            for q in range(k):
+                o[q] += xs[q] * wi
+        for q in range(k):
+            o[q] = o[q] * scale
+        j0 += k
 
 
 @numba.njit(cache=True)
@@ -519,23 +535,18 @@ def dot_windows_oldest_first(x, w, start, end, out, lanes):
     """
     m = w.shape[0]
     xc = np.ascontiguousarray(x)
-    s = np.empty(lanes)
     j0 = start
-    while j0 + lanes <= end:
-        s[:] = 0.0
+    while j0 < end:
+        k = min(lanes, end - j0)
+        o = out[j0:j0 + k]
+        for q in range(k):
+            o[q] = 0.0
         for i in range(m):
             wi = w[i]
-            xs = xc[j0 - m + 1 + i:j0 - m + 1 + i + lanes]
-            for k in range(lanes):
-                s[k] += xs[k] * wi
-        for k in range(lanes):
-            out[j0 + k] = s[k]
-        j0 += lanes
-    for j in range(j0, end):
-        t = 0.0
-        for i in range(m):
-            t += xc[j - m + 1 + i] * w[i]
-        out[j] = t
+            xs = xc[j0 - m + 1 + i:j0 - m + 1 + i + k]
+            for q in range(k):
+                o[q] += xs[q] * wi
+        j0 += k
 
 
 @numba.njit(cache=True)

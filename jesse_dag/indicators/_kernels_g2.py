@@ -481,7 +481,7 @@ def maaq(x, period, fast_period, slow_period):
         moves = np.zeros(n)
         for k in range(1, n):
             moves[k] = abs(xc[k] - xc[k - 1])
-        _kernels.dot_windows_oldest_first(moves, np.ones(period), period, n, noises, _kernels.LANES)
+        _kernels.dot_windows_oldest_first(moves, np.ones(period), period, n, noises, _kernels.BLOCK)
     prev = out[period - 1] if 0 < period <= n else 0.0  # carried in a local, not read back from ``out``
     for i in range(period, n):
         noise = noises[i]
@@ -855,8 +855,8 @@ def natural_ma(x, period):
         oi[k] = abs(ln[k] - ln[k - 1])
     num = np.empty(n)
     den = np.empty(n)
-    _kernels.dot_windows(oi, w, period + 1, n, 1.0, num, _kernels.LANES)
-    _kernels.dot_windows(oi, np.ones(period), period + 1, n, 1.0, den, _kernels.LANES)
+    _kernels.dot_windows(oi, w, period + 1, n, 1.0, num, _kernels.BLOCK)
+    _kernels.dot_windows(oi, np.ones(period), period + 1, n, 1.0, den, _kernels.BLOCK)
     last = period - 1
     for j in range(period + 1, n):
         ratio = num[j] / den[j] if den[j] != 0.0 else 0.0
@@ -948,7 +948,7 @@ def polarized_fractal_efficiency(x, period, smoothing):
         steps[k] = np.sqrt(1.0 + step * step)
     path = np.empty(n)
     if start < n:
-        _kernels.dot_windows_oldest_first(steps, np.ones(ln), start, n, path, _kernels.LANES)
+        _kernels.dot_windows_oldest_first(steps, np.ones(ln), start, n, path, _kernels.BLOCK)
     for i in range(start, n):
         a = np.sqrt(d[i - off_a] ** 2 + period ** 2)
         b = path[i]
@@ -973,12 +973,17 @@ def predictive_ma(x):
     trigger = np.full(n, np.nan)
     w1 = np.zeros(n)
     pz = np.zeros(n)  # predictions before row 6 count as 0 in the trigger (Jesse's Rust)
+    # three passes (each row's terms are the same operations as in one fused loop, so the same bits): no
+    # pass reads back what it has just written, so each runs without waiting on its own stores
+    xc = np.ascontiguousarray(x)
     for j in range(6, n):
-        w1[j] = (7.0 * x[j] + 6.0 * x[j - 1] + 5.0 * x[j - 2] + 4.0 * x[j - 3]
-                 + 3.0 * x[j - 4] + 2.0 * x[j - 5] + x[j - 6]) / 28.0
+        w1[j] = (7.0 * xc[j] + 6.0 * xc[j - 1] + 5.0 * xc[j - 2] + 4.0 * xc[j - 3]
+                 + 3.0 * xc[j - 4] + 2.0 * xc[j - 5] + xc[j - 6]) / 28.0
+    for j in range(6, n):
         w2 = (7.0 * w1[j] + 6.0 * w1[j - 1] + 5.0 * w1[j - 2] + 4.0 * w1[j - 3]
               + 3.0 * w1[j - 4] + 2.0 * w1[j - 5] + w1[j - 6]) / 28.0
         pz[j] = 2.0 * w1[j] - w2
+    for j in range(6, n):
         predict[j] = pz[j]
         trigger[j] = (4.0 * pz[j] + 3.0 * pz[j - 1] + 2.0 * pz[j - 2] + pz[j - 3]) / 10.0
     return predict, trigger
@@ -993,11 +998,13 @@ def weighted_window(x, weights):
     wsum = 0.0
     for k in range(p):
         wsum += weights[k]
-    for i in range(p - 1, n):
-        acc = 0.0
-        for k in range(p):
-            acc += x[i - p + 1 + k] * weights[k]
-        out[i] = acc / wsum
+    if n < p:
+        return out
+    # every window's sum in order (oldest first), several windows at a time: the same bits as one by one
+    _kernels.dot_windows_oldest_first(x, weights, p - 1, n, out, _kernels.BLOCK)
+    tail = out[p - 1:]  # (indexed from 0: LLVM vectorizes the division)
+    for i in range(n - p + 1):
+        tail[i] = tail[i] / wsum
     return out
 
 
@@ -1012,7 +1019,7 @@ def qstick(open_, close, period):
     for k in range(n):
         d[k] = close[k] - open_[k]
     # each window's sum in order, oldest first, several windows at a time (the same bits as one by one)
-    _kernels.dot_windows_oldest_first(d, np.ones(period), period - 1, n, out, _kernels.LANES)
+    _kernels.dot_windows_oldest_first(d, np.ones(period), period - 1, n, out, _kernels.BLOCK)
     for i in range(period - 1, n):
         out[i] = out[i] / period
     return out

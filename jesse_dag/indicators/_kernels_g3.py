@@ -87,7 +87,7 @@ def tail_weighted_ma(source, period, power):
         ws += weights[i]
     if ws == 0.0:
         return out
-    _kernels.dot_windows(xc, weights, period + 1, n, 1.0 / ws, out, _kernels.LANES)
+    _kernels.dot_windows(xc, weights, period + 1, n, 1.0 / ws, out, _kernels.BLOCK)
     return out
 
 
@@ -203,7 +203,7 @@ def weighted_window_average(source, weights):
     for k in range(p):
         wsum += weights[k]
     # every window's sum in order (oldest first), several windows at a time: the same bits as one by one
-    _kernels.dot_windows_oldest_first(source, weights, p - 1, n, out, _kernels.LANES)
+    _kernels.dot_windows_oldest_first(source, weights, p - 1, n, out, _kernels.BLOCK)
     tail = out[p - 1:]  # (indexed from 0: LLVM vectorizes the division)
     for i in range(n - p + 1):
         tail[i] = tail[i] / wsum

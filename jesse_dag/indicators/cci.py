@@ -5,6 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
@@ -38,45 +39,33 @@ def _cci(c, period):
     tp = _typical(c)
     out = np.empty(n)
     out[:min(period - 1, n)] = np.nan
-    i = period - 1
-    # four windows at a time: four independent sums, each still added in its own window's order (the same
-    # bits as one window at a time), so the adds overlap instead of waiting on each other
-    while i + 3 < n:
-        s = i - period + 1
-        m0 = 0.0
-        m1 = 0.0
-        m2 = 0.0
-        m3 = 0.0
+    # many windows at a time, each with its own two passes in its own window's order (the same bits as one
+    # window at a time); the loops over the windows run on slices indexed from 0, which LLVM vectorizes
+    lanes = _kernels.LANES
+    mean = np.empty(lanes)
+    dev = np.empty(lanes)
+    i0 = period - 1
+    while i0 < n:
+        m = min(lanes, n - i0)
+        b = i0 - period + 1
+        mean[:m] = 0.0
+        dev[:m] = 0.0
         for k in range(period):
-            m0 += tp[s + k]
-            m1 += tp[s + k + 1]
-            m2 += tp[s + k + 2]
-            m3 += tp[s + k + 3]
-        m0 /= period
-        m1 /= period
-        m2 /= period
-        m3 /= period
-        d0 = 0.0
-        d1 = 0.0
-        d2 = 0.0
-        d3 = 0.0
+            ts = tp[b + k:b + k + m]
+            for j in range(m):
+                mean[j] += ts[j]
+        for j in range(m):
+            mean[j] /= period
         for k in range(period):
-            d0 += abs(tp[s + k] - m0)
-            d1 += abs(tp[s + k + 1] - m1)
-            d2 += abs(tp[s + k + 2] - m2)
-            d3 += abs(tp[s + k + 3] - m3)
-        d0 /= period
-        d1 /= period
-        d2 /= period
-        d3 /= period
-        out[i] = 0.0 if d0 == 0.0 else (tp[i] - m0) / (0.015 * d0)
-        out[i + 1] = 0.0 if d1 == 0.0 else (tp[i + 1] - m1) / (0.015 * d1)
-        out[i + 2] = 0.0 if d2 == 0.0 else (tp[i + 2] - m2) / (0.015 * d2)
-        out[i + 3] = 0.0 if d3 == 0.0 else (tp[i + 3] - m3) / (0.015 * d3)
-        i += 4
-    while i < n:
-        out[i] = _cci_row(tp, i, period)
-        i += 1
+            ts = tp[b + k:b + k + m]
+            for j in range(m):
+                dev[j] += abs(ts[j] - mean[j])
+        cur = tp[i0:i0 + m]
+        o = out[i0:i0 + m]
+        for j in range(m):
+            d = dev[j] / period
+            o[j] = 0.0 if d == 0.0 else (cur[j] - mean[j]) / (0.015 * d)
+        i0 += m
     return out
 
 

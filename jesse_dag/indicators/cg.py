@@ -25,8 +25,8 @@ def _cg(x, period):
     xc = np.ascontiguousarray(x)  # one pass over a strided column
     num = np.empty(n)
     den = np.empty(n)
-    _kernels.dot_windows_oldest_first(xc, w, period + 1, n, num, _kernels.LANES)
-    _kernels.dot_windows_oldest_first(xc, np.ones(m), period + 1, n, den, _kernels.LANES)
+    _kernels.dot_windows_oldest_first(xc, w, period + 1, n, num, _kernels.BLOCK)
+    _kernels.dot_windows_oldest_first(xc, np.ones(m), period + 1, n, den, _kernels.BLOCK)
     # (slices indexed from 0: LLVM vectorizes this loop, it does not when the loop starts at period + 1)
     nu = num[period + 1:]
     de = den[period + 1:]

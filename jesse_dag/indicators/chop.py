@@ -32,11 +32,25 @@ def _chop(high, low, close, period, scalar, drift):
     hi = _kernels.rolling_max(high, period)
     lo = _kernels.rolling_min(low, period)
     log_p = np.log10(period)
+    # every window's ATR sum in order, NaN rows (the ATR warm-up) left out, many windows at a time as
+    # selects over slices (LLVM vectorizes the loop over the windows): the same bits as one by one
+    totals = np.empty(n)
+    lanes = _kernels.LANES
+    acc = np.empty(lanes)
+    i0 = period - 1
+    while i0 < n:
+        m = min(lanes, n - i0)
+        b = i0 - period + 1
+        acc[:m] = 0.0
+        for k in range(period):
+            vs = atr[b + k:b + k + m]
+            for j in range(m):
+                v = vs[j]
+                acc[j] = acc[j] if np.isnan(v) else acc[j] + v
+        totals[i0:i0 + m] = acc[:m]
+        i0 += m
     for i in range(period - 1, n):
-        total = 0.0
-        for k in range(i - period + 1, i + 1):
-            if not np.isnan(atr[k]):  # NaN ATR warm-up rows are left out of the sum
-                total += atr[k]
+        total = totals[i]
         rng = hi[i] - lo[i]
         if total > 0.0 and rng > 0.0:
             out[i] = scalar * (np.log10(total) - np.log10(rng)) / log_p

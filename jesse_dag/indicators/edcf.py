@@ -16,12 +16,23 @@ def _edcf(x, period):
     if n < 2 * period or period < 2:
         return out
     dist = np.zeros(n)
-    for k in range(period - 1, n):
-        d = 0.0
+    # every row's distance summed in order (lb = 1, 2, ...), many rows at a time on slices indexed from 0
+    # (LLVM vectorizes the loop over the rows): the same bits as one row at a time
+    xc = np.ascontiguousarray(x)
+    lanes = _kernels.LANES
+    acc = np.empty(lanes)
+    k0 = period - 1
+    while k0 < n:
+        m = min(lanes, n - k0)
+        cur = xc[k0:k0 + m]
+        acc[:m] = 0.0
         for lb in range(1, period):
-            v = x[k] - x[k - lb]
-            d += v * v
-        dist[k] = d
+            back = xc[k0 - lb:k0 - lb + m]
+            for j in range(m):
+                v = cur[j] - back[j]
+                acc[j] += v * v
+        dist[k0:k0 + m] = acc[:m]
+        k0 += m
     first = 2 * period
     num = 0.0
     coef = 0.0

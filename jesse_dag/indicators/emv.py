@@ -18,11 +18,13 @@ def _emv(high, low, volume, length, div):
         chg = (high[i] + low[i]) / 2.0 - (high[i - 1] + low[i - 1]) / 2.0
         raw[i] = div * chg * (high[i] - low[i]) / volume[i] if volume[i] != 0.0 else 0.0
     out = np.zeros(n)  # Jesse leaves the warm-up rows at 0, not NaN
-    for i in range(length - 1, n):
-        s = 0.0
-        for k in range(i + 1 - length, i + 1):
-            s += raw[k]
-        out[i] = s / length
+    if n < length:
+        return out
+    # every window summed in order (oldest first), several windows at a time: the same bits as one by one
+    _kernels.dot_windows_oldest_first(raw, np.ones(length), length - 1, n, out, _kernels.BLOCK)
+    tail = out[length - 1:]  # (indexed from 0: LLVM vectorizes the division)
+    for i in range(n - length + 1):
+        tail[i] = tail[i] / length
     return out
 
 

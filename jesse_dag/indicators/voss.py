@@ -26,16 +26,29 @@ def _voss(source, period, predict, bandwidth):
     s1 = 1.0 / g1 - math.sqrt(1.0 / (g1 * g1) - 1.0)
     filt = np.zeros(n)
     voss_v = np.zeros(n)
+    # the filter's last two values carried in locals (not read back after each store); the predictor's tap
+    # weights computed once (the same quotients as per row): the same operations, so the same bits
+    f_1 = 0.0
+    f_2 = 0.0
     for i in range(n):
         if i > period and i > 5 and i > order:
-            filt[i] = (0.5 * (1.0 - s1) * (source[i] - source[i - 2])
-                       + f1 * (1.0 + s1) * filt[i - 1] - s1 * filt[i - 2])
+            f = (0.5 * (1.0 - s1) * (source[i] - source[i - 2])
+                 + f1 * (1.0 + s1) * f_1 - s1 * f_2)
+            filt[i] = f
+        else:
+            f = 0.0
+        f_2 = f_1
+        f_1 = f
+    taps = np.empty(order)
+    for count in range(order):
+        taps[count] = (count + 1) / order
+    gain = (3.0 + order) / 2.0
     for i in range(n):
         if i > period and i > 5 and i > order:
             sumc = 0.0
             for count in range(order):
-                sumc += (count + 1) / order * voss_v[i - (order - count)]
-            voss_v[i] = (3.0 + order) / 2.0 * filt[i] - sumc
+                sumc += taps[count] * voss_v[i - (order - count)]
+            voss_v[i] = gain * filt[i] - sumc
     return voss_v, filt
 
 

@@ -13,7 +13,7 @@ from jesse_dag.indicators._kernels import wma as _wma
 @numba.njit(cache=True)
 def _last_wma(a0, a1):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _wma(a0, a1)[-1]
+    return _kernels.wma_last(a0, a1)
 
 
 @numba.njit(cache=True)

@@ -293,19 +293,25 @@ class Strategy(ChartSeriesMixin, MLMixin):
                                   time=None if s is None else int(s.time),
                                   time_text="?" if s is None else s.time_text())
 
+    def _hook_failed(self, exc: Exception, previous: str) -> Exception:
+        """What a failed hook call raises: a StrategyError as it is, anything else wrapped with the strategy,
+        hook and time (chained to the original); the hook name is restored either way."""
+        if isinstance(exc, StrategyError):
+            self._hook = previous
+            return exc
+        err = self._wrap(exc)
+        err.__cause__ = exc  # as ``raise err from exc``
+        self._hook = previous
+        return err
+
     def _call(self, hook: str, *args):
         previous = self._hook
         self._hook = hook
         self._session.user_code_runs += 1
         try:
             out = getattr(self, hook)(*args)
-        except StrategyError:
-            self._hook = previous
-            raise
         except Exception as exc:
-            err = self._wrap(exc)
-            self._hook = previous
-            raise err from exc
+            raise self._hook_failed(exc, previous)
         self._hook = previous
         return out
 
@@ -475,13 +481,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 try:
                     self.update_position()
                     self._detect_and_handle_entry_and_exit_modifications()
-                except StrategyError:
-                    self._hook = previous
-                    raise
                 except Exception as exc:
-                    err = self._wrap(exc)
-                    self._hook = previous
-                    raise err from exc
+                    raise self._hook_failed(exc, previous)
                 self._hook = previous
             # (nothing to do when update_position is not overridden and no declaration can have changed)
             elif self._declarations_checked != (self._session.user_code_runs, p.qty):
@@ -507,13 +508,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 self._session.user_code_runs += 1
                 try:
                     should_short = self.should_short()
-                except StrategyError:
-                    self._hook = previous
-                    raise
                 except Exception as exc:
-                    err = self._wrap(exc)
-                    self._hook = previous
-                    raise err from exc
+                    raise self._hook_failed(exc, previous)
                 self._hook = previous
             else:
                 should_short = False
@@ -526,13 +522,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
             self._session.user_code_runs += 1
             try:
                 should_long = self.should_long()
-            except StrategyError:
-                self._hook = previous
-                raise
             except Exception as exc:
-                err = self._wrap(exc)
-                self._hook = previous
-                raise err from exc
+                raise self._hook_failed(exc, previous)
             self._hook = previous
             if should_short and should_long:
                 self._hook = "should_long/should_short"
@@ -548,13 +539,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._hook = hook
         try:
             out = fn(*args)
-        except StrategyError:
-            self._hook = previous
-            raise
         except Exception as exc:
-            err = self._wrap(exc)
-            self._hook = previous
-            raise err from exc
+            raise self._hook_failed(exc, previous)
         self._hook = previous
         return out
 
