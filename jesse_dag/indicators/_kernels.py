@@ -89,6 +89,20 @@ def window_start(n, warm):
     return n - warm if 0 < warm < n else 0
 
 
+@numba.njit(cache=True, inline="always")
+def true_range_dm_at(c, i):
+    """Row ``i`` (> 0) of 2-D candles: true range, +DM and -DM as Wilder defines them (adx, di)."""
+    h = c[i, 3]
+    lw = c[i, 4]
+    pc = c[i - 1, 2]
+    tr = max(h - lw, max(abs(h - pc), abs(lw - pc)))
+    up = h - c[i - 1, 3]
+    dn = c[i - 1, 4] - lw
+    pdm = up if (up > dn and up > 0.0) else 0.0
+    mdm = dn if (dn > up and dn > 0.0) else 0.0
+    return tr, pdm, mdm
+
+
 @numba.njit(cache=True)
 def ema(x, period):
     n = x.shape[0]
@@ -502,11 +516,13 @@ BLOCK = 2048  # rows per block of the window dot products (accumulated in place:
 
 
 @numba.njit(cache=True)
-def dot_windows(x, w, start, end, scale, out, lanes):
-    """``out[j] = (x[j]*w[0] + x[j-1]*w[1] + ... + x[j-m+1]*w[m-1]) * scale`` for j in ``start..end-1``.
+def dot_windows(x, w, start, end, scale, out, lanes, oldest_first=False):
+    """``out[j] = (x[j]*w[0] + x[j-1]*w[1] + ... + x[j-m+1]*w[m-1]) * scale`` for j in ``start..end-1``;
+    with ``oldest_first``: ``x[j-m+1]*w[0] + x[j-m+2]*w[1] + ... + x[j]*w[m-1]`` (then ``* scale``).
 
     The sum starts at 0.0 and adds the terms in that order, as a one-row-at-a-time loop does. Rows are done
     ``lanes`` at a time, accumulated in place in ``out`` one term at a time (a streaming loop LLVM vectorizes).
+    A ``scale`` of 1.0 is not applied (``x * 1.0`` is ``x``).
     """
     m = w.shape[0]
     xc = np.ascontiguousarray(x)
@@ -518,35 +534,21 @@ def dot_windows(x, w, start, end, scale, out, lanes):
             o[q] = 0.0
         for i in range(m):
             wi = w[i]
-            xs = xc[j0 - i:j0 - i + k]
+            lo = j0 - m + 1 + i if oldest_first else j0 - i
+            xs = xc[lo:lo + k]
             for q in range(k):
                 o[q] += xs[q] * wi
-        for q in range(k):
-            o[q] = o[q] * scale
+        if scale != 1.0:
+            for q in range(k):
+                o[q] = o[q] * scale
         j0 += k
 
 
 @numba.njit(cache=True)
 def dot_windows_oldest_first(x, w, start, end, out, lanes):
-    """``out[j] = x[j-m+1]*w[0] + x[j-m+2]*w[1] + ... + x[j]*w[m-1]`` for j in ``start..end-1``.
-
-    The sum starts at 0.0 and adds the terms in that order (oldest first), as a one-row-at-a-time loop does.
-    With ``w`` all ones it is the plain rolling sum in that order (``x * 1.0`` is ``x``).
-    """
-    m = w.shape[0]
-    xc = np.ascontiguousarray(x)
-    j0 = start
-    while j0 < end:
-        k = min(lanes, end - j0)
-        o = out[j0:j0 + k]
-        for q in range(k):
-            o[q] = 0.0
-        for i in range(m):
-            wi = w[i]
-            xs = xc[j0 - m + 1 + i:j0 - m + 1 + i + k]
-            for q in range(k):
-                o[q] += xs[q] * wi
-        j0 += k
+    """``out[j] = x[j-m+1]*w[0] + x[j-m+2]*w[1] + ... + x[j]*w[m-1]`` for j in ``start..end-1``, oldest term
+    first. With ``w`` all ones it is the plain rolling sum in that order."""
+    dot_windows(x, w, start, end, 1.0, out, lanes, True)
 
 
 @numba.njit(cache=True)

@@ -25,7 +25,7 @@ import math
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _kernels  # noqa: F401  (importing it keeps freed memory: keep_freed_memory)
+from jesse_dag.indicators import _fastpath, _kernels  # (importing _kernels keeps freed memory: keep_freed_memory)
 
 
 @numba.njit(cache=True)
@@ -110,6 +110,32 @@ def tail_weighted_ma_last(source, period, power):
     for i in range(period - 1):
         s += source[j - i] * weights[i]
     return s * inv_ws
+
+
+@numba.njit(cache=True)
+def power_weighted_ma_last(source, period, power, offset):
+    """``_kernels.power_weighted_ma(...)[-1]`` (cwma, epma)."""
+    return _kernels.power_weighted_ma(source, period, power, offset)[-1]
+
+
+@numba.njit(cache=True)
+def power_weighted_ma_last_rows(c, code, warm, period, power, offset):
+    """``power_weighted_ma_last`` on source ``code`` of Jesse's trailing ``warm`` rows of 2-D candles, picked
+    inside numba (the fast lane of cwma and epma)."""
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return power_weighted_ma_last(w[:, code], period, power, offset)
+    return power_weighted_ma_last(_fastpath.derived_source(w, code), period, power, offset)
+
+
+@numba.njit(cache=True)
+def tail_weighted_ma_last_rows(c, code, warm, period, power):
+    """``tail_weighted_ma_last`` on source ``code`` of Jesse's trailing ``warm`` rows of 2-D candles, picked
+    inside numba (the fast lane of sqwma, srwma and vpwma)."""
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return tail_weighted_ma_last(w[:, code], period, power)
+    return tail_weighted_ma_last(_fastpath.derived_source(w, code), period, power)
 
 
 @numba.njit(cache=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit
@@ -28,14 +27,7 @@ def _adx_run(c, period, out):
     dx_sum = 0.0
     y = np.nan
     for i in range(1, n):
-        h = c[i, HIGH]
-        lw = c[i, LOW]
-        pc = c[i - 1, CLOSE]
-        tr = max(h - lw, max(abs(h - pc), abs(lw - pc)))
-        up = h - c[i - 1, HIGH]
-        dn = c[i - 1, LOW] - lw
-        pdm = up if (up > dn and up > 0.0) else 0.0
-        mdm = dn if (dn > up and dn > 0.0) else 0.0
+        tr, pdm, mdm = _kernels.true_range_dm_at(c, i)
         if i <= period:
             tr_s += tr
             pdm_s += pdm
@@ -110,14 +102,7 @@ def _adx_windows(c, period, warm, lo, hi, lanes):
     mdms = np.zeros(nd)
     for k in range(1, hi - base):
         i = base + k
-        h = c[i, HIGH]
-        lw = c[i, LOW]
-        pc = c[i - 1, CLOSE]
-        trs[k] = max(h - lw, max(abs(h - pc), abs(lw - pc)))
-        up = h - c[i - 1, HIGH]
-        dn = c[i - 1, LOW] - lw
-        pdms[k] = up if (up > dn and up > 0.0) else 0.0
-        mdms[k] = dn if (dn > up and dn > 0.0) else 0.0
+        trs[k], pdms[k], mdms[k] = _kernels.true_range_dm_at(c, i)
     tr_s = np.empty(lanes)
     pdm_s = np.empty(lanes)
     mdm_s = np.empty(lanes)

@@ -1,27 +1,12 @@
 """CWMA - cubed weighted moving average."""
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
-
-
-@numba.njit(cache=True)
-def _last_kernels_power_weighted_ma(a0, a1, a2, a3):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _kernels.power_weighted_ma(a0, a1, a2, a3)[-1]
-
-
-@numba.njit(cache=True)
-def _last_kernels_power_weighted_ma_src(c, code, warm, a0, a1, a2):
-    # _last_kernels_power_weighted_ma on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
-    w = c[_kernels.window_start(c.shape[0], warm):]
-    if code < 6:
-        return _last_kernels_power_weighted_ma(w[:, code], a0, a1, a2)
-    return _last_kernels_power_weighted_ma(_fastpath.derived_source(w, code), a0, a1, a2)
+from jesse_dag.indicators._kernels_g3 import power_weighted_ma_last, power_weighted_ma_last_rows
 
 
 def cwma(candles: np.ndarray, period: int = 14, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
@@ -36,9 +21,9 @@ def cwma(candles: np.ndarray, period: int = 14, source_type: str = "close", sequ
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_kernels_power_weighted_ma_src(candles, code, _warmup_candles_num.get(),
+            return float(power_weighted_ma_last_rows(candles, code, _warmup_candles_num.get(),
                                                              period, 3.0, 0.0))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_kernels_power_weighted_ma(source, period, 3.0, 0.0))
+        return float(power_weighted_ma_last(source, period, 3.0, 0.0))
     return _kernels.power_weighted_ma(source, period, 3.0, 0.0)

@@ -67,14 +67,7 @@ def _last_di_rows(c, warm, period):
     s_p = 0.0
     s_m = 0.0
     for i in range(s0 + 1, n):
-        h = c[i, HIGH]
-        lw = c[i, LOW]
-        pc = c[i - 1, CLOSE]
-        tr = max(h - lw, max(abs(h - pc), abs(lw - pc)))
-        up = h - c[i - 1, HIGH]
-        dn = c[i - 1, LOW] - lw
-        pdm = up if (up > dn and up > 0.0) else 0.0
-        mdm = dn if (dn > up and dn > 0.0) else 0.0
+        tr, pdm, mdm = _kernels.true_range_dm_at(c, i)
         if i - s0 <= period:
             s_tr += tr
             s_p += pdm

@@ -5,28 +5,12 @@ the first ``period + 1`` rows (all rows when ``n < period + 2``).
 """
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
-from jesse_dag.indicators._kernels_g3 import tail_weighted_ma, tail_weighted_ma_last
-
-
-@numba.njit(cache=True)
-def _last_tail_weighted_ma(a0, a1, a2):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return tail_weighted_ma_last(a0, a1, a2)
-
-
-@numba.njit(cache=True)
-def _last_tail_weighted_ma_src(c, code, warm, a0, a1):
-    # _last_tail_weighted_ma on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
-    w = c[_kernels.window_start(c.shape[0], warm):]
-    if code < 6:
-        return _last_tail_weighted_ma(w[:, code], a0, a1)
-    return _last_tail_weighted_ma(_fastpath.derived_source(w, code), a0, a1)
+from jesse_dag.indicators._kernels_g3 import tail_weighted_ma, tail_weighted_ma_last, tail_weighted_ma_last_rows
 
 
 def vpwma(candles: np.ndarray, period: int = 14, power: float = 0.382, source_type: str = "close",
@@ -43,9 +27,9 @@ def vpwma(candles: np.ndarray, period: int = 14, power: float = 0.382, source_ty
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_tail_weighted_ma_src(candles, code, _warmup_candles_num.get(), period, power))
+            return float(tail_weighted_ma_last_rows(candles, code, _warmup_candles_num.get(), period, power))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_tail_weighted_ma(source, period, power))
+        return float(tail_weighted_ma_last(source, period, power))
     res = tail_weighted_ma(source, period, power)
     return res
