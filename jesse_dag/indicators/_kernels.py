@@ -103,6 +103,19 @@ def true_range_dm_at(c, i):
     return tr, pdm, mdm
 
 
+@numba.njit(cache=True, inline="always")
+def window_means(x, b, m, period, mean):
+    """``mean[j]`` = the mean of ``x[b + j : b + j + period]`` for j < m, each summed oldest first from 0.0 then
+    divided (a one-window loop's bits); the loop over the windows runs on slices from 0, which LLVM vectorizes."""
+    mean[:m] = 0.0
+    for k in range(period):
+        xs = x[b + k:b + k + m]
+        for j in range(m):
+            mean[j] += xs[j]
+    for j in range(m):
+        mean[j] /= period
+
+
 @numba.njit(cache=True)
 def ema(x, period):
     n = x.shape[0]
@@ -256,14 +269,8 @@ def rolling_std(x, period):
     while i0 < n:
         m = min(lanes, n - i0)
         b = i0 - period + 1
-        mean[:m] = 0.0
+        window_means(xc, b, m, period, mean)
         var[:m] = 0.0
-        for k in range(period):
-            xs = xc[b + k:b + k + m]
-            for j in range(m):
-                mean[j] += xs[j]
-        for j in range(m):
-            mean[j] /= period
         for k in range(period):
             xs = xc[b + k:b + k + m]
             for j in range(m):

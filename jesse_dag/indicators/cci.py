@@ -48,14 +48,8 @@ def _cci(c, period):
     while i0 < n:
         m = min(lanes, n - i0)
         b = i0 - period + 1
-        mean[:m] = 0.0
+        _kernels.window_means(tp, b, m, period, mean)
         dev[:m] = 0.0
-        for k in range(period):
-            ts = tp[b + k:b + k + m]
-            for j in range(m):
-                mean[j] += ts[j]
-        for j in range(m):
-            mean[j] /= period
         for k in range(period):
             ts = tp[b + k:b + k + m]
             for j in range(m):
