@@ -40,7 +40,8 @@ _NUMPY_BUFSIZE = 8192
 
 
 @nb.njit(cache=True)
-def _pairwise_sum(a: np.ndarray, col: int, lo: int, n: int) -> float:
+def pairwise_sum(a: np.ndarray, col: int, lo: int, n: int) -> float:
+    """``a[lo:lo + n, col].sum()`` as numpy computes it (the engine's forming candles use it too)."""
     # Same association order as numpy's pairwise_sum, so sums match np.sum bit for bit.
     if n < 8:
         res = 0.0
@@ -75,11 +76,12 @@ def _pairwise_sum(a: np.ndarray, col: int, lo: int, n: int) -> float:
         return res
     n2 = n // 2
     n2 -= n2 % 8
-    return _pairwise_sum(a, col, lo, n2) + _pairwise_sum(a, col, lo + n2, n - n2)
+    return pairwise_sum(a, col, lo, n2) + pairwise_sum(a, col, lo + n2, n - n2)
 
 
 @nb.njit(cache=True)
-def _fill(out: np.ndarray, g: int, candles: np.ndarray, s: int, e: int, ts: float) -> None:
+def high_low(candles: np.ndarray, s: int, e: int) -> tuple[float, float]:
+    """Highest high and lowest low of rows ``s..e-1`` (the first row seeds both, as Jesse's max/min do)."""
     hi = candles[s, 3]
     lo = candles[s, 4]
     for j in range(s + 1, e):
@@ -87,6 +89,12 @@ def _fill(out: np.ndarray, g: int, candles: np.ndarray, s: int, e: int, ts: floa
             hi = candles[j, 3]
         if candles[j, 4] < lo:
             lo = candles[j, 4]
+    return hi, lo
+
+
+@nb.njit(cache=True)
+def _fill(out: np.ndarray, g: int, candles: np.ndarray, s: int, e: int, ts: float) -> None:
+    hi, lo = high_low(candles, s, e)
     out[g, 0] = ts
     out[g, 1] = candles[s, 1]
     out[g, 2] = candles[e - 1, 2]
@@ -101,7 +109,7 @@ def _volume_sum(candles: np.ndarray, s: int, e: int) -> float:
     # buffer and in sequence across buffers; only 1W and 1M candles are long enough to notice.
     total = 0.0
     for lo in range(s, e, _NUMPY_BUFSIZE):
-        total += _pairwise_sum(candles, 5, lo, min(_NUMPY_BUFSIZE, e - lo))
+        total += pairwise_sum(candles, 5, lo, min(_NUMPY_BUFSIZE, e - lo))
     return total
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from jesse_dag.candles.aggregate import high_low, pairwise_sum
+
 
 @nb.njit(cache=True, nogil=True)
 def first_touched_block(block_open: np.ndarray, block_high: np.ndarray, block_low: np.ndarray,
@@ -176,19 +178,6 @@ def block_extremes(high: np.ndarray, low: np.ndarray, step: int) -> tuple[np.nda
 
 
 @nb.njit(cache=True, nogil=True)
-def _high_low(m1: np.ndarray, start: int, stop: int) -> tuple[float, float]:
-    # highest high and lowest low of 1m rows start..stop-1 (first row seeds both, as Jesse's max/min do)
-    h = m1[start, 3]
-    lo = m1[start, 4]
-    for i in range(start + 1, stop):
-        if m1[i, 3] > h:
-            h = m1[i, 3]
-        if m1[i, 4] < lo:
-            lo = m1[i, 4]
-    return h, lo
-
-
-@nb.njit(cache=True, nogil=True)
 def forming_candles(m1: np.ndarray, ticks: np.ndarray, n_warm_1m: int, n_warm_tf: int, k: int,
                     n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """For each tick (a count of visible 1m rows): the complete candles of a ``k``-minute timeframe before it
@@ -214,7 +203,7 @@ def forming_candles(m1: np.ndarray, ticks: np.ndarray, n_warm_1m: int, n_warm_tf
             continue
         completes[j] = n_warm_tf + traded // k
         s = t - dif
-        h, lo = _high_low(m1, s, t)
+        h, lo = high_low(m1, s, t)
         rows[j, 0] = m1[s, 0]
         rows[j, 1] = m1[s, 1]
         rows[j, 2] = m1[t - 1, 2]
@@ -264,39 +253,6 @@ def block_table(trade: np.ndarray, step: int) -> np.ndarray:
 
 
 @nb.njit(cache=True, nogil=True)
-def _pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
-    # numpy's pairwise summation (``pairwise_sum_DOUBLE``), so the bits equal ``a[lo:lo + n].sum()``
-    if n < 8:
-        res = 0.0
-        for i in range(lo, lo + n):
-            res += a[i]
-        return res
-    if n <= 128:
-        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-        m = n - n % 8
-        i = 8
-        while i < m:
-            r0 += a[lo + i]
-            r1 += a[lo + i + 1]
-            r2 += a[lo + i + 2]
-            r3 += a[lo + i + 3]
-            r4 += a[lo + i + 4]
-            r5 += a[lo + i + 5]
-            r6 += a[lo + i + 6]
-            r7 += a[lo + i + 7]
-            i += 8
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while i < n:
-            res += a[lo + i]
-            i += 1
-        return res
-    n2 = n // 2
-    n2 -= n2 % 8
-    return _pairwise_sum(a, lo, n2) + _pairwise_sum(a, lo + n2, n - n2)
-
-
-@nb.njit(cache=True, nogil=True)
 def aggregate_rows_kernel(m1: np.ndarray, start: int, stop: int, out: np.ndarray, row: int) -> None:
     """Write into ``out[row]`` the candle of 1m rows ``start..stop-1`` (Jesse's generate_candle_from_one_minutes:
     first open, last close, max high, min low, numpy's pairwise volume sum).
@@ -309,13 +265,13 @@ def aggregate_rows_kernel(m1: np.ndarray, start: int, stop: int, out: np.ndarray
         >>> out[0].tolist()
         [0.0, 1.0, 4.0, 5.0, 0.5, 3.0]
     """
-    h, lo = _high_low(m1, start, stop)
+    h, lo = high_low(m1, start, stop)
     out[row, 0] = m1[start, 0]
     out[row, 1] = m1[start, 1]
     out[row, 2] = m1[stop - 1, 2]
     out[row, 3] = h
     out[row, 4] = lo
-    out[row, 5] = 0.0 + _pairwise_sum(m1[:, 5], start, stop - start)
+    out[row, 5] = 0.0 + pairwise_sum(m1, 5, start, stop - start)
 
 
 @nb.njit(cache=True, nogil=True)
