@@ -33,7 +33,9 @@ cases = {c["name"]: c for c in json.loads((SHARED / "parity" / "cases.json").rea
 out = {}
 for name in names:
     config, routes, data_routes, candles, warmup = case_inputs(cases[name])
-    run = lambda: research.backtest(config, routes, data_routes, candles=candles, warmup_candles=warmup)
+    # fast_mode=True, as Jesse's stored seconds and bench_engine.py (research.backtest defaults to False)
+    run = lambda: research.backtest(config, routes, data_routes, candles=candles, warmup_candles=warmup,
+                                    fast_mode=True)
     run()  # imports, numba cache
     best = float("inf")
     for _ in range(repeat):

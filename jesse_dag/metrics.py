@@ -64,7 +64,45 @@ def daily_returns(daily_balances: Sequence[float], daily_balance_times: Sequence
         index = None
     else:
         index = pd.to_datetime(np.asarray(daily_balance_times, dtype=np.int64), unit="ms", utc=True)
-    return pd.Series(values, index=index, dtype=np.float64).pct_change(1)
+    return pd.Series(_pct_change(values), index=index, dtype=np.float64)
+
+
+# The ratios below work on a float64 array of returns, NaN rows included (the leading one of pct_change), and
+# repeat pandas' NaN-skipping reductions operation for operation (NaN filled with 0 then summed, the same
+# two-pass variance), so they give the bits the Series methods gave. The public functions take a Series;
+# compute_metrics calls the array versions directly (pandas' per-call overhead was most of its time).
+
+def _pct_change(values: np.ndarray) -> np.ndarray:
+    out = np.empty(len(values))
+    if len(values):
+        out[0] = np.nan
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.subtract(values[1:] / values[:-1], 1.0, out=out[1:])
+    return out
+
+
+def _nan_sum_count(r: np.ndarray) -> tuple[float, int, np.ndarray, np.ndarray]:
+    mask = np.isnan(r)
+    filled = np.where(mask, 0.0, r)
+    return float(filled.sum()), len(r) - int(np.count_nonzero(mask)), filled, mask
+
+
+def _nan_mean(r: np.ndarray) -> float:
+    total, count, _, _ = _nan_sum_count(r)
+    return total / count if count else math.nan
+
+
+def _nan_std(r: np.ndarray, ddof: int = 1) -> float:
+    total, count, filled, mask = _nan_sum_count(r)
+    if count - ddof <= 0:
+        return math.nan
+    squares = (np.float64(total / count) - filled) ** 2
+    squares[mask] = 0.0
+    return math.sqrt(float(squares.sum()) / (count - ddof))
+
+
+def _values(returns) -> np.ndarray:
+    return _as_series(returns).to_numpy(dtype=np.float64)
 
 
 def _as_series(returns, name: str = "returns") -> pd.Series:
@@ -90,16 +128,8 @@ def _divide(numerator: float, denominator: float) -> float:
         return float(np.float64(numerator) / np.float64(denominator))
 
 
-def autocorr_penalty(returns: pd.Series) -> float:
-    """Lopez de Prado's autocorrelation penalty √(1 + 2·Σ_{x=1}^{m-1} ((m−x)/m)·|ρ₁|^x); NaN if m < 3.
-
-    NaN values (the leading one from ``pct_change``) are dropped first; m is the remaining count.
-
-    Example:
-        >>> round(autocorr_penalty(pd.Series([0.01, -0.02, 0.015, 0.0, 0.03])), 6) > 1
-        True
-    """
-    r = _as_series(returns).dropna().to_numpy()
+def _autocorr_penalty(r: np.ndarray) -> float:
+    r = r[~np.isnan(r)]
     m = len(r)
     if m < 3:
         return float("nan")
@@ -109,6 +139,25 @@ def autocorr_penalty(returns: pd.Series) -> float:
     return float(np.sqrt(1.0 + 2.0 * np.sum(((m - x) / m) * rho ** x)))
 
 
+def autocorr_penalty(returns: pd.Series) -> float:
+    """Lopez de Prado's autocorrelation penalty √(1 + 2·Σ_{x=1}^{m-1} ((m−x)/m)·|ρ₁|^x); NaN if m < 3.
+
+    NaN values (the leading one from ``pct_change``) are dropped first; m is the remaining count.
+
+    Example:
+        >>> round(autocorr_penalty(pd.Series([0.01, -0.02, 0.015, 0.0, 0.03])), 6) > 1
+        True
+    """
+    return _autocorr_penalty(_values(returns))
+
+
+def _sharpe(r: np.ndarray, periods: int, smart: bool) -> float:
+    divisor = _nan_std(r)
+    if smart:
+        divisor = divisor * _autocorr_penalty(r)
+    return _divide(_nan_mean(r), divisor) * math.sqrt(periods)
+
+
 def sharpe_ratio(returns: pd.Series, periods: int = 365, smart: bool = False) -> float:
     """mean(r) / std(r, ddof=1) × √periods, NaN skipped, risk-free rate 0 (``smart``: std × penalty).
 
@@ -116,16 +165,21 @@ def sharpe_ratio(returns: pd.Series, periods: int = 365, smart: bool = False) ->
         >>> round(sharpe_ratio(pd.Series([0.02, -0.01, 0.03, -0.02, 0.01])), 6)
         5.527942
     """
-    r = _as_series(returns)
-    divisor = r.std(ddof=1)
-    if smart:
-        divisor = divisor * autocorr_penalty(r)
-    return _divide(r.mean(), divisor) * math.sqrt(periods)
+    return _sharpe(_values(returns), periods, smart)
 
 
 def smart_sharpe(returns: pd.Series, periods: int = 365) -> float:
     """:func:`sharpe_ratio` with the autocorrelation penalty on its denominator."""
     return sharpe_ratio(returns, periods, smart=True)
+
+
+def _sortino(r: np.ndarray, periods: int, smart: bool) -> float:
+    downside = math.sqrt(float((r[r < 0] ** 2).sum()) / len(r))
+    if downside == 0:
+        return math.inf if _nan_mean(r) > 0 else -math.inf
+    if smart:
+        downside = downside * _autocorr_penalty(r)
+    return _divide(_nan_mean(r), downside) * math.sqrt(periods)
 
 
 def sortino_ratio(returns: pd.Series, periods: int = 365, smart: bool = False) -> float:
@@ -137,13 +191,7 @@ def sortino_ratio(returns: pd.Series, periods: int = 365, smart: bool = False) -
         >>> round(sortino_ratio(pd.Series([0.02, -0.01, 0.03, -0.02, 0.01])), 6)
         11.462984
     """
-    r = _as_series(returns)
-    downside = math.sqrt(float((r[r < 0] ** 2).sum()) / len(r))
-    if downside == 0:
-        return math.inf if r.mean() > 0 else -math.inf
-    if smart:
-        downside = downside * autocorr_penalty(r)
-    return _divide(r.mean(), downside) * math.sqrt(periods)
+    return _sortino(_values(returns), periods, smart)
 
 
 def smart_sortino(returns: pd.Series, periods: int = 365) -> float:
@@ -151,8 +199,12 @@ def smart_sortino(returns: pd.Series, periods: int = 365) -> float:
     return sortino_ratio(returns, periods, smart=True)
 
 
-def _growth_ratio(r: pd.Series) -> float:
-    return float(np.clip(float((1.0 + r).prod()), 1e-10, 1e10))
+def _cagr(r: np.ndarray, days: int) -> float:
+    if days == 0:
+        return 0.0
+    growth = float(np.clip(float(np.where(np.isnan(r), 1.0, 1.0 + r).prod()), 1e-10, 1e10))
+    with np.errstate(over="ignore", under="ignore"):
+        return float(growth ** (1.0 / (days / 365.0)) - 1.0)
 
 
 def cagr(returns: pd.Series) -> float:
@@ -167,11 +219,18 @@ def cagr(returns: pd.Series) -> float:
         13.176816
     """
     r = _as_series(returns)
-    days = _elapsed_days(r)
-    if days == 0:
-        return 0.0
-    with np.errstate(over="ignore", under="ignore"):
-        return float(_growth_ratio(r) ** (1.0 / (days / 365.0)) - 1.0)
+    return _cagr(r.to_numpy(dtype=np.float64), _elapsed_days(r))
+
+
+def _max_drawdown(r: np.ndarray) -> float:
+    # pandas' cumprod skipping NaN (the product carries over a NaN row, which stays NaN), its expanding max
+    # (fmax skips NaN) and its NaN-skipping min
+    mask = np.isnan(r)
+    prices = np.cumprod(np.where(mask, 1.0, 1.0 + r))
+    prices[mask] = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = prices / np.fmax.accumulate(prices)
+    return float(np.fmin.reduce(ratio) - 1.0) if len(ratio) else math.nan
 
 
 def max_drawdown(returns: pd.Series) -> float:
@@ -181,8 +240,14 @@ def max_drawdown(returns: pd.Series) -> float:
         >>> round(max_drawdown(pd.Series([-0.01, -0.02, -0.03])), 6)
         -0.0494
     """
-    prices = (1.0 + _as_series(returns)).cumprod()
-    return float((prices / prices.expanding(min_periods=0).max()).min() - 1.0)
+    return _max_drawdown(_values(returns))
+
+
+def _calmar(r: np.ndarray, days: int) -> float:
+    if days == 0:
+        return 0.0
+    dd = abs(_max_drawdown(r))
+    return _cagr(r, days) / dd if dd != 0 else 0.0
 
 
 def calmar_ratio(returns: pd.Series) -> float:
@@ -194,10 +259,15 @@ def calmar_ratio(returns: pd.Series) -> float:
         658.8408
     """
     r = _as_series(returns)
-    if _elapsed_days(r) == 0:
-        return 0.0
-    dd = abs(max_drawdown(r))
-    return cagr(r) / dd if dd != 0 else 0.0
+    return _calmar(r.to_numpy(dtype=np.float64), _elapsed_days(r))
+
+
+def _omega(r: np.ndarray, periods: int, required_return: float) -> float:
+    threshold = required_return if periods == 1 else (1.0 + required_return) ** (1.0 / periods) - 1.0
+    excess = r - threshold
+    numerator = float(excess[excess > 0.0].sum())
+    denominator = -float(excess[excess < 0.0].sum())
+    return numerator / denominator if denominator > 0.0 else float("nan")
 
 
 def omega_ratio(returns: pd.Series, periods: int = 365, required_return: float = 0.0) -> float:
@@ -207,12 +277,7 @@ def omega_ratio(returns: pd.Series, periods: int = 365, required_return: float =
         >>> round(omega_ratio(pd.Series([0.02, -0.01, 0.03, -0.02, 0.01])), 12)
         2.0
     """
-    r = _as_series(returns)
-    threshold = required_return if periods == 1 else (1.0 + required_return) ** (1.0 / periods) - 1.0
-    excess = r - threshold
-    numerator = float(excess[excess > 0.0].sum())
-    denominator = -float(excess[excess < 0.0].sum())
-    return numerator / denominator if denominator > 0.0 else float("nan")
+    return _omega(_values(returns), periods, required_return)
 
 
 def _conditional_value_at_risk(values: np.ndarray, confidence: float = 0.95) -> float:
@@ -227,6 +292,18 @@ def _conditional_value_at_risk(values: np.ndarray, confidence: float = 0.95) -> 
     return 0.0 if math.isnan(tail) else tail
 
 
+def _serenity(r: np.ndarray) -> float:
+    values = r[~np.isnan(r)]
+    if len(values) < 2:
+        return float("nan")
+    prices = np.cumprod(1.0 + values)
+    dd = prices / np.maximum.accumulate(prices) - 1.0
+    dd[~np.isfinite(dd)] = 0.0
+    ulcer = math.sqrt(float(np.sum(dd ** 2)) / (len(values) - 1))
+    pitfall = _divide(-_conditional_value_at_risk(dd), _nan_std(values))
+    return _divide(float(values.sum()), ulcer * pitfall)
+
+
 def serenity_index(returns: pd.Series) -> float:
     """Σr / (ulcer × pitfall) on the returns with NaN rows dropped (deliberate difference from Jesse).
 
@@ -238,16 +315,7 @@ def serenity_index(returns: pd.Series) -> float:
         >>> round(serenity_index(pd.Series([0.02, -0.01, 0.03, -0.02, 0.01])), 6)
         2.531178
     """
-    r = _as_series(returns).dropna()
-    values = r.to_numpy()
-    if len(values) < 2:
-        return float("nan")
-    prices = np.cumprod(1.0 + values)
-    dd = prices / np.maximum.accumulate(prices) - 1.0
-    dd[~np.isfinite(dd)] = 0.0
-    ulcer = math.sqrt(float(np.sum(dd ** 2)) / (len(values) - 1))
-    pitfall = _divide(-_conditional_value_at_risk(dd), float(r.std(ddof=1)))
-    return _divide(float(values.sum()), ulcer * pitfall)
+    return _serenity(_values(returns))
 
 
 def max_underwater_period(daily_balances: Sequence[float], timestamps: Sequence[int] | None = None) -> int:
@@ -311,7 +379,14 @@ def _mean(values: list[float]) -> float:
 
 
 def _check_trades(trades: Sequence[Mapping]) -> None:
+    isfinite = math.isfinite
     for i, trade in enumerate(trades):
+        # the engine's own trades (plain dicts with every field well-formed) pass in one test per trade
+        if type(trade) is dict and trade.get("type") in ("long", "short") and "opened_at" in trade \
+                and "closed_at" in trade:
+            pnl, fee = trade.get("PNL"), trade.get("fee")
+            if type(pnl) is float and type(fee) is float and isfinite(pnl) and isfinite(fee):
+                continue
         if not isinstance(trade, Mapping):
             raise TypeError(f"trades[{i}]: expected a dict (Jesse trade dict), got {type(trade).__name__}")
         for field in _REQUIRED_TRADE_FIELDS:
@@ -405,13 +480,14 @@ def compute_metrics(
     duration_days = (ending_time - starting_time) / _DAY_MS
     avg_trades_per_day = total / duration_days if duration_days > 0 else 0
 
-    returns = daily_returns(balances, times)
-    enough = len(returns) >= 2
+    r = _pct_change(np.asarray(balances, dtype=np.float64))
+    days = (times[-1] - times[0]) // _DAY_MS if times is not None and len(times) else 0
+    enough = len(r) >= 2
     nan = np.nan
-    max_dd = max_drawdown(returns) * 100 if enough else nan
+    max_dd = _max_drawdown(r) * 100 if enough else nan
     underwater = max_underwater_period(balances, times) if len(balances) >= 2 else nan
-    annual_return = cagr(returns) * 100 if enough and times is not None else nan
-    calmar = calmar_ratio(returns) if enough and times is not None else nan
+    annual_return = _cagr(r, days) * 100 if enough and times is not None else nan
+    calmar = _calmar(r, days) if enough and times is not None else nan
 
     return {
         "total": total,
@@ -444,13 +520,13 @@ def compute_metrics(
         "max_underwater_period": _nan_to_jesse(underwater),
         "annual_return": _nan_to_jesse(annual_return),
         "annualization": annualization,
-        "sharpe_ratio": _nan_to_jesse(sharpe_ratio(returns, annualization) if enough else nan),
+        "sharpe_ratio": _nan_to_jesse(_sharpe(r, annualization, False) if enough else nan),
         "calmar_ratio": _nan_to_jesse(calmar),
-        "sortino_ratio": _nan_to_jesse(sortino_ratio(returns, annualization) if enough else nan),
-        "smart_sharpe": _nan_to_jesse(smart_sharpe(returns, annualization) if enough else nan),
-        "smart_sortino": _nan_to_jesse(smart_sortino(returns, annualization) if enough else nan),
-        "omega_ratio": _nan_to_jesse(omega_ratio(returns, annualization) if enough else nan),
-        "serenity_index": _nan_to_jesse(serenity_index(returns) if enough else nan),
+        "sortino_ratio": _nan_to_jesse(_sortino(r, annualization, False) if enough else nan),
+        "smart_sharpe": _nan_to_jesse(_sharpe(r, annualization, True) if enough else nan),
+        "smart_sortino": _nan_to_jesse(_sortino(r, annualization, True) if enough else nan),
+        "omega_ratio": _nan_to_jesse(_omega(r, annualization, 0.0) if enough else nan),
+        "serenity_index": _nan_to_jesse(_serenity(r) if enough else nan),
         "total_open_trades": int(total_open_trades),
         "open_pl": _nan_to_jesse(open_pl),
         "winning_streak": max(max(run), 0),
