@@ -130,11 +130,16 @@ def test_the_one_pass_candle_check_refuses_what_the_validator_refuses(row, col, 
 
 
 class _MovesStopLater(Strategy):
-    """Long at bar 0 with a far stop; a later hook moves the stop (reassigned or mutated in place)."""
+    """Long at bar 0 with a far stop; a later hook moves the stop: reassigned, mutated in place, or mutated in
+    place through a reference kept since ``on_open_position`` (``self.stop_loss`` not read again)."""
 
     hook = "before"
     in_place = False
     stops: list
+
+    def on_open_position(self, order):
+        if self.in_place == "kept":
+            self.vars["stop"] = self.stop_loss
 
     def should_long(self):
         return self.index == 0
@@ -145,7 +150,9 @@ class _MovesStopLater(Strategy):
 
     def _maybe_move(self):
         if self.index == 3 and self.is_open:
-            if self.in_place:
+            if self.in_place == "kept":
+                self.vars["stop"][0, 1] = self.price * 0.9
+            elif self.in_place:
                 self.stop_loss[0, 1] = self.price * 0.9
             else:
                 self.stop_loss = 1, self.price * 0.9
@@ -162,7 +169,7 @@ class _MovesStopLater(Strategy):
 
 
 @pytest.mark.parametrize("hook", ["before", "after"])
-@pytest.mark.parametrize("in_place", [False, True])
+@pytest.mark.parametrize("in_place", [False, True, "kept"])
 def test_a_declaration_changed_in_any_hook_is_applied(hook, in_place):
     cls = type("M", (_MovesStopLater,), {"hook": hook, "in_place": in_place, "stops": []})
     candles = candles_from_close_prices(np.full(12, 100.0))

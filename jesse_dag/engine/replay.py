@@ -88,6 +88,7 @@ class TimeframeBuckets:
     __slots__ = ("timeframe", "k", "tf_ms", "truth", "live", "n_warm", "dirty", "_forming_key", "view_n1",
                  "view_version", "view", "slot", "complete", "release_row", "closes_at_release", "last_stored",
                  "snapshots")
+    table_stride = 0  # no table of forming candles ahead (MarketCandles.timeframe_view's fast path is off)
 
     def __init__(self, timeframe: str, k: int, m1: np.ndarray, n_start: int, start: int) -> None:
         from jesse_dag.indicators._core import WindowSlot

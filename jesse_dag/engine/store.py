@@ -119,10 +119,38 @@ class MarketCandles:
         if tfc is None:
             raise RouteNotFound(
                 f"no candles for {self.exchange} {self.symbol} {timeframe}: add it as a route or data route")
+        return self.timeframe_view(tfc)
+
+    def timeframe_view(self, tfc: TimeframeCandles) -> np.ndarray:
+        """:meth:`get` of a higher timeframe, given its buffer (strategies keep it per timeframe)."""
+        n1 = self.n1
         # Nothing visible changed since the last read (same 1m count, no partial row shown or put back):
         # hand out the same view object again.
-        if tfc.view_n1 == self.n1 and tfc.view_version == self._version:
+        if tfc.view_n1 == n1 and tfc.view_version == self._version:
             return tfc.view
+        if tfc.table_stride > 0 and self._saved_row is None:
+            # The common read between two closes (a route's bar, no partial row showing): the forming candle
+            # comes from the table of ticks ahead. The same steps as _get and _write_forming, in one frame.
+            j, off = divmod(n1 - tfc.table_first, tfc.table_stride)
+            traded = n1 - self.n_warm
+            dif = traded % tfc.k
+            if off == 0 and 0 <= j < tfc.table_count and dif != 0:
+                complete = tfc.n_warm + traded // tfc.k
+                dirty = tfc.dirty
+                if 0 <= dirty < complete:
+                    tfc.live[dirty] = tfc.truth[dirty]
+                tfc.live_flat[complete * 6:complete * 6 + 6] = tfc.table_flat[j * 6:j * 6 + 6]
+                tfc.dirty = complete
+                tfc._forming_key = (n1, self._version)
+                tfc.last_forming_tick = n1
+                tfc.view = view = tfc.live[:complete + 1]
+                tfc.view_n1 = n1
+                tfc.view_version = self._version
+                slot = tfc.slot
+                slot.view = None
+                slot.forming = view
+                slot.tick = n1
+                return view
         tfc.view = view = self._get(tfc)
         tfc.view_n1 = self.n1
         tfc.view_version = self._version

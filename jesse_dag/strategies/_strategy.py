@@ -132,6 +132,65 @@ class Broker:
 class Strategy(ChartSeriesMixin, MLMixin):
     """Base class of every strategy; override ``should_long`` and ``go_long`` at least."""
 
+    # ``self.buy``, ``self.sell``, ``self.stop_loss`` and ``self.take_profit`` are kept in ``_d_<name>``.
+    # Reading or assigning one records that object as handed to strategy code (``_h_<name>``): strategy code
+    # may change such an object in place at any time, so the per-bar "did a declaration change" check compares
+    # it. An object the engine made (a formatted copy) and never handed out is compared by identity alone, and
+    # is itself the applied declaration (``_<name>``) until it is handed out, when the applied one becomes a
+    # copy. (Four explicit properties: a generic one by attribute name costs twice as much per access.)
+    _d_buy = _d_sell = _d_stop_loss = _d_take_profit = None
+    _buy = _sell = _stop_loss = _take_profit = None
+    _h_buy = _h_sell = _h_stop_loss = _h_take_profit = None
+    _verified_declarations = None
+
+    @property
+    def buy(self):
+        """The declared entry orders of a long: (qty, price) or a list of them."""
+        value = self._h_buy = self._d_buy
+        if value is self._buy and type(value) is np.ndarray:
+            self._buy = value.copy()  # the applied copy must not follow changes made in place
+        return value
+
+    @buy.setter
+    def buy(self, value) -> None:
+        self._d_buy = self._h_buy = value
+
+    @property
+    def sell(self):
+        """The declared entry orders of a short: (qty, price) or a list of them."""
+        value = self._h_sell = self._d_sell
+        if value is self._sell and type(value) is np.ndarray:
+            self._sell = value.copy()
+        return value
+
+    @sell.setter
+    def sell(self, value) -> None:
+        self._d_sell = self._h_sell = value
+
+    @property
+    def stop_loss(self):
+        """The declared stop-loss exits: (qty, price) or a list of them."""
+        value = self._h_stop_loss = self._d_stop_loss
+        if value is self._stop_loss and type(value) is np.ndarray:
+            self._stop_loss = value.copy()
+        return value
+
+    @stop_loss.setter
+    def stop_loss(self, value) -> None:
+        self._d_stop_loss = self._h_stop_loss = value
+
+    @property
+    def take_profit(self):
+        """The declared take-profit exits: (qty, price) or a list of them."""
+        value = self._h_take_profit = self._d_take_profit
+        if value is self._take_profit and type(value) is np.ndarray:
+            self._take_profit = value.copy()
+        return value
+
+    @take_profit.setter
+    def take_profit(self, value) -> None:
+        self._d_take_profit = self._h_take_profit = value
+
     def __init__(self) -> None:
         self.id = ""
         self.name: Any = None
@@ -144,13 +203,13 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self.vars: dict = {}
         self.increased_count = 0
         self.reduced_count = 0
-        self.buy = None
+        self._d_buy = None
         self._buy = None
-        self.sell = None
+        self._d_sell = None
         self._sell = None
-        self.stop_loss = None
+        self._d_stop_loss = None
         self._stop_loss = None
-        self.take_profit = None
+        self._d_take_profit = None
         self._take_profit = None
         self.trade = None
         self.trades_count = 0
@@ -416,10 +475,10 @@ class Strategy(ChartSeriesMixin, MLMixin):
         return arr
 
     def _prepare(self, name: str, make_copies: bool = True) -> None:
-        value = self._get_formatted_order(getattr(self, name), name)
-        setattr(self, name, value)
+        value = self._get_formatted_order(getattr(self, "_d_" + name), name)
+        setattr(self, "_d_" + name, value)
         if make_copies:
-            setattr(self, "_" + name, value.copy() if isinstance(value, np.ndarray) else value)
+            setattr(self, "_" + name, self._applied_copy(value, getattr(self, "_h_" + name)))
 
     @staticmethod
     def _validate_exit_order_values(orders: np.ndarray, name: str) -> None:
@@ -430,7 +489,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
                     f"{name} order was kept.")
 
     def _check_exit_type(self, name: str) -> None:
-        value = getattr(self, name)
+        value = getattr(self, "_d_" + name)
         if value is None:
             raise InvalidStrategy(f"You forgot to set self.{name}. example (qty, price)")
         if type(value) not in (tuple, list, np.ndarray):
@@ -496,8 +555,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
             self._call_internal("executing market orders", self._session.execute_simulated_market_orders)
         if p.qty == 0 and not market.orders:
             # self._reset(), whose own first test (nothing to reset: most flat bars) is inlined
-            if not (self.buy is None and self._buy is None and self.sell is None and self._sell is None
-                    and self.stop_loss is None and self._stop_loss is None and self.take_profit is None
+            if not (self._d_buy is None and self._buy is None and self._d_sell is None and self._sell is None
+                    and self._d_stop_loss is None and self._stop_loss is None and self._d_take_profit is None
                     and self._take_profit is None and not market.active
                     and self.increased_count == 0 and self.reduced_count == 0):
                 self._reset()
@@ -547,21 +606,21 @@ class Strategy(ChartSeriesMixin, MLMixin):
     def _execute_long(self) -> None:
         self._session.user_code_runs += 1
         self.go_long()
-        if self.buy is None:
+        if self._d_buy is None:
             raise InvalidStrategy("You forgot to set self.buy. example (qty, price)")
-        if type(self.buy) not in (tuple, list):
+        if type(self._d_buy) not in (tuple, list):
             raise InvalidStrategy(f"self.buy must be either a list or a tuple. example: (qty, price). "
                                   f"You set: {type(self.buy)}")
-        buy = self._get_formatted_order(self.buy, "buy")
-        self.buy = buy
-        self._buy = buy.copy() if type(buy) is np.ndarray else buy
+        buy = self._get_formatted_order(self._d_buy, "buy")
+        self._d_buy = buy
+        self._buy = buy.copy() if buy is self._h_buy and type(buy) is np.ndarray else buy
         spot = self._session.exchange.type == "spot"
-        if self.take_profit is not None:
+        if self._d_take_profit is not None:
             if spot:
                 raise InvalidStrategy("Setting self.take_profit in go_long() is not supported for spot trading; "
                                       "set it in on_open_position() instead.")
             self._prepare_exit_declaration("take_profit")
-        if self.stop_loss is not None:
+        if self._d_stop_loss is not None:
             if spot:
                 raise InvalidStrategy("Setting self.stop_loss in go_long() is not supported for spot trading; "
                                       "set it in on_open_position() instead.")
@@ -572,31 +631,32 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     def _prepare_exit_declaration(self, name: str) -> None:
         # self._check_exit_type(name) then self._prepare(name), one attribute read and two writes
-        value = getattr(self, name)
+        value = getattr(self, "_d_" + name)
         if type(value) not in _DECLARATION_TYPES:
             self._check_exit_type(name)  # raises the error
         value = self._get_formatted_order(value, name)
         if name == "stop_loss":
-            self.stop_loss = value
-            self._stop_loss = value.copy() if type(value) is np.ndarray else value
+            self._d_stop_loss = value
+            self._stop_loss = value.copy() if value is self._h_stop_loss and type(value) is np.ndarray else value
         else:
-            self.take_profit = value
-            self._take_profit = value.copy() if type(value) is np.ndarray else value
+            self._d_take_profit = value
+            self._take_profit = (value.copy() if value is self._h_take_profit and type(value) is np.ndarray
+                                 else value)
 
     def _execute_short(self) -> None:
         self._session.user_code_runs += 1
         self.go_short()
-        if self.sell is None:
+        if self._d_sell is None:
             raise InvalidStrategy("You forgot to set self.sell. example (qty, price)")
-        if type(self.sell) not in (tuple, list):
+        if type(self._d_sell) not in (tuple, list):
             raise InvalidStrategy(f"self.sell must be either a list or a tuple. example: (qty, price). "
                                   f"You set {type(self.sell)}")
-        sell = self._get_formatted_order(self.sell, "sell")
-        self.sell = sell
-        self._sell = sell.copy() if type(sell) is np.ndarray else sell
-        if self.take_profit is not None:
+        sell = self._get_formatted_order(self._d_sell, "sell")
+        self._d_sell = sell
+        self._sell = sell.copy() if sell is self._h_sell and type(sell) is np.ndarray else sell
+        if self._d_take_profit is not None:
             self._prepare_exit_declaration("take_profit")
-        if self.stop_loss is not None:
+        if self._d_stop_loss is not None:
             self._prepare_exit_declaration("stop_loss")
         if self._overrides["filters"] and not self._execute_filters():
             return
@@ -653,18 +713,18 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     def _reset(self) -> None:
         market = self._market
-        if (self.buy is None and self._buy is None and self.sell is None and self._sell is None
-                and self.stop_loss is None and self._stop_loss is None and self.take_profit is None
+        if (self._d_buy is None and self._buy is None and self._d_sell is None and self._sell is None
+                and self._d_stop_loss is None and self._stop_loss is None and self._d_take_profit is None
                 and self._take_profit is None and not market.orders and not market.active
                 and self.increased_count == 0 and self.reduced_count == 0):
             return  # already reset (most flat bars)
-        self.buy = None
+        self._d_buy = None
         self._buy = None
-        self.sell = None
+        self._d_sell = None
         self._sell = None
-        self.stop_loss = None
+        self._d_stop_loss = None
         self._stop_loss = None
-        self.take_profit = None
+        self._d_take_profit = None
         self._take_profit = None
         self._market.orders = []
         self._market.active = []
@@ -686,14 +746,30 @@ class Strategy(ChartSeriesMixin, MLMixin):
         # since this check last completed on the same position, it would find nothing to do again.
         if self._declarations_checked == (self._session.user_code_runs, p.qty):
             return
-        # Fast path (most bars): every declaration is the array already applied, unchanged. Equivalent to
-        # the full check below, which then finds nothing to do.
+        # Fastest path (most bars): the declarations and their applied copies are the objects this check last
+        # verified, and none was ever handed to strategy code (``_declaration``): they cannot have changed.
+        verified = self._verified_declarations
+        if verified is not None:
+            long = p.qty > 0
+            entry = self._d_buy if long else self._d_sell
+            sl = self._d_stop_loss
+            tp = self._d_take_profit
+            if (verified[0] is entry and verified[2] is sl and verified[4] is tp and verified[6] == long
+                    and verified[1] is (self._buy if long else self._sell) and verified[3] is self._stop_loss
+                    and verified[5] is self._take_profit
+                    and (entry is None or entry is not (self._h_buy if long else self._h_sell))
+                    and (sl is None or sl is not self._h_stop_loss)
+                    and (tp is None or tp is not self._h_take_profit)):
+                self._declarations_checked = (self._session.user_code_runs, p.qty)
+                return
+        # Fast path: every declaration is the array already applied, unchanged. Equivalent to the full check
+        # below, which then finds nothing to do.
         if p.qty > 0:
-            entry_same = _same_declaration(self.buy, self._buy)
+            entry_same = _same_declaration(self._d_buy, self._buy)
         else:
-            entry_same = _same_declaration(self.sell, self._sell)
-        sl = self.stop_loss
-        tp = self.take_profit
+            entry_same = _same_declaration(self._d_sell, self._sell)
+        sl = self._d_stop_loss
+        tp = self._d_take_profit
         if (entry_same and (sl is None or _same_declaration(sl, self._stop_loss))
                 and (tp is None or _same_declaration(tp, self._take_profit))):
             if (sl is not None and tp is not None and sl.shape == tp.shape and len(sl) > 0
@@ -701,33 +777,34 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 raise InvalidStrategy("stop-loss and take-profit should not be exactly the same. "
                                       "Just use either one of them and it will do.")
             self._declarations_checked = (self._session.user_code_runs, p.qty)
+            self._verify_declarations(p.qty > 0)
             return
         try:
             if p.qty > 0:
                 self._prepare("buy", make_copies=False)
-                if not _np_array_equal(self.buy, self._buy):
-                    self._buy = self.buy.copy()
+                if not _np_array_equal(self._d_buy, self._buy):
+                    self._buy = self._applied_copy(self._d_buy, self._h_buy)
                     for o in self.entry_orders:
                         if o.is_active:
                             self._cancel_order(o)
                     self._submit_buy_orders()
             elif p.qty < 0:
                 self._prepare("sell", make_copies=False)
-                if not _np_array_equal(self.sell, self._sell):
-                    self._sell = self.sell.copy()
+                if not _np_array_equal(self._d_sell, self._sell):
+                    self._sell = self._applied_copy(self._d_sell, self._h_sell)
                     for o in self.entry_orders:
                         if o.is_active:
                             self._cancel_order(o)
                     self._submit_sell_orders()
             for name, via, is_via in (("stop_loss", STOP_LOSS_VIA, "is_stop_loss"),
                                       ("take_profit", TAKE_PROFIT_VIA, "is_take_profit")):
-                if p.qty != 0 and getattr(self, name) is not None:
+                if p.qty != 0 and getattr(self, "_d_" + name) is not None:
                     self._check_exit_type(name)
                     self._prepare(name, make_copies=False)
-                    new = getattr(self, name)
+                    new = getattr(self, "_d_" + name)
                     if not _np_array_equal(new, getattr(self, "_" + name)):
                         self._validate_exit_order_values(new, name)
-                        setattr(self, "_" + name, new.copy())
+                        setattr(self, "_" + name, self._applied_copy(new, getattr(self, "_h_" + name)))
                         # the declared rows as Python floats (each order converts them to float anyway)
                         rows = new.tolist()
                         temp_current_price = self.price if len(rows) == 1 else None
@@ -743,12 +820,24 @@ class Strategy(ChartSeriesMixin, MLMixin):
                                 submitted.submitted_via = via
         except TypeError as exc:
             raise InvalidStrategy(f"a TypeError while applying the order declarations: {exc}") from exc
-        if (p.qty != 0 and self.stop_loss is not None and self.take_profit is not None
-                and _np_array_equal(self.stop_loss, self.take_profit) and len(self.stop_loss) > 0):
+        if (p.qty != 0 and self._d_stop_loss is not None and self._d_take_profit is not None
+                and _np_array_equal(self._d_stop_loss, self._d_take_profit) and len(self._d_stop_loss) > 0):
             raise InvalidStrategy("stop-loss and take-profit should not be exactly the same. "
                                   "Just use either one of them and it will do.")
         if p.qty != 0:
             self._declarations_checked = (self._session.user_code_runs, p.qty)
+            self._verify_declarations(p.qty > 0)
+
+    @staticmethod
+    def _applied_copy(declared: Any, handed: Any) -> Any:
+        """The applied copy of a declaration: itself, unless strategy code holds it (it may change in place)."""
+        return declared.copy() if declared is handed and type(declared) is np.ndarray else declared
+
+    def _verify_declarations(self, long: bool) -> None:
+        """Record the declaration objects a completed check found applied (the fastest path's test)."""
+        self._verified_declarations = (
+            self._d_buy if long else self._d_sell, self._buy if long else self._sell,
+            self._d_stop_loss, self._stop_loss, self._d_take_profit, self._take_profit, long)
 
     # ── fill callbacks ───────────────────────────────────────────────────────────────────────────────
     def _on_updated_position(self, order) -> None:
@@ -768,7 +857,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self.increased_count = 1
         self._broadcast("on_route_open_position")
         entry = self.position.entry_price
-        if self.stop_loss is not None:
+        if self._d_stop_loss is not None:
             for qty, price in _applied_declaration_rows(self._stop_loss):
                 if self.is_long and price >= entry:
                     submitted = self._broker_market(SELL, qty)
@@ -778,7 +867,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
                     submitted = self._reduce_position_at(qty, price, self.price)
                 if submitted:
                     submitted.submitted_via = STOP_LOSS_VIA
-        if self.take_profit is not None:
+        if self._d_take_profit is not None:
             for qty, price in _applied_declaration_rows(self._take_profit):
                 if self.is_long and price <= entry:
                     submitted = self._broker_market(SELL, qty)
@@ -871,8 +960,11 @@ class Strategy(ChartSeriesMixin, MLMixin):
         if source is not None:
             mc, tfc = source
             # nothing visible changed since this timeframe's last read: the same view (as the store's get)
-            if tfc is not None and tfc.view_n1 == mc.n1 and tfc.view_version == mc._version:
-                return tfc.view
+            if tfc is not None:
+                if tfc.view_n1 == mc.n1 and tfc.view_version == mc._version:
+                    return tfc.view
+                if self._dense_store:
+                    return mc.timeframe_view(tfc)
             return mc.get(timeframe)
         market = self._session.markets.get(f"{exchange}-{symbol}")
         if market is None:
@@ -1002,9 +1094,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
         elif self.is_short:
             arr = self._sell
         elif self.has_long_entry_orders:
-            arr = self._get_formatted_order(self.buy, "buy")
+            arr = self._get_formatted_order(self._d_buy, "buy")
         elif self.has_short_entry_orders:
-            arr = self._get_formatted_order(self.sell, "sell")
+            arr = self._get_formatted_order(self._d_sell, "sell")
         else:
             return None
         if type(arr) is not np.ndarray:
@@ -1018,14 +1110,14 @@ class Strategy(ChartSeriesMixin, MLMixin):
     @property
     def has_long_entry_orders(self) -> bool:
         entries = self.entry_orders
-        if entries == [] and self.buy is not None:
+        if entries == [] and self._d_buy is not None:
             return True
         return entries != [] and entries[0].side == BUY
 
     @property
     def has_short_entry_orders(self) -> bool:
         entries = self.entry_orders
-        if entries == [] and self.sell is not None:
+        if entries == [] and self._d_sell is not None:
             return True
         return entries != [] and entries[0].side == SELL
 
