@@ -369,6 +369,13 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
             run_replay(session, replay_start, fast_mode)
         else:
             run_fast(session, step)
+    # The memo is read inside the run only. Its values (a tuple per bar for some indicators) would outlive the
+    # run as cyclic garbage (its slots and entries point at each other), which the collector then traverses
+    # and frees at the caller's next allocations (4-6 ms after a 91-day run); emptied here they go at once.
+    for slot in indicator_memo.slots:
+        slot.entries.clear()
+    indicator_memo.recent.clear()
+    indicator_memo.recent_forming.clear()
 
     result = _result(session, cfg, generate_equity_curve, generate_hyperparameters, strategies)
     return BacktestRun(result=result, strategies=strategies, session=session)

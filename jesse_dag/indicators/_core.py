@@ -258,6 +258,20 @@ def memo_hit(candles, key: tuple):
     return None
 
 
+_tuple_new = tuple.__new__
+
+
+def named_rows(cls: type, rows: list) -> list:
+    """``[cls._make(r) for r in rows]`` for a namedtuple ``cls``, at half the cost (a memo run makes one per bar).
+
+    Example:
+        >>> from collections import namedtuple
+        >>> named_rows(namedtuple("P", "a b"), [[1.0, 2.0]])
+        [P(a=1.0, b=2.0)]
+    """
+    return [_tuple_new(cls, r) for r in rows]
+
+
 def cached_last(candles, key: tuple, windows):
     """The memoized non-sequential value of the indicator ``key`` on ``candles``, or None if not applicable.
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit
+from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, named_rows
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
 BollingerBands = namedtuple("BollingerBands", ["upperband", "middleband", "lowerband"])
@@ -143,8 +143,8 @@ def _bbands_windows(x, period, devup, devdn, warm, lo, hi, lanes):
 
 def _memo_bbands(candles, period, devup, devdn, source_type):
     return cached_last(candles, ("bollinger_bands", period, devup, devdn, 0, 0, source_type),
-                       lambda slot, w, lo, hi: [BollingerBands._make(r) for r in _bbands_windows(
-                           slot.source(source_type), period, devup, devdn, w, lo, hi, _kernels.LANES).tolist()])
+                       lambda slot, w, lo, hi: named_rows(BollingerBands, _bbands_windows(
+                           slot.source(source_type), period, devup, devdn, w, lo, hi, _kernels.LANES).tolist()))
 
 
 def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, devdn: float = 2,

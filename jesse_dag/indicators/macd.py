@@ -8,7 +8,7 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit
+from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, named_rows
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 MACD = namedtuple("MACD", ["macd", "signal", "hist"])
@@ -137,9 +137,9 @@ def _macd_windows(x, fast, slow, signal, warm, lo, hi, lanes):
 
 def _memo_macd(candles, fast_period, slow_period, signal_period, source_type):
     return cached_last(candles, ("macd", fast_period, slow_period, signal_period, source_type),
-                       lambda slot, w, lo, hi: [MACD._make(r) for r in _macd_windows(
+                       lambda slot, w, lo, hi: named_rows(MACD, _macd_windows(
                            slot.source(source_type), fast_period, slow_period, signal_period, w, lo, hi,
-                           _kernels.LANES).tolist()])
+                           _kernels.LANES).tolist()))
 
 
 def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, signal_period: int = 9,

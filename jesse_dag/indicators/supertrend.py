@@ -9,7 +9,7 @@ import numpy as np
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit
+from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, named_rows
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 SuperTrend = namedtuple("SuperTrend", ["trend", "changed"])
@@ -114,8 +114,8 @@ def _last_supertrend_tail(c, warm, period, factor):
 
 def _memo_supertrend(candles, period, factor):
     return cached_last(candles, ("supertrend", period, factor),
-                       lambda slot, w, lo, hi: [SuperTrend._make(r) for r in _supertrend_windows(
-                           slot.pristine, period, factor, w, lo, hi).tolist()])
+                       lambda slot, w, lo, hi: named_rows(SuperTrend, _supertrend_windows(
+                           slot.pristine, period, factor, w, lo, hi).tolist()))
 
 
 def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
