@@ -193,6 +193,11 @@ def forming_candles(m1: np.ndarray, ticks: np.ndarray, n_warm_1m: int, n_warm_tf
     m = ticks.shape[0]
     completes = np.full(m, -1, np.int64)
     rows = np.full((m, 6), np.nan)
+    # ascending ticks of one bucket carry the high and low over (exact); any other order starts afresh
+    start = -1
+    seen = 0
+    h = 0.0
+    lo = 0.0
     for j in range(m):
         t = ticks[j]
         if t > n_rows or t <= n_warm_1m:
@@ -203,7 +208,17 @@ def forming_candles(m1: np.ndarray, ticks: np.ndarray, n_warm_1m: int, n_warm_tf
             continue
         completes[j] = n_warm_tf + traded // k
         s = t - dif
-        h, lo = high_low(m1, s, t)
+        if s != start or seen > t:
+            start = s
+            h = m1[s, 3]
+            lo = m1[s, 4]
+            seen = s + 1
+        for i in range(seen, t):
+            if m1[i, 3] > h:
+                h = m1[i, 3]
+            if m1[i, 4] < lo:
+                lo = m1[i, 4]
+        seen = t
         rows[j, 0] = m1[s, 0]
         rows[j, 1] = m1[s, 1]
         rows[j, 2] = m1[t - 1, 2]
@@ -288,11 +303,35 @@ def forming_table(m1: np.ndarray, first_tick: int, stride: int, count: int, n_wa
         [[0.0, 1.0], [nan, nan]]
     """
     out = np.full((count, 6), np.nan)
+    # the high and low carry over from the previous tick of the same bucket (max and min are exact whatever the
+    # order); the volume is summed afresh each tick, in numpy's pairwise order
+    start = -1
+    seen = 0
+    hi = 0.0
+    lo = 0.0
     for j in range(count):
         t = first_tick + j * stride
         if t > n_rows or t <= n_warm_1m:
             continue
         dif = (t - n_warm_1m) % k
-        if dif != 0:
-            aggregate_rows_kernel(m1, t - dif, t, out, j)
+        if dif == 0:
+            continue
+        s = t - dif
+        if s != start or seen > t:
+            start = s
+            hi = m1[s, 3]
+            lo = m1[s, 4]
+            seen = s + 1
+        for i in range(seen, t):
+            if m1[i, 3] > hi:
+                hi = m1[i, 3]
+            if m1[i, 4] < lo:
+                lo = m1[i, 4]
+        seen = t
+        out[j, 0] = m1[s, 0]
+        out[j, 1] = m1[s, 1]
+        out[j, 2] = m1[t - 1, 2]
+        out[j, 3] = hi
+        out[j, 4] = lo
+        out[j, 5] = 0.0 + pairwise_sum(m1, 5, s, dif)
     return out
