@@ -420,3 +420,39 @@ def test_the_forming_ema_kernel_equals_the_ema_of_each_window():
             s = c + 1 - warm if (warm > 0 and c + 1 > warm) else 0
             want = module._last_ema(np.concatenate([x[s:c], [fx[j]]]), period)
             assert got[j] == want or (np.isnan(got[j]) and np.isnan(want))
+
+
+class _ReadsDeclarationsBack(Strategy):
+    """Declares plain tuples in go_long; reads every declaration back in update_position (Jesse hands out
+    (n, 2) float arrays there) along with the averages computed from the applied copies."""
+
+    seen: list
+
+    def should_long(self):
+        return self.index == 0
+
+    def go_long(self):
+        self.buy = 2, self.price
+        self.stop_loss = 2, self.price * 0.5
+        self.take_profit = [(1, self.price * 2), (1, self.price * 3)]
+
+    def update_position(self):
+        if self.index == 2:
+            type(self).seen.append((self.buy, self.stop_loss, self.take_profit, self.average_entry_price,
+                                    self.average_stop_loss, self.average_take_profit))
+
+
+def test_declarations_read_back_as_float_arrays_as_jesse_hands_them_out():
+    cls = type("D", (_ReadsDeclarationsBack,), {"seen": []})
+    candles = candles_from_close_prices(np.full(6, 100.0))
+    run_backtest({"starting_balance": 10_000, "fee": 0, "type": "futures", "futures_leverage": 1,
+                  "futures_leverage_mode": "cross", "exchange": "Sandbox"},
+                 [{"exchange": "Sandbox", "strategy": cls, "symbol": "BTC-USDT", "timeframe": "1m"}], [],
+                 {"Sandbox-BTC-USDT": {"candles": candles}})
+    (buy, sl, tp, avg_entry, avg_sl, avg_tp), = cls.seen
+    for arr in (buy, sl, tp):
+        assert type(arr) is np.ndarray and arr.dtype == np.float64 and arr.ndim == 2 and arr.shape[1] == 2
+    price = float(candles[0, 2])
+    assert buy.tolist() == [[2.0, price]] and sl.tolist() == [[2.0, price * 0.5]]
+    assert tp.tolist() == [[1.0, price * 2], [1.0, price * 3]]
+    assert (avg_entry, avg_sl, avg_tp) == (price, price * 0.5, price * 2.5)

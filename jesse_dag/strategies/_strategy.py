@@ -28,7 +28,18 @@ from jesse_dag.ml.recording import MLMixin
 from jesse_dag.reports.chart_series import ChartSeriesMixin
 
 
+class _Rows(list):
+    """A declaration the engine formatted from one (qty, price) pair and has not handed to strategy code: its
+    rows as ``[[qty, price]]`` Python floats, what ``ndarray.tolist()`` of the (1, 2) array would give. Reading
+    ``self.buy`` & co. turns it into that array (``Strategy.buy``); until then the engine works on the floats
+    (making a small array costs ~1 µs, and every use of one converted it back). Never changed in place."""
+
+    __slots__ = ()
+
+
 def _np_array_equal(a1: Any, a2: Any) -> bool:
+    if type(a1) is _Rows or type(a2) is _Rows:
+        return _rows(a1) == _rows(a2)  # (no NaN in a _Rows: plain list equality is numpy's here)
     if type(a1) is np.ndarray and type(a2) is np.ndarray:
         if a1.shape != a2.shape:
             return False
@@ -43,7 +54,11 @@ def _np_array_equal(a1: Any, a2: Any) -> bool:
 def _average_price(arr: np.ndarray, rows: list | None = None) -> np.float64:
     """``sum(|qty * price|) / sum(|qty|)`` of an (n, 2) declaration, as numpy computes it (``rows``: its
     ``tolist()`` when the caller has it)."""
-    if arr.shape[0] < 8:
+    if type(arr) is _Rows:
+        rows = arr
+        if len(arr) >= 8:
+            arr = np.array(arr)
+    if len(arr) < 8:
         # numpy's pairwise sum is a plain left-to-right loop below 8 items: same bits without the ufuncs
         num = 0.0
         den = 0.0
@@ -65,6 +80,8 @@ _APPLIED_ROWS: dict[int, tuple[np.ndarray, list]] = {}
 
 
 def _applied_rows(old: np.ndarray) -> list:
+    if type(old) is _Rows:
+        return old
     entry = _APPLIED_ROWS.get(id(old))
     if entry is not None and entry[0] is old:
         return entry[1]
@@ -77,17 +94,24 @@ def _applied_rows(old: np.ndarray) -> list:
 
 def _applied_declaration_rows(applied: Any):
     """The (qty, price) rows of an applied declaration as Python floats (orders convert them to float)."""
-    return _applied_rows(applied) if type(applied) is np.ndarray else applied
+    return _applied_rows(applied) if type(applied) is np.ndarray else applied  # (a _Rows is its own rows)
 
 
 def _same_declaration(new: Any, old: Any) -> bool:
-    """Fast path of the per-bar "did the declaration change" test: both already (n, 2) arrays and equal."""
-    return (type(new) is np.ndarray and type(old) is np.ndarray and new.shape == old.shape
-            and new.tolist() == _applied_rows(old))
+    """Fast path of the per-bar "did the declaration change" test: both already formatted and equal."""
+    tn = type(new)
+    to = type(old)
+    if tn is _Rows:
+        return new is old or ((to is _Rows or to is np.ndarray) and new == _applied_rows(old))
+    if tn is np.ndarray:
+        if to is np.ndarray:
+            return new.shape == old.shape and new.tolist() == _applied_rows(old)
+        return to is _Rows and new.tolist() == old
+    return False
 
 
 _PLAIN_NUMBERS = (float, int, np.float64)
-_DECLARATION_TYPES = (tuple, list, np.ndarray)
+_DECLARATION_TYPES = (tuple, list, np.ndarray, _Rows)
 
 # Hooks whose base-class version does nothing: the engine skips calling them when a strategy does not
 # override them (a per-bar saving; the result is the same as calling the no-op).
@@ -146,7 +170,10 @@ class Strategy(ChartSeriesMixin, MLMixin):
     @property
     def buy(self):
         """The declared entry orders of a long: (qty, price) or a list of them."""
-        value = self._h_buy = self._d_buy
+        value = self._d_buy
+        if type(value) is _Rows:
+            value = self._d_buy = np.array(value)
+        self._h_buy = value
         if value is self._buy and type(value) is np.ndarray:
             self._buy = value.copy()  # the applied copy must not follow changes made in place
         return value
@@ -158,7 +185,10 @@ class Strategy(ChartSeriesMixin, MLMixin):
     @property
     def sell(self):
         """The declared entry orders of a short: (qty, price) or a list of them."""
-        value = self._h_sell = self._d_sell
+        value = self._d_sell
+        if type(value) is _Rows:
+            value = self._d_sell = np.array(value)
+        self._h_sell = value
         if value is self._sell and type(value) is np.ndarray:
             self._sell = value.copy()
         return value
@@ -170,7 +200,10 @@ class Strategy(ChartSeriesMixin, MLMixin):
     @property
     def stop_loss(self):
         """The declared stop-loss exits: (qty, price) or a list of them."""
-        value = self._h_stop_loss = self._d_stop_loss
+        value = self._d_stop_loss
+        if type(value) is _Rows:
+            value = self._d_stop_loss = np.array(value)
+        self._h_stop_loss = value
         if value is self._stop_loss and type(value) is np.ndarray:
             self._stop_loss = value.copy()
         return value
@@ -182,7 +215,10 @@ class Strategy(ChartSeriesMixin, MLMixin):
     @property
     def take_profit(self):
         """The declared take-profit exits: (qty, price) or a list of them."""
-        value = self._h_take_profit = self._d_take_profit
+        value = self._d_take_profit
+        if type(value) is _Rows:
+            value = self._d_take_profit = np.array(value)
+        self._h_take_profit = value
         if value is self._take_profit and type(value) is np.ndarray:
             self._take_profit = value.copy()
         return value
@@ -432,20 +468,18 @@ class Strategy(ChartSeriesMixin, MLMixin):
     # ── declarations ─────────────────────────────────────────────────────────────────────────────────
     def _get_formatted_order(self, var, name: str):
         tv = type(var)
-        if tv is np.ndarray:
+        if tv is np.ndarray or tv is _Rows:
             return var
         if tv is tuple and len(var) == 2:
-            # the common declaration, one valid (qty, price) pair: the same (1, 2) array as the general
-            # path below, without its shape and value checks (anything unusual takes that path and its errors)
+            # the common declaration, one valid (qty, price) pair: the rows of the same (1, 2) array as the
+            # general path below (as a _Rows), without its shape and value checks (anything unusual takes that
+            # path and its errors)
             q, p = var
             if type(q) in _PLAIN_NUMBERS and type(p) in _PLAIN_NUMBERS:
                 q = float(q)
                 p = float(p)
                 if p > 0 and q == q and (q >= 0 or (name != "buy" and name != "sell")):
-                    arr = np.empty((1, 2))
-                    arr[0, 0] = q
-                    arr[0, 1] = p
-                    return arr
+                    return _Rows(([q, p],))
         if var is None or (isinstance(var, list) and var == []):
             return []
         try:
@@ -482,7 +516,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     @staticmethod
     def _validate_exit_order_values(orders: np.ndarray, name: str) -> None:
-        for qty, price in orders.tolist():
+        for qty, price in _rows(orders):
             if not math.isfinite(qty) or not math.isfinite(price):
                 raise InvalidStrategy(
                     f"self.{name} must contain valid numbers, but ({qty}, {price}) was given. The existing "
@@ -492,7 +526,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
         value = getattr(self, "_d_" + name)
         if value is None:
             raise InvalidStrategy(f"You forgot to set self.{name}. example (qty, price)")
-        if type(value) not in (tuple, list, np.ndarray):
+        if type(value) not in _DECLARATION_TYPES:
             raise InvalidStrategy(f"self.{name} must be either a list or a tuple. example: (qty, price). "
                                   f"You set {type(value)}")
 
@@ -772,8 +806,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
         tp = self._d_take_profit
         if (entry_same and (sl is None or _same_declaration(sl, self._stop_loss))
                 and (tp is None or _same_declaration(tp, self._take_profit))):
-            if (sl is not None and tp is not None and sl.shape == tp.shape and len(sl) > 0
-                    and sl.tolist() == tp.tolist()):
+            if sl is not None and tp is not None and len(sl) > 0 and _rows(sl) == _rows(tp):
                 raise InvalidStrategy("stop-loss and take-profit should not be exactly the same. "
                                       "Just use either one of them and it will do.")
             self._declarations_checked = (self._session.user_code_runs, p.qty)
@@ -806,7 +839,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
                         self._validate_exit_order_values(new, name)
                         setattr(self, "_" + name, self._applied_copy(new, getattr(self, "_h_" + name)))
                         # the declared rows as Python floats (each order converts them to float anyway)
-                        rows = new.tolist()
+                        rows = _rows(new)
                         temp_current_price = self.price if len(rows) == 1 else None
                         for o in self.active_exit_orders:
                             if getattr(o, is_via) and o.is_active:
@@ -1099,7 +1132,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
             arr = self._get_formatted_order(self._d_sell, "sell")
         else:
             return None
-        if type(arr) is not np.ndarray:
+        if type(arr) is _Rows:
+            arr = np.array(arr)
+        elif type(arr) is not np.ndarray:
             arr = None
         if arr is None and self.position.qty != 0:
             return self.position.entry_price
