@@ -54,13 +54,15 @@ def market() -> np.ndarray:
 
 
 @pytest.mark.parametrize("name, call", MEMO_CALLS, ids=[n for n, _ in MEMO_CALLS])
-@pytest.mark.parametrize("pattern", ["dense", "sparse"])
+@pytest.mark.parametrize("pattern", ["dense", "every7", "sparse"])
 @pytest.mark.parametrize("warmup", [210, 0])
 def test_the_indicator_memo_answers_bit_for_bit_what_a_call_computes(market, name, call, pattern, warmup):
     slot = WindowSlot(market)
     cache = WindowCache()
     cache.add(slot)
-    lengths = range(1, len(market) + 1) if pattern == "dense" else range(1, len(market) + 1, 37)
+    # every bar (long runs ahead), every 7th (short runs ahead), every 37th (one window per call)
+    step = {"dense": 1, "every7": 7, "sparse": 37}[pattern]
+    lengths = range(1, len(market) + 1, step)
     with run_config(warmup_candles_num=warmup):
         expected = {n: call(market[:n].copy()) for n in lengths}  # a private copy: the per-call path
         with window_cache(cache):

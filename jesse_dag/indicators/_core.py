@@ -194,7 +194,7 @@ class WindowSlot:
 
 
 class _Entry:
-    __slots__ = ("values", "bars", "since", "last", "warmup", "slot", "ahead_end", "view", "value")
+    __slots__ = ("values", "bars", "since", "last", "warmup", "slot", "ahead_end", "view", "value", "runs_left")
 
     def __init__(self, slot: WindowSlot, n: int, first: int, warmup: int = -1) -> None:
         self.slot = slot
@@ -204,6 +204,7 @@ class _Entry:
         self.since = first
         self.last = -1
         self.ahead_end = -1  # the bar after the last run computed ahead
+        self.runs_left = 0  # short runs still to compute for sparse but regular asks (cached_last)
 
 
 class WindowCache:
@@ -272,6 +273,9 @@ def named_rows(cls: type, rows: list) -> list:
     return [_tuple_new(cls, r) for r in rows]
 
 
+_SPARSE_RUN = 64
+
+
 def cached_last(candles, key: tuple, windows):
     """The memoized non-sequential value of the indicator ``key`` on ``candles``, or None if not applicable.
 
@@ -308,7 +312,7 @@ def cached_last(candles, key: tuple, windows):
     if v is None:
         # Hits are not counted (they cost one lookup); misses are. A miss right after a run computed ahead
         # continues it. Otherwise: asked on at least half the bars lately, compute a run of bars ahead in one
-        # kernel pass (one trailing window per bar); sparse calls: only this bar's window.
+        # kernel pass (one trailing window per bar); sparse calls: a short run, or only this bar's window.
         if n != entry.last:
             entry.last = n
             entry.bars += 1
@@ -317,6 +321,17 @@ def cached_last(candles, key: tuple, windows):
             size = 4096
             entry.since = n
             entry.bars = 0
+        elif entry.runs_left > 0 or (entry.bars >= 4 and 32 * entry.bars >= span):
+            # Sparse but regular asks (e.g. features recorded every few bars): one kernel call for the next 64
+            # bars costs a few single calls (the windows advance together in its lanes), and the asks inside
+            # the run are then hits. A series of 8 runs, then single misses measure the rate again.
+            size = _SPARSE_RUN
+            if entry.runs_left == 0:
+                entry.runs_left = 8
+            entry.runs_left -= 1
+            if entry.runs_left == 0:
+                entry.since = n
+                entry.bars = 0
         else:
             size = 1
             if span > 4096:  # forget old statistics
@@ -324,7 +339,7 @@ def cached_last(candles, key: tuple, windows):
                 entry.bars = 0
         hi = min(n + size, len(values))
         if size > 1:
-            entry.ahead_end = hi
+            entry.ahead_end = hi  # (a miss right there means asks on every bar: the next run is long)
         values[n:hi] = windows(slot, warmup, n, hi)
         v = values[n]
     return v
