@@ -5,8 +5,11 @@
 - a memo hit returns the stored value (the namedtuple itself for named results) and forgets entries made on
   rows the engine replaced;
 - the non-sequential fast lanes that read 2-D candles directly (vwap, chop, di, vwma, emd, edcf, high_pass,
-  linearreg) equal ``sequential=True`` then ``[-1]`` on Jesse's trailing window, for several window lengths;
-- the sequential kernels rewritten to sum several windows at a time equal the one-window-at-a-time sums.
+  linearreg, donchian, dti, wt, bandpass, ...) equal ``sequential=True`` then ``[-1]`` on Jesse's trailing
+  window, for several window lengths;
+- the sequential kernels rewritten to sum several windows at a time equal the one-window-at-a-time sums;
+- the rolling max / min shortcuts (lanes, van Herk blocks) equal a naive scan, with ties of 0.0 and -0.0
+  resolved as the deque does, and gatorosc's truncated powers equal numpy's full ones.
 """
 from __future__ import annotations
 
@@ -144,6 +147,12 @@ FAST_LANES = [
     ("emd", {}), ("edcf", {}), ("edcf", {"period": 2, "source_type": "close"}),
     ("high_pass", {}), ("high_pass", {"period": 3, "source_type": "ohlc4"}),
     ("linearreg", {}), ("linearreg", {"period": 2}),
+    ("donchian", {}), ("donchian", {"period": 1}), ("dti", {}), ("dti", {"r": 2, "s": 30, "u": 1}),
+    ("wt", {}), ("wt", {"source_type": "close", "wtmalen": 1}), ("bandpass", {}),
+    ("bandpass", {"period": 3, "bandwidth": 0.9, "source_type": "hl2"}), ("damiani_volatmeter", {}),
+    ("mass", {}), ("mass", {"period": 40}), ("correlation_cycle", {}), ("correlation_cycle", {"period": 3}),
+    ("vpci", {}), ("vpci", {"short_range": 30, "long_range": 4}), ("maaq", {}), ("alligator", {}),
+    ("qstick", {"period": 1}), ("cg", {"period": 3}), ("trendflex", {"period": 7}),
 ]
 
 
@@ -227,3 +236,38 @@ def test_rolling_kernels_equal_one_window_at_a_time_loops():
         assert _same(_kernels.rolling_std(x, period), stds), period
         assert _same(_kernels.wma(x, period), wmas), period
         assert _kernels.wma_last(x, period) == wmas[-1]
+
+
+def _naive_extreme_latest(x, period, want_max):
+    # each window scanned: the extreme's latest occurrence (the deque's answer), NaN windows not used here
+    out = np.full(x.shape[0], np.nan)
+    for i in range(period - 1, x.shape[0]):
+        m = x[i - period + 1]
+        for k in range(i - period + 2, i + 1):
+            if (x[k] >= m) if want_max else (x[k] <= m):
+                m = x[k]
+        out[i] = m
+    return out
+
+
+@pytest.mark.parametrize("period", [1, 2, 5, 32, 33, 70])
+def test_rolling_extremes_equal_a_naive_scan(period):
+    rng = np.random.default_rng(period)
+    walk = 30000 + np.cumsum(rng.normal(0, 5, 1500))
+    ties = rng.choice([1.0, 2.0, 3.0], 1500)
+    zeros = rng.choice([0.0, -0.0, 1.0, -1.0], 1500)  # zeros: the deque's tie-break decides the sign
+    for x in (walk, ties, zeros, np.column_stack([walk, walk])[:, 0]):
+        for want_max, fn in ((True, _kernels.rolling_max), (False, _kernels.rolling_min)):
+            got = fn(x, period)
+            want = _naive_extreme_latest(x, period, want_max)
+            assert _same(got, want) and np.array_equal(np.signbit(got), np.signbit(want)), (period, want_max)
+
+
+def test_gatorosc_truncated_powers_equal_numpy_powers():
+    gatorosc = _module("gatorosc")
+    steps = np.arange(30000)
+    for window in (13.0, 8.0, 5.0, 1.5):
+        q = 1.0 - 1.0 / window
+        with np.errstate(over="ignore", under="ignore"):
+            assert np.array_equal(gatorosc._powers(q, 30000, True), q ** (-1 * steps))
+            assert np.array_equal(gatorosc._powers(q, 30000, False), q ** steps)

@@ -21,6 +21,7 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _core
+from jesse_dag.indicators._kernels import scalar_row
 from jesse_dag.indicators._core import (  # noqa: F401  (re-exported so modules import one place)
     SOURCE_TYPES,
     as_candles,
@@ -41,17 +42,22 @@ _SOURCE_CODE = {"close": 2, "high": 3, "low": 4, "open": 1, "volume": 5, "hl2": 
 @numba.njit(cache=True)
 def derived_source(c, code):
     """hl2 / hlc3 / ohlc4 of 2-D candles, evaluated left to right as numpy does."""
+    # the rows are read with scalar loads (_kernels.scalar_row): LLVM's gathers of the strided columns are
+    # 2-3x slower here (hl2 / hlc3 / ohlc4 of 100k rows: 0.55 / 0.91 / 1.09 ms vs 0.28 / 0.33 / 0.33 ms)
     n = c.shape[0]
     out = np.empty(n)
     if code == 6:
         for i in range(n):
-            out[i] = (c[i, 3] + c[i, 4]) / 2
+            r = scalar_row(i)
+            out[i] = (c[r, 3] + c[r, 4]) / 2
     elif code == 7:
         for i in range(n):
-            out[i] = (c[i, 3] + c[i, 4] + c[i, 2]) / 3
+            r = scalar_row(i)
+            out[i] = (c[r, 3] + c[r, 4] + c[r, 2]) / 3
     else:
         for i in range(n):
-            out[i] = (c[i, 1] + c[i, 3] + c[i, 4] + c[i, 2]) / 4
+            r = scalar_row(i)
+            out[i] = (c[r, 1] + c[r, 3] + c[r, 4] + c[r, 2]) / 4
     return out
 
 

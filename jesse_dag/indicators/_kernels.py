@@ -28,6 +28,8 @@ import sys
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.extending import intrinsic
 
 
 def keep_freed_memory() -> bool:
@@ -52,6 +54,22 @@ def keep_freed_memory() -> bool:
 
 
 keep_freed_memory()
+
+
+@intrinsic
+def scalar_row(typingctx, i):
+    """``i`` itself, through an empty inline asm, so that LLVM cannot see a loop's index as affine.
+
+    A loop reading several columns of row ``i`` of 2-D candles (a stride of 48 bytes) is otherwise vectorized
+    with AVX-512 gathers, measured 3x slower than plain scalar loads on this machine (heikin_ashi_candles on
+    100k rows: 1.1 ms vs 0.37 ms). Indexing with ``c[scalar_row(i), k]`` keeps that loop scalar; the values
+    read are the same, so the bits are too. Costs nothing: the asm is empty and ``i`` stays in its register.
+    """
+    def codegen(context, builder, signature, args):
+        fty = ir.FunctionType(args[0].type, [args[0].type])
+        return builder.asm(fty, "", "=r,0", [args[0]], False)
+    return i(i), codegen
+
 
 
 # ── the non-sequential fast lane: a plain 2-D candle array goes to the kernel as it is ─────────────────
@@ -152,22 +170,29 @@ def sma(x, period):
         return np.full(n, np.nan)
     out = np.empty(n)
     out[:period] = np.nan
+    # without NaN: the same running sum without the NaN bookkeeping (count stays ``period``): the same bits;
+    # the NaN test rides along in the same pass, and a NaN starts over with the bookkeeping
     has_nan = False
-    for i in range(n):
-        if np.isnan(x[i]):
+    total = 0.0
+    for i in range(period):
+        v = x[i]
+        if np.isnan(v):
             has_nan = True
             break
+        total += v
     if not has_nan:
-        # the same running sum without the NaN bookkeeping (count stays ``period``): the same bits
-        total = 0.0
-        for i in range(period):
-            total += x[i]
         out[period - 1] = total / period
         for i in range(period, n):
+            v = x[i]
+            if np.isnan(v):
+                has_nan = True
+                break
             total -= x[i - period]
-            total += x[i]
+            total += v
             out[i] = total / period
+    if not has_nan:
         return out
+    out[:period] = np.nan
     total = 0.0
     count = 0
     for i in range(period):
@@ -297,15 +322,114 @@ def _rolling_extreme_naive(x, period, want_max):
 
 
 @numba.njit(cache=True)
-def _rolling_extreme(x, period, want_max):
-    """Max (or min) of each trailing window: a monotonic deque, O(n) whatever the period.
+def _rolling_extreme_lanes(x, period, want_max):
+    """``_rolling_extreme`` for a short period, or ``ok`` False when ``x`` holds a NaN or a zero.
 
-    NaN breaks the deque's ordering, and the naive scan's answer then depends on where the NaN sits, so
-    an input holding any NaN takes the naive scan (same values as before either way).
+    Without NaN and zeros the extreme of a window is one value whatever the order of comparisons (equal
+    doubles other than 0.0 / -0.0 have equal bits), so the windows of a block of rows are reduced all at once,
+    one row offset at a time (LLVM vectorizes the loop over the windows), from a small copy of the block read
+    with scalar loads: 3-4x faster than the deque for periods up to ~30.
+    """
+    n = x.shape[0]
+    out = np.empty(n)
+    out[:period - 1] = np.nan
+    block = 512  # windows per block: the copy stays in L1
+    xb = np.empty(block + period - 1)
+    bad = False
+    i0 = period - 1
+    while i0 < n:
+        k = min(block, n - i0)
+        b = i0 - period + 1
+        for j in range(k + period - 1):
+            v = x[scalar_row(b + j)]
+            bad |= (v != v) | (v == 0.0)
+            xb[j] = v
+        if bad:
+            return out, False
+        o = out[i0:i0 + k]
+        o[:] = xb[:k]
+        for t in range(1, period):
+            xs = xb[t:t + k]
+            if want_max:
+                for q in range(k):
+                    o[q] = max(o[q], xs[q])
+            else:
+                for q in range(k):
+                    o[q] = min(o[q], xs[q])
+        i0 += k
+    return out, True
+
+
+@numba.njit(cache=True)
+def _rolling_extreme_blocks(x, period, want_max):
+    """``_rolling_extreme`` for a long period (van Herk / Gil-Werman), or ``ok`` False on a NaN or a zero.
+
+    The rows are cut in blocks of ``period``: a window ending at offset ``j`` of a block is the previous
+    block's suffix from ``j + 1`` and this block's prefix up to ``j``, so three comparisons a row whatever the
+    period (the same value as the deque's, as in ``_rolling_extreme_lanes``).
+    """
+    n = x.shape[0]
+    out = np.empty(n)
+    out[:period - 1] = np.nan
+    pre = np.empty(period)
+    suf = np.empty(period)
+    for b0 in range(0, n, period):
+        m = min(period, n - b0)
+        v = x[scalar_row(b0)]
+        bad = (v != v) | (v == 0.0)
+        pre[0] = v
+        for j in range(1, m):
+            w = x[scalar_row(b0 + j)]
+            bad |= (w != w) | (w == 0.0)
+            if want_max:
+                v = w if w > v else v
+            else:
+                v = w if w < v else v
+            pre[j] = v
+        if bad:
+            return out, False
+        if b0 > 0:
+            o = out[b0:b0 + m]
+            for j in range(min(m, period - 1)):
+                a = suf[j + 1]
+                c = pre[j]
+                if want_max:
+                    o[j] = a if a > c else c
+                else:
+                    o[j] = a if a < c else c
+        if m == period:
+            out[b0 + period - 1] = pre[period - 1]
+            v = x[scalar_row(b0 + m - 1)]
+            suf[m - 1] = v
+            for j in range(m - 2, -1, -1):
+                w = x[scalar_row(b0 + j)]
+                if want_max:
+                    v = w if w > v else v
+                else:
+                    v = w if w < v else v
+                suf[j] = v
+    return out, True
+
+
+@numba.njit(cache=True)
+def _rolling_extreme(x, period, want_max):
+    """Max (or min) of each trailing window, O(n) whatever the period.
+
+    Without NaN and zeros: the lanes (short periods) or van Herk / Gil-Werman blocks (long ones). Otherwise a
+    monotonic deque, which keeps the extreme's latest occurrence (that tells 0.0 from -0.0 apart); NaN breaks
+    the deque's ordering, and the naive scan's answer then depends on where the NaN sits, so an input holding
+    any NaN takes the naive scan (same values as before either way).
     """
     n = x.shape[0]
     if n < period or period < 1:
         return np.full(n, np.nan)
+    if n >= 256:  # (a short input, e.g. one window of a non-sequential call: the deque is cheaper to set up)
+        if period <= 32:
+            out, ok = _rolling_extreme_lanes(x, period, want_max)
+        else:
+            out, ok = _rolling_extreme_blocks(x, period, want_max)
+        if ok:
+            return out
     for i in range(n):
         if np.isnan(x[i]):
             return _rolling_extreme_naive(x, period, want_max)

@@ -24,10 +24,34 @@ def _last_adosc(a0, a1, a2, a3, a4, a5):
 
 
 @numba.njit(cache=True)
-def _last_adosc_rows(c, warm, a0, a1):
-    # _last_adosc on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
-    w = c[_kernels.window_start(c.shape[0], warm):]
-    return _last_adosc(w[:, HIGH], w[:, LOW], w[:, CLOSE], w[:, VOLUME], a0, a1)
+def _last_adosc_rows(c, warm, fast, slow):
+    # _last_adosc on Jesse's trailing ``warm`` rows of 2-D candles (the fast lane) in one pass without arrays:
+    # the money flow volume, its running sum (from 0.0, as np.cumsum adds) and both EMAs as ema_alpha runs them
+    s0 = _kernels.window_start(c.shape[0], warm)
+    n = c.shape[0] - s0
+    if n == 0:
+        w = c[s0:]
+        return _last_adosc(w[:, HIGH], w[:, LOW], w[:, CLOSE], w[:, VOLUME], fast, slow)
+    af = 2.0 / (fast + 1.0)
+    a_s = 2.0 / (slow + 1.0)
+    line = 0.0
+    ef = 0.0
+    es = 0.0
+    for i in range(n):
+        r = s0 + _kernels.scalar_row(i)
+        h = c[r, HIGH]
+        lw = c[r, LOW]
+        cl = c[r, CLOSE]
+        rng = h - lw
+        mult = ((cl - lw) - (h - cl)) / rng if rng != 0.0 else 0.0
+        line += mult * c[r, VOLUME]
+        if i == 0:
+            ef = line
+            es = line
+        else:
+            ef = af * line + (1.0 - af) * ef
+            es = a_s * line + (1.0 - a_s) * es
+    return ef - es
 
 
 def adosc(candles: np.ndarray, fast_period: int = 3, slow_period: int = 10,

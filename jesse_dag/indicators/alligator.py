@@ -15,44 +15,51 @@ AG = namedtuple("AG", ["jaw", "teeth", "lips"])
 
 @numba.njit(cache=True)
 def _alligator(x):
+    # one pass, each line written straight to its shifted place (the source read with scalar loads: LLVM's
+    # gathers of a strided column are slower)
     n = x.shape[0]
-    jaw = np.full(n, np.nan)
-    teeth = np.full(n, np.nan)
-    lips = np.full(n, np.nan)
+    jaw = np.empty(n)
+    teeth = np.empty(n)
+    lips = np.empty(n)
     if n < 13:
+        jaw[:] = np.nan
+        teeth[:] = np.nan
+        lips[:] = np.nan
         return jaw, teeth, lips
-    raw_j = np.full(n, np.nan)
-    raw_t = np.full(n, np.nan)
-    raw_l = np.full(n, np.nan)
     sj = 0.0
     st = 0.0
     sl = 0.0
     for i in range(13):
-        sj += x[i]
+        v = x[_kernels.scalar_row(i)]
+        sj += v
         if i < 8:
-            st += x[i]
+            st += v
         if i < 5:
-            sl += x[i]
+            sl += v
     j = sj / 13.0
     t = st / 8.0
     lp = sl / 5.0
-    raw_j[12] = j
-    raw_t[7] = t
-    raw_l[4] = lp
-    # Jesse updates all three lines only from bar 13 on: teeth/lips skip bars 8..12 and 5..12
+    # Jesse updates all three lines only from bar 13 on: teeth/lips have their seed at bar 7/4, then nothing
+    # until bar 13; shifted by 8/5/3 bars that leaves jaw NaN before 20, teeth NaN but at 12 before 18, lips
+    # NaN but at 7 before 16
+    jaw[:min(n, 20)] = np.nan
+    teeth[:min(n, 18)] = np.nan
+    lips[:min(n, 16)] = np.nan
+    teeth[12] = t
+    lips[7] = lp
+    if n > 20:
+        jaw[20] = j
     for i in range(13, n):
-        j = (1.0 / 13.0) * x[i] + (1.0 - 1.0 / 13.0) * j
-        t = (1.0 / 8.0) * x[i] + (1.0 - 1.0 / 8.0) * t
-        lp = (1.0 / 5.0) * x[i] + (1.0 - 1.0 / 5.0) * lp
-        raw_j[i] = j
-        raw_t[i] = t
-        raw_l[i] = lp
-    for i in range(8, n):
-        jaw[i] = raw_j[i - 8]
-    for i in range(5, n):
-        teeth[i] = raw_t[i - 5]
-    for i in range(3, n):
-        lips[i] = raw_l[i - 3]
+        v = x[_kernels.scalar_row(i)]
+        j = (1.0 / 13.0) * v + (1.0 - 1.0 / 13.0) * j
+        t = (1.0 / 8.0) * v + (1.0 - 1.0 / 8.0) * t
+        lp = (1.0 / 5.0) * v + (1.0 - 1.0 / 5.0) * lp
+        if i + 8 < n:
+            jaw[i + 8] = j
+        if i + 5 < n:
+            teeth[i + 5] = t
+        if i + 3 < n:
+            lips[i + 3] = lp
     return jaw, teeth, lips
 
 

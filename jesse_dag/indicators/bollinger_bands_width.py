@@ -23,15 +23,29 @@ def _bbw(x, period, mult):
     for i in range(period):
         s += x[i]
         s2 += x[i] * x[i]
-    for i in range(period - 1, n):
-        if i >= period:
-            old = x[i - period]
-            s = s - old + x[i]
-            s2 = s2 - old * old + x[i] * x[i]
-        m = s / period
-        sd = np.sqrt(s2 / period - m * m)
-        # a zero middle band leaves NaN, as Jesse does
-        out[i] = ((m + mult * sd) - (m - mult * sd)) / m if m != 0.0 else np.nan
+    # the running sums (a chain of dependent additions) a block of rows at a time into small buffers, then the
+    # block's bands in a loop without that chain (LLVM vectorizes its divisions and square roots)
+    block = 256
+    sb = np.empty(block)
+    s2b = np.empty(block)
+    i0 = period - 1
+    while i0 < n:
+        k = min(block, n - i0)
+        for q in range(k):
+            i = i0 + q
+            if i >= period:
+                old = x[i - period]
+                s = s - old + x[i]
+                s2 = s2 - old * old + x[i] * x[i]
+            sb[q] = s
+            s2b[q] = s2
+        o = out[i0:i0 + k]
+        for q in range(k):
+            m = sb[q] / period
+            sd = np.sqrt(s2b[q] / period - m * m)
+            # a zero middle band leaves NaN, as Jesse does
+            o[q] = ((m + mult * sd) - (m - mult * sd)) / m if m != 0.0 else np.nan
+        i0 += k
     return out
 
 

@@ -13,26 +13,43 @@ from jesse_dag.indicators._fastpath import check_period, slice_candles
 @numba.njit(cache=True)
 def _cg(x, period):
     n = x.shape[0]
-    out = np.full(n, np.nan)
+    out = np.empty(n)
     if period < 2 or n <= period:
+        out[:] = np.nan
         return out
     # Jesse's window holds period-1 bars ending at i, weights 1 (newest) .. period-1; first value at period+1.
-    # Each window's sums run oldest first, several windows at a time (the same bits as one by one).
+    # Each window's two sums run oldest first from 0.0 (the same bits as one window at a time), all the windows
+    # of a block of rows at a time over a small copy of the block's rows: one pass over the source (read with
+    # scalar loads, not LLVM's gathers of a strided column) and the output written once.
+    start = period + 1
+    out[:start] = np.nan
     m = period - 1
     w = np.empty(m)
     for j in range(m):
         w[j] = float(m - j)  # 1.0 + i - k for the window's j-th oldest row k
-    xc = np.ascontiguousarray(x)  # one pass over a strided column
-    num = np.empty(n)
-    den = np.empty(n)
-    _kernels.dot_windows_oldest_first(xc, w, period + 1, n, num, _kernels.BLOCK)
-    _kernels.dot_windows_oldest_first(xc, np.ones(m), period + 1, n, den, _kernels.BLOCK)
-    # (slices indexed from 0: LLVM vectorizes this loop, it does not when the loop starts at period + 1)
-    nu = num[period + 1:]
-    de = den[period + 1:]
-    o = out[period + 1:]
-    for i in range(n - period - 1):
-        o[i] = -nu[i] / de[i] if de[i] != 0.0 else 0.0
+    block = 256  # windows per block: the buffers stay in L1
+    xb = np.empty(block + m - 1)
+    num = np.empty(block)
+    den = np.empty(block)
+    i0 = start
+    while i0 < n:
+        k = min(block, n - i0)
+        b = i0 - m + 1
+        for j in range(k + m - 1):
+            xb[j] = x[_kernels.scalar_row(b + j)]
+        num[:k] = 0.0
+        den[:k] = 0.0
+        for t in range(m):
+            wt = w[t]
+            xs = xb[t:t + k]
+            for q in range(k):
+                v = xs[q]
+                num[q] += v * wt
+                den[q] += v * 1.0
+        o = out[i0:i0 + k]
+        for q in range(k):
+            o[q] = -num[q] / den[q] if den[q] != 0.0 else 0.0
+        i0 += k
     return out
 
 

@@ -13,9 +13,8 @@ CC = namedtuple("CC", ["real", "imag", "angle", "state"])
 
 
 @numba.njit(cache=True)
-def _correlation_cycle(x, period, threshold):
-    n = x.shape[0]
-    period = max(period, 2)
+def _waves(period):
+    # the cosine and (negated) sine waves and their sums and spreads
     pf = float(period)
     two_pi = 4.0 * np.arcsin(1.0)
     cosw = np.empty(period)
@@ -29,40 +28,61 @@ def _correlation_cycle(x, period, threshold):
     u2 = pf * (sinw * sinw).sum() - iy * iy
     st2 = np.sqrt(t2) if t2 > 0.0 else 0.0
     su2 = np.sqrt(u2) if u2 > 0.0 else 0.0
+    return cosw, sinw, ry, iy, st2, su2
+
+
+@numba.njit(cache=True, inline="always")
+def _real_imag_at(x, i, period, cosw, sinw, ry, iy, st2, su2):
+    # row i's correlations; the window is the `period` bars before bar i (bar i itself is excluded); NaN
+    # counts as 0
+    pf = float(period)
+    rx = 0.0
+    rxx = 0.0
+    rxy = 0.0
+    ixy = 0.0
+    for j in range(period):
+        v = x[i - j - 1]
+        if np.isnan(v):
+            v = 0.0
+        rx += v
+        rxx += v * v
+        rxy += v * cosw[j]
+        ixy += v * sinw[j]
+    t1 = pf * rxx - rx * rx
+    re = np.nan
+    im = np.nan
+    if t1 > 0.0 and st2 > 0.0:
+        re = (pf * rxy - rx * ry) / (np.sqrt(t1) * st2)
+    if t1 > 0.0 and su2 > 0.0:
+        im = (pf * ixy - rx * iy) / (np.sqrt(t1) * su2)
+    return re, im
+
+
+@numba.njit(cache=True, inline="always")
+def _raw_angle(re, im, half_pi):
+    if np.isnan(im):
+        return np.nan
+    if im == 0.0:
+        return 0.0
+    a = np.degrees(np.arctan(re / im) + half_pi)
+    if im > 0.0:
+        a -= 180.0
+    return a
+
+
+@numba.njit(cache=True)
+def _correlation_cycle(x, period, threshold):
+    n = x.shape[0]
+    period = max(period, 2)
+    cosw, sinw, ry, iy, st2, su2 = _waves(period)
     real = np.full(n, np.nan)
     imag = np.full(n, np.nan)
     for i in range(period, n):
-        rx = 0.0
-        rxx = 0.0
-        rxy = 0.0
-        ixy = 0.0
-        # the window is the `period` bars before bar i (bar i itself is excluded); NaN counts as 0
-        for j in range(period):
-            v = x[i - j - 1]
-            if np.isnan(v):
-                v = 0.0
-            rx += v
-            rxx += v * v
-            rxy += v * cosw[j]
-            ixy += v * sinw[j]
-        t1 = pf * rxx - rx * rx
-        if t1 > 0.0 and st2 > 0.0:
-            real[i] = (pf * rxy - rx * ry) / (np.sqrt(t1) * st2)
-        if t1 > 0.0 and su2 > 0.0:
-            imag[i] = (pf * ixy - rx * iy) / (np.sqrt(t1) * su2)
+        real[i], imag[i] = _real_imag_at(x, i, period, cosw, sinw, ry, iy, st2, su2)
     half_pi = np.arcsin(1.0)
-    raw = np.full(n, np.nan)
+    raw = np.empty(n)
     for i in range(n):
-        im = imag[i]
-        if np.isnan(im):
-            continue
-        if im == 0.0:
-            raw[i] = 0.0
-        else:
-            a = np.degrees(np.arctan(real[i] / im) + half_pi)
-            if im > 0.0:
-                a -= 180.0
-            raw[i] = a
+        raw[i] = _raw_angle(real[i], imag[i], half_pi)
     # the angle may not go backwards (by less than 270 degrees) relative to the previous raw angle
     angle = raw.copy()
     for i in range(1, n):
@@ -80,10 +100,37 @@ def _correlation_cycle(x, period, threshold):
 
 
 @numba.njit(cache=True)
-def _last_correlation_cycle(a0, a1, a2):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    r = _correlation_cycle(a0, a1, a2)
-    return r[0][-1], r[1][-1], r[2][-1], r[3][-1]
+def _last_correlation_cycle(x, period, threshold):
+    # the last row of _correlation_cycle from the last three rows' correlations alone: the last angle looks
+    # back one raw angle, the last state one angle (so two raw angles) back
+    n = x.shape[0]
+    if n < 3:
+        r = _correlation_cycle(x, period, threshold)
+        return r[0][-1], r[1][-1], r[2][-1], r[3][-1]
+    period = max(period, 2)
+    cosw, sinw, ry, iy, st2, su2 = _waves(period)
+    half_pi = np.arcsin(1.0)
+    re = np.full(3, np.nan)
+    im = np.full(3, np.nan)
+    raw = np.empty(3)
+    for k in range(3):
+        i = n - 3 + k
+        if i >= period:
+            re[k], im[k] = _real_imag_at(x, i, period, cosw, sinw, ry, iy, st2, su2)
+        raw[k] = _raw_angle(re[k], im[k], half_pi)
+    angle_prev = raw[1]
+    if raw[0] > angle_prev and raw[0] - angle_prev < 270.0:
+        angle_prev = raw[0]
+    angle = raw[2]
+    if raw[1] > angle and raw[1] - angle < 270.0:
+        angle = raw[1]
+    state = 0.0
+    if abs(angle - angle_prev) < threshold:
+        if angle >= 0.0:
+            state = 1.0
+        elif angle < 0.0:
+            state = -1.0
+    return re[2], im[2], angle, state
 
 
 def correlation_cycle(candles: np.ndarray, period: int = 20, threshold: int = 9, source_type: str = "close",

@@ -6,8 +6,9 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators import _kernels
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import as_candles, check_number, check_period, source_of
 
 DamianiVolatmeter = namedtuple("DamianiVolatmeter", ["vol", "anti"])
@@ -47,6 +48,15 @@ def _last_damiani(high, low, close, src, vis_atr, vis_std, sed_atr, sed_std, thr
     return r[0][-1], r[1][-1]
 
 
+@numba.njit(cache=True)
+def _last_damiani_src(c, code, warm, vis_atr, vis_std, sed_atr, sed_std, threshold):
+    # _last_damiani on Jesse's trailing ``warm`` rows of 2-D candles and their source ``code``, sliced and
+    # picked here rather than in Python (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    src = w[:, code] if code < 6 else _fastpath.derived_source(w, code)
+    return _last_damiani(w[:, HIGH], w[:, LOW], w[:, CLOSE], src, vis_atr, vis_std, sed_atr, sed_std, threshold)
+
+
 def damiani_volatmeter(candles: np.ndarray, vis_atr: int = 13, vis_std: int = 20, sed_atr: int = 40,
                        sed_std: int = 100, threshold: float = 1.4, source_type: str = "close",
                        sequential: bool = False) -> DamianiVolatmeter:
@@ -64,6 +74,11 @@ def damiani_volatmeter(candles: np.ndarray, vis_atr: int = 13, vis_std: int = 20
     sed_atr = check_period(sed_atr, "sed_atr")
     sed_std = check_period(sed_std, "sed_std")
     threshold = check_number(threshold, "threshold")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return DamianiVolatmeter(*map(float, _last_damiani_src(
+                candles, code, _warmup_candles_num.get(), vis_atr, vis_std, sed_atr, sed_std, threshold)))
     if as_candles(candles).ndim != 2:
         raise ValueError("damiani_volatmeter: needs a 2-D (N, 6) candle array, got a 1-D series")
     c, src = source_of(candles, source_type, sequential)

@@ -3,13 +3,42 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 DonchianChannel = namedtuple("DonchianChannel", ["upperband", "middleband", "lowerband"])
+
+
+@numba.njit(cache=True)
+def _window_extreme(c, col, first, n, want_max):
+    # _kernels.rolling_max / rolling_min's last value on rows first..n-1 of column ``col``: without NaN the
+    # deque's answer, the extreme's latest occurrence (it tells 0.0 from -0.0); with a NaN the naive scan's
+    m = c[first, col]
+    for k in range(first, n):
+        if np.isnan(c[k, col]):
+            for j in range(first + 1, n):
+                if (c[j, col] > m) if want_max else (c[j, col] < m):
+                    m = c[j, col]
+            return m
+    for k in range(first + 1, n):
+        v = c[k, col]
+        if (v >= m) if want_max else (v <= m):
+            m = v
+    return m
+
+
+@numba.njit(cache=True)
+def _last_donchian_rows(c, warm, period):
+    # the last upper and lower band on Jesse's trailing ``warm`` rows of 2-D candles (the fast lane)
+    n = c.shape[0]
+    if n - _kernels.window_start(n, warm) < period:
+        return np.nan, np.nan
+    return _window_extreme(c, HIGH, n - period, n, True), _window_extreme(c, LOW, n - period, n, False)
 
 
 def donchian(candles: np.ndarray, period: int = 20, sequential: bool = False) -> DonchianChannel:
@@ -23,6 +52,9 @@ def donchian(candles: np.ndarray, period: int = 20, sequential: bool = False) ->
         True
     """
     period = check_period(period)
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        u, d = _last_donchian_rows(candles, _warmup_candles_num.get(), period)
+        return DonchianChannel(u, (u + d) / 2, d)
     c = ohlcv(candles, sequential, "donchian")
     if not sequential:
         # each row depends on its own window only: the last window's rows alone give the last value

@@ -1,6 +1,7 @@
 """Gator oscillator (Bill Williams)."""
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
 
 import numba
@@ -12,6 +13,49 @@ from jesse_dag.indicators._fastpath import named_result, slice_candles
 GATOR = namedtuple("GATOR", ["upper", "lower", "upper_change", "lower_change"])
 
 
+def _powers(q: float, n: int, negative: bool) -> np.ndarray:
+    """``q ** -arange(n)`` (or ``q ** arange(n)``) for ``0 < q < 1``, exactly as numpy computes it.
+
+    numpy's float power costs ~0.1 us a value; past the first overflow to inf (underflow to 0) every later
+    power overflows (underflows) too, as ``q ** k`` is monotone in ``k`` and each step moves it by a factor
+    ``1/q`` > 1. So the powers are computed a block at a time until a block ends in inf (0) and the rest is
+    filled with it: the same values, without the ~90% of the 100k-bar powers that are inf or 0.
+    """
+    steps = np.arange(n)
+    out = np.empty(n)
+    limit = np.inf if negative else 0.0
+    block = 1024
+    with np.errstate(over="ignore", under="ignore"):
+        for i in range(0, n, block):
+            part = steps[i:i + block]
+            out[i:i + block] = q ** (-1 * part) if negative else q ** part
+            if out[min(n, i + block) - 1] == limit:
+                out[i + block:] = limit
+                break
+    return out
+
+
+def _ewma_weights(q: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``q ** -arange(n)`` and the cumulative sum of ``q ** arange(n)``: the data-independent parts."""
+    if 0.0 < q < 1.0:
+        grow = _powers(q, n, True)
+        shrink = _powers(q, n, False)
+    else:
+        steps = np.arange(n)
+        grow = q ** (-1 * steps)
+        shrink = q ** steps
+    return grow, shrink.cumsum()
+
+
+@functools.lru_cache(maxsize=32)
+def _ewma_weights_cached(q: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    # a strategy calls gatorosc on the same number of bars every bar: the powers are the same every time
+    grow, shrink_sum = _ewma_weights(q, n)
+    grow.flags.writeable = False
+    shrink_sum.flags.writeable = False
+    return grow, shrink_sum
+
+
 def _adjusted_ewma(x: np.ndarray, window: float) -> np.ndarray:
     """Adjusted EWMA: sum of q^age * x over sum of q^age, q = 1 - 1/window.
 
@@ -21,11 +65,11 @@ def _adjusted_ewma(x: np.ndarray, window: float) -> np.ndarray:
     """
     n = x.shape[0]
     q = 1.0 - 1.0 / window
-    steps = np.arange(n)
-    grow = q ** (-1 * steps)
+    # (cached only for short series: a few per strategy, 16 bytes a bar each)
+    grow, shrink_sum = _ewma_weights_cached(q, n) if n <= 4096 else _ewma_weights(q, n)
     with np.errstate(over="ignore", invalid="ignore"):
         acc = (x * q ** (n - 1) * grow).cumsum()
-        return acc * grow[::-1] / (q ** steps).cumsum()
+        return acc * grow[::-1] / shrink_sum
 
 
 @numba.njit(cache=True)

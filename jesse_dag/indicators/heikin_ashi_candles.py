@@ -7,6 +7,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import ohlcv
 
@@ -29,10 +30,11 @@ def _ha(c):
     po = c[0, OPEN]
     pc = c[0, CLOSE]
     for i in range(1, n):
-        o = c[i, OPEN]
-        cl = c[i, CLOSE]
-        h = c[i, HIGH]
-        lw = c[i, LOW]
+        r = _kernels.scalar_row(i)  # scalar loads: LLVM's gathers of the four strided columns cost 3x
+        o = c[r, OPEN]
+        cl = c[r, CLOSE]
+        h = c[r, HIGH]
+        lw = c[r, LOW]
         a = (po + pc) / 2.0
         b = (o + cl + h + lw) / 4.0
         po = o

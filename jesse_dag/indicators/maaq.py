@@ -11,12 +11,62 @@ from jesse_dag.indicators._fastpath import check_period, source_of
 
 
 @numba.njit(cache=True)
+def _maaq_no_nan(x, period, fast_period, slow_period):
+    # k2.maaq in one pass over the source, and whether it holds a NaN (then the result is not used): each block
+    # of rows is copied (scalar loads, not LLVM's gathers of a strided column) with the ``period`` rows before
+    # it, their |changes| taken, every window's noise summed oldest first from 0.0 for the whole block at a
+    # time (k2.maaq's additions, so the same bits) and the filter run on; the output is written once
+    n = x.shape[0]
+    out = np.empty(n)
+    fast_sc = 2.0 / (fast_period + 1.0)
+    slow_sc = 2.0 / (slow_period + 1.0)
+    has_nan = False
+    for i in range(min(period, n)):
+        v = x[_kernels.scalar_row(i)]
+        has_nan |= np.isnan(v)
+        out[i] = v
+    if period >= n:
+        return out, has_nan
+    block = 256  # rows per block: the buffers stay in L1
+    xb = np.empty(block + period)
+    moves = np.empty(block + period - 1)
+    noise = np.empty(block)
+    prev = out[period - 1]
+    i0 = period
+    while i0 < n:
+        k = min(block, n - i0)
+        b = i0 - period
+        for j in range(k + period):
+            v = x[_kernels.scalar_row(b + j)]
+            has_nan |= np.isnan(v)
+            xb[j] = v
+        for j in range(k + period - 1):  # |x[r] - x[r-1]| for the rows r = b+1 .. i0+k-1
+            moves[j] = abs(xb[j + 1] - xb[j])
+        noise[:k] = 0.0
+        for t in range(period):
+            ms = moves[t:t + k]
+            for q in range(k):
+                noise[q] += ms[q] * 1.0
+        o = out[i0:i0 + k]
+        for q in range(k):
+            nz = noise[q]
+            xi = xb[q + period]
+            ratio = abs(xi - xb[q]) / nz if nz != 0.0 else 0.0
+            temp = (ratio * fast_sc + slow_sc) ** 2
+            y = prev + temp * (xi - prev)
+            o[q] = y
+            prev = y
+        i0 += k
+    return out, has_nan
+
+
+@numba.njit(cache=True)
 def _maaq(source, period, fast_period, slow_period):
     # drop NaN, filter, pad back; without NaN that is the filter on the source itself (no copies)
-    for i in range(source.shape[0]):
-        if np.isnan(source[i]):
-            return k2.pad_front(k2.maaq(k2.drop_nan(source), period, fast_period, slow_period), source.shape[0])
-    return k2.maaq(source, period, fast_period, slow_period)
+    out, has_nan = _maaq_no_nan(source, period, fast_period, slow_period)
+    if has_nan:
+        return k2.pad_front(k2.maaq(k2.drop_nan(source), period, fast_period, slow_period), source.shape[0])
+    return out
 
 
 @numba.njit(cache=True)

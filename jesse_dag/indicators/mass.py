@@ -18,10 +18,50 @@ def _last_k2_mass_index(a0, a1, a2):
 
 
 @numba.njit(cache=True)
-def _last_k2_mass_index_rows(c, warm, a0):
-    # _last_k2_mass_index on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
-    w = c[_kernels.window_start(c.shape[0], warm):]
-    return _last_k2_mass_index(w[:, HIGH], w[:, LOW], a0)
+def _last_k2_mass_index_rows(c, warm, period):
+    # _last_k2_mass_index on Jesse's trailing ``warm`` rows of 2-D candles (the fast lane), without the arrays:
+    # the two EMA recurrences as k2.ema_seeded runs them and the last window's ratios summed in the same order
+    s0 = _kernels.window_start(c.shape[0], warm)
+    n = c.shape[0] - s0
+    if n == 0:
+        return _last_k2_mass_index(c[s0:, HIGH], c[s0:, LOW], period)
+    alpha = 2.0 / (9 + 1.0)
+    e1 = c[s0, HIGH] - c[s0, LOW]
+    e2 = e1
+    first = n - period  # the last window's first row (when >= 0)
+    total = 0.0
+    for k in range(n):
+        if k > 0:
+            r = c[s0 + k, HIGH] - c[s0 + k, LOW]
+            e1 = alpha * r + (1.0 - alpha) * e1
+            e2 = alpha * e1 + (1.0 - alpha) * e2
+        if first >= 0 and k >= first:
+            total += e1 / e2 if e2 != 0.0 else 0.0
+    return total
+
+
+@numba.njit(cache=True)
+def _mass_rows(c, period):
+    # k2.mass_index on 2-D candles: the range and both EMAs carried row to row (as k2.ema_seeded runs them,
+    # rows read with scalar loads), the ratios stored once and every window summed oldest first from 0.0 many
+    # windows at a time (the same bits as k2.mass_index's loop)
+    n = c.shape[0]
+    out = np.zeros(n)
+    if n == 0:
+        return out
+    ratio = np.empty(n)
+    alpha = 2.0 / (9 + 1.0)
+    e1 = c[0, HIGH] - c[0, LOW]
+    e2 = e1
+    ratio[0] = e1 / e2 if e2 != 0.0 else 0.0
+    for i in range(1, n):
+        r = _kernels.scalar_row(i)
+        e1 = alpha * (c[r, HIGH] - c[r, LOW]) + (1.0 - alpha) * e1
+        e2 = alpha * e1 + (1.0 - alpha) * e2
+        ratio[i] = e1 / e2 if e2 != 0.0 else 0.0
+    if n >= period:
+        _kernels.dot_windows_oldest_first(ratio, np.ones(period), period - 1, n, out, _kernels.BLOCK)
+    return out
 
 
 def mass(candles: np.ndarray, period: int = 5, sequential: bool = False) -> float | np.ndarray:
@@ -39,4 +79,4 @@ def mass(candles: np.ndarray, period: int = 5, sequential: bool = False) -> floa
     c = ohlcv(candles, sequential, "mass")
     if not sequential:
         return float(_last_k2_mass_index(c[:, HIGH], c[:, LOW], period))
-    return k2.mass_index(c[:, HIGH], c[:, LOW], period)
+    return _mass_rows(c, period)

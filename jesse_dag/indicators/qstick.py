@@ -26,6 +26,45 @@ def _last_k2_qstick_rows(c, warm, a0):
     return _last_k2_qstick(w[:, OPEN], w[:, CLOSE], a0)
 
 
+@numba.njit(cache=True)
+def _qstick_rows(c, period):
+    # k2.qstick on 2-D candles in one pass: ``close - open`` of a block of rows (plus the window's period - 1
+    # rows before it) into a small buffer, then every window of the block summed oldest first from 0.0, all
+    # the block's windows at a time (the same additions as k2.qstick's, so the same bits); the rows are read
+    # with scalar loads (LLVM's gathers of the two strided columns are slower) and the output written once
+    n = c.shape[0]
+    out = np.empty(n)
+    if n < period:
+        out[:] = 0.0
+        return out
+    out[:period - 1] = 0.0
+    block = 256  # rows per block: the buffer stays in L1
+    d = np.empty(block + period - 1)
+    i0 = period - 1
+    while i0 < n:
+        m = min(block, n - i0)
+        b = i0 - period + 1
+        for k in range(m + period - 1):
+            r = _kernels.scalar_row(b + k)
+            d[k] = c[r, CLOSE] - c[r, OPEN]
+        o = out[i0:i0 + m]
+        if period == 1:
+            for q in range(m):
+                o[q] = (0.0 + d[q]) / period
+        else:
+            for q in range(m):
+                o[q] = 0.0 + d[q]
+            for t in range(1, period - 1):
+                ds = d[t:t + m]
+                for q in range(m):
+                    o[q] += ds[q]
+            ds = d[period - 1:period - 1 + m]
+            for q in range(m):
+                o[q] = (o[q] + ds[q]) / period
+        i0 += m
+    return out
+
+
 def qstick(candles: np.ndarray, period: int = 5, sequential: bool = False) -> float | np.ndarray:
     """Mean of ``close - open`` over ``period`` rows; 0.0 (not NaN) before the first full window.
 
@@ -40,4 +79,4 @@ def qstick(candles: np.ndarray, period: int = 5, sequential: bool = False) -> fl
     c = ohlcv(candles, sequential, "qstick")
     if not sequential:
         return float(_last_k2_qstick(c[:, OPEN], c[:, CLOSE], period))
-    return k2.qstick(c[:, OPEN], c[:, CLOSE], period)
+    return _qstick_rows(c, period)

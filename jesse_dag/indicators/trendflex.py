@@ -13,15 +13,28 @@ def _trendflex(source, period):
     ssf = supersmoother_2pole(source, period / 2.0)
     n = ssf.shape[0]
     out = np.zeros(n)
+    # each row's sum of its ``period`` differences keeps its order (the same bits as one row at a time), but
+    # the rows of a block are summed together (LLVM vectorizes the loop over the rows); the mean-square
+    # recurrence then runs over the block's sums
+    block = 256
+    sums = np.empty(block)
     ms = 0.0
-    for i in range(period, n):
-        s = 0.0
+    i0 = period
+    while i0 < n:
+        k = min(block, n - i0)
+        cur = ssf[i0:i0 + k]
+        sums[:k] = 0.0
         for t in range(1, period + 1):
-            s += ssf[i] - ssf[i - t]
-        s /= period
-        ms = 0.04 * s * s + 0.96 * ms
-        if ms != 0.0:
-            out[i] = s / np.sqrt(ms)
+            past = ssf[i0 - t:i0 - t + k]
+            for q in range(k):
+                sums[q] += cur[q] - past[q]
+        o = out[i0:i0 + k]
+        for q in range(k):
+            s = sums[q] / period
+            ms = 0.04 * s * s + 0.96 * ms
+            if ms != 0.0:
+                o[q] = s / np.sqrt(ms)
+        i0 += k
     return out
 
 

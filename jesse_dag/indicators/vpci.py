@@ -7,13 +7,56 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, VOLUME
-from jesse_dag.indicators._fastpath import check_period, column, ohlcv
-from jesse_dag.indicators._kernels import sma
+from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators._kernels import scalar_row, sma
 
 VPCI = namedtuple("VPCI", ["vpci", "vpcis"])
+
+
+# error_model="numpy": a zero volume average gives inf or NaN as numpy does, not an exception
+@numba.njit(cache=True, error_model="numpy")
+def _vpci(c, short_range, long_range):
+    # the numpy expression of Jesse's formula in one call, element by element in the same order (the same
+    # bits), each distinct SMA once
+    n = c.shape[0]
+    close = np.empty(n)
+    vol = np.empty(n)
+    cv = np.empty(n)
+    for i in range(n):
+        r = scalar_row(i)
+        close[i] = c[r, CLOSE]
+        vol[i] = c[r, VOLUME]
+        cv[i] = close[i] * vol[i]
+    cv_long = sma(cv, long_range)
+    vol_long = sma(vol, long_range)
+    close_long = sma(close, long_range)
+    cv_short = sma(cv, short_range)
+    vol_short = sma(vol, short_range)
+    close_short = sma(close, short_range)
+    vpci_val = np.empty(n)
+    weighted = np.empty(n)
+    for i in range(n):
+        vpc = cv_long[i] / vol_long[i] - close_long[i]
+        vpr = (cv_short[i] / vol_short[i]) / close_short[i]
+        vm = vol_short[i] / vol_long[i]
+        v = vpc * vpr * vm
+        vpci_val[i] = v
+        weighted[i] = v * vol[i]
+    vpcis = sma(weighted, short_range)
+    for i in range(n):
+        vpcis[i] = vpcis[i] / vol_short[i]
+    return vpci_val, vpcis
+
+
+@numba.njit(cache=True)
+def _last_vpci(c, short_range, long_range):
+    # the last values only: returning the arrays to Python costs more than the kernel on a short window
+    v, s = _vpci(c, short_range, long_range)
+    return v[-1], s[-1]
 
 
 def vpci(candles: np.ndarray, short_range: int = 5, long_range: int = 25, sequential: bool = False) -> VPCI:
@@ -28,17 +71,7 @@ def vpci(candles: np.ndarray, short_range: int = 5, long_range: int = 25, sequen
     short_range = check_period(short_range, "short_range")
     long_range = check_period(long_range, "long_range")
     c = ohlcv(candles, sequential, "vpci")
-    close = column(c, CLOSE)
-    vol = column(c, VOLUME)
-    cv = np.ascontiguousarray(close * vol)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        vwma_long = sma(cv, long_range) / sma(vol, long_range)
-        vpc = vwma_long - sma(close, long_range)
-        vwma_short = sma(cv, short_range) / sma(vol, short_range)
-        vpr = vwma_short / sma(close, short_range)
-        vm = sma(vol, short_range) / sma(vol, long_range)
-        vpci_val = vpc * vpr * vm
-        vpcis = sma(np.ascontiguousarray(vpci_val * vol), short_range) / sma(vol, short_range)
     if sequential:
-        return VPCI(vpci_val, vpcis)
-    return VPCI(float(vpci_val[-1]), float(vpcis[-1]))
+        return VPCI(*_vpci(c, short_range, long_range))
+    v, s = _last_vpci(c, short_range, long_range)
+    return VPCI(float(v), float(s))

@@ -10,7 +10,9 @@ from collections import namedtuple
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
 from jesse_dag.indicators._fastpath import check_number, check_period
 from jesse_dag.indicators._kernels import ema_alpha
@@ -52,6 +54,40 @@ def _last_wt(src, channel_len, average_len, ma_len):
     return wt1[-1], wt2[-1]
 
 
+@numba.njit(cache=True)
+def _last_wt_rows(c, code, warm, channel_len, average_len, ma_len):
+    # _last_wt on the source ``code`` of Jesse's trailing ``warm`` rows of 2-D candles (the fast lane) in one
+    # pass: every recurrence as _wt runs it (the same operations, so the same bits), only wt1 kept as an array
+    # for the moving mean
+    s0 = _kernels.window_start(c.shape[0], warm)
+    n = c.shape[0] - s0
+    a1 = 2.0 / (channel_len + 1.0)
+    a2 = 2.0 / (average_len + 1.0)
+    wt1s = np.empty(n)
+    esa = 0.0
+    de = 0.0
+    wt1 = 0.0
+    wt2 = 0.0
+    cum = 0.0
+    for i in range(n):
+        x = _kernels.source_at(c, s0 + _kernels.scalar_row(i), code)
+        if i == 0:
+            esa = x
+            de = abs(x - esa)
+        else:
+            esa = a1 * x + (1.0 - a1) * esa
+            de = a1 * abs(x - esa) + (1.0 - a1) * de
+        ci = 0.0 if de == 0.0 else (x - esa) / (0.015 * de)
+        wt1 = ci if i == 0 else a2 * ci + (1.0 - a2) * wt1
+        wt1s[i] = wt1
+        if i < ma_len:
+            cum += wt1
+            wt2 = cum / (i + 1.0)
+        else:
+            wt2 = wt2 + (wt1 - wt1s[i - ma_len]) / ma_len
+    return wt1, wt2
+
+
 def wt(candles: np.ndarray, wtchannellen: int = 9, wtaveragelen: int = 12, wtmalen: int = 3, oblevel: int = 53,
        oslevel: int = -53, source_type: str = "hlc3", sequential: bool = False) -> Wavetrend:
     """Wavetrend lines, cross/level flags (bool) and ``wtVwap = wt1 - wt2``.
@@ -71,8 +107,13 @@ def wt(candles: np.ndarray, wtchannellen: int = 9, wtaveragelen: int = 12, wtmal
     oslevel = check_number(oslevel, "oslevel")
     if source_type not in SOURCE_TYPES:
         raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
-    c = ohlcv(candles, sequential, "wt")
     kind = source_type if source_type in ("open", "high", "low", "close", "hlc3", "ohlc4") else "close"
+    if not sequential:
+        code = _kernels.plain_source_code(candles, kind)
+        if code >= 0:
+            a, b = _last_wt_rows(candles, code, _warmup_candles_num.get(), wtchannellen, wtaveragelen, wtmalen)
+            return Wavetrend(a, b, b - a <= 0.0, b - a >= 0.0, b <= oslevel, b >= oblevel, a - b)
+    c = ohlcv(candles, sequential, "wt")
     src = fp.source(c, kind)
     if not sequential:
         # the same elementwise operations on the last row only
