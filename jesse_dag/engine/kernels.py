@@ -178,6 +178,23 @@ def block_extremes(high: np.ndarray, low: np.ndarray, step: int) -> tuple[np.nda
 
 
 @nb.njit(cache=True, nogil=True)
+def _bucket_high_low(m1: np.ndarray, s: int, t: int, start: int, seen: int, hi: float,
+                     lo: float) -> tuple[float, float, int, int]:
+    """Highest high and lowest low of 1m rows ``s..t-1``, carried over from the previous call when it covered
+    rows ``start..seen-1`` of the same bucket (max and min are exact in any order), with the new (start, seen)."""
+    if s != start or seen > t:
+        hi = m1[s, 3]
+        lo = m1[s, 4]
+        seen = s + 1
+    for i in range(seen, t):
+        if m1[i, 3] > hi:
+            hi = m1[i, 3]
+        if m1[i, 4] < lo:
+            lo = m1[i, 4]
+    return hi, lo, s, t
+
+
+@nb.njit(cache=True, nogil=True)
 def forming_candles(m1: np.ndarray, ticks: np.ndarray, n_warm_1m: int, n_warm_tf: int, k: int,
                     n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """For each tick (a count of visible 1m rows): the complete candles of a ``k``-minute timeframe before it
@@ -208,17 +225,7 @@ def forming_candles(m1: np.ndarray, ticks: np.ndarray, n_warm_1m: int, n_warm_tf
             continue
         completes[j] = n_warm_tf + traded // k
         s = t - dif
-        if s != start or seen > t:
-            start = s
-            h = m1[s, 3]
-            lo = m1[s, 4]
-            seen = s + 1
-        for i in range(seen, t):
-            if m1[i, 3] > h:
-                h = m1[i, 3]
-            if m1[i, 4] < lo:
-                lo = m1[i, 4]
-        seen = t
+        h, lo, start, seen = _bucket_high_low(m1, s, t, start, seen, h, lo)
         rows[j, 0] = m1[s, 0]
         rows[j, 1] = m1[s, 1]
         rows[j, 2] = m1[t - 1, 2]
@@ -317,17 +324,7 @@ def forming_table(m1: np.ndarray, first_tick: int, stride: int, count: int, n_wa
         if dif == 0:
             continue
         s = t - dif
-        if s != start or seen > t:
-            start = s
-            hi = m1[s, 3]
-            lo = m1[s, 4]
-            seen = s + 1
-        for i in range(seen, t):
-            if m1[i, 3] > hi:
-                hi = m1[i, 3]
-            if m1[i, 4] < lo:
-                lo = m1[i, 4]
-        seen = t
+        hi, lo, start, seen = _bucket_high_low(m1, s, t, start, seen, hi, lo)
         out[j, 0] = m1[s, 0]
         out[j, 1] = m1[s, 1]
         out[j, 2] = m1[t - 1, 2]
