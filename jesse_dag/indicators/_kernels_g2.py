@@ -211,6 +211,15 @@ def hwma(x, na, nb, nc):
 
 
 @numba.njit(cache=True)
+def hwma_same_length(x, na, nb, nc):
+    """``pad_front(hwma(drop_nan(x), ...), len(x))``; without NaN in ``x`` that is ``hwma(x)`` itself (no copies)."""
+    for i in range(x.shape[0]):
+        if np.isnan(x[i]):
+            return pad_front(hwma(drop_nan(x), na, nb, nc), x.shape[0])
+    return hwma(x, na, nb, nc)
+
+
+@numba.njit(cache=True)
 def itrend(x, alpha):
     """Ehlers' instantaneous trendline; returns (signal, it, trigger) with a 20-bar lag trigger."""
     n = x.shape[0]
@@ -235,15 +244,36 @@ def jma(x, phase_ratio, beta, alpha):
     """Jurik-style adaptive average (the TradingView port Jesse uses); starts at ``x[0]``."""
     n = x.shape[0]
     out = x.copy()
+    if n == 0:
+        return out
     e0 = 0.0
     e1 = 0.0
     e2 = 0.0
+    y = x[0]
+    for i in range(1, n):
+        # the previous value from a register, not read back from ``out`` on the dependency chain (same bits)
+        e0 = (1.0 - alpha) * x[i] + alpha * e0
+        e1 = (x[i] - e0) * (1.0 - beta) + beta * e1
+        e2 = (e0 + phase_ratio * e1 - y) * (1.0 - alpha) ** 2 + alpha ** 2 * e2
+        y = e2 + y
+        out[i] = y
+    return out
+
+
+@numba.njit(cache=True)
+def jma_last(x, phase_ratio, beta, alpha):
+    """``jma(x, ...)[-1]`` without the array: the same operations, so the same bits."""
+    n = x.shape[0]
+    e0 = 0.0
+    e1 = 0.0
+    e2 = 0.0
+    y = x[0]
     for i in range(1, n):
         e0 = (1.0 - alpha) * x[i] + alpha * e0
         e1 = (x[i] - e0) * (1.0 - beta) + beta * e1
-        e2 = (e0 + phase_ratio * e1 - out[i - 1]) * (1.0 - alpha) ** 2 + alpha ** 2 * e2
-        out[i] = e2 + out[i - 1]
-    return out
+        e2 = (e0 + phase_ratio * e1 - y) * (1.0 - alpha) ** 2 + alpha ** 2 * e2
+        y = e2 + y
+    return y
 
 
 @numba.njit(cache=True)
@@ -259,6 +289,7 @@ def kama(x, period, fast_length, slow_length):
     vol = 0.0
     for i in range(1, period):
         vol += abs(x[i] - x[i - 1])
+    y = out[period - 1]
     for i in range(period, n):
         vol += abs(x[i] - x[i - 1])
         if i > period:
@@ -266,8 +297,33 @@ def kama(x, period, fast_length, slow_length):
         change = abs(x[i] - x[i - period])
         er = change / vol if vol != 0.0 else 0.0
         sc = (er * span + slow_a) ** 2
-        out[i] = out[i - 1] + sc * (x[i] - out[i - 1])
+        y = y + sc * (x[i] - y)  # (the previous value from a register, not read back from ``out``)
+        out[i] = y
     return out
+
+
+@numba.njit(cache=True)
+def kama_last(x, period, fast_length, slow_length):
+    """``kama(x, ...)[-1]`` without the array: the same operations, so the same bits."""
+    n = x.shape[0]
+    if n <= period:
+        return x[n - 1]
+    fast_a = 2.0 / (fast_length + 1.0)
+    slow_a = 2.0 / (slow_length + 1.0)
+    span = fast_a - slow_a
+    vol = 0.0
+    for i in range(1, period):
+        vol += abs(x[i] - x[i - 1])
+    y = x[period - 1]
+    for i in range(period, n):
+        vol += abs(x[i] - x[i - 1])
+        if i > period:
+            vol -= abs(x[i - period] - x[i - period - 1])
+        change = abs(x[i] - x[i - period])
+        er = change / vol if vol != 0.0 else 0.0
+        sc = (er * span + slow_a) ** 2
+        y = y + sc * (x[i] - y)
+    return y
 
 
 @numba.njit(cache=True)
@@ -494,10 +550,10 @@ def maaq(x, period, fast_period, slow_period):
     return out
 
 
-@numba.njit(cache=True)
-def _hilbert(buf, i, scale):
-    # Ehlers' 4-tap Hilbert transform over a history array; taps before row 0 read as 0.
-    a = buf[i]
+@numba.njit(cache=True, inline="always")
+def _hilbert(a, buf, i, scale):
+    # Ehlers' 4-tap Hilbert transform: the newest tap ``a`` (row i), older ones from the history array; taps
+    # before row 0 read as 0
     b = buf[i - 2] if i >= 2 else 0.0
     c = buf[i - 4] if i >= 4 else 0.0
     d = buf[i - 6] if i >= 6 else 0.0
@@ -521,20 +577,28 @@ def mama(x, fastlimit, slowlimit):
     im_prev = 0.0
     period_prev = 0.0
     phase_prev = 0.0
+    m_prev = 0.0
+    f_prev = 0.0
     for i in range(1, n):
         x1 = x[i - 1]
         # price taps before row 0 read the first price (Jesse's Rust); the filter taps read 0
         x2 = x[i - 2] if i >= 2 else x[0]
         x3 = x[i - 3] if i >= 3 else x[0]
-        smooth[i] = (4.0 * x[i] + 3.0 * x1 + 2.0 * x2 + x3) / 10.0
+        # each series' newest value is used from its register, not read back from the array just written
+        # (on the row-to-row dependency chain); the same operations, so the same bits
+        sm = (4.0 * x[i] + 3.0 * x1 + 2.0 * x2 + x3) / 10.0
+        smooth[i] = sm
         scale = 0.075 * period_prev + 0.54
-        detr[i] = _hilbert(smooth, i, scale)
-        q1[i] = _hilbert(detr, i, scale)
-        i1[i] = detr[i - 3] if i >= 3 else 0.0
-        ji = _hilbert(i1, i, scale)
-        jq = _hilbert(q1, i, scale)
-        i2 = 0.2 * (i1[i] - jq) + 0.8 * i2_prev
-        q2 = 0.2 * (q1[i] + ji) + 0.8 * q2_prev
+        de = _hilbert(sm, smooth, i, scale)
+        detr[i] = de
+        qq = _hilbert(de, detr, i, scale)
+        q1[i] = qq
+        ii = detr[i - 3] if i >= 3 else 0.0
+        i1[i] = ii
+        ji = _hilbert(ii, i1, i, scale)
+        jq = _hilbert(qq, q1, i, scale)
+        i2 = 0.2 * (ii - jq) + 0.8 * i2_prev
+        q2 = 0.2 * (qq + ji) + 0.8 * q2_prev
         re = 0.2 * (i2 * i2_prev + q2 * q2_prev) + 0.8 * re_prev
         im = 0.2 * (i2 * q2_prev - q2 * i2_prev) + 0.8 * im_prev
         if im != 0.0 and re != 0.0:
@@ -549,7 +613,7 @@ def mama(x, fastlimit, slowlimit):
             p2 = p1
         p3 = 6.0 if p2 < 6.0 else (50.0 if p2 > 50.0 else p2)
         period = 0.2 * p3 + 0.8 * period_prev
-        phase = (180.0 / pi) * np.arctan(q1[i] / i1[i]) if i1[i] != 0.0 else 0.0
+        phase = (180.0 / pi) * np.arctan(qq / ii) if ii != 0.0 else 0.0
         dphase = phase_prev - phase
         if dphase < 1.0:
             dphase = 1.0
@@ -558,8 +622,10 @@ def mama(x, fastlimit, slowlimit):
             a = slowlimit
         elif a > fastlimit:
             a = fastlimit
-        mama_out[i] = a * x[i] + (1.0 - a) * mama_out[i - 1]
-        fama_out[i] = 0.5 * a * mama_out[i] + (1.0 - 0.5 * a) * fama_out[i - 1]
+        m_prev = a * x[i] + (1.0 - a) * m_prev
+        mama_out[i] = m_prev
+        f_prev = 0.5 * a * m_prev + (1.0 - 0.5 * a) * f_prev
+        fama_out[i] = f_prev
         i2_prev = i2
         q2_prev = q2
         re_prev = re
@@ -567,7 +633,6 @@ def mama(x, fastlimit, slowlimit):
         period_prev = period
         phase_prev = phase
     return mama_out, fama_out
-
 
 @numba.njit(cache=True)
 def ema_seeded(x, period):
@@ -613,9 +678,15 @@ def mcginley(x, period, k):
     if n == 0:
         return out
     out[0] = x[0]
+    prev = x[0]
+    kp = k * period
+    # the previous value stays in a register (not read back from ``out`` on the dependency chain); k * period
+    # once and r ** 4 as (r r)(r r) are the same operations as before, so the same bits
     for i in range(1, n):
-        prev = out[i - 1]
-        out[i] = prev + (x[i] - prev) / max(k * period * (x[i] / prev) ** 4, 1.0)
+        r = x[i] / prev
+        r2 = r * r
+        prev = prev + (x[i] - prev) / max(kp * (r2 * r2), 1.0)
+        out[i] = prev
     return out
 
 
@@ -918,17 +989,31 @@ def on_balance_volume(close, volume):
 
 @numba.njit(cache=True)
 def nth_diff(x, order):
-    """``np.diff(x, n=order)`` by repeated first differences (same rounding as numpy)."""
-    cur = x.copy()
-    for _ in range(order):
-        m = cur.shape[0]
-        if m <= 1:
-            return np.empty(0)
-        nxt = np.empty(m - 1)
-        for i in range(m - 1):
-            nxt[i] = cur[i + 1] - cur[i]
-        cur = nxt
-    return cur
+    """``np.diff(x, n=order)`` by repeated first differences (same rounding as numpy).
+
+    A block of rows at a time: the block and the ``order`` rows after it are copied to a small buffer and
+    differenced ``order`` times in place there (in L1), which gives each row the same operations as whole-array
+    passes, with one output array instead of one per order.
+    """
+    n = x.shape[0]
+    if order <= 0:
+        return x.copy()
+    if n <= order:
+        return np.empty(0)
+    m = n - order
+    out = np.empty(m)
+    block = 1024
+    buf = np.empty(block + order)
+    for b0 in range(0, m, block):
+        k = min(block, m - b0)
+        w = k + order
+        for i in range(w):
+            buf[i] = x[b0 + i]
+        for r in range(order):
+            for i in range(w - 1 - r):
+                buf[i] = buf[i + 1] - buf[i]
+        out[b0:b0 + k] = buf[:k]
+    return out
 
 
 @numba.njit(cache=True)
@@ -937,7 +1022,9 @@ def polarized_fractal_efficiency(x, period, smoothing):
     n = x.shape[0]
     ln = period - 1
     d = nth_diff(x, ln)
-    raw = np.zeros(n)
+    out = np.empty(n)
+    if n == 0:
+        return out
     off_a = n - d.shape[0]
     # each step's length once, then every window's sum in order (oldest first), several windows at a time:
     # the same operations per row, so the same bits
@@ -949,20 +1036,24 @@ def polarized_fractal_efficiency(x, period, smoothing):
     path = np.empty(n)
     if start < n:
         _kernels.dot_windows_oldest_first(steps, np.ones(ln), start, n, path, _kernels.BLOCK)
-    for i in range(start, n):
-        a = np.sqrt(d[i - off_a] ** 2 + period ** 2)
-        b = path[i]
-        v = 100.0 * a / b
-        if np.isnan(v):
-            v = 0.0
-        elif np.isinf(v):
-            v = 1.7976931348623157e308 if v > 0 else -1.7976931348623157e308
-        raw[i] = v
-    signed = np.empty(n)
+    # the raw efficiency, its sign and ema_seeded's smoothing in one pass (the same operations as the
+    # separate passes, so the same bits; rows before ``start`` are a raw 0.0, signed as before)
+    alpha = 2.0 / (smoothing + 1.0)
+    y = 0.0
     for i in range(n):
+        v = 0.0
+        if i >= start:
+            a = np.sqrt(d[i - off_a] ** 2 + period ** 2)
+            v = 100.0 * a / path[i]
+            if np.isnan(v):
+                v = 0.0
+            elif np.isinf(v):
+                v = 1.7976931348623157e308 if v > 0 else -1.7976931348623157e308
         pos = i >= off_a and d[i - off_a] > 0
-        signed[i] = raw[i] if pos else -raw[i]
-    return ema_seeded(signed, smoothing)
+        sv = v if pos else -v
+        y = sv if i == 0 else alpha * sv + (1.0 - alpha) * y
+        out[i] = y
+    return out
 
 
 @numba.njit(cache=True)
@@ -1020,8 +1111,9 @@ def qstick(open_, close, period):
         d[k] = close[k] - open_[k]
     # each window's sum in order, oldest first, several windows at a time (the same bits as one by one)
     _kernels.dot_windows_oldest_first(d, np.ones(period), period - 1, n, out, _kernels.BLOCK)
+    inv = 1.0 / period  # Jesse multiplies by the reciprocal: the same bits as its output on the parity candles
     for i in range(period - 1, n):
-        out[i] = out[i] / period
+        out[i] = out[i] * inv
     return out
 
 

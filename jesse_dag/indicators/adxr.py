@@ -48,10 +48,50 @@ def _last_adxr(a0, a1, a2, a3):
 
 
 @numba.njit(cache=True)
-def _last_adxr_rows(c, warm, a0):
-    # _last_adxr on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
-    w = c[_kernels.window_start(c.shape[0], warm):]
-    return _last_adxr(w[:, HIGH], w[:, LOW], w[:, CLOSE], a0)
+def _last_adxr_rows(c, warm, period):
+    # _last_adxr on Jesse's trailing ``warm`` rows in one pass and one small buffer: the true range, the
+    # smoothed sums and DX with _adxr's operations, then only the two ADX windows the last value needs,
+    # summed as rolling_sum does (from 0.0, oldest first), so the same bits
+    s0 = _kernels.window_start(c.shape[0], warm)
+    n = c.shape[0] - s0
+    if n <= period:
+        return np.nan
+    dx = np.zeros(n)
+    s_tr = c[s0, HIGH] - c[s0, LOW]
+    s_p = 0.0
+    s_m = 0.0
+    for k in range(n):
+        i = s0 + k
+        if k > 0:
+            up = c[i, HIGH] - c[i - 1, HIGH]
+            dn = c[i - 1, LOW] - c[i, LOW]
+            pdm = up if (up > dn and up > 0.0) else 0.0
+            mdm = dn if (dn > up and dn > 0.0) else 0.0
+            hl = c[i, HIGH] - c[i, LOW]
+            hc = abs(c[i, HIGH] - c[i - 1, CLOSE])
+            lc = abs(c[i, LOW] - c[i - 1, CLOSE])
+            s_tr = s_tr - s_tr / period + max(hl, max(hc, lc))
+            s_p = s_p - s_p / period + pdm
+            s_m = s_m - s_m / period + mdm
+        if s_tr != 0.0:
+            dip = s_p / s_tr * 100.0
+            dim = s_m / s_tr * 100.0
+            tot = dip + dim
+            dx[k] = abs(dip - dim) / tot * 100.0 if tot != 0.0 else 0.0
+    e1 = n - 1
+    e0 = n - 1 - period
+    if e0 < period - 1:
+        return np.nan
+    a1 = 0.0
+    a0 = 0.0
+    for t in range(period):
+        a1 += dx[e1 - period + 1 + t]
+        a0 += dx[e0 - period + 1 + t]
+    a1 = a1 / period
+    a0 = a0 / period
+    if np.isnan(a1) or np.isnan(a0):
+        return np.nan
+    return (a1 + a0) / 2.0
 
 
 def adxr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:

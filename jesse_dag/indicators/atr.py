@@ -22,6 +22,65 @@ def _tr(c, i):
     return max(hl, max(hc, lc))
 
 
+# Wilder's smoothing y <- y + a (tr - y) is y <- b y + a tr with b = 1 - a. Taken four rows at a time,
+# y[i+4] = b^4 y[i] + a ((b^3 t0 + b^2 t1) + (b t2 + t3)): the chain from one block to the next is one multiply
+# and one add instead of four of each, and the rest runs in parallel (about 2x faster on a 240-row window).
+# The rows inside a block (and a window's last rows) use the shorter forms in _step. Every kernel below takes
+# the same blocks from the same first row, so they all give the same bits. Jesse's y + a (tr - y) differs
+# from this by rounding only (relative 1e-15 on the parity candles).
+@numba.njit(cache=True, inline="always")
+def _powers(period):
+    a = 1.0 / period
+    b = 1.0 - a
+    b2 = b * b
+    return a, b, b2, b2 * b, b2 * b2
+
+
+@numba.njit(cache=True, inline="always")
+def _block(y, t0, t1, t2, t3, a, b, b2, b3, b4):
+    return b4 * y + a * ((b3 * t0 + b2 * t1) + (b * t2 + t3))
+
+
+@numba.njit(cache=True, inline="always")
+def _step(y, m, t0, t1, t2, a, b, b2, b3):
+    # the value m (1-3) rows into a block
+    if m == 1:
+        return b * y + a * t0
+    if m == 2:
+        return b2 * y + a * (b * t0 + t1)
+    return b3 * y + a * ((b2 * t0 + b * t1) + t2)
+
+
+@numba.njit(cache=True, inline="always")
+def _tr_of(h, lo, pc):
+    return max(h - lo, max(abs(h - pc), abs(lo - pc)))
+
+
+_U1, _U2, _U3 = np.uint64(1), np.uint64(2), np.uint64(3)
+
+
+@numba.njit(cache=True, inline="always")
+def _tr4(c, i):
+    # the true ranges of rows i..i+3 (i > 0), each row's close loaded once. Scalar loads (see scalar_row), and
+    # an unsigned row index: numba then adds no negative-index wraparound to each of the eleven loads
+    k = _kernels.scalar_row(np.uint64(i))
+    pc = c[k - _U1, CLOSE]
+    c0 = c[k, CLOSE]
+    c1 = c[k + _U1, CLOSE]
+    c2 = c[k + _U2, CLOSE]
+    return (_tr_of(c[k, HIGH], c[k, LOW], pc), _tr_of(c[k + _U1, HIGH], c[k + _U1, LOW], c0),
+            _tr_of(c[k + _U2, HIGH], c[k + _U2, LOW], c1), _tr_of(c[k + _U3, HIGH], c[k + _U3, LOW], c2))
+
+
+@numba.njit(cache=True, inline="always")
+def _tail(c, i, m):
+    # the true ranges of the last m (< 4) rows from i, zero-padded
+    t0 = _tr(c, i) if m > 0 else 0.0
+    t1 = _tr(c, i + 1) if m > 1 else 0.0
+    t2 = _tr(c, i + 2) if m > 2 else 0.0
+    return t0, t1, t2
+
+
 @numba.njit(cache=True)
 def _atr(c, period):
     # true range and Wilder's RMA fused in one pass over the rows (no true-range temporary, no column copies)
@@ -37,16 +96,27 @@ def _atr(c, period):
     total += _tr(c, period - 1)
     y = total / period
     out[period - 1] = y
-    alpha = 1.0 / period
-    for i in range(period, n):
-        y = y + alpha * (_tr(c, i) - y)
-        out[i] = y
+    a, b, b2, b3, b4 = _powers(period)
+    i = period
+    while i + 4 <= n:
+        t0, t1, t2, t3 = _tr4(c, i)
+        out[i] = _step(y, 1, t0, t1, t2, a, b, b2, b3)
+        out[i + 1] = _step(y, 2, t0, t1, t2, a, b, b2, b3)
+        out[i + 2] = _step(y, 3, t0, t1, t2, a, b, b2, b3)
+        y = _block(y, t0, t1, t2, t3, a, b, b2, b3, b4)
+        out[i + 3] = y
+        i += 4
+    m = n - i
+    if m > 0:
+        t0, t1, t2 = _tail(c, i, m)
+        for j in range(m):
+            out[i + j] = _step(y, j + 1, t0, t1, t2, a, b, b2, b3)
     return out
 
 
 @numba.njit(cache=True)
 def _last_atr(c, period):
-    # _atr(c, period)[-1] without the array: the same recurrence, so the same bits
+    # _atr(c, period)[-1] without the array: the same blocks, so the same bits
     n = c.shape[0]
     if n < period:
         return np.nan
@@ -54,9 +124,16 @@ def _last_atr(c, period):
     for i in range(period):
         total += _tr(c, i)
     y = total / period
-    alpha = 1.0 / period
-    for i in range(period, n):
-        y = y + alpha * (_tr(c, i) - y)
+    a, b, b2, b3, b4 = _powers(period)
+    i = period
+    while i + 4 <= n:
+        t0, t1, t2, t3 = _tr4(c, i)
+        y = _block(y, t0, t1, t2, t3, a, b, b2, b3, b4)
+        i += 4
+    m = n - i
+    if m > 0:
+        t0, t1, t2 = _tail(c, i, m)
+        y = _step(y, m, t0, t1, t2, a, b, b2, b3)
     return y
 
 
@@ -66,22 +143,12 @@ def _atr_windows(c, period, warm, lo, hi, lanes):
     # operations per window. A window's first row has TR = H - L; every later row's TR uses the row before it,
     # so those are computed once for the whole run (the same bits) and the sums then run per window.
     out = np.empty(hi - lo)
-    alpha = 1.0 / period
     pre = hi if warm <= 0 else min(hi, warm + 1)
     if lo < pre:
-        # windows that start at row 0 are prefixes: one pass gives every prefix's value
-        total = 0.0
-        y = np.nan
-        for e in range(1, pre):
-            i = e - 1
-            if i < period:
-                total += _tr(c, i)
-                if i == period - 1:
-                    y = total / period
-            else:
-                y = y + alpha * (_tr(c, i) - y)
-            if e >= lo:
-                out[e - lo] = np.nan if e < period else y
+        # windows that start at row 0 are prefixes, and _atr's row e - 1 is the value of the prefix of e rows
+        seq = _atr(c[:pre - 1], period)
+        for e in range(lo, pre):
+            out[e - lo] = np.nan if e < 1 else seq[e - 1]
     first = max(lo, pre)
     if first >= hi:
         return out
@@ -97,6 +164,8 @@ def _atr_windows(c, period, warm, lo, hi, lanes):
         i = base + k
         hls[k] = c[i, HIGH] - c[i, LOW]
         trs[k] = _tr(c, i) if i > 0 else hls[k]
+    a, b, b2, b3, b4 = _powers(period)
+    m_tail = (warm - period) % 4
     tot = np.empty(lanes)
     y = np.empty(lanes)
     for e0 in range(first, hi, lanes):
@@ -111,10 +180,21 @@ def _atr_windows(c, period, warm, lo, hi, lanes):
                 tot[j] += ts[j]
         for j in range(m):
             y[j] = tot[j] / period
-        for t in range(period, warm):
-            ts = trs[off + t:off + t + m]
+        t = period
+        while t + 4 <= warm:
+            s0 = trs[off + t:off + t + m]
+            s1 = trs[off + t + 1:off + t + 1 + m]
+            s2 = trs[off + t + 2:off + t + 2 + m]
+            s3 = trs[off + t + 3:off + t + 3 + m]
             for j in range(m):
-                y[j] = y[j] + alpha * (ts[j] - y[j])
+                y[j] = _block(y[j], s0[j], s1[j], s2[j], s3[j], a, b, b2, b3, b4)
+            t += 4
+        if m_tail > 0:
+            for j in range(m):
+                t0 = trs[off + t + j]
+                t1 = trs[off + t + 1 + j] if m_tail > 1 else 0.0
+                t2 = trs[off + t + 2 + j] if m_tail > 2 else 0.0
+                y[j] = _step(y[j], m_tail, t0, t1, t2, a, b, b2, b3)
         out[e0 - lo:e0 - lo + m] = y[:m]
     return out
 

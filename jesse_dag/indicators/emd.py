@@ -49,9 +49,56 @@ def _last_emd(a0, a1, a2, a3, a4):
 
 @numba.njit(cache=True)
 def _last_emd_rows(c, warm, period, delta, fraction):
-    # _last_emd on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    # _last_emd on Jesse's trailing ``warm`` rows in one pass with no array returned: the band-pass, peak and
+    # valley and the three running sums take the same operations in the same order as _emd, so the same bits
     s0 = _kernels.window_start(c.shape[0], warm)
-    return _last_emd(c[s0:, HIGH], c[s0:, LOW], period, delta, fraction)
+    n = c.shape[0] - s0
+    beta = np.cos(2.0 * np.pi / period)
+    gamma = 1.0 / np.cos(4.0 * np.pi * delta / period)
+    alpha = gamma - np.sqrt(gamma * gamma - 1.0)
+    p2 = 2 * period
+    buf = np.empty((3, n))
+    bp, peak, valley = buf[0], buf[1], buf[2]
+    s_mean = 0.0
+    s_peak = 0.0
+    s_valley = 0.0
+    p_1 = 0.0  # price[i - 1], price[i - 2]
+    p_2 = 0.0
+    for k in range(n):
+        i = s0 + k
+        price = (c[i, HIGH] + c[i, LOW]) / 2.0
+        b = 0.0
+        if k >= 2:
+            b = 0.5 * (1.0 - alpha) * (price - p_2)
+            if k > 2:
+                b += beta * (1.0 + alpha) * bp[k - 1] - alpha * bp[k - 2]
+        bp[k] = b
+        p_2 = p_1
+        p_1 = price
+        if k == 0:
+            pk = b
+            vl = b
+        else:
+            pk = peak[k - 1]
+            vl = valley[k - 1]
+            if k > 2:
+                if bp[k - 1] > b and bp[k - 1] > bp[k - 2]:
+                    pk = bp[k - 1]
+                if bp[k - 1] < b and bp[k - 1] < bp[k - 2]:
+                    vl = bp[k - 1]
+        peak[k] = pk
+        valley[k] = vl
+        s_mean = s_mean + b if k < p2 else s_mean + (b - bp[k - p2])
+        if k < 50:
+            s_peak += pk
+            s_valley += vl
+        else:
+            s_peak += pk - peak[k - 50]
+            s_valley += vl - valley[k - 50]
+    mean = s_mean / p2 if n >= p2 else np.nan
+    if n < 50:
+        return np.nan, mean, np.nan
+    return s_peak / 50 * fraction, mean, s_valley / 50 * fraction
 
 
 def emd(candles: np.ndarray, period: int = 20, delta: float = 0.5, fraction: float = 0.1,

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
@@ -11,7 +13,16 @@ from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 @numba.njit(cache=True)
 def _last_k2_jma(a0, a1, a2, a3):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.jma(a0, a1, a2, a3)[-1]
+    return k2.jma_last(a0, a1, a2, a3)
+
+
+@numba.njit(cache=True)
+def _last_jma_src(c, code, warm, phase_ratio, beta, alpha):
+    # _last_k2_jma on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return k2.jma_last(w[:, code], phase_ratio, beta, alpha)
+    return k2.jma_last(_fastpath.derived_source(w, code), phase_ratio, beta, alpha)
 
 
 def jma(candles: np.ndarray, period: int = 7, phase: float = 50, power: int = 2, source_type: str = "close",
@@ -26,10 +37,14 @@ def jma(candles: np.ndarray, period: int = 7, phase: float = 50, power: int = 2,
     period = check_period(period)
     phase = check_number(phase, "jma: phase")
     power = check_number(power, "jma: power")
-    _, source = source_of(candles, source_type, sequential)
     phase_ratio = 0.5 if phase < -100 else (2.5 if phase > 100 else phase / 100 + 1.5)
     beta = 0.45 * (period - 1) / (0.45 * (period - 1) + 2)
     alpha = beta ** power
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_jma_src(candles, code, _warmup_candles_num.get(), phase_ratio, beta, alpha))
+    _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return float(_last_k2_jma(source, phase_ratio, beta, alpha))
     return k2.jma(source, phase_ratio, beta, alpha)

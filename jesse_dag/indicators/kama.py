@@ -13,7 +13,7 @@ from jesse_dag.indicators._fastpath import check_period, source_of
 @numba.njit(cache=True)
 def _last_k2_kama(a0, a1, a2, a3):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.kama(a0, a1, a2, a3)[-1]
+    return k2.kama_last(a0, a1, a2, a3)
 
 
 @numba.njit(cache=True)

@@ -3,12 +3,23 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_number, source_of
 
 MAMA = namedtuple("MAMA", ["mama", "fama"])
+
+
+@numba.njit(cache=True)
+def _last_mama_src(c, code, warm, fastlimit, slowlimit):
+    # the last values on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane): the
+    # source copied contiguous, so k2.mama runs the one layout the sequential path compiles
+    m, f = k2.mama(_kernels.window_source(c, code, warm), fastlimit, slowlimit)
+    return m[-1], f[-1]
 
 
 def mama(candles: np.ndarray, fastlimit: float = 0.5, slowlimit: float = 0.05, source_type: str = "close",
@@ -23,6 +34,10 @@ def mama(candles: np.ndarray, fastlimit: float = 0.5, slowlimit: float = 0.05, s
     """
     fastlimit = check_number(fastlimit, "mama: fastlimit")
     slowlimit = check_number(slowlimit, "mama: slowlimit")
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return MAMA(*_last_mama_src(candles, code, _warmup_candles_num.get(), fastlimit, slowlimit))
     _, source = source_of(candles, source_type, sequential)
     m, f = k2.mama(source, fastlimit, slowlimit)
     if sequential:

@@ -39,18 +39,20 @@ def _qstick_rows(c, period):
         return out
     out[:period - 1] = 0.0
     block = 256  # rows per block: the buffer stays in L1
+    inv = 1.0 / period  # (as k2.qstick: times the reciprocal, as Jesse does)
     d = np.empty(block + period - 1)
     i0 = period - 1
     while i0 < n:
         m = min(block, n - i0)
         b = i0 - period + 1
         for k in range(m + period - 1):
-            r = _kernels.scalar_row(b + k)
+            # an unsigned row: numba adds no negative-index wraparound to the two loads
+            r = _kernels.scalar_row(np.uint64(b + k))
             d[k] = c[r, CLOSE] - c[r, OPEN]
         o = out[i0:i0 + m]
         if period == 1:
             for q in range(m):
-                o[q] = (0.0 + d[q]) / period
+                o[q] = (0.0 + d[q]) * inv
         else:
             for q in range(m):
                 o[q] = 0.0 + d[q]
@@ -60,7 +62,7 @@ def _qstick_rows(c, period):
                     o[q] += ds[q]
             ds = d[period - 1:period - 1 + m]
             for q in range(m):
-                o[q] = (o[q] + ds[q]) / period
+                o[q] = (o[q] + ds[q]) * inv
         i0 += m
     return out
 

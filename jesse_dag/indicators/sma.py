@@ -42,19 +42,20 @@ def _last_sma_rows(c, code, warm, period):
     if n - s < period or period < 1:
         return np.nan
     if code < 6:
-        clean = True
-        for i in range(s, n):
-            if np.isnan(c[i, code]):
-                clean = False
-                break
-        if clean:
-            # no NaN: the same running sum without the bookkeeping (count stays ``period``): the same bits
-            total = 0.0
-            for i in range(s, s + period):
-                total += c[i, code]
-            for i in range(s + period, n):
-                total -= c[i - period, code]
-                total += c[i, code]
+        # the running sum without the NaN bookkeeping (count stays ``period``: the same bits), NaN noticed on
+        # the way (each row is read once as the new value); with a NaN the sum is dropped for the general loop
+        bad = False
+        total = 0.0
+        for i in range(s, s + period):
+            v = c[i, code]
+            bad |= v != v
+            total += v
+        for i in range(s + period, n):
+            v = c[i, code]
+            bad |= v != v
+            total -= c[i - period, code]
+            total += v
+        if not bad:
             return total / period
     total = 0.0
     count = 0

@@ -12,7 +12,7 @@ from jesse_dag.indicators._fastpath import check_period, source_of
 @numba.njit(cache=True)
 def _tema(source, period):
     n = source.shape[0]
-    out = np.zeros(n)
+    out = np.empty(n)  # (every row is written)
     if n == 0:
         return out
     alpha = 2.0 / (period + 1.0)
@@ -30,8 +30,19 @@ def _tema(source, period):
 
 @numba.njit(cache=True)
 def _last_tema(a0, a1):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _tema(a0, a1)[-1]
+    # _tema(a0, a1)[-1] with no array: the same recurrence, so the same bits
+    n = a0.shape[0]
+    if n == 0:
+        return np.nan
+    alpha = 2.0 / (a1 + 1.0)
+    e1 = a0[0]
+    e2 = e1
+    e3 = e2
+    for i in range(1, n):
+        e1 = alpha * a0[i] + (1.0 - alpha) * e1
+        e2 = alpha * e1 + (1.0 - alpha) * e2
+        e3 = alpha * e2 + (1.0 - alpha) * e3
+    return 3.0 * e1 - 3.0 * e2 + e3
 
 
 @numba.njit(cache=True)

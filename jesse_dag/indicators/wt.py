@@ -15,36 +15,44 @@ from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
 from jesse_dag.indicators._fastpath import check_number, check_period
-from jesse_dag.indicators._kernels import ema_alpha
 
 Wavetrend = namedtuple("Wavetrend", ["wt1", "wt2", "wtCrossUp", "wtCrossDown", "wtOversold", "wtOverbought",
                                      "wtVwap"])
 
 
 @numba.njit(cache=True)
-def _sma_growing(x, period):
-    n = x.shape[0]
-    out = np.zeros(n)
-    cum = 0.0
-    for i in range(min(period, n)):
-        cum += x[i]
-        out[i] = cum / (i + 1.0)
-    for i in range(period, n):
-        out[i] = out[i - 1] + (x[i] - x[i - period]) / period
-    return out
-
-
-@numba.njit(cache=True)
 def _wt(src, channel_len, average_len, ma_len):
-    esa = ema_alpha(src, 2.0 / (channel_len + 1.0))
-    de = ema_alpha(np.abs(src - esa), 2.0 / (channel_len + 1.0))
+    # one pass: esa and de (EMAs seeded with the first row), ci, wt1 (EMA of ci) and wt2 (_sma_growing of wt1)
+    # with the operations of the separate kernels (ema_alpha, the ci loop, _sma_growing), so the same bits,
+    # and no temporary arrays
     n = src.shape[0]
-    ci = np.zeros(n)
+    wt1s = np.empty(n)
+    wt2s = np.empty(n)
+    a1 = 2.0 / (channel_len + 1.0)
+    a2 = 2.0 / (average_len + 1.0)
+    esa = 0.0
+    de = 0.0
+    wt1 = 0.0
+    wt2 = 0.0
+    cum = 0.0
     for i in range(n):
-        ci[i] = 0.0 if de[i] == 0.0 else (src[i] - esa[i]) / (0.015 * de[i])
-    wt1 = ema_alpha(ci, 2.0 / (average_len + 1.0))
-    wt2 = _sma_growing(wt1, ma_len)
-    return wt1, wt2
+        x = src[i]
+        if i == 0:
+            esa = x
+            de = abs(x - esa)
+        else:
+            esa = a1 * x + (1.0 - a1) * esa
+            de = a1 * abs(x - esa) + (1.0 - a1) * de
+        ci = 0.0 if de == 0.0 else (x - esa) / (0.015 * de)
+        wt1 = ci if i == 0 else a2 * ci + (1.0 - a2) * wt1
+        wt1s[i] = wt1
+        if i < ma_len:
+            cum += wt1
+            wt2 = cum / (i + 1.0)
+        else:
+            wt2 = wt2 + (wt1 - wt1s[i - ma_len]) / ma_len
+        wt2s[i] = wt2
+    return wt1s, wt2s
 
 
 @numba.njit(cache=True)
