@@ -167,10 +167,37 @@ def high_pass_2(x, period):
     alpha = 1.0 + (np.sin(w) - 1.0) / np.cos(w)
     g = (1.0 - alpha / 2.0) ** 2
     out = x.copy()
+    if n < 3:
+        return out
+    y1 = out[1]
+    y2 = out[0]
     for i in range(2, n):
-        out[i] = (g * x[i] - 2.0 * g * x[i - 1] + g * x[i - 2]
-                  + 2.0 * (1.0 - alpha) * out[i - 1] - (1.0 - alpha) ** 2 * out[i - 2])
+        # the last two values from registers, not read back from ``out`` on the dependency chain (same bits)
+        v = (g * x[i] - 2.0 * g * x[i - 1] + g * x[i - 2]
+             + 2.0 * (1.0 - alpha) * y1 - (1.0 - alpha) ** 2 * y2)
+        out[i] = v
+        y2 = y1
+        y1 = v
     return out
+
+
+@numba.njit(cache=True)
+def high_pass_2_last(x, period):
+    """``high_pass_2(x, period)[-1]`` without the array: the same operations, so the same bits."""
+    n = x.shape[0]
+    if n < 3:
+        return x[n - 1]
+    w = 2.0 * np.pi * 0.707 / period
+    alpha = 1.0 + (np.sin(w) - 1.0) / np.cos(w)
+    g = (1.0 - alpha / 2.0) ** 2
+    y1 = x[1]
+    y2 = x[0]
+    for i in range(2, n):
+        v = (g * x[i] - 2.0 * g * x[i - 1] + g * x[i - 2]
+             + 2.0 * (1.0 - alpha) * y1 - (1.0 - alpha) ** 2 * y2)
+        y2 = y1
+        y1 = v
+    return y1
 
 
 @numba.njit(cache=True)
@@ -483,43 +510,63 @@ def linreg_intercept(x, period):
     return out
 
 
+@numba.njit(cache=True, inline="always")
+def _laguerre_step(price, alpha, gamma, p0, p1, p2, p3):
+    # one row of Ehlers' Laguerre RSI: the four stages from the previous row's, then the up/down sums
+    l0 = alpha * price + gamma * p0
+    l1 = -gamma * l0 + p0 + gamma * p1
+    l2 = -gamma * l1 + p1 + gamma * p2
+    l3 = -gamma * l2 + p2 + gamma * p3
+    cu = 0.0
+    cd = 0.0
+    if l0 >= l1:
+        cu = l0 - l1
+    else:
+        cd = l1 - l0
+    if l1 >= l2:
+        cu = cu + l1 - l2
+    else:
+        cd = cd + l2 - l1
+    if l2 >= l3:
+        cu = cu + l2 - l3
+    else:
+        cd = cd + l3 - l2
+    return (0.0 if cu + cd == 0.0 else cu / (cu + cd)), l0, l1, l2, l3
+
+
 @numba.njit(cache=True)
-def laguerre_rsi(price, alpha):
-    """Ehlers' Laguerre RSI on ``price``; the four Laguerre stages start from ``price[0]`` (so row 0 is 0)."""
-    n = price.shape[0]
+def laguerre_rsi_hl2(c, s0, alpha):
+    """Ehlers' Laguerre RSI of the median price ``(high + low) / 2`` of rows ``s0..`` of 2-D candles, read
+    row by row (no price array); the four stages start from the first price (so the first value is 0)."""
+    n = c.shape[0] - s0
     out = np.zeros(n)
     if n == 0:
         return out
     gamma = 1.0 - alpha
-    p0 = price[0]
-    p1 = price[0]
-    p2 = price[0]
-    p3 = price[0]
-    for i in range(n):
-        l0 = alpha * price[i] + gamma * p0
-        l1 = -gamma * l0 + p0 + gamma * p1
-        l2 = -gamma * l1 + p1 + gamma * p2
-        l3 = -gamma * l2 + p2 + gamma * p3
-        cu = 0.0
-        cd = 0.0
-        if l0 >= l1:
-            cu = l0 - l1
-        else:
-            cd = l1 - l0
-        if l1 >= l2:
-            cu = cu + l1 - l2
-        else:
-            cd = cd + l2 - l1
-        if l2 >= l3:
-            cu = cu + l2 - l3
-        else:
-            cd = cd + l3 - l2
-        out[i] = 0.0 if cu + cd == 0.0 else cu / (cu + cd)
-        p0 = l0
-        p1 = l1
-        p2 = l2
-        p3 = l3
+    p0 = (c[s0, 3] + c[s0, 4]) / 2
+    p1 = p0
+    p2 = p0
+    p3 = p0
+    for k in range(n):
+        r = _kernels.scalar_row(s0 + k)
+        out[k], p0, p1, p2, p3 = _laguerre_step((c[r, 3] + c[r, 4]) / 2, alpha, gamma, p0, p1, p2, p3)
     return out
+
+
+@numba.njit(cache=True)
+def laguerre_rsi_hl2_last(c, warm, alpha):
+    """``laguerre_rsi_hl2`` on Jesse's trailing ``warm`` rows, last value only (the same operations)."""
+    s0 = _kernels.window_start(c.shape[0], warm)
+    gamma = 1.0 - alpha
+    p0 = (c[s0, 3] + c[s0, 4]) / 2
+    p1 = p0
+    p2 = p0
+    p3 = p0
+    v = 0.0
+    for i in range(s0, c.shape[0]):
+        r = _kernels.scalar_row(i)
+        v, p0, p1, p2, p3 = _laguerre_step((c[r, 3] + c[r, 4]) / 2, alpha, gamma, p0, p1, p2, p3)
+    return v
 
 
 @numba.njit(cache=True)

@@ -114,8 +114,24 @@ def tail_weighted_ma_last(source, period, power):
 
 @numba.njit(cache=True)
 def power_weighted_ma_last(source, period, power, offset):
-    """``_kernels.power_weighted_ma(...)[-1]`` (cwma, epma)."""
-    return _kernels.power_weighted_ma(source, period, power, offset)[-1]
+    """``_kernels.power_weighted_ma(...)[-1]`` (cwma, epma) from the last window alone (rows are independent):
+    the same weights and the same products summed newest first from 0.0, then times ``1 / ws``."""
+    n = source.shape[0]
+    if period < 2 or n <= period + offset + 1:
+        return source[n - 1]
+    m = period - 1
+    w = np.empty(m)
+    ws = 0.0
+    for i in range(m):
+        w[i] = (period - i - offset) ** power
+        ws += w[i]
+    if ws == 0.0:
+        return source[n - 1]
+    j = n - 1
+    s = 0.0
+    for i in range(m):
+        s += source[j - i] * w[i]
+    return s * (1.0 / ws)
 
 
 @numba.njit(cache=True)

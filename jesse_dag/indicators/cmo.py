@@ -4,7 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath as fp
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
 
@@ -38,9 +40,35 @@ def _cmo(x, period):
 
 
 @numba.njit(cache=True)
-def _last_cmo(a0, a1):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _cmo(a0, a1)[-1]
+def _last_cmo(x, period):
+    # _cmo(x, period)[-1] without the array: the same running sums, so the same bits
+    n = x.shape[0]
+    if n <= period:
+        return np.nan
+    up = 0.0
+    dn = 0.0
+    for k in range(1, period + 1):
+        d = x[k] - x[k - 1]
+        up += d if d > 0.0 else 0.0
+        dn -= d if d < 0.0 else 0.0
+    for i in range(period + 1, n):
+        d = x[i] - x[i - 1]
+        up += d if d > 0.0 else 0.0
+        dn -= d if d < 0.0 else 0.0
+        d = x[i - period] - x[i - period - 1]
+        up -= d if d > 0.0 else 0.0
+        dn += d if d < 0.0 else 0.0
+    tot = up + dn
+    return 0.0 if tot == 0.0 else 100.0 * (up - dn) / tot
+
+
+@numba.njit(cache=True)
+def _last_cmo_src(c, code, warm, period):
+    # _last_cmo on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return _last_cmo(w[:, code], period)
+    return _last_cmo(fp.derived_source(w, code), period)
 
 
 def cmo(candles: np.ndarray, period: int = 14, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
@@ -52,6 +80,10 @@ def cmo(candles: np.ndarray, period: int = 14, source_type: str = "close", seque
         100.0
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            return float(_last_cmo_src(candles, code, _warmup_candles_num.get(), period))
     source = fp.source(slice_candles(candles, sequential), source_type)
     if not sequential:
         return float(_last_cmo(source, period))

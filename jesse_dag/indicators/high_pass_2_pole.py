@@ -1,10 +1,24 @@
 """Two-pole high-pass filter (Ehlers)."""
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
+
+
+@numba.njit(cache=True)
+def _last_high_pass_2_src(c, code, warm, period):
+    # the last value on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    w = c[_kernels.window_start(c.shape[0], warm):]
+    if code < 6:
+        return k2.high_pass_2_last(w[:, code], period)
+    return k2.high_pass_2_last(_fastpath.derived_source(w, code), period)
 
 
 def high_pass_2_pole(candles: np.ndarray, period: int = 48, source_type: str = "close",
@@ -17,6 +31,11 @@ def high_pass_2_pole(candles: np.ndarray, period: int = 48, source_type: str = "
         True
     """
     period = check_period(period)
+    if not sequential:
+        code = _kernels.plain_source_code(candles, source_type)
+        if code >= 0:
+            v = _last_high_pass_2_src(candles, code, _warmup_candles_num.get(), period)
+            return None if math.isnan(v) else v
     _, source = source_of(candles, source_type, sequential)
     res = k2.high_pass_2(source, period)
     if not sequential and np.isnan(res[-1]):

@@ -3,18 +3,12 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 
-from jesse_dag.indicators import _fastpath as fp
+from jesse_dag._config import _warmup_candles_num
+from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_number, ohlcv
-
-
-@numba.njit(cache=True)
-def _last_lrsi(c, alpha):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.laguerre_rsi(fp.derived_source(c, 6), alpha)[-1]
 
 
 def lrsi(candles: np.ndarray, alpha: float = 0.2, sequential: bool = False) -> float | np.ndarray | None:
@@ -27,8 +21,11 @@ def lrsi(candles: np.ndarray, alpha: float = 0.2, sequential: bool = False) -> f
         True
     """
     alpha = check_number(alpha, "lrsi: alpha")
-    c = ohlcv(candles, sequential, "lrsi")
+    if not sequential and _kernels.plain_source_code(candles) >= 0:
+        v = k2.laguerre_rsi_hl2_last(candles, _warmup_candles_num.get(), alpha)
+        return None if math.isnan(v) else v
+    c = np.ascontiguousarray(ohlcv(candles, sequential, "lrsi"))
     if not sequential:
-        v = _last_lrsi(c, alpha)
+        v = k2.laguerre_rsi_hl2_last(c, 0, alpha)
         return None if math.isnan(v) else float(v)
-    return k2.laguerre_rsi(fp.derived_source(c, 6), alpha)
+    return k2.laguerre_rsi_hl2(c, 0, alpha)

@@ -17,46 +17,61 @@ from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 VossFilter = namedtuple("VossFilter", ["voss", "filt"])
 
 
-@numba.njit(cache=True)
-def _voss(source, period, predict, bandwidth):
+@numba.njit(cache=True, inline="always")
+def _voss_fill(source, period, predict, bandwidth, filt, voss_v):
     n = source.shape[0]
     order = 3 * predict
     f1 = math.cos(2.0 * math.pi / period)
     g1 = math.cos(bandwidth * 2.0 * math.pi / period)
     s1 = 1.0 / g1 - math.sqrt(1.0 / (g1 * g1) - 1.0)
-    filt = np.zeros(n)
-    voss_v = np.zeros(n)
-    # the filter's last two values carried in locals (not read back after each store); the predictor's tap
-    # weights computed once (the same quotients as per row): the same operations, so the same bits
+    taps = np.empty(order)
+    for count in range(order):
+        taps[count] = (count + 1) / order
+    gain = (3.0 + order) / 2.0
+    # the filter and the predictor in one pass, so that their two dependency chains overlap; the filter's last
+    # two values and the predictor's last value carried in locals (not read back after each store); the tap
+    # weights computed once (the same quotients as per row); the predictor's history read with an unsigned
+    # index (no negative-index wraparound per tap): the same operations, so the same bits
     f_1 = 0.0
     f_2 = 0.0
+    v_1 = 0.0
     for i in range(n):
         if i > period and i > 5 and i > order:
             f = (0.5 * (1.0 - s1) * (source[i] - source[i - 2])
                  + f1 * (1.0 + s1) * f_1 - s1 * f_2)
             filt[i] = f
+            sumc = 0.0
+            base = np.uint64(i - order)
+            for count in range(order - 1):
+                sumc += taps[count] * voss_v[base + np.uint64(count)]
+            sumc += taps[order - 1] * v_1
+            v = gain * f - sumc
+            voss_v[i] = v
         else:
             f = 0.0
+            v = voss_v[i]
         f_2 = f_1
         f_1 = f
-    taps = np.empty(order)
-    for count in range(order):
-        taps[count] = (count + 1) / order
-    gain = (3.0 + order) / 2.0
-    for i in range(n):
-        if i > period and i > 5 and i > order:
-            sumc = 0.0
-            for count in range(order):
-                sumc += taps[count] * voss_v[i - (order - count)]
-            voss_v[i] = gain * filt[i] - sumc
+        v_1 = v
+
+
+@numba.njit(cache=True)
+def _voss(source, period, predict, bandwidth):
+    n = source.shape[0]
+    filt = np.zeros(n)
+    voss_v = np.zeros(n)
+    _voss_fill(source, period, predict, bandwidth, filt, voss_v)
     return voss_v, filt
 
 
 @numba.njit(cache=True)
 def _last_voss(source, period, predict, bandwidth):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    v, f = _voss(source, period, predict, bandwidth)
-    return v[-1], f[-1]
+    n = source.shape[0]
+    filt = np.zeros(n)
+    voss_v = np.zeros(n)
+    _voss_fill(source, period, predict, bandwidth, filt, voss_v)
+    return voss_v[-1], filt[-1]
 
 
 @numba.njit(cache=True)
