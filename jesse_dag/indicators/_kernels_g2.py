@@ -548,7 +548,7 @@ def laguerre_rsi_hl2(c, s0, alpha):
     p2 = p0
     p3 = p0
     for k in range(n):
-        r = _kernels.scalar_row(s0 + k)
+        r = _kernels.scalar_row(np.uint64(s0 + k))
         out[k], p0, p1, p2, p3 = _laguerre_step((c[r, 3] + c[r, 4]) / 2, alpha, gamma, p0, p1, p2, p3)
     return out
 
@@ -564,7 +564,7 @@ def laguerre_rsi_hl2_last(c, warm, alpha):
     p3 = p0
     v = 0.0
     for i in range(s0, c.shape[0]):
-        r = _kernels.scalar_row(i)
+        r = _kernels.scalar_row(np.uint64(i))
         v, p0, p1, p2, p3 = _laguerre_step((c[r, 3] + c[r, 4]) / 2, alpha, gamma, p0, p1, p2, p3)
     return v
 

@@ -9,12 +9,12 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
 
-@numba.njit(cache=True)
-def _t3(source, period, vfactor):
+@numba.njit(cache=True, inline="always")
+def _t3_run(source, period, vfactor, out):
+    # the six EMAs and T3's weighted sum per row into ``out`` (every row, or with a 1-row ``out`` only the
+    # last one kept: the same operations either way, so the same bits)
     n = source.shape[0]
-    out = np.zeros(n)
-    if n == 0:
-        return out
+    last = out.shape[0] == 1
     k = 2.0 / (period + 1.0)
     k_rev = 1.0 - k
     w1 = -vfactor ** 3
@@ -30,14 +30,31 @@ def _t3(source, period, vfactor):
         e4 = k * e3 + k_rev * e4
         e5 = k * e4 + k_rev * e5
         e6 = k * e5 + k_rev * e6
-        out[i] = w1 * e6 + w2 * e5 + w3 * e4 + w4 * e3
+        if not last:
+            out[i] = w1 * e6 + w2 * e5 + w3 * e4 + w4 * e3
+    if last:
+        out[0] = w1 * e6 + w2 * e5 + w3 * e4 + w4 * e3
+
+
+@numba.njit(cache=True)
+def _t3(source, period, vfactor):
+    n = source.shape[0]
+    out = np.empty(n)
+    if n > 1:
+        _t3_run(source, period, vfactor, out)
+    elif n == 1:
+        out[0] = _last_t3(source, period, vfactor)
     return out
 
 
 @numba.njit(cache=True)
 def _last_t3(a0, a1, a2):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _t3(a0, a1, a2)[-1]
+    if a0.shape[0] == 0:
+        return np.nan
+    out = np.empty(1)
+    _t3_run(a0, a1, a2, out)
+    return out[0]
 
 
 @numba.njit(cache=True)
