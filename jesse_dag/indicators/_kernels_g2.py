@@ -159,25 +159,34 @@ def high_pass_1(x, period):
     return out
 
 
-@numba.njit(cache=True)
-def high_pass_2(x, period):
-    """Ehlers' two-pole high-pass (K = 0.707); the first two values are the source itself."""
+@numba.njit(cache=True, inline="always")
+def _high_pass_2_from(x, period, out):
+    # rows 2.. into ``out`` (every row, or with a 1-row ``out`` only the last one kept: the same operations
+    # either way); the last two values are carried in registers, not read back from ``out``
     n = x.shape[0]
+    keep_all = out.shape[0] == n
     w = 2.0 * np.pi * 0.707 / period
     alpha = 1.0 + (np.sin(w) - 1.0) / np.cos(w)
     g = (1.0 - alpha / 2.0) ** 2
-    out = x.copy()
-    if n < 3:
-        return out
-    y1 = out[1]
-    y2 = out[0]
+    y1 = x[1]
+    y2 = x[0]
     for i in range(2, n):
-        # the last two values from registers, not read back from ``out`` on the dependency chain (same bits)
         v = (g * x[i] - 2.0 * g * x[i - 1] + g * x[i - 2]
              + 2.0 * (1.0 - alpha) * y1 - (1.0 - alpha) ** 2 * y2)
-        out[i] = v
+        if keep_all:
+            out[i] = v
         y2 = y1
         y1 = v
+    if not keep_all:
+        out[0] = y1
+
+
+@numba.njit(cache=True)
+def high_pass_2(x, period):
+    """Ehlers' two-pole high-pass (K = 0.707); the first two values are the source itself."""
+    out = x.copy()
+    if x.shape[0] > 2:
+        _high_pass_2_from(x, period, out)
     return out
 
 
@@ -187,17 +196,9 @@ def high_pass_2_last(x, period):
     n = x.shape[0]
     if n < 3:
         return x[n - 1]
-    w = 2.0 * np.pi * 0.707 / period
-    alpha = 1.0 + (np.sin(w) - 1.0) / np.cos(w)
-    g = (1.0 - alpha / 2.0) ** 2
-    y1 = x[1]
-    y2 = x[0]
-    for i in range(2, n):
-        v = (g * x[i] - 2.0 * g * x[i - 1] + g * x[i - 2]
-             + 2.0 * (1.0 - alpha) * y1 - (1.0 - alpha) ** 2 * y2)
-        y2 = y1
-        y1 = v
-    return y1
+    out = np.empty(1)
+    _high_pass_2_from(x, period, out)
+    return out[0]
 
 
 @numba.njit(cache=True)
@@ -266,24 +267,33 @@ def itrend(x, alpha):
     return signal, it, trigger
 
 
-@numba.njit(cache=True)
-def jma(x, phase_ratio, beta, alpha):
-    """Jurik-style adaptive average (the TradingView port Jesse uses); starts at ``x[0]``."""
+@numba.njit(cache=True, inline="always")
+def _jma_from(x, phase_ratio, beta, alpha, out):
+    # rows 1.. of jma into ``out`` (every row, or with a 1-row ``out`` only the last one kept: the same
+    # operations either way); the previous value is carried in a register, not read back from ``out``
     n = x.shape[0]
-    out = x.copy()
-    if n == 0:
-        return out
+    keep_all = out.shape[0] == n
     e0 = 0.0
     e1 = 0.0
     e2 = 0.0
     y = x[0]
     for i in range(1, n):
-        # the previous value from a register, not read back from ``out`` on the dependency chain (same bits)
         e0 = (1.0 - alpha) * x[i] + alpha * e0
         e1 = (x[i] - e0) * (1.0 - beta) + beta * e1
         e2 = (e0 + phase_ratio * e1 - y) * (1.0 - alpha) ** 2 + alpha ** 2 * e2
         y = e2 + y
-        out[i] = y
+        if keep_all:
+            out[i] = y
+    if not keep_all:
+        out[0] = y
+
+
+@numba.njit(cache=True)
+def jma(x, phase_ratio, beta, alpha):
+    """Jurik-style adaptive average (the TradingView port Jesse uses); starts at ``x[0]``."""
+    out = x.copy()
+    if x.shape[0] > 1:
+        _jma_from(x, phase_ratio, beta, alpha, out)
     return out
 
 
@@ -291,50 +301,19 @@ def jma(x, phase_ratio, beta, alpha):
 def jma_last(x, phase_ratio, beta, alpha):
     """``jma(x, ...)[-1]`` without the array: the same operations, so the same bits."""
     n = x.shape[0]
-    e0 = 0.0
-    e1 = 0.0
-    e2 = 0.0
-    y = x[0]
-    for i in range(1, n):
-        e0 = (1.0 - alpha) * x[i] + alpha * e0
-        e1 = (x[i] - e0) * (1.0 - beta) + beta * e1
-        e2 = (e0 + phase_ratio * e1 - y) * (1.0 - alpha) ** 2 + alpha ** 2 * e2
-        y = e2 + y
-    return y
-
-
-@numba.njit(cache=True)
-def kama(x, period, fast_length, slow_length):
-    """Kaufman's adaptive average; the first ``period`` values are the source itself."""
-    n = x.shape[0]
-    out = x.copy()
-    if n <= period:
-        return out
-    fast_a = 2.0 / (fast_length + 1.0)
-    slow_a = 2.0 / (slow_length + 1.0)
-    span = fast_a - slow_a
-    vol = 0.0
-    for i in range(1, period):
-        vol += abs(x[i] - x[i - 1])
-    y = out[period - 1]
-    for i in range(period, n):
-        vol += abs(x[i] - x[i - 1])
-        if i > period:
-            vol -= abs(x[i - period] - x[i - period - 1])
-        change = abs(x[i] - x[i - period])
-        er = change / vol if vol != 0.0 else 0.0
-        sc = (er * span + slow_a) ** 2
-        y = y + sc * (x[i] - y)  # (the previous value from a register, not read back from ``out``)
-        out[i] = y
-    return out
-
-
-@numba.njit(cache=True)
-def kama_last(x, period, fast_length, slow_length):
-    """``kama(x, ...)[-1]`` without the array: the same operations, so the same bits."""
-    n = x.shape[0]
-    if n <= period:
+    if n < 2:
         return x[n - 1]
+    out = np.empty(1)
+    _jma_from(x, phase_ratio, beta, alpha, out)
+    return out[0]
+
+
+@numba.njit(cache=True, inline="always")
+def _kama_from(x, period, fast_length, slow_length, out):
+    # rows period.. of kama into ``out`` (every row, or with a 1-row ``out`` only the last one kept: the same
+    # operations either way); the previous value is carried in a register, not read back from ``out``
+    n = x.shape[0]
+    keep_all = out.shape[0] == n
     fast_a = 2.0 / (fast_length + 1.0)
     slow_a = 2.0 / (slow_length + 1.0)
     span = fast_a - slow_a
@@ -350,7 +329,30 @@ def kama_last(x, period, fast_length, slow_length):
         er = change / vol if vol != 0.0 else 0.0
         sc = (er * span + slow_a) ** 2
         y = y + sc * (x[i] - y)
-    return y
+        if keep_all:
+            out[i] = y
+    if not keep_all:
+        out[0] = y
+
+
+@numba.njit(cache=True)
+def kama(x, period, fast_length, slow_length):
+    """Kaufman's adaptive average; the first ``period`` values are the source itself."""
+    out = x.copy()
+    if x.shape[0] > period:
+        _kama_from(x, period, fast_length, slow_length, out)
+    return out
+
+
+@numba.njit(cache=True)
+def kama_last(x, period, fast_length, slow_length):
+    """``kama(x, ...)[-1]`` without the array: the same operations, so the same bits."""
+    n = x.shape[0]
+    if n <= period:
+        return x[n - 1]
+    out = np.empty(1)
+    _kama_from(x, period, fast_length, slow_length, out)
+    return out[0]
 
 
 @numba.njit(cache=True)

@@ -10,53 +10,11 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
 
-@numba.njit(cache=True)
-def _adxr(high, low, close, period):
-    n = high.shape[0]
-    tr = _kernels.true_range(high, low, close)
-    dx = np.zeros(n)
-    # Jesse's ADXR smooths from the first bar (Wilder sums seeded with bar 0, not an SMA window)
-    s_tr = tr[0]
-    s_p = 0.0
-    s_m = 0.0
-    for i in range(n):
-        if i > 0:
-            up = high[i] - high[i - 1]
-            dn = low[i - 1] - low[i]
-            pdm = up if (up > dn and up > 0.0) else 0.0
-            mdm = dn if (dn > up and dn > 0.0) else 0.0
-            s_tr = s_tr - s_tr / period + tr[i]
-            s_p = s_p - s_p / period + pdm
-            s_m = s_m - s_m / period + mdm
-        if s_tr != 0.0:
-            dip = s_p / s_tr * 100.0
-            dim = s_m / s_tr * 100.0
-            tot = dip + dim
-            dx[i] = abs(dip - dim) / tot * 100.0 if tot != 0.0 else 0.0
-    adx = _kernels.rolling_sum(dx, period) / period
-    out = np.full(n, np.nan)
-    for i in range(period, n):
-        if not np.isnan(adx[i]) and not np.isnan(adx[i - period]):
-            out[i] = (adx[i] + adx[i - period]) / 2.0
-    return out
-
-
-@numba.njit(cache=True)
-def _last_adxr(a0, a1, a2, a3):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _adxr(a0, a1, a2, a3)[-1]
-
-
-@numba.njit(cache=True)
-def _last_adxr_rows(c, warm, period):
-    # _last_adxr on Jesse's trailing ``warm`` rows in one pass and one small buffer: the true range, the
-    # smoothed sums and DX with _adxr's operations, then only the two ADX windows the last value needs,
-    # summed as rolling_sum does (from 0.0, oldest first), so the same bits
-    s0 = _kernels.window_start(c.shape[0], warm)
+@numba.njit(cache=True, inline="always")
+def _fill_dx(c, s0, period, dx):
+    # DX of rows s0.. of 2-D candles into dx[0..]. Jesse's ADXR smooths from the first bar (Wilder sums seeded
+    # with bar 0, not an SMA window); the true range is _kernels.true_range's, computed row by row
     n = c.shape[0] - s0
-    if n <= period:
-        return np.nan
-    dx = np.zeros(n)
     s_tr = c[s0, HIGH] - c[s0, LOW]
     s_p = 0.0
     s_m = 0.0
@@ -78,6 +36,32 @@ def _last_adxr_rows(c, warm, period):
             dim = s_m / s_tr * 100.0
             tot = dip + dim
             dx[k] = abs(dip - dim) / tot * 100.0 if tot != 0.0 else 0.0
+
+
+@numba.njit(cache=True)
+def _adxr(c, period):
+    n = c.shape[0]
+    dx = np.zeros(n)
+    if n > 0:
+        _fill_dx(c, 0, period, dx)
+    adx = _kernels.rolling_sum(dx, period) / period
+    out = np.full(n, np.nan)
+    for i in range(period, n):
+        if not np.isnan(adx[i]) and not np.isnan(adx[i - period]):
+            out[i] = (adx[i] + adx[i - period]) / 2.0
+    return out
+
+
+@numba.njit(cache=True)
+def _last_adxr_rows(c, warm, period):
+    # _adxr(c[s:], period)[-1] on Jesse's trailing ``warm`` rows: DX into one small buffer, then only the two
+    # ADX windows the last value needs, summed as rolling_sum does (from 0.0, oldest first): the same bits
+    s0 = _kernels.window_start(c.shape[0], warm)
+    n = c.shape[0] - s0
+    if n <= period:
+        return np.nan
+    dx = np.zeros(n)
+    _fill_dx(c, s0, period, dx)
     e1 = n - 1
     e0 = n - 1 - period
     if e0 < period - 1:
@@ -106,7 +90,7 @@ def adxr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> flo
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
         return float(_last_adxr_rows(candles, _warmup_candles_num.get(), period))
-    c = ohlcv(candles, sequential, "adxr")
+    c = np.ascontiguousarray(ohlcv(candles, sequential, "adxr"))
     if not sequential:
-        return float(_last_adxr(c[:, HIGH], c[:, LOW], c[:, CLOSE], period))
-    return _adxr(c[:, HIGH], c[:, LOW], c[:, CLOSE], period)
+        return float(_last_adxr_rows(c, 0, period))
+    return _adxr(c, period)

@@ -10,21 +10,20 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
 
-@numba.njit(cache=True)
-def _cmo(x, period):
-    # running sums of the window's gains and losses: O(n) instead of re-adding each window
+@numba.njit(cache=True, inline="always")
+def _cmo_from(x, period, out):
+    # rows period.. into ``out`` (every row, or with a 1-row ``out`` only the last one kept: the same
+    # operations either way): running sums of the window's gains and losses, O(n) instead of re-adding
+    # each window
     n = x.shape[0]
-    out = np.empty(n)
-    if n <= period:
-        out[:] = np.nan
-        return out
-    out[:period] = np.nan
+    keep_all = out.shape[0] == n
     up = 0.0
     dn = 0.0
     for k in range(1, period + 1):
         d = x[k] - x[k - 1]
         up += d if d > 0.0 else 0.0
         dn -= d if d < 0.0 else 0.0
+    v = 0.0
     for i in range(period, n):
         if i > period:
             # selects, not branches: the sign of a price change is a coin flip for the branch predictor
@@ -35,31 +34,33 @@ def _cmo(x, period):
             up -= d if d > 0.0 else 0.0
             dn += d if d < 0.0 else 0.0
         tot = up + dn
-        out[i] = 0.0 if tot == 0.0 else 100.0 * (up - dn) / tot
+        v = 0.0 if tot == 0.0 else 100.0 * (up - dn) / tot
+        if keep_all:
+            out[i] = v
+    if not keep_all:
+        out[0] = v
+
+
+@numba.njit(cache=True)
+def _cmo(x, period):
+    n = x.shape[0]
+    out = np.empty(n)
+    if n <= period:
+        out[:] = np.nan
+        return out
+    out[:period] = np.nan
+    _cmo_from(x, period, out)
     return out
 
 
 @numba.njit(cache=True)
 def _last_cmo(x, period):
     # _cmo(x, period)[-1] without the array: the same running sums, so the same bits
-    n = x.shape[0]
-    if n <= period:
+    if x.shape[0] <= period:
         return np.nan
-    up = 0.0
-    dn = 0.0
-    for k in range(1, period + 1):
-        d = x[k] - x[k - 1]
-        up += d if d > 0.0 else 0.0
-        dn -= d if d < 0.0 else 0.0
-    for i in range(period + 1, n):
-        d = x[i] - x[i - 1]
-        up += d if d > 0.0 else 0.0
-        dn -= d if d < 0.0 else 0.0
-        d = x[i - period] - x[i - period - 1]
-        up -= d if d > 0.0 else 0.0
-        dn += d if d < 0.0 else 0.0
-    tot = up + dn
-    return 0.0 if tot == 0.0 else 100.0 * (up - dn) / tot
+    out = np.empty(1)
+    _cmo_from(x, period, out)
+    return out[0]
 
 
 @numba.njit(cache=True)

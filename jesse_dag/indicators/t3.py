@@ -14,7 +14,7 @@ def _t3_run(source, period, vfactor, out):
     # the six EMAs and T3's weighted sum per row into ``out`` (every row, or with a 1-row ``out`` only the
     # last one kept: the same operations either way, so the same bits)
     n = source.shape[0]
-    last = out.shape[0] == 1
+    keep_all = out.shape[0] == n
     k = 2.0 / (period + 1.0)
     k_rev = 1.0 - k
     w1 = -vfactor ** 3
@@ -30,9 +30,9 @@ def _t3_run(source, period, vfactor, out):
         e4 = k * e3 + k_rev * e4
         e5 = k * e4 + k_rev * e5
         e6 = k * e5 + k_rev * e6
-        if not last:
+        if keep_all:
             out[i] = w1 * e6 + w2 * e5 + w3 * e4 + w4 * e3
-    if last:
+    if not keep_all:
         out[0] = w1 * e6 + w2 * e5 + w3 * e4 + w4 * e3
 
 
@@ -40,10 +40,8 @@ def _t3_run(source, period, vfactor, out):
 def _t3(source, period, vfactor):
     n = source.shape[0]
     out = np.empty(n)
-    if n > 1:
+    if n > 0:
         _t3_run(source, period, vfactor, out)
-    elif n == 1:
-        out[0] = _last_t3(source, period, vfactor)
     return out
 
 

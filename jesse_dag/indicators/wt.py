@@ -20,14 +20,14 @@ Wavetrend = namedtuple("Wavetrend", ["wt1", "wt2", "wtCrossUp", "wtCrossDown", "
                                      "wtVwap"])
 
 
-@numba.njit(cache=True)
-def _wt(src, channel_len, average_len, ma_len):
-    # one pass: esa and de (EMAs seeded with the first row), ci, wt1 (EMA of ci) and wt2 (_sma_growing of wt1)
-    # with the operations of the separate kernels (ema_alpha, the ci loop, _sma_growing), so the same bits,
-    # and no temporary arrays
+@numba.njit(cache=True, inline="always")
+def _wt_into(src, channel_len, average_len, ma_len, wt1s, wt2s):
+    # one pass: esa and de (EMAs seeded with the first row), ci, wt1 (EMA of ci) and wt2 (a moving mean of
+    # wt1 over the rows so far, then over ``ma_len`` rows, updated by the difference) with the operations of
+    # Jesse's separate passes, so the same bits, and no temporary arrays. ``wt2s`` holds every row, or with
+    # one row only the last
     n = src.shape[0]
-    wt1s = np.empty(n)
-    wt2s = np.empty(n)
+    keep_all = wt2s.shape[0] == n
     a1 = 2.0 / (channel_len + 1.0)
     a2 = 2.0 / (average_len + 1.0)
     esa = 0.0
@@ -51,49 +51,34 @@ def _wt(src, channel_len, average_len, ma_len):
             wt2 = cum / (i + 1.0)
         else:
             wt2 = wt2 + (wt1 - wt1s[i - ma_len]) / ma_len
-        wt2s[i] = wt2
+        if keep_all:
+            wt2s[i] = wt2
+    if not keep_all:
+        wt2s[0] = wt2
+
+
+@numba.njit(cache=True)
+def _wt(src, channel_len, average_len, ma_len):
+    n = src.shape[0]
+    wt1s = np.empty(n)
+    wt2s = np.empty(n)
+    _wt_into(src, channel_len, average_len, ma_len, wt1s, wt2s)
     return wt1s, wt2s
 
 
 @numba.njit(cache=True)
 def _last_wt(src, channel_len, average_len, ma_len):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    wt1, wt2 = _wt(src, channel_len, average_len, ma_len)
-    return wt1[-1], wt2[-1]
+    wt1s = np.empty(src.shape[0])
+    wt2s = np.empty(1)
+    _wt_into(src, channel_len, average_len, ma_len, wt1s, wt2s)
+    return wt1s[-1], wt2s[0]
 
 
 @numba.njit(cache=True)
 def _last_wt_rows(c, code, warm, channel_len, average_len, ma_len):
-    # _last_wt on the source ``code`` of Jesse's trailing ``warm`` rows of 2-D candles (the fast lane) in one
-    # pass: every recurrence as _wt runs it (the same operations, so the same bits), only wt1 kept as an array
-    # for the moving mean
-    s0 = _kernels.window_start(c.shape[0], warm)
-    n = c.shape[0] - s0
-    a1 = 2.0 / (channel_len + 1.0)
-    a2 = 2.0 / (average_len + 1.0)
-    wt1s = np.empty(n)
-    esa = 0.0
-    de = 0.0
-    wt1 = 0.0
-    wt2 = 0.0
-    cum = 0.0
-    for i in range(n):
-        x = _kernels.source_at(c, s0 + _kernels.scalar_row(i), code)
-        if i == 0:
-            esa = x
-            de = abs(x - esa)
-        else:
-            esa = a1 * x + (1.0 - a1) * esa
-            de = a1 * abs(x - esa) + (1.0 - a1) * de
-        ci = 0.0 if de == 0.0 else (x - esa) / (0.015 * de)
-        wt1 = ci if i == 0 else a2 * ci + (1.0 - a2) * wt1
-        wt1s[i] = wt1
-        if i < ma_len:
-            cum += wt1
-            wt2 = cum / (i + 1.0)
-        else:
-            wt2 = wt2 + (wt1 - wt1s[i - ma_len]) / ma_len
-    return wt1, wt2
+    # _last_wt on the source ``code`` of Jesse's trailing ``warm`` rows of 2-D candles (the fast lane)
+    return _last_wt(_kernels.window_source(c, code, warm), channel_len, average_len, ma_len)
 
 
 def wt(candles: np.ndarray, wtchannellen: int = 9, wtaveragelen: int = 12, wtmalen: int = 3, oblevel: int = 53,
