@@ -13,10 +13,12 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
-@numba.njit(cache=True)
-def _rsx(source, period):
+@numba.njit(cache=True, inline="always")
+def _rsx_into(source, period, out):
+    # rows period.. into ``out`` (every row, or with a 1-row ``out`` only the last one: the same operations,
+    # the last row's value alone computed)
     n = source.shape[0]
-    out = np.full(n, np.nan)
+    keep_all = out.shape[0] == n
     f0 = f8 = f18 = f20 = f28 = f30 = f38 = f40 = 0.0
     f48 = f50 = f58 = f60 = f68 = f70 = f78 = f80 = f88 = f90 = 0.0
     v14 = 0.0
@@ -56,17 +58,27 @@ def _rsx(source, period):
                 f0 = 1.0
             if f88 == f90 and f0 == 0.0:
                 f90 = 0.0
-        if f88 < f90 and v20 > 1e-10:
-            out[i] = min(max((v14 / v20 + 1.0) * 50.0, 0.0), 100.0)
-        else:
-            out[i] = 50.0
+        if keep_all or i == n - 1:
+            v = 50.0
+            if f88 < f90 and v20 > 1e-10:
+                v = min(max((v14 / v20 + 1.0) * 50.0, 0.0), 100.0)
+            out[i if keep_all else 0] = v
+
+
+@numba.njit(cache=True)
+def _rsx(source, period):
+    out = np.full(source.shape[0], np.nan)
+    _rsx_into(source, period, out)
     return out
 
 
 @numba.njit(cache=True)
 def _last_rsx(a0, a1):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _rsx(a0, a1)[-1]
+    out = np.full(1, np.nan)
+    if a0.shape[0] > 0:
+        _rsx_into(a0, a1, out)
+    return out[0]
 
 
 @numba.njit(cache=True)
