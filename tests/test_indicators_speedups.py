@@ -250,17 +250,61 @@ def _naive_extreme_latest(x, period, want_max):
     return out
 
 
-@pytest.mark.parametrize("period", [1, 2, 5, 32, 33, 70])
+@pytest.mark.parametrize("period", [1, 2, 3, 5, 32, 33, 70, 128, 129, 300])
 def test_rolling_extremes_equal_a_naive_scan(period):
+    # periods up to 128 take the doubling scan, longer ones van Herk's blocks (which hand inputs holding a
+    # zero back to the doubling scan); short inputs (the last window of a non-sequential call) take the same
     rng = np.random.default_rng(period)
     walk = 30000 + np.cumsum(rng.normal(0, 5, 1500))
     ties = rng.choice([1.0, 2.0, 3.0], 1500)
-    zeros = rng.choice([0.0, -0.0, 1.0, -1.0], 1500)  # zeros: the deque's tie-break decides the sign
-    for x in (walk, ties, zeros, np.column_stack([walk, walk])[:, 0]):
+    zeros = rng.choice([0.0, -0.0, 1.0, -1.0], 1500)  # zeros: the latest occurrence decides the sign
+    infs = rng.choice([np.inf, -np.inf, 2.0, -0.0], 1500)
+    for x in (walk, ties, zeros, infs, np.column_stack([walk, walk])[:, 0], zeros[:period + 3], walk[:period]):
         for want_max, fn in ((True, _kernels.rolling_max), (False, _kernels.rolling_min)):
             got = fn(x, period)
             want = _naive_extreme_latest(x, period, want_max)
             assert _same(got, want) and np.array_equal(np.signbit(got), np.signbit(want)), (period, want_max)
+            sign = 1.0 if want_max else -1.0
+            assert np.array_equal(_kernels.rolling_extreme(x, period, sign).view(np.int64), got.view(np.int64))
+
+
+@pytest.mark.parametrize("period", [3, 14, 200])
+def test_rolling_extremes_with_nan_scan_each_window_from_its_first_row(period):
+    # an input holding a NaN: each window's first row, then strictly more extreme later rows (so a window
+    # starting on a NaN is NaN and other NaN rows are skipped), as the kernel always answered
+    rng = np.random.default_rng(period)
+    x = 30000 + np.cumsum(rng.normal(0, 5, 1200))
+    x[rng.integers(0, 1200, 12)] = np.nan
+    for want_max, fn in ((True, _kernels.rolling_max), (False, _kernels.rolling_min)):
+        want = np.full(x.shape[0], np.nan)
+        for i in range(period - 1, x.shape[0]):
+            m = x[i - period + 1]
+            for v in x[i - period + 2:i + 1]:
+                if (v > m) if want_max else (v < m):
+                    m = v
+            want[i] = m
+        assert _same(fn(x, period), want), want_max
+    assert np.isnan(_kernels.rolling_max(x, 1500)).all() and _kernels.rolling_min(x[:0], 3).shape == (0,)
+
+
+def test_stochastics_written_over_the_rolling_low_equal_the_formulas():
+    # _fast_k / _raw_k / _willr write their result over rolling_min's array: each row's low is read first
+    c = _market(900, seed=11)
+    c[100:130, 3] = c[100:130, 4] = c[100:130, 2]  # flat rows: high == low in a window
+    h, lo, cl = c[:, 3], c[:, 4], c[:, 2]
+    for period in (5, 14):
+        hh = _naive_extreme_latest(h, period, True)
+        ll = _naive_extreme_latest(lo, period, False)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            raw = 100.0 * (cl - ll) / (hh - ll)
+            wr = (hh - cl) / (hh - ll) * -100.0
+        fast_k = np.where(hh > ll, raw, 50.0)
+        fast_k[:period - 1] = np.nan
+        raw_k = np.where(hh > ll, raw, np.nan)
+        wr = np.where(hh - ll == 0.0, 0.0, wr)
+        assert _same(_module("stochf")._fast_k(h, lo, cl, period), fast_k)
+        assert _same(_module("stoch")._raw_k(h, lo, cl, period), raw_k)
+        assert _same(_module("willr")._willr(h, lo, cl, period), wr)
 
 
 def test_gatorosc_truncated_powers_equal_numpy_powers():

@@ -47,7 +47,8 @@ def _chop(high, low, close, period, scalar, drift):
             for j in range(m):
                 v = vs[j]
                 acc[j] = acc[j] if np.isnan(v) else acc[j] + v
-        totals[i0:i0 + m] = acc[:m]
+        for j in range(m):  # (a loop: an array-to-array slice assignment compiles numba's shape error text)
+            totals[i0 + j] = acc[j]
         i0 += m
     for i in range(period - 1, n):
         total = totals[i]

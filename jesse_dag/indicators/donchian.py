@@ -16,8 +16,8 @@ DonchianChannel = namedtuple("DonchianChannel", ["upperband", "middleband", "low
 
 @numba.njit(cache=True)
 def _window_extreme(c, col, first, n, want_max):
-    # _kernels.rolling_max / rolling_min's last value on rows first..n-1 of column ``col``: without NaN the
-    # deque's answer, the extreme's latest occurrence (it tells 0.0 from -0.0); with a NaN the naive scan's
+    # _kernels.rolling_extreme's last value on rows first..n-1 of column ``col``: without NaN the extreme's
+    # latest occurrence (it tells 0.0 from -0.0); with a NaN the naive scan's
     m = c[first, col]
     for k in range(first, n):
         if np.isnan(c[k, col]):
@@ -59,8 +59,10 @@ def donchian(candles: np.ndarray, period: int = 20, sequential: bool = False) ->
     if not sequential:
         # each row depends on its own window only: the last window's rows alone give the last value
         c = c[max(0, c.shape[0] - period):]
-    up = _kernels.rolling_max(c[:, HIGH], period)
-    lo = _kernels.rolling_min(c[:, LOW], period)
+    # the shared kernel itself, not rolling_max / rolling_min: called from Python those would each compile
+    # a library of their own around it
+    up = _kernels.rolling_extreme(c[:, HIGH], period, 1.0)
+    lo = _kernels.rolling_extreme(c[:, LOW], period, -1.0)
     if not sequential:
         u, d = float(up[-1]), float(lo[-1])
         return DonchianChannel(u, (u + d) / 2, d)

@@ -21,12 +21,14 @@ Stochastic = namedtuple("Stochastic", ["k", "d"])
 @numba.njit(cache=True)
 def _raw_k(high, low, close, period):
     n = high.shape[0]
-    k = np.full(n, np.nan)
     hh = rolling_max(high, period)
-    ll = rolling_min(low, period)
+    # raw %K written over the lowest lows, each read just before (their NaN warm-up rows are %K's): one array
+    # fewer to allocate and fill
+    k = rolling_min(low, period)
     for i in range(period - 1, n):
-        if hh[i] > ll[i]:
-            k[i] = 100.0 * (close[i] - ll[i]) / (hh[i] - ll[i])
+        h = hh[i]
+        lo = k[i]
+        k[i] = 100.0 * (close[i] - lo) / (h - lo) if h > lo else np.nan
     return k
 
 

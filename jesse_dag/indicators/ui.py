@@ -37,11 +37,14 @@ def _last_ui(a0, a1, a2):
 
 @numba.njit(cache=True)
 def _last_ui_src(c, code, warm, a0, a1):
-    # _last_ui on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    # _last_ui on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane); _ui called
+    # directly and a derived source viewed as strided (``[::1]``, no copy), so both sources share one compiled
+    # _ui, the one a sequential call on a candle column uses: two levels of calls and two libraries fewer for
+    # numba to compile and link
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
-        return _last_ui(w[:, code], a0, a1)
-    return _last_ui(_fastpath.derived_source(w, code), a0, a1)
+        return _ui(w[:, code], a0, a1)[-1]
+    return _ui(_fastpath.derived_source(w, code)[::1], a0, a1)[-1]
 
 
 def ui(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type: str = "close",

@@ -14,12 +14,14 @@ from jesse_dag.indicators._kernels import rolling_max, rolling_min
 @numba.njit(cache=True)
 def _willr(high, low, close, period):
     n = high.shape[0]
-    out = np.full(n, np.nan)
     hh = rolling_max(high, period)
-    ll = rolling_min(low, period)
+    # %R written over the lowest lows, each read just before (their NaN warm-up rows are %R's): one array
+    # fewer to allocate and fill
+    out = rolling_min(low, period)
     for i in range(period - 1, n):
-        denom = hh[i] - ll[i]
-        out[i] = 0.0 if denom == 0.0 else (hh[i] - close[i]) / denom * -100.0
+        h = hh[i]
+        denom = h - out[i]
+        out[i] = 0.0 if denom == 0.0 else (h - close[i]) / denom * -100.0
     return out
 
 
@@ -33,9 +35,11 @@ def _last_willr(a0, a1, a2, a3):
 
 @numba.njit(cache=True)
 def _last_willr_rows(c, warm, a0):
-    # _last_willr on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
-    w = c[_kernels.window_start(c.shape[0], warm):]
-    return _last_willr(w[:, HIGH], w[:, LOW], w[:, CLOSE], a0)
+    # _last_willr on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane); _willr
+    # called directly: one level of calls fewer for numba to compile and link
+    n = c.shape[0]
+    t = max(_kernels.window_start(n, warm), n - a0)
+    return _willr(c[t:, HIGH], c[t:, LOW], c[t:, CLOSE], a0)[-1]
 
 
 def willr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
