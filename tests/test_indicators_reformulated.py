@@ -9,11 +9,14 @@ documentation gives it) and compares:
   including flat stretches (the carried ``d``), ``SC = 1`` gives Jesse's NaN instead of a division error;
 - qstick multiplies by ``1 / period`` as Jesse does (the same bits as Jesse on the parity candles);
 - ``nth_diff`` in blocks equals ``np.diff(x, n)`` exactly; hwma with NaN inside keeps Jesse's
-  drop-NaN-then-pad layout.
+  drop-NaN-then-pad layout;
+- degenerate candles (flat, zero prices, zero volume, NaN, one row) give Jesse's NaN or a clear error, never
+  an exception from inside a kernel (eight kernels raised ZeroDivisionError on zero prices or flat windows).
 """
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 
 import numpy as np
@@ -155,3 +158,61 @@ def test_hwma_with_nan_inside_drops_then_pads_as_jesse() -> None:
     assert ta.hwma(x) == clean[-1]
     with pytest.raises(ValueError, match="no non-NaN"):
         ta.hwma(np.full(10, np.nan))
+
+
+def _constant_candles(price: float, n: int = 300) -> np.ndarray:
+    return np.column_stack([60_000.0 * np.arange(n)] + [np.full(n, price)] * 4 + [np.ones(n)])
+
+
+# Jesse 3.5.3's answers on 30 candles at price 0 and on 300 flat candles at 100 (numpy's x / 0: NaN)
+JESSE_ON_ZERO_PRICES = {
+    "mcginley_dynamic": (0.0,), "cc": (math.nan,), "er": (math.nan,), "kst": (math.nan, math.nan),
+    "rocr100": (math.nan,), "ui": (math.nan,), "vpt": (math.nan,), "damiani_volatmeter": (0.0, 0.0),
+}
+JESSE_ON_FLAT = {"er": (math.nan,), "damiani_volatmeter": (0.0, math.nan)}
+
+
+def _same_values(got, want) -> bool:
+    got = tuple(got) if isinstance(got, tuple) else (got,)
+    return len(got) == len(want) and all(
+        (math.isnan(w) and math.isnan(g)) or g == w for g, w in zip(got, want))
+
+
+@pytest.mark.parametrize("name", sorted(JESSE_ON_ZERO_PRICES))
+def test_zero_prices_give_jesses_values_not_a_division_error(name: str) -> None:
+    # these kernels divide by a price or a window's spread; they raised ZeroDivisionError before
+    fn = getattr(ta, name)
+    assert _same_values(fn(_constant_candles(0.0, 30)), JESSE_ON_ZERO_PRICES[name])
+    if name in JESSE_ON_FLAT:
+        assert _same_values(fn(_constant_candles(100.0)), JESSE_ON_FLAT[name])
+
+
+@pytest.mark.slow
+def test_no_indicator_raises_anything_but_a_clear_error_on_degenerate_candles() -> None:
+    # flat prices, zero prices, zero volume, a NaN close, one and three rows, sequential and not: a result
+    # or a ValueError naming the problem, never an exception from inside a kernel
+    rng = np.random.default_rng(0)
+    close = 100 + np.cumsum(rng.normal(0, 1, 300))
+    walk = np.column_stack([60_000.0 * np.arange(300), close, close + 0.1, close + 1, close - 1, rng.uniform(1, 9, 300)])
+    nan_close = walk.copy()
+    nan_close[-5, 2] = np.nan
+    zero_volume = _constant_candles(100.0)
+    zero_volume[:, 5] = 0.0
+    cases = {"flat": _constant_candles(100.0), "zero": _constant_candles(0.0), "zero_volume": zero_volume,
+             "nan_close": nan_close, "one_row": walk[:1], "three_rows": walk[:3]}
+    failures = []
+    for name in ta.__all__:
+        fn = getattr(ta, name)
+        params = inspect.signature(fn).parameters
+        if "sequential" not in params:
+            continue
+        for label, c in cases.items():
+            extra = {p: c for p in params if p in ("benchmark_candles", "candles_compare")}
+            for sequential in (False, True):
+                try:
+                    fn(c, sequential=sequential, **extra)
+                except ValueError:
+                    pass
+                except Exception as e:  # noqa: BLE001 (the point of the test)
+                    failures.append(f"{name} on {label} (sequential={sequential}): {type(e).__name__}: {e}")
+    assert not failures, "\n".join(failures)

@@ -719,7 +719,8 @@ def mass_index(high, low, period):
     return out
 
 
-@numba.njit(cache=True)
+# error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
+@numba.njit(cache=True, error_model="numpy")
 def mcginley(x, period, k):
     """McGinley dynamic: ``mg += (x - mg) / max(k*p*(x/mg)^4, 1)`` from ``mg[0] = x[0]``."""
     n = x.shape[0]
@@ -730,11 +731,13 @@ def mcginley(x, period, k):
     prev = x[0]
     kp = k * period
     # the previous value stays in a register (not read back from ``out`` on the dependency chain); k * period
-    # once and r ** 4 as (r r)(r r) are the same operations as before, so the same bits
+    # once and r ** 4 as (r r)(r r) are the same operations as Jesse's, so the same bits
     for i in range(1, n):
         r = x[i] / prev
         r2 = r * r
-        prev = prev + (x[i] - prev) / max(kp * (r2 * r2), 1.0)
+        den = kp * (r2 * r2)
+        # at least 1, and 1 when the ratio is NaN (a zero price), as Jesse's max does
+        prev = prev + (x[i] - prev) / (den if den > 1.0 else 1.0)
         out[i] = prev
     return out
 

@@ -9,7 +9,8 @@ from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
 
-@numba.njit(cache=True)
+# error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
+@numba.njit(cache=True, error_model="numpy")
 def roc_kernel(x, period):
     """Percent rate of change over ``period`` bars (NaN warm-up)."""
     n = x.shape[0]

@@ -14,7 +14,8 @@ from jesse_dag.indicators._fastpath import as_candles, check_number, check_perio
 DamianiVolatmeter = namedtuple("DamianiVolatmeter", ["vol", "anti"])
 
 
-@numba.njit(cache=True)
+# error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
+@numba.njit(cache=True, error_model="numpy")
 def _damiani(high, low, close, src, vis_atr, vis_std, sed_atr, sed_std, threshold):
     n = high.shape[0]
     tr = _kernels.true_range(high, low, close)

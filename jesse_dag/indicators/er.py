@@ -8,7 +8,8 @@ from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
 
-@numba.njit(cache=True)
+# error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
+@numba.njit(cache=True, error_model="numpy")
 def _er(x, period):
     n = x.shape[0]
     out = np.full(n, np.nan)

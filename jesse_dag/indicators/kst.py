@@ -12,7 +12,8 @@ from jesse_dag.indicators._fastpath import check_period, source_of
 KST = namedtuple("KST", ["line", "signal"])
 
 
-@numba.njit(cache=True)
+# error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
+@numba.njit(cache=True, error_model="numpy")
 def _roc(x, period):
     # ``roc(..., sequential=True)``: (x / x[-period] - 1) * 100, NaN for the first ``period`` rows
     n = x.shape[0]

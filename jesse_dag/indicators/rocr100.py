@@ -9,7 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
-@numba.njit(cache=True)
+# error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
+@numba.njit(cache=True, error_model="numpy")
 def _rocr100(source, period):
     n = source.shape[0]
     out = np.full(n, np.nan)

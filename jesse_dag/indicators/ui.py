@@ -10,7 +10,8 @@ from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 from jesse_dag.indicators._kernels import rolling_max
 
 
-@numba.njit(cache=True)
+# error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
+@numba.njit(cache=True, error_model="numpy")
 def _ui(source, period, scalar):
     n = source.shape[0]
     out = np.full(n, np.nan)

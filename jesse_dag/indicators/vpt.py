@@ -13,7 +13,8 @@ from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
 
 
-@numba.njit(cache=True)
+# error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
+@numba.njit(cache=True, error_model="numpy")
 def _vpt(source, vol):
     n = source.shape[0]
     step = np.full(n, np.nan)
