@@ -1064,7 +1064,8 @@ def nth_diff(x, order):
         for r in range(order):
             for i in range(w - 1 - r):
                 buf[i] = buf[i + 1] - buf[i]
-        out[b0:b0 + k] = buf[:k]
+        for i in range(k):  # (a loop: slice assignment compiles numba's shape-error formatting, ~4 s cold)
+            out[b0 + i] = buf[i]
     return out
 
 

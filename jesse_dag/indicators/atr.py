@@ -195,7 +195,8 @@ def _atr_windows(c, period, warm, lo, hi, lanes):
                 t1 = trs[off + t + 1 + j] if m_tail > 1 else 0.0
                 t2 = trs[off + t + 2 + j] if m_tail > 2 else 0.0
                 y[j] = _step(y[j], m_tail, t0, t1, t2, a, b, b2, b3)
-        out[e0 - lo:e0 - lo + m] = y[:m]
+        for j in range(m):  # (a loop: slice assignment compiles numba's shape-error formatting, ~4 s cold)
+            out[e0 - lo + j] = y[j]
     return out
 
 

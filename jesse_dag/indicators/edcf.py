@@ -31,7 +31,8 @@ def _edcf(x, period):
             for j in range(m):
                 v = cur[j] - back[j]
                 acc[j] += v * v
-        dist[k0:k0 + m] = acc[:m]
+        for j in range(m):  # (a loop: slice assignment compiles numba's shape-error formatting, ~4 s cold)
+            dist[k0 + j] = acc[j]
         k0 += m
     first = 2 * period
     num = 0.0

@@ -68,12 +68,14 @@ def _ema_windows(x, period, warm, lo, hi, lanes):
     for e0 in range(first, hi, lanes):
         m = min(lanes, hi - e0)
         s0 = e0 - warm
-        y[:m] = x[s0:s0 + m]
+        for j in range(m):  # (loops: slice assignment compiles numba's shape-error formatting, ~4 s cold)
+            y[j] = x[s0 + j]
         for t in range(1, warm):
             xs = x[s0 + t:s0 + t + m]
             for j in range(m):
                 y[j] = alpha * xs[j] + keep * y[j]
-        out[e0 - lo:e0 - lo + m] = y[:m]
+        for j in range(m):
+            out[e0 - lo + j] = y[j]
     return out
 
 

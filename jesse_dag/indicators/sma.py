@@ -130,7 +130,8 @@ def _sma_forming(x, fx, completes, period, warm):
         c = completes[j]
         s = c + 1 - warm if (warm > 0 and c + 1 > warm) else 0
         buf = np.empty(c + 1 - s)
-        buf[:c - s] = x[s:c]
+        for q in range(c - s):  # (a loop: slice assignment compiles numba's shape-error formatting, ~4 s cold)
+            buf[q] = x[s + q]
         buf[c - s] = fx[j]
         out[j] = _last_sma(buf, period)
     return out
