@@ -14,45 +14,14 @@ from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 EMD = namedtuple("EMD", ["upperband", "middleband", "lowerband"])
 
 
-@numba.njit(cache=True)
-def _emd(high, low, period, delta, fraction):
-    n = high.shape[0]
-    price = (high + low) / 2.0
-    beta = np.cos(2.0 * np.pi / period)
-    gamma = 1.0 / np.cos(4.0 * np.pi * delta / period)
-    alpha = gamma - np.sqrt(gamma * gamma - 1.0)
-    bp = np.zeros(n)
-    for i in range(2, n):
-        bp[i] = 0.5 * (1.0 - alpha) * (price[i] - price[i - 2])
-        if i > 2:
-            bp[i] += beta * (1.0 + alpha) * bp[i - 1] - alpha * bp[i - 2]
-    mean = _kernels.sma_running(bp, 2 * period)
-    peak = bp.copy()
-    valley = bp.copy()
-    for i in range(1, n):
-        peak[i] = peak[i - 1]
-        valley[i] = valley[i - 1]
-        if i > 2:
-            if bp[i - 1] > bp[i] and bp[i - 1] > bp[i - 2]:
-                peak[i] = bp[i - 1]
-            if bp[i - 1] < bp[i] and bp[i - 1] < bp[i - 2]:
-                valley[i] = bp[i - 1]
-    return _kernels.sma_running(peak, 50) * fraction, mean, _kernels.sma_running(valley, 50) * fraction
-
-
-@numba.njit(cache=True)
-def _last_emd(a0, a1, a2, a3, a4):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    r = _emd(a0, a1, a2, a3, a4)
-    return r[0][-1], r[1][-1], r[2][-1]
-
-
-@numba.njit(cache=True)
-def _last_emd_rows(c, warm, period, delta, fraction):
-    # _last_emd on Jesse's trailing ``warm`` rows in one pass with no array returned: the band-pass, peak and
-    # valley and the three running sums take the same operations in the same order as _emd, so the same bits
-    s0 = _kernels.window_start(c.shape[0], warm)
+@numba.njit(cache=True, inline="always")
+def _emd_into(c, s0, period, delta, fraction, upper, middle, lower):
+    # rows s0.. of 2-D candles in one pass: the band-pass of the median price, its peaks and valleys and the
+    # three running means (Jesse's sma_running: a running sum, NaN before the first full window), with the
+    # operations of Jesse's separate passes, so the same bits. The outputs hold every row, or with one row
+    # only the last
     n = c.shape[0] - s0
+    keep_all = upper.shape[0] == n
     beta = np.cos(2.0 * np.pi / period)
     gamma = 1.0 / np.cos(4.0 * np.pi * delta / period)
     alpha = gamma - np.sqrt(gamma * gamma - 1.0)
@@ -62,11 +31,11 @@ def _last_emd_rows(c, warm, period, delta, fraction):
     s_mean = 0.0
     s_peak = 0.0
     s_valley = 0.0
-    p_1 = 0.0  # price[i - 1], price[i - 2]
+    p_1 = 0.0  # price[k - 1], price[k - 2]
     p_2 = 0.0
     for k in range(n):
-        i = s0 + k
-        price = (c[i, HIGH] + c[i, LOW]) / 2.0
+        r = _kernels.scalar_row(np.uint64(s0 + k))
+        price = (c[r, HIGH] + c[r, LOW]) / 2.0
         b = 0.0
         if k >= 2:
             b = 0.5 * (1.0 - alpha) * (price - p_2)
@@ -95,10 +64,31 @@ def _last_emd_rows(c, warm, period, delta, fraction):
         else:
             s_peak += pk - peak[k - 50]
             s_valley += vl - valley[k - 50]
-    mean = s_mean / p2 if n >= p2 else np.nan
-    if n < 50:
-        return np.nan, mean, np.nan
-    return s_peak / 50 * fraction, mean, s_valley / 50 * fraction
+        if keep_all or k == n - 1:
+            j = k if keep_all else 0
+            middle[j] = s_mean / p2 if k >= p2 - 1 else np.nan
+            upper[j] = s_peak / 50 * fraction if k >= 49 else np.nan
+            lower[j] = s_valley / 50 * fraction if k >= 49 else np.nan
+
+
+@numba.njit(cache=True)
+def _emd(c, period, delta, fraction):
+    n = c.shape[0]
+    upper = np.empty(n)
+    middle = np.empty(n)
+    lower = np.empty(n)
+    _emd_into(c, 0, period, delta, fraction, upper, middle, lower)
+    return upper, middle, lower
+
+
+@numba.njit(cache=True)
+def _last_emd_rows(c, warm, period, delta, fraction):
+    # the last values on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+    out = np.full((3, 1), np.nan)
+    s0 = _kernels.window_start(c.shape[0], warm)
+    if c.shape[0] > s0:
+        _emd_into(c, s0, period, delta, fraction, out[0], out[1], out[2])
+    return out[0, 0], out[1, 0], out[2, 0]
 
 
 def emd(candles: np.ndarray, period: int = 20, delta: float = 0.5, fraction: float = 0.1,
@@ -117,7 +107,7 @@ def emd(candles: np.ndarray, period: int = 20, delta: float = 0.5, fraction: flo
     fraction = check_number(fraction, "fraction")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
         return EMD(*_last_emd_rows(candles, _warmup_candles_num.get(), period, delta, fraction))
-    c = ohlcv(candles, sequential, "emd")
+    c = np.ascontiguousarray(ohlcv(candles, sequential, "emd"))
     if not sequential:
-        return EMD(*map(float, _last_emd(c[:, HIGH], c[:, LOW], period, delta, fraction)))
-    return EMD(*_emd(c[:, HIGH], c[:, LOW], period, delta, fraction))
+        return EMD(*_last_emd_rows(c, 0, period, delta, fraction))
+    return EMD(*_emd(c, period, delta, fraction))

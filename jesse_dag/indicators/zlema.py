@@ -12,25 +12,43 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
 
+@numba.njit(cache=True, inline="always")
+def _zlema_into(source, period, out):
+    # rows lag.. into ``out`` (every row, or with a 1-row ``out`` only the last one kept: the same
+    # operations either way); the previous value carried in a register, not read back from ``out``
+    n = source.shape[0]
+    keep_all = out.shape[0] == n
+    lag = (period - 1) // 2
+    alpha = 2.0 / (period + 1.0)
+    y = source[lag] + (source[lag] - source[0])
+    if keep_all:
+        out[lag] = y
+    for i in range(lag + 1, n):
+        data = source[i] + (source[i] - source[i - lag])
+        y = alpha * data + (1.0 - alpha) * y
+        if keep_all:
+            out[i] = y
+    if not keep_all:
+        out[0] = y
+
+
 @numba.njit(cache=True)
 def _zlema(source, period):
     n = source.shape[0]
     out = np.full(n, np.nan)
-    if n <= period:
-        return out
-    lag = (period - 1) // 2
-    alpha = 2.0 / (period + 1.0)
-    out[lag] = source[lag] + (source[lag] - source[0])
-    for i in range(lag + 1, n):
-        data = source[i] + (source[i] - source[i - lag])
-        out[i] = alpha * data + (1.0 - alpha) * out[i - 1]
+    if n > period:
+        _zlema_into(source, period, out)
     return out
 
 
 @numba.njit(cache=True)
 def _last_zlema(a0, a1):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _zlema(a0, a1)[-1]
+    if a0.shape[0] <= a1:
+        return np.nan
+    out = np.empty(1)
+    _zlema_into(a0, a1, out)
+    return out[0]
 
 
 @numba.njit(cache=True)
