@@ -14,48 +14,112 @@ from jesse_dag.indicators._fastpath import as_candles, check_number, check_perio
 DamianiVolatmeter = namedtuple("DamianiVolatmeter", ["vol", "anti"])
 
 
+@numba.njit(cache=True, inline="always")
+def _wilder_step(k, x, p, ok, total, y):
+    # row k of _kernels.wilder (NaN before row p - 1, the mean of the first p values there, then
+    # y += (x - y) / p), with its running total and value carried; ``ok`` is False when there are fewer
+    # than p rows (all NaN)
+    if not ok:
+        return total, y, np.nan
+    if k < p:
+        total += x
+        if k < p - 1:
+            return total, y, np.nan
+        y = total / p
+        return total, y, y
+    y = y + (1.0 / p) * (x - y)
+    return total, y, y
+
+
+@numba.njit(cache=True, inline="always")
+def _std_step(k, src, p, ok, s, s2):
+    # row k of _kernels.rolling_std_running (0 before row p - 1; running sums), its sums carried
+    if not ok:
+        return s, s2, 0.0
+    x = src[k]
+    if k < p:
+        s += x
+        s2 += x * x
+        if k < p - 1:
+            return s, s2, 0.0
+    else:
+        old = src[k - p]
+        s += x - old
+        s2 += x * x - old * old
+    m = s / p
+    return s, s2, np.sqrt(max(s2 / p - m * m, 0.0))
+
+
 # error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _damiani_into(c, s0, src, vis_atr, vis_std, sed_atr, sed_std, threshold, vol_out, anti_out):
+    # rows s0.. of 2-D candles (``src`` holds their source) in one pass: the true range, the two Wilder ATRs,
+    # their ratio, the vol recursion and the two running standard deviations, with the operations of Jesse's
+    # separate passes (so the same bits) and no temporary arrays. The outputs hold every row, or with one row
+    # only the last
+    n = c.shape[0] - s0
+    keep_all = vol_out.shape[0] == n
+    ok_vis = 1 <= vis_atr <= n
+    ok_sed = 1 <= sed_atr <= n
+    ok_sv = 1 <= vis_std <= n
+    ok_ss = 1 <= sed_std <= n
+    tv = yv = ts = ys = 0.0
+    sv_s = sv_s2 = ss_s = ss_s2 = 0.0
+    sv_prev = ss_prev = 0.0
+    v1 = v2 = v3 = 0.0
+    for k in range(n):
+        i = s0 + k
+        if k == 0:
+            tr = c[i, HIGH] - c[i, LOW]
+        else:
+            hl = c[i, HIGH] - c[i, LOW]
+            hc = abs(c[i, HIGH] - c[i - 1, CLOSE])
+            lc = abs(c[i, LOW] - c[i - 1, CLOSE])
+            tr = max(hl, max(hc, lc))
+        tv, yv, atr_vis = _wilder_step(k, tr, vis_atr, ok_vis, tv, yv)
+        ts, ys, atr_sed = _wilder_step(k, tr, sed_atr, ok_sed, ts, ys)
+        u = 0.0
+        if k >= sed_std and atr_sed != 0.0 and not np.isnan(atr_sed) and not np.isnan(atr_vis):
+            u = atr_vis / atr_sed
+        vol = u
+        if k >= 1:
+            vol += 0.5 * v1
+        if k >= 3:
+            vol -= 0.5 * v3
+        v3 = v2
+        v2 = v1
+        v1 = vol
+        anti = 0.0
+        if n >= sed_std and k >= sed_std:
+            anti = threshold - sv_prev / ss_prev
+        sv_s, sv_s2, sv_prev = _std_step(k, src, vis_std, ok_sv, sv_s, sv_s2)
+        ss_s, ss_s2, ss_prev = _std_step(k, src, sed_std, ok_ss, ss_s, ss_s2)
+        if keep_all:
+            vol_out[k] = vol
+            anti_out[k] = anti
+    if not keep_all:
+        vol_out[0] = v1
+        anti_out[0] = anti
+
+
 @numba.njit(cache=True, error_model="numpy")
-def _damiani(high, low, close, src, vis_atr, vis_std, sed_atr, sed_std, threshold):
-    n = high.shape[0]
-    tr = _kernels.true_range(high, low, close)
-    atr_vis = _kernels.wilder(tr, vis_atr)
-    atr_sed = _kernels.wilder(tr, sed_atr)
-    u = np.zeros(n)
-    for i in range(sed_std, n):
-        if atr_sed[i] != 0.0 and not np.isnan(atr_sed[i]) and not np.isnan(atr_vis[i]):
-            u[i] = atr_vis[i] / atr_sed[i]
-    vol = np.zeros(n)
-    for i in range(n):
-        y = u[i]
-        if i >= 1:
-            y += 0.5 * vol[i - 1]
-        if i >= 3:
-            y -= 0.5 * vol[i - 3]
-        vol[i] = y
-    anti = np.zeros(n)
-    if n >= sed_std:
-        sv = _kernels.rolling_std_running(src, vis_std)
-        ss = _kernels.rolling_std_running(src, sed_std)
-        for i in range(sed_std, n):
-            anti[i] = threshold - sv[i - 1] / ss[i - 1]
+def _damiani(c, src, vis_atr, vis_std, sed_atr, sed_std, threshold):
+    n = c.shape[0]
+    vol = np.empty(n)
+    anti = np.empty(n)
+    _damiani_into(c, 0, src, vis_atr, vis_std, sed_atr, sed_std, threshold, vol, anti)
     return vol, anti
 
 
-@numba.njit(cache=True)
-def _last_damiani(high, low, close, src, vis_atr, vis_std, sed_atr, sed_std, threshold):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    r = _damiani(high, low, close, src, vis_atr, vis_std, sed_atr, sed_std, threshold)
-    return r[0][-1], r[1][-1]
-
-
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _last_damiani_src(c, code, warm, vis_atr, vis_std, sed_atr, sed_std, threshold):
-    # _last_damiani on Jesse's trailing ``warm`` rows of 2-D candles and their source ``code``, sliced and
-    # picked here rather than in Python (the fast lane)
-    w = c[_kernels.window_start(c.shape[0], warm):]
-    src = w[:, code] if code < 6 else _fastpath.derived_source(w, code)
-    return _last_damiani(w[:, HIGH], w[:, LOW], w[:, CLOSE], src, vis_atr, vis_std, sed_atr, sed_std, threshold)
+    # the last values on Jesse's trailing ``warm`` rows of 2-D candles and their source ``code`` (the fast
+    # lane; the source is copied contiguous, so the one compiled layout serves)
+    s0 = _kernels.window_start(c.shape[0], warm)
+    out = np.empty((2, 1))
+    _damiani_into(c, s0, _kernels.window_source(c, code, warm), vis_atr, vis_std, sed_atr, sed_std, threshold,
+                  out[0], out[1])
+    return out[0, 0], out[1, 0]
 
 
 def damiani_volatmeter(candles: np.ndarray, vis_atr: int = 13, vis_std: int = 20, sed_atr: int = 40,
@@ -83,7 +147,8 @@ def damiani_volatmeter(candles: np.ndarray, vis_atr: int = 13, vis_std: int = 20
     if as_candles(candles).ndim != 2:
         raise ValueError("damiani_volatmeter: needs a 2-D (N, 6) candle array, got a 1-D series")
     c, src = source_of(candles, source_type, sequential)
-    args = (c[:, HIGH], c[:, LOW], c[:, CLOSE], src, vis_atr, vis_std, sed_atr, sed_std, threshold)
+    c = np.ascontiguousarray(c)
+    vol, anti = _damiani(c, src, vis_atr, vis_std, sed_atr, sed_std, threshold)
     if not sequential:
-        return DamianiVolatmeter(*map(float, _last_damiani(*args)))
-    return DamianiVolatmeter(*_damiani(*args))
+        return DamianiVolatmeter(float(vol[-1]), float(anti[-1]))
+    return DamianiVolatmeter(vol, anti)
