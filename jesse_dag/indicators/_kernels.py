@@ -581,16 +581,23 @@ def power_weighted_ma(x, period, power, offset):
     start = period + offset + 1
     if n <= start:
         return out
+    w, ws = power_weights(period, power, offset)
+    if ws == 0.0:
+        return out
+    dot_windows(xc, w, int(start), n, 1.0 / ws, out, BLOCK)
+    return out
+
+
+@numba.njit(cache=True, inline="always")
+def power_weights(period, power, offset):
+    """``power_weighted_ma``'s weights ``(period - i - offset) ** power`` for i in 0..period-2, and their sum."""
     m = period - 1
     w = np.empty(m)
     ws = 0.0
     for i in range(m):
         w[i] = (period - i - offset) ** power
         ws += w[i]
-    if ws == 0.0:
-        return out
-    dot_windows(xc, w, int(start), n, 1.0 / ws, out, BLOCK)
-    return out
+    return w, ws
 
 
 @numba.njit(cache=True)

@@ -119,17 +119,12 @@ def power_weighted_ma_last(source, period, power, offset):
     n = source.shape[0]
     if period < 2 or n <= period + offset + 1:
         return source[n - 1]
-    m = period - 1
-    w = np.empty(m)
-    ws = 0.0
-    for i in range(m):
-        w[i] = (period - i - offset) ** power
-        ws += w[i]
+    w, ws = _kernels.power_weights(period, power, offset)
     if ws == 0.0:
         return source[n - 1]
     j = n - 1
     s = 0.0
-    for i in range(m):
+    for i in range(period - 1):
         s += source[j - i] * w[i]
     return s * (1.0 / ws)
 
