@@ -54,6 +54,35 @@ def _last_adosc_rows(c, warm, fast, slow):
     return ef - es
 
 
+@numba.njit(cache=True)
+def _adosc_rows(c, fast, slow):
+    # _adosc of 2-D candles in one pass over the rows with scalar loads (scalar_row), no temporary arrays: the
+    # money flow volume, its running sum (from 0.0, as np.cumsum adds) and both EMAs as ema_alpha runs them
+    n = c.shape[0]
+    out = np.empty(n)
+    af = 2.0 / (fast + 1.0)
+    a_s = 2.0 / (slow + 1.0)
+    line = 0.0
+    ef = 0.0
+    es = 0.0
+    for i in range(n):
+        r = _kernels.scalar_row(np.uint64(i))
+        h = c[r, HIGH]
+        lw = c[r, LOW]
+        cl = c[r, CLOSE]
+        rng = h - lw
+        mult = ((cl - lw) - (h - cl)) / rng if rng != 0.0 else 0.0
+        line += mult * c[r, VOLUME]
+        if i == 0:
+            ef = line
+            es = line
+        else:
+            ef = af * line + (1.0 - af) * ef
+            es = a_s * line + (1.0 - a_s) * es
+        out[i] = ef - es
+    return out
+
+
 def adosc(candles: np.ndarray, fast_period: int = 3, slow_period: int = 10,
           sequential: bool = False) -> float | np.ndarray:
     """EMAs seeded at the first A/D value, no NaN warm-up.
@@ -71,5 +100,4 @@ def adosc(candles: np.ndarray, fast_period: int = 3, slow_period: int = 10,
     c = ohlcv(candles, sequential, "adosc")
     if not sequential:
         return float(_last_adosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME], fast_period, slow_period))
-    out = _adosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME], fast_period, slow_period)
-    return out
+    return _adosc_rows(c, fast_period, slow_period)

@@ -4,19 +4,29 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
 
 @numba.njit(cache=True)
 def _dpo(x, period):
+    # one pass: the running sum of sma_running (``s += x[i] - x[i-p]``, then ``s / p``) kept in a register,
+    # no average array; the same operations in the same order, so the same bits
     n = x.shape[0]
     shift = period // 2 + 1
-    avg = _kernels.sma_running(x, period)
-    out = np.full(n, np.nan)
-    for i in range(period - 1 + shift, n):
-        out[i] = x[i - shift] - avg[i]
+    first = period - 1 + shift
+    out = np.empty(n)
+    for i in range(min(first, n)):
+        out[i] = np.nan
+    if period < 1 or n < period:
+        return out
+    s = 0.0
+    for i in range(period):
+        s += x[i]
+    for i in range(period, n):
+        s += x[i] - x[i - period]
+        if i >= first:
+            out[i] = x[i - shift] - s / period
     return out
 
 

@@ -10,38 +10,72 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
 
+_WINDOWS_BLOCK = 512  # windows summed together: their running sums (4 KB) stay in L1
+
+
 @numba.njit(cache=True)
-def _emv(high, low, volume, length, div):
-    n = high.shape[0]
-    raw = np.zeros(n)
-    for i in range(1, n):
-        chg = (high[i] + low[i]) / 2.0 - (high[i - 1] + low[i - 1]) / 2.0
-        raw[i] = div * chg * (high[i] - low[i]) / volume[i] if volume[i] != 0.0 else 0.0
-    out = np.zeros(n)  # Jesse leaves the warm-up rows at 0, not NaN
-    if n < length:
+def _emv_rows(c, length, div):
+    """EMV of 2-D candles: each row's raw value, then each window's mean (its sum from 0.0, oldest first)."""
+    n = c.shape[0]
+    raw = np.empty(n)
+    out = np.empty(n)
+    if n == 0:
         return out
-    # every window summed in order (oldest first), several windows at a time: the same bits as one by one
-    _kernels.dot_windows_oldest_first(raw, np.ones(length), length - 1, n, out, _kernels.BLOCK)
-    tail = out[length - 1:]  # (indexed from 0: LLVM vectorizes the division)
-    for i in range(n - length + 1):
-        tail[i] = tail[i] / length
+    # the raw values in one pass over the rows with scalar loads (scalar_row), the previous midpoint carried
+    raw[0] = 0.0
+    prev_mid = (c[0, HIGH] + c[0, LOW]) / 2.0
+    for i in range(1, n):
+        r = _kernels.scalar_row(np.uint64(i))
+        h = c[r, HIGH]
+        lw = c[r, LOW]
+        v = c[r, VOLUME]
+        mid = (h + lw) / 2.0
+        chg = mid - prev_mid
+        prev_mid = mid
+        raw[i] = div * chg * (h - lw) / v if v != 0.0 else 0.0
+    if n < length:
+        out[:] = 0.0  # Jesse leaves the warm-up rows at 0, not NaN
+        return out
+    for i in range(length - 1):
+        out[i] = 0.0
+    # every window summed in order (oldest first) from 0.0, a block of windows at a time (each window's additions
+    # in the same order as one by one, so the same bits; LLVM vectorizes the loops over the windows), four terms
+    # added per pass over the block, then divided
+    j0 = length - 1
+    while j0 < n:
+        k = min(_WINDOWS_BLOCK, n - j0)
+        o = out[j0:j0 + k]
+        lo = j0 - length + 1
+        xs = raw[lo:lo + k]
+        for q in range(k):
+            o[q] = 0.0 + xs[q]
+        t = 1
+        while t + 4 <= length:
+            x1 = raw[lo + t:lo + t + k]
+            x2 = raw[lo + t + 1:lo + t + 1 + k]
+            x3 = raw[lo + t + 2:lo + t + 2 + k]
+            x4 = raw[lo + t + 3:lo + t + 3 + k]
+            for q in range(k):
+                o[q] = o[q] + x1[q] + x2[q] + x3[q] + x4[q]
+            t += 4
+        while t < length:
+            xs = raw[lo + t:lo + t + k]
+            for q in range(k):
+                o[q] += xs[q]
+            t += 1
+        for q in range(k):
+            o[q] = o[q] / length
+        j0 += k
     return out
 
 
 @numba.njit(cache=True)
-def _last_emv(a0, a1, a2, a3, a4):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    # each row depends on its own window only, so the last value comes from the last window's rows alone
-    # (plus the row before it, for the first change)
-    t = max(0, a0.shape[0] - (a3 + 1))
-    return _emv(a0[t:], a1[t:], a2[t:], a3, a4)[-1]
-
-
-@numba.njit(cache=True)
-def _last_emv_rows(c, warm, a0, a1):
-    # _last_emv on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
-    w = c[_kernels.window_start(c.shape[0], warm):]
-    return _last_emv(w[:, HIGH], w[:, LOW], w[:, VOLUME], a0, a1)
+def _last_emv_rows(c, warm, length, div):
+    # the last value of Jesse's trailing ``warm`` rows (all rows when warm is 0), sliced here, not in Python: each
+    # row depends on its own window only, so only the last window's rows (and the row before it) are computed
+    n = c.shape[0]
+    t = max(_kernels.window_start(n, warm), n - (length + 1))
+    return _emv_rows(c[t:], length, div)[-1]
 
 
 def emv(candles: np.ndarray, length: int = 14, div: int = 10000, sequential: bool = False) -> float | np.ndarray:
@@ -59,5 +93,5 @@ def emv(candles: np.ndarray, length: int = 14, div: int = 10000, sequential: boo
         return float(_last_emv_rows(candles, _warmup_candles_num.get(), length, div))
     c = ohlcv(candles, sequential, "emv")
     if not sequential:
-        return float(_last_emv(c[:, HIGH], c[:, LOW], c[:, VOLUME], length, div))
-    return _emv(c[:, HIGH], c[:, LOW], c[:, VOLUME], length, div)
+        return float(_last_emv_rows(c, 0, length, div))
+    return _emv_rows(c, length, div)

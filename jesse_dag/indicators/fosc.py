@@ -8,10 +8,15 @@ from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
 
+_BLOCK = 2048  # rows per block: the block's prefix sums, source and output stay in L1
+
+
 @numba.njit(cache=True)
 def _fosc(x, period):
     n = x.shape[0]
-    out = np.zeros(n)  # Jesse leaves the warm-up rows at 0
+    out = np.empty(n)
+    for i in range(min(period - 1, n)):
+        out[i] = 0.0  # Jesse leaves the warm-up rows at 0
     if n < period:
         return out
     pf = float(period)
@@ -22,31 +27,53 @@ def _fosc(x, period):
         sxx += i * i
     mx = sx / pf
     denom = sxx - sx * mx
-    # prefix sums over absolute bar numbers, as Jesse computes them (matters at 1e-9); a window needs the
-    # sums at its end and just before its start, so the last ``period + 1`` of them live in a ring
-    cap = 1
-    while cap < period + 1:
-        cap *= 2
-    mask = cap - 1
-    py = np.empty(cap)
-    pxy = np.empty(cap)
+    # prefix sums over absolute bar numbers, as Jesse computes them (matters at 1e-9). Block by block: first the
+    # running sums (a serial chain) into a buffer, then every row of the block from its window's two prefix sums
+    # (independent rows: LLVM vectorizes the three divisions). ``py[k]`` is the sum up to row ``j0 - period - 1
+    # + k``; the sum before row 0 is 0.0, and ``cy - 0.0`` is ``cy``, so the first window needs no special case
+    py = np.empty(period + _BLOCK)
+    pxy = np.empty(period + _BLOCK)
+    xb = np.empty(_BLOCK)
+    py[0] = 0.0
+    pxy[0] = 0.0
     cy = 0.0
     cxy = 0.0
-    for end in range(n):
-        cy += x[end]
-        cxy += end * x[end]
-        py[end & mask] = cy
-        pxy[end & mask] = cxy
-        if end < period - 1:
-            continue
-        start = end + 1 - period
-        sy = cy if start == 0 else cy - py[(start - 1) & mask]
-        rxy = cxy if start == 0 else cxy - pxy[(start - 1) & mask]
-        sxy = rxy - start * sy
-        my = sy / pf
-        slope = (sxy - sx * my) / denom
-        pred = slope * (pf - 1.0) + (my - slope * mx)
-        out[end] = 100.0 * (x[end] - pred) / x[end] if x[end] != 0.0 else 0.0
+    for r in range(period - 1):
+        cy += x[r]
+        cxy += r * x[r]
+        py[r + 1] = cy
+        pxy[r + 1] = cxy
+    j0 = period - 1
+    while j0 < n:
+        k = min(_BLOCK, n - j0)
+        for q in range(k):
+            e = j0 + q
+            v = x[e]
+            xb[q] = v
+            cy += v
+            cxy += e * v
+            py[period + q] = cy
+            pxy[period + q] = cxy
+        # (slices from 0: LLVM vectorizes the loop)
+        ye = py[period:period + k]
+        ys = py[:k]
+        xye = pxy[period:period + k]
+        xys = pxy[:k]
+        o = out[j0:j0 + k]
+        s0 = j0 + 1 - period
+        for q in range(k):
+            sy = ye[q] - ys[q]
+            rxy = xye[q] - xys[q]
+            sxy = rxy - (s0 + q) * sy
+            my = sy / pf
+            slope = (sxy - sx * my) / denom
+            pred = slope * (pf - 1.0) + (my - slope * mx)
+            v = xb[q]
+            o[q] = 100.0 * (v - pred) / v if v != 0.0 else 0.0
+        for q in range(period):
+            py[q] = py[k + q]
+            pxy[q] = pxy[k + q]
+        j0 += k
     return out
 
 

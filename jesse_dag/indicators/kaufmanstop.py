@@ -1,12 +1,45 @@
 """Perry Kaufman's stops."""
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
+
+
+@numba.njit(cache=True)
+def _sma_stop_rows(c, period, mult, long, out):
+    """The stops with ``_kernels.sma`` of high - low (matype 0) in one pass over the rows, into ``out``.
+
+    The same running sum (``total -= d[i-p]; total += d[i]``, then ``/ p``) and the same final arithmetic, so the
+    same bits; the differences are recomputed from the rows rather than stored. Returns False, leaving ``out``
+    unfinished, on fewer rows than ``period`` or a NaN difference (``sma``'s NaN-skipping path: the caller
+    takes the general path).
+    """
+    n = c.shape[0]
+    if n < period:
+        return False
+    total = 0.0
+    for i in range(n):
+        r = _kernels.scalar_row(np.uint64(i))
+        h = c[r, HIGH]
+        lw = c[r, LOW]
+        d = h - lw
+        if np.isnan(d):
+            return False
+        if i < period:
+            total += d
+            hl = total / period if i == period - 1 else np.nan
+        else:
+            q = _kernels.scalar_row(np.uint64(i - period))
+            total -= c[q, HIGH] - c[q, LOW]
+            total += d
+            hl = total / period
+        out[i] = lw - hl * mult if long else h + hl * mult
+    return True
 
 
 def kaufmanstop(candles: np.ndarray, period: int = 22, mult: float = 2, direction: str = "long", matype: int = 0,
@@ -27,6 +60,10 @@ def kaufmanstop(candles: np.ndarray, period: int = 22, mult: float = 2, directio
     period = check_period(period)
     mult = check_number(mult, "kaufmanstop: mult")
     c = ohlcv(candles, sequential, "kaufmanstop")
+    if matype == 0:
+        out = np.empty(c.shape[0])
+        if _sma_stop_rows(c, period, mult, direction == "long", out):
+            return out if sequential else float(out[-1])
     high, low = c[:, HIGH], c[:, LOW]
     if matype == 0:  # what ``ma`` dispatches to (``sma`` on the 1-D series), without the call chain
         hl = _kernels.sma(high - low, period)

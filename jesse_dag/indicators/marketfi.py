@@ -6,6 +6,19 @@ import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW, VOLUME
 from jesse_dag.indicators._fastpath import ohlcv
+from jesse_dag.indicators._kernels import scalar_row
+
+
+# one pass over the rows with scalar loads (scalar_row), instead of numpy's strided subtract then divide with a
+# temporary array; the same two operations per row, so the same bits
+@numba.njit(cache=True, error_model="numpy")
+def _marketfi(c):
+    n = c.shape[0]
+    out = np.empty(n)
+    for i in range(n):
+        r = scalar_row(np.uint64(i))
+        out[i] = (c[r, HIGH] - c[r, LOW]) / c[r, VOLUME]
+    return out
 
 
 # error_model="numpy": a zero volume gives inf or NaN as numpy does, not an exception
@@ -26,5 +39,4 @@ def marketfi(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
     c = ohlcv(candles, sequential, "marketfi")
     if not sequential:
         return _last_marketfi(c)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (c[:, HIGH] - c[:, LOW]) / c[:, VOLUME]
+    return _marketfi(c)

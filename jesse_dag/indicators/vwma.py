@@ -15,30 +15,72 @@ from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import as_candles, check_period, column, slice_candles, SOURCE_TYPES
 
 
+@numba.njit(cache=True, inline="always")
+def _ring_size(period):
+    # a power of two holding the last ``period + 1`` cumulative sums (a window subtracts the one before its start)
+    cap = 1
+    while cap < period + 1:
+        cap *= 2
+    return cap
+
+
 @numba.njit(cache=True)
 def vwma_kernel(price, vol, period):
     """Rolling ``Σ price·vol / Σ vol`` from running cumulative sums (Jesse's evaluation order)."""
+    # one pass: the cumulative sums carried in registers, the last ``period + 1`` of them kept in a ring
     n = price.shape[0]
-    out = np.full(n, np.nan)
+    out = np.empty(n)
     if n == 0:
         return out
-    cum_pv = np.empty(n)
-    cum_v = np.empty(n)
-    cum_pv[0] = price[0] * vol[0]
-    cum_v[0] = vol[0]
-    for i in range(1, n):
-        cum_pv[i] = cum_pv[i - 1] + price[i] * vol[i]
-        cum_v[i] = cum_v[i - 1] + vol[i]
+    mask = _ring_size(period) - 1
+    ring_pv = np.empty(mask + 1)
+    ring_v = np.empty(mask + 1)
+    pv = price[0] * vol[0]
+    v = vol[0]
     for i in range(n):
-        start = i - period + 1 if i >= period else 0
-        if start == 0:
-            s_pv = cum_pv[i]
-            s_v = cum_v[i]
+        if i > 0:
+            pv = pv + price[i] * vol[i]
+            v = v + vol[i]
+        ring_pv[i & mask] = pv
+        ring_v[i & mask] = v
+        if i >= period:
+            s_pv = pv - ring_pv[(i - period) & mask]
+            s_v = v - ring_v[(i - period) & mask]
         else:
-            s_pv = cum_pv[i] - cum_pv[start - 1]
-            s_v = cum_v[i] - cum_v[start - 1]
-        if s_v != 0.0:
-            out[i] = s_pv / s_v
+            s_pv = pv
+            s_v = v
+        out[i] = s_pv / s_v if s_v != 0.0 else np.nan
+    return out
+
+
+@numba.njit(cache=True)
+def _vwma_rows(c, code, period):
+    # vwma_kernel of the source ``code`` and the volume of 2-D candles, read row by row (scalar loads through
+    # scalar_row; a derived price computed as numpy does), without the column copies: the same bits
+    n = c.shape[0]
+    out = np.empty(n)
+    if n == 0:
+        return out
+    mask = _ring_size(period) - 1
+    ring_pv = np.empty(mask + 1)
+    ring_v = np.empty(mask + 1)
+    pv = _kernels.source_at(c, 0, code) * c[0, VOLUME]
+    v = c[0, VOLUME]
+    for i in range(n):
+        if i > 0:
+            r = _kernels.scalar_row(np.uint64(i))
+            vol = c[r, VOLUME]
+            pv = pv + _kernels.source_at(c, r, code) * vol
+            v = v + vol
+        ring_pv[i & mask] = pv
+        ring_v[i & mask] = v
+        if i >= period:
+            s_pv = pv - ring_pv[(i - period) & mask]
+            s_v = v - ring_v[(i - period) & mask]
+        else:
+            s_pv = pv
+            s_v = v
+        out[i] = s_pv / s_v if s_v != 0.0 else np.nan
     return out
 
 
@@ -88,10 +130,11 @@ def vwma(candles: np.ndarray, period: int = 20, source_type: str = "close",
         3.0
     """
     period = check_period(period)
-    if not sequential:
-        code = _kernels.plain_source_code(candles, source_type)
-        if code >= 0:
-            return float(_last_vwma_rows(candles, code, _warmup_candles_num.get(), period))
+    code = _kernels.plain_source_code(candles, source_type)
+    if code >= 0:
+        if sequential:
+            return _vwma_rows(candles, code, period)
+        return float(_last_vwma_rows(candles, code, _warmup_candles_num.get(), period))
     arr = as_candles(candles)
     if arr.ndim == 1:
         price = np.ascontiguousarray(arr)

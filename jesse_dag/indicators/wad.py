@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.extending import intrinsic
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW, OPEN
@@ -13,22 +15,68 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
 
 
+@intrinsic
+def _pick(typingctx, cond, a, b):
+    """``a if cond else b`` for floats, selected with integer masks on the bits: no branch.
+
+    x86 has no conditional move for doubles, so LLVM compiles a float select as branches, which mispredict on
+    price moves (up or down about half the time each): 0.65-0.73 ms vs 0.3 ms on 100k rows. The mask goes
+    through an empty inline asm so that LLVM cannot see the and/or as a select again. The result is ``a`` or
+    ``b`` bit for bit.
+    """
+    def codegen(context, builder, signature, args):
+        c, x, y = args
+        i64 = ir.IntType(64)
+        m = builder.sext(c, i64)
+        m = builder.asm(ir.FunctionType(i64, [i64]), "", "=r,0", [m], False)
+        xi = builder.bitcast(x, i64)
+        yi = builder.bitcast(y, i64)
+        r = builder.or_(builder.and_(xi, m), builder.and_(yi, builder.not_(m)))
+        return builder.bitcast(r, x.type)
+    return a(cond, a, a), codegen
+
+
+@numba.njit(cache=True, inline="always")
+def _wad_step(cur, prev, high, low):
+    # both candidates computed, then picked without a branch (the same values, so the same bits)
+    up = cur - min(low, prev)
+    down = cur - max(high, prev)
+    return _pick(cur > prev, up, _pick(cur < prev, down, 0.0))
+
+
 @numba.njit(cache=True)
 def _wad(price, high, low):
     n = price.shape[0]
-    out = np.zeros(n)
+    out = np.empty(n)
+    if n == 0:
+        return out
+    out[0] = 0.0
     cum = 0.0
+    prev = price[0]
     for i in range(1, n):
         cur = price[i]
-        prev = price[i - 1]
-        if cur > prev:
-            ad = cur - min(low[i], prev)
-        elif cur < prev:
-            ad = cur - max(high[i], prev)
-        else:
-            ad = 0.0
-        cum += ad
+        cum += _wad_step(cur, prev, high[i], low[i])
         out[i] = cum
+        prev = cur
+    return out
+
+
+@numba.njit(cache=True)
+def _wad_rows(c):
+    # _wad of 2-D candles read row by row with scalar loads (scalar_row), not through three strided column views
+    n = c.shape[0]
+    out = np.empty(n)
+    if n == 0:
+        return out
+    out[0] = 0.0
+    cum = 0.0
+    prev = c[0, OPEN]
+    for i in range(1, n):
+        r = _kernels.scalar_row(np.uint64(i))
+        cur = c[r, OPEN]
+        cum += _wad_step(cur, prev, c[r, HIGH], c[r, LOW])
+        out[i] = cum
+        prev = cur
     return out
 
 
@@ -40,9 +88,16 @@ def _last_wad(a0, a1, a2):
 
 @numba.njit(cache=True)
 def _last_wad_rows(c, warm):
-    # _last_wad on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
-    w = c[_kernels.window_start(c.shape[0], warm):]
-    return _last_wad(w[:, OPEN], w[:, HIGH], w[:, LOW])
+    # _wad_rows(...)[-1] on Jesse's trailing ``warm`` rows, sliced here rather than in Python, without the array
+    s0 = _kernels.window_start(c.shape[0], warm)
+    cum = 0.0
+    prev = c[s0, OPEN]
+    for i in range(s0 + 1, c.shape[0]):
+        r = _kernels.scalar_row(np.uint64(i))
+        cur = c[r, OPEN]
+        cum += _wad_step(cur, prev, c[r, HIGH], c[r, LOW])
+        prev = cur
+    return cum
 
 
 def wad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -59,5 +114,4 @@ def wad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
     c = ohlcv(candles, sequential, "wad")
     if not sequential:
         return float(_last_wad(c[:, OPEN], c[:, HIGH], c[:, LOW]))
-    res = _wad(c[:, OPEN], c[:, HIGH], c[:, LOW])
-    return res
+    return _wad_rows(c)
