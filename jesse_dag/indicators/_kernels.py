@@ -72,6 +72,27 @@ def scalar_row(typingctx, i):
 
 
 
+@intrinsic
+def pick(typingctx, cond, a, b):
+    """``a if cond else b`` for floats, selected with integer masks on the bits: no branch.
+
+    x86 has no conditional move for doubles, so LLVM compiles a float select as branches, which mispredict on
+    price moves (up or down about half the time each): 0.65-0.73 ms vs 0.3 ms on 100k rows. The mask goes
+    through an empty inline asm so that LLVM cannot see the and/or as a select again. The result is ``a`` or
+    ``b`` bit for bit.
+    """
+    def codegen(context, builder, signature, args):
+        c, x, y = args
+        i64 = ir.IntType(64)
+        m = builder.sext(c, i64)
+        m = builder.asm(ir.FunctionType(i64, [i64]), "", "=r,0", [m], False)
+        xi = builder.bitcast(x, i64)
+        yi = builder.bitcast(y, i64)
+        r = builder.or_(builder.and_(xi, m), builder.and_(yi, builder.not_(m)))
+        return builder.bitcast(r, x.type)
+    return a(cond, a, a), codegen
+
+
 # ── the non-sequential fast lane: a plain 2-D candle array goes to the kernel as it is ─────────────────
 # Building a column view and slicing in Python costs more than a short kernel; instead the kernel gets the
 # candles, the source code and the warm-up count, slices to the trailing rows itself and reads the source

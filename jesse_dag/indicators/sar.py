@@ -14,18 +14,20 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, ohlcv
 
 
-@numba.njit(cache=True)
-def _sar(high, low, acceleration, maximum):
+@numba.njit(cache=True, inline="always")
+def _sar_into(high, low, acceleration, maximum, out):
+    # every row into ``out``, or with a 1-row ``out`` only the last one (the same operations either way);
+    # the previous value carried in a register, not read back from ``out``
     n = high.shape[0]
-    out = np.full(n, np.nan)
-    if n < 2:
-        return out
+    keep_all = out.shape[0] == n
     uptrend = high[1] > high[0]
-    out[0] = low[0] if uptrend else high[0]
+    s = low[0] if uptrend else high[0]
+    if keep_all:
+        out[0] = s
     ep = high[0] if uptrend else low[0]
     af = acceleration
     for i in range(1, n):
-        prev = out[i - 1]
+        prev = s
         if uptrend:
             s = prev + af * (ep - prev)
             s = min(s, low[i - 1])
@@ -53,14 +55,27 @@ def _sar(high, low, acceleration, maximum):
         elif low[i] < ep:
             ep = low[i]
             af = min(af + acceleration, maximum)
-        out[i] = s
+        if keep_all:
+            out[i] = s
+    if not keep_all:
+        out[0] = s
+
+
+@numba.njit(cache=True)
+def _sar(high, low, acceleration, maximum):
+    out = np.full(high.shape[0], np.nan)
+    if high.shape[0] >= 2:
+        _sar_into(high, low, acceleration, maximum, out)
     return out
 
 
 @numba.njit(cache=True)
 def _last_sar(a0, a1, a2, a3):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _sar(a0, a1, a2, a3)[-1]
+    out = np.full(1, np.nan)
+    if a0.shape[0] >= 2:
+        _sar_into(a0, a1, a2, a3, out)
+    return out[0]
 
 
 @numba.njit(cache=True)

@@ -7,24 +7,45 @@ import numpy as np
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
-from jesse_dag.indicators._kernels import ema_alpha
+
+
+@numba.njit(cache=True, inline="always")
+def _trix_into(source, period, out):
+    # the log, the three EMAs (ema_alpha's operations, seeded with the first row) and the one-row change in
+    # one pass, no temporary arrays: the same bits. Every row from 1 into ``out``, or with a 1-row ``out``
+    # only the last
+    n = source.shape[0]
+    keep_all = out.shape[0] == n
+    alpha = 2.0 / (period + 1.0)
+    e1 = e2 = e3 = np.log(source[0])
+    v = np.nan
+    for i in range(1, n):
+        prev = e3
+        e1 = alpha * np.log(source[i]) + (1.0 - alpha) * e1
+        e2 = alpha * e1 + (1.0 - alpha) * e2
+        e3 = alpha * e2 + (1.0 - alpha) * e3
+        v = (e3 - prev) * 10000.0
+        if keep_all:
+            out[i] = v
+    if not keep_all:
+        out[0] = v
 
 
 @numba.njit(cache=True)
 def _trix(source, period):
-    n = source.shape[0]
-    alpha = 2.0 / (period + 1.0)
-    e3 = ema_alpha(ema_alpha(ema_alpha(np.log(source), alpha), alpha), alpha)
-    out = np.full(n, np.nan)
-    for i in range(1, n):
-        out[i] = (e3[i] - e3[i - 1]) * 10000.0
+    out = np.full(source.shape[0], np.nan)
+    if source.shape[0] > 0:
+        _trix_into(source, period, out)
     return out
 
 
 @numba.njit(cache=True)
 def _last_trix(a0, a1):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _trix(a0, a1)[-1]
+    out = np.full(1, np.nan)
+    if a0.shape[0] > 1:
+        _trix_into(a0, a1, out)
+    return out[0]
 
 
 @numba.njit(cache=True)
