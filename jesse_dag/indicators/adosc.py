@@ -23,22 +23,20 @@ def _last_adosc(a0, a1, a2, a3, a4, a5):
     return _adosc(a0, a1, a2, a3, a4, a5)[-1]
 
 
-@numba.njit(cache=True)
-def _last_adosc_rows(c, warm, fast, slow):
-    # _last_adosc on Jesse's trailing ``warm`` rows of 2-D candles (the fast lane) in one pass without arrays:
-    # the money flow volume, its running sum (from 0.0, as np.cumsum adds) and both EMAs as ema_alpha runs them
-    s0 = _kernels.window_start(c.shape[0], warm)
+@numba.njit(cache=True, inline="always")
+def _adosc_into(c, s0, fast, slow, out):
+    # rows s0.. of 2-D candles in one pass with scalar loads (scalar_row), no temporary arrays: the money flow
+    # volume, its running sum (from 0.0, as np.cumsum adds) and both EMAs as ema_alpha runs them. Every row
+    # into ``out``, or with a 1-row ``out`` only the last one
     n = c.shape[0] - s0
-    if n == 0:
-        w = c[s0:]
-        return _last_adosc(w[:, HIGH], w[:, LOW], w[:, CLOSE], w[:, VOLUME], fast, slow)
+    keep_all = out.shape[0] == n
     af = 2.0 / (fast + 1.0)
     a_s = 2.0 / (slow + 1.0)
     line = 0.0
     ef = 0.0
     es = 0.0
     for i in range(n):
-        r = s0 + _kernels.scalar_row(i)
+        r = _kernels.scalar_row(np.uint64(s0 + i))
         h = c[r, HIGH]
         lw = c[r, LOW]
         cl = c[r, CLOSE]
@@ -51,35 +49,26 @@ def _last_adosc_rows(c, warm, fast, slow):
         else:
             ef = af * line + (1.0 - af) * ef
             es = a_s * line + (1.0 - a_s) * es
-    return ef - es
+        if keep_all:
+            out[i] = ef - es
+    if not keep_all:
+        out[0] = ef - es
+
+
+@numba.njit(cache=True)
+def _last_adosc_rows(c, warm, fast, slow):
+    # _last_adosc on Jesse's trailing ``warm`` rows of 2-D candles (the fast lane)
+    s0 = _kernels.window_start(c.shape[0], warm)
+    out = np.empty(1)
+    _adosc_into(c, s0, fast, slow, out)
+    return out[0]
 
 
 @numba.njit(cache=True)
 def _adosc_rows(c, fast, slow):
-    # _adosc of 2-D candles in one pass over the rows with scalar loads (scalar_row), no temporary arrays: the
-    # money flow volume, its running sum (from 0.0, as np.cumsum adds) and both EMAs as ema_alpha runs them
-    n = c.shape[0]
-    out = np.empty(n)
-    af = 2.0 / (fast + 1.0)
-    a_s = 2.0 / (slow + 1.0)
-    line = 0.0
-    ef = 0.0
-    es = 0.0
-    for i in range(n):
-        r = _kernels.scalar_row(np.uint64(i))
-        h = c[r, HIGH]
-        lw = c[r, LOW]
-        cl = c[r, CLOSE]
-        rng = h - lw
-        mult = ((cl - lw) - (h - cl)) / rng if rng != 0.0 else 0.0
-        line += mult * c[r, VOLUME]
-        if i == 0:
-            ef = line
-            es = line
-        else:
-            ef = af * line + (1.0 - af) * ef
-            es = a_s * line + (1.0 - a_s) * es
-        out[i] = ef - es
+    out = np.empty(c.shape[0])
+    if c.shape[0] > 0:
+        _adosc_into(c, 0, fast, slow, out)
     return out
 
 
