@@ -8,19 +8,6 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
-from jesse_dag.indicators.ad import money_flow_volume
-
-
-@numba.njit(cache=True)
-def _adosc(high, low, close, volume, fast, slow):
-    line = np.cumsum(money_flow_volume(high, low, close, volume))
-    return _kernels.ema_alpha(line, 2.0 / (fast + 1.0)) - _kernels.ema_alpha(line, 2.0 / (slow + 1.0))
-
-
-@numba.njit(cache=True)
-def _last_adosc(a0, a1, a2, a3, a4, a5):
-    # the last value only: returning an array to Python costs more than the kernel on a short window
-    return _adosc(a0, a1, a2, a3, a4, a5)[-1]
 
 
 @numba.njit(cache=True, inline="always")
@@ -57,7 +44,7 @@ def _adosc_into(c, s0, fast, slow, out):
 
 @numba.njit(cache=True)
 def _last_adosc_rows(c, warm, fast, slow):
-    # _last_adosc on Jesse's trailing ``warm`` rows of 2-D candles (the fast lane)
+    # the last value on Jesse's trailing ``warm`` rows of 2-D candles (the fast lane)
     s0 = _kernels.window_start(c.shape[0], warm)
     out = np.empty(1)
     _adosc_into(c, s0, fast, slow, out)
@@ -86,7 +73,7 @@ def adosc(candles: np.ndarray, fast_period: int = 3, slow_period: int = 10,
     slow_period = check_period(slow_period, "slow_period")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
         return float(_last_adosc_rows(candles, _warmup_candles_num.get(), fast_period, slow_period))
-    c = ohlcv(candles, sequential, "adosc")
+    c = np.ascontiguousarray(ohlcv(candles, sequential, "adosc"))
     if not sequential:
-        return float(_last_adosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME], fast_period, slow_period))
+        return float(_last_adosc_rows(c, 0, fast_period, slow_period))
     return _adosc_rows(c, fast_period, slow_period)
