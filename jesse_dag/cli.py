@@ -473,9 +473,8 @@ def train(ctx, strategy, data_csv, task, estimator, params, test_ratio, n_splits
 
     The bundle is registered, not deployed: `jesse-dag models deploy STRATEGY VERSION` does that.
     """
-    import importlib
-
     from jesse_dag.ml.csv_io import load_ml_data_csv
+    from jesse_dag.ml.estimators import EstimatorRefused, make_estimator
     from jesse_dag.ml.training import train_model
     from jesse_dag.reports.ml_report import write_ml_report
 
@@ -486,13 +485,10 @@ def train(ctx, strategy, data_csv, task, estimator, params, test_ratio, n_splits
     path = data_csv or sdir / "ml_data" / f"{strategy}_data.csv"
     if not path.is_file():
         raise CliError(f"no data points at {path}: run `jesse-dag gather {strategy} ...` first", EXIT_NOT_FOUND)
-    module, _, name = estimator.rpartition(".")
-    try:
-        est_cls = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError, ValueError):
-        raise click.BadParameter(f"cannot import {estimator!r}; write module.Class, e.g. "
-                                 "sklearn.ensemble.RandomForestClassifier", param_hint="--estimator") from None
-    est = est_cls(**(_json_option(params, "--params") or {}))
+    try:  # only estimator classes from sklearn/lightgbm/xgboost: a name here is imported and called
+        est = make_estimator(estimator, _json_option(params, "--params"), task=task)
+    except EstimatorRefused as exc:
+        raise click.BadParameter(str(exc), param_hint="--estimator") from None
     points = load_ml_data_csv(path)
     click.echo(f"training {type(est).__name__} on {len(points)} data points from {path}", err=True)
     from jesse_dag.ml.registry import ModelRegistry

@@ -67,7 +67,10 @@ def test_training_makes_versions_and_never_deploys(project):
                               "params": {**{k: v for k, v in LogisticRegression(C=0.5).get_params().items()}}}
     assert m["training_window"]["train_size"] == 240 and m["training_window"]["first_time"] == 1_700_000_000
     assert m["libraries"]["scikit-learn"] and m["metrics"]["accuracy"] == r2["metrics"]["accuracy"]
-    assert set(m["files"]) == {"model.pkl", "scaler.pkl", "feature_importance.pkl"}
+    assert set(m["files"]) == {"model.pkl", "scaler.pkl", "feature_importance.pkl",  # Jesse's
+                               "model.skops", "scaler.skops", "feature_importance.json"}  # ours, never unpickled
+    assert m["format"] == "jesse-dag-bundle/2" and m["model_format"] == "skops"
+    assert ModelRegistry().find(bundle_id="Demo/v0002")[0]["files"] == m["files"]
     reg = ModelRegistry()
     assert reg.path.resolve() == (folder.parents[1] / "storage" / "jesse_dag.duckdb").resolve()
     entries = reg.entries("Demo")
@@ -171,5 +174,6 @@ def test_save_to_a_plain_folder_writes_the_bundle_there(project, tmp_path):
     r = train_model(_points(), LogisticRegression(), save_to=str(tmp_path / "somewhere"), verbose=False, n_jobs=1)
     assert r["bundle"]["path"] == tmp_path / "somewhere"
     assert {p.name for p in (tmp_path / "somewhere").iterdir()} == {
-        "model.pkl", "scaler.pkl", "feature_importance.pkl", "bundle.json"}
+        "model.pkl", "scaler.pkl", "feature_importance.pkl", "model.skops", "scaler.skops",
+        "feature_importance.json", "bundle.json"}
     assert load_ml_model(tmp_path / "somewhere")["manifest"]["strategy"] is None

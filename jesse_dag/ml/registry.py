@@ -72,6 +72,11 @@ class ModelRegistry:
         self._ready()
         return store_ml.bundle_entries(strategy, db=self.db, lock_timeout=self.lock_timeout)
 
+    def find(self, *, bundle_id: str | None = None, path: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+        """Entries registered under ``bundle_id`` or for the folder ``path``: what deploying checks against."""
+        self._ready()
+        return store_ml.find_bundles(bundle_id=bundle_id, path=path, db=self.db, lock_timeout=self.lock_timeout)
+
     def mark_deployed(self, strategy: str, bundle_id: str, deployed_at: str | None = None) -> None:
         """Record that ``strategy`` now serves ``bundle_id`` (appended: the history is kept). ``deployed_at``
         is stored as given (the registry never reads the clock)."""

@@ -18,7 +18,6 @@ import datetime as dt
 import functools
 import hashlib
 import html
-import importlib
 import json
 import math
 from pathlib import Path
@@ -247,9 +246,11 @@ def check_samples(pipeline: Pipeline, points: Sequence[Mapping[str, Any]]) -> di
 
 
 def _estimator(pipeline: Pipeline):
-    module, _, name = pipeline.estimator["class"].rpartition(".")
-    cls = getattr(importlib.import_module(module), name)
-    return cls(**pipeline.estimator.get("params", {}))
+    """The pipeline's estimator; only estimator classes from sklearn/lightgbm/xgboost are built from settings."""
+    from jesse_dag.ml.estimators import make_estimator
+
+    return make_estimator(pipeline.estimator["class"], pipeline.estimator.get("params", {}), task=pipeline.task,
+                          where=f"project.yaml: pipelines.{pipeline.name}.estimator")
 
 
 def train_bundle(pipeline: Pipeline, samples: Mapping[str, Any], *, db_path: str | Path, project_dir: str | Path,

@@ -262,6 +262,21 @@ def bundle_entries(strategy: str | None = None, *, db: Db = None,
     return [_entry(r) for r in rows]
 
 
+def find_bundles(*, bundle_id: str | None = None, path: str | os.PathLike | None = None, db: Db = None,
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> list[dict]:
+    """Registered entries with this ``bundle_id`` or this folder (``path``, compared resolved), as registered.
+
+    Their ``files`` are the sha256 each file had when the bundle was trained: deploying checks them.
+    """
+    if bundle_id is None and path is None:
+        return []
+    resolved = None if path is None else str(Path(path).resolve())
+    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+        rows = con.execute(_SELECT_ENTRY + " WHERE bundle_id = ? OR path = ? ORDER BY registered_seq",
+                           [bundle_id, resolved]).fetchall()
+    return [_entry(r) for r in rows]
+
+
 def record_deployment(strategy: str, bundle_id: str, *, deployed_at: str | None = None, db: Db = None,
                       lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
     """Append that ``strategy`` now serves ``bundle_id``; ``deployed_at`` is stored as given. Returns its sequence."""
