@@ -101,7 +101,7 @@ def read_regular_file(directory: str | os.PathLike, name: str) -> bytes:
     directory = Path(directory)
     path = directory / name
     if not name or "/" in name or "\\" in name or name in (".", "..") or "\0" in name:
-        raise BundleError(f"{directory}: {name!r} is not a file name inside the bundle folder")
+        raise BundleError(f"{directory}: {_short(name)} is not a file name inside the bundle folder")
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
         if os.open in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW"):
@@ -341,6 +341,12 @@ def save_bundle(result: dict, save_to: str | os.PathLike, points: Sequence[DataP
             "deployed": False, "manifest": manifest}
 
 
+def _short(value: Any) -> str:
+    """``repr`` of a value from a file, cut to a bounded excerpt."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _fail(path: Path, key: str, problem: str) -> BundleError:
     return BundleError(f"{path}: key {key!r} {problem}; a bundle jesse-dag saved always has it right (was "
                        "bundle.json edited?): retrain, or deploy the bundle again")
@@ -359,18 +365,19 @@ def validate_manifest(manifest: Any, path: str | os.PathLike) -> dict:
                           "retrain, or deploy the bundle again")
     fmt = manifest.get("format")
     if fmt not in (FORMAT, FORMAT_PICKLES_ONLY):
-        raise _fail(path, "format", f"is {fmt!r}; this jesse-dag reads {FORMAT!r} and {FORMAT_PICKLES_ONLY!r}")
+        raise _fail(path, "format", f"is {_short(fmt)}; this jesse-dag reads {FORMAT!r} and {FORMAT_PICKLES_ONLY!r}")
     if fmt == FORMAT and manifest.get("model_format") not in MODEL_FORMATS:
-        raise _fail(path, "model_format", f"is {manifest.get('model_format')!r}, expected one of {list(MODEL_FORMATS)}")
+        raise _fail(path, "model_format",
+                    f"is {_short(manifest.get('model_format'))}, expected one of {list(MODEL_FORMATS)}")
     if not isinstance(manifest.get("version"), str):
-        raise _fail(path, "version", f"is {manifest.get('version')!r}, expected text such as 'v0001'")
+        raise _fail(path, "version", f"is {_short(manifest.get('version'))}, expected text such as 'v0001'")
     if manifest.get("strategy") is not None and not isinstance(manifest["strategy"], str):
-        raise _fail(path, "strategy", f"is {manifest['strategy']!r}, expected a strategy name or null")
+        raise _fail(path, "strategy", f"is {_short(manifest['strategy'])}, expected a strategy name or null")
     if manifest.get("task") not in TASKS:
-        raise _fail(path, "task", f"is {manifest.get('task')!r}, expected one of {list(TASKS)}")
+        raise _fail(path, "task", f"is {_short(manifest.get('task'))}, expected one of {list(TASKS)}")
     names = manifest.get("feature_names")
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-        raise _fail(path, "feature_names", f"is {str(names)[:80]!r}, expected a non-empty list of feature names")
+        raise _fail(path, "feature_names", f"is {_short(names)}, expected a non-empty list of feature names")
     for key in ("libraries", "estimator"):
         if manifest.get(key) is not None and not isinstance(manifest[key], dict):
             raise _fail(path, key, f"is a {type(manifest[key]).__name__}, expected an object")
@@ -382,9 +389,9 @@ def validate_manifest(manifest: Any, path: str | os.PathLike) -> dict:
     known = set(ARTIFACTS) | {MODEL_SKOPS, SCALER_SKOPS, IMPORTANCE_JSON}
     for name, digest in files.items():
         if name not in known:
-            raise _fail(path, "files", f"lists {name!r}, which is not a bundle file (expected {list(required)})")
+            raise _fail(path, "files", f"lists {_short(name)}, which is not a bundle file (expected {list(required)})")
         if not isinstance(digest, str) or not _SHA256_RE.match(digest):
-            raise _fail(path, f"files.{name}", f"is {str(digest)[:80]!r}, expected a sha256 in lowercase hex")
+            raise _fail(path, f"files.{name}", f"is {_short(digest)}, expected a sha256 in lowercase hex")
     missing = [f for f in required if f not in files]
     if missing:
         raise BundleError(f"{path}: key 'files' has no entry for {', '.join(missing)}: every artefact of a bundle "
@@ -535,7 +542,8 @@ def _load_jesse_folder(directory: Path) -> dict:
             hint = ""
             if models.is_dir() and any(models.iterdir()):
                 names = ", ".join(sorted(p.name for p in models.iterdir() if not p.name.startswith(".")))
-                hint = f"; trained bundles exist under {models} ({names}): deploy one with jesse_dag.ml.deploy_bundle(path)"
+                hint = (f"; trained bundles exist under {models} ({names}): deploy one with "
+                        "jesse_dag.ml.deploy_bundle(path)")
             raise FileNotFoundError(f"Expected file not found: {directory / f}{hint}")
     warnings.warn(f"{directory}: no {MANIFEST} (a model Jesse trained?): its pickles were loaded as Jesse loads "
                   "them, and its files, features and library versions could not be checked", UserWarning, stacklevel=3)
@@ -557,9 +565,14 @@ def check_feature_names(expected: Sequence[str], actual: Sequence[str], where: A
                       + " (renamed a feature? retrain, or restore the names)")
 
 
+def _bundle_id(manifest: Mapping[str, Any], bundle_dir: Path) -> str:
+    """``<strategy>/<version>`` as registered, or the folder for a bundle saved outside a strategy."""
+    return f"{manifest['strategy']}/{manifest['version']}" if manifest.get("strategy") else str(bundle_dir.resolve())
+
+
 def _check_registered(manifest: dict, bundle_dir: Path, registry: ModelRegistry) -> None:
     """Where the registry knows the bundle (same id or same folder), the hashes it recorded must match."""
-    bundle_id = f"{manifest['strategy']}/{manifest['version']}" if manifest.get("strategy") else str(bundle_dir.resolve())
+    bundle_id = _bundle_id(manifest, bundle_dir)
     for entry in registry.find(bundle_id=bundle_id, path=str(bundle_dir.resolve())):
         recorded = entry.get("files")
         if not isinstance(recorded, dict):
@@ -615,6 +628,6 @@ def deploy_bundle(bundle_dir: str | os.PathLike, strategy_dir: str | os.PathLike
         os.replace(strategy_dir / staged[f], strategy_dir / f)
     os.unlink(journal)
     strategy = manifest.get("strategy") or strategy_dir.name
-    bundle_id = f"{manifest['strategy']}/{manifest['version']}" if manifest.get("strategy") else str(bundle_dir.resolve())
+    bundle_id = _bundle_id(manifest, bundle_dir)
     registry.mark_deployed(strategy, bundle_id)
     return strategy_dir
