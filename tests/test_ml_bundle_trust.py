@@ -18,7 +18,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from jesse_dag.ml import bundle as bundle_module
-from jesse_dag.ml.bundle import BundleError, deploy_bundle, load_ml_model
+from jesse_dag.ml.bundle import BundleError, deploy_bundle, load_ml_model, save_bundle
 from jesse_dag.ml.estimators import EstimatorRefused, estimator_class, make_estimator
 from jesse_dag.ml.registry import ModelRegistry
 from jesse_dag.ml.training import train_model
@@ -60,13 +60,19 @@ def _edit_manifest(directory: Path, edit) -> None:
     (directory / "bundle.json").write_text(json.dumps(m))
 
 
+@pytest.fixture(scope="module")
+def trained():
+    """One training for the module (the attacks are on the files, not on the training)."""
+    return train_model(_points(), LogisticRegression(), verbose=False, n_jobs=1)
+
+
 @pytest.fixture
-def deployed(project, tmp_path):  # noqa: F811 - the fixture imported above
-    """A trained bundle deployed into the strategy folder; returns (strategy folder, bundle folder, marker)."""
+def deployed(project, tmp_path, trained):  # noqa: F811 - the fixture imported above
+    """A bundle saved, registered and deployed into the strategy folder: (strategy folder, bundle, marker)."""
     folder, _ = project
-    r = train_model(_points(), LogisticRegression(), save_to=str(folder), verbose=False, n_jobs=1)
-    deploy_bundle(r["bundle"]["path"])
-    return folder, Path(r["bundle"]["path"]), tmp_path / "MARKER"
+    b = save_bundle(trained, folder, _points(), LogisticRegression())
+    deploy_bundle(b["path"])
+    return folder, Path(b["path"]), tmp_path / "MARKER"
 
 
 def _plant_pickle(path: Path, marker: Path) -> None:
@@ -272,3 +278,19 @@ def test_project_estimator_class_os_system_is_refused(tmp_path):
         _estimator(pipeline)
     assert "project.yaml: pipelines.p1.estimator" in str(err.value) and "'os.system' refused" in str(err.value)
     assert not marker.exists() and not os.path.exists(marker)
+
+
+def test_the_estimators_we_train_load_from_their_skops_copies(project):  # noqa: F811
+    """HistGradientBoosting's tree predictors and a forest's trees are on the allowlist: the skops copy
+    loads and predicts exactly what the trained model does."""
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+
+    folder, _ = project
+    for est in (HistGradientBoostingClassifier(max_iter=10, random_state=0),
+                RandomForestClassifier(n_estimators=5, random_state=0)):
+        r = train_model(_points(), est, save_to=str(folder), verbose=False, n_jobs=1)
+        loaded = load_ml_model(r["bundle"]["path"])
+        assert loaded["manifest"]["model_format"] == "skops" and type(loaded["model"]) is type(est)
+        X = r["scaler"].transform([[0.3, -0.2, 0.1], [-1.0, 1.0, 0.0]])
+        assert (loaded["model"].predict_proba(X) == r["model"].predict_proba(X)).all()
+        assert loaded["feature_importance"]["feature_names"] == ["a", "b", "noise"]
