@@ -459,7 +459,8 @@ def gather(ctx, strategy, csv_path, **market_opts):
               help="[default: strategies/STRATEGY/ml_data/STRATEGY_data.csv]")
 @click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), default="binary", show_default=True)
 @click.option("--estimator", default="sklearn.linear_model.LogisticRegression", show_default=True,
-              help="module.Class of a scikit-learn estimator.")
+              help="module.Class of an estimator class from sklearn, lightgbm or xgboost (nothing else is "
+                   "imported: docs/security.md).")
 @click.option("--params", help="Estimator parameters as a JSON object, e.g. '{\"C\": 0.5}'.")
 @click.option("--test-ratio", default=0.2, show_default=True, type=click.FloatRange(0, 1, min_open=True, max_open=True))
 @click.option("--n-splits", default=5, show_default=True, type=click.IntRange(2), help="Purged walk-forward folds.")

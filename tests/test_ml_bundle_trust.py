@@ -294,3 +294,25 @@ def test_the_estimators_we_train_load_from_their_skops_copies(project):  # noqa:
         X = r["scaler"].transform([[0.3, -0.2, 0.1], [-1.0, 1.0, 0.0]])
         assert (loaded["model"].predict_proba(X) == r["model"].predict_proba(X)).all()
         assert loaded["feature_importance"]["feature_names"] == ["a", "b", "noise"]
+
+
+def test_a_fifo_in_place_of_a_file_is_refused_without_blocking(deployed):
+    folder, _, _ = deployed
+    (folder / "model.skops").unlink()
+    os.mkfifo(folder / "model.skops")
+    with pytest.raises(BundleError, match="model.skops: not a regular file"):
+        load_ml_model(folder)
+
+
+def test_a_bundle_saved_before_the_skops_copies_loads_its_checked_pickles_with_a_warning(deployed, trained):
+    folder, bundle, _ = deployed
+    for f in ("model.skops", "scaler.skops", "feature_importance.json"):
+        (bundle / f).unlink()
+    _edit_manifest(bundle, lambda m: {**{k: v for k, v in m.items() if k != "model_format"},
+                                      "format": "jesse-dag-bundle/1",
+                                      "files": {k: v for k, v in m["files"].items() if k.endswith(".pkl")}})
+    with pytest.warns(UserWarning, match="saved before jesse-dag kept skops copies"):
+        loaded = load_ml_model(bundle)
+    X = trained["scaler"].transform([[0.3, -0.2, 0.1]])
+    assert (loaded["model"].predict_proba(X) == trained["model"].predict_proba(X)).all()
+    assert loaded["feature_importance"]["feature_names"] == ["a", "b", "noise"]

@@ -22,6 +22,8 @@ _EXPORTS: dict[str, str] = {
     "load_ml_model": "jesse_dag.ml.bundle",
     "deploy_bundle": "jesse_dag.ml.bundle",
     "BundleError": "jesse_dag.ml.bundle",
+    "make_estimator": "jesse_dag.ml.estimators",
+    "EstimatorRefused": "jesse_dag.ml.estimators",
     "ModelRegistry": "jesse_dag.ml.registry",
     "list_bundles": "jesse_dag.store.ml",
     "bundle_lineage": "jesse_dag.store.ml",

@@ -24,6 +24,7 @@ Example:
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import io
@@ -619,9 +620,15 @@ def deploy_bundle(bundle_dir: str | os.PathLike, strategy_dir: str | os.PathLike
     journal = strategy_dir / JOURNAL
     blobs[MANIFEST] = manifest_bytes
     staged = {}
-    for f, data in blobs.items():
-        staged[f] = f".{f}.deploying"
-        _write_new_file(strategy_dir, staged[f], data)
+    try:
+        for f, data in blobs.items():
+            staged[f] = f".{f}.deploying"
+            _write_new_file(strategy_dir, staged[f], data)
+    except BaseException:  # nothing was deployed: leave no staged copies behind
+        for name in staged.values():
+            with contextlib.suppress(OSError):
+                os.unlink(strategy_dir / name)
+        raise
     _write_new_file(strategy_dir, JOURNAL, json.dumps({"bundle": str(bundle_dir.resolve()),
                                                        "version": manifest.get("version")}).encode())
     for f in (*manifest["files"], MANIFEST):  # manifest last: until then the old one names the old files
