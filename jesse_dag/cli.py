@@ -618,12 +618,14 @@ def _bundle_dir(ctx, strategy: str, version: str | None) -> Path:
 @handled
 @click.pass_context
 def models_inspect(ctx, strategy, version):
-    """Print a bundle's manifest (default: the deployed one) and check its file hashes."""
-    from jesse_dag.ml.bundle import read_manifest, verify_bundle
+    """Print a bundle's manifest (default: the deployed one) and check its file hashes, against bundle.json
+    and against the ones the registry recorded at training."""
+    from jesse_dag.ml.bundle import check_registered_hashes, read_manifest, verify_bundle
 
     d = _bundle_dir(ctx, strategy, version)
     manifest = read_manifest(d)
     verify_bundle(d, manifest)
+    check_registered_hashes(manifest, d, _registry(ctx))  # a deployed copy is found by its bundle id
     click.echo(json.dumps(manifest, indent=1, default=str))
     click.echo(f"{d}: files match their hashes", err=True)
 

@@ -316,3 +316,18 @@ def test_a_bundle_saved_before_the_skops_copies_loads_its_checked_pickles_with_a
     X = trained["scaler"].transform([[0.3, -0.2, 0.1]])
     assert (loaded["model"].predict_proba(X) == trained["model"].predict_proba(X)).all()
     assert loaded["feature_importance"]["feature_names"] == ["a", "b", "noise"]
+
+
+def test_cli_models_inspect_checks_the_registry_hashes(deployed):
+    from tests.test_cli import run
+    from jesse_dag.cli import EXIT_OK
+
+    folder, bundle, marker = deployed
+    project_dir = folder.parents[1]
+    assert run(project_dir, "models", "inspect", "Demo", "v0001").exit_code == EXIT_OK
+    assert run(project_dir, "models", "inspect", "Demo").exit_code == EXIT_OK  # the deployed copy
+    _plant_pickle(bundle / "model.pkl", marker)
+    _edit_manifest(bundle, lambda m: {**m, "files": {**m["files"], "model.pkl": _sha(bundle / "model.pkl")}})
+    r = run(project_dir, "models", "inspect", "Demo", "v0001")
+    assert r.exit_code != EXIT_OK and "model.pkl" in r.output and "the model registry recorded" in r.output
+    assert not marker.exists()

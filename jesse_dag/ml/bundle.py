@@ -571,7 +571,7 @@ def _bundle_id(manifest: Mapping[str, Any], bundle_dir: Path) -> str:
     return f"{manifest['strategy']}/{manifest['version']}" if manifest.get("strategy") else str(bundle_dir.resolve())
 
 
-def _check_registered(manifest: dict, bundle_dir: Path, registry: ModelRegistry) -> None:
+def check_registered_hashes(manifest: dict, bundle_dir: Path, registry: ModelRegistry) -> None:
     """Where the registry knows the bundle (same id or same folder), the hashes it recorded must match."""
     bundle_id = _bundle_id(manifest, bundle_dir)
     for entry in registry.find(bundle_id=bundle_id, path=str(bundle_dir.resolve())):
@@ -608,7 +608,7 @@ def deploy_bundle(bundle_dir: str | os.PathLike, strategy_dir: str | os.PathLike
     manifest, manifest_bytes = got
     blobs = _verified_files(bundle_dir, manifest)
     registry = registry or ModelRegistry()
-    _check_registered(manifest, bundle_dir, registry)
+    check_registered_hashes(manifest, bundle_dir, registry)
     _load_artifacts(bundle_dir, manifest, blobs, with_model=False)  # refuses what the allowlist does not hold
     if strategy_dir is None:
         if bundle_dir.parent.name != "models":
