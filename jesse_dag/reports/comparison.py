@@ -14,6 +14,7 @@ from typing import Any, Mapping
 import plotly.graph_objects as go
 
 from jesse_dag.reports import _data
+from jesse_dag.reports._plotlyjs import finish
 from jesse_dag.reports._page import Page, grid_table, small_layout
 
 COLORS = {"baseline": "#6E7781", "deployed": "#2962FF"}
@@ -74,10 +75,10 @@ def _kept_trades(base: list, dep: list) -> int:
 
 
 def write_comparison_report(baseline: dict, deployed: dict, path: str | os.PathLike,
-                            title: str = "Baseline vs model") -> Path:
+                            title: str = "Baseline vs model", *, plotlyjs: str = "shared") -> Path:
     """Write the comparison of two backtests of the same window to ``path``; return it.
 
     ``baseline`` / ``deployed``: ``{"mode", "metrics", "trades", "equity": [[time_seconds, value], ...],
     "model_version"}`` (what :func:`jesse_dag.research.pipeline.backtest_window` returns).
     """
-    return _data.write_atomic(path, render_comparison_report(baseline, deployed, title=title))
+    return _data.write_atomic(path, finish(render_comparison_report(baseline, deployed, title=title), path, plotlyjs))
