@@ -198,16 +198,27 @@ def test_ml_report(browser, shots, tmp_path):
 def test_comparison_report(browser, shots, tmp_path):
     from jesse_dag.reports.comparison import write_comparison_report
 
-    result, _ = small_result()
+    from jesse_dag.reports._data import bars_from_1m
+
+    result, candles = small_result()
     eq = [[p["time"], p["value"]] for p in result["equity_curve"][0]["data"]]
     baseline = {"mode": "baseline", "metrics": result["metrics"], "trades": result["trades"], "equity": eq,
                 "model_version": None}
     deployed = {"mode": "deployed", "metrics": {**result["metrics"], "total": 1, "net_profit": 3.9},
                 "trades": result["trades"][:1], "equity": [eq[0], [eq[1][0], 1003.9], [eq[2][0], 1003.9]],
                 "model_version": "v0003"}
-    path = write_comparison_report(baseline, deployed, tmp_path / "cmp.html", title="Small: baseline vs model")
+    path = write_comparison_report(baseline, deployed, tmp_path / "cmp.html", title="Small: baseline vs model",
+                                   bars=bars_from_1m(candles, "5m"), timeframe="5m")
     page = open_report(browser, path, shots / "comparison_report.png", "cmp-equity")
     assert trace(page, "cmp-equity", "deployed")["y"] == [1000.0, 1003.9, 1003.9]
+    # the price chart: the window's candles, both runs' entries and exits told apart by name and marker
+    assert len(trace(page, "cmp-price", "candles")["x"]) == 3 * 288
+    assert trace(page, "cmp-price", "baseline entries")["y"] == [t["entry_price"] for t in result["trades"]]
+    assert trace(page, "cmp-price", "deployed entries")["y"] == [result["trades"][0]["entry_price"]]
+    assert trace(page, "cmp-price", "deployed exits")["y"] == [result["trades"][0]["exit_price"]]
+    symbols = page.evaluate("() => document.getElementById('cmp-price').data.map(t => [t.name, t.marker && t.marker.symbol])")
+    marks = {n: s for n, s in symbols if n != "candles"}
+    assert all(str(x).endswith("-open") for x in marks["baseline entries"]) and marks["deployed exits"] == "x"
     rows = {r[0]: r[1:] for r in table_rows(page, "comparison-table")}
     assert rows["total"] == ["2", "1", "-1"]
     assert rows["net_profit"][2] == "4.2"
