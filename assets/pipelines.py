@@ -48,14 +48,23 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
             name=f"{group}__{window_name}_window",
             outs={
                 "warmup_candles": dg.AssetOut(key=key(window_name, "warmup_candles"), group_name=group,
-                                              code_version=base_version, kinds={"numpy"}),
+                                              code_version=base_version, kinds={"numpy"},
+                                              tags={"window": window_name},
+                                              description=f"{window_name.capitalize()} window: the 1-minute warm-up "
+                                                          f"candles before {window.start} (the strategy's "
+                                                          f"{pipeline.warmup_bars} warm-up bars)."),
                 "trading_candles": dg.AssetOut(key=key(window_name, "trading_candles"), group_name=group,
-                                               code_version=base_version, kinds={"numpy"}),
+                                               code_version=base_version, kinds={"numpy"},
+                                               tags={"window": window_name},
+                                               description=f"{window_name.capitalize()} window: the 1-minute candles "
+                                                           f"traded, {window.start} .. {window.end}."),
             },
             deps=[candles_key(market)],
             pool=DUCKDB_POOL,
             retry_policy=STORE_RETRY,
-            check_specs=[dg.AssetCheckSpec("window_integrity", asset=key(window_name, "trading_candles"), blocking=True)],
+            check_specs=[dg.AssetCheckSpec("window_integrity", asset=key(window_name, "trading_candles"), blocking=True,
+                                           description=f"The {window_name} window has every minute from its start to "
+                                                       "its end (no gap) and at least one trading candle.")],
         )
         def _window(context: dg.AssetExecutionContext, store: ResearchStore):
             res = steps.load_window(pipeline, market, window, db_path=store.db_path)
@@ -81,9 +90,14 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
         pool=DUCKDB_POOL,
         retry_policy=STORE_RETRY,
         check_specs=[
-            dg.AssetCheckSpec("enough_samples", asset=key("ml_samples"), blocking=True),
-            dg.AssetCheckSpec("not_single_class", asset=key("ml_samples"), blocking=True),
-            dg.AssetCheckSpec("no_look_ahead", asset=key("ml_samples"), blocking=True),
+            dg.AssetCheckSpec("enough_samples", asset=key("ml_samples"), blocking=True,
+                              description="At least the pipeline's minimum number of labelled samples to train on."),
+            dg.AssetCheckSpec("not_single_class", asset=key("ml_samples"), blocking=True,
+                              description="A classification label takes at least two values (a regression label is "
+                                          "not constant)."),
+            dg.AssetCheckSpec("no_look_ahead", asset=key("ml_samples"), blocking=True,
+                              description="Every sample's features closed before its label was decided "
+                                          "(time + timeframe <= label_time), all inside the training window."),
         ],
         description="Labelled feature points recorded by the strategy in gather mode over the training window.",
     )
@@ -103,7 +117,9 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
         key=key("model_bundle"), group_name=group, code_version=base_version, kinds={"sklearn"},
         pool=DUCKDB_POOL,
         retry_policy=STORE_RETRY,
-        check_specs=[dg.AssetCheckSpec("quality_gate", asset=key("model_bundle"), blocking=True)],
+        check_specs=[dg.AssetCheckSpec("quality_gate", asset=key("model_bundle"), blocking=True,
+                                  description="The purged out-of-sample metrics pass the pipeline's gate; a model "
+                                              "that fails is kept but never deployed.")],
         description="train_model on the samples: a versioned bundle (model, scaler, importance, bundle.json).",
     )
     def model_bundle(context: dg.AssetExecutionContext, store: ResearchStore, ml_samples):
