@@ -4,6 +4,7 @@ Each asset calls one function of :mod:`jesse_dag.research.pipeline` and records 
 ``<pipeline>/<step>`` in the UI; the pipeline's assets form one group.
 """
 
+from pathlib import Path
 from typing import Any, Mapping
 
 import dagster as dg
@@ -27,6 +28,11 @@ def _numbers(prefix: str, metrics: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(v, NUMERIC) and not isinstance(v, bool) and v == v and abs(v) != float("inf"):
             out[f"{prefix}{k}"] = dg.MetadataValue.float(float(v))
     return out
+
+
+def _open_link(path: str) -> dict[str, Any]:
+    """A ``file://`` link to a report: the UI shows a path as text, a URL as a link that opens it."""
+    return {"open_report": dg.MetadataValue.url(Path(path).resolve().as_uri())}
 
 
 def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) -> list[dg.AssetsDefinition]:
@@ -138,7 +144,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
     def evaluation_report(context: dg.AssetExecutionContext, store: ResearchStore, model_bundle):
         res = steps.write_evaluation_report(pipeline, model_bundle, out_dir=store.reports_dir)
         return dg.Output(res, data_version=dg.DataVersion(model_bundle["fingerprint"]),
-                         metadata={"report": dg.MetadataValue.path(res["html"]),
+                         metadata={"report": dg.MetadataValue.path(res["html"]), **_open_link(res["html"]),
                                    "summary": dg.MetadataValue.md(res["markdown"])})
 
     @dg.asset(key=key("deployed_model"), group_name=group, code_version=base_version, kinds={"sklearn"},
@@ -178,7 +184,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
     def comparison_report(context: dg.AssetExecutionContext, store: ResearchStore, baseline_backtest,
                           deployed_backtest):
         res = steps.compare_backtests(pipeline, baseline_backtest, deployed_backtest, out_dir=store.reports_dir)
-        return dg.Output(res, metadata={"report": dg.MetadataValue.path(res["html"]),
+        return dg.Output(res, metadata={"report": dg.MetadataValue.path(res["html"]), **_open_link(res["html"]),
                                         "summary": dg.MetadataValue.md(res["markdown"]),
                                         **_numbers("delta_", res["deltas"])})
 
