@@ -53,13 +53,13 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
         @dg.multi_asset(
             name=f"{group}__{window_name}_window",
             outs={
-                "warmup_candles": dg.AssetOut(key=key(window_name, "warmup_candles"), group_name=group,
+                "warmup_candles": dg.AssetOut(key=key(f"{window_name}_warmup_candles"), group_name=group,
                                               code_version=base_version, kinds={"numpy"},
                                               tags={"window": window_name},
                                               description=f"{window_name.capitalize()} window: the 1-minute warm-up "
                                                           f"candles before {window.start} (the strategy's "
                                                           f"{pipeline.warmup_bars} warm-up bars)."),
-                "trading_candles": dg.AssetOut(key=key(window_name, "trading_candles"), group_name=group,
+                "trading_candles": dg.AssetOut(key=key(f"{window_name}_trading_candles"), group_name=group,
                                                code_version=base_version, kinds={"numpy"},
                                                tags={"window": window_name},
                                                description=f"{window_name.capitalize()} window: the 1-minute candles "
@@ -68,7 +68,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
             deps=[candles_key(market)],
             pool=DUCKDB_POOL,
             retry_policy=STORE_RETRY,
-            check_specs=[dg.AssetCheckSpec("window_integrity", asset=key(window_name, "trading_candles"), blocking=True,
+            check_specs=[dg.AssetCheckSpec("window_integrity", asset=key(f"{window_name}_trading_candles"), blocking=True,
                                            description=f"The {window_name} window has every minute from its start to "
                                                        "its end (no gap) and at least one trading candle.")],
         )
@@ -82,7 +82,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
             yield dg.Output(res["trading"], output_name="trading_candles",
                             data_version=dg.DataVersion(res["trading_fingerprint"]), metadata=meta)
             yield dg.AssetCheckResult(
-                asset_key=key(window_name, "trading_candles"), check_name="window_integrity",
+                asset_key=key(f"{window_name}_trading_candles"), check_name="window_integrity",
                 passed=not res["gaps"] and res["trading_rows"] > 0,
                 metadata={"missing_ranges": dg.MetadataValue.json(res["gaps"][:20])},
             )
@@ -91,8 +91,8 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
 
     @dg.asset(
         key=key("ml_samples"), group_name=group, code_version=strategy_code_version, kinds={"duckdb", "csv"},
-        ins={"warmup": dg.AssetIn(key("training", "warmup_candles")),
-             "trading": dg.AssetIn(key("training", "trading_candles"))},
+        ins={"warmup": dg.AssetIn(key("training_warmup_candles")),
+             "trading": dg.AssetIn(key("training_trading_candles"))},
         pool=DUCKDB_POOL,
         retry_policy=STORE_RETRY,
         check_specs=[
@@ -156,8 +156,8 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
                                    "version": model_bundle["version"]})
 
     def backtest_asset(mode: str) -> dg.AssetsDefinition:
-        ins = {"warmup": dg.AssetIn(key("evaluation", "warmup_candles")),
-               "trading": dg.AssetIn(key("evaluation", "trading_candles"))}
+        ins = {"warmup": dg.AssetIn(key("evaluation_warmup_candles")),
+               "trading": dg.AssetIn(key("evaluation_trading_candles"))}
         if mode == "deployed":
             ins["deployed_model"] = dg.AssetIn(key("deployed_model"))
 
