@@ -33,7 +33,19 @@ def pipeline_job(pipeline: Pipeline, market: Market) :
 
 
 def market_import_job(market: Market) :
-    return dg.define_asset_job(import_job_name(market), selection=dg.AssetSelection.assets(candles_key(market)))
+    return dg.define_asset_job(import_job_name(market), selection=dg.AssetSelection.assets(candles_key(market)),
+                               description=f"Import one month of {market.name}'s candles (a partition per run).")
+
+
+def evaluate_job_name(pipeline: Pipeline) -> str:
+    return f"{pipeline.name.replace('-', '_')}__train_and_evaluate"
+
+
+def pipeline_evaluate_job(pipeline: Pipeline) :
+    """Every asset of the pipeline over candles already imported: what `make demo` runs after the import."""
+    return dg.define_asset_job(
+        evaluate_job_name(pipeline), selection=dg.AssetSelection.groups(pipeline.name.replace("-", "_")),
+        description=f"Gather, train, gate, deploy and evaluate {pipeline.name} on the candles already stored.")
 
 
 def pipeline_schedule(pipeline: Pipeline, market: Market) -> dg.ScheduleDefinition:
@@ -103,7 +115,7 @@ def build_automation(project: Project) -> tuple[list, list, list]:
         sensors.append(inbox_sensor(market, project.directory))
     for pipeline in project.pipelines.values():
         market = project.markets[pipeline.market]
-        jobs.append(pipeline_job(pipeline, market))
+        jobs += [pipeline_job(pipeline, market), pipeline_evaluate_job(pipeline)]
         if pipeline.schedule:
             schedules.append(pipeline_schedule(pipeline, market))
     return jobs, schedules, sensors

@@ -34,7 +34,9 @@ def build_candles_asset(market: Market, project_dir: str) -> dg.AssetsDefinition
         code_version=f"{library_version()}-{steps.source_fingerprint(market)}",
         retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
         description=f"1-minute candles of {market.exchange} {market.symbol} ({market.source['kind']} source), one month per partition.",
-        check_specs=[dg.AssetCheckSpec("candle_integrity", asset=candles_key(market), blocking=True)],
+        check_specs=[dg.AssetCheckSpec("candle_integrity", asset=candles_key(market), blocking=True,
+                                       description="The month's rows are sorted 1-minute candles with no duplicate, "
+                                                   "NaN or high < low; gaps are counted and listed.")],
     )
     def _candles(context: dg.AssetExecutionContext, store: ResearchStore):
         month = context.partition_key

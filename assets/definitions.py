@@ -37,4 +37,5 @@ def _project_file() -> Path:
     return Path(os.environ.get("JESSE_DAG_PROJECT_FILE", _ROOT / "project.yaml"))
 
 
-defs = build_definitions(load_project(_project_file()))
+project = load_project(_project_file())
+defs = build_definitions(project)

@@ -4,6 +4,7 @@ Each asset calls one function of :mod:`jesse_dag.research.pipeline` and records 
 ``<pipeline>/<step>`` in the UI; the pipeline's assets form one group.
 """
 
+from pathlib import Path
 from typing import Any, Mapping
 
 import dagster as dg
@@ -29,6 +30,11 @@ def _numbers(prefix: str, metrics: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _open_link(path: str) -> dict[str, Any]:
+    """A ``file://`` link to a report: the UI shows a path as text, a URL as a link that opens it."""
+    return {"open_report": dg.MetadataValue.url(Path(path).resolve().as_uri())}
+
+
 def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) -> list[dg.AssetsDefinition]:
     p = pipeline.name
     group = p.replace("-", "_")
@@ -47,15 +53,24 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
         @dg.multi_asset(
             name=f"{group}__{window_name}_window",
             outs={
-                "warmup_candles": dg.AssetOut(key=key(window_name, "warmup_candles"), group_name=group,
-                                              code_version=base_version, kinds={"numpy"}),
-                "trading_candles": dg.AssetOut(key=key(window_name, "trading_candles"), group_name=group,
-                                               code_version=base_version, kinds={"numpy"}),
+                "warmup_candles": dg.AssetOut(key=key(f"{window_name}_warmup_candles"), group_name=group,
+                                              code_version=base_version, kinds={"numpy"},
+                                              tags={"window": window_name},
+                                              description=f"{window_name.capitalize()} window: the 1-minute warm-up "
+                                                          f"candles before {window.start} (the strategy's "
+                                                          f"{pipeline.warmup_bars} warm-up bars)."),
+                "trading_candles": dg.AssetOut(key=key(f"{window_name}_trading_candles"), group_name=group,
+                                               code_version=base_version, kinds={"numpy"},
+                                               tags={"window": window_name},
+                                               description=f"{window_name.capitalize()} window: the 1-minute candles "
+                                                           f"traded, {window.start} .. {window.end}."),
             },
             deps=[candles_key(market)],
             pool=DUCKDB_POOL,
             retry_policy=STORE_RETRY,
-            check_specs=[dg.AssetCheckSpec("window_integrity", asset=key(window_name, "trading_candles"), blocking=True)],
+            check_specs=[dg.AssetCheckSpec("window_integrity", asset=key(f"{window_name}_trading_candles"), blocking=True,
+                                           description=f"The {window_name} window has every minute from its start to "
+                                                       "its end (no gap) and at least one trading candle.")],
         )
         def _window(context: dg.AssetExecutionContext, store: ResearchStore):
             res = steps.load_window(pipeline, market, window, db_path=store.db_path)
@@ -67,7 +82,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
             yield dg.Output(res["trading"], output_name="trading_candles",
                             data_version=dg.DataVersion(res["trading_fingerprint"]), metadata=meta)
             yield dg.AssetCheckResult(
-                asset_key=key(window_name, "trading_candles"), check_name="window_integrity",
+                asset_key=key(f"{window_name}_trading_candles"), check_name="window_integrity",
                 passed=not res["gaps"] and res["trading_rows"] > 0,
                 metadata={"missing_ranges": dg.MetadataValue.json(res["gaps"][:20])},
             )
@@ -76,14 +91,19 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
 
     @dg.asset(
         key=key("ml_samples"), group_name=group, code_version=strategy_code_version, kinds={"duckdb", "csv"},
-        ins={"warmup": dg.AssetIn(key("training", "warmup_candles")),
-             "trading": dg.AssetIn(key("training", "trading_candles"))},
+        ins={"warmup": dg.AssetIn(key("training_warmup_candles")),
+             "trading": dg.AssetIn(key("training_trading_candles"))},
         pool=DUCKDB_POOL,
         retry_policy=STORE_RETRY,
         check_specs=[
-            dg.AssetCheckSpec("enough_samples", asset=key("ml_samples"), blocking=True),
-            dg.AssetCheckSpec("not_single_class", asset=key("ml_samples"), blocking=True),
-            dg.AssetCheckSpec("no_look_ahead", asset=key("ml_samples"), blocking=True),
+            dg.AssetCheckSpec("enough_samples", asset=key("ml_samples"), blocking=True,
+                              description="At least the pipeline's minimum number of labelled samples to train on."),
+            dg.AssetCheckSpec("not_single_class", asset=key("ml_samples"), blocking=True,
+                              description="A classification label takes at least two values (a regression label is "
+                                          "not constant)."),
+            dg.AssetCheckSpec("no_look_ahead", asset=key("ml_samples"), blocking=True,
+                              description="Every sample's features closed before its label was decided "
+                                          "(time + timeframe <= label_time), all inside the training window."),
         ],
         description="Labelled feature points recorded by the strategy in gather mode over the training window.",
     )
@@ -103,7 +123,9 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
         key=key("model_bundle"), group_name=group, code_version=base_version, kinds={"sklearn"},
         pool=DUCKDB_POOL,
         retry_policy=STORE_RETRY,
-        check_specs=[dg.AssetCheckSpec("quality_gate", asset=key("model_bundle"), blocking=True)],
+        check_specs=[dg.AssetCheckSpec("quality_gate", asset=key("model_bundle"), blocking=True,
+                                  description="The purged out-of-sample metrics pass the pipeline's gate; a model "
+                                              "that fails is kept but never deployed.")],
         description="train_model on the samples: a versioned bundle (model, scaler, importance, bundle.json).",
     )
     def model_bundle(context: dg.AssetExecutionContext, store: ResearchStore, ml_samples):
@@ -122,7 +144,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
     def evaluation_report(context: dg.AssetExecutionContext, store: ResearchStore, model_bundle):
         res = steps.write_evaluation_report(pipeline, model_bundle, out_dir=store.reports_dir)
         return dg.Output(res, data_version=dg.DataVersion(model_bundle["fingerprint"]),
-                         metadata={"report": dg.MetadataValue.path(res["html"]),
+                         metadata={"report": dg.MetadataValue.path(res["html"]), **_open_link(res["html"]),
                                    "summary": dg.MetadataValue.md(res["markdown"])})
 
     @dg.asset(key=key("deployed_model"), group_name=group, code_version=base_version, kinds={"sklearn"},
@@ -134,8 +156,8 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
                                    "version": model_bundle["version"]})
 
     def backtest_asset(mode: str) -> dg.AssetsDefinition:
-        ins = {"warmup": dg.AssetIn(key("evaluation", "warmup_candles")),
-               "trading": dg.AssetIn(key("evaluation", "trading_candles"))}
+        ins = {"warmup": dg.AssetIn(key("evaluation_warmup_candles")),
+               "trading": dg.AssetIn(key("evaluation_trading_candles"))}
         if mode == "deployed":
             ins["deployed_model"] = dg.AssetIn(key("deployed_model"))
 
@@ -162,7 +184,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
     def comparison_report(context: dg.AssetExecutionContext, store: ResearchStore, baseline_backtest,
                           deployed_backtest):
         res = steps.compare_backtests(pipeline, baseline_backtest, deployed_backtest, out_dir=store.reports_dir)
-        return dg.Output(res, metadata={"report": dg.MetadataValue.path(res["html"]),
+        return dg.Output(res, metadata={"report": dg.MetadataValue.path(res["html"]), **_open_link(res["html"]),
                                         "summary": dg.MetadataValue.md(res["markdown"]),
                                         **_numbers("delta_", res["deltas"])})
 

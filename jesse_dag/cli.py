@@ -168,7 +168,7 @@ def _run_subprocess(cmd: list[str], cwd: Path, env: dict | None = None) -> int:
         return subprocess.call(cmd, cwd=cwd, env=env)
     except FileNotFoundError:
         raise CliError(f"cannot run {cmd[0]!r}: not found; install it into this environment "
-                       f"(pip install {'dagster-webserver' if 'dagster' in cmd[0] else cmd[0]})", EXIT_NOT_FOUND)
+                       f"(pip install {'dagster-dg-cli' if Path(cmd[0]).name == 'dg' else cmd[0]})", EXIT_NOT_FOUND)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 
@@ -194,7 +194,7 @@ def demo(ctx: click.Context) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.pass_context
 def ui(ctx: click.Context, port: int, host: str) -> None:
-    """Open the Dagster UI on the project's asset graph (dagster dev, DAGSTER_HOME=storage/dagster)."""
+    """Open the Dagster UI on the project's asset graph (dg dev, DAGSTER_HOME=storage/dagster)."""
     project = _project(ctx)
     if not (project / "workspace.yaml").is_file():
         raise CliError(f"{project / 'workspace.yaml'} does not exist: run from the project folder or pass "
@@ -204,12 +204,12 @@ def ui(ctx: click.Context, port: int, host: str) -> None:
     if (project / "assets" / "dagster.yaml").is_file() and not (home / "dagster.yaml").exists():
         (home / "dagster.yaml").write_text((project / "assets" / "dagster.yaml").read_text())
     env = {**os.environ, "DAGSTER_HOME": str(home)}
-    dagster = Path(sys.executable).with_name("dagster")
-    cmd = [str(dagster) if dagster.exists() else "dagster", "dev", "-w", "workspace.yaml", "-h", host, "-p", str(port)]
+    dg = Path(sys.executable).with_name("dg")  # Dagster's project CLI; reads [tool.dg] in pyproject.toml
+    cmd = [str(dg) if dg.exists() else "dg", "dev", "-h", host, "-p", str(port)]
     click.echo(f"DAGSTER_HOME={home}\n{' '.join(cmd)}", err=True)
     code = _run_subprocess(cmd, project, env)
     if code not in (0, EXIT_INTERRUPTED):
-        raise CliError(f"dagster dev exited with code {code}; see its output above", EXIT_FAILED)
+        raise CliError(f"dg dev exited with code {code}; see its output above", EXIT_FAILED)
 
 
 # ── candles ──────────────────────────────────────────────────────────────────────────────────────────────

@@ -88,13 +88,13 @@ def test_graphql_serves_the_asset_graph(webserver):
             break
         time.sleep(2)
     deps = {"/".join(n["assetKey"]["path"]): {"/".join(d["path"]) for d in n["dependencyKeys"]} for n in nodes}
-    assert deps["p1/training/trading_candles"] == {"market/synth/candles"}
-    assert deps["p1/ml_samples"] == {"p1/training/warmup_candles", "p1/training/trading_candles"}
+    assert deps["p1/training_trading_candles"] == {"market/synth/candles"}
+    assert deps["p1/ml_samples"] == {"p1/training_warmup_candles", "p1/training_trading_candles"}
     assert deps["p1/model_bundle"] == {"p1/ml_samples"}
     assert deps["p1/deployed_model"] == {"p1/model_bundle"}
     assert deps["p1/evaluation_report"] == {"p1/model_bundle"}
-    assert deps["p1/deployed_backtest"] == {"p1/deployed_model", "p1/evaluation/warmup_candles",
-                                             "p1/evaluation/trading_candles"}
+    assert deps["p1/deployed_backtest"] == {"p1/deployed_model", "p1/evaluation_warmup_candles",
+                                             "p1/evaluation_trading_candles"}
     assert deps["p1/comparison_report"] == {"p1/baseline_backtest", "p1/deployed_backtest"}
     assert len(deps) == 12
 

@@ -158,3 +158,29 @@ def test_printed_report_has_the_returned_numbers(capsys):
     assert len({len(l) for l in lines}) == 1, lines
     first = r["feature_importance"]["feature_names"][r["feature_importance"]["_order"][0]]
     assert lines[0].split()[1] == first and table
+
+
+def test_small_test_set_and_folds_warn_with_the_sample_counts():
+    """71 samples, 15 in the test set, 11-sample folds: the report would pass silently; now it says how little
+    the numbers mean. 1,000 samples give no warning."""
+    import warnings as _w
+
+    from sklearn.linear_model import LogisticRegression
+
+    from jesse_dag.ml.training import SmallSampleWarning, train_model
+
+    def points(n):
+        rng = np.random.default_rng(1)
+        x = rng.normal(size=(n, 2))
+        return [{"time": 1_700_000_000 + 900 * i, "features": {"a": x[i, 0], "b": x[i, 1]},
+                 "label": {"name": "y", "value": bool(x[i, 0] + 0.3 * rng.normal() > 0)},
+                 "label_time": 1_700_000_000 + 900 * (i + 1)} for i in range(n)]
+
+    with pytest.warns(SmallSampleWarning) as rec:
+        train_model(points(71), LogisticRegression(), verbose=False, validation="purged", n_splits=5, n_jobs=1)
+    texts = [str(r.message) for r in rec if r.category is SmallSampleWarning]
+    assert any(t.startswith("the test set holds only 15 samples") for t in texts), texts
+    assert any("validation folds holds only 11 samples" in t for t in texts), texts
+    with _w.catch_warnings():
+        _w.simplefilter("error", SmallSampleWarning)
+        train_model(points(1000), LogisticRegression(), verbose=False, validation="purged", n_splits=4, n_jobs=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import re
 import socket
 
 import numpy as np
@@ -166,3 +167,7 @@ def test_pine_and_quantstats_from_the_real_backtest(tmp_path, no_network):
     assert "Benchmark" not in qs  # no benchmark column
     # its cumulative return is the backtest's net profit: QuantStats read the same daily balances
     assert "-12.92%" in qs
+    # crypto trades every day: QuantStats annualises with 365 periods, as Jesse's metrics do (not its 252)
+    sharpe = float(re.search(r"<td>Sharpe</td>\s*<td>(-?[0-9.]+)</td>", qs).group(1))
+    assert sharpe == pytest.approx(run.result["metrics"]["sharpe_ratio"], abs=0.05)  # 252 gives -3.40
+    assert "qtpylib.io" not in qs and 'onload="save()"' not in qs  # no outside favicon, no missing function

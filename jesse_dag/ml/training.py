@@ -250,6 +250,24 @@ def _fold_metrics(est: Any, X: np.ndarray, y: np.ndarray, tr: np.ndarray, te: np
     return out
 
 
+MIN_TEST_SAMPLES = 100
+MIN_FOLD_SAMPLES = 50
+
+
+class SmallSampleWarning(UserWarning):
+    """A metric is measured on so few samples that it tells little (filter it with ``warnings`` if intended)."""
+
+
+def warn_if_too_few(what: str, n: int, minimum: int) -> None:
+    """Warn when ``n`` samples are too few for a metric to mean much: a rate measured on n samples moves by up
+    to 0.5/sqrt(n) (one standard error), 0.05 at 100 samples, 0.15 at 11."""
+    if n < minimum:
+        warnings.warn(f"{what} holds only {n} samples (fewer than {minimum}): a rate such as accuracy measured on it "
+                      f"is uncertain by up to ±{0.5 / np.sqrt(max(n, 1)):.2f} (one standard error). Gather more data "
+                      "(a longer window, or a label on more bars) before trusting these numbers.",
+                      SmallSampleWarning, stacklevel=3)
+
+
 def purged_validation(ordered: list[DataPoint], X: np.ndarray, y: np.ndarray, estimator: Any, task: str,
                       n_splits: int, embargo: float | str, n_jobs: int | None) -> dict:
     """Out-of-sample metrics per purged walk-forward fold over all the data, and their mean."""
@@ -265,6 +283,8 @@ def purged_validation(ordered: list[DataPoint], X: np.ndarray, y: np.ndarray, es
     if not splits:
         raise ValueError(f"purged validation: no fold has a training set left after the purge "
                          f"({len(X)} samples, n_splits={n_splits}, embargo={embargo!r})")
+    smallest = min(int(te.size) for _, te in splits)
+    warn_if_too_few(f"the smallest of {len(splits)} validation folds", smallest, MIN_FOLD_SAMPLES)
     results = _parallel(n_jobs)(delayed(_fold_metrics)(estimator, X, y, tr, te, task) for tr, te in splits)
     folds = []
     for i, ((tr, te), m) in enumerate(zip(splits, results), start=1):
@@ -321,6 +341,7 @@ def train_model(data: Sequence[DataPoint], estimator: Any, task: str = "binary",
     if split == 0 or split >= len(X):
         raise ValueError(f"test_ratio={test_ratio} produces an empty train or test set for {len(X)} samples.")
     X_train, X_test, y_train, y_test = X[:split], X[split:], y[:split], y[split:]
+    warn_if_too_few("the test set", len(X_test), MIN_TEST_SAMPLES)
     info = {"train_size": len(X_train), "test_size": len(X_test), "train_start": ts_to_date(times[0]),
             "train_end": ts_to_date(times[split - 1]), "test_start": ts_to_date(times[split]),
             "test_end": ts_to_date(times[-1])}

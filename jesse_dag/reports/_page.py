@@ -1,4 +1,4 @@
-"""One offline HTML page from plotly figures and HTML blocks (plotly.js embedded once, in the first figure)."""
+"""One offline HTML page from plotly figures and HTML blocks (plotly.js: see :mod:`jesse_dag.reports._plotlyjs`)."""
 from __future__ import annotations
 
 import html
@@ -7,6 +7,7 @@ from typing import Any, Mapping, Sequence
 import plotly.graph_objects as go
 
 from jesse_dag.reports import _data
+from jesse_dag.reports._plotlyjs import PLACEHOLDER
 
 CSS = """
 body{font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;margin:0 24px 40px;color:#1f2328}
@@ -23,12 +24,11 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 class Page:
-    """Collects sections; :meth:`html` gives the page. The first figure carries plotly.js."""
+    """Collects sections; :meth:`html` gives the page, whose ``<head>`` holds the plotly.js placeholder."""
 
     def __init__(self, title: str, subtitle: str = ""):
         self.title, self.subtitle = title, subtitle
         self.parts: list[str] = []
-        self._js_done = False
 
     def heading(self, text: str) -> None:
         self.parts.append(f"<h2>{html.escape(text)}</h2>")
@@ -40,9 +40,7 @@ class Page:
         self.parts.append(block)
 
     def figure(self, fig: go.Figure, div_id: str) -> str:
-        out = fig.to_html(full_html=False, include_plotlyjs=not self._js_done, div_id=div_id, config=PLOTLY_CONFIG)
-        self._js_done = True
-        return out
+        return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOTLY_CONFIG)
 
     def add_figure(self, fig: go.Figure, div_id: str) -> None:
         self.parts.append(self.figure(fig, div_id))
@@ -52,7 +50,7 @@ class Page:
 
     def html(self) -> str:
         return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(self.title)}</title>'
-                f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>'
+                f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><style>{CSS}</style>{PLACEHOLDER}</head>'
                 f"<body><h1>{html.escape(self.title)}</h1><div class=\"sub\">{html.escape(self.subtitle)}</div>"
                 + "\n".join(self.parts) + "</body></html>\n")
 

@@ -1,4 +1,4 @@
-"""The self-contained HTML report of one backtest (plotly, works offline: plotly.js is embedded).
+"""The HTML report of one backtest (plotly, works offline: plotly.js shared beside it or inlined).
 
 Sections: candlesticks of the route timeframe with every entry and exit marked, volume, the series the
 strategy drew (``add_line_to_candle_chart`` & co., see :mod:`jesse_dag.reports.chart_series`), equity
@@ -26,6 +26,7 @@ from plotly.subplots import make_subplots
 from jesse_dag.candles.timeframes import timeframe_to_minutes
 from jesse_dag.reports import _data
 from jesse_dag.reports._page import CSS
+from jesse_dag.reports._plotlyjs import PLACEHOLDER, finish
 from jesse_dag.reports.chart_series import collect_chart_series
 
 DEFAULT_MAX_BARS = 4000
@@ -192,13 +193,14 @@ def render_backtest_report(result: Mapping[str, Any], candles_1m: np.ndarray, *,
             if shown_tf != timeframe else f"{len(bars):,} {timeframe} bars")
     first = _data.iso(candles_1m[0, 0]) if len(candles_1m) else ""
     last = _data.iso(candles_1m[-1, 0]) if len(candles_1m) else ""
-    main_div = fig.to_html(full_html=False, include_plotlyjs=True, div_id="price-chart", config=PLOTLY_CONFIG)
+    main_div = fig.to_html(full_html=False, include_plotlyjs=False, div_id="price-chart", config=PLOTLY_CONFIG)
     month_div = mfig.to_html(full_html=False, include_plotlyjs=False, div_id="monthly-chart", config=PLOTLY_CONFIG)
     summary = {"title": title, "timeframe": timeframe, "display_timeframe": shown_tf, "bars": int(len(bars)),
                "trades": len(trades), "first_candle": first, "last_candle": last}
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
+<style>{CSS}</style>{PLACEHOLDER}</head>
 <body>
 <h1>{html.escape(title)}</h1>
 <div class="sub">{html.escape(subtitle)} {html.escape(first)} .. {html.escape(last)} UTC · {len(trades):,} trades ·
@@ -219,11 +221,12 @@ def render_backtest_report(result: Mapping[str, Any], candles_1m: np.ndarray, *,
 
 def write_backtest_report(result: Mapping[str, Any], candles_1m: np.ndarray, path: str | os.PathLike, *,
                           timeframe: str, chart_series: Mapping[str, Any] | None = None, title: str = "Backtest",
-                          subtitle: str = "", max_bars: int = DEFAULT_MAX_BARS) -> Path:
+                          subtitle: str = "", max_bars: int = DEFAULT_MAX_BARS, plotlyjs: str = "shared") -> Path:
     """Write the backtest report of ``result`` (with its ``equity_curve``) to ``path``; return the path.
 
     ``candles_1m``: the traded 1-minute candles (Jesse's columns); the chart shows them at ``timeframe``.
     ``chart_series``: what the strategy drew (``strategy.chart_series()``), optional.
+    ``plotlyjs``: ``"shared"`` (one plotly.js beside the page) or ``"inline"`` (one file to send).
 
     Example:
         >>> write_backtest_report(result, candles, "out/report.html", timeframe="15m")  # doctest: +SKIP
@@ -231,4 +234,4 @@ def write_backtest_report(result: Mapping[str, Any], candles_1m: np.ndarray, pat
     """
     text = render_backtest_report(result, np.asarray(candles_1m, dtype=float), timeframe=timeframe,
                                   chart_series=chart_series, title=title, subtitle=subtitle, max_bars=max_bars)
-    return _data.write_atomic(path, text)
+    return _data.write_atomic(path, finish(text, path, plotlyjs))

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 import plotly.graph_objects as go
 
 from jesse_dag.reports import _data
+from jesse_dag.reports._plotlyjs import finish
 from jesse_dag.reports._page import Page, grid_table, kv_table, small_layout
 
 
@@ -171,11 +172,14 @@ def render_ml_report(report: Mapping[str, Any], title: str = "Model report") -> 
     return page.html()
 
 
-def write_ml_report(report: dict, path: str | os.PathLike, title: str = "Model report") -> Path:
+def write_ml_report(report: dict, path: str | os.PathLike, title: str = "Model report", *,
+                    plotlyjs: str = "shared") -> Path:
     """Write the HTML report of a ``train_model`` result (or its JSON-able copy) to ``path``; return it.
+
+    ``plotlyjs``: ``"shared"`` (one plotly.js beside the page) or ``"inline"`` (one file to send).
 
     Example:
         >>> write_ml_report(result, "storage/reports/model.html", title="TripleBarrier v3")  # doctest: +SKIP
         PosixPath('storage/reports/model.html')
     """
-    return _data.write_atomic(path, render_ml_report(report, title=title))
+    return _data.write_atomic(path, finish(render_ml_report(report, title=title), path, plotlyjs))

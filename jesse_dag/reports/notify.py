@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from jesse_dag.reports._plotlyjs import standalone_html
+
 logger = logging.getLogger(__name__)
 
 WEBHOOK_ENV = "JESSE_DAG_WEBHOOK_URL"
@@ -103,7 +105,10 @@ def zip_attachments(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BY
             p = Path(p)
             if not p.is_file():
                 raise FileNotFoundError(f"attachment {p} does not exist")
-            zf.write(p, arcname=p.name)
+            if p.suffix.lower() in (".html", ".htm"):  # a report sent alone must carry its own plotly.js
+                zf.writestr(p.name, standalone_html(p))
+            else:
+                zf.write(p, arcname=p.name)
     data = buf.getvalue()
     if len(data) <= max_bytes:
         return [("results.zip", data)]

@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -204,9 +205,22 @@ def write_quantstats(result: Mapping[str, Any], path: str | os.PathLike, *, titl
     tmp = path.with_name(f".{path.name}.tmp")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        qs.reports.html(returns, benchmark=None, output=str(tmp), title=title, download_filename=str(tmp))
+        # Crypto trades every day: 365 periods a year, as Jesse's metrics annualise (QuantStats assumes 252).
+        qs.reports.html(returns, benchmark=None, output=str(tmp), title=title, download_filename=str(tmp),
+                        periods_per_year=CRYPTO_PERIODS_PER_YEAR)
+    tmp.write_text(_offline_quantstats_page(tmp.read_text(encoding="utf-8")), encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+CRYPTO_PERIODS_PER_YEAR = 365
+
+
+def _offline_quantstats_page(text: str) -> str:
+    """QuantStats' page without its outside favicon and its ``onload="save()"`` (no such function: a
+    console error on every open)."""
+    text = re.sub(r'<link rel="shortcut icon" href="https?://[^"]*"[^>]*>', '<link rel="icon" href="data:,">', text)
+    return text.replace(' onload="save()"', "")
 
 
 def attach_outputs(result: dict, flags: Mapping[str, bool], *, candles: Mapping[str, Any] | np.ndarray,

@@ -351,7 +351,14 @@ def backtest_window(pipeline: Pipeline, market: Market, warmup: np.ndarray, trad
         "equity": [[p["time"], p["value"]] for p in points],
         "model_version": (deployed or {}).get("version"),
         "fingerprint": _sha(json.dumps(trades, default=_default), mode, str((deployed or {}).get("version"))),
+        "bars": _route_bars(trading, pipeline.timeframe),  # for the comparison report's price chart
     }
+
+
+def _route_bars(trading: np.ndarray, timeframe: str) -> np.ndarray:
+    from jesse_dag.reports._data import bars_from_1m
+
+    return bars_from_1m(trading, timeframe)
 
 
 def optimize_pipeline(pipeline: Pipeline, market: Market, *, db_path: str | Path, project_dir: str | Path) -> dict:
@@ -455,7 +462,8 @@ def compare_backtests(pipeline: Pipeline, baseline: Mapping[str, Any], deployed:
     out = Path(out_dir) / pipeline.name
     if write_comparison_report is not None:
         html_path = str(write_comparison_report(baseline, deployed, out / "comparison.html",
-                                                title=f"{pipeline.name}: baseline vs model"))
+                                                title=f"{pipeline.name}: baseline vs model",
+                                                bars=baseline.get("bars"), timeframe=pipeline.timeframe))
         json_path, _ = _write(out, "comparison", payload, None)
     else:
         page = (f"<html><head><meta charset='utf-8'><title>{html.escape(pipeline.name)} comparison</title></head>"
