@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from jesse_dag.ml.datapoints import DataPoint, parse_label_value
+from jesse_dag.paths import path_inside
 
 RESERVED = ("time", "label_name", "label_value")
 SIDECAR_SUFFIX = ".label_times.csv"
@@ -36,7 +37,7 @@ def resolve_csv_path(path_or_name: str | os.PathLike) -> Path:
     ``strategies/<name>/ml_data/<name>_data.csv``; anything else is a path."""
     s = os.fspath(path_or_name)
     if os.sep not in s and "/" not in s and not s.endswith(".csv"):
-        return Path("strategies") / s / "ml_data" / f"{s}_data.csv"
+        return path_inside("strategies", s, what="strategy name") / "ml_data" / f"{s}_data.csv"
     return Path(s)
 
 
