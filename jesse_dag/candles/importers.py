@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from typing import Sequence
 
 import numpy as np
 
+from jesse_dag._excerpt import excerpt, excerpt_list
 from jesse_dag.candles.columns import COLUMNS, N_COLUMNS, ONE_MINUTE_MS
 
 
@@ -112,7 +114,7 @@ def _mapping(names: Sequence[str], source: str) -> dict[str, int]:
     missing = [c for c in COLUMNS if c not in found]
     if missing:
         raise CandleFileError(
-            f"{source}: no column for {', '.join(missing)} among {list(names)}; pass columns=[...] naming each "
+            f"{source}: no column for {', '.join(missing)} among {excerpt_list(names)}; pass columns=[...] naming each "
             f"column in file order (e.g. ['timestamp', 'open', 'high', 'low', 'close', 'volume'])"
         )
     return found
@@ -168,7 +170,7 @@ def _arrow_columns(table, mapping: dict[str, int], names: Sequence[str], source:
                 unit, detected = "datetime", True
                 continue
             if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
-                raise CandleFileError(f"{source}: timestamp column {name!r} is not numeric (type {kind})")
+                raise CandleFileError(f"{source}: timestamp column {excerpt(name)} is not numeric (type {kind})")
             raw = _numpy_view(array.cast(pa.int64() if pa.types.is_integer(kind) else pa.float64()))
             if timestamp_unit is None:
                 unit, detected = detect_timestamp_unit(raw, source), True
@@ -177,7 +179,7 @@ def _arrow_columns(table, mapping: dict[str, int], names: Sequence[str], source:
             out[col] = _to_ms(raw, unit, source)
         else:
             if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
-                raise CandleFileError(f"{source}: column {name!r} ({col}) is not numeric (type {kind})")
+                raise CandleFileError(f"{source}: column {excerpt(name)} ({col}) is not numeric (type {kind})")
             out[col] = _numpy_view(array.cast(pa.float64()))
     return out, unit, detected
 
@@ -211,6 +213,14 @@ def _stack(columns: dict[str, np.ndarray]) -> np.ndarray:
     out = np.empty((len(columns["timestamp"]), N_COLUMNS), dtype=np.float64)
     fill_rows(out, 0, *(columns[c] for c in COLUMNS))
     return out
+
+
+def _arrow_message(err: Exception) -> str:
+    """pyarrow's CSV error with the file content it quotes (a whole row, a cell) cut to an excerpt."""
+    msg = str(err).split("\n", 1)[0]
+    msg = re.sub(r"(Expected \d+ columns, got \d+): (.*)$", lambda m: f"{m[1]}; the row starts {excerpt(m[2])}", msg)
+    msg = re.sub(r"invalid value '(.*)'$", lambda m: f"invalid value {excerpt(m[1])}", msg)
+    return msg if len(msg) <= 240 else excerpt(msg, 240)
 
 
 def _read_csv(source_path, head: bytes, source: str, columns: Sequence[str] | None,
@@ -251,7 +261,7 @@ def _read_csv(source_path, head: bytes, source: str, columns: Sequence[str] | No
     try:
         table = pacsv.read_csv(source_path, read_options=read, convert_options=convert)
     except pa.ArrowInvalid as err:
-        raise CandleFileError(f"{source}: {err}") from None
+        raise CandleFileError(f"{source}: {_arrow_message(err)}") from None
     cols, unit, detected = _arrow_columns(table, mapping, names, source, timestamp_unit, int(has_header))
     return cols, ReadInfo(source, layout, tuple(names), unit, detected, int(has_header))
 
