@@ -177,7 +177,7 @@ def strategy_dir(pipeline: Pipeline, project_dir: str | Path) -> Path:
 def _strategy_class(pipeline: Pipeline, project_dir: str | Path, mode: str, deployed_dir: str | None = None):
     from jesse_dag.engine.run import load_strategy_class
 
-    base = load_strategy_class(pipeline.strategy, project_dir)
+    base = load_strategy_class(strategy_dir(pipeline, project_dir).name, project_dir)  # a checked name
     # A subclass in the same module, so the strategy still finds its folder (models, ml_data).
     attrs = {"ml_mode": "deploy" if mode == "deployed" else "gather",
              "ml_threshold": pipeline.deploy_threshold, "__module__": base.__module__}
@@ -375,7 +375,7 @@ def optimize_pipeline(pipeline: Pipeline, market: Market, *, db_path: str | Path
                           where="project.yaml pipelines")
     storage.parent.mkdir(parents=True, exist_ok=True)
     summary = run_pipeline_optimization(
-        {market.key: candles}, strategy=load_strategy_class(pipeline.strategy, project_dir),
+        {market.key: candles}, strategy=load_strategy_class(strategy_dir(pipeline, project_dir).name, project_dir),
         timeframe=pipeline.timeframe, warmup_bars=pipeline.warmup_bars,
         training=(pipeline.training.start_ms, pipeline.training.end_ms),
         testing=(pipeline.evaluation.start_ms, pipeline.evaluation.end_ms),
