@@ -199,3 +199,16 @@ def test_cli_refuses_a_strategy_name_that_leaves_strategies(tmp_path):
     assert "strategy name (STRATEGY argument) '../../etc'" in r.output
     r = CliRunner().invoke(main, ["--project-dir", str(tmp_path), "models", "inspect", "Demo", "../../x"])
     assert r.exit_code == 2 and "VERSION '../../x' is not a bundle folder name" in r.output, r.output
+
+
+def test_a_strategy_name_cannot_load_a_file_outside_strategies(tmp_path):
+    from jesse_dag.engine.exceptions import InvalidRoutes
+    from jesse_dag.engine.run import load_strategy_class
+
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    (evil / "__init__.py").write_text("raise SystemExit('outside code ran')\n")
+    (tmp_path / "project" / "strategies").mkdir(parents=True)
+    for name in ("../../evil", str(evil), "..", "a/../../../evil"):
+        with pytest.raises(InvalidRoutes, match="strategy name"):
+            load_strategy_class(name, tmp_path / "project")
