@@ -160,3 +160,17 @@ def test_a_server_that_drips_its_answer_cannot_hold_the_post(monkeypatch, caplog
         stop.set()
         thread.join(5)
         server.close()
+
+
+def test_a_logged_traceback_is_redacted_too(caplog):
+    from jesse_dag.reports.notify import _redacted_http_logs
+
+    url = "https://hooks.example.com/services/T0/B0/tb-secret-321?token=q-secret-654"
+    caplog.set_level(logging.DEBUG)
+    with _redacted_http_logs(url):
+        try:
+            raise ConnectionError("Max retries exceeded with url: /services/T0/B0/tb-secret-321?token=q-secret-654")
+        except ConnectionError:
+            logging.getLogger("urllib3.connectionpool").debug("retrying %s", url, exc_info=True)
+    assert "Traceback" in caplog.text and "https://hooks.example.com/<webhook>" in caplog.text
+    assert "tb-secret-321" not in caplog.text and "q-secret-654" not in caplog.text

@@ -74,12 +74,19 @@ class _RedactUrl(logging.Filter):
         self.secrets = _secret_parts(url)
         self.shown = public_url(url)
 
+    def _redact(self, text: str) -> str:
+        for s in self.secrets:
+            text = text.replace(s, f"{self.shown}/<webhook>" if "://" in s else "<webhook>")
+        return text
+
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
         if any(s in text for s in self.secrets):
-            for s in self.secrets:
-                text = text.replace(s, f"{self.shown}/<webhook>" if "://" in s else "<webhook>")
-            record.msg, record.args = text, ()
+            record.msg, record.args = self._redact(text), ()
+        if record.exc_info and not record.exc_text:
+            # a logged traceback quotes exception texts (urllib3's carry the URL): format it now, redacted;
+            # handlers use exc_text when it is set
+            record.exc_text = self._redact(logging.Formatter().formatException(record.exc_info))
         return True
 
 
