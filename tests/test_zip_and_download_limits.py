@@ -154,3 +154,15 @@ def test_a_symbol_cannot_change_the_archive_path(big_server, tmp_path):
     assert _Big.served == []
     assert binance.archive_url("https://x", "spot", "1000SHIBUSDT", "2025-01-02").endswith(
         "/spot/daily/klines/1000SHIBUSDT/1m/1000SHIBUSDT-1m-2025-01-02.zip")
+
+
+def test_the_reported_bomb_shape_is_refused_from_the_directory(tmp_path, never_unzipped):
+    # the probe's zip: ~1.5 MB on disk whose member says it unzips to 1.5 GB
+    raw = bytearray(_zip(tmp_path / "2025-01.zip", "k.csv", random_bytes := bytes(range(256)) * 6_000).read_bytes())
+    assert len(random_bytes) == 1_536_000
+    i = raw.find(b"PK\x01\x02")
+    raw[i + 24:i + 28] = struct.pack("<I", 1_500_000_000)
+    (tmp_path / "2025-01.zip").write_bytes(bytes(raw))
+    never_unzipped()
+    with pytest.raises(CandleFileError, match=r"2025-01.zip \(member 'k.csv'\): the member unzips to 1,500,000,000"):
+        read_candles_file(tmp_path / "2025-01.zip")

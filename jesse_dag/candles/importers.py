@@ -285,7 +285,9 @@ class _BoundedReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        data = self.raw.read(min(len(buffer), self.limit + 1 - self.seen) or 1)
+        if not len(buffer):
+            return 0
+        data = self.raw.read(min(len(buffer), self.limit + 1 - self.seen))
         self.seen += len(data)
         if self.seen > self.limit:
             raise CandleFileError(f"{self.source}: the member holds more than {self.limit:,} bytes; unzip it and "
