@@ -2,9 +2,9 @@
 
 The URL comes from an environment variable (default ``JESSE_DAG_WEBHOOK_URL``); logs and error messages
 show its scheme and host only (the token may sit in the path, the query or the user info). Each post has
-an overall deadline besides the per-read ``timeout``. Attachments are zipped; a zip larger than the size limit is split into parts
-below it, and each post carries at most ``max_files_per_post`` files, so one summary may take several
-posts (the first carries the text).
+an overall deadline besides the per-read ``timeout``. Attachments are zipped; a zip larger than the size
+limit is split into parts below it, and each post carries at most ``max_files_per_post`` files, so one
+summary may take several posts (the first carries the text).
 
 Example:
     >>> import os

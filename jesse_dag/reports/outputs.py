@@ -69,8 +69,9 @@ def run_title(result: Mapping[str, Any], routes: Sequence[Mapping[str, Any]] | N
 def run_stem(result: Mapping[str, Any], routes: Sequence[Mapping[str, Any]] | None = None) -> str:
     """A file name stem that is the same for the same trades: ``<strategy>-<symbol>-<tf>-<hash>``.
 
-    Route names come from the user: a ``/`` or a leading dot becomes ``_`` (:func:`jesse_dag.paths.file_name_part`),
-    so ``symbol="../../x"`` still writes inside the output folder.
+    Route names come from the user: characters other than letters, digits, ``_``, ``-``, ``.`` become ``_``
+    and leading dots go (:func:`jesse_dag.paths.file_name_part`), so ``symbol="../../x"`` writes inside
+    the output folder.
 
     Example:
         >>> run_stem({"trades": []}, [{"strategy": "S", "symbol": "../../etc/x", "timeframe": "1h"}])
