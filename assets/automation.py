@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.candles import candles_key
+from jesse_dag.paths import path_inside
 from jesse_dag.project import Market, Pipeline, Project
 from jesse_dag.reports.notify import WEBHOOK_ENV, WebhookError, post_summary
 
@@ -65,7 +66,8 @@ def pipeline_schedule(pipeline: Pipeline, market: Market) -> dg.ScheduleDefiniti
 
 
 def inbox_dir(project_dir: str | Path, market: Market) -> Path:
-    return Path(project_dir) / "storage" / "inbox" / market.name
+    return path_inside(Path(project_dir) / "storage" / "inbox", market.name, what="market name",
+                       where="project.yaml markets")
 
 
 def inbox_sensor(market: Market, project_dir: str | Path) -> dg.SensorDefinition:

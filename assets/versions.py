@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 
 import jesse_dag
+from jesse_dag.paths import path_inside
 
 _LIBRARY_DIR = Path(jesse_dag.__file__).parent
 
@@ -27,7 +28,7 @@ def library_version() -> str:
 
 def strategy_version(project_dir: str | Path, strategy: str) -> str:
     """Hash of the strategy's Python files (``strategies/<Name>/**/*.py``); models and data are not code."""
-    folder = Path(project_dir) / "strategies" / strategy
+    folder = path_inside(Path(project_dir) / "strategies", strategy, what="strategy name")
     if not folder.is_dir():
         raise FileNotFoundError(f"strategy {strategy!r} not found: no folder {folder}")
     files = [p for p in folder.rglob("*.py") if "models" not in p.relative_to(folder).parts]

@@ -110,6 +110,16 @@ def _project(ctx: click.Context) -> Path:
     return ctx.find_root().obj["project_dir"]
 
 
+def _strategy_dir(ctx: click.Context, strategy: str) -> Path:
+    """``PROJECT/strategies/STRATEGY``; a name that is not one folder name (``../x``) is a usage error."""
+    from jesse_dag.paths import path_inside
+
+    try:
+        return path_inside(_project(ctx) / "strategies", strategy, what="strategy name", where="STRATEGY argument")
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+
+
 def _db(ctx: click.Context, db: str | None) -> Path:
     if db:
         return Path(db)
@@ -440,7 +450,7 @@ def gather(ctx, strategy, csv_path, **market_opts):
     config, routes, data_routes, candles, warmup, hyper = _backtest_inputs(ctx, strategy, **market_opts)
     if hyper:
         raise click.UsageError("--hp is not used by gather; set the strategy's defaults instead")
-    target = Path(csv_path) if csv_path else _project(ctx) / "strategies" / strategy / "ml_data" / f"{strategy}_data.csv"
+    target = Path(csv_path) if csv_path else _strategy_dir(ctx, strategy) / "ml_data" / f"{strategy}_data.csv"
     res = gather_ml_data(config, routes, data_routes, candles, warmup, csv_path=str(target), verbose=False,
                          db=_db(ctx, None))  # the samples go to the store too, for `lineage`
     points = res["data_points"]
@@ -480,7 +490,7 @@ def train(ctx, strategy, data_csv, task, estimator, params, test_ratio, n_splits
     from jesse_dag.reports.ml_report import write_ml_report
 
     project = _project(ctx)
-    sdir = project / "strategies" / strategy
+    sdir = _strategy_dir(ctx, strategy)
     if not (sdir / "__init__.py").is_file():
         raise CliError(f"strategy {strategy!r} not found: {sdir / '__init__.py'} does not exist", EXIT_NOT_FOUND)
     path = data_csv or sdir / "ml_data" / f"{strategy}_data.csv"
@@ -598,13 +608,16 @@ def models_list(ctx, strategy):
 
 
 def _bundle_dir(ctx, strategy: str, version: str | None) -> Path:
-    sdir = _project(ctx) / "strategies" / strategy
+    sdir = _strategy_dir(ctx, strategy)
     if version is None:
         if not (sdir / "bundle.json").is_file():
             raise CliError(f"{strategy} has no deployed model ({sdir / 'bundle.json'} is absent); give a VERSION "
                            f"(see `jesse-dag models list {strategy}`)", EXIT_NOT_FOUND)
         return sdir
     d = sdir / "models" / version
+    if Path(version).name != version or version in (".", ".."):
+        raise CliError(f"VERSION {version!r} is not a bundle folder name (see `jesse-dag models list {strategy}`)",
+                       EXIT_USAGE)
     if not (d / "bundle.json").is_file():
         have = sorted(p.name for p in (sdir / "models").glob("*/bundle.json") for p in [p.parent])
         raise CliError(f"no bundle {version} for {strategy}: {d / 'bundle.json'} is absent; versions: "

@@ -106,3 +106,71 @@ def test_unreachable_and_unset_url(monkeypatch):
 def test_missing_attachment_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="nothing.html"):
         zip_attachments([tmp_path / "nothing.html"])
+
+
+def test_a_token_in_the_query_or_user_info_never_reaches_logs_or_errors(hook, caplog, monkeypatch):
+    base = hook.rsplit("/api/", 1)[0]
+    url = base.replace("http://", "http://bot:pw-secret-456@") + "/api/webhooks/1/tok?token=query-secret-789&wait=true"
+    monkeypatch.setenv("JESSE_DAG_WEBHOOK_URL", url)
+    caplog.set_level(logging.DEBUG)
+    post_summary("x", {"a": 1})
+    assert _Hook.received[0]["path"].endswith("token=query-secret-789&wait=true")  # the server got it all
+    assert "POST" in caplog.text and "127.0.0.1" in caplog.text  # urllib3's debug line is there, redacted
+    for secret in ("query-secret-789", "pw-secret-456", "/api/webhooks/1/tok"):
+        assert secret not in caplog.text
+    _Hook.status = 500
+    with pytest.raises(WebhookError) as err:
+        post_summary("x", {"a": 1})
+    assert str(err.value).endswith(f"to {base} refused with HTTP 500")
+
+
+def test_a_server_that_drips_its_answer_cannot_hold_the_post(monkeypatch, caplog):
+    import socket
+
+    stop, dripping = threading.Event(), threading.Event()
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def drip():
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            dripping.set()
+            for _ in range(120):  # a header byte every 0.25 s, for 30 s at most
+                if stop.wait(0.25):
+                    return
+                try:
+                    conn.sendall(b"X")
+                except OSError:  # the client hung up
+                    return
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    monkeypatch.setenv("JESSE_DAG_WEBHOOK_URL", f"http://127.0.0.1:{server.getsockname()[1]}/hooks/drip-secret")
+    caplog.set_level(logging.DEBUG)
+    try:
+        with pytest.raises(WebhookError, match="did not finish within its deadline of 2 s") as err:
+            post_summary("x", {"a": 1}, timeout=1.0)
+        # back while the server would still be dripping for many seconds
+        assert dripping.is_set() and thread.is_alive()
+        assert "drip-secret" not in str(err.value) and "drip-secret" not in caplog.text
+    finally:
+        stop.set()
+        thread.join(5)
+        server.close()
+
+
+def test_a_logged_traceback_is_redacted_too(caplog):
+    from jesse_dag.reports.notify import _redacted_http_logs
+
+    url = "https://hooks.example.com/services/T0/B0/tb-secret-321?token=q-secret-654"
+    caplog.set_level(logging.DEBUG)
+    with _redacted_http_logs(url):
+        try:
+            raise ConnectionError("Max retries exceeded with url: /services/T0/B0/tb-secret-321?token=q-secret-654")
+        except ConnectionError:
+            logging.getLogger("urllib3.connectionpool").debug("retrying %s", url, exc_info=True)
+    assert "Traceback" in caplog.text and "https://hooks.example.com/<webhook>" in caplog.text
+    assert "tb-secret-321" not in caplog.text and "q-secret-654" not in caplog.text

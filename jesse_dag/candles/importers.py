@@ -15,14 +15,18 @@ Example:
 """
 from __future__ import annotations
 
+import io
 import os
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from jesse_dag._excerpt import excerpt, excerpt_list
 from jesse_dag.candles.columns import COLUMNS, N_COLUMNS, ONE_MINUTE_MS
 
 
@@ -110,7 +114,7 @@ def _mapping(names: Sequence[str], source: str) -> dict[str, int]:
     missing = [c for c in COLUMNS if c not in found]
     if missing:
         raise CandleFileError(
-            f"{source}: no column for {', '.join(missing)} among {list(names)}; pass columns=[...] naming each "
+            f"{source}: no column for {', '.join(missing)} among {excerpt_list(names)}; pass columns=[...] naming each "
             f"column in file order (e.g. ['timestamp', 'open', 'high', 'low', 'close', 'volume'])"
         )
     return found
@@ -166,7 +170,7 @@ def _arrow_columns(table, mapping: dict[str, int], names: Sequence[str], source:
                 unit, detected = "datetime", True
                 continue
             if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
-                raise CandleFileError(f"{source}: timestamp column {name!r} is not numeric (type {kind})")
+                raise CandleFileError(f"{source}: timestamp column {excerpt(name)} is not numeric (type {kind})")
             raw = _numpy_view(array.cast(pa.int64() if pa.types.is_integer(kind) else pa.float64()))
             if timestamp_unit is None:
                 unit, detected = detect_timestamp_unit(raw, source), True
@@ -175,7 +179,7 @@ def _arrow_columns(table, mapping: dict[str, int], names: Sequence[str], source:
             out[col] = _to_ms(raw, unit, source)
         else:
             if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
-                raise CandleFileError(f"{source}: column {name!r} ({col}) is not numeric (type {kind})")
+                raise CandleFileError(f"{source}: column {excerpt(name)} ({col}) is not numeric (type {kind})")
             out[col] = _numpy_view(array.cast(pa.float64()))
     return out, unit, detected
 
@@ -209,6 +213,14 @@ def _stack(columns: dict[str, np.ndarray]) -> np.ndarray:
     out = np.empty((len(columns["timestamp"]), N_COLUMNS), dtype=np.float64)
     fill_rows(out, 0, *(columns[c] for c in COLUMNS))
     return out
+
+
+def _arrow_message(err: Exception) -> str:
+    """pyarrow's CSV error with the file content it quotes (a whole row, a cell) cut to an excerpt."""
+    msg = str(err).split("\n", 1)[0]
+    msg = re.sub(r"(Expected \d+ columns, got \d+): (.*)$", lambda m: f"{m[1]}; the row starts {excerpt(m[2])}", msg)
+    msg = re.sub(r"invalid value '(.*)'$", lambda m: f"invalid value {excerpt(m[1])}", msg)
+    return msg if len(msg) <= 240 else excerpt(msg, 240)
 
 
 def _read_csv(source_path, head: bytes, source: str, columns: Sequence[str] | None,
@@ -249,20 +261,75 @@ def _read_csv(source_path, head: bytes, source: str, columns: Sequence[str] | No
     try:
         table = pacsv.read_csv(source_path, read_options=read, convert_options=convert)
     except pa.ArrowInvalid as err:
-        raise CandleFileError(f"{source}: {err}") from None
+        raise CandleFileError(f"{source}: {_arrow_message(err)}") from None
     cols, unit, detected = _arrow_columns(table, mapping, names, source, timestamp_unit, int(has_header))
     return cols, ReadInfo(source, layout, tuple(names), unit, detected, int(has_header))
 
 
-def _read_zip(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.ndarray], ReadInfo]:
-    import pyarrow as pa
+# A zip member is read only if its declared size and compression ratio look like candles: Binance's
+# monthly 1m CSV is ~5 MB and compresses ~3-5x; a zip bomb's member is gigabytes at ~1000x. A bigger file
+# can always be imported unzipped (a plain CSV has no limit).
+MAX_ZIP_MEMBER_BYTES = 512 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+_RATIO_FROM_BYTES = 1024 * 1024  # tiny members may compress better than any real file; no ratio check below
 
-    with zipfile.ZipFile(path) as zf:
-        members = [m for m in zf.namelist() if m.lower().endswith(".csv")]
-        if len(members) != 1:
-            raise CandleFileError(f"{path}: expected one .csv inside the zip, found {members or zf.namelist()}")
-        data = zf.read(members[0])
-    return _read_csv(pa.BufferReader(data), data[:4096], f"{path.name}/{members[0]}", columns, timestamp_unit)
+
+class _BoundedReader(io.RawIOBase):
+    """A zip member read as a stream that stops with ``CandleFileError`` past ``limit`` bytes (the sizes
+    in a zip's directory are the archive's word, not a guarantee)."""
+
+    def __init__(self, raw, limit: int, source: str):
+        self.raw, self.limit, self.source, self.seen = raw, limit, source, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not len(buffer):
+            return 0
+        data = self.raw.read(min(len(buffer), self.limit + 1 - self.seen))
+        self.seen += len(data)
+        if self.seen > self.limit:
+            raise CandleFileError(f"{self.source}: the member holds more than {self.limit:,} bytes; unzip it and "
+                                  "import the CSV itself")
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _zip_member(zf: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
+    """The one CSV member of a candle zip, after checking its declared size and compression ratio."""
+    members = [m for m in zf.infolist() if m.filename.lower().endswith(".csv") and not m.is_dir()]
+    if len(members) != 1:
+        names = [m.filename for m in members] or zf.namelist()[:20]
+        raise CandleFileError(f"{path}: expected one .csv inside the zip, found {names}")
+    info = members[0]
+    source = f"{path} (member {info.filename!r})"
+    if info.flag_bits & 0x1:
+        raise CandleFileError(f"{source}: the member is encrypted; decrypt it and import the CSV")
+    if info.file_size > MAX_ZIP_MEMBER_BYTES:
+        raise CandleFileError(f"{source}: the member unzips to {info.file_size:,} bytes, more than the "
+                              f"{MAX_ZIP_MEMBER_BYTES:,} a candle zip may hold; unzip it and import the CSV itself")
+    if info.file_size >= _RATIO_FROM_BYTES and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+        raise CandleFileError(f"{source}: the member unzips to {info.file_size:,} bytes from "
+                              f"{info.compress_size:,} (more than {MAX_ZIP_RATIO}x): not candle data (a zip "
+                              "bomb?); unzip it yourself if you trust it and import the CSV")
+    return info
+
+
+def _read_zip(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.ndarray], ReadInfo]:
+    """The one CSV in a zip, streamed into the CSV reader (never unzipped whole in memory first)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = _zip_member(zf, path)
+            source = f"{path.name}/{info.filename}"
+            with zf.open(info) as fh:
+                head = fh.read(4096)
+            with zf.open(info) as fh:
+                return _read_csv(_BoundedReader(fh, info.file_size, source), head, source, columns, timestamp_unit)
+    except zipfile.BadZipFile as err:
+        raise CandleFileError(f"{path}: not a readable zip archive ({err}); download it again") from None
+    except (zlib.error, EOFError, NotImplementedError, RuntimeError) as err:
+        raise CandleFileError(f"{path}: the zip's CSV cannot be unzipped ({type(err).__name__}: {err})") from None
 
 
 def _read_parquet(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.ndarray], ReadInfo]:

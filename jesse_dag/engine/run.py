@@ -127,8 +127,13 @@ def load_strategy_class(name: str, project_dir: str | os.PathLike | None = None)
     """The Strategy subclass ``name`` from ``strategies/<name>/__init__.py`` (relative to ``project_dir`` or cwd)."""
     from jesse_dag.strategies import Strategy
 
+    from jesse_dag.paths import path_inside
+
     root = Path(project_dir) if project_dir is not None else Path.cwd()
-    path = root / "strategies" / name / "__init__.py"
+    try:  # "../x" or "a/b" would load a file outside strategies/
+        path = path_inside(root / "strategies", name, what="strategy name") / "__init__.py"
+    except ValueError as exc:
+        raise InvalidRoutes(str(exc)) from None
     if not path.is_file():
         raise InvalidRoutes(f"strategy {name!r} not found: {path} does not exist")
     module_name = f"jesse_dag_user_strategies.{name}"

@@ -24,7 +24,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
+from jesse_dag._excerpt import excerpt, excerpt_list
 from jesse_dag.ml.datapoints import DataPoint, parse_label_value
+from jesse_dag.paths import path_inside
 
 RESERVED = ("time", "label_name", "label_value")
 SIDECAR_SUFFIX = ".label_times.csv"
@@ -36,7 +38,7 @@ def resolve_csv_path(path_or_name: str | os.PathLike) -> Path:
     ``strategies/<name>/ml_data/<name>_data.csv``; anything else is a path."""
     s = os.fspath(path_or_name)
     if os.sep not in s and "/" not in s and not s.endswith(".csv"):
-        return Path("strategies") / s / "ml_data" / f"{s}_data.csv"
+        return path_inside("strategies", s, what="strategy name") / "ml_data" / f"{s}_data.csv"
     return Path(s)
 
 
@@ -98,6 +100,18 @@ def load_ml_data_csv(path_or_name: str | os.PathLike) -> list[DataPoint]:
     path = resolve_csv_path(path_or_name)
     if not path.exists():
         raise FileNotFoundError(f"ML data CSV not found: {path}")
+    try:
+        return _read_points(path)
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path}: not a text CSV (byte 0x{err.object[err.start]:02x} at offset {err.start:,} is not "
+                         "UTF-8); expected Jesse's ML data CSV") from None
+    except csv.Error as err:
+        # the csv module's messages hold no file content ("line contains NUL", "field larger than ...")
+        raise ValueError(f"{path}: not a readable CSV ({err}); expected Jesse's ML data CSV") from None
+
+
+def _read_points(path: Path) -> list[DataPoint]:
+    # Messages quote the file only through excerpt(): a refused file may be anything (a key, a binary).
     points: list[DataPoint] = []
     with open(path, newline="") as fh:
         reader = csv.reader(fh)
@@ -106,9 +120,11 @@ def load_ml_data_csv(path_or_name: str | os.PathLike) -> list[DataPoint]:
             raise ValueError(f"{path}: empty file, expected a header {','.join(RESERVED)},<features>")
         missing = [c for c in RESERVED if c not in header]
         if missing:
-            raise ValueError(f"{path}: line 1 (header): missing column(s) {missing}; got {header}")
+            raise ValueError(f"{path}: line 1 (header): missing column(s) {missing}: not Jesse's ML data CSV "
+                             f"(expected {','.join(RESERVED)},<features>); the line starts {excerpt(','.join(header))}")
         if len(set(header)) != len(header):
-            raise ValueError(f"{path}: line 1 (header): duplicate column names in {header}")
+            dup = sorted({c for c in header if header.count(c) > 1})
+            raise ValueError(f"{path}: line 1 (header): duplicate column names {excerpt_list(dup)}")
         idx = {c: header.index(c) for c in RESERVED}
         feats = [(i, c) for i, c in enumerate(header) if c not in RESERVED]
         for row in reader:
@@ -120,16 +136,16 @@ def load_ml_data_csv(path_or_name: str | os.PathLike) -> list[DataPoint]:
             try:
                 t = int(row[idx["time"]])
             except ValueError:
-                raise _bad(path, line, f"time {row[idx['time']]!r} is not an integer") from None
+                raise _bad(path, line, f"time {excerpt(row[idx['time']])} is not an integer") from None
             features: dict[str, float] = {}
             for i, c in feats:
                 cell = row[i]
                 if cell.strip() == "":
-                    raise _bad(path, line, f"feature {c!r} is empty")
+                    raise _bad(path, line, f"feature {excerpt(c)} is empty")
                 try:
                     features[c] = float(cell)
                 except ValueError:
-                    raise _bad(path, line, f"feature {c!r} = {cell!r} is not a number") from None
+                    raise _bad(path, line, f"feature {excerpt(c)} = {excerpt(cell)} is not a number") from None
             raw = row[idx["label_value"]].strip()
             if raw == "":
                 raise _bad(path, line, "label_value is empty")
@@ -142,22 +158,27 @@ def load_ml_data_csv(path_or_name: str | os.PathLike) -> list[DataPoint]:
 
 
 def _attach_sidecar(points: list[DataPoint], side: Path) -> None:
-    with open(side, newline="") as fh:
-        rows = list(csv.reader(fh))
+    try:
+        with open(side, newline="") as fh:
+            rows = list(csv.reader(fh))
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise ValueError(f"{side}: not a readable label-times sidecar ({type(err).__name__}); delete it to load "
+                         "the CSV without label times") from None
     if not rows or tuple(rows[0]) != SIDECAR_COLUMNS:
-        raise ValueError(f"{side}: line 1: expected header {','.join(SIDECAR_COLUMNS)}, got {rows[:1]}")
+        raise ValueError(f"{side}: line 1: expected header {','.join(SIDECAR_COLUMNS)}, got "
+                         f"{excerpt(','.join(rows[0])) if rows else 'an empty file'}")
     body = [r for r in rows[1:] if r]
     if len(body) != len(points):
         raise ValueError(f"{side}: {len(body)} rows but the CSV has {len(points)}: the two files no longer "
                          "belong together (delete the sidecar to load the CSV without label times)")
     for n, (r, p) in enumerate(zip(body, points), start=2):
         if len(r) != 3 or r[0] != str(p["time"]):
-            raise ValueError(f"{side}: line {n}: time {r[:1]} does not match the CSV's {p['time']} on the same "
-                             "row (delete the sidecar to load the CSV without label times)")
+            raise ValueError(f"{side}: line {n}: time {excerpt_list(r[:1])} does not match the CSV's {p['time']} on "
+                             "the same row (delete the sidecar to load the CSV without label times)")
         if r[1] != "":
             try:
                 p["label_time"] = int(r[1])
             except ValueError:
-                raise ValueError(f"{side}: line {n}: label_time {r[1]!r} is not an integer") from None
+                raise ValueError(f"{side}: line {n}: label_time {excerpt(r[1])} is not an integer") from None
         if r[2]:
             p["route"] = r[2]

@@ -23,6 +23,7 @@ from jesse_dag.ml.csv_io import sidecar_path, write_ml_data_csv
 from jesse_dag.ml.datapoints import DataPoint
 from jesse_dag.ml.report import WIDTH, table
 from jesse_dag.ml.training import ts_to_date
+from jesse_dag.paths import path_inside
 
 
 def strategy_name(strategy: Any) -> str:
@@ -104,7 +105,8 @@ def gather_ml_data(config: dict, routes: list[dict], data_routes: list[dict], ca
             continue
         path = None
         if csv_path is not None:
-            path = Path("strategies") / name / "ml_data" / f"{name}_data.csv" if csv_path == "auto" else Path(csv_path)
+            path = (path_inside("strategies", name, what="strategy name") / "ml_data" / f"{name}_data.csv"
+                    if csv_path == "auto" else Path(csv_path))
             write_ml_data_csv(pts, path)
             lineage_path(path).write_text(json.dumps(lineage, indent=1, sort_keys=True, default=str))
             written.append(path)

@@ -1,7 +1,14 @@
-"""One offline HTML page from plotly figures and HTML blocks (plotly.js: see :mod:`jesse_dag.reports._plotlyjs`)."""
+"""One offline HTML page from plotly figures and HTML blocks (plotly.js: see :mod:`jesse_dag.reports._plotlyjs`).
+
+Every name shown in a page (strategy, symbol, feature, series, metric names, titles) comes from the user:
+text goes through ``html.escape``, JSON inside a ``<script>`` through :func:`script_json`, and text drawn by
+plotly (trace names, axis categories, titles, annotations: plotly.js reads them as a subset of HTML)
+through :func:`plot_text`.
+"""
 from __future__ import annotations
 
 import html
+import json
 from typing import Any, Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -21,6 +28,31 @@ th{position:sticky;top:0;background:#f6f8fa} td:first-child,th:first-child{text-
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:12px}
 """
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+# In a <script> block "</script>" or "<!--" ends or changes the block; U+2028/2029 end a JavaScript line.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028",
+                   0x2029: "\\u2029"}
+
+
+def script_json(value: Any, **dumps_kwargs: Any) -> str:
+    """``json.dumps(value)`` safe to put inside ``<script>...</script>``: ``<``, ``>``, ``&``, U+2028 and
+    U+2029 are written as ``\\u`` escapes (the same value for a JSON reader).
+
+    Example:
+        >>> script_json({"title": "</script>"})
+        '{"title": "\\\\u003c/script\\\\u003e"}'
+    """
+    return json.dumps(value, **dumps_kwargs).translate(_SCRIPT_ESCAPES)
+
+
+def plot_text(text: Any) -> str:
+    """``text`` for plotly to draw as it reads: plotly.js renders ``<b>``, ``<a href>``, ``<span style>``
+    in names and labels and decodes ``&lt;`` ``&gt;`` ``&amp;``, so escaping shows the name verbatim.
+
+    Example:
+        >>> plot_text("<b>RSI</b> & co")
+        '&lt;b&gt;RSI&lt;/b&gt; &amp; co'
+    """
+    return html.escape(str(text), quote=False)
 
 
 class Page:

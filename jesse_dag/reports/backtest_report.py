@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import html
-import json
 import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -25,7 +24,7 @@ from plotly.subplots import make_subplots
 
 from jesse_dag.candles.timeframes import timeframe_to_minutes
 from jesse_dag.reports import _data
-from jesse_dag.reports._page import CSS
+from jesse_dag.reports._page import CSS, plot_text, script_json
 from jesse_dag.reports._plotlyjs import PLACEHOLDER, finish
 from jesse_dag.reports.chart_series import collect_chart_series
 
@@ -61,12 +60,12 @@ def _trade_markers(trades: Sequence[Mapping[str, Any]]) -> tuple[go.Scatter, go.
         ent_y.append(float(t["entry_price"]))
         ent_sym.append("triangle-up" if long else "triangle-down")
         ent_col.append(LONG_COLOR if long else SHORT_COLOR)
-        ent_txt.append(f"#{i} {t['type']} entry {float(t['entry_price']):,.2f} qty {float(t['qty']):g}")
+        ent_txt.append(f"#{i} {plot_text(t['type'])} entry {float(t['entry_price']):,.2f} qty {float(t['qty']):g}")
         ex_x.append(t["closed_at"] / 1000)
         ex_y.append(float(t["exit_price"]))
         pnl = float(t.get("PNL", 0.0))
         ex_col.append(UP_COLOR if pnl >= 0 else DOWN_COLOR)
-        ex_txt.append(f"#{i} {t['type']} exit {float(t['exit_price']):,.2f} PNL {pnl:,.2f} "
+        ex_txt.append(f"#{i} {plot_text(t['type'])} exit {float(t['exit_price']):,.2f} PNL {pnl:,.2f} "
                       f"({float(t.get('PNL_percentage', 0.0)):.2f}%)")
     entries = go.Scatter(x=_dt(ent_x), y=ent_y, mode="markers", name="entries", hovertext=ent_txt,
                          hoverinfo="text", marker=dict(symbol=ent_sym, color=ent_col, size=9,
@@ -82,8 +81,8 @@ def _series_trace(title: str, s: Mapping[str, Any], bucket_s: int | None, showle
         t, v = _resample_series(t, v, bucket_s)
     v = [None if (x is None or x != x) else x for x in v]  # NaN -> gap
     if s["type"] == "histogram":
-        return go.Bar(x=_dt(t), y=v, name=title, marker_color=s["color"], showlegend=showlegend)
-    return go.Scatter(x=_dt(t), y=v, name=title, mode="lines", line=dict(color=s["color"], width=1.5),
+        return go.Bar(x=_dt(t), y=v, name=plot_text(title), marker_color=s["color"], showlegend=showlegend)
+    return go.Scatter(x=_dt(t), y=v, name=plot_text(title), mode="lines", line=dict(color=s["color"], width=1.5),
                       showlegend=showlegend)
 
 
@@ -97,7 +96,7 @@ def price_figure(result: Mapping[str, Any], bars: np.ndarray, timeframe: str, se
     rows = 4 + len(panes)
     heights = [0.5, 0.1] + [0.12] * len(panes) + [0.18, 0.1]
     total = sum(heights)
-    titles = [f"price ({shown_tf})", "volume", *panes, "equity (daily balance)", "drawdown %"]
+    titles = [f"price ({shown_tf})", "volume", *map(plot_text, panes), "equity (daily balance)", "drawdown %"]
     fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.025,
                         row_heights=[h / total for h in heights], subplot_titles=titles)
     x = _dt(shown[:, 0] / 1000)
@@ -108,7 +107,7 @@ def price_figure(result: Mapping[str, Any], bars: np.ndarray, timeframe: str, se
         fig.add_trace(_series_trace(title, s, bucket_s), row=1, col=1)
     for title, h in series.get("candle_hlines", {}).items():
         fig.add_hline(y=h["value"], line_color=h["color"], line_width=h["width"], line_dash=h["style"],
-                      annotation_text=title, row=1, col=1)
+                      annotation_text=plot_text(title), row=1, col=1)
     entries, exits = _trade_markers(result.get("trades") or [])
     fig.add_trace(entries, row=1, col=1)
     fig.add_trace(exits, row=1, col=1)
@@ -119,7 +118,7 @@ def price_figure(result: Mapping[str, Any], bars: np.ndarray, timeframe: str, se
             fig.add_trace(_series_trace(title, s, bucket_s), row=3 + i, col=1)
         for title, h in series.get("extra_hlines", {}).get(pane, {}).items():
             fig.add_hline(y=h["value"], line_color=h["color"], line_width=h["width"], line_dash=h["style"],
-                          annotation_text=title, row=3 + i, col=1)
+                          annotation_text=plot_text(title), row=3 + i, col=1)
     et, ev = _data.daily_equity(result)
     fig.add_trace(go.Scatter(x=_dt(et), y=ev.tolist(), name="equity", mode="lines", line=dict(color="#818CF8"),
                              showlegend=False), row=rows - 1, col=1)
@@ -162,7 +161,7 @@ def _trades_table(trades: Sequence[Mapping[str, Any]]) -> str:
     for i, t in enumerate(trades, start=1):
         pnl = float(t.get("PNL", 0.0))
         cells = [str(i), html.escape(str(t["type"])), _data.iso(t["opened_at"]), _data.iso(t["closed_at"])]
-        cells += [_data.format_value(t.get(k)) for k in cols[4:]]
+        cells += [html.escape(_data.format_value(t.get(k))) for k in cols[4:]]
         cls = "pos" if pnl >= 0 else "neg"
         body.append(f'<tr class="{cls}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return (f'<div class="scroll"><table id="trades-table"><thead><tr>{head}</tr></thead>'
@@ -205,7 +204,7 @@ def render_backtest_report(result: Mapping[str, Any], candles_1m: np.ndarray, *,
 <h1>{html.escape(title)}</h1>
 <div class="sub">{html.escape(subtitle)} {html.escape(first)} .. {html.escape(last)} UTC · {len(trades):,} trades ·
 {html.escape(note)}</div>
-<script type="application/json" id="report-summary">{json.dumps(summary)}</script>
+<script type="application/json" id="report-summary">{script_json(summary)}</script>
 <h2>Chart</h2>
 {main_div}
 <h2>Monthly returns</h2>

@@ -19,8 +19,8 @@ from typing import Any, Mapping
 import plotly.graph_objects as go
 
 from jesse_dag.reports import _data
+from jesse_dag.reports._page import Page, grid_table, kv_table, plot_text, small_layout
 from jesse_dag.reports._plotlyjs import finish
-from jesse_dag.reports._page import Page, grid_table, kv_table, small_layout
 
 
 def _num(v: Any) -> float | None:
@@ -37,7 +37,7 @@ def _confusion(metrics: Mapping[str, Any], task: str) -> go.Figure | None:
     cm = metrics.get("confusion_matrix")
     if not cm:
         return None
-    labels = [str(c) for c in metrics.get("classes", [0, 1] if task == "binary" else range(len(cm)))]
+    labels = [plot_text(c) for c in metrics.get("classes", [0, 1] if task == "binary" else range(len(cm)))]
     fig = go.Figure(go.Heatmap(z=cm, x=[f"pred {c}" for c in labels], y=[f"true {c}" for c in labels],
                                text=[[str(v) for v in row] for row in cm], texttemplate="%{text}",
                                colorscale="Blues", name="confusion matrix", showscale=False))
@@ -77,8 +77,9 @@ def _importance(fi: Mapping[str, Any] | None) -> list[tuple[go.Figure, str]]:
     names = list(fi["feature_names"])
     ranks = fi.get("consensus_ranks", {})
     order = sorted(names, key=lambda n: ranks.get(n, 0))
+    shown = [plot_text(n) for n in order]
     figs = []
-    fig = go.Figure(go.Bar(x=[ranks.get(n) for n in order], y=order, orientation="h", name="consensus rank"))
+    fig = go.Figure(go.Bar(x=[ranks.get(n) for n in order], y=shown, orientation="h", name="consensus rank"))
     figs.append((small_layout(fig, "Consensus rank (lower = more important)", height=120 + 22 * len(names),
                               yaxis=dict(autorange="reversed")), "ml-importance"))
     by_name = {n: i for i, n in enumerate(names)}
@@ -86,10 +87,10 @@ def _importance(fi: Mapping[str, Any] | None) -> list[tuple[go.Figure, str]]:
     for key, label in (("anova_f_values", "ANOVA F"), ("correlations", "|correlation|")):
         vals = fi.get(key)
         if vals:
-            fig.add_trace(go.Bar(x=[_num(vals[by_name[n]]) for n in order], y=order, orientation="h", name=label))
+            fig.add_trace(go.Bar(x=[_num(vals[by_name[n]]) for n in order], y=shown, orientation="h", name=label))
     cvi = fi.get("cv_impacts") or {}
     if cvi:
-        fig.add_trace(go.Bar(x=[_num(cvi.get(n)) for n in order], y=order, orientation="h", name="CV impact"))
+        fig.add_trace(go.Bar(x=[_num(cvi.get(n)) for n in order], y=shown, orientation="h", name="CV impact"))
     figs.append((small_layout(fig, "Importance measures", height=120 + 22 * len(names), barmode="group",
                               yaxis=dict(autorange="reversed")), "ml-importance-measures"))
     return figs
@@ -98,7 +99,7 @@ def _importance(fi: Mapping[str, Any] | None) -> list[tuple[go.Figure, str]]:
 def _impact(impact: list | None) -> go.Figure | None:
     if not impact:
         return None
-    fig = go.Figure(go.Bar(x=[d["delta"] for d in impact], y=[d["feature"] for d in impact], orientation="h",
+    fig = go.Figure(go.Bar(x=[d["delta"] for d in impact], y=[plot_text(d["feature"]) for d in impact], orientation="h",
                            name="impact", marker_color=["#EF5350" if d["delta"] < 0 else "#26A69A" for d in impact]))
     return small_layout(fig, "Feature impact (test metric without the feature minus with it)",
                         height=120 + 22 * len(impact), yaxis=dict(autorange="reversed"))
@@ -111,10 +112,10 @@ def _folds(validation: Mapping[str, Any] | None) -> tuple[go.Figure | None, str]
     keys = list(folds[0]["metrics"])
     fig = go.Figure()
     for k in keys:
-        fig.add_trace(go.Bar(x=[f"fold {f['fold']}" for f in folds], y=[_num(f["metrics"].get(k)) for f in folds],
-                             name=k))
-    small_layout(fig, f"Purged walk-forward folds ({validation.get('method', '')}, embargo "
-                 f"{validation.get('embargo')})", barmode="group")
+        fig.add_trace(go.Bar(x=[f"fold {plot_text(f['fold'])}" for f in folds],
+                             y=[_num(f["metrics"].get(k)) for f in folds], name=plot_text(k)))
+    small_layout(fig, plot_text(f"Purged walk-forward folds ({validation.get('method', '')}, embargo "
+                                f"{validation.get('embargo')})"), barmode="group")
     headers = ["fold", "train", "test", "purged", "train from", "train to", "test from", "test to", *keys]
     rows = [[f["fold"], f["train_size"], f["test_size"], f.get("purged"), f.get("train_start"), f.get("train_end"),
              f.get("test_start"), f.get("test_end"), *[f["metrics"].get(k) for k in keys]] for f in folds]

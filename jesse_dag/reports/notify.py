@@ -1,9 +1,10 @@
 """Post a finished backtest or training summary to a chat webhook (Discord-compatible payload).
 
-The URL comes from an environment variable (default ``JESSE_DAG_WEBHOOK_URL``) and never appears in
-logs or error messages. Attachments are zipped; a zip larger than the size limit is split into parts
-below it, and each post carries at most ``max_files_per_post`` files, so one summary may take several
-posts (the first carries the text).
+The URL comes from an environment variable (default ``JESSE_DAG_WEBHOOK_URL``); logs and error messages
+show its scheme and host only (the token may sit in the path, the query or the user info). Each post has
+an overall deadline besides the per-read ``timeout``. Attachments are zipped; a zip larger than the size
+limit is split into parts below it, and each post carries at most ``max_files_per_post`` files, so one
+summary may take several posts (the first carries the text).
 
 Example:
     >>> import os
@@ -19,6 +20,8 @@ import json
 import logging
 import os
 import re
+import socket
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,7 @@ from typing import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from jesse_dag.reports._plotlyjs import standalone_html
 
@@ -38,27 +42,68 @@ DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_FILES = 10
 
 
+def public_url(url: str) -> str:
+    """What of a webhook URL may be shown: scheme and host (with port), never user, path, query or fragment.
+
+    Example:
+        >>> public_url("https://user:pw@discord.com:443/api/webhooks/1/tok?thread_id=9#x")
+        'https://discord.com:443'
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}"
+
+
+def _secret_parts(url: str) -> list[str]:
+    """Every piece of ``url`` that may hold its token, as logged raw or requoted by requests, longest first."""
+    from requests.utils import requote_uri
+
+    found: set[str] = set()
+    for u in {url, requote_uri(url)}:
+        p = urlsplit(u)
+        target = p.path + (f"?{p.query}" if p.query else "")
+        found.update({u, target, p.path, p.query, p.fragment, p.netloc if "@" in p.netloc else "",
+                      p.netloc.rsplit("@", 1)[0] if "@" in p.netloc else "", p.password or ""})
+    return sorted((s for s in found if len(s) > 1 and s not in ("/", public_url(url))), key=len, reverse=True)
+
+
 class _RedactUrl(logging.Filter):
-    """Blanks the webhook's path in urllib3's debug lines ("POST /api/webhooks/<id>/<token>")."""
+    """Replaces the webhook URL, its request target (path and query), and any user info by ``<webhook>``
+    in log records of urllib3 and requests (DEBUG lines say ``"POST /api/webhooks/<id>/<token>?..."``)."""
 
     def __init__(self, url: str):
         super().__init__()
-        self.secrets = [url, urlsplit(url).path]
+        self.secrets = _secret_parts(url)
+        self.shown = public_url(url)
+
+    def _redact(self, text: str) -> str:
+        for s in self.secrets:
+            text = text.replace(s, f"{self.shown}/<webhook>" if "://" in s else "<webhook>")
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
-        if any(s and s in text for s in self.secrets):
-            for s in self.secrets:
-                if s:
-                    text = text.replace(s, "<webhook-url>")
-            record.msg, record.args = text, ()
+        if any(s in text for s in self.secrets):
+            record.msg, record.args = self._redact(text), ()
+        if record.exc_info and not record.exc_text:
+            # a logged traceback quotes exception texts (urllib3's carry the URL): format it now, redacted;
+            # handlers use exc_text when it is set
+            record.exc_text = self._redact(logging.Formatter().formatException(record.exc_info))
         return True
+
+
+def _http_loggers() -> list[logging.Logger]:
+    # A filter acts only on records logged to its own logger, not on those its children pass up: every
+    # urllib3/requests logger that exists (urllib3.connectionpool, urllib3.util.retry, ...) gets one.
+    names = {"urllib3", "urllib3.connectionpool", "urllib3.util.retry", "urllib3.response", "requests"}
+    names |= {n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] in ("urllib3", "requests")}
+    return [logging.getLogger(n) for n in sorted(names)]
 
 
 @contextlib.contextmanager
 def _redacted_http_logs(url: str):
     flt = _RedactUrl(url)
-    loggers = [logging.getLogger(n) for n in ("urllib3.connectionpool", "urllib3", "requests")]
+    loggers = _http_loggers()
     for lg in loggers:
         lg.addFilter(flt)
     try:
@@ -66,6 +111,69 @@ def _redacted_http_logs(url: str):
     finally:
         for lg in loggers:
             lg.removeFilter(flt)
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """An adapter that remembers the sockets it opens, so a post past its deadline can be cut off.
+
+    ``timeout`` bounds each socket operation only: a server that sends a byte every half second keeps a
+    request alive indefinitely. Shutting the sockets down wakes the blocked read at once.
+    """
+
+    def __init__(self):
+        super().__init__(max_retries=0)
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def get_connection_with_tls_context(self, *args, **kwargs):
+        pool = super().get_connection_with_tls_context(*args, **kwargs)
+        if not getattr(pool, "_jesse_dag_tracked", False):
+            adapter, base = self, pool.ConnectionCls
+
+            class Tracked(base):  # type: ignore[misc,valid-type]
+                def connect(self):
+                    super().connect()
+                    with adapter._lock:
+                        adapter._sockets.append(self.sock)
+
+            pool.ConnectionCls = Tracked
+            pool._jesse_dag_tracked = True
+        return pool
+
+    def abort(self) -> None:
+        with self._lock:
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+@contextlib.contextmanager
+def _deadline(http: requests.Session, url: str, seconds: float):
+    """Within the block, requests to ``url``'s host go through a :class:`_DeadlineAdapter` that is cut off
+    after ``seconds``; yields a function that tells whether that happened. The session's own adapter for
+    that prefix is put back afterwards."""
+    parts = urlsplit(url)
+    prefix = f"{parts.scheme}://{parts.netloc}/".lower()
+    adapter = _DeadlineAdapter()
+    previous = http.adapters.get(prefix)
+    http.mount(prefix, adapter)
+    fired = threading.Event()
+
+    def cut() -> None:
+        fired.set()
+        adapter.abort()
+
+    timer = threading.Timer(seconds, cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield fired.is_set
+    finally:
+        timer.cancel()
+        adapter.close()
+        del http.adapters[prefix]
+        if previous is not None:
+            http.mount(prefix, previous)
 
 
 class WebhookError(RuntimeError):
@@ -127,13 +235,19 @@ def post_summary(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_files_per_post: int = DEFAULT_MAX_FILES,
     timeout: float = 10.0,
+    deadline: float | None = None,
     session: requests.Session | None = None,
 ) -> PostResult:
-    """Post ``title`` and ``metrics`` (and zipped ``attachments``) to the webhook named by ``env_var``."""
+    """Post ``title`` and ``metrics`` (and zipped ``attachments``) to the webhook named by ``env_var``.
+
+    ``timeout`` bounds each connect and read; ``deadline`` bounds each whole post (default: twice
+    ``timeout`` plus one second per 100 kB sent), so a server that answers a byte at a time cannot hold
+    the caller. Logs and errors show the webhook as ``scheme://host`` only.
+    """
     url = os.environ.get(env_var, "")
     if not url:
         raise WebhookError(f"no webhook configured: set the environment variable {env_var}")
-    if not re.match(r"^https?://", url):
+    if not re.match(r"^https?://[^/?#]", url):
         raise WebhookError(f"{env_var} does not hold an http(s) URL")
     files = zip_attachments(attachments, max_bytes) if attachments else []
     batches: list[list[tuple[str, bytes]]] = [
@@ -141,24 +255,39 @@ def post_summary(
     ] or [[]]
     http = session or requests.Session()
     content = format_summary(title, metrics)
-    with _redacted_http_logs(url):
-        for n, batch in enumerate(batches):
-            _post_one(http, url, title, content, n, batch, len(batches), timeout)
+    try:
+        with _redacted_http_logs(url):
+            for n, batch in enumerate(batches):
+                limit = deadline if deadline is not None else 2 * timeout + sum(len(b) for _, b in batch) / 100_000
+                _post_one(http, url, title, content, n, batch, len(batches), timeout, limit)
+    finally:
+        if session is None:
+            http.close()
     return PostResult(posts=len(batches), files=tuple(name for name, _ in files))
 
 
 def _post_one(http: requests.Session, url: str, title: str, content: str, n: int,
-              batch: list[tuple[str, bytes]], total: int, timeout: float) -> None:
+              batch: list[tuple[str, bytes]], total: int, timeout: float, deadline: float) -> None:
     payload = {"content": content if n == 0 else f"{title} (part {n + 1}/{total})"}
     multipart = {f"files[{i}]": (name, blob, "application/octet-stream") for i, (name, blob) in enumerate(batch)}
-    try:
-        if multipart:
-            resp = http.post(url, data={"payload_json": json.dumps(payload)}, files=multipart, timeout=timeout)
+    where = f"webhook post {n + 1}/{total} to {public_url(url)}"
+    with _deadline(http, url, deadline) as cut_off:
+        try:
+            if multipart:
+                resp = http.post(url, data={"payload_json": json.dumps(payload)}, files=multipart, timeout=timeout)
+            else:
+                resp = http.post(url, json=payload, timeout=timeout)
+            resp.close()
+        except requests.RequestException as exc:
+            # The exception text carries the URL's path and query (the secret parts): report only its kind.
+            failure = f"failed: {type(exc).__name__}"
         else:
-            resp = http.post(url, json=payload, timeout=timeout)
-    except requests.RequestException as exc:
-        # The exception text carries the URL's path (the secret part): report only its kind.
-        raise WebhookError(f"webhook post {n + 1}/{total} failed: {type(exc).__name__}") from None
+            failure = None
+    if cut_off():  # also when the cut-off answer still parsed (a status line, then headers cut short)
+        raise WebhookError(f"{where} did not finish within its deadline of {deadline:g} s (the server answers "
+                           "too slowly); pass a larger deadline if the attachments are big")
+    if failure:
+        raise WebhookError(f"{where} {failure}")
     if resp.status_code >= 400:
-        raise WebhookError(f"webhook post {n + 1}/{total} refused with HTTP {resp.status_code}")
-    logger.info("posted summary part %d/%d to the webhook (%d files)", n + 1, total, len(batch))
+        raise WebhookError(f"{where} refused with HTTP {resp.status_code}")
+    logger.info("posted summary part %d/%d to the webhook %s (%d files)", n + 1, total, public_url(url), len(batch))

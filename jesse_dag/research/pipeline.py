@@ -27,6 +27,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import ONE_DAY_MS, ONE_MINUTE_MS, TIMESTAMP
 from jesse_dag.candles.timeframes import timeframe_to_minutes, timeframe_to_ms
+from jesse_dag.paths import path_inside
 from jesse_dag.project import Market, Pipeline, Window
 
 DEFAULT_CONFIG = {
@@ -166,10 +167,16 @@ def load_window(pipeline: Pipeline, market: Market, window: Window, *, db_path: 
 # ── strategy runs ─────────────────────────────────────────────────────────────────────────────────────────
 
 
+def strategy_dir(pipeline: Pipeline, project_dir: str | Path) -> Path:
+    """``<project>/strategies/<strategy>``; a strategy name that is not one folder name (``../x``) is refused."""
+    return path_inside(Path(project_dir) / "strategies", pipeline.strategy, what="strategy name",
+                       where=f"project.yaml pipelines.{pipeline.name}.strategy")
+
+
 def _strategy_class(pipeline: Pipeline, project_dir: str | Path, mode: str, deployed_dir: str | None = None):
     from jesse_dag.engine.run import load_strategy_class
 
-    base = load_strategy_class(pipeline.strategy, project_dir)
+    base = load_strategy_class(strategy_dir(pipeline, project_dir).name, project_dir)  # a checked name
     # A subclass in the same module, so the strategy still finds its folder (models, ml_data).
     attrs = {"ml_mode": "deploy" if mode == "deployed" else "gather",
              "ml_threshold": pipeline.deploy_threshold, "__module__": base.__module__}
@@ -199,7 +206,7 @@ def gather_samples(pipeline: Pipeline, market: Market, warmup: np.ndarray, tradi
 
     cls = _strategy_class(pipeline, project_dir, "gather")
     config, routes, data_routes, candles, warm = _backtest_inputs(pipeline, market, warmup, trading, cls)
-    csv_path = Path(project_dir) / "strategies" / pipeline.strategy / "ml_data" / f"{pipeline.strategy}_data.csv"
+    csv_path = strategy_dir(pipeline, project_dir) / "ml_data" / f"{pipeline.strategy}_data.csv"
     res = gather_ml_data(config, routes, data_routes, candles, warm, csv_path=str(csv_path), verbose=False, db=db_path)
     points = res["data_points"]
     counts: dict[str, int] = {}
@@ -260,7 +267,7 @@ def train_bundle(pipeline: Pipeline, samples: Mapping[str, Any], *, db_path: str
     from jesse_dag.ml.training import train_model
 
     validation = pipeline.validation
-    strategy_dir = Path(project_dir) / "strategies" / pipeline.strategy
+    strategy_folder = strategy_dir(pipeline, project_dir)
     result = train_model(
         samples["data_points"], _estimator(pipeline), task=pipeline.task,
         test_ratio=float(validation.get("test_ratio", 0.2)), save_to=None, verbose=False, name=pipeline.name,
@@ -271,7 +278,7 @@ def train_bundle(pipeline: Pipeline, samples: Mapping[str, Any], *, db_path: str
     )
     from jesse_dag.ml.bundle import save_bundle
 
-    bundle = save_bundle(result, strategy_dir, samples["data_points"], _estimator(pipeline),
+    bundle = save_bundle(result, strategy_folder, samples["data_points"], _estimator(pipeline),
                          lineage={"pipeline": pipeline.name, "samples_fingerprint": samples["fingerprint"],
                                   "training_window": [pipeline.training.start, pipeline.training.end],
                                   **dict(lineage or {})},
@@ -327,7 +334,7 @@ def deploy(pipeline: Pipeline, bundle: Mapping[str, Any], *, project_dir: str | 
     from jesse_dag.ml.bundle import deploy_bundle
     from jesse_dag.ml.registry import ModelRegistry
 
-    target = deploy_bundle(bundle["bundle_dir"], Path(project_dir) / "strategies" / pipeline.strategy,
+    target = deploy_bundle(bundle["bundle_dir"], strategy_dir(pipeline, project_dir),
                            registry=ModelRegistry(bundle.get("db_path") or Path(project_dir) / "storage" / "jesse_dag.duckdb"))
     return {"deployed_dir": str(target), "version": bundle["version"], "bundle_id": bundle["bundle_id"]}
 
@@ -372,10 +379,11 @@ def optimize_pipeline(pipeline: Pipeline, market: Market, *, db_path: str | Path
     warm_ms = pipeline.warmup_bars * timeframe_to_ms(pipeline.timeframe)
     candles = load_candles(market.exchange, market.symbol, pipeline.training.start_ms - warm_ms,
                            pipeline.evaluation.end_ms - ONE_MINUTE_MS, db=db_path)
-    storage = Path(project_dir) / "storage" / "optuna" / f"{pipeline.name}.db"
+    storage = path_inside(Path(project_dir) / "storage" / "optuna", f"{pipeline.name}.db", what="pipeline name",
+                          where="project.yaml pipelines")
     storage.parent.mkdir(parents=True, exist_ok=True)
     summary = run_pipeline_optimization(
-        {market.key: candles}, strategy=load_strategy_class(pipeline.strategy, project_dir),
+        {market.key: candles}, strategy=load_strategy_class(strategy_dir(pipeline, project_dir).name, project_dir),
         timeframe=pipeline.timeframe, warmup_bars=pipeline.warmup_bars,
         training=(pipeline.training.start_ms, pipeline.training.end_ms),
         testing=(pipeline.evaluation.start_ms, pipeline.evaluation.end_ms),
@@ -422,7 +430,7 @@ def write_evaluation_report(pipeline: Pipeline, bundle: Mapping[str, Any], *, ou
         from jesse_dag.reports.ml_report import write_ml_report
     except ImportError:  # the plotly report lands with the reports issue
         write_ml_report = None
-    out = Path(out_dir) / pipeline.name
+    out = path_inside(out_dir, pipeline.name, what="pipeline name", where="project.yaml pipelines")
     stem = f"evaluation_{bundle['version']}"
     if write_ml_report is not None:
         html_path = str(write_ml_report(bundle["report"], out / f"{stem}.html", title=f"{pipeline.name} {bundle['version']}"))
@@ -459,7 +467,7 @@ def compare_backtests(pipeline: Pipeline, baseline: Mapping[str, Any], deployed:
         from jesse_dag.reports.comparison import write_comparison_report
     except ImportError:
         write_comparison_report = None
-    out = Path(out_dir) / pipeline.name
+    out = path_inside(out_dir, pipeline.name, what="pipeline name", where="project.yaml pipelines")
     if write_comparison_report is not None:
         html_path = str(write_comparison_report(baseline, deployed, out / "comparison.html",
                                                 title=f"{pipeline.name}: baseline vs model",
