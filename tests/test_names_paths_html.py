@@ -87,7 +87,7 @@ def test_hostile_route_names_write_every_output_inside_the_folder(tmp_path):
     flags = {f"generate_{k}": True for k in ("csv", "json", "logs", "equity_curve", "tradingview", "charts")}
     attach_outputs(result, flags, candles=candles, routes=routes, out_dir=out)
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert len(written) == 7  # csv + metrics csv, json, logs, equity csv, pine, charts
+    assert len(written) == 8  # csv + metrics csv, json, logs, equity csv, pine, charts + its shared plotly.js
     root = os.path.realpath(out)
     for p in written:
         assert os.path.realpath(p).startswith(root + os.sep), p
@@ -158,8 +158,8 @@ def test_pine_title_cannot_end_its_string_literal():
 def test_quantstats_gets_an_escaped_title(tmp_path, monkeypatch):
     seen = {}
 
-    def fake_html(returns, benchmark=None, output=None, title="", download_filename=None):
-        seen["title"] = title
+    def fake_html(returns, benchmark=None, output=None, title="", download_filename=None, periods_per_year=252):
+        seen["title"], seen["periods"] = title, periods_per_year
         open(output, "w").write(f"<title>{title}</title>")
 
     fake = types.ModuleType("quantstats")
@@ -168,6 +168,7 @@ def test_quantstats_gets_an_escaped_title(tmp_path, monkeypatch):
     result, _ = small_result()
     write_quantstats(result, tmp_path / "qs.html", title=SCRIPT)
     assert seen["title"] == "&lt;/script&gt;&lt;script&gt;alert(31337)&lt;/script&gt;"
+    assert seen["periods"] == 365  # crypto: every day trades
 
 
 def test_pipeline_and_market_names_that_leave_their_folder_are_refused(tmp_path):
