@@ -8,12 +8,13 @@ Example:
 """
 from jesse_dag.engine.exceptions import (
     ConflictingRules, InsufficientBalance, InsufficientMargin, InvalidCandles, InvalidConfig, InvalidRoutes,
-    InvalidShape, InvalidStrategy, JesseDagError, OrderNotAllowed, RouteNotFound, StrategyError,
+    HookContext, InvalidShape, InvalidStrategy, JesseDagError, OrderNotAllowed, RouteNotFound, StrategyError,
+    hook_context,
 )
 from jesse_dag.engine.run import BacktestRun, run_backtest
 
 __all__ = [
     "BacktestRun", "run_backtest", "ConflictingRules", "InsufficientBalance", "InsufficientMargin",
     "InvalidCandles", "InvalidConfig", "InvalidRoutes", "InvalidShape", "InvalidStrategy", "JesseDagError",
-    "OrderNotAllowed", "RouteNotFound", "StrategyError",
+    "OrderNotAllowed", "RouteNotFound", "StrategyError", "HookContext", "hook_context",
 ]

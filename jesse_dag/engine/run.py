@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import gc
-import importlib.util
 import math
 import os
 import sys
@@ -38,6 +37,7 @@ from jesse_dag.engine.models import FuturesExchange, Position, SpotExchange, quo
 from jesse_dag.engine.pipelines import apply_pipelines, make_pipelines
 from jesse_dag.engine.replay import build_markets, needs_replay, replay_common_start, run_replay
 from jesse_dag.engine.session import Market, Route, Session
+from jesse_dag.engine.strategy_loading import load_strategy_class  # noqa: F401 (its old home; callers import it here)
 from jesse_dag.engine.simulator import run_fast
 from jesse_dag.engine.store import MarketCandles
 from jesse_dag.indicators._core import WindowCache, window_cache
@@ -121,30 +121,6 @@ def _check_config(config: dict) -> dict:
             raise InvalidConfig("config['funding_rate'] applies to perpetual futures only; type is 'spot'")
         out["funding_rate"] = float(funding)
     return out
-
-
-def load_strategy_class(name: str, project_dir: str | os.PathLike | None = None) -> type:
-    """The Strategy subclass ``name`` from ``strategies/<name>/__init__.py`` (relative to ``project_dir`` or cwd)."""
-    from jesse_dag.strategies import Strategy
-
-    root = Path(project_dir) if project_dir is not None else Path.cwd()
-    path = root / "strategies" / name / "__init__.py"
-    if not path.is_file():
-        raise InvalidRoutes(f"strategy {name!r} not found: {path} does not exist")
-    module_name = f"jesse_dag_user_strategies.{name}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    cls = getattr(module, name, None)
-    if not (isinstance(cls, type) and issubclass(cls, Strategy)):
-        found = [v for v in vars(module).values()
-                 if isinstance(v, type) and issubclass(v, Strategy) and v is not Strategy
-                 and v.__module__ == module_name]
-        if len(found) != 1:
-            raise InvalidStrategy(f"{path}: expected a Strategy subclass named {name!r}")
-        cls = found[0]
-    return cls
 
 
 def _check_routes(routes: list, data_routes: list) -> tuple[list[Route], list[Route]]:
@@ -298,6 +274,11 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
     exchange.taker_fee = cfg.get("taker_fee", cfg["fee"])
     exchange.slippage = cfg.get("slippage", 0.0)
 
+    # The session exists before the strategies, as Jesse's store does: a user's __init__ can read
+    # shared_vars, routes, time and balance (the markets are added once the candles are in place)
+    session = Session(exchange=exchange, markets={}, routes=route_objs, data_routes=data_objs,
+                      session_id=session_id, options=cfg)
+    session.time = int(trade[order[0]][0, 0])  # Jesse's store.app.time when it creates the strategies
     strategies = []
     for i, r in enumerate(route_objs):
         cls = r.strategy_name
@@ -305,21 +286,22 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
             cls = load_strategy_class(cls, project_dir)
         if not (isinstance(cls, type) and issubclass(cls, Strategy)):
             raise InvalidRoutes(f"route #{i}: strategy must be a Strategy subclass or a strategy name, got {cls!r}")
-        try:
-            strategy = cls()
-        except TypeError as exc:
-            raise InvalidStrategy(f"could not create {cls.__name__}(): {exc}") from exc
+        name = r.strategy_name if isinstance(r.strategy_name, str) else cls.__name__
+        strategy = cls._create(session, name)
         strategy.name = r.strategy_name if isinstance(r.strategy_name, str) else cls.__name__
         strategy.exchange = r.exchange
         strategy.symbol = r.symbol
         strategy.timeframe = r.timeframe
         route_hp = hyperparameters
-        if route_hp is None and len(strategy.dna()) > 0:
-            route_hp = dna_to_hp(strategy.hyperparameters(), strategy.dna())
+        if route_hp is None and len(strategy._call("dna")) > 0:
+            route_hp = strategy._call_internal("dna", dna_to_hp, strategy._call("hyperparameters"),
+                                               strategy._call("dna"))
         if route_hp is not None:
             strategy.hp = dict(route_hp)
-        if not strategy.hp and len(strategy.hyperparameters()) > 0:
-            strategy.hp = {item["name"]: item["default"] for item in strategy.hyperparameters()}
+        if not strategy.hp:
+            defaults = strategy._call("hyperparameters")
+            if len(defaults) > 0:
+                strategy.hp = strategy._call_internal("hyperparameters", _defaults, defaults)
         strategies.append(strategy)
 
     step = 0
@@ -355,8 +337,7 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
         markets[k] = Market(k, ex, symbol, mc, position)
         exchange.positions[symbol] = position
 
-    session = Session(exchange=exchange, markets=markets, routes=route_objs, data_routes=data_objs,
-                      session_id=session_id, options=cfg)
+    session.markets = markets
     for i, (r, strategy) in enumerate(zip(route_objs, strategies)):
         strategy._attach(session, markets[r.key], i)
         markets[r.key].position.strategy = strategy
@@ -379,6 +360,11 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
 
     result = _result(session, cfg, generate_equity_curve, generate_hyperparameters, strategies)
     return BacktestRun(result=result, strategies=strategies, session=session)
+
+
+def _defaults(hyperparameters: list) -> dict:
+    """``{name: default}`` of a ``hyperparameters()`` list (Jesse's ``_init_objects``)."""
+    return {item["name"]: item["default"] for item in hyperparameters}
 
 
 def dna_to_hp(strategy_hp: list, dna: str) -> dict:
@@ -428,7 +414,7 @@ def _result(session: Session, cfg: dict, generate_equity_curve: bool, generate_h
                          for t, v in zip(session.daily_balance_timestamps, session.daily_balance)],
             }]
     if generate_hyperparameters:
-        rows = [["DNA", strategies[0].dna() if strategies else ""]]
+        rows = [["DNA", strategies[0]._call("dna") if strategies else ""]]
         for s in strategies:
             rows += [[k, v] for k, v in s.hp.items()]
         result["hyperparameters"] = rows
