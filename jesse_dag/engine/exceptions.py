@@ -25,6 +25,10 @@ class InvalidConfig(JesseDagError, ValueError):
     """The ``config`` dict of a backtest is missing a key or holds a bad value."""
 
 
+class InvalidHyperparameters(InvalidConfig):
+    """``hyperparameters=`` (or the CLI's ``--hp``) names a hyperparameter the strategy does not declare."""
+
+
 class InvalidRoutes(JesseDagError, ValueError):
     """Routes or data routes break Jesse's rules (duplicates, mixed quote assets, none at all...)."""
 

@@ -32,7 +32,9 @@ import numpy as np
 from jesse_dag._config import run_config
 from jesse_dag.candles.timeframes import TIMEFRAMES
 from jesse_dag.engine.kernels import candles_pass_checks
-from jesse_dag.engine.exceptions import InvalidCandles, InvalidConfig, InvalidRoutes, InvalidStrategy
+from jesse_dag.engine.exceptions import (
+    InvalidCandles, InvalidConfig, InvalidHyperparameters, InvalidRoutes, InvalidStrategy,
+)
 from jesse_dag.engine.models import FuturesExchange, Position, SpotExchange, quote_asset
 from jesse_dag.engine.pipelines import apply_pipelines, make_pipelines
 from jesse_dag.engine.replay import build_markets, needs_replay, replay_common_start, run_replay
@@ -191,14 +193,16 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
                  generate_hyperparameters: bool = False, project_dir: str | None = None,
                  session_id: str = "00000000-0000-4000-8000-000000000000",
                  candles_pipeline_class: Any = None, candles_pipeline_kwargs: dict | None = None,
-                 **_ignored: Any) -> BacktestRun:
+                 merge_hyperparameters: bool = False, **_ignored: Any) -> BacktestRun:
     """Run one backtest; return the result dict (as ``research.backtest``) and the strategy instances.
 
     ``fast_mode`` True or False run the same engine and give the same trades; with False the daily
     balance is sampled at its own minute as Jesse's step simulator does (§4.1), with True only at block
     ends as Jesse's fast mode does (§4.6). ``candles_pipeline_class(**candles_pipeline_kwargs)`` (or each
     strategy's ``candles_pipeline()``) rewrites the trading rows first, as Jesse's pipelines do
-    (:mod:`jesse_dag.engine.pipelines`).
+    (:mod:`jesse_dag.engine.pipelines`). ``hyperparameters`` replace a strategy's ``hp`` as in Jesse; with
+    ``merge_hyperparameters`` (``research.backtest``, the CLI's ``--hp``) they are laid over the strategy's
+    defaults and a name its ``hyperparameters()`` does not declare is refused with the known names.
     """
     # The run allocates many small objects (orders, memoized indicator tuples) and frees almost all of them
     # by reference counting; the cyclic collector's passes over them cost 5-10% and find nothing, so it
@@ -208,7 +212,7 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
     try:
         return _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperparameters, fast_mode,
                              generate_equity_curve, generate_hyperparameters, project_dir, session_id,
-                             candles_pipeline_class, candles_pipeline_kwargs)
+                             candles_pipeline_class, candles_pipeline_kwargs, merge_hyperparameters)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -216,7 +220,7 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
 
 def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperparameters, fast_mode,
                   generate_equity_curve, generate_hyperparameters, project_dir, session_id,
-                  candles_pipeline_class, candles_pipeline_kwargs) -> BacktestRun:
+                  candles_pipeline_class, candles_pipeline_kwargs, merge_hyperparameters=False) -> BacktestRun:
     from jesse_dag.strategies import Strategy
 
     cfg = _check_config(config)
@@ -296,6 +300,8 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
         if route_hp is None and len(strategy._call("dna")) > 0:
             route_hp = strategy._call_internal("dna", dna_to_hp, strategy._call("hyperparameters"),
                                                strategy._call("dna"))
+        if route_hp is not None and merge_hyperparameters and hyperparameters is not None:
+            route_hp = merged_hyperparameters(strategy._call("hyperparameters"), route_hp, name)
         if route_hp is not None:
             strategy.hp = dict(route_hp)
         if not strategy.hp:
@@ -360,6 +366,24 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
 
     result = _result(session, cfg, generate_equity_curve, generate_hyperparameters, strategies)
     return BacktestRun(result=result, strategies=strategies, session=session)
+
+
+def merged_hyperparameters(declared: list, given: dict, strategy: str) -> dict:
+    """``given`` laid over the defaults of ``declared`` (a ``hyperparameters()`` list); an unknown name is refused.
+
+    Example:
+        >>> merged_hyperparameters([{"name": "fast", "default": 9}, {"name": "slow", "default": 21}],
+        ...                        {"slow": 50}, "EmaCross")
+        {'fast': 9, 'slow': 50}
+    """
+    if not isinstance(given, dict):
+        raise InvalidConfig(f"hyperparameters must be a dict of name -> value, got {type(given).__name__}")
+    known = [item["name"] for item in declared]
+    unknown = [k for k in given if k not in known]
+    if unknown:
+        raise InvalidHyperparameters(f"hyperparameters {unknown} are not declared by {strategy}.hyperparameters(); "
+                            f"known: {known if known else 'none (it declares no hyperparameters)'}")
+    return {**_defaults(declared), **given}
 
 
 def _defaults(hyperparameters: list) -> dict:
