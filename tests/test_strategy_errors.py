@@ -249,3 +249,22 @@ def test_shared_vars_routes_time_and_balance_are_readable_in_init_as_in_jesse():
 def test_a_strategy_made_outside_a_backtest_has_no_session():
     s = _SharesInInit.__new__(_SharesInInit)
     assert s._session is None
+
+
+class _ShortsOnSpot(Strategy):
+    def should_long(self):
+        return False
+
+    def go_long(self):
+        pass
+
+    def should_short(self):
+        return self.index == 3
+
+
+def test_an_engine_refusal_names_the_hook_that_caused_it():
+    candles = candles_from_close_prices(CLOSES)
+    with pytest.raises(InvalidStrategy, match="^should_short cannot be True") as info:
+        run_backtest(_config(type="spot"), [_route(_ShortsOnSpot)], [], {"Sandbox-BTC-USDT": {"candles": candles}})
+    ctx = hook_context(info.value)
+    assert (ctx.hook, ctx.time) == ("should_short", T0 + 4 * 60_000)

@@ -292,7 +292,7 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
             raise InvalidRoutes(f"route #{i}: strategy must be a Strategy subclass or a strategy name, got {cls!r}")
         name = r.strategy_name if isinstance(r.strategy_name, str) else cls.__name__
         strategy = cls._create(session, name)
-        strategy.name = r.strategy_name if isinstance(r.strategy_name, str) else cls.__name__
+        strategy.name = name
         strategy.exchange = r.exchange
         strategy.symbol = r.symbol
         strategy.timeframe = r.timeframe
@@ -382,7 +382,7 @@ def merged_hyperparameters(declared: list, given: dict, strategy: str) -> dict:
     unknown = [k for k in given if k not in known]
     if unknown:
         raise InvalidHyperparameters(f"hyperparameters {unknown} are not declared by {strategy}.hyperparameters(); "
-                            f"known: {known if known else 'none (it declares no hyperparameters)'}")
+                                     f"known: {known if known else 'none (it declares no hyperparameters)'}")
     return {**_defaults(declared), **given}
 
 

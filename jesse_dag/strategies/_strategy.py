@@ -644,6 +644,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
             else:
                 should_short = False
             if should_short and self._session.exchange.type == "spot":
+                self._hook = "should_short"
                 raise self._annotate(InvalidStrategy('should_short cannot be True if the exchange type is "spot".'))
             # self._call("should_long") inlined (it runs on every flat bar): the same hook name, counter
             # and error wrapping, one Python frame less
