@@ -8,7 +8,7 @@ Example:
 """
 from jesse_dag.engine.exceptions import (
     ConflictingRules, InsufficientBalance, InsufficientMargin, InvalidCandles, InvalidConfig, InvalidRoutes,
-    HookContext, InvalidShape, InvalidStrategy, JesseDagError, OrderNotAllowed, RouteNotFound, StrategyError,
+    HookContext, InvalidHyperparameters, InvalidShape, InvalidStrategy, JesseDagError, OrderNotAllowed, RouteNotFound, StrategyError,
     hook_context,
 )
 from jesse_dag.engine.run import BacktestRun, run_backtest
@@ -16,5 +16,6 @@ from jesse_dag.engine.run import BacktestRun, run_backtest
 __all__ = [
     "BacktestRun", "run_backtest", "ConflictingRules", "InsufficientBalance", "InsufficientMargin",
     "InvalidCandles", "InvalidConfig", "InvalidRoutes", "InvalidShape", "InvalidStrategy", "JesseDagError",
-    "OrderNotAllowed", "RouteNotFound", "StrategyError", "HookContext", "hook_context",
+    "OrderNotAllowed", "RouteNotFound", "StrategyError", "HookContext", "InvalidHyperparameters",
+    "hook_context",
 ]
