@@ -7,9 +7,9 @@ Example:
     >>> from jesse_dag.engine import run_backtest, BacktestRun  # doctest: +SKIP
 """
 from jesse_dag.engine.exceptions import (
-    ConflictingRules, InsufficientBalance, InsufficientMargin, InvalidCandles, InvalidConfig, InvalidRoutes,
-    HookContext, InvalidHyperparameters, InvalidShape, InvalidStrategy, JesseDagError, OrderNotAllowed, RouteNotFound, StrategyError,
-    hook_context,
+    ConflictingRules, HookContext, InsufficientBalance, InsufficientMargin, InvalidCandles, InvalidConfig,
+    InvalidHyperparameters, InvalidRoutes, InvalidShape, InvalidStrategy, JesseDagError, OrderNotAllowed,
+    RouteNotFound, StrategyError, hook_context,
 )
 from jesse_dag.engine.run import BacktestRun, run_backtest
 
