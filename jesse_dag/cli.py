@@ -5,6 +5,7 @@ is wrong and what to do, and into an exit code scripts can rely on (see :data:`E
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -48,6 +49,9 @@ def _classify(exc: BaseException) -> CliError:
     from jesse_dag.store import CandleNotFoundInDatabase, StoreLockedError
 
     text = str(exc) or type(exc).__name__
+    notes = getattr(exc, "__notes__", None)  # e.g. which strategy, hook and bar raised it
+    if isinstance(notes, list) and notes:
+        text += "\n" + "\n".join(str(n) for n in notes)
     if isinstance(exc, StoreLockedError):
         return CliError(f"{text}\nAnother process holds the store; wait for it to finish, then retry.", EXIT_BUSY)
     if isinstance(exc, (FileNotFoundError, CandleNotFoundInDatabase, RouteNotFound)) or (
@@ -306,7 +310,8 @@ def _market_options(fn):
                      show_default=True),
         click.option("--leverage", default=1.0, show_default=True, type=float),
         click.option("--leverage-mode", type=click.Choice(["cross", "isolated"]), default="cross", show_default=True),
-        click.option("--hp", help="Hyperparameters as a JSON object."),
+        click.option("--hp", help="Hyperparameters as a JSON object, laid over the strategy's defaults "
+                                  "(a name its hyperparameters() does not declare is refused)."),
         click.option("--db", type=click.Path(dir_okay=False), help="DuckDB file for --market."),
     ]
     for opt in reversed(opts):
@@ -371,6 +376,26 @@ def _backtest_inputs(ctx, strategy, candles_file, market, timeframe, start, end,
     return config, routes, data_routes, candles, warmup, hyper
 
 
+@contextlib.contextmanager
+def _hp_errors():
+    """An ``--hp`` naming a hyperparameter the strategy does not declare is a usage error (exit 2)."""
+    from jesse_dag.engine.exceptions import InvalidHyperparameters
+
+    try:
+        yield
+    except InvalidHyperparameters as exc:
+        raise click.BadParameter(str(exc), param_hint="--hp") from None
+
+
+def gather_mode(cls: type) -> type:
+    """``cls`` with ``ml_mode = "gather"`` (a subclass with the same name, module and folder), whatever mode
+    the class declares: ``jesse-dag gather`` records data points, it never trades on a deployed model."""
+    if getattr(cls, "ml_mode", "gather") == "gather":
+        return cls
+    return type(cls.__name__, (cls,), {"ml_mode": "gather", "__module__": cls.__module__,
+                                       "__qualname__": cls.__qualname__, "__doc__": cls.__doc__})
+
+
 def _iso(ts_ms: float) -> str:
     return dt.datetime.fromtimestamp(ts_ms / 1000, tz=dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
 
@@ -414,8 +439,9 @@ def backtest(ctx, strategy, csv_, json_, logs, equity_curve, tradingview, quants
     n = len(candles[key]["candles"])
     click.echo(f"backtest {strategy} on {key} {routes[0]['timeframe']}: {n:,} minutes "
                f"({_iso(candles[key]['candles'][0, 0])} .. {_iso(candles[key]['candles'][-1, 0])})", err=True)
-    run = run_backtest(config, routes, data_routes, candles, warmup, hyperparameters=hyper, fast_mode=not no_fast,
-                       generate_equity_curve=True, project_dir=str(_project(ctx)))
+    with _hp_errors():
+        run = run_backtest(config, routes, data_routes, candles, warmup, hyperparameters=hyper, fast_mode=not no_fast,
+                           generate_equity_curve=True, project_dir=str(_project(ctx)), merge_hyperparameters=True)
     result = run.result
     routes_named = [{**routes[0], "strategy": strategy}]
     attach_outputs(result, flags, candles=candles, routes=routes_named, strategies=run.strategies,
@@ -444,15 +470,19 @@ def backtest(ctx, strategy, csv_, json_, logs, equity_curve, tradingview, quants
 @handled
 @click.pass_context
 def gather(ctx, strategy, csv_path, **market_opts):
-    """Backtest STRATEGY in gather mode and write its labelled data points (Jesse's CSV + sidecar)."""
+    """Backtest STRATEGY in gather mode and write its labelled data points (Jesse's CSV + sidecar).
+
+    The strategy runs with ml_mode = "gather" whatever its class declares; --hp values are laid over its
+    hyperparameters() defaults.
+    """
     from jesse_dag.ml.gather import gather_ml_data
 
     config, routes, data_routes, candles, warmup, hyper = _backtest_inputs(ctx, strategy, **market_opts)
-    if hyper:
-        raise click.UsageError("--hp is not used by gather; set the strategy's defaults instead")
+    routes = [{**r, "strategy": gather_mode(r["strategy"])} for r in routes]
     target = Path(csv_path) if csv_path else _strategy_dir(ctx, strategy) / "ml_data" / f"{strategy}_data.csv"
-    res = gather_ml_data(config, routes, data_routes, candles, warmup, csv_path=str(target), verbose=False,
-                         db=_db(ctx, None))  # the samples go to the store too, for `lineage`
+    with _hp_errors():
+        res = gather_ml_data(config, routes, data_routes, candles, warmup, csv_path=str(target), verbose=False,
+                             db=_db(ctx, None), hyperparameters=hyper)  # the samples go to the store too, for `lineage`
     points = res["data_points"]
     counts: dict[str, int] = {}
     for p in points:

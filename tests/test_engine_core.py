@@ -7,7 +7,7 @@ import pytest
 from jesse_dag.candles.synthetic import candles_from_close_prices
 from jesse_dag.engine import (
     ConflictingRules, InsufficientBalance, InsufficientMargin, InvalidCandles, InvalidConfig, InvalidRoutes,
-    InvalidStrategy, StrategyError, run_backtest,
+    InvalidStrategy, StrategyError, hook_context, run_backtest,
 )
 from jesse_dag.strategies import Strategy
 
@@ -166,12 +166,13 @@ class _TooBig(Strategy):
 def test_insufficient_margin_stops_the_run_with_what_why_and_when():
     with pytest.raises(InsufficientMargin) as info:
         _run(_TooBig, candles_from_close_prices(range(1, 10)))
-    message = str(info.value)
-    assert "_TooBig" in message and "go_long" in message
-    assert "2021-01-01 00:03 UTC" in message
-    assert "available margin" in message
-    assert isinstance(info.value, StrategyError)
-    assert isinstance(info.value.__cause__, InsufficientMargin)
+    err = info.value
+    assert type(err) is InsufficientMargin
+    assert "2021-01-01 00:03 UTC" in str(err) and "available margin" in str(err)
+    # where it happened: a PEP 678 note and the context (the engine's own refusal keeps its class)
+    assert err.__notes__ == [hook_context(err).note()]
+    assert "'_TooBig'" in err.__notes__[0] and "go_long()" in err.__notes__[0]
+    assert hook_context(err).strategy == "_TooBig" and hook_context(err).hook == "go_long"
 
 
 def test_insufficient_balance_on_spot():
@@ -205,14 +206,21 @@ class _Boom(Strategy):
         pass
 
 
-def test_a_strategy_exception_names_strategy_hook_and_time_and_chains_the_original():
-    with pytest.raises(StrategyError) as info:
+def test_a_strategy_exception_keeps_its_class_and_message_and_notes_strategy_hook_and_time():
+    with pytest.raises(ZeroDivisionError) as info:
         _run(_Boom, candles_from_close_prices(range(1, 10)))
     err = info.value
-    assert err.hook == "should_long" and err.strategy == "_Boom"
-    assert err.time == T0 + 4 * 60_000
-    assert "ZeroDivisionError: boom" in str(err)
-    assert isinstance(err.__cause__, ZeroDivisionError)
+    assert type(err) is ZeroDivisionError and str(err) == "boom"
+    ctx = hook_context(err)
+    assert ctx.hook == "should_long" and ctx.strategy == "_Boom"
+    assert ctx.time == T0 + 4 * 60_000
+    assert err.__notes__ == ["raised in strategy '_Boom', should_long(), at 2021-01-01 00:04 UTC "
+                             f"(t={T0 + 4 * 60_000})"]
+    assert err.__cause__ is None  # the user's own exception object, not a wrapper
+    assert isinstance(err, StrategyError)  # the old catch-all still answers isinstance
+    # the traceback reaches the line that raised it
+    import traceback
+    assert "raise ZeroDivisionError" in "".join(traceback.format_tb(err.__traceback__))
 
 
 class _NegativeQty(Strategy):
@@ -291,9 +299,10 @@ class _BoomInPosition(Strategy):
 @pytest.mark.parametrize("mode, cause", [("raise", KeyError), ("nan", InvalidStrategy)])
 def test_an_error_in_update_position_or_in_what_it_declared_names_that_hook(mode, cause):
     cls = type("_BoomInPosition", (_BoomInPosition,), {"mode": mode})
-    with pytest.raises(StrategyError) as info:
+    with pytest.raises(cause) as info:
         _run(cls, candles_from_close_prices(range(1, 10)))
     err = info.value
-    assert err.hook == "update_position" and err.strategy == "_BoomInPosition"
-    assert err.time == T0 + 5 * 60_000
-    assert isinstance(err.__cause__, cause) or isinstance(err, cause)
+    assert type(err) is cause
+    ctx = hook_context(err)
+    assert ctx.hook == "update_position" and ctx.strategy == "_BoomInPosition"
+    assert ctx.time == T0 + 5 * 60_000

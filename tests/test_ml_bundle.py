@@ -54,11 +54,12 @@ def project(tmp_path, monkeypatch):
     sys.modules.pop("demo_strategy_under_test", None)
 
 
-def test_training_makes_versions_and_never_deploys(project):
+def test_training_with_deploy_false_makes_versions_and_never_deploys(project):
     folder, _ = project
     r1 = train_model(_points(), LogisticRegression(), save_to=str(folder), verbose=False, n_jobs=1,
-                     lineage={"candles": {"Sandbox-BTC-USDT": {"sha256": "abc"}}})
-    r2 = train_model(_points(seed=1), LogisticRegression(C=0.5), save_to=str(folder), verbose=False, n_jobs=1)
+                     lineage={"candles": {"Sandbox-BTC-USDT": {"sha256": "abc"}}}, deploy=False)
+    r2 = train_model(_points(seed=1), LogisticRegression(C=0.5), save_to=str(folder), verbose=False, n_jobs=1,
+                     deploy=False)
     assert r1["bundle"]["version"] == "v0001" and r2["bundle"]["version"] == "v0002"
     assert not (folder / "model.pkl").exists()  # nothing deployed by training
     m = json.loads((folder / "models" / "v0002" / "bundle.json").read_text())
@@ -105,7 +106,8 @@ def test_a_new_training_does_not_replace_the_deployed_model(project):
     r1 = train_model(_points(), LogisticRegression(), save_to=str(folder), verbose=False, n_jobs=1)
     deploy_bundle(r1["bundle"]["path"])
     before = (folder / "model.pkl").read_bytes()
-    train_model(_points(seed=5), LogisticRegression(C=0.1), save_to=str(folder), verbose=False, n_jobs=1)
+    train_model(_points(seed=5), LogisticRegression(C=0.1), save_to=str(folder), verbose=False, n_jobs=1,
+                deploy=False)
     assert (folder / "model.pkl").read_bytes() == before
     assert load_ml_model(folder)["manifest"]["version"] == "v0001"
 

@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from jesse_dag.candles.synthetic import synthetic_market
 from jesse_dag.engine import run_backtest
 from jesse_dag.engine.run import load_strategy_class
-from jesse_dag.ml import ModelRegistry, deploy_bundle, gather_ml_data, load_ml_data_csv, train_model
+from jesse_dag.ml import ModelRegistry, gather_ml_data, load_ml_data_csv, train_model
 
 REPO = Path(__file__).resolve().parents[1]
 NAME = "MLFilteredEntries"
@@ -49,11 +49,13 @@ def test_gather_train_deploy_backtest(tmp_path, monkeypatch):
     assert len(data) == len(points) and all("label_time" in p for p in data)
     r = train_model(data, LogisticRegression(), save_to=f"strategies/{NAME}", verbose=False, validation="purged",
                     embargo="1h", n_jobs=1)
-    assert r["bundle"]["version"] == "v0001" and not (Path("strategies") / NAME / "model.pkl").exists()
+    # as Jesse's: saved into the strategy folder (deployed), and kept as version v0001 with its lineage
+    assert r["bundle"]["version"] == "v0001" and r["bundle"]["deployed"]
+    assert (Path("strategies") / NAME / "model.pkl").read_bytes() == \
+        (Path("strategies") / NAME / "models" / "v0001" / "model.pkl").read_bytes()
     assert len(r["validation"]["folds"]) == 5 and all(f["purged"] >= 1 for f in r["validation"]["folds"])
 
-    # 3. deploy, then backtest on later candles: filtered (deploy mode) against every signal (baseline)
-    deploy_bundle(r["bundle"]["path"])
+    # 3. backtest on later candles: filtered (deploy mode) against every signal (baseline)
     assert ModelRegistry().deployed(NAME)["version"] == "v0001"
     later = {key: {"exchange": "Sandbox", "symbol": "BTC-USDT", "candles": market[trade_from:]}}
     warm_later = {key: {"exchange": "Sandbox", "symbol": "BTC-USDT", "candles": market[trade_from - split:trade_from]}}

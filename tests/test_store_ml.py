@@ -193,7 +193,7 @@ def test_lineage_from_a_bundle_back_to_samples_and_candle_hashes(project):
 
     # trained from the CSV, as a user would: the bundle still finds the stored samples by their content
     r = train_model(load_ml_data_csv("MLTripleBarrier"), LogisticRegression(), save_to="strategies/MLTripleBarrier",
-                    verbose=False, n_jobs=1)
+                    verbose=False, n_jobs=1, deploy=False)  # (deployed below, a separate step)
     bundle_id = r["bundle"]["bundle_id"]
     assert bundle_id == "MLTripleBarrier/v0001"
     lin = bundle_lineage(db, bundle_id)

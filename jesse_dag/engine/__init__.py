@@ -7,13 +7,15 @@ Example:
     >>> from jesse_dag.engine import run_backtest, BacktestRun  # doctest: +SKIP
 """
 from jesse_dag.engine.exceptions import (
-    ConflictingRules, InsufficientBalance, InsufficientMargin, InvalidCandles, InvalidConfig, InvalidRoutes,
-    InvalidShape, InvalidStrategy, JesseDagError, OrderNotAllowed, RouteNotFound, StrategyError,
+    ConflictingRules, HookContext, InsufficientBalance, InsufficientMargin, InvalidCandles, InvalidConfig,
+    InvalidHyperparameters, InvalidRoutes, InvalidShape, InvalidStrategy, JesseDagError, OrderNotAllowed,
+    RouteNotFound, StrategyError, hook_context,
 )
 from jesse_dag.engine.run import BacktestRun, run_backtest
 
 __all__ = [
     "BacktestRun", "run_backtest", "ConflictingRules", "InsufficientBalance", "InsufficientMargin",
     "InvalidCandles", "InvalidConfig", "InvalidRoutes", "InvalidShape", "InvalidStrategy", "JesseDagError",
-    "OrderNotAllowed", "RouteNotFound", "StrategyError",
+    "OrderNotAllowed", "RouteNotFound", "StrategyError", "HookContext", "InvalidHyperparameters",
+    "hook_context",
 ]

@@ -1,11 +1,11 @@
 """Every error the engine and the Strategy API raise, in one module (Jesse's names).
 
-An error raised inside a strategy hook reaches the caller as :class:`StrategyError`, whose message names
-the strategy, the bar's time and the hook, and whose ``__cause__`` is the original exception (with its
-traceback). Engine-level refusals that stop a backtest as Jesse does (``InsufficientMargin``,
-``InsufficientBalance``, ``InvalidStrategy``, ``ConflictingRules``...) keep their own class: when one is
-raised inside a hook, the :class:`StrategyError` wrapper is also an instance of that class, so
-``except InsufficientMargin`` still catches it.
+An exception raised inside strategy code (a hook, ``__init__``, ``hyperparameters()``, ``dna()``...) reaches
+the caller as itself, as in Jesse: same class, same message, same traceback, so ``except ValueError`` and
+``pytest.raises(NotImplementedError)`` work. The engine adds where it happened: a PEP 678 note (printed under
+the message: strategy, hook, bar time) and a :class:`HookContext` in ``exc.strategy_context``
+(:func:`hook_context`). Engine refusals raised while a hook runs (``InsufficientMargin``,
+``InvalidStrategy``, ``ConflictingRules``...) get the same note and keep their class.
 
 Example:
     >>> from jesse_dag.engine.exceptions import InsufficientMargin, JesseDagError
@@ -14,6 +14,8 @@ Example:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class JesseDagError(Exception):
     """Base class of every jesse-dag engine error."""
@@ -21,6 +23,10 @@ class JesseDagError(Exception):
 
 class InvalidConfig(JesseDagError, ValueError):
     """The ``config`` dict of a backtest is missing a key or holds a bad value."""
+
+
+class InvalidHyperparameters(InvalidConfig):
+    """``hyperparameters=`` (or the CLI's ``--hp``) names a hyperparameter the strategy does not declare."""
 
 
 class InvalidRoutes(JesseDagError, ValueError):
@@ -70,43 +76,72 @@ class RouteNotFound(JesseDagError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class StrategyError(JesseDagError):
-    """An exception raised inside a strategy hook, with the strategy name, bar time and hook.
+@dataclass(frozen=True)
+class HookContext:
+    """Where an exception left strategy code: the strategy's name, the hook, the engine clock (ms) and that
+    time as text. Found on the exception as ``strategy_context`` (see :func:`hook_context`)."""
 
-    Attributes: ``strategy``, ``hook``, ``time`` (ms, the engine clock when it failed), ``original``.
+    strategy: str
+    hook: str
+    time: int | None
+    time_text: str
+
+    def note(self) -> str:
+        """The PEP 678 note added to the exception (shown under its message in tracebacks)."""
+        at = "before the first bar" if self.time is None else f"at {self.time_text} (t={self.time})"
+        return f"raised in strategy {self.strategy!r}, {self.hook}(), {at}"
+
+
+def hook_context(exc: BaseException) -> HookContext | None:
+    """The :class:`HookContext` an exception got when it left strategy code, or None.
+
+    Example:
+        >>> err = ValueError("bad")
+        >>> annotate_hook_error(err, strategy="S", hook="go_long", time=None, time_text="?") is err
+        True
+        >>> hook_context(err).hook, str(err), err.__notes__
+        ('go_long', 'bad', ["raised in strategy 'S', go_long(), before the first bar"])
+    """
+    context = getattr(exc, "strategy_context", None)
+    return context if isinstance(context, HookContext) else None
+
+
+def annotate_hook_error(exc: BaseException, *, strategy: str, hook: str, time: int | None,
+                        time_text: str) -> BaseException:
+    """Add the strategy, hook and time to ``exc`` (a note and ``exc.strategy_context``); return ``exc``.
+
+    The exception object itself goes on: its class, message, args, attributes and traceback stay the user's
+    (``except ValueError`` and ``pytest.raises(NotImplementedError)`` work as in Jesse). An exception that
+    already has a context (raised in a hook called from another hook) keeps the innermost one.
+    """
+    if hook_context(exc) is not None:
+        return exc
+    context = HookContext(strategy, hook, time, time_text)
+    try:
+        exc.strategy_context = context  # type: ignore[attr-defined]
+        exc.add_note(context.note())
+    except (AttributeError, TypeError):  # an exception type that refuses new attributes: keep it as it is
+        pass
+    return exc
+
+
+class _HookErrorMeta(type):
+    def __instancecheck__(cls, obj: object) -> bool:
+        if cls is StrategyError and isinstance(obj, BaseException) and hook_context(obj) is not None:
+            return True
+        return super().__instancecheck__(obj)
+
+
+class StrategyError(JesseDagError, metaclass=_HookErrorMeta):
+    """Kept for code written against earlier jesse-dag: ``isinstance(e, StrategyError)`` is True for any
+    exception that left strategy code (it carries a :class:`HookContext`).
+
+    The engine no longer raises this class: an exception from a hook keeps its own class (as in Jesse), so
+    ``except StrategyError:`` does not catch it (Python's ``except`` compares real classes, never
+    ``isinstance`` hooks). Catch the original class, or ``Exception`` and read :func:`hook_context`.
     """
 
-    def __init__(self, message: str, *, strategy: str = "", hook: str = "", time: int | None = None,
-                 original: BaseException | None = None) -> None:
-        super().__init__(message)
-        self.strategy = strategy
-        self.hook = hook
-        self.time = time
-        self.original = original
-
-    @classmethod
-    def wrap(cls, original: BaseException, *, strategy: str, hook: str, time: int | None,
-             time_text: str) -> "StrategyError":
-        """A StrategyError that is also an instance of ``original``'s class when that is a jesse-dag error."""
-        kind = type(original)
-        target: type = cls
-        for base in kind.__mro__:
-            if base in _WRAPPERS:
-                target = _WRAPPERS[base]
-                break
-        message = (f"strategy {strategy!r} failed in {hook}() at {time_text} (t={time}): "
-                   f"{kind.__name__}: {original}")
-        return target(message, strategy=strategy, hook=hook, time=time, original=original)
-
-
-def _wrapper(kind: type) -> type:
-    return type(f"StrategyError[{kind.__name__}]", (StrategyError, kind),
-                {"__init__": StrategyError.__init__, "__str__": Exception.__str__, "__module__": __name__})
-
-
-# Built once at import and never changed: lets ``except InsufficientMargin`` catch a wrapped one.
-_WRAPPERS: dict[type, type] = {
-    kind: _wrapper(kind)
-    for kind in (InvalidShape, InvalidStrategy, ConflictingRules, InsufficientMargin, InsufficientBalance,
-                 OrderNotAllowed, EmptyPosition, OpenPositionError, InvalidConfig, InvalidRoutes, InvalidCandles)
-}
+    @staticmethod
+    def of(exc: BaseException) -> HookContext | None:
+        """Same as :func:`hook_context` (for code that has only this class imported)."""
+        return hook_context(exc)

@@ -84,7 +84,7 @@ def make_pipelines(pipeline_class: Any, pipeline_kwargs: dict | None, route_keys
         if pipeline_class is not None:
             pipelines[key] = pipeline_class(**(pipeline_kwargs or {}))
         else:
-            pipelines[key] = strategy.candles_pipeline()
+            pipelines[key] = strategy._call("candles_pipeline")
     for key in data_keys:
         if key not in pipelines:
             pipelines[key] = pipeline_class(**(pipeline_kwargs or {})) if pipeline_class is not None else None

@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import gc
-import importlib.util
 import math
 import os
 import sys
@@ -33,11 +32,14 @@ import numpy as np
 from jesse_dag._config import run_config
 from jesse_dag.candles.timeframes import TIMEFRAMES
 from jesse_dag.engine.kernels import candles_pass_checks
-from jesse_dag.engine.exceptions import InvalidCandles, InvalidConfig, InvalidRoutes, InvalidStrategy
+from jesse_dag.engine.exceptions import (
+    InvalidCandles, InvalidConfig, InvalidHyperparameters, InvalidRoutes, InvalidStrategy,
+)
 from jesse_dag.engine.models import FuturesExchange, Position, SpotExchange, quote_asset
 from jesse_dag.engine.pipelines import apply_pipelines, make_pipelines
 from jesse_dag.engine.replay import build_markets, needs_replay, replay_common_start, run_replay
 from jesse_dag.engine.session import Market, Route, Session
+from jesse_dag.engine.strategy_loading import load_strategy_class  # noqa: F401 (its old home; callers import it here)
 from jesse_dag.engine.simulator import run_fast
 from jesse_dag.engine.store import MarketCandles
 from jesse_dag.indicators._core import WindowCache, window_cache
@@ -123,35 +125,6 @@ def _check_config(config: dict) -> dict:
     return out
 
 
-def load_strategy_class(name: str, project_dir: str | os.PathLike | None = None) -> type:
-    """The Strategy subclass ``name`` from ``strategies/<name>/__init__.py`` (relative to ``project_dir`` or cwd)."""
-    from jesse_dag.strategies import Strategy
-
-    from jesse_dag.paths import path_inside
-
-    root = Path(project_dir) if project_dir is not None else Path.cwd()
-    try:  # "../x" or "a/b" would load a file outside strategies/
-        path = path_inside(root / "strategies", name, what="strategy name") / "__init__.py"
-    except ValueError as exc:
-        raise InvalidRoutes(str(exc)) from None
-    if not path.is_file():
-        raise InvalidRoutes(f"strategy {name!r} not found: {path} does not exist")
-    module_name = f"jesse_dag_user_strategies.{name}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    cls = getattr(module, name, None)
-    if not (isinstance(cls, type) and issubclass(cls, Strategy)):
-        found = [v for v in vars(module).values()
-                 if isinstance(v, type) and issubclass(v, Strategy) and v is not Strategy
-                 and v.__module__ == module_name]
-        if len(found) != 1:
-            raise InvalidStrategy(f"{path}: expected a Strategy subclass named {name!r}")
-        cls = found[0]
-    return cls
-
-
 def _check_routes(routes: list, data_routes: list) -> tuple[list[Route], list[Route]]:
     if not routes:
         raise InvalidRoutes("at least one route is required")
@@ -220,14 +193,16 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
                  generate_hyperparameters: bool = False, project_dir: str | None = None,
                  session_id: str = "00000000-0000-4000-8000-000000000000",
                  candles_pipeline_class: Any = None, candles_pipeline_kwargs: dict | None = None,
-                 **_ignored: Any) -> BacktestRun:
+                 merge_hyperparameters: bool = False, **_ignored: Any) -> BacktestRun:
     """Run one backtest; return the result dict (as ``research.backtest``) and the strategy instances.
 
     ``fast_mode`` True or False run the same engine and give the same trades; with False the daily
     balance is sampled at its own minute as Jesse's step simulator does (§4.1), with True only at block
     ends as Jesse's fast mode does (§4.6). ``candles_pipeline_class(**candles_pipeline_kwargs)`` (or each
     strategy's ``candles_pipeline()``) rewrites the trading rows first, as Jesse's pipelines do
-    (:mod:`jesse_dag.engine.pipelines`).
+    (:mod:`jesse_dag.engine.pipelines`). ``hyperparameters`` replace a strategy's ``hp`` as in Jesse; with
+    ``merge_hyperparameters`` (``research.backtest``, the CLI's ``--hp``) they are laid over the strategy's
+    defaults and a name its ``hyperparameters()`` does not declare is refused with the known names.
     """
     # The run allocates many small objects (orders, memoized indicator tuples) and frees almost all of them
     # by reference counting; the cyclic collector's passes over them cost 5-10% and find nothing, so it
@@ -237,7 +212,7 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
     try:
         return _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperparameters, fast_mode,
                              generate_equity_curve, generate_hyperparameters, project_dir, session_id,
-                             candles_pipeline_class, candles_pipeline_kwargs)
+                             candles_pipeline_class, candles_pipeline_kwargs, merge_hyperparameters)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -245,7 +220,7 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
 
 def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperparameters, fast_mode,
                   generate_equity_curve, generate_hyperparameters, project_dir, session_id,
-                  candles_pipeline_class, candles_pipeline_kwargs) -> BacktestRun:
+                  candles_pipeline_class, candles_pipeline_kwargs, merge_hyperparameters=False) -> BacktestRun:
     from jesse_dag.strategies import Strategy
 
     cfg = _check_config(config)
@@ -303,6 +278,11 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
     exchange.taker_fee = cfg.get("taker_fee", cfg["fee"])
     exchange.slippage = cfg.get("slippage", 0.0)
 
+    # The session exists before the strategies, as Jesse's store does: a user's __init__ can read
+    # shared_vars, routes, time and balance (the markets are added once the candles are in place)
+    session = Session(exchange=exchange, markets={}, routes=route_objs, data_routes=data_objs,
+                      session_id=session_id, options=cfg)
+    session.time = int(trade[order[0]][0, 0])  # Jesse's store.app.time when it creates the strategies
     strategies = []
     for i, r in enumerate(route_objs):
         cls = r.strategy_name
@@ -310,21 +290,24 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
             cls = load_strategy_class(cls, project_dir)
         if not (isinstance(cls, type) and issubclass(cls, Strategy)):
             raise InvalidRoutes(f"route #{i}: strategy must be a Strategy subclass or a strategy name, got {cls!r}")
-        try:
-            strategy = cls()
-        except TypeError as exc:
-            raise InvalidStrategy(f"could not create {cls.__name__}(): {exc}") from exc
-        strategy.name = r.strategy_name if isinstance(r.strategy_name, str) else cls.__name__
+        name = r.strategy_name if isinstance(r.strategy_name, str) else cls.__name__
+        strategy = cls._create(session, name)
+        strategy.name = name
         strategy.exchange = r.exchange
         strategy.symbol = r.symbol
         strategy.timeframe = r.timeframe
         route_hp = hyperparameters
-        if route_hp is None and len(strategy.dna()) > 0:
-            route_hp = dna_to_hp(strategy.hyperparameters(), strategy.dna())
+        if route_hp is None and len(strategy._call("dna")) > 0:
+            route_hp = strategy._call_internal("dna", dna_to_hp, strategy._call("hyperparameters"),
+                                               strategy._call("dna"))
+        if route_hp is not None and merge_hyperparameters and hyperparameters is not None:
+            route_hp = merged_hyperparameters(strategy._call("hyperparameters"), route_hp, name)
         if route_hp is not None:
             strategy.hp = dict(route_hp)
-        if not strategy.hp and len(strategy.hyperparameters()) > 0:
-            strategy.hp = {item["name"]: item["default"] for item in strategy.hyperparameters()}
+        if not strategy.hp:
+            defaults = strategy._call("hyperparameters")
+            if len(defaults) > 0:
+                strategy.hp = strategy._call_internal("hyperparameters", _defaults, defaults)
         strategies.append(strategy)
 
     step = 0
@@ -360,8 +343,7 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
         markets[k] = Market(k, ex, symbol, mc, position)
         exchange.positions[symbol] = position
 
-    session = Session(exchange=exchange, markets=markets, routes=route_objs, data_routes=data_objs,
-                      session_id=session_id, options=cfg)
+    session.markets = markets
     for i, (r, strategy) in enumerate(zip(route_objs, strategies)):
         strategy._attach(session, markets[r.key], i)
         markets[r.key].position.strategy = strategy
@@ -384,6 +366,29 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
 
     result = _result(session, cfg, generate_equity_curve, generate_hyperparameters, strategies)
     return BacktestRun(result=result, strategies=strategies, session=session)
+
+
+def merged_hyperparameters(declared: list, given: dict, strategy: str) -> dict:
+    """``given`` laid over the defaults of ``declared`` (a ``hyperparameters()`` list); an unknown name is refused.
+
+    Example:
+        >>> merged_hyperparameters([{"name": "fast", "default": 9}, {"name": "slow", "default": 21}],
+        ...                        {"slow": 50}, "EmaCross")
+        {'fast': 9, 'slow': 50}
+    """
+    if not isinstance(given, dict):
+        raise InvalidConfig(f"hyperparameters must be a dict of name -> value, got {type(given).__name__}")
+    known = [item["name"] for item in declared]
+    unknown = [k for k in given if k not in known]
+    if unknown:
+        raise InvalidHyperparameters(f"hyperparameters {unknown} are not declared by {strategy}.hyperparameters(); "
+                                     f"known: {known if known else 'none (it declares no hyperparameters)'}")
+    return {**_defaults(declared), **given}
+
+
+def _defaults(hyperparameters: list) -> dict:
+    """``{name: default}`` of a ``hyperparameters()`` list (Jesse's ``_init_objects``)."""
+    return {item["name"]: item["default"] for item in hyperparameters}
 
 
 def dna_to_hp(strategy_hp: list, dna: str) -> dict:
@@ -433,7 +438,7 @@ def _result(session: Session, cfg: dict, generate_equity_curve: bool, generate_h
                          for t, v in zip(session.daily_balance_timestamps, session.daily_balance)],
             }]
     if generate_hyperparameters:
-        rows = [["DNA", strategies[0].dna() if strategies else ""]]
+        rows = [["DNA", strategies[0]._call("dna") if strategies else ""]]
         for s in strategies:
             rows += [[k, v] for k, v in s.hp.items()]
         result["hyperparameters"] = rows

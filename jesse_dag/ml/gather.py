@@ -63,7 +63,8 @@ def read_lineage(csv_path: str | os.PathLike) -> dict | None:
 
 def gather_ml_data(config: dict, routes: list[dict], data_routes: list[dict], candles: dict,
                    warmup_candles: dict | None = None, csv_path: str | None = "auto",
-                   verbose: bool = True, *, db: str | os.PathLike | None = None) -> dict:
+                   verbose: bool = True, *, db: str | os.PathLike | None = None,
+                   hyperparameters: dict | None = None) -> dict:
     """Backtest (fast mode) and return ``{"data_points", "backtest_metrics", "csv_paths", "lineage", "datasets"}``.
 
     ``data_points`` holds the labelled points of every route, route by route, each in recording order.
@@ -71,7 +72,8 @@ def gather_ml_data(config: dict, routes: list[dict], data_routes: list[dict], ca
     sharing a strategy share its file); ``None`` writes nothing; a path is used as is (one strategy only).
     With ``db`` (a store file), each strategy's points also go to the store's ``ml_samples`` as one data
     set with its CSV path and this gather's lineage (idempotent: the same data set twice adds no rows);
-    ``datasets`` lists them (``strategy, dataset_id, added, present``).
+    ``datasets`` lists them (``strategy, dataset_id, added, present``). ``hyperparameters`` are laid over
+    each strategy's defaults, as ``research.backtest`` does.
     """
     from jesse_dag.engine import run_backtest
 
@@ -79,7 +81,8 @@ def gather_ml_data(config: dict, routes: list[dict], data_routes: list[dict], ca
     if csv_path not in (None, "auto") and len(set(names)) > 1:
         raise ValueError(f"csv_path={csv_path!r} names one file but the routes run {sorted(set(names))}: "
                          "use csv_path='auto' (one file per strategy) or None")
-    run = run_backtest(config, routes, data_routes, candles, warmup_candles=warmup_candles, fast_mode=True)
+    run = run_backtest(config, routes, data_routes, candles, warmup_candles=warmup_candles, fast_mode=True,
+                       hyperparameters=hyperparameters, merge_hyperparameters=True)
     metrics = run.result.get("metrics", {}) if isinstance(run.result, dict) else {}
     per_name: dict[str, list[DataPoint]] = {}
     points: list[DataPoint] = []

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import warnings
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -308,15 +309,18 @@ def purged_validation(ordered: list[DataPoint], X: np.ndarray, y: np.ndarray, es
 def train_model(data: Sequence[DataPoint], estimator: Any, task: str = "binary", test_ratio: float = 0.2,
                 save_to: str | None = None, verbose: bool = True, name: str | None = None, *,
                 validation: str | None = None, n_splits: int = 5, embargo: float | str = 0,
-                n_jobs: int | None = -1, lineage: dict | None = None) -> dict:
+                n_jobs: int | None = -1, lineage: dict | None = None, deploy: bool | None = None) -> dict:
     """Train ``estimator`` on gathered data points and report on it, as Jesse's ``train_model`` does.
 
     Returns Jesse's dict (``model, scaler, feature_names, metrics, feature_importance, feature_impact,
     train_test_info``; binary adds ``calibration`` and ``class_weights``) plus ``threshold_sweep`` (binary),
     ``task``, ``label_name``, ``validation`` (with ``validation="purged"``: out-of-sample metrics per
     purged walk-forward fold, ``n_splits`` folds, ``embargo`` seconds or a timeframe) and ``bundle`` (with
-    ``save_to``: see :func:`jesse_dag.ml.bundle.save_bundle`; a strategy folder gets a new versioned bundle
-    under ``models/``, never a deployed one).
+    ``save_to``: see :func:`jesse_dag.ml.bundle.save_bundle`). ``save_to`` a strategy folder
+    (``"strategies/<Name>"``) does what Jesse's does, the next deploy-mode backtest uses this model, and keeps
+    it as a bundle: a new version under ``models/`` with its lineage in the registry, then deployed into the
+    folder (``bundle["deployed"]``). ``deploy=False`` keeps only the version (deploy it later with
+    :func:`~jesse_dag.ml.bundle.deploy_bundle`, as the pipeline does after its quality gate).
 
     Example:
         >>> from sklearn.linear_model import LogisticRegression  # doctest: +SKIP
@@ -388,9 +392,17 @@ def train_model(data: Sequence[DataPoint], estimator: Any, task: str = "binary",
         result["validation"] = purged_validation(ordered, X, y, estimator, task, n_splits, embargo, n_jobs)
 
     if save_to:
-        from jesse_dag.ml.bundle import save_bundle
+        from jesse_dag.ml.bundle import deploy_bundle, is_strategy_folder, save_bundle
 
-        result["bundle"] = save_bundle(result, save_to, ordered, estimator, lineage=lineage)
+        bundle = save_bundle(result, save_to, ordered, estimator, lineage=lineage)
+        if deploy is None:
+            deploy = is_strategy_folder(Path(save_to))
+        if deploy:
+            # Jesse writes model.pkl & co. into strategies/<Name>/, where deploy mode reads them: the same
+            # files, copied hash-checked from the version just saved
+            deploy_bundle(bundle["path"], save_to if is_strategy_folder(Path(save_to)) else None)
+            bundle["deployed"] = True
+        result["bundle"] = bundle
     if verbose:
         from jesse_dag.ml.report import print_training_report
 

@@ -46,6 +46,9 @@ def backtest(
     ``candles_pipeline_class`` (built with ``candles_pipeline_kwargs``, one per market) or a strategy's
     ``candles_pipeline()`` rewrites the trading candles as Jesse's pipelines do; subclass
     :class:`jesse_dag.candle_pipelines.BaseCandlesPipeline` (see :mod:`jesse_dag.engine.pipelines`).
+    ``hyperparameters`` (a dict, given to every route) are laid over each strategy's defaults; a name its
+    ``hyperparameters()`` does not declare is refused with the known names (Jesse replaces ``self.hp`` with
+    the dict as given and ignores unknown names).
     """
     output_flags = {"generate_csv": generate_csv, "generate_json": generate_json, "generate_logs": generate_logs,
                     "generate_equity_curve": generate_equity_curve, "generate_tradingview": generate_tradingview,
@@ -55,7 +58,8 @@ def backtest(
     run = run_backtest(config, routes, data_routes, candles, warmup_candles, hyperparameters=hyperparameters,
                        fast_mode=fast_mode, generate_equity_curve=needs_curve,
                        generate_hyperparameters=generate_hyperparameters,
-                       candles_pipeline_class=candles_pipeline_class, candles_pipeline_kwargs=candles_pipeline_kwargs)
+                       candles_pipeline_class=candles_pipeline_class, candles_pipeline_kwargs=candles_pipeline_kwargs,
+                       merge_hyperparameters=True)
     result = run.result
     if any(output_flags.values()):
         from jesse_dag.reports.outputs import attach_outputs

@@ -15,12 +15,13 @@ Example:
 from __future__ import annotations
 
 import math
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
 from jesse_dag.engine.exceptions import (
-    ConflictingRules, InvalidShape, InvalidStrategy, OrderNotAllowed, StrategyError,
+    ConflictingRules, InvalidShape, InvalidStrategy, OrderNotAllowed, annotate_hook_error,
 )
 from jesse_dag.engine.models import (BUY, LIMIT, MARKET, NEAR_PRICE_THRESHOLD, SELL, STOP, STOP_LOSS_VIA,
                                      TAKE_PROFIT_VIA, is_price_near)
@@ -117,6 +118,11 @@ _DECLARATION_TYPES = (tuple, list, np.ndarray, _Rows)
 # override them (a per-bar saving; the result is the same as calling the no-op).
 _NO_OP_HOOKS = ("before", "after", "update_chart", "update_position", "filters", "should_cancel_entry",
                 "on_cancel", "before_terminate", "terminate", "should_short")
+
+
+# The session of the backtest creating a strategy, while its class is called: Jesse's store is global, so a
+# user's __init__ can read shared_vars, routes, time and balance; here they live on the session.
+_CREATING_SESSION: ContextVar[Any] = ContextVar("jesse_dag_creating_session", default=None)
 
 
 class Broker:
@@ -227,6 +233,12 @@ class Strategy(ChartSeriesMixin, MLMixin):
     def take_profit(self, value) -> None:
         self._d_take_profit = self._h_take_profit = value
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Strategy":
+        # set before any __init__ runs, so a user's __init__ can read self.shared_vars even before super()
+        self = super().__new__(cls)
+        self._session = _CREATING_SESSION.get()
+        return self
+
     def __init__(self) -> None:
         self.id = ""
         self.name: Any = None
@@ -258,7 +270,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._hook = "__init__"
         self._overrides = {name: True for name in _NO_OP_HOOKS}
         self._plain_bar = False
-        self._session = None
+        self._session = _CREATING_SESSION.get()
         self._market = None
         self._mc = None
         self._tfc = None
@@ -270,6 +282,33 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._ml_reset()
 
     # ── set-up by the engine ─────────────────────────────────────────────────────────────────────────
+    @classmethod
+    def _create(cls, session, name: str) -> "Strategy":
+        """``cls()`` as the engine calls it: the session readable in ``__init__`` (``shared_vars``, ``routes``,
+        ``time``, ``balance``; ``symbol`` & co. are set after it, as in Jesse). An exception keeps its class
+        with a note naming the strategy and ``__init__``; a TypeError becomes InvalidStrategy, as Jesse's."""
+        missing = [m for m in ("should_long", "go_long") if getattr(cls, m) is getattr(Strategy, m)]
+        if missing:
+            # Jesse's Strategy declares them abstract: its class cannot be created without them
+            err = InvalidStrategy(f"{cls.__name__} does not define {' and '.join(m + '()' for m in missing)}: a "
+                                  "strategy must define should_long() and go_long() (Jesse's abstract methods)")
+            raise annotate_hook_error(err, strategy=name, hook="__init__", time=int(session.time),
+                                      time_text=session.time_text())
+        token = _CREATING_SESSION.set(session)
+        try:
+            return cls()
+        except TypeError as exc:
+            err = InvalidStrategy(f"could not create {cls.__name__}(): {exc} (a strategy defines should_long() "
+                                  "and go_long(), and its __init__ takes no arguments)")
+            raise annotate_hook_error(err, strategy=name, hook="__init__", time=int(session.time),
+                                      time_text=session.time_text()) from exc
+        except Exception as exc:
+            annotate_hook_error(exc, strategy=name, hook="__init__", time=int(session.time),
+                                time_text=session.time_text())
+            raise
+        finally:
+            _CREATING_SESSION.reset(token)
+
     def _attach(self, session, market, route_index: int) -> None:
         self._session = session
         self._market = market
@@ -288,10 +327,6 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._plain_bar = not (self._overrides["before"] or self._overrides["after"]
                                or self._overrides["update_chart"])
         self.id = session.new_id()
-        if not self.hp and len(self.hyperparameters()) > 0:
-            self.hp = {}
-            for item in self.hyperparameters():
-                self.hp[item["name"]] = item["default"]
         self._ml_reset()
 
     # ── user hooks (override) ────────────────────────────────────────────────────────────────────────
@@ -381,23 +416,22 @@ class Strategy(ChartSeriesMixin, MLMixin):
             raise ValueError(f'log_type should be either "info" or "error". You passed {log_type}')
 
     # ── error context ────────────────────────────────────────────────────────────────────────────────
-    def _wrap(self, exc: BaseException) -> StrategyError:
-        s = self._session
-        name = self.name if isinstance(self.name, str) else getattr(self.name, "__name__", type(self).__name__)
-        return StrategyError.wrap(exc, strategy=str(name), hook=self._hook,
-                                  time=None if s is None else int(s.time),
-                                  time_text="?" if s is None else s.time_text())
+    def _strategy_name(self) -> str:
+        name = self.name
+        return name if isinstance(name, str) else getattr(name, "__name__", type(self).__name__)
 
-    def _hook_failed(self, exc: Exception, previous: str) -> Exception:
-        """What a failed hook call raises: a StrategyError as it is, anything else wrapped with the strategy,
-        hook and time (chained to the original); the hook name is restored either way."""
-        if isinstance(exc, StrategyError):
-            self._hook = previous
-            return exc
-        err = self._wrap(exc)
-        err.__cause__ = exc  # as ``raise err from exc``
+    def _annotate(self, exc: BaseException) -> BaseException:
+        """``exc`` with the strategy, the current hook and the bar time added (its class and message kept)."""
+        s = self._session
+        return annotate_hook_error(exc, strategy=self._strategy_name(), hook=self._hook,
+                                   time=None if s is None else int(s.time),
+                                   time_text="?" if s is None else s.time_text())
+
+    def _hook_failed(self, exc: BaseException, previous: str) -> None:
+        """Note the strategy, hook and time on an exception leaving a hook (the caller re-raises it as it is);
+        the hook name is restored."""
+        self._annotate(exc)
         self._hook = previous
-        return err
 
     def _call(self, hook: str, *args):
         previous = self._hook
@@ -406,7 +440,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
         try:
             out = getattr(self, hook)(*args)
         except Exception as exc:
-            raise self._hook_failed(exc, previous)
+            self._hook_failed(exc, previous)
+            raise
         self._hook = previous
         return out
 
@@ -575,7 +610,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
                     self.update_position()
                     self._detect_and_handle_entry_and_exit_modifications()
                 except Exception as exc:
-                    raise self._hook_failed(exc, previous)
+                    self._hook_failed(exc, previous)
+                    raise
                 self._hook = previous
             # (nothing to do when update_position is not overridden and no declaration can have changed)
             elif self._declarations_checked != (self._session.user_code_runs, p.qty):
@@ -602,12 +638,14 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 try:
                     should_short = self.should_short()
                 except Exception as exc:
-                    raise self._hook_failed(exc, previous)
+                    self._hook_failed(exc, previous)
+                    raise
                 self._hook = previous
             else:
                 should_short = False
             if should_short and self._session.exchange.type == "spot":
-                raise self._wrap(InvalidStrategy('should_short cannot be True if the exchange type is "spot".'))
+                self._hook = "should_short"
+                raise self._annotate(InvalidStrategy('should_short cannot be True if the exchange type is "spot".'))
             # self._call("should_long") inlined (it runs on every flat bar): the same hook name, counter
             # and error wrapping, one Python frame less
             previous = self._hook
@@ -616,11 +654,12 @@ class Strategy(ChartSeriesMixin, MLMixin):
             try:
                 should_long = self.should_long()
             except Exception as exc:
-                raise self._hook_failed(exc, previous)
+                self._hook_failed(exc, previous)
+                raise
             self._hook = previous
             if should_short and should_long:
                 self._hook = "should_long/should_short"
-                raise self._wrap(ConflictingRules(
+                raise self._annotate(ConflictingRules(
                     "should_short and should_long should not be true at the same time."))
             if should_long:
                 self._call_internal("go_long", self._execute_long)
@@ -633,7 +672,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
         try:
             out = fn(*args)
         except Exception as exc:
-            raise self._hook_failed(exc, previous)
+            self._hook_failed(exc, previous)
+            raise
         self._hook = previous
         return out
 
