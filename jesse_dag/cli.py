@@ -284,7 +284,7 @@ def _market_options(fn):
         click.option("--market", help="A stored market EXCHANGE:SYMBOL, e.g. Binance:BTC-USDT (needs --start, --end)."),
         click.option("--timeframe", "-t", default="15m", show_default=True, help="The route's timeframe."),
         click.option("--start", help="First trading day, YYYY-MM-DD."),
-        click.option("--end", help="Day after the last trading day, YYYY-MM-DD."),
+        click.option("--end", help="Day after the last trading day, YYYY-MM-DD (excluded, as Jesse's finish_date)."),
         click.option("--warmup-bars", default=210, show_default=True, type=click.IntRange(0),
                      help="Warm-up bars of the route timeframe before the trading window."),
         click.option("--exchange", default="Sandbox", show_default=True, help="Exchange name for --candles."),
@@ -334,7 +334,12 @@ def _backtest_inputs(ctx, strategy, candles_file, market, timeframe, start, end,
         if not (start and end):
             raise click.UsageError("--market needs --start and --end (YYYY-MM-DD)")
         exchange, symbol = market.split(":", 1)
-        warm, trade = get_candles(exchange, symbol, timeframe, _date_ms(start, "--start"), _date_ms(end, "--end") - 60_000,
+        first_day, end_day = _date_ms(start, "--start"), _date_ms(end, "--end")
+        if end_day <= first_day:
+            raise click.BadParameter(f"--end {end} must be after --start {start} (--end is the day after the last "
+                                     f"trading day, as Jesse's finish_date)", param_hint="--end")
+        # get_candles excludes the finish day itself (Jesse's semantics), so the --end day goes in unchanged
+        warm, trade = get_candles(exchange, symbol, timeframe, first_day, end_day,
                                   warmup_candles_num=warmup_bars, is_for_jesse=True, db=_db(ctx, db))
         warm = np.empty((0, 6)) if warm is None else warm
     else:
