@@ -347,7 +347,12 @@ def _backtest_inputs(ctx, strategy, candles_file, market, timeframe, start, end,
 
         if not candles_file.exists():
             raise CliError(f"no such candle file: {candles_file}", EXIT_NOT_FOUND)
-        rows, _info = read_candles_file(candles_file)
+        from jesse_dag.candles.validate import validate_candles
+
+        rows, info = read_candles_file(candles_file)
+        # the store's checks, so a file with prices <= 0 or a wrong timestamp unit is not backtested either
+        validate_candles(rows, allow_gaps=True, name=str(candles_file), plausible=True,
+                         row_label=lambda r: f"line {r + 1 + info.header_lines}")
         ts = rows[:, 0]
         lo = _date_ms(start, "--start") if start else ts[0] + warmup_bars * tf_ms
         hi = _date_ms(end, "--end") if end else ts[-1] + 60_000

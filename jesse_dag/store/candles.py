@@ -225,7 +225,7 @@ def store_candles(
     if not exchange or not symbol:
         raise ValueError("exchange and symbol must be non-empty")
     label = name or source or f"{exchange} {symbol}"
-    validate_candles(candles, allow_gaps=True, name=label, row_label=row_label)
+    validate_candles(candles, allow_gaps=True, name=label, row_label=row_label, plausible=True)
     return _store_columns(_columns(candles), exchange, symbol, db=db, source=source, on_conflict=on_conflict,
                           commit_every=commit_every, on_commit=on_commit, lock_timeout=lock_timeout)
 
