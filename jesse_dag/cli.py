@@ -354,7 +354,8 @@ def _backtest_inputs(ctx, strategy, candles_file, market, timeframe, start, end,
         validate_candles(rows, allow_gaps=True, name=str(candles_file), plausible=True,
                          row_label=lambda r: f"line {r + 1 + info.header_lines}")
         ts = rows[:, 0]
-        lo = _date_ms(start, "--start") if start else ts[0] + warmup_bars * tf_ms
+        # without --start the warm-up is the first --warmup-bars whole route candles (from the first bucket start)
+        lo = _date_ms(start, "--start") if start else -(-int(ts[0]) // tf_ms) * tf_ms + warmup_bars * tf_ms
         hi = _date_ms(end, "--end") if end else ts[-1] + 60_000
         trade = rows[(ts >= lo) & (ts < hi)]
         warm = rows[(ts >= lo - warmup_bars * tf_ms) & (ts < lo)]

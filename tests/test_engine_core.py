@@ -1,6 +1,8 @@
 """The minute engine on small handcrafted candles: order types, fill order, gaps, liquidation, spot, errors."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -297,3 +299,49 @@ def test_an_error_in_update_position_or_in_what_it_declared_names_that_hook(mode
     assert err.hook == "update_position" and err.strategy == "_BoomInPosition"
     assert err.time == T0 + 5 * 60_000
     assert isinstance(err.__cause__, cause) or isinstance(err, cause)
+
+
+class _Idle(Strategy):
+    def should_long(self):
+        return False
+
+    def go_long(self):
+        pass
+
+
+def test_warm_up_that_cannot_be_honoured_is_refused_naming_the_numbers():
+    m = candles_from_close_prices(np.linspace(100, 110, 3 * 1440))
+    warm, trade = m[:1440], m[1440:]  # 96 completed 15m candles of warm-up
+    routes = [{"exchange": "Sandbox", "strategy": _Idle, "symbol": "BTC-USDT", "timeframe": "15m"}]
+
+    def run(warm_up_candles, warm_rows):
+        return run_backtest(_config(warm_up_candles=warm_up_candles), routes, [],
+                            {"Sandbox-BTC-USDT": {"candles": trade}},
+                            None if warm_rows is None else {"Sandbox-BTC-USDT": {"candles": warm_rows}})
+
+    assert run(96, warm).result["metrics"]["total"] == 0  # exactly enough
+    with pytest.raises(InvalidConfig, match=r"warm_up_candles'\] must be a whole number >= 0.*got -5"):
+        run(-5, warm)
+    with pytest.raises(InvalidCandles, match=r"warm_up_candles'\] is 97 but warmup_candles\['Sandbox-BTC-USDT'\] "
+                                             r"holds 96 completed 15m candles.*at least 1455 warm-up minutes"):
+        run(97, warm)
+    with pytest.raises(InvalidCandles, match="is 10 but .* holds 0 completed 15m"):
+        run(10, None)
+    with pytest.raises(InvalidCandles, match=r"60 of its 1500 rows are at or after the first trading minute "
+                                             rf"{int(trade[0, 0])}"):
+        run(10, m[:1500])  # the warm-up runs an hour into the trading window
+
+
+def test_leverage_above_125_is_refused_and_a_negative_cross_balance_warns_once():
+    # leverage 1e9 with a huge qty used to end at -404 million from 10,000 (cross mode never liquidates in Jesse)
+    with pytest.raises(InvalidConfig, match=r"futures_leverage'\] is 1e\+09, above 125.*between 1 and 125"):
+        _run(_ShortBig, candles_from_close_prices(range(10, 16)), futures_leverage=1e9)
+    with pytest.warns(RuntimeWarning, match=r"cross-margin wallet balance went negative \(-\d[\d,.]* USDT from "
+                                            r"10,000.00, leverage 2\).*isolated") as record:
+        run = _run(_ShortBig, candles_from_close_prices(range(10, 40)), futures_leverage=2)
+    assert run.session.exchange.wallet_balance < 0  # Jesse's cross fills are unchanged (parity)
+    assert sum("went negative" in str(w.message) for w in record) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _run(_ShortBig, candles_from_close_prices(range(10, 40)), futures_leverage=2,
+             futures_leverage_mode="isolated")  # liquidated at zero: no warning

@@ -7,6 +7,7 @@ agree bit for bit (see reference §4.3-§4.5). Quantity updates use :func:`exact
 from __future__ import annotations
 
 import math
+import warnings
 from decimal import Decimal
 
 import numpy as np
@@ -478,6 +479,7 @@ class FuturesExchange(Exchange):
         super().__init__(name, starting_balance, fee_rate, symbols, settlement_currency)
         self.futures_leverage = futures_leverage
         self.futures_leverage_mode = futures_leverage_mode
+        self.warned_negative_balance = False
         # per asset but the settlement currency, in the assets' order: its position's key and its pending
         # buy and sell books (lists changed in place only), for available_margin
         self._margin_books = [(f"{asset}-{settlement_currency}", self.buy_orders[asset], self.sell_orders[asset])
@@ -503,9 +505,26 @@ class FuturesExchange(Exchange):
     def charge_fee(self, amount: float) -> None:
         fee_amount = abs(amount) * self.fill_rate
         self.assets[self.settlement_currency] = self.assets[self.settlement_currency] - fee_amount
+        if self.assets[self.settlement_currency] < 0:
+            self._warn_negative_balance()
 
     def add_realized_pnl(self, realized_pnl: float) -> None:
         self.assets[self.settlement_currency] = self.assets[self.settlement_currency] + realized_pnl
+        if self.assets[self.settlement_currency] < 0:
+            self._warn_negative_balance()
+
+    def _warn_negative_balance(self) -> None:
+        """Once per run: a cross wallet below zero is a result no exchange would produce (it liquidates first),
+        but Jesse 3.5.3 has no cross liquidation, so the run goes on as Jesse's does."""
+        if self.warned_negative_balance or self.futures_leverage_mode != "cross":
+            return
+        self.warned_negative_balance = True
+        warnings.warn(
+            f"the cross-margin wallet balance went negative ({self.assets[self.settlement_currency]:,.2f} "
+            f"{self.settlement_currency} from {self.started_balance:,.2f}, leverage {self.futures_leverage:g}): "
+            "Jesse 3.5.3 never liquidates cross positions, so the results from here on are not what an exchange "
+            "would do; lower the leverage or the order sizes, or use futures_leverage_mode='isolated'",
+            RuntimeWarning, stacklevel=3)
 
     def on_order_submission(self, order: Order, time_text) -> None:
         if not order.reduce_only:

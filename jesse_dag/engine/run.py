@@ -73,6 +73,9 @@ def _resolve_type(config: dict) -> str:
     return value
 
 
+MAX_LEVERAGE = 125
+
+
 def _check_config(config: dict) -> dict:
     if not isinstance(config, dict):
         raise InvalidConfig(f"config must be a dict, got {type(config).__name__}")
@@ -86,8 +89,12 @@ def _check_config(config: dict) -> dict:
     fee = config["fee"]
     if not isinstance(fee, (int, float)) or not math.isfinite(fee) or fee < 0 or fee >= 1:
         raise InvalidConfig(f"config['fee'] must be a rate in [0, 1), got {fee!r}")
+    warm_up = config.get("warm_up_candles", 0) or 0
+    if isinstance(warm_up, bool) or not isinstance(warm_up, (int, np.integer)) or warm_up < 0:
+        raise InvalidConfig(f"config['warm_up_candles'] must be a whole number >= 0 (completed route-timeframe "
+                            f"candles before the trading window), got {warm_up!r}")
     out = {"type": kind, "starting_balance": balance, "fee": fee, "exchange": config["exchange"],
-           "warm_up_candles": int(config.get("warm_up_candles", 0) or 0),
+           "warm_up_candles": int(warm_up),
            "annualization": int(config.get("annualization", 365))}
     if out["annualization"] not in (365, 252):
         raise InvalidConfig(f"config['annualization'] must be 365 or 252, got {config.get('annualization')!r}")
@@ -98,6 +105,10 @@ def _check_config(config: dict) -> dict:
         lev = config["futures_leverage"]
         if not isinstance(lev, (int, float)) or not math.isfinite(lev) or lev <= 0:
             raise InvalidConfig(f"config['futures_leverage'] must be a positive number, got {lev!r}")
+        if lev > MAX_LEVERAGE:
+            # no exchange offers more; beyond it a cross run (never liquidated, as in Jesse) ends far below zero
+            raise InvalidConfig(f"config['futures_leverage'] is {lev:g}, above {MAX_LEVERAGE}, the most any exchange "
+                                f"offers; use a leverage between 1 and {MAX_LEVERAGE}")
         mode = config["futures_leverage_mode"]
         if mode not in ("cross", "isolated"):
             raise InvalidConfig(f"config['futures_leverage_mode'] must be 'cross' or 'isolated', got {mode!r}")
@@ -209,6 +220,38 @@ def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None
     return out
 
 
+def _check_warmup(trade: dict[str, np.ndarray], warm: dict[str, np.ndarray], routes: list, warm_up_candles: int,
+                  replay: bool) -> None:
+    """Refuse warm-up rows inside or after the trading window (Jesse drops them silently) and, on contiguous
+    candles, a warm-up with fewer completed candles than ``warm_up_candles`` asks for (Jesse runs on with NaN
+    indicators; on gapped candles the deficit is taken from the first trading buckets, as Jesse does)."""
+    for key, w in warm.items():
+        if key not in trade or not len(w):
+            continue
+        first = int(trade[key][0, 0])
+        late = int(np.count_nonzero(w[:, 0] >= first))
+        if late:
+            raise InvalidCandles(
+                f"warmup_candles[{key!r}]: {late} of its {len(w)} rows are at or after the first trading minute "
+                f"{first} (last warm-up row {int(w[-1, 0])}); the warm-up must end before the trading candles start")
+    if replay or warm_up_candles <= 0:
+        return
+    for r in routes:
+        w = warm.get(r.key)
+        start = int(trade[r.key][0, 0])
+        tf_ms = r.k * 60_000
+        if w is None or not len(w):
+            completed = 0
+        else:
+            buckets = np.unique(w[:, 0].astype(np.int64) // tf_ms)
+            completed = int(np.count_nonzero((buckets + 1) * tf_ms <= start))
+        if completed < warm_up_candles:
+            raise InvalidCandles(
+                f"config['warm_up_candles'] is {warm_up_candles} but warmup_candles[{r.key!r}] holds {completed} "
+                f"completed {r.timeframe} candles before the trading start {start}: pass at least "
+                f"{warm_up_candles * r.k} warm-up minutes, or lower warm_up_candles (indicators would be NaN)")
+
+
 def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | None, candles: dict,
                  warmup_candles: dict | None = None, hyperparameters: dict | None = None,
                  fast_mode: bool = True, generate_equity_curve: bool = False,
@@ -263,6 +306,8 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
     warm = _check_candles(warmup_candles, order, "warmup_candles", copy=False) if warmup_candles else {}
 
     replay = bool(gapped) or needs_replay(trade)
+    # trading routes only: Jesse's parity cases give data routes of longer timeframes a shorter warm-up
+    _check_warmup(trade, warm, route_objs, cfg["warm_up_candles"], replay)
     if replay:
         trade = {k: v.copy() for k, v in trade.items()}
         warm = {k: v.copy() for k, v in warm.items()}
