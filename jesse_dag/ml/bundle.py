@@ -267,8 +267,9 @@ def deploy_bundle(bundle_dir: str | os.PathLike, strategy_dir: str | os.PathLike
     """Put a verified bundle's files into ``strategy_dir`` (default: the folder above ``models/``).
 
     The files are staged and hash-checked beside their targets, a journal names the bundle being
-    deployed, then each file is renamed into place (manifest last) and the journal removed. Until the
-    journal is gone, loading refuses with a clear message; running ``deploy_bundle`` again finishes it.
+    deployed, then each file is renamed into place (manifest last), the registry records the deploy, and
+    the journal is removed last. Until the journal is gone, loading refuses with a clear message; running
+    ``deploy_bundle`` again finishes it (so after any crash the folder and the registry agree).
     Returns the strategy folder.
     """
     bundle_dir = Path(bundle_dir)
@@ -293,8 +294,11 @@ def deploy_bundle(bundle_dir: str | os.PathLike, strategy_dir: str | os.PathLike
         json.dump({"bundle": str(bundle_dir.resolve()), "version": manifest.get("version")}, fh)
     for f in ARTIFACTS + (MANIFEST,):
         os.replace(staged[f], strategy_dir / f)
-    os.unlink(journal)
     strategy = manifest.get("strategy") or strategy_dir.name
     bundle_id = f"{manifest['strategy']}/{manifest['version']}" if manifest.get("strategy") else str(bundle_dir.resolve())
+    # the registry is written while the journal still stands: a crash anywhere before the journal is gone
+    # leaves a folder that refuses to load (deploy again to finish), never one serving a version the
+    # registry does not name
     (registry or ModelRegistry()).mark_deployed(strategy, bundle_id)
+    os.unlink(journal)
     return strategy_dir
