@@ -322,6 +322,9 @@ def test_warm_up_that_cannot_be_honoured_is_refused_naming_the_numbers():
     assert run(96, warm).result["metrics"]["total"] == 0  # exactly enough
     with pytest.raises(InvalidConfig, match=r"warm_up_candles'\] must be a whole number >= 0.*got -5"):
         run(-5, warm)
+    with pytest.raises(InvalidConfig, match=r"got 2.5"):
+        run(2.5, warm)
+    assert run(96.0, warm).result["metrics"]["total"] == 0  # a whole number given as a float, as JSON gives it
     with pytest.raises(InvalidCandles, match=r"warm_up_candles'\] is 97 but warmup_candles\['Sandbox-BTC-USDT'\] "
                                              r"holds 96 completed 15m candles.*at least 1455 warm-up minutes"):
         run(97, warm)

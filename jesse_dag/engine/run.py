@@ -90,7 +90,8 @@ def _check_config(config: dict) -> dict:
     if not isinstance(fee, (int, float)) or not math.isfinite(fee) or fee < 0 or fee >= 1:
         raise InvalidConfig(f"config['fee'] must be a rate in [0, 1), got {fee!r}")
     warm_up = config.get("warm_up_candles", 0) or 0
-    if isinstance(warm_up, bool) or not isinstance(warm_up, (int, np.integer)) or warm_up < 0:
+    if isinstance(warm_up, bool) or not isinstance(warm_up, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(warm_up) or warm_up != int(warm_up) or warm_up < 0:
         raise InvalidConfig(f"config['warm_up_candles'] must be a whole number >= 0 (completed route-timeframe "
                             f"candles before the trading window), got {warm_up!r}")
     out = {"type": kind, "starting_balance": balance, "fee": fee, "exchange": config["exchange"],
