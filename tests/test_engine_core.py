@@ -348,3 +348,23 @@ def test_leverage_above_125_is_refused_and_a_negative_cross_balance_warns_once()
         warnings.simplefilter("error")
         _run(_ShortBig, candles_from_close_prices(range(10, 40)), futures_leverage=2,
              futures_leverage_mode="isolated")  # liquidated at zero: no warning
+
+
+def test_cross_liquidation_is_an_opt_in_that_fills_where_the_wallet_is_lost():
+    candles = candles_from_close_prices(range(10, 40))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # liquidated before the wallet goes below zero: no warning
+        run = _run(_ShortBig, candles, futures_leverage=4, cross_liquidation=True)
+    # short 2000 at 10 with a 10,000 wallet: the whole wallet is lost at 15 (isolated at 4x: 12.5)
+    assert run.session.total_liquidations == 1
+    assert run.result["trades"][0]["exit_price"] == pytest.approx(15.0)
+    assert run.session.exchange.wallet_balance == pytest.approx(0.0, abs=1e-6)
+    isolated = _run(_ShortBig, candles, futures_leverage=4, futures_leverage_mode="isolated")
+    assert isolated.result["trades"][0]["exit_price"] == pytest.approx(12.5)
+    with pytest.warns(RuntimeWarning, match="went negative"):
+        default = _run(_ShortBig, candles, futures_leverage=4)
+    assert default.session.total_liquidations == 0  # off by default: Jesse's cross fills (parity)
+    with pytest.raises(InvalidConfig, match="applies to futures in 'cross' leverage mode"):
+        _run(_ShortBig, candles, futures_leverage=4, futures_leverage_mode="isolated", cross_liquidation=True)
+    with pytest.raises(InvalidConfig, match="must be True or False"):
+        _run(_ShortBig, candles, cross_liquidation="yes")

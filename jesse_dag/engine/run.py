@@ -8,7 +8,9 @@ Opt-in extras (not in Jesse, off by default): ``slippage`` (a fraction; MARKET a
 excepted, at ``price * (1 + slippage)`` for buys and ``price * (1 - slippage)`` for sells), ``maker_fee`` /
 ``taker_fee`` (LIMIT fills pay the maker rate, MARKET and STOP fills the taker rate; each defaults to
 ``fee``), ``funding_rate`` (perpetual futures: per 8 hours, charged on ``qty * price`` of every open
-position at 00:00, 08:00 and 16:00 UTC, at the close of the block ending there; longs pay a positive rate).
+position at 00:00, 08:00 and 16:00 UTC, at the close of the block ending there; longs pay a positive rate),
+``cross_liquidation`` (True: a cross position on one market is liquidated, as an isolated one is, when the
+price comes within 0.4% of entry of the price where its loss equals the whole wallet, and fills there).
 
 Example:
     >>> from jesse_dag.engine import run_backtest  # doctest: +SKIP
@@ -132,6 +134,17 @@ def _check_config(config: dict) -> dict:
         if funding and kind != "futures":
             raise InvalidConfig("config['funding_rate'] applies to perpetual futures only; type is 'spot'")
         out["funding_rate"] = float(funding)
+    cross_liquidation = config.get("cross_liquidation", False)
+    if cross_liquidation is not None and not isinstance(cross_liquidation, bool):
+        raise InvalidConfig(f"config['cross_liquidation'] must be True or False, got {cross_liquidation!r}")
+    if cross_liquidation:
+        if kind != "futures" or out["futures_leverage_mode"] != "cross":
+            raise InvalidConfig("config['cross_liquidation'] applies to futures in 'cross' leverage mode (isolated "
+                                "positions are always liquidated)")
+        if out.get("funding_rate"):
+            # funding moves the wallet between fills, so the liquidation price would drift between the checks
+            raise InvalidConfig("config['cross_liquidation'] cannot be combined with funding_rate yet")
+        out["cross_liquidation"] = True
     return out
 
 
@@ -343,6 +356,12 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
     exchange.maker_fee = cfg.get("maker_fee", cfg["fee"])
     exchange.taker_fee = cfg.get("taker_fee", cfg["fee"])
     exchange.slippage = cfg.get("slippage", 0.0)
+    if cfg.get("cross_liquidation"):
+        if len({r.key for r in route_objs}) > 1:
+            # one position: the wallet is its margin; with several, the others' open PNL would move its price
+            raise InvalidConfig("config['cross_liquidation'] supports routes on one market; got "
+                                f"{sorted({r.key for r in route_objs})}")
+        exchange.cross_liquidation = True
 
     strategies = []
     for i, r in enumerate(route_objs):
