@@ -319,6 +319,7 @@ class BacktestConfigModel(_Model):
     maker_fee: Fraction | None = None
     taker_fee: Fraction | None = None
     funding_rate: float | None = Field(None, gt=-1, lt=1, allow_inf_nan=False)
+    cross_liquidation: bool = False
 
 
 class OptimizeModel(_Model):
