@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from jesse_dag.project import ProjectFileError, load_project
+from jesse_dag.project import ProjectFileError, load_project, parse_project
 
 VALID = {
     "markets": {
@@ -162,3 +164,51 @@ def test_missing_and_invalid_files(tmp_path):
     bad.write_text("markets: [unclosed")
     with pytest.raises(ProjectFileError, match="not valid YAML"):
         load_project(bad)
+
+
+_YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True) | st.text(max_size=12)
+    | st.sampled_from(["2024-01-01", "2d", "1D", "15m", "0 3 * * 1", "../x", "csv", "synthetic", "binance"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, prefix + (k,))
+
+
+_ALL_PATHS = [p for p in _paths(VALID) if p]
+
+
+@settings(max_examples=300, deadline=None)
+@given(edits=st.lists(st.tuples(st.sampled_from(_ALL_PATHS), _YAML_VALUES | st.just(KeyError)), min_size=1,
+                      max_size=3))
+def test_any_malformed_project_ends_in_a_project_file_error_or_loads(edits):
+    # malformed files end in our documented error (naming the file), never another exception
+    import warnings
+
+    data = yaml.safe_load(yaml.safe_dump(VALID))
+    for keys, value in edits:
+        node = data
+        for k in keys[:-1]:
+            if not isinstance(node, dict) or k not in node:
+                break
+            node = node[k]
+        else:
+            if isinstance(node, dict):
+                if value is KeyError:
+                    node.pop(keys[-1], None)
+                else:
+                    node[keys[-1]] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            project = parse_project(data, Path("/p/project.yaml"))
+        except ProjectFileError as exc:
+            assert str(exc).startswith("/p/project.yaml: ")
+            return
+    for p in project.pipelines.values():
+        assert p.market in project.markets and p.evaluation.start_ms >= p.training.end_ms + p.embargo * 1000
