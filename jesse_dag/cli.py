@@ -298,7 +298,7 @@ def _market_options(fn):
         click.option("--market", help="A stored market EXCHANGE:SYMBOL, e.g. Binance:BTC-USDT (needs --start, --end)."),
         click.option("--timeframe", "-t", default="15m", show_default=True, help="The route's timeframe."),
         click.option("--start", help="First trading day, YYYY-MM-DD."),
-        click.option("--end", help="Day after the last trading day, YYYY-MM-DD."),
+        click.option("--end", help="Day after the last trading day, YYYY-MM-DD (excluded, as Jesse's finish_date)."),
         click.option("--warmup-bars", default=210, show_default=True, type=click.IntRange(0),
                      help="Warm-up bars of the route timeframe before the trading window."),
         click.option("--exchange", default="Sandbox", show_default=True, help="Exchange name for --candles."),
@@ -349,7 +349,12 @@ def _backtest_inputs(ctx, strategy, candles_file, market, timeframe, start, end,
         if not (start and end):
             raise click.UsageError("--market needs --start and --end (YYYY-MM-DD)")
         exchange, symbol = market.split(":", 1)
-        warm, trade = get_candles(exchange, symbol, timeframe, _date_ms(start, "--start"), _date_ms(end, "--end") - 60_000,
+        first_day, end_day = _date_ms(start, "--start"), _date_ms(end, "--end")
+        if end_day <= first_day:
+            raise click.BadParameter(f"--end {end} must be after --start {start} (--end is the day after the last "
+                                     f"trading day, as Jesse's finish_date)", param_hint="--end")
+        # get_candles excludes the finish day itself (Jesse's semantics), so the --end day goes in unchanged
+        warm, trade = get_candles(exchange, symbol, timeframe, first_day, end_day,
                                   warmup_candles_num=warmup_bars, is_for_jesse=True, db=_db(ctx, db))
         warm = np.empty((0, 6)) if warm is None else warm
     else:
@@ -357,9 +362,15 @@ def _backtest_inputs(ctx, strategy, candles_file, market, timeframe, start, end,
 
         if not candles_file.exists():
             raise CliError(f"no such candle file: {candles_file}", EXIT_NOT_FOUND)
-        rows, _info = read_candles_file(candles_file)
+        from jesse_dag.candles.validate import validate_candles
+
+        rows, info = read_candles_file(candles_file)
+        # the store's checks, so a file with prices <= 0 or a wrong timestamp unit is not backtested either
+        validate_candles(rows, allow_gaps=True, name=str(candles_file), plausible=True,
+                         row_label=lambda r: f"line {r + 1 + info.header_lines}")
         ts = rows[:, 0]
-        lo = _date_ms(start, "--start") if start else ts[0] + warmup_bars * tf_ms
+        # without --start the warm-up is the first --warmup-bars whole route candles (from the first bucket start)
+        lo = _date_ms(start, "--start") if start else -(-int(ts[0]) // tf_ms) * tf_ms + warmup_bars * tf_ms
         hi = _date_ms(end, "--end") if end else ts[-1] + 60_000
         trade = rows[(ts >= lo) & (ts < hi)]
         warm = rows[(ts >= lo - warmup_bars * tf_ms) & (ts < lo)]

@@ -1,6 +1,9 @@
 """The project file: markets with their candle source, and research pipelines, declared in YAML.
 
-A new pipeline is a few lines in ``project.yaml``; no Python. Every error names the file and the field.
+A new pipeline is a few lines in ``project.yaml``; no Python. The whole file is checked against a schema
+(pydantic): unknown keys (with a "did you mean" for typos), out-of-range values, cron syntax, paths that
+leave the project, unsafe names. Every error names the file, the key path and the value. Durations take one
+syntax everywhere: a number and a unit, ``30m``, ``12h``, ``2d``.
 
 Example ``project.yaml``::
 
@@ -18,10 +21,10 @@ Example ``project.yaml``::
         warmup_bars: 210
         training: {start: "2024-01-08", end: "2024-04-01"}
         evaluation: {start: "2024-04-08", end: "2024-05-28"}
-        embargo_days: 7
+        embargo: 7d
         task: binary
         estimator: {class: sklearn.linear_model.LogisticRegression, params: {max_iter: 1000}}
-        validation: {n_splits: 5, embargo_days: 1}
+        validation: {n_splits: 5, embargo: 1d}
         gate: {roc_auc: 0.52}
         deploy_threshold: 0.55
         schedule: "0 3 * * 1"
@@ -34,23 +37,80 @@ Example ``project.yaml``::
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
+import math
+import re
+import warnings
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any, Mapping
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Annotated, Any, Literal, Union
 
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from jesse_dag.candles.timeframes import TIMEFRAMES
 
 PROJECT_FILE = "project.yaml"
 SOURCE_KINDS = ("synthetic", "csv", "parquet", "binance")
 TASKS = ("binary", "multiclass", "regression")
+OBJECTIVES = ("sharpe", "calmar", "sortino", "omega", "serenity", "smart sharpe", "smart sortino")
+# the out-of-sample metrics the quality gate can read, per task (a name outside these never passes)
+GATE_METRICS = {"binary": ("accuracy", "mcc", "roc_auc"), "multiclass": ("accuracy", "mcc", "roc_auc"),
+                "regression": ("mae", "r2", "rmse", "spearman")}
+MAX_LEVERAGE = 125
+DURATION_UNITS = {"m": 60, "h": 3_600, "d": 86_400}
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(m|h|d)$")
+# names become asset keys, file names and URL parts: letters, digits, '_' and '-', starting alphanumeric
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+_STRATEGY = r"^[A-Za-z_][A-Za-z0-9_]{0,99}$"
+_EXCHANGE = r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$"
+_SYMBOL = r"^[A-Za-z0-9]{1,20}-[A-Za-z0-9]{1,20}$"
+_DOTTED = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$"
+_PATTERN_TEXT = {
+    _NAME: "must be letters, digits, '_' or '-' (starting with a letter or digit, at most 64)",
+    _STRATEGY: "must be a strategy folder name: letters, digits and '_', not starting with a digit",
+    _EXCHANGE: "must be letters, digits, spaces, '.', '_' or '-' (at most 64)",
+    _SYMBOL: "must be BASE-QUOTE in letters and digits, e.g. BTC-USDT",
+    _DOTTED: "must be a dotted class path such as sklearn.linear_model.LogisticRegression",
+    r"^https?://[^\s]+$": "must be an http(s) URL",
+}
 
 
 class ProjectFileError(ValueError):
-    """The project file is malformed; the message names the file and the field."""
+    """The project file is malformed; the message names the file, the key path and the value."""
+
+
+class ProjectFileWarning(UserWarning):
+    """The project file uses an older syntax that is still read; the message says what to write instead."""
+
+
+def parse_duration(value: str) -> float:
+    """Seconds in a duration written as a number and a unit: ``30m``, ``12h``, ``2d``.
+
+    Example:
+        >>> parse_duration("2d"), parse_duration("1.5h"), parse_duration("30m")
+        (172800.0, 5400.0, 1800.0)
+    """
+    match = _DURATION.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f"expected a duration such as 30m, 12h or 2d, got {value!r}")
+    return float(match.group(1)) * DURATION_UNITS[match.group(2)]
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest duration text for ``seconds`` (inverse of :func:`parse_duration`).
+
+    Example:
+        >>> format_duration(172800), format_duration(5400), format_duration(90)
+        ('2d', '90m', '1.5m')
+    """
+    for unit in ("d", "h", "m"):
+        n = seconds / DURATION_UNITS[unit]
+        if n == int(n) and n >= 1:
+            return f"{int(n)}{unit}"
+    return f"{seconds / 60:g}m"
 
 
 @dataclass(frozen=True)
@@ -84,6 +144,8 @@ class Market:
 
 @dataclass(frozen=True)
 class Pipeline:
+    """One pipeline of the file; ``embargo`` and ``validation["embargo"]`` are in seconds."""
+
     name: str
     market: str
     strategy: str
@@ -91,7 +153,7 @@ class Pipeline:
     warmup_bars: int
     training: Window
     evaluation: Window
-    embargo_days: float
+    embargo: float
     task: str
     estimator: dict[str, Any]
     validation: dict[str, Any]
@@ -102,6 +164,10 @@ class Pipeline:
     config: dict[str, Any] = field(default_factory=dict)
     min_samples: int = 1000
     optimize: dict[str, Any] | None = None
+
+    @property
+    def embargo_days(self) -> float:
+        return self.embargo / 86_400
 
     def fingerprint(self) -> str:
         """A short hash of the settings: part of the Dagster code versions of this pipeline's assets."""
@@ -125,139 +191,332 @@ def _date_ms(value: str) -> int:
     return int(d.timestamp() * 1000)
 
 
-class _Reader:
-    """Reads typed fields from a mapping, naming ``file: a.b.c`` in every error."""
+# ── the schema ───────────────────────────────────────────────────────────────────────────────────────────
 
-    def __init__(self, path: Path):
-        self.path = path
 
-    def fail(self, where: str, msg: str) -> ProjectFileError:
-        return ProjectFileError(f"{self.path}: {where}: {msg}")
+def _as_date_text(value: Any) -> Any:
+    # YAML reads an unquoted 2024-01-01 as a date
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
 
-    def mapping(self, obj: Any, where: str) -> Mapping[str, Any]:
-        if not isinstance(obj, Mapping):
-            raise self.fail(where, f"expected a mapping, got {type(obj).__name__}")
-        return obj
 
-    def get(self, obj: Mapping[str, Any], key: str, where: str, kind: type | tuple[type, ...], default: Any = ...):
-        if key not in obj:
-            if default is ...:
-                raise self.fail(f"{where}.{key}", "is required")
-            return default
-        value = obj[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            want = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            raise self.fail(f"{where}.{key}", f"expected {want}, got {value!r}")
-        return value
-
-    def date(self, obj: Mapping[str, Any], key: str, where: str) -> str:
-        value = obj.get(key)
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        if not isinstance(value, str):
-            raise self.fail(f"{where}.{key}", f"expected a date YYYY-MM-DD, got {value!r}")
+def _check_date(value: Any) -> Any:
+    value = _as_date_text(value)
+    if isinstance(value, str):
         try:
             _date_ms(value)
         except ValueError:
-            raise self.fail(f"{where}.{key}", f"expected a date YYYY-MM-DD, got {value!r}") from None
-        return value
-
-    def window(self, obj: Mapping[str, Any], key: str, where: str) -> Window:
-        w = self.mapping(obj.get(key), f"{where}.{key}")
-        window = Window(self.date(w, "start", f"{where}.{key}"), self.date(w, "end", f"{where}.{key}"))
-        if window.end_ms <= window.start_ms:
-            raise self.fail(f"{where}.{key}", f"end {window.end} is not after start {window.start}")
-        return window
+            raise ValueError("expected a date YYYY-MM-DD") from None
+    return value
 
 
-def _optimize_settings(r: _Reader, p: Mapping[str, Any], where: str) -> dict[str, Any] | None:
-    """The optional ``optimize:`` section: hyperparameter search on the training window (Optuna)."""
-    if "optimize" not in p:
-        return None
-    o = dict(r.mapping(p["optimize"], f"{where}.optimize"))
-    trials = o.get("trials", 50)
-    if not isinstance(trials, int) or isinstance(trials, bool) or trials < 1:
-        raise r.fail(f"{where}.optimize.trials", f"expected a positive int, got {trials!r}")
-    objectives = ("sharpe", "calmar", "sortino", "omega", "serenity", "smart sharpe", "smart sortino")
-    if o.get("objective_function", "sharpe") not in objectives:
-        raise r.fail(f"{where}.optimize.objective_function", f"expected one of {', '.join(objectives)}")
-    return o
+def _check_duration(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # the str type check names it
+    parse_duration(value)
+    return value
+
+
+def _check_timeframe(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # the str type check names it
+    if value not in TIMEFRAMES:
+        raise ValueError(f"unknown timeframe {value!r}; use one of {', '.join(TIMEFRAMES)}")
+    return value
+
+
+def _check_cron(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # the str type check names it
+    try:  # dagster runs the schedules, so its parser decides (it vendors croniter)
+        from dagster._utils.schedules import is_valid_cron_string
+    except ImportError:  # pragma: no cover - the library without Dagster: the shape only
+        def is_valid_cron_string(text: str) -> bool:
+            return len(text.split()) == 5
+    if not is_valid_cron_string(value):
+        raise ValueError("expected a 5-field cron string such as '0 3 * * 1' (minute hour day month weekday)")
+    return value
+
+
+def _check_relative_path(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # the str type check names it
+    # a path inside the project folder: not absolute, no '..', on POSIX and Windows alike
+    parts = PurePosixPath(value.replace("\\", "/")).parts
+    if not value or PurePosixPath(value).is_absolute() or PureWindowsPath(value).is_absolute() \
+            or PureWindowsPath(value).drive or ".." in parts:
+        raise ValueError("expected a path inside the project folder (relative, without '..')")
+    return value
+
+
+DateText = Annotated[str, BeforeValidator(_check_date)]
+Duration = Annotated[str, Field(strict=True), BeforeValidator(_check_duration)]
+Timeframe = Annotated[str, Field(strict=True), BeforeValidator(_check_timeframe)]
+Fraction = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class SyntheticSource(_Model):
+    kind: Literal["synthetic"]
+    seed: int = Field(0, ge=0)
+    days: int = Field(90, ge=1, le=36_500)
+    planted_signal: bool = False
+    start_price: float = Field(30_000.0, gt=0, allow_inf_nan=False)
+    minute_volatility: float = Field(0.0006, gt=0, lt=1, allow_inf_nan=False)
+    tick_size: float = Field(0.01, gt=0, allow_inf_nan=False)
+    signal_strength: float = Field(0.05, ge=0, allow_inf_nan=False)
+    signal_lookback: int = Field(60, ge=1)
+    signal_horizon: int = Field(60, ge=1)
+    signal_threshold: float = Field(2.0, gt=0, allow_inf_nan=False)
+
+
+class FileSource(_Model):
+    kind: Literal["csv", "parquet"]
+    path: Annotated[str, BeforeValidator(_check_relative_path)]
+
+
+class BinanceSource(_Model):
+    kind: Literal["binance"]
+    market: Literal["spot", "futures"] = "spot"
+    base_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
+
+
+class MarketModel(_Model):
+    exchange: Annotated[str, Field(pattern=_EXCHANGE)]
+    symbol: Annotated[str, Field(pattern=_SYMBOL)]
+    start: DateText
+    source: Annotated[Union[SyntheticSource, FileSource, BinanceSource], Field(discriminator="kind")]
+
+
+class WindowModel(_Model):
+    start: DateText
+    end: DateText
+
+
+class EstimatorModel(_Model):
+    class_: Annotated[str, Field(alias="class", pattern=_DOTTED)]
+    params: dict[str, Any] = {}
+
+
+class ValidationModel(_Model):
+    n_splits: int = Field(5, ge=2, le=100)
+    embargo: Duration = "1d"
+    test_ratio: float = Field(0.2, gt=0, lt=1, allow_inf_nan=False)
+
+
+class BacktestConfigModel(_Model):
+    starting_balance: float = Field(10_000, gt=0, allow_inf_nan=False)
+    fee: Fraction = 0.0
+    type: Literal["futures", "spot"] = "futures"
+    futures_leverage: float = Field(1, gt=0, le=MAX_LEVERAGE, allow_inf_nan=False)
+    futures_leverage_mode: Literal["cross", "isolated"] = "cross"
+    annualization: Literal[365, 252] = 365
+    slippage: Fraction | None = None
+    maker_fee: Fraction | None = None
+    taker_fee: Fraction | None = None
+    funding_rate: float | None = Field(None, gt=-1, lt=1, allow_inf_nan=False)
+    cross_liquidation: bool = False
+
+
+class OptimizeModel(_Model):
+    trials: int = Field(50, ge=1, le=100_000)
+    objective_function: Literal[OBJECTIVES] = "sharpe"  # type: ignore[valid-type]
+    seed: int = Field(0, ge=0)
+
+
+class PipelineModel(_Model):
+    market: Annotated[str, Field(pattern=_NAME)]
+    strategy: Annotated[str, Field(pattern=_STRATEGY)]
+    timeframe: Timeframe
+    warmup_bars: int = Field(210, ge=0, le=100_000)
+    training: WindowModel
+    evaluation: WindowModel
+    embargo: Duration = "1d"
+    task: Literal[TASKS] = "binary"  # type: ignore[valid-type]
+    estimator: EstimatorModel
+    validation: ValidationModel = ValidationModel()
+    gate: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = {}
+    deploy_threshold: float = Field(0.5, allow_inf_nan=False)
+    schedule: Annotated[str, BeforeValidator(_check_cron)] | None = None
+    data_routes: list[Timeframe] = []
+    config: BacktestConfigModel = BacktestConfigModel()
+    min_samples: int = Field(1000, ge=1)
+    optimize: OptimizeModel | None = None
+
+
+class ProjectModel(_Model):
+    markets: dict[Annotated[str, Field(pattern=_NAME)], MarketModel] = {}
+    pipelines: dict[Annotated[str, Field(pattern=_NAME)], PipelineModel] = {}
+
+
+# ── old keys, errors ─────────────────────────────────────────────────────────────────────────────────────
+
+
+def _upgrade_old_keys(data: Any, path: Path) -> Any:
+    """Read the keys of the older syntax (``embargo_days``, ``validation.embargo_days``, ``validation.embargo``
+    as seconds or a Jesse timeframe such as ``1D``) as the new ones, warning with what to write instead."""
+    if not isinstance(data, dict) or not isinstance(data.get("pipelines"), dict):
+        return data
+    data = {**data, "pipelines": dict(data["pipelines"])}
+
+    def warn(where: str, old: str, new: str) -> None:
+        warnings.warn(f"{path}: {where}: `{old}` is the older syntax, still read; write `{new}` instead",
+                      ProjectFileWarning, stacklevel=4)
+
+    def days_to_duration(where: str, key: str, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise ProjectFileError(f"{path}: {where}.{key}: expected a number of days >= 0, got {value!r}; "
+                                   f"write e.g. `embargo: 2d`")
+        return format_duration(value * 86_400) if value else "0m"
+
+    for name, p in data["pipelines"].items():
+        if not isinstance(p, dict):
+            continue
+        p = dict(p)
+        where = f"pipelines.{name}"
+        if "embargo_days" in p:
+            if "embargo" in p:
+                raise ProjectFileError(f"{path}: {where}: both `embargo` and the older `embargo_days`; keep `embargo`")
+            p["embargo"] = days_to_duration(where, "embargo_days", p.pop("embargo_days"))
+            warn(where, f"embargo_days: {data['pipelines'][name]['embargo_days']}", f"embargo: {p['embargo']}")
+        v = p.get("validation")
+        if isinstance(v, dict):
+            v = dict(v)
+            if "embargo_days" in v:
+                if "embargo" in v:
+                    raise ProjectFileError(f"{path}: {where}.validation: both `embargo` and the older "
+                                           f"`embargo_days`; keep `embargo`")
+                old = v.pop("embargo_days")
+                v["embargo"] = days_to_duration(f"{where}.validation", "embargo_days", old)
+                warn(f"{where}.validation", f"embargo_days: {old}", f"embargo: {v['embargo']}")
+            e = v.get("embargo")
+            if isinstance(e, (int, float)) and not isinstance(e, bool) and math.isfinite(e) and e >= 0:
+                v["embargo"] = format_duration(e) if e else "0m"  # seconds, as train_model takes them
+                warn(f"{where}.validation", f"embargo: {e}", f"embargo: {v['embargo']}")
+            elif isinstance(e, str) and re.fullmatch(r"\d+[DW]", e):  # a Jesse timeframe: 1D, 3D, 1W
+                days = int(e[:-1]) * (7 if e.endswith("W") else 1)
+                v["embargo"] = f"{days}d"
+                warn(f"{where}.validation", f"embargo: {e}", f"embargo: {v['embargo']}")
+            p["validation"] = v
+        data["pipelines"][name] = p
+    return data
+
+
+def _fields_of(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The schema model that holds the key at ``loc`` (for a "did you mean")."""
+    model: Any = ProjectModel
+    i = 0
+    while i < len(loc) - 1 and model is not None:
+        key = loc[i]
+        if model is ProjectModel:
+            model = {"markets": MarketModel, "pipelines": PipelineModel}.get(key)
+            i += 2  # the market's or pipeline's name
+            continue
+        sub = {"training": WindowModel, "evaluation": WindowModel, "estimator": EstimatorModel,
+               "validation": ValidationModel, "config": BacktestConfigModel, "optimize": OptimizeModel}
+        if model is MarketModel and key == "source":
+            kinds = {"synthetic": SyntheticSource, "csv": FileSource, "parquet": FileSource,
+                     "binance": BinanceSource}
+            model = kinds.get(loc[i + 1]) if i + 1 < len(loc) - 1 else None
+            i += 2
+            continue
+        model = sub.get(key) if model is PipelineModel else None
+        i += 1
+    return model if i == len(loc) - 1 else None
+
+
+def _describe(error: dict, path: Path) -> str:
+    loc = tuple(error["loc"])
+    # the source's kind (the union's tag) and validator wrappers ("function-before[...]") are not keys
+    keys = [str(k) for i, k in enumerate(loc)
+            if not (isinstance(k, str) and ("[" in k or (i and loc[i - 1] == "source" and k in SOURCE_KINDS)))]
+    where = ".".join(keys) or "top level"
+    kind, value = error["type"], error.get("input")
+    if kind == "extra_forbidden":
+        model = _model_at(loc)
+        known = _fields_of(model) if model is not None else []
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else (f"; known keys: {', '.join(known)}" if known else "")
+        return f"{path}: {where}: unknown key (value {value!r}){hint}"
+    if kind == "missing":
+        return f"{path}: {where}: is required"
+    message = error["msg"].removeprefix("Value error, ")
+    if kind == "union_tag_invalid":
+        message = f"expected one of {', '.join(SOURCE_KINDS)}"
+        value = error.get("ctx", {}).get("tag", value)
+    elif kind == "string_pattern_mismatch":
+        message = _PATTERN_TEXT.get(error.get("ctx", {}).get("pattern"), "has characters that are not allowed")
+    if loc and loc[-1] == "[key]":
+        return f"{path}: {'.'.join(keys[:-1])}: the name {value!r} {message}"
+    message = message[:1].lower() + message[1:]  # pydantic's "Input should be ..." inside our sentence
+    return f"{path}: {where}: {message}" + ("" if "got " in message or repr(value) in message else f", got {value!r}")
+
+
+def _cross_checks(model: ProjectModel, path: Path) -> None:
+    """What one field cannot say alone: known market, windows in order, out-of-sample evaluation, gate metrics."""
+    for name, p in model.pipelines.items():
+        where = f"pipelines.{name}"
+        if p.market not in model.markets:
+            raise ProjectFileError(f"{path}: {where}.market: unknown market {p.market!r}; declared: "
+                                   f"{', '.join(model.markets) or 'none'}")
+        for key, w in (("training", p.training), ("evaluation", p.evaluation)):
+            if _date_ms(w.end) <= _date_ms(w.start):
+                raise ProjectFileError(f"{path}: {where}.{key}: end {w.end} is not after start {w.start}")
+        embargo_ms = parse_duration(p.embargo) * 1000
+        if _date_ms(p.evaluation.start) < _date_ms(p.training.end) + embargo_ms:
+            raise ProjectFileError(
+                f"{path}: {where}.evaluation.start: {p.evaluation.start} is inside the training window plus its "
+                f"embargo ({p.training.end} + {p.embargo}): the evaluation would not be out of sample")
+        allowed = GATE_METRICS[p.task]
+        for metric in p.gate:
+            if metric not in allowed:
+                close = difflib.get_close_matches(metric, allowed, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise ProjectFileError(f"{path}: {where}.gate.{metric}: not an out-of-sample metric of task "
+                                       f"{p.task!r} ({hint}one of {', '.join(allowed)}); the gate could never pass")
+        if p.task != "regression" and not 0 <= p.deploy_threshold <= 1:
+            raise ProjectFileError(f"{path}: {where}.deploy_threshold: a probability in [0, 1] for task "
+                                   f"{p.task!r}, got {p.deploy_threshold!r}")
 
 
 def parse_project(data: Any, path: Path) -> Project:
     """Validate the parsed YAML ``data`` of the project file at ``path``."""
-    r = _Reader(path)
-    root = r.mapping(data, "top level")
-    markets: dict[str, Market] = {}
-    for name, m in r.mapping(root.get("markets", {}), "markets").items():
-        where = f"markets.{name}"
-        m = r.mapping(m, where)
-        source = dict(r.mapping(m.get("source"), f"{where}.source"))
-        if source.get("kind") not in SOURCE_KINDS:
-            raise r.fail(f"{where}.source.kind", f"expected one of {', '.join(SOURCE_KINDS)}, got {source.get('kind')!r}")
-        markets[name] = Market(
-            name=name,
-            exchange=r.get(m, "exchange", where, str),
-            symbol=r.get(m, "symbol", where, str),
-            start=r.date(m, "start", where),
-            source=source,
-        )
-    pipelines: dict[str, Pipeline] = {}
-    for name, p in r.mapping(root.get("pipelines", {}), "pipelines").items():
-        where = f"pipelines.{name}"
-        p = r.mapping(p, where)
-        market = r.get(p, "market", where, str)
-        if market not in markets:
-            raise r.fail(f"{where}.market", f"unknown market {market!r}; declared: {', '.join(markets) or 'none'}")
-        timeframe = r.get(p, "timeframe", where, str)
-        if timeframe not in TIMEFRAMES:
-            raise r.fail(f"{where}.timeframe", f"unknown timeframe {timeframe!r}")
-        data_routes = tuple(r.get(p, "data_routes", where, list, []))
-        for tf in data_routes:
-            if tf not in TIMEFRAMES:
-                raise r.fail(f"{where}.data_routes", f"unknown timeframe {tf!r}")
-        task = r.get(p, "task", where, str, "binary")
-        if task not in TASKS:
-            raise r.fail(f"{where}.task", f"expected one of {', '.join(TASKS)}, got {task!r}")
-        estimator = dict(r.mapping(p.get("estimator"), f"{where}.estimator"))
-        if not isinstance(estimator.get("class"), str) or "." not in estimator["class"]:
-            raise r.fail(f"{where}.estimator.class", f"expected a dotted class path, got {estimator.get('class')!r}")
-        estimator.setdefault("params", {})
-        training = r.window(p, "training", where)
-        evaluation = r.window(p, "evaluation", where)
-        embargo_days = r.get(p, "embargo_days", where, float, 1.0)
-        if evaluation.start_ms < training.end_ms + embargo_days * 86_400_000:
-            raise r.fail(
-                f"{where}.evaluation.start",
-                f"{evaluation.start} is inside the training window plus its embargo "
-                f"({training.end} + {embargo_days:g} days): the evaluation would not be out of sample",
-            )
-        schedule = r.get(p, "schedule", where, str, None)
-        if schedule is not None and len(schedule.split()) != 5:
-            raise r.fail(f"{where}.schedule", f"expected a 5-field cron string, got {schedule!r}")
-        gate = {k: float(v) for k, v in r.mapping(p.get("gate", {}), f"{where}.gate").items()}
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ProjectFileError(f"{path}: top level: expected a mapping with markets and pipelines, "
+                               f"got {type(data).__name__}")
+    data = _upgrade_old_keys(data, path)
+    try:
+        model = ProjectModel.model_validate(data)
+    except ValidationError as exc:
+        lines = [_describe(e, path) for e in exc.errors()]
+        more = f"\n(and {len(lines) - 10} more)" if len(lines) > 10 else ""
+        raise ProjectFileError("\n".join(lines[:10]) + more) from None
+    _cross_checks(model, path)
+    markets = {name: Market(name=name, exchange=m.exchange, symbol=m.symbol, start=m.start,
+                            source=m.source.model_dump(exclude_unset=True) | {"kind": m.source.kind})
+               for name, m in model.markets.items()}
+    pipelines = {}
+    for name, p in model.pipelines.items():
+        validation = {"n_splits": p.validation.n_splits, "embargo": parse_duration(p.validation.embargo),
+                      "test_ratio": p.validation.test_ratio}
         pipelines[name] = Pipeline(
-            name=name,
-            market=market,
-            strategy=r.get(p, "strategy", where, str),
-            timeframe=timeframe,
-            warmup_bars=r.get(p, "warmup_bars", where, int, 210),
-            training=training,
-            evaluation=evaluation,
-            embargo_days=embargo_days,
-            task=task,
-            estimator=estimator,
-            validation=dict(r.mapping(p.get("validation", {}), f"{where}.validation")),
-            gate=gate,
-            deploy_threshold=r.get(p, "deploy_threshold", where, float, 0.5),
-            schedule=schedule,
-            data_routes=data_routes,
-            config=dict(r.mapping(p.get("config", {}), f"{where}.config")),
-            min_samples=r.get(p, "min_samples", where, int, 1000),
-            optimize=_optimize_settings(r, p, where),
-        )
+            name=name, market=p.market, strategy=p.strategy, timeframe=p.timeframe, warmup_bars=p.warmup_bars,
+            training=Window(p.training.start, p.training.end), evaluation=Window(p.evaluation.start, p.evaluation.end),
+            embargo=parse_duration(p.embargo), task=p.task,
+            estimator={"class": p.estimator.class_, "params": dict(p.estimator.params)},
+            validation=validation, gate=dict(p.gate), deploy_threshold=p.deploy_threshold, schedule=p.schedule,
+            data_routes=tuple(p.data_routes), config=p.config.model_dump(exclude_unset=True),
+            min_samples=p.min_samples, optimize=None if p.optimize is None else p.optimize.model_dump())
     return Project(path=path, markets=markets, pipelines=pipelines)
 
 

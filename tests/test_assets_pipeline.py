@@ -33,7 +33,7 @@ def pipeline(**overrides) -> dict:
         "config": {"fee": 0.0, "type": "futures", "futures_leverage": 1},
         "training": {"start": "2024-01-02", "end": "2024-01-30"},
         "evaluation": {"start": "2024-02-01", "end": "2024-02-14"},
-        "embargo_days": 1,
+        "embargo": "1d",
         "task": "binary",
         "estimator": {"class": "sklearn.linear_model.LogisticRegression", "params": {"max_iter": 500}},
         "validation": {"n_splits": 3, "embargo": "1h"},

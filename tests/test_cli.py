@@ -212,3 +212,37 @@ def test_report_commands(project):
     (project / "b.json").write_text(json.dumps({"mode": "deployed"}))
     r = run(project, "report", "comparison", str(project / "a.json"), str(project / "b.json"), "-o", str(project / "c.html"))
     assert r.exit_code == EXIT_USAGE and "lacks ['metrics', 'trades', 'equity']" in r.output
+
+
+def test_market_and_candles_windows_end_the_day_before_end_as_jesse(project):
+    # --end is Jesse's finish_date: the day after the last trading day; a one-day window is one day of minutes
+    csv_path = project / "c.csv"
+    _candle_csv(csv_path, 3 * 1440)  # 2024-01-01 .. 2024-01-03
+    assert run(project, "import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT").exit_code == 0
+    (project / "strategies" / "Idle").mkdir()
+    (project / "strategies" / "Idle" / "__init__.py").write_text(
+        "from jesse_dag.strategies import Strategy\nclass Idle(Strategy):\n"
+        "    def should_long(self): return False\n    def go_long(self): pass\n")
+    window = ("--start", "2024-01-02", "--end", "2024-01-03", "--warmup-bars", "0")
+    for source in (("--market", "Test:AAA-USDT"), ("--candles", str(csv_path))):
+        r = run(project, "backtest", "Idle", *source, *window)
+        assert r.exit_code == EXIT_OK, r.output
+        assert "1,440 minutes (2024-01-02 00:00 .. 2024-01-02 23:59)" in r.stderr, (source, r.stderr)
+    r = run(project, "backtest", "Idle", "--market", "Test:AAA-USDT", "--start", "2024-01-02", "--end", "2024-01-02")
+    assert r.exit_code == EXIT_USAGE and "--end 2024-01-02 must be after --start 2024-01-02" in r.output
+
+
+def test_backtest_refuses_a_candle_file_with_a_zero_price(project):
+    csv_path = project / "c.csv"
+    _candle_csv(csv_path, 600)
+    lines = csv_path.read_text().splitlines()
+    parts = lines[5].split(",")
+    parts[1], parts[3] = "0", "0"  # open and low 0
+    lines[5] = ",".join(parts)
+    csv_path.write_text("\n".join(lines) + "\n")
+    (project / "strategies" / "Idle").mkdir()
+    (project / "strategies" / "Idle" / "__init__.py").write_text(
+        "from jesse_dag.strategies import Strategy\nclass Idle(Strategy):\n    pass\n")
+    r = run(project, "backtest", "Idle", "--candles", str(csv_path), "--warmup-bars", "0")
+    assert r.exit_code == EXIT_FAILED
+    assert "c.csv: row 4 (line 6): open is 0.0 (prices must be above zero" in r.output

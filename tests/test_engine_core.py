@@ -1,6 +1,8 @@
 """The minute engine on small handcrafted candles: order types, fill order, gaps, liquidation, spot, errors."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -306,3 +308,72 @@ def test_an_error_in_update_position_or_in_what_it_declared_names_that_hook(mode
     ctx = hook_context(err)
     assert ctx.hook == "update_position" and ctx.strategy == "_BoomInPosition"
     assert ctx.time == T0 + 5 * 60_000
+
+
+class _Idle(Strategy):
+    def should_long(self):
+        return False
+
+    def go_long(self):
+        pass
+
+
+def test_warm_up_that_cannot_be_honoured_is_refused_naming_the_numbers():
+    m = candles_from_close_prices(np.linspace(100, 110, 3 * 1440))
+    warm, trade = m[:1440], m[1440:]  # 96 completed 15m candles of warm-up
+    routes = [{"exchange": "Sandbox", "strategy": _Idle, "symbol": "BTC-USDT", "timeframe": "15m"}]
+
+    def run(warm_up_candles, warm_rows):
+        return run_backtest(_config(warm_up_candles=warm_up_candles), routes, [],
+                            {"Sandbox-BTC-USDT": {"candles": trade}},
+                            None if warm_rows is None else {"Sandbox-BTC-USDT": {"candles": warm_rows}})
+
+    assert run(96, warm).result["metrics"]["total"] == 0  # exactly enough
+    with pytest.raises(InvalidConfig, match=r"warm_up_candles'\] must be a whole number >= 0.*got -5"):
+        run(-5, warm)
+    with pytest.raises(InvalidConfig, match=r"got 2.5"):
+        run(2.5, warm)
+    assert run(96.0, warm).result["metrics"]["total"] == 0  # a whole number given as a float, as JSON gives it
+    with pytest.raises(InvalidCandles, match=r"warm_up_candles'\] is 97 but warmup_candles\['Sandbox-BTC-USDT'\] "
+                                             r"holds 96 completed 15m candles.*at least 1455 warm-up minutes"):
+        run(97, warm)
+    with pytest.raises(InvalidCandles, match="is 10 but .* holds 0 completed 15m"):
+        run(10, None)
+    with pytest.raises(InvalidCandles, match=r"60 of its 1500 rows are at or after the first trading minute "
+                                             rf"{int(trade[0, 0])}"):
+        run(10, m[:1500])  # the warm-up runs an hour into the trading window
+
+
+def test_leverage_above_125_is_refused_and_a_negative_cross_balance_warns_once():
+    # leverage 1e9 with a huge qty used to end at -404 million from 10,000 (cross mode never liquidates in Jesse)
+    with pytest.raises(InvalidConfig, match=r"futures_leverage'\] is 1e\+09, above 125.*between 1 and 125"):
+        _run(_ShortBig, candles_from_close_prices(range(10, 16)), futures_leverage=1e9)
+    with pytest.warns(RuntimeWarning, match=r"cross-margin wallet balance went negative \(-\d[\d,.]* USDT from "
+                                            r"10,000.00, leverage 2\).*isolated") as record:
+        run = _run(_ShortBig, candles_from_close_prices(range(10, 40)), futures_leverage=2)
+    assert run.session.exchange.wallet_balance < 0  # Jesse's cross fills are unchanged (parity)
+    assert sum("went negative" in str(w.message) for w in record) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _run(_ShortBig, candles_from_close_prices(range(10, 40)), futures_leverage=2,
+             futures_leverage_mode="isolated")  # liquidated at zero: no warning
+
+
+def test_cross_liquidation_is_an_opt_in_that_fills_where_the_wallet_is_lost():
+    candles = candles_from_close_prices(range(10, 40))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # liquidated before the wallet goes below zero: no warning
+        run = _run(_ShortBig, candles, futures_leverage=4, cross_liquidation=True)
+    # short 2000 at 10 with a 10,000 wallet: the whole wallet is lost at 15 (isolated at 4x: 12.5)
+    assert run.session.total_liquidations == 1
+    assert run.result["trades"][0]["exit_price"] == pytest.approx(15.0)
+    assert run.session.exchange.wallet_balance == pytest.approx(0.0, abs=1e-6)
+    isolated = _run(_ShortBig, candles, futures_leverage=4, futures_leverage_mode="isolated")
+    assert isolated.result["trades"][0]["exit_price"] == pytest.approx(12.5)
+    with pytest.warns(RuntimeWarning, match="went negative"):
+        default = _run(_ShortBig, candles, futures_leverage=4)
+    assert default.session.total_liquidations == 0  # off by default: Jesse's cross fills (parity)
+    with pytest.raises(InvalidConfig, match="applies to futures in 'cross' leverage mode"):
+        _run(_ShortBig, candles, futures_leverage=4, futures_leverage_mode="isolated", cross_liquidation=True)
+    with pytest.raises(InvalidConfig, match="must be True or False"):
+        _run(_ShortBig, candles, cross_liquidation="yes")

@@ -157,3 +157,30 @@ def test_columns_are_checked_in_place_with_the_same_errors(tmp_path):
     assert import_file(tmp_path / "ok.csv", "Sandbox", "BTC-USDT", db=tmp_path / "s.duckdb").rows_added == len(m)
     assert np.array_equal(load_candles("Sandbox", "BTC-USDT", db=tmp_path / "s.duckdb"),
                           read_candles_file(tmp_path / "ok.csv")[0])
+
+
+def test_implausible_prices_and_timestamps_are_refused_naming_file_row_and_field(tmp_path):
+    from jesse_dag.store import store_candles
+
+    m = synthetic_market(days=1, seed=7)
+    db = tmp_path / "s.duckdb"
+    for col, value, field in ((1, -5.0, "open"), (2, 0.0, "close")):
+        bad = m.copy()
+        bad[12, col] = value
+        bad[12, 4] = min(bad[12, 4], value)  # keep low <= min(open, close): only the price itself is wrong
+        _write_csv(tmp_path / "bad.csv", bad)
+        with pytest.raises(CandleValidationError, match=rf"bad.csv: row 12 \(line 14\): {field} is {value} "
+                                                        r"\(prices must be above zero"):
+            import_file(tmp_path / "bad.csv", "Sandbox", "BTC-USDT", db=db)
+        with pytest.raises(CandleValidationError, match=rf"row 12: (low|{field}) is -?\d"):
+            store_candles(bad, "Sandbox", "BTC-USDT", db=db)
+    # "s" given for a millisecond file: every row would land tens of thousands of years ahead
+    _write_csv(tmp_path / "ms.csv", m)
+    with pytest.raises(CandleValidationError, match=r"ms.csv: row 0 \(line 2\): timestamp 1609459200000000 is in the "
+                                                    r"year 5\d\d\d\d, outside 2009 .. 2099 UTC.*timestamp_unit"):
+        import_file(tmp_path / "ms.csv", "Sandbox", "BTC-USDT", db=db, timestamp_unit="s")
+    early = m.copy()
+    early[:, 0] -= early[0, 0]  # 1970
+    with pytest.raises(CandleValidationError, match="row 0: timestamp 0 is in the year 1970"):
+        store_candles(early, "Sandbox", "BTC-USDT", db=db)
+    assert import_file(tmp_path / "ms.csv", "Sandbox", "BTC-USDT", db=db).rows_added == 1440  # nothing refused was stored

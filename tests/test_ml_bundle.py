@@ -145,6 +145,25 @@ def test_interrupted_deploy_is_refused_then_finished(project):
     assert not list(folder.glob(".*.deploying"))
 
 
+def test_a_deploy_killed_before_the_registry_is_written_never_serves_an_unrecorded_version(project, monkeypatch):
+    folder, _ = project
+    r1 = train_model(_points(), LogisticRegression(), save_to=str(folder), verbose=False, n_jobs=1)
+    deploy_bundle(r1["bundle"]["path"])
+    r2 = train_model(_points(seed=3), LogisticRegression(C=0.2), save_to=str(folder), verbose=False, n_jobs=1)
+
+    def killed(self, strategy, bundle_id, deployed_at=None):
+        raise KeyboardInterrupt("killed between the files and the registry")
+
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(ModelRegistry, "mark_deployed", killed)
+        deploy_bundle(r2["bundle"]["path"])
+    assert ModelRegistry().deployed("Demo")["version"] == "v0001"
+    with pytest.raises(BundleError, match="deploy was interrupted"):  # was: v0002 served, v0001 recorded
+        load_ml_model(folder)
+    deploy_bundle(r2["bundle"]["path"])  # finishes it
+    assert ModelRegistry().deployed("Demo")["version"] == load_ml_model(folder)["manifest"]["version"] == "v0002"
+
+
 def test_library_version_change_warns(project):
     folder, _ = project
     r = train_model(_points(), LogisticRegression(), save_to=str(folder), verbose=False, n_jobs=1)

@@ -2,6 +2,7 @@
 side reading the other's file."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from jesse_dag.ml import csv_io
 from jesse_dag.ml.csv_io import load_ml_data_csv, resolve_csv_path, sidecar_path, write_ml_data_csv
 
 JESSE_PY = Path("/work/jesse-venv/bin/python")
@@ -32,7 +34,7 @@ def test_layout_is_jesses_and_label_time_stays_out_of_the_csv(tmp_path):
         "1700000900,profitable,False,0.0031,0.25",
     ]
     assert sidecar_path(path).read_text().splitlines() == [
-        "time,label_time,route", "1700000000,1700001800,Sandbox-BTC-USDT-15m", "1700000900,1700003600,Sandbox-BTC-USDT-15m"]
+        "# csv_sha256=" + hashlib.sha256(path.read_bytes()).hexdigest(), "time,label_time,route", "1700000000,1700001800,Sandbox-BTC-USDT-15m", "1700000900,1700003600,Sandbox-BTC-USDT-15m"]
 
 
 def test_round_trip_keeps_values_types_and_label_times(tmp_path):
@@ -82,13 +84,38 @@ def test_a_sidecar_that_no_longer_matches_is_refused(tmp_path):
     path = write_ml_data_csv(_points(), tmp_path / "X_data.csv")
     lines = path.read_text().splitlines()
     path.write_text("\n".join(lines[:1] + lines[2:]) + "\n")  # a row deleted by hand
-    with pytest.raises(ValueError, match="1 rows|2 rows"):
+    with pytest.raises(ValueError, match="line 1: written for a CSV with sha256 .* the CSV was rewritten"):
         load_ml_data_csv(path)
     write_ml_data_csv(_points(), path)
     side = sidecar_path(path)
     side.write_text(side.read_text().replace("1700000000,", "1700000001,", 1))
+    with pytest.raises(ValueError, match="line 3: time .* does not match"):
+        load_ml_data_csv(path)
+    # a sidecar written before the hash line existed: still checked row by row
+    side.write_text("\n".join(side.read_text().splitlines()[1:]) + "\n")
     with pytest.raises(ValueError, match="line 2: time .* does not match"):
         load_ml_data_csv(path)
+
+
+def test_a_gather_killed_between_the_csv_and_its_sidecar_is_refused_on_load(tmp_path, monkeypatch):
+    path = write_ml_data_csv(_points(), tmp_path / "X_data.csv")
+    regathered = [{**p, "label_time": p["label_time"] + 900, "label": {**p["label"], "value": not p["label"]["value"]}}
+                  for p in _points()]  # same times, new labels and label times
+    real_write = csv_io._atomic_write_rows
+
+    def killed_at_the_sidecar(target, rows):
+        if target.name.endswith(".label_times.csv"):
+            raise KeyboardInterrupt("killed between the CSV and its sidecar")
+        real_write(target, rows)
+
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(csv_io, "_atomic_write_rows", killed_at_the_sidecar)
+        write_ml_data_csv(regathered, path)
+    # was: the new labels loaded with the old label times
+    with pytest.raises(ValueError, match=r"X_data.label_times.csv: line 1: written for a CSV .*\(a gather interrupted"):
+        load_ml_data_csv(path)
+    write_ml_data_csv(regathered, path)
+    assert load_ml_data_csv(path) == sorted(regathered, key=lambda p: p["time"])
 
 
 def test_feature_named_like_a_reserved_column_is_refused(tmp_path):

@@ -81,7 +81,7 @@ def test_several_routes_and_a_name(project):
     assert len(back) == len(out["data_points"])
     assert sorted((p["time"], p["route"], p["label_time"]) for p in back) == \
         sorted((p["time"], p["route"], p["label_time"]) for p in out["data_points"])
-    assert "label_time" in sidecar_path(csv).read_text().splitlines()[0]
+    assert "label_time" in sidecar_path(csv).read_text().splitlines()[1]  # after the CSV's hash line
     lineage = read_lineage(csv)
     assert set(lineage["candles"]) == {"Sandbox-BTC-USDT", "Sandbox-ETH-USDT"}
     assert lineage["candles"]["Sandbox-BTC-USDT"]["rows"] == len(candles["Sandbox-BTC-USDT"]["candles"])

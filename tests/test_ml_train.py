@@ -98,7 +98,9 @@ def test_classifier_without_predict_proba_is_refused():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"task": "ranking"}, "task must be"),
-    ({"test_ratio": 0.0}, "empty train or test set"),
+    ({"test_ratio": 0.0}, r"test_ratio must be a fraction strictly between 0 and 1.*got 0.0"),
+    ({"test_ratio": 1.5}, r"test_ratio must be a fraction strictly between 0 and 1.*got 1.5"),  # Jesse accepts it
+    ({"test_ratio": 0.999}, "empty train or test set"),
     ({"validation": "kfold"}, "validation must be"),
 ])
 def test_bad_arguments_are_refused(kwargs, message):
@@ -106,6 +108,16 @@ def test_bad_arguments_are_refused(kwargs, message):
         train_model(_synthetic_points(50), LogisticRegression(), verbose=False, **kwargs)
     with pytest.raises(ValueError, match="empty"):
         train_model([], LogisticRegression(), verbose=False)
+
+
+def test_points_whose_feature_names_differ_are_refused_naming_the_point_and_names():
+    pts = _synthetic_points(50)
+    pts[9]["features"] = {**pts[9]["features"], "c": 1.0}
+    del pts[9]["features"]["b"]  # Jesse trains on b = 0.0 here
+    with pytest.raises(ValueError, match=rf"data point #9 \(time {pts[9]['time']}\) has features \['a', 'c', 'noise'\] "
+                                         r"but the earliest point #0 .* has \['a', 'b', 'noise'\]: missing \['b'\], "
+                                         r"extra \['c'\]"):
+        train_model(pts, LogisticRegression(), verbose=False)
 
 
 def test_non_finite_feature_is_refused_naming_the_point():

@@ -70,6 +70,20 @@ def test_conflicts_are_reported_not_overwritten(db, market):
         store_candles(changed, "Binance", "BTC-USDT", db=db, on_conflict="error")
 
 
+def test_conflict_error_with_commit_every_writes_nothing(db, market):
+    store_candles(market[900:1000], "Binance", "BTC-USDT", db=db)
+    changed = market[:1000].copy()
+    changed[950, VOLUME] += 1.0  # in the last chunk; the chunks before it are all new rows
+    commits = []
+    with pytest.raises(StoreConflictError, match="1 incoming minute.*nothing was written"):
+        store_candles(changed, "Binance", "BTC-USDT", db=db, on_conflict="error", commit_every=300,
+                      on_commit=commits.append)
+    assert commits == []
+    assert np.array_equal(load_candles("Binance", "BTC-USDT", db=db), market[900:1000])
+    r = store_candles(market[:1000], "Binance", "BTC-USDT", db=db, on_conflict="error", commit_every=300)
+    assert (r.rows_added, r.rows_present) == (900, 100)
+
+
 def test_bad_input_leaves_the_store_as_it_was(db, market):
     store_candles(market[:100], "Binance", "BTC-USDT", db=db)
     bad = market[100:300].copy()

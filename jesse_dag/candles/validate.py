@@ -2,7 +2,9 @@
 
 The contract: a 2-D float64 array ``(N, 6)`` in Jesse's column order, timestamps (candle open, epoch ms)
 minute-aligned, strictly increasing and, unless gaps are allowed, exactly 60,000 ms apart; every value
-finite; ``high >= max(open, close)``, ``low <= min(open, close)``, ``volume >= 0``.
+finite; ``high >= max(open, close)``, ``low <= min(open, close)``, ``volume >= 0``. What is stored or read
+from a file must also be plausible (``plausible=True``): prices above zero, timestamps in 2009 .. 2099 UTC
+(a wrong ``timestamp_unit`` lands rows in the year 57352 or in 1970).
 
 Example:
     >>> import numpy as np
@@ -20,6 +22,11 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, COLUMNS, HIGH, LOW, N_COLUMNS, ONE_MINUTE_MS, OPEN, TIMESTAMP, VOLUME
+
+# Plausible candle times: Bitcoin's first block (2009) .. 2099; anything outside is a unit or parsing mistake
+FIRST_PLAUSIBLE_MS = 1_230_768_000_000  # 2009-01-01 00:00 UTC
+END_PLAUSIBLE_MS = 4_102_444_800_000  # 2100-01-01 00:00 UTC (excluded)
+_MS_PER_YEAR = 365.2425 * 86_400_000
 
 
 class CandleValidationError(ValueError):
@@ -43,6 +50,7 @@ def validate_candles(
     allow_gaps: bool = False,
     name: str = "candles",
     row_label=None,
+    plausible: bool = False,
 ) -> np.ndarray:
     """Return ``candles`` unchanged if it meets the 1-minute contract, else raise ``CandleValidationError``.
 
@@ -51,10 +59,12 @@ def validate_candles(
         allow_gaps: accept steps longer than one minute (still minute-aligned and increasing).
         name: what to call the array in messages (a file name, ``"binance BTC-USDT"``...).
         row_label: optional ``f(row) -> str`` that adds where a row came from (e.g. a CSV line).
+        plausible: also refuse prices <= 0 and timestamps outside 2009 .. 2099 UTC (the store and file
+            readers ask for it; the engine takes any finite prices, as Jesse does).
 
     The error's ``row`` attribute is the first offending row (0-based), ``problem`` a short key:
     ``shape``, ``dtype``, ``nan``, ``unsorted``, ``duplicate``, ``misaligned``, ``gap``, ``high``,
-    ``low``, ``volume``.
+    ``low``, ``volume``, and with ``plausible`` ``price``, ``timestamp_range``.
 
     Example:
         >>> import numpy as np
@@ -79,7 +89,7 @@ def validate_candles(
         raise CandleValidationError(f"{name}: expected at least one row, got none", problem="shape")
 
     validate_columns(candles[:, TIMESTAMP], candles[:, OPEN], candles[:, CLOSE], candles[:, HIGH], candles[:, LOW],
-                     candles[:, VOLUME], allow_gaps=allow_gaps, name=name, row_label=row_label)
+                     candles[:, VOLUME], allow_gaps=allow_gaps, name=name, row_label=row_label, plausible=plausible)
     return candles
 
 
@@ -100,6 +110,7 @@ def validate_columns(
     allow_gaps: bool = False,
     name: str = "candles",
     row_label=None,
+    plausible: bool = False,
 ) -> None:
     """The row checks of :func:`validate_candles` on separate columns (timestamps int64 or float64 ms).
 
@@ -128,6 +139,9 @@ def validate_columns(
     if bad_row >= 0:
         _fail(name, bad_row, "nan", f"{COLUMNS[bad_col]} is {float(columns[bad_col][bad_row])} (must be finite)",
               row_label)
+
+    if plausible:
+        _check_plausible(columns, name, row_label)
 
     ts = timestamp
     misaligned = ts % ONE_MINUTE_MS != 0
@@ -166,6 +180,29 @@ def validate_columns(
     if bad.any():
         row = _first_true(bad)
         _fail(name, row, "volume", f"volume {float(v[row])} is negative", row_label)
+
+
+def _check_plausible(columns: tuple, name: str, row_label) -> None:
+    """Refuse timestamps outside 2009 .. 2099 UTC and prices <= 0, naming the first offending row."""
+    ts = columns[0]
+    # min/max first: the usual clean file costs two reductions, the row is looked up only when one is off
+    if ts.min() < FIRST_PLAUSIBLE_MS or ts.max() >= END_PLAUSIBLE_MS:
+        row = _first_true((ts < FIRST_PLAUSIBLE_MS) | (ts >= END_PLAUSIBLE_MS))
+        year = int(1970 + float(ts[row]) // _MS_PER_YEAR)
+        _fail(name, row, "timestamp_range",
+              f"timestamp {float(ts[row]):.0f} is in the year {year}, outside 2009 .. 2099 UTC; timestamps must "
+              f"be epoch milliseconds (a wrong timestamp_unit? pass the file's unit, or leave it out to detect it)",
+              row_label)
+    bad_row, bad_col = -1, -1
+    for col in (OPEN, CLOSE, HIGH, LOW):
+        values = columns[col]
+        if values.min() <= 0:
+            row = _first_true(values <= 0)
+            if bad_row < 0 or row < bad_row:
+                bad_row, bad_col = row, col
+    if bad_row >= 0:
+        _fail(name, bad_row, "price", f"{COLUMNS[bad_col]} is {float(columns[bad_col][bad_row])} (prices must be "
+              f"above zero; fix or drop the row)", row_label)
 
 
 def find_gaps(timestamps: np.ndarray, start: int | None = None, end: int | None = None) -> list[tuple[int, int]]:

@@ -7,6 +7,7 @@ agree bit for bit (see reference §4.3-§4.5). Quantity updates use :func:`exact
 from __future__ import annotations
 
 import math
+import warnings
 from decimal import Decimal
 
 import numpy as np
@@ -381,12 +382,26 @@ class Position:
 
     @property
     def liquidation_price(self) -> float:
+        if self.qty != 0 and self.mode == "cross" and getattr(self.exchange, "cross_liquidation", False):
+            # the opt-in cross liquidation: the same 0.4% maintenance margin as Jesse's isolated price, on
+            # the price where the whole wallet is lost
+            bankrupt = self.cross_bankruptcy_price
+            return bankrupt + 0.004 * self.entry_price * (1 if self.qty > 0 else -1)
         if self.qty == 0 or self.mode != "isolated":
             return math.nan
         rate = 1 / self.leverage
         if self.qty > 0:
             return self.entry_price * (1 - rate + 0.004)
         return self.entry_price * (1 + rate - 0.004)
+
+    @property
+    def cross_bankruptcy_price(self) -> float:
+        """The price at which the position's loss equals the whole cross wallet (one position: the wallet
+        is its margin), ``nan`` when no price can lose that much (a long needing a price below zero)."""
+        if self.qty == 0:
+            return math.nan
+        price = self.entry_price - self.exchange.wallet_balance / self.qty
+        return price if price > 0 else math.nan
 
     @property
     def bankruptcy_price(self) -> float:
@@ -478,6 +493,8 @@ class FuturesExchange(Exchange):
         super().__init__(name, starting_balance, fee_rate, symbols, settlement_currency)
         self.futures_leverage = futures_leverage
         self.futures_leverage_mode = futures_leverage_mode
+        self.warned_negative_balance = False
+        self.cross_liquidation = False  # the opt-in extra (Jesse 3.5.3 never liquidates cross positions)
         # per asset but the settlement currency, in the assets' order: its position's key and its pending
         # buy and sell books (lists changed in place only), for available_margin
         self._margin_books = [(f"{asset}-{settlement_currency}", self.buy_orders[asset], self.sell_orders[asset])
@@ -503,9 +520,27 @@ class FuturesExchange(Exchange):
     def charge_fee(self, amount: float) -> None:
         fee_amount = abs(amount) * self.fill_rate
         self.assets[self.settlement_currency] = self.assets[self.settlement_currency] - fee_amount
+        if self.assets[self.settlement_currency] < 0:
+            self._warn_negative_balance()
 
     def add_realized_pnl(self, realized_pnl: float) -> None:
         self.assets[self.settlement_currency] = self.assets[self.settlement_currency] + realized_pnl
+        if self.assets[self.settlement_currency] < 0:
+            self._warn_negative_balance()
+
+    def _warn_negative_balance(self) -> None:
+        """Once per run: a cross wallet below zero is a result no exchange would produce (it liquidates first),
+        but Jesse 3.5.3 has no cross liquidation, so the run goes on as Jesse's does."""
+        if self.warned_negative_balance or self.futures_leverage_mode != "cross" or self.cross_liquidation:
+            return  # (with cross_liquidation only a liquidation's fee can take the wallet below zero)
+        self.warned_negative_balance = True
+        warnings.warn(
+            f"the cross-margin wallet balance went negative ({self.assets[self.settlement_currency]:,.2f} "
+            f"{self.settlement_currency} from {self.started_balance:,.2f}, leverage {self.futures_leverage:g}): "
+            "Jesse 3.5.3 never liquidates cross positions, so the results from here on are not what an exchange "
+            "would do; lower the leverage or the order sizes, use futures_leverage_mode='isolated', or opt in to "
+            "config['cross_liquidation'] = True",
+            RuntimeWarning, stacklevel=3)
 
     def on_order_submission(self, order: Order, time_text) -> None:
         if not order.reduce_only:

@@ -335,8 +335,10 @@ FUNDING_INTERVAL_MS = 8 * 3_600_000
 def run_replay(session: Session, start: int, fast_mode: bool) -> None:
     """Replay every event in time order (the whole run of one backtest on gapped or unequal input)."""
     markets = sorted(session.markets.values(), key=lambda m: m.key)
+    # positions that can be liquidated: isolated ones, and cross ones with the opt-in cross_liquidation
     session.isolated = (session.exchange.type == "futures"
-                        and session.exchange.futures_leverage_mode == "isolated")
+                        and (session.exchange.futures_leverage_mode == "isolated"
+                             or session.exchange.cross_liquidation))
     # per market: its event times (the row closes from the common start on)
     per_market = []
     all_events = []

@@ -8,7 +8,9 @@ Opt-in extras (not in Jesse, off by default): ``slippage`` (a fraction; MARKET a
 excepted, at ``price * (1 + slippage)`` for buys and ``price * (1 - slippage)`` for sells), ``maker_fee`` /
 ``taker_fee`` (LIMIT fills pay the maker rate, MARKET and STOP fills the taker rate; each defaults to
 ``fee``), ``funding_rate`` (perpetual futures: per 8 hours, charged on ``qty * price`` of every open
-position at 00:00, 08:00 and 16:00 UTC, at the close of the block ending there; longs pay a positive rate).
+position at 00:00, 08:00 and 16:00 UTC, at the close of the block ending there; longs pay a positive rate),
+``cross_liquidation`` (True: a cross position on one market is liquidated, as an isolated one is, when the
+price comes within 0.4% of entry of the price where its loss equals the whole wallet, and fills there).
 
 Example:
     >>> from jesse_dag.engine import run_backtest  # doctest: +SKIP
@@ -75,6 +77,9 @@ def _resolve_type(config: dict) -> str:
     return value
 
 
+MAX_LEVERAGE = 125
+
+
 def _check_config(config: dict) -> dict:
     if not isinstance(config, dict):
         raise InvalidConfig(f"config must be a dict, got {type(config).__name__}")
@@ -88,8 +93,13 @@ def _check_config(config: dict) -> dict:
     fee = config["fee"]
     if not isinstance(fee, (int, float)) or not math.isfinite(fee) or fee < 0 or fee >= 1:
         raise InvalidConfig(f"config['fee'] must be a rate in [0, 1), got {fee!r}")
+    warm_up = config.get("warm_up_candles", 0) or 0
+    if isinstance(warm_up, bool) or not isinstance(warm_up, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(warm_up) or warm_up != int(warm_up) or warm_up < 0:
+        raise InvalidConfig(f"config['warm_up_candles'] must be a whole number >= 0 (completed route-timeframe "
+                            f"candles before the trading window), got {warm_up!r}")
     out = {"type": kind, "starting_balance": balance, "fee": fee, "exchange": config["exchange"],
-           "warm_up_candles": int(config.get("warm_up_candles", 0) or 0),
+           "warm_up_candles": int(warm_up),
            "annualization": int(config.get("annualization", 365))}
     if out["annualization"] not in (365, 252):
         raise InvalidConfig(f"config['annualization'] must be 365 or 252, got {config.get('annualization')!r}")
@@ -100,6 +110,10 @@ def _check_config(config: dict) -> dict:
         lev = config["futures_leverage"]
         if not isinstance(lev, (int, float)) or not math.isfinite(lev) or lev <= 0:
             raise InvalidConfig(f"config['futures_leverage'] must be a positive number, got {lev!r}")
+        if lev > MAX_LEVERAGE:
+            # no exchange offers more; beyond it a cross run (never liquidated, as in Jesse) ends far below zero
+            raise InvalidConfig(f"config['futures_leverage'] is {lev:g}, above {MAX_LEVERAGE}, the most any exchange "
+                                f"offers; use a leverage between 1 and {MAX_LEVERAGE}")
         mode = config["futures_leverage_mode"]
         if mode not in ("cross", "isolated"):
             raise InvalidConfig(f"config['futures_leverage_mode'] must be 'cross' or 'isolated', got {mode!r}")
@@ -122,6 +136,17 @@ def _check_config(config: dict) -> dict:
         if funding and kind != "futures":
             raise InvalidConfig("config['funding_rate'] applies to perpetual futures only; type is 'spot'")
         out["funding_rate"] = float(funding)
+    cross_liquidation = config.get("cross_liquidation", False)
+    if cross_liquidation is not None and not isinstance(cross_liquidation, bool):
+        raise InvalidConfig(f"config['cross_liquidation'] must be True or False, got {cross_liquidation!r}")
+    if cross_liquidation:
+        if kind != "futures" or out["futures_leverage_mode"] != "cross":
+            raise InvalidConfig("config['cross_liquidation'] applies to futures in 'cross' leverage mode (isolated "
+                                "positions are always liquidated)")
+        if out.get("funding_rate"):
+            # funding moves the wallet between fills, so the liquidation price would drift between the checks
+            raise InvalidConfig("config['cross_liquidation'] cannot be combined with funding_rate yet")
+        out["cross_liquidation"] = True
     return out
 
 
@@ -187,6 +212,38 @@ def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None
     return out
 
 
+def _check_warmup(trade: dict[str, np.ndarray], warm: dict[str, np.ndarray], routes: list, warm_up_candles: int,
+                  replay: bool) -> None:
+    """Refuse warm-up rows inside or after the trading window (Jesse drops them silently) and, on contiguous
+    candles, a warm-up with fewer completed candles than ``warm_up_candles`` asks for (Jesse runs on with NaN
+    indicators; on gapped candles the deficit is taken from the first trading buckets, as Jesse does)."""
+    for key, w in warm.items():
+        if key not in trade or not len(w):
+            continue
+        first = int(trade[key][0, 0])
+        late = int(np.count_nonzero(w[:, 0] >= first))
+        if late:
+            raise InvalidCandles(
+                f"warmup_candles[{key!r}]: {late} of its {len(w)} rows are at or after the first trading minute "
+                f"{first} (last warm-up row {int(w[-1, 0])}); the warm-up must end before the trading candles start")
+    if replay or warm_up_candles <= 0:
+        return
+    for r in routes:
+        w = warm.get(r.key)
+        start = int(trade[r.key][0, 0])
+        tf_ms = r.k * 60_000
+        if w is None or not len(w):
+            completed = 0
+        else:
+            buckets = np.unique(w[:, 0].astype(np.int64) // tf_ms)
+            completed = int(np.count_nonzero((buckets + 1) * tf_ms <= start))
+        if completed < warm_up_candles:
+            raise InvalidCandles(
+                f"config['warm_up_candles'] is {warm_up_candles} but warmup_candles[{r.key!r}] holds {completed} "
+                f"completed {r.timeframe} candles before the trading start {start}: pass at least "
+                f"{warm_up_candles * r.k} warm-up minutes, or lower warm_up_candles (indicators would be NaN)")
+
+
 def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | None, candles: dict,
                  warmup_candles: dict | None = None, hyperparameters: dict | None = None,
                  fast_mode: bool = True, generate_equity_curve: bool = False,
@@ -243,6 +300,8 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
     warm = _check_candles(warmup_candles, order, "warmup_candles", copy=False) if warmup_candles else {}
 
     replay = bool(gapped) or needs_replay(trade)
+    # trading routes only: Jesse's parity cases give data routes of longer timeframes a shorter warm-up
+    _check_warmup(trade, warm, route_objs, cfg["warm_up_candles"], replay)
     if replay:
         trade = {k: v.copy() for k, v in trade.items()}
         warm = {k: v.copy() for k, v in warm.items()}
@@ -277,6 +336,12 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
     exchange.maker_fee = cfg.get("maker_fee", cfg["fee"])
     exchange.taker_fee = cfg.get("taker_fee", cfg["fee"])
     exchange.slippage = cfg.get("slippage", 0.0)
+    if cfg.get("cross_liquidation"):
+        if len({r.key for r in route_objs}) > 1:
+            # one position: the wallet is its margin; with several, the others' open PNL would move its price
+            raise InvalidConfig("config['cross_liquidation'] supports routes on one market; got "
+                                f"{sorted({r.key for r in route_objs})}")
+        exchange.cross_liquidation = True
 
     # The session exists before the strategies, as Jesse's store does: a user's __init__ can read
     # shared_vars, routes, time and balance (the markets are added once the candles are in place)

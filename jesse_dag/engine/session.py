@@ -462,11 +462,14 @@ class Session:
                 ex.assets[ex.settlement_currency] = ex.assets[ex.settlement_currency] - payment
                 self.funding_paid += payment
 
-    # -- liquidation (isolated mode) --------------------------------------------------------------------------
+    # -- liquidation (isolated mode; cross with the opt-in ``cross_liquidation``) -------------------------------
     def check_liquidation(self, market: Market, candle_open: float, high: float, low: float,
                           prev_close: float | None) -> None:
         p = market.position
-        if p.qty == 0 or self.exchange.type != "futures" or self.exchange.futures_leverage_mode != "isolated":
+        if p.qty == 0 or self.exchange.type != "futures":
+            return
+        cross = self.exchange.futures_leverage_mode == "cross"
+        if cross and not self.exchange.cross_liquidation:
             return
         liq = p.liquidation_price
         reached = low <= liq <= high
@@ -476,7 +479,8 @@ class Session:
             return
         side = SELL if p.qty > 0 else BUY
         order = Order(self.new_id_number(), self.session_id, market.exchange, market.symbol, side, MARKET,
-                      -abs(p.qty) if side == SELL else abs(p.qty), p.bankruptcy_price, True, self.time)
+                      -abs(p.qty) if side == SELL else abs(p.qty),
+                      p.cross_bankruptcy_price if cross else p.bankruptcy_price, True, self.time)
         order.vars["liquidation"] = True
         market.orders.append(order)
         market.active.append(order)

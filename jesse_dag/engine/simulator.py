@@ -267,8 +267,10 @@ def run_fast(session: Session, step: int) -> None:
     n = markets[0].candles.n_trade
     all_blocks = [_Blocks(m, step) for m in markets]
     n_blocks = len(all_blocks[0].open_l)
+    # positions that can be liquidated: isolated ones, and cross ones with the opt-in cross_liquidation
     session.isolated = (session.exchange.type == "futures"
-                        and session.exchange.futures_leverage_mode == "isolated")
+                        and (session.exchange.futures_leverage_mode == "isolated"
+                             or session.exchange.cross_liquidation))
     first_ts = int(markets[0].candles.m1[markets[0].candles.n_warm, 0])
     session.time = first_ts
     session.starting_time = first_ts

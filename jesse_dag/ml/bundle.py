@@ -596,8 +596,9 @@ def deploy_bundle(bundle_dir: str | os.PathLike, strategy_dir: str | os.PathLike
     Each file is read once, checked against ``bundle.json`` and, where the registry knows the bundle,
     against the hashes it recorded at training; the skops copies are loaded with the allowlist. The very
     bytes checked are written, staged beside their targets; a journal names the bundle being deployed,
-    then each file is renamed into place (manifest last) and the journal removed. Until the journal is
-    gone, loading refuses with a clear message; running ``deploy_bundle`` again finishes it.
+    then each file is renamed into place (manifest last), the registry records the deploy, and the journal
+    is removed last. Until the journal is gone, loading refuses with a clear message; running
+    ``deploy_bundle`` again finishes it (so after any crash the folder and the registry agree).
     Returns the strategy folder.
     """
     bundle_dir = Path(bundle_dir)
@@ -633,8 +634,11 @@ def deploy_bundle(bundle_dir: str | os.PathLike, strategy_dir: str | os.PathLike
                                                        "version": manifest.get("version")}).encode())
     for f in (*manifest["files"], MANIFEST):  # manifest last: until then the old one names the old files
         os.replace(strategy_dir / staged[f], strategy_dir / f)
-    os.unlink(journal)
     strategy = manifest.get("strategy") or strategy_dir.name
     bundle_id = _bundle_id(manifest, bundle_dir)
+    # the registry is written while the journal still stands: a crash anywhere before the journal is gone
+    # leaves a folder that refuses to load (deploy again to finish), never one serving a version the
+    # registry does not name
     registry.mark_deployed(strategy, bundle_id)
+    os.unlink(journal)
     return strategy_dir

@@ -3,7 +3,9 @@
 The CSV is ``time,label_name,label_value,<features sorted>``, rows sorted by ``time`` (stable), label as
 ``str(value)``, a missing feature as an empty cell. Jesse's loader treats every extra column as a feature,
 so ``label_time`` (which is in the future of ``time``) must never be a column: it goes to a sidecar
-``<stem>.label_times.csv`` beside the CSV (``time,label_time,route``, one row per CSV row, same order).
+``<stem>.label_times.csv`` beside the CSV (``time,label_time,route``, one row per CSV row, same order),
+whose first line ``# csv_sha256=<hex>`` names the CSV it was written with: a CSV rewritten without its
+sidecar (a crash between the two files) is refused on load instead of getting the old label times.
 
 Example:
     >>> import tempfile, os
@@ -19,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -31,6 +34,8 @@ from jesse_dag.paths import path_inside
 RESERVED = ("time", "label_name", "label_value")
 SIDECAR_SUFFIX = ".label_times.csv"
 SIDECAR_COLUMNS = ("time", "label_time", "route")
+# the sidecar's first line names the CSV it belongs to, so a crash between writing the two files is caught
+SIDECAR_HASH_PREFIX = "# csv_sha256="
 
 
 def resolve_csv_path(path_or_name: str | os.PathLike) -> Path:
@@ -47,6 +52,14 @@ def sidecar_path(csv_path: str | os.PathLike) -> Path:
     p = Path(csv_path)
     stem = p.name[:-4] if p.name.endswith(".csv") else p.name
     return p.with_name(stem + SIDECAR_SUFFIX)
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _atomic_write_rows(path: Path, rows: list[list[Any]]) -> None:
@@ -78,7 +91,7 @@ def write_ml_data_csv(points: Sequence[DataPoint], path: str | os.PathLike, side
     _atomic_write_rows(path, rows)
     side = sidecar_path(path)
     if sidecar and any(p.get("label_time") is not None for p in ordered):
-        _atomic_write_rows(side, [list(SIDECAR_COLUMNS)] + [
+        _atomic_write_rows(side, [[SIDECAR_HASH_PREFIX + _sha256_file(path)], list(SIDECAR_COLUMNS)] + [
             [int(p["time"]), "" if p.get("label_time") is None else int(p["label_time"]), p.get("route") or ""]
             for p in ordered])
     elif side.exists():
@@ -153,25 +166,36 @@ def _read_points(path: Path) -> list[DataPoint]:
                            "label": {"name": row[idx["label_name"]], "value": parse_label_value(raw)}})
     side = sidecar_path(path)
     if side.exists():
-        _attach_sidecar(points, side)
+        _attach_sidecar(points, side, path)
     return points
 
 
-def _attach_sidecar(points: list[DataPoint], side: Path) -> None:
+def _attach_sidecar(points: list[DataPoint], side: Path, csv_path: Path) -> None:
     try:
         with open(side, newline="") as fh:
             rows = list(csv.reader(fh))
     except (UnicodeDecodeError, csv.Error) as err:
         raise ValueError(f"{side}: not a readable label-times sidecar ({type(err).__name__}); delete it to load "
                          "the CSV without label times") from None
+    first_line = 1
+    if rows and len(rows[0]) == 1 and rows[0][0].startswith(SIDECAR_HASH_PREFIX):
+        first_line = 2
+        # sidecars written before the hash line have none: their rows are still checked time by time below
+        recorded = rows.pop(0)[0][len(SIDECAR_HASH_PREFIX):]
+        actual = _sha256_file(csv_path)
+        if recorded != actual:
+            raise ValueError(f"{side}: line 1: written for a CSV with sha256 {recorded[:12]}…, but {csv_path} has "
+                             f"{actual[:12]}…: the CSV was rewritten without its label times (a gather "
+                             "interrupted between the two files?); gather again, or delete the sidecar to load "
+                             "the CSV without label times")
     if not rows or tuple(rows[0]) != SIDECAR_COLUMNS:
-        raise ValueError(f"{side}: line 1: expected header {','.join(SIDECAR_COLUMNS)}, got "
+        raise ValueError(f"{side}: line {first_line}: expected header {','.join(SIDECAR_COLUMNS)}, got "
                          f"{excerpt(','.join(rows[0])) if rows else 'an empty file'}")
     body = [r for r in rows[1:] if r]
     if len(body) != len(points):
         raise ValueError(f"{side}: {len(body)} rows but the CSV has {len(points)}: the two files no longer "
                          "belong together (delete the sidecar to load the CSV without label times)")
-    for n, (r, p) in enumerate(zip(body, points), start=2):
+    for n, (r, p) in enumerate(zip(body, points), start=first_line + 1):
         if len(r) != 3 or r[0] != str(p["time"]):
             raise ValueError(f"{side}: line {n}: time {excerpt_list(r[:1])} does not match the CSV's {p['time']} on "
                              "the same row (delete the sidecar to load the CSV without label times)")

@@ -53,8 +53,19 @@ def ts_to_date(ts: int) -> str:
 
 def build_arrays(points: Sequence[DataPoint], task: str) -> tuple[list[DataPoint], list[str], np.ndarray, np.ndarray]:
     """Jesse's step 2-3: sort by time (stable), feature names from the first point, X, y per task."""
-    ordered = sorted(points, key=lambda p: p["time"])
+    order = sorted(range(len(points)), key=lambda i: points[i]["time"])
+    ordered = [points[i] for i in order]
     names = sorted(ordered[0]["features"].keys())
+    first = set(names)
+    for i, p in zip(order, ordered):
+        if p["features"].keys() != first:
+            # Jesse fills a missing feature with 0.0 and drops extra ones: a silent change of meaning
+            have = set(p["features"])
+            raise ValueError(
+                f"data point #{i} (time {p['time']}) has features {sorted(have)} but the earliest point "
+                f"#{order[0]} (time {ordered[0]['time']}) has {names}: missing {sorted(first - have)}, extra "
+                f"{sorted(have - first)}; every point must have the same feature names (fix the strategy's "
+                "features or drop these points)")
     try:
         X = np.array([[p["features"].get(f, 0.0) for f in names] for p in ordered], dtype=float)
     except (TypeError, ValueError) as exc:
@@ -338,6 +349,9 @@ def train_model(data: Sequence[DataPoint], estimator: Any, task: str = "binary",
         raise TypeError(f"{type(estimator).__name__} has no predict_proba, which task {task!r} needs for ROC AUC, "
                         "calibration and ml_predict_proba; use a probabilistic classifier (for SVC set "
                         "probability=True, or wrap it in CalibratedClassifierCV)")
+    if isinstance(test_ratio, bool) or not isinstance(test_ratio, (int, float)) or not 0 < test_ratio < 1:
+        raise ValueError(f"test_ratio must be a fraction strictly between 0 and 1 (e.g. 0.2 tests on the last 20% "
+                         f"of the points), got {test_ratio!r}")
     validate_points(data)
     ordered, names, X, y = build_arrays(data, task)
     times = [p["time"] for p in ordered]

@@ -131,43 +131,73 @@ def _market_id(con, exchange: str, symbol: str, create: bool) -> int | None:
     ).fetchall()[0][0])
 
 
+def _compare_incoming(con, market_id: int, lo: int, hi: int, with_examples: bool) -> tuple[int, int, list]:
+    """(rows of the registered ``incoming`` table already stored, how many of them differ, up to 10 differing
+    ones as ``(timestamp, stored o,c,h,l,v, incoming o,c,h,l,v)``) for the stored range ``lo .. hi``."""
+    # the common case (nothing stored in the range yet) skips the overlap and conflict queries
+    stored = con.execute(
+        f"SELECT count(*) FROM candles_1m WHERE market_id = {int(market_id)} "
+        f"AND timestamp BETWEEN {int(lo)} AND {int(hi)}"
+    ).fetchall()[0][0]
+    if not stored:
+        return 0, 0, []
+    present, conflicting = con.execute(
+        """SELECT count(*), count(*) FILTER (WHERE NOT (c.open = i.open AND c.close = i.close
+               AND c.high = i.high AND c.low = i.low AND c.volume = i.volume))
+           FROM incoming i JOIN candles_1m c ON c.market_id = ? AND c.timestamp = i.timestamp""",
+        [market_id],
+    ).fetchall()[0]
+    examples = []
+    if conflicting and with_examples:
+        examples = con.execute(
+            """SELECT i.timestamp, c.open, c.close, c.high, c.low, c.volume,
+                      i.open, i.close, i.high, i.low, i.volume
+               FROM incoming i JOIN candles_1m c ON c.market_id = ? AND c.timestamp = i.timestamp
+               WHERE NOT (c.open = i.open AND c.close = i.close AND c.high = i.high
+                          AND c.low = i.low AND c.volume = i.volume)
+               ORDER BY i.timestamp LIMIT 10""",
+            [market_id],
+        ).fetchall()
+    return int(present), int(conflicting), examples
+
+
+def _conflict_error(report: ImportReport, conflicting: int, examples: list) -> StoreConflictError:
+    ts, *vals = examples[0]
+    return StoreConflictError(
+        f"{report.exchange} {report.symbol}: {conflicting} incoming minute(s) differ from stored "
+        f"ones, first at {ts} ({_iso(ts)}): stored {tuple(vals[:5])}, incoming {tuple(vals[5:])} "
+        f"(columns {', '.join(COLUMNS[1:])}); nothing was written"
+    )
+
+
+def _refuse_conflicts(con, exchange: str, symbol: str, table: pa.Table, lo: int, hi: int,
+                      report: ImportReport) -> None:
+    """Raise ``StoreConflictError`` before anything is written when any incoming minute differs from a stored
+    one: with ``commit_every`` the chunks commit one by one, so a conflict in a later chunk must be found first."""
+    market_id = _market_id(con, exchange, symbol, create=False)
+    if market_id is None:
+        return
+    con.register("incoming", table)
+    try:
+        _present, conflicting, examples = _compare_incoming(con, market_id, lo, hi, with_examples=True)
+    finally:
+        con.unregister("incoming")
+    if conflicting:
+        raise _conflict_error(report, conflicting, examples)
+
+
 def _write_chunk(con, market_id: int, chunk: pa.Table, lo: int, hi: int, on_conflict: str, report: ImportReport,
                  source: str) -> None:
     """Add one chunk (an Arrow table of Jesse's columns spanning ``lo .. hi``) inside the caller's transaction."""
     con.register("incoming", chunk)
     try:
-        # the common case (nothing stored in the range yet) skips the overlap and conflict queries
-        stored = con.execute(
-            f"SELECT count(*) FROM candles_1m WHERE market_id = {int(market_id)} "
-            f"AND timestamp BETWEEN {int(lo)} AND {int(hi)}"
-        ).fetchall()[0][0]
-        present = conflicting = 0
-        if stored:
-            present, conflicting = con.execute(
-                """SELECT count(*), count(*) FILTER (WHERE NOT (c.open = i.open AND c.close = i.close
-                       AND c.high = i.high AND c.low = i.low AND c.volume = i.volume))
-                   FROM incoming i JOIN candles_1m c ON c.market_id = ? AND c.timestamp = i.timestamp""",
-                [market_id],
-            ).fetchall()[0]
-            if conflicting:
-                examples = con.execute(
-                    """SELECT i.timestamp, c.open, c.close, c.high, c.low, c.volume,
-                              i.open, i.close, i.high, i.low, i.volume
-                       FROM incoming i JOIN candles_1m c ON c.market_id = ? AND c.timestamp = i.timestamp
-                       WHERE NOT (c.open = i.open AND c.close = i.close AND c.high = i.high
-                                  AND c.low = i.low AND c.volume = i.volume)
-                       ORDER BY i.timestamp LIMIT 10""",
-                    [market_id],
-                ).fetchall()
-                if on_conflict == "error":
-                    ts, *vals = examples[0]
-                    raise StoreConflictError(
-                        f"{report.exchange} {report.symbol}: {conflicting} incoming minute(s) differ from stored "
-                        f"ones, first at {ts} ({_iso(ts)}): stored {tuple(vals[:5])}, incoming {tuple(vals[5:])} "
-                        f"(columns {', '.join(COLUMNS[1:])}); nothing was written"
-                    )
-                report.conflicts.extend((int(e[0]), tuple(e[1:6]), tuple(e[6:11])) for e in examples)
-                report.conflicts = report.conflicts[:10]
+        present, conflicting, examples = _compare_incoming(con, market_id, lo, hi, with_examples=True)
+        if conflicting:
+            if on_conflict == "error":
+                raise _conflict_error(report, conflicting, examples)
+            report.conflicts.extend((int(e[0]), tuple(e[1:6]), tuple(e[6:11])) for e in examples)
+            report.conflicts = report.conflicts[:10]
+        if present:
             con.execute(
                 """INSERT INTO candles_1m
                    SELECT ?, i.* FROM incoming i
@@ -208,7 +238,8 @@ def store_candles(
 
     Args:
         on_conflict: ``"keep"`` (default) keeps stored values and reports the disagreeing minutes;
-            ``"error"`` raises ``StoreConflictError`` and writes nothing.
+            ``"error"`` raises ``StoreConflictError`` and writes nothing (also with ``commit_every``: the
+            whole input is compared with the store before the first chunk is written).
         commit_every: commit after this many rows (resumable long imports: a crash keeps what was
             committed). Default: the whole array in one transaction.
         on_commit: called with the running report after each commit.
@@ -225,7 +256,7 @@ def store_candles(
     if not exchange or not symbol:
         raise ValueError("exchange and symbol must be non-empty")
     label = name or source or f"{exchange} {symbol}"
-    validate_candles(candles, allow_gaps=True, name=label, row_label=row_label)
+    validate_candles(candles, allow_gaps=True, name=label, row_label=row_label, plausible=True)
     return _store_columns(_columns(candles), exchange, symbol, db=db, source=source, on_conflict=on_conflict,
                           commit_every=commit_every, on_commit=on_commit, lock_timeout=lock_timeout)
 
@@ -259,6 +290,8 @@ def _store_columns(
         # One thread writes a bulk insert as whole row groups; with several, DuckDB writes partial ones and
         # compacts them at the checkpoint on close, which costs more CPU than the parallel insert saves.
         con.execute("SET threads = 1")
+        if on_conflict == "error" and step < n:
+            _refuse_conflicts(con, exchange, symbol, table, int(ts[0]), int(ts[-1]), report)
         for start in range(0, n, step):
             stop = min(start + step, n)
             con.execute("BEGIN TRANSACTION")

@@ -50,7 +50,7 @@ def import_file(
     # The file's columns are validated and inserted as they are (Arrow buffers seen through numpy): the same
     # checks and messages as store_candles, without building and splitting an (N, 6) array on the way.
     cols, info = read_candle_columns(path, columns=columns, timestamp_unit=timestamp_unit)
-    validate_columns(*(cols[c] for c in COLUMNS), allow_gaps=True, name=str(path),
+    validate_columns(*(cols[c] for c in COLUMNS), allow_gaps=True, name=str(path), plausible=True,
                      row_label=lambda r: f"line {r + 1 + info.header_lines}")
     report = _store_columns(cols, exchange, symbol, db=db, source=str(path), on_conflict=on_conflict,
                             commit_every=commit_every, on_commit=on_commit, lock_timeout=lock_timeout)
