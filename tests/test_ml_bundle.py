@@ -147,9 +147,11 @@ def test_interrupted_deploy_is_refused_then_finished(project):
 
 def test_a_deploy_killed_before_the_registry_is_written_never_serves_an_unrecorded_version(project, monkeypatch):
     folder, _ = project
-    r1 = train_model(_points(), LogisticRegression(), save_to=str(folder), verbose=False, n_jobs=1)
+    r1 = train_model(_points(), LogisticRegression(), save_to=str(folder), verbose=False, n_jobs=1,
+                     deploy=False)
     deploy_bundle(r1["bundle"]["path"])
-    r2 = train_model(_points(seed=3), LogisticRegression(C=0.2), save_to=str(folder), verbose=False, n_jobs=1)
+    r2 = train_model(_points(seed=3), LogisticRegression(C=0.2), save_to=str(folder), verbose=False, n_jobs=1,
+                     deploy=False)
 
     def killed(self, strategy, bundle_id, deployed_at=None):
         raise KeyboardInterrupt("killed between the files and the registry")
