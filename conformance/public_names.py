@@ -109,10 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {NAMES_FILE.name}: " + ", ".join(f"{m} {len(v)}" for m, v in names.items()))
     names = json.loads(NAMES_FILE.read_text())
     unsupported = read_reasons(UNSUPPORTED_FILE)
+    pending = read_reasons(MISSING_FILE)
     lacking = [n for n in missing_names(names) if n not in unsupported]
     total = sum(len(v) for v in names.values())
     print(f"{total - len(lacking) - len(unsupported)} of {total} public names of Jesse present, "
-          f"{len(unsupported)} unsupported with a reason, {len(lacking)} missing:")
+          f"{len(unsupported)} unsupported with a reason, {len(lacking)} missing "
+          f"({sum(n in pending for n in lacking)} of them listed in {MISSING_FILE.name}):")
     for n in lacking:
         print(f"  {n}")
     return 0

@@ -170,7 +170,7 @@ def merge_outcomes(universe: set[str], ours: dict, not_applicable: list[str]) ->
     """Every test of the suite with our outcome, ``deselected`` when it does not apply. A test file that could not
     be collected here fails each of its tests with that error; a test the run did not report fails as not run."""
     out = {}
-    for t in sorted(universe | {k for k, v in ours.items() if "::" in k}):
+    for t in sorted(universe | {k for k, v in ours.items() if "::" in k and v["outcome"] != "deselected"}):
         if listed(t, not_applicable):
             out[t] = {"outcome": "deselected", "message": ""}
         elif t in ours:
@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         ours = run_pytest(Path(sys.executable), suite, ["conformance_outcomes", "jesse_shim", "pytest_timeout"],
                           env, ["--timeout=600"] + ignores + args.pytest_args)
         if args.pytest_args:  # a partial run (-k ...): count only what ran
-            universe = {t for t in ours if "::" in t}
+            universe = {t for t, o in ours.items() if "::" in t and o["outcome"] != "deselected"}
         outcomes = merge_outcomes(universe, ours, not_applicable)
     finally:
         if args.keep:
