@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench ui clean
+.PHONY: demo test test-fast conformance bench ui clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# Jesse's own test suite (../shared/jesse-tests) against jesse-dag; Jesse 3.5.3's venv is $(JESSE_VENV), built
+# when absent (outside the clone, so `make clean` keeps it). ARGS: --update-ratchet, --refresh-jesse, -v, -- -k EXPR
+JESSE_VENV ?= $(abspath ..)/.jesse-venv
+conformance: $(STAMP)
+	JESSE_VENV=$(JESSE_VENV) $(BIN)/python conformance/run.py $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
