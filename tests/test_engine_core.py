@@ -337,8 +337,9 @@ def test_warm_up_that_cannot_be_honoured_is_refused_naming_the_numbers():
     with pytest.raises(InvalidCandles, match=r"warm_up_candles'\] is 97 but warmup_candles\['Sandbox-BTC-USDT'\] "
                                              r"holds 96 completed 15m candles.*at least 1455 warm-up minutes"):
         run(97, warm)
-    with pytest.raises(InvalidCandles, match="is 10 but .* holds 0 completed 15m"):
-        run(10, None)
+    assert run(10, None).result["metrics"]["total"] == 0  # no warm-up passed at all: Jesse starts without one
+    with pytest.raises(InvalidCandles, match="is 10 but .* holds 1 completed 15m"):
+        run(10, warm[-15:])  # one 15m candle of warm-up
     with pytest.raises(InvalidCandles, match=r"60 of its 1500 rows are at or after the first trading minute "
                                              rf"{int(trade[0, 0])}"):
         run(10, m[:1500])  # the warm-up runs an hour into the trading window

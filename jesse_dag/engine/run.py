@@ -230,9 +230,11 @@ def _check_warmup(trade: dict[str, np.ndarray], warm: dict[str, np.ndarray], rou
         return
     for r in routes:
         w = warm.get(r.key)
+        if w is None:  # no warm-up passed at all: Jesse's research.backtest then starts without one (its docs' usage)
+            continue
         start = int(trade[r.key][0, 0])
         tf_ms = r.k * 60_000
-        if w is None or not len(w):
+        if not len(w):
             completed = 0
         else:
             buckets = np.unique(w[:, 0].astype(np.int64) // tf_ms)
