@@ -438,6 +438,9 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
 def merged_hyperparameters(declared: list, given: dict, strategy: str) -> dict:
     """``given`` laid over the defaults of ``declared`` (a ``hyperparameters()`` list); an unknown name is refused.
 
+    A strategy that declares no hyperparameters gets ``given`` as it is, as Jesse hands it over: such
+    strategies read ``self.hp.get(...)`` with their own fallbacks, so there is nothing to check names against.
+
     Example:
         >>> merged_hyperparameters([{"name": "fast", "default": 9}, {"name": "slow", "default": 21}],
         ...                        {"slow": 50}, "EmaCross")
@@ -446,10 +449,12 @@ def merged_hyperparameters(declared: list, given: dict, strategy: str) -> dict:
     if not isinstance(given, dict):
         raise InvalidConfig(f"hyperparameters must be a dict of name -> value, got {type(given).__name__}")
     known = [item["name"] for item in declared]
+    if not known:
+        return dict(given)
     unknown = [k for k in given if k not in known]
     if unknown:
         raise InvalidHyperparameters(f"hyperparameters {unknown} are not declared by {strategy}.hyperparameters(); "
-                                     f"known: {known if known else 'none (it declares no hyperparameters)'}")
+                                     f"known: {known}")
     return {**_defaults(declared), **given}
 
 
