@@ -34,6 +34,7 @@ from jesse_dag.candles.importers import fill_rows
 from jesse_dag.candles.timeframes import timeframe_to_minutes
 from jesse_dag.candles.validate import count_missing, find_gaps, validate_candles
 from jesse_dag.store.connection import DEFAULT_LOCK_TIMEOUT, connect, resolve_path
+from jesse_dag.store.transaction import transaction
 
 Db = "str | os.PathLike | None"
 
@@ -261,15 +262,10 @@ def _store_columns(
         con.execute("SET threads = 1")
         for start in range(0, n, step):
             stop = min(start + step, n)
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(con):
                 market_id = _market_id(con, exchange, symbol, create=True)
                 _write_chunk(con, market_id, table.slice(start, stop - start), int(ts[start]), int(ts[stop - 1]),
                              on_conflict, report, source)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
             if on_commit is not None:
                 on_commit(report)
     return report
