@@ -221,7 +221,8 @@ def ui(ctx: click.Context, port: int, host: str) -> None:
 @click.option("--symbol", required=True, help="Jesse's symbol, e.g. BTC-USDT.")
 @click.option("--db", type=click.Path(dir_okay=False), help="DuckDB file [default: PROJECT/storage/jesse_dag.duckdb]")
 @click.option("--on-conflict", type=click.Choice(["keep", "replace", "error"]), default="keep", show_default=True,
-              help="What to do with a stored minute whose values differ.")
+              help="A stored minute whose values differ: keep the stored one (and count it), replace it by the "
+                   "file's (in the same transaction), or refuse the file (nothing written).")
 @handled
 @click.pass_context
 def import_candles(ctx, files, exchange, symbol, db, on_conflict):
@@ -240,8 +241,9 @@ def import_candles(ctx, files, exchange, symbol, db, on_conflict):
             r = import_file(f, exchange, symbol, db=db_path, on_conflict=on_conflict)
             bar.step(f"{f.name}: {r.rows_added} added, {r.rows_present} present, {r.rows_conflicting} conflicting, "
                      f"{len(r.gaps)} gaps")
+            fate = f" ({r.rows_replaced} replaced)" if r.rows_replaced else ""
             click.echo(f"{f}: {r.rows_in} rows read, {r.rows_added} added, {r.rows_present} already stored, "
-                       f"{r.rows_conflicting} conflicting, {len(r.gaps)} gaps -> {db_path}")
+                       f"{r.rows_conflicting} conflicting{fate}, {len(r.gaps)} gaps -> {db_path}")
 
 
 @main.command("download-candles")

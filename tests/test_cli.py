@@ -210,3 +210,22 @@ def test_report_commands(project):
     (project / "b.json").write_text(json.dumps({"mode": "deployed"}))
     r = run(project, "report", "comparison", str(project / "a.json"), str(project / "b.json"), "-o", str(project / "c.html"))
     assert r.exit_code == EXIT_USAGE and "lacks ['metrics', 'trades', 'equity']" in r.output
+
+
+def test_import_candles_on_conflict_replace_is_accepted_and_replaces(project):
+    from jesse_dag.store import load_candles
+
+    csv_path = project / "c.csv"
+    rows = _candle_csv(csv_path, 100)
+    args = ("import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT")
+    assert run(project, *args).exit_code == EXIT_OK
+    lines = csv_path.read_text().splitlines()
+    parts = lines[5].split(",")
+    parts[5] = "7.5"  # volume of the 5th minute differs
+    lines[5] = ",".join(parts)
+    csv_path.write_text("\n".join(lines) + "\n")
+    r = run(project, *args, "--on-conflict", "replace")
+    assert r.exit_code == EXIT_OK, r.output
+    assert "0 added, 100 already stored, 1 conflicting (1 replaced)" in r.stdout
+    stored = load_candles("Test", "AAA-USDT", db=project / "storage" / "jesse_dag.duckdb")
+    assert stored[4, 5] == 7.5 and np.array_equal(np.delete(stored, 4, axis=0)[:, 0], np.delete(rows, 4, axis=0)[:, 0])

@@ -21,7 +21,7 @@ from jesse_dag.candles.binance import DEFAULT_BASE_URL, archive_url, download_ve
 from jesse_dag.candles.columns import COLUMNS, ONE_MINUTE_MS
 from jesse_dag.candles.importers import read_candle_columns
 from jesse_dag.candles.validate import validate_columns
-from jesse_dag.store.candles import ImportReport, _store_columns, stored_minutes
+from jesse_dag.store.candles import ImportReport, _store_columns, check_on_conflict, stored_minutes
 from jesse_dag.store.connection import DEFAULT_LOCK_TIMEOUT
 
 
@@ -43,8 +43,7 @@ def import_file(
 
     Bad rows are refused before anything is written, naming the file, row and line.
     """
-    if on_conflict not in ("keep", "error"):
-        raise ValueError(f"on_conflict must be 'keep' or 'error', got {on_conflict!r}")
+    check_on_conflict(on_conflict)
     if not exchange or not symbol:
         raise ValueError("exchange and symbol must be non-empty")
     # The file's columns are validated and inserted as they are (Arrow buffers seen through numpy): the same
