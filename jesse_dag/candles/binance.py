@@ -31,6 +31,26 @@ def archive_url(base_url: str, market: str, symbol: str, period: str, interval: 
             f"{symbol}-{interval}-{period}.zip")
 
 
+def published_sha256(text: str, url: str) -> str:
+    """The sha256 in a ``.CHECKSUM`` file's text (``<sha256>  <file name>``), or ``ChecksumError`` saying why not.
+
+    Example:
+        >>> published_sha256("", "https://x/BTCUSDT-1m-2024-01.zip.CHECKSUM")
+        Traceback (most recent call last):
+        ...
+        jesse_dag.candles.binance.ChecksumError: https://x/BTCUSDT-1m-2024-01.zip.CHECKSUM is empty: no sha256 to verify the download against; retry later (Binance may still be publishing it)
+    """
+    fields = text.split()
+    if not fields:
+        raise ChecksumError(f"{url} is empty: no sha256 to verify the download against; retry later (Binance "
+                            "may still be publishing it)")
+    digest = fields[0].strip().lower()
+    if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
+        raise ChecksumError(f"{url} does not start with a sha256 (64 hex digits) but with {digest[:20]!r}"
+                            f"{'...' if len(digest) > 20 else ''}; check the base URL (a proxy or error page?)")
+    return digest
+
+
 def download_verified(url: str, dest_dir: str | os.PathLike, *, session=None, timeout: float = 60.0) -> Path | None:
     """Download ``url`` and its ``.CHECKSUM`` into ``dest_dir``, verify the sha256; None if not published (404).
 
@@ -46,7 +66,7 @@ def download_verified(url: str, dest_dir: str | os.PathLike, *, session=None, ti
     if resp.status_code == 404:
         return None
     resp.raise_for_status()
-    expected = resp.text.split()[0].strip().lower()
+    expected = published_sha256(resp.text, url + ".CHECKSUM")
     resp = http.get(url, timeout=timeout)
     if resp.status_code == 404:
         return None

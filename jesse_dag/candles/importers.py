@@ -15,7 +15,10 @@ Example:
 """
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,13 +108,24 @@ def _mapping(names: Sequence[str], source: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for i, raw in enumerate(names):
         key = _ALIASES.get(str(raw).strip().lower())
-        if key is not None and key not in found:
-            found[key] = i
+        if key is None:
+            continue
+        if key in found:  # two columns would both be read as this one: which is meant cannot be known
+            raise CandleFileError(
+                f"{source}: columns {names[found[key]]!r} (column {found[key] + 1}) and {raw!r} (column {i + 1}) "
+                f"both name the {key}; rename one, or pass columns=[...] naming each column in file order "
+                f"(use any other name for a column to leave out)"
+            )
+        found[key] = i
     missing = [c for c in COLUMNS if c not in found]
     if missing:
+        hint = ""
+        if len(names) == 1 and any(sep in str(names[0]) for sep in ";\t|"):
+            sep = next(sep for sep in ";\t|" if sep in str(names[0]))
+            hint = f" (the header has no commas but {sep!r}: save the file comma-separated)"
         raise CandleFileError(
-            f"{source}: no column for {', '.join(missing)} among {list(names)}; pass columns=[...] naming each "
-            f"column in file order (e.g. ['timestamp', 'open', 'high', 'low', 'close', 'volume'])"
+            f"{source}: no column for {', '.join(missing)} among {list(names)}{hint}; pass columns=[...] naming "
+            f"each column in file order (e.g. ['timestamp', 'open', 'high', 'low', 'close', 'volume'])"
         )
     return found
 
@@ -211,14 +225,103 @@ def _stack(columns: dict[str, np.ndarray]) -> np.ndarray:
     return out
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+_CONVERSION_ERROR = re.compile(r"In CSV column #(\d+): CSV conversion error to ([^:]+): invalid value '(.*)'$", re.S)
+_COUNT_ERROR = re.compile(r"Expected (\d+) columns, got (\d+)")
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    """A short, clearly bounded quote of file content for an error message."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def _csv_lines(source_path) -> "csv.reader":
+    """The file's rows as lists of fields (a path, or a pyarrow Buffer for a zip member); error paths only."""
+    if isinstance(source_path, (str, os.PathLike)):
+        fh = open(source_path, encoding="utf-8-sig", errors="replace", newline="")
+    else:
+        fh = io.TextIOWrapper(io.BytesIO(memoryview(source_path)), encoding="utf-8-sig", errors="replace", newline="")
+    return csv.reader(fh)
+
+
+def _explain_arrow_error(err: Exception, source_path, source: str, names: Sequence[str], header_lines: int
+                         ) -> CandleFileError:
+    """pyarrow's CSV error turned into one naming the line, the column and the value (found by a re-read)."""
+    text = str(err)
+    count = _COUNT_ERROR.search(text)
+    if count:
+        expected = int(count.group(1))
+        for line, fields in enumerate(_csv_lines(source_path), start=1):
+            if fields and len(fields) != expected:
+                return CandleFileError(f"{source}: line {line} has {len(fields)} fields but the header (or first "
+                                       f"row) has {expected}; fix or remove that line")
+        return CandleFileError(f"{source}: a line has {count.group(2)} fields, not {expected}; fix or remove it")
+    conversion = _CONVERSION_ERROR.search(text)
+    if conversion:
+        col, kind, value = int(conversion.group(1)), conversion.group(2), conversion.group(3)
+        name = names[col] if col < len(names) else f"#{col + 1}"
+        what = "a whole number (of at most 18 digits)" if "int" in kind else "a number"
+        for line, fields in enumerate(_csv_lines(source_path), start=1):
+            if line > header_lines and col < len(fields) and fields[col].strip() == value.strip():
+                return CandleFileError(f"{source}: line {line}, column {name!r}: {_excerpt(value)} is not {what}; "
+                                       "fix or remove that line")
+        return CandleFileError(f"{source}: column {name!r}: {_excerpt(value)} is not {what}; fix or remove that line")
+    return CandleFileError(f"{source}: cannot be read as CSV ({text[:200]})")
+
+
+def _iso_timestamps(array, source: str, name: str, header_lines: int) -> np.ndarray:
+    """ISO-8601 dates/datetimes (a string column) as int64 ms since the epoch, in UTC.
+
+    Values without a zone offset are taken as UTC; values with one (``Z``, ``+02:00``) are converted to UTC;
+    a column mixing the two is refused, as is any value that is not ISO-8601.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for kind in (pa.timestamp("ms"), pa.timestamp("ms", tz="UTC")):
+        try:
+            return _numpy_view(pc.cast(array, kind).cast(pa.int64()))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+    values = array.to_pylist()
+    zoned = [v is not None and bool(re.search(r"(Z|[+-]\d\d:?\d\d)$", v.strip())) for v in values]
+    for row, v in enumerate(values):
+        try:
+            pc.cast(pa.array([v]), pa.timestamp("ms", tz="UTC") if zoned[row] else pa.timestamp("ms"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise CandleFileError(
+                f"{source}: row {row} (line {row + 1 + header_lines}), column {name!r}: {_excerpt(v)} is neither "
+                "an epoch timestamp nor an ISO-8601 date/time (e.g. 2021-01-01T00:00:00Z); fix that line"
+            ) from None
+    first_zoned, first_naive = zoned.index(True), zoned.index(False)
+    raise CandleFileError(
+        f"{source}: column {name!r} mixes times with a zone offset (line {first_zoned + 1 + header_lines}: "
+        f"{_excerpt(values[first_zoned])}) and without (line {first_naive + 1 + header_lines}: "
+        f"{_excerpt(values[first_naive])}); write all in UTC the same way"
+    )
+
+
 def _read_csv(source_path, head: bytes, source: str, columns: Sequence[str] | None,
               timestamp_unit: str | None) -> tuple[dict[str, np.ndarray], ReadInfo]:
-    """Parse a CSV (a path, or an Arrow buffer for a zip member) with pyarrow's multi-threaded reader."""
+    """Parse a CSV (a path, or a pyarrow Buffer for a zip member) with pyarrow's multi-threaded reader."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    first_line = head.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+    def source_file():
+        return source_path if isinstance(source_path, (str, os.PathLike)) else pa.BufferReader(source_path)
+
+    if head.startswith(_UTF8_BOM):  # Excel's UTF-8 mark; pyarrow skips it in the data, the header is ours
+        head = head[len(_UTF8_BOM):]
+    if b"\x00" in head:
+        raise CandleFileError(f"{source}: not a text CSV (binary content in the first {len(head)} bytes); "
+                              "pass a CSV, Binance zip, Parquet or .npy candle file")
+    lines = head.split(b"\n", 2)
+    first_line = lines[0].decode("utf-8", "replace").strip()
     if not first_line:
+        if head.strip():
+            raise CandleFileError(f"{source}: line 1 is blank; the header (or the first candle) must be on line 1: "
+                                  "remove the blank lines at the top")
         raise CandleFileError(f"{source}: the file is empty")
     has_header = any(ch.isalpha() for ch in first_line.replace("e+", "").replace("E+", ""))
     n_fields = len(first_line.split(","))
@@ -242,15 +345,30 @@ def _read_csv(source_path, head: bytes, source: str, columns: Sequence[str] | No
     if len(names) != n_fields:
         raise CandleFileError(f"{source}: columns names {len(names)} fields but the file has {n_fields}")
     mapping = _mapping(names, source)
-    convert = pacsv.ConvertOptions(column_types={names[mapping["timestamp"]]: pa.int64(),
+    ts_name = names[mapping["timestamp"]]
+    # ISO-8601 times (a ``date``/``datetime`` column) are read as text and parsed below; epoch numbers as int64
+    sample = lines[1 if has_header else 0].decode("utf-8", "replace").split(",") if len(lines) > int(has_header) else []
+    ts_sample = sample[mapping["timestamp"]].strip().strip('"') if len(sample) > mapping["timestamp"] else ""
+    iso = bool(ts_sample) and not _NUMBER.match(ts_sample) and ts_sample[:1].isdigit()
+    convert = pacsv.ConvertOptions(column_types={ts_name: pa.string() if iso else pa.int64(),
                                                  **{names[mapping[c]]: pa.float64() for c in COLUMNS[1:]}},
-                                   include_columns=[names[mapping[c]] for c in COLUMNS])
+                                   include_columns=[names[mapping[c]] for c in COLUMNS],
+                                   null_values=[""])  # "NaN" is a number (refused as not finite), not "empty"
     read = pacsv.ReadOptions(column_names=names, skip_rows=1 if has_header else 0)
     try:
-        table = pacsv.read_csv(source_path, read_options=read, convert_options=convert)
+        table = pacsv.read_csv(source_file(), read_options=read, convert_options=convert)
     except pa.ArrowInvalid as err:
-        raise CandleFileError(f"{source}: {err}") from None
-    cols, unit, detected = _arrow_columns(table, mapping, names, source, timestamp_unit, int(has_header))
+        raise _explain_arrow_error(err, source_path, source, names, int(has_header)) from None
+    if iso:
+        if table.num_rows and table.column(ts_name).null_count:
+            row = _first_null(table.column(ts_name))
+            raise CandleFileError(f"{source}: row {row} (line {row + 1 + int(has_header)}): {ts_name} is empty")
+        parsed = pa.array(_iso_timestamps(table.column(ts_name), source, ts_name, int(has_header)), pa.int64())
+        table = table.set_column(table.column_names.index(ts_name), ts_name, parsed)
+    cols, unit, detected = _arrow_columns(table, mapping, names, source, "ms" if iso else timestamp_unit,
+                                          int(has_header))
+    if iso:
+        unit, detected = "iso-8601 (UTC)", True
     return cols, ReadInfo(source, layout, tuple(names), unit, detected, int(has_header))
 
 
@@ -262,7 +380,7 @@ def _read_zip(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.ndarray
         if len(members) != 1:
             raise CandleFileError(f"{path}: expected one .csv inside the zip, found {members or zf.namelist()}")
         data = zf.read(members[0])
-    return _read_csv(pa.BufferReader(data), data[:4096], f"{path.name}/{members[0]}", columns, timestamp_unit)
+    return _read_csv(pa.py_buffer(data), data[:4096], f"{path.name}/{members[0]}", columns, timestamp_unit)
 
 
 def _read_parquet(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.ndarray], ReadInfo]:
