@@ -85,7 +85,8 @@ def build_arrays(points: Sequence[DataPoint], task: str) -> tuple[list[DataPoint
 def binary_metrics(y_test: np.ndarray, y_pred: np.ndarray, y_prob: np.ndarray) -> dict:
     """Jesse's binary metrics; ROC AUC is NaN (with a warning) when the test set has one class."""
     if len(np.unique(y_test)) < 2:
-        warnings.warn("the test set holds only one class: ROC AUC is undefined (NaN)", stacklevel=3)
+        warnings.warn(f"the test set holds only one class ({int(y_test[0])}): ROC AUC is undefined (NaN); for a "
+                      "meaningful score use a larger test_ratio or a longer period", stacklevel=3)
         auc = float("nan")
     else:
         auc = float(roc_auc_score(y_test, y_prob))
@@ -262,6 +263,11 @@ def purged_validation(ordered: list[DataPoint], X: np.ndarray, y: np.ndarray, es
         ordered = [ordered[i] for i in order]
     cv = PurgedWalkForward(n_splits=n_splits, embargo=embargo, info_times=info, label_times=lab)
     splits = list(cv.split(X))
+    for i, (tr, _) in enumerate(splits, start=1):
+        if task != "regression" and tr.size and len(np.unique(y[tr])) < 2:
+            raise ValueError(f"purged validation: fold {i}'s training set ({tr.size} samples up to "
+                             f"{ts_to_date(ordered[int(tr[-1])]['time'])}) holds only the class {y[tr][0].item()!r}: a "
+                             "classifier needs two; use fewer n_splits, a longer period, or check the labels")
     if not splits:
         raise ValueError(f"purged validation: no fold has a training set left after the purge "
                          f"({len(X)} samples, n_splits={n_splits}, embargo={embargo!r})")
@@ -280,6 +286,42 @@ def purged_validation(ordered: list[DataPoint], X: np.ndarray, y: np.ndarray, es
         not np.isnan(f["metrics"][k]) for f in folds) else float("nan") for k in keys}
     return {"method": "purged_walk_forward", "n_splits": n_splits, "embargo": embargo,
             "embargo_seconds": embargo_seconds(embargo), "folds": folds, "mean": mean}
+
+
+def check_trainable(names: Sequence[str], y_train: np.ndarray, train_times: Sequence[int], task: str) -> None:
+    """Refuse, saying what to do, data on which Jesse's training and importance report cannot run.
+
+    The report needs two features (recursive feature elimination keeps one), ``IMPORTANCE_CV_SPLITS + 1``
+    training samples (its time-ordered cross-validation) and, to classify, two classes in each of that
+    cross-validation's training folds (the first fold is the first sixth of the training part).
+
+    Example:
+        >>> check_trainable(["rsi"], np.array([0, 1] * 10), list(range(20)), "binary")
+        Traceback (most recent call last):
+        ...
+        ValueError: train_model needs at least 2 features, got 1 (rsi): the feature-importance report ranks features against each other; add a feature to the data points
+    """
+    if len(names) < 2:
+        raise ValueError(f"train_model needs at least 2 features, got {len(names)} ({', '.join(names) or 'none'}): "
+                         "the feature-importance report ranks features against each other; add a feature to the "
+                         "data points")
+    need = IMPORTANCE_CV_SPLITS + 1
+    if len(y_train) < need:
+        raise ValueError(f"train_model needs at least {need} samples in the training part for the importance "
+                         f"report's {IMPORTANCE_CV_SPLITS}-fold time-series cross-validation, got {len(y_train)}; "
+                         "gather more data points (a longer period) or lower test_ratio")
+    if task == "regression":
+        return
+    for i, (tr, _) in enumerate(TimeSeriesSplit(n_splits=IMPORTANCE_CV_SPLITS).split(y_train.reshape(-1, 1))):
+        classes = np.unique(y_train[tr])
+        if len(classes) < 2:
+            whole = np.unique(y_train)
+            where = ("the whole training part" if len(whole) < 2 else
+                     f"the first {len(tr)} training samples (fold {i + 1} of the importance report's "
+                     f"time-series cross-validation, up to {ts_to_date(train_times[len(tr) - 1])})")
+            raise ValueError(f"{where} holds only the class {classes[0].item()!r} ({task} task): a classifier "
+                             "needs two; gather a longer period, or check the labels (both outcomes must occur early "
+                             "on)")
 
 
 # ── train_model ──────────────────────────────────────────────────────────────────────────────────────────
@@ -321,6 +363,7 @@ def train_model(data: Sequence[DataPoint], estimator: Any, task: str = "binary",
     if split == 0 or split >= len(X):
         raise ValueError(f"test_ratio={test_ratio} produces an empty train or test set for {len(X)} samples.")
     X_train, X_test, y_train, y_test = X[:split], X[split:], y[:split], y[split:]
+    check_trainable(names, y_train, times[:split], task)
     info = {"train_size": len(X_train), "test_size": len(X_test), "train_start": ts_to_date(times[0]),
             "train_end": ts_to_date(times[split - 1]), "test_start": ts_to_date(times[split]),
             "test_end": ts_to_date(times[-1])}
