@@ -56,6 +56,26 @@ def _classify(exc: BaseException) -> CliError:
     return CliError(f"{type(exc).__name__}: {text}", EXIT_FAILED)
 
 
+def _is_interrupt(exc: BaseException) -> bool:
+    """Ctrl-C, also when a library turned it into its own error (DuckDB: "Query interrupted") or raised
+    another error while unwinding from it."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        if type(exc).__name__ == "InterruptException" or (
+                type(exc) is RuntimeError and str(exc) == "Query interrupted"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _interrupted() -> None:
+    click.echo("interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 def handled(fn: Callable) -> Callable:
     """Run a command body, turning exceptions into :class:`CliError` with their exit code."""
 
@@ -66,14 +86,25 @@ def handled(fn: Callable) -> Callable:
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            _interrupted()
         except Exception as exc:  # noqa: BLE001 - every failure becomes one clear line and an exit code
+            if _is_interrupt(exc):
+                _interrupted()
             if os.environ.get("JESSE_DAG_DEBUG"):
                 raise
             raise _classify(exc) from exc
 
     return wrapper
+
+
+class _Cli(click.Group):
+    """The top-level group: Ctrl-C anywhere in a command exits 130, never click's "Aborted!" with 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
 
 
 class Progress:
@@ -143,7 +174,7 @@ def _json_option(value: str | None, option: str) -> dict | None:
 # ── the group ─────────────────────────────────────────────────────────────────────────────────────────────
 
 
-@click.group(epilog=_EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Cli, epilog=_EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default="cwd",
               help="The project folder (strategies/, storage/, assets/, workspace.yaml).")
 @click.version_option(package_name="jesse-dag", prog_name="jesse-dag")

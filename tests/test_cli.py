@@ -229,3 +229,47 @@ def test_import_candles_on_conflict_replace_is_accepted_and_replaces(project):
     assert "0 added, 100 already stored, 1 conflicting (1 replaced)" in r.stdout
     stored = load_candles("Test", "AAA-USDT", db=project / "storage" / "jesse_dag.duckdb")
     assert stored[4, 5] == 7.5 and np.array_equal(np.delete(stored, 4, axis=0)[:, 0], np.delete(rows, 4, axis=0)[:, 0])
+
+
+def test_ctrl_c_exits_130_even_when_the_rollback_fails_or_duckdb_reports_it(project, monkeypatch):
+    import jesse_dag.store.candles as sc
+    from jesse_dag.cli import EXIT_INTERRUPTED
+
+    csv_path = project / "c.csv"
+    _candle_csv(csv_path, 60)
+
+    def interrupted(con, *args):
+        con.close()  # the rollback after the interrupt fails too
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sc, "_write_chunk", interrupted)
+    r = run(project, "import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT")
+    assert r.exit_code == EXIT_INTERRUPTED and "interrupted" in r.stderr
+
+    def duckdb_interrupted(con, *args):
+        raise RuntimeError("Query interrupted")  # what DuckDB raises when SIGINT arrives during a query
+
+    monkeypatch.setattr(sc, "_write_chunk", duckdb_interrupted)
+    r = run(project, "import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT")
+    assert r.exit_code == EXIT_INTERRUPTED
+
+    import jesse_dag.cli as cli
+
+    def ctrl_c(ctx):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_project", ctrl_c)  # in a command without its own error handling
+    r = run(project, "ui")
+    assert r.exit_code == EXIT_INTERRUPTED and "Aborted" not in r.output
+
+
+def test_a_sqlite_file_as_the_store_is_refused_naming_it(project):
+    import sqlite3
+
+    db = project / "my.db"
+    sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.commit()
+    csv_path = project / "c.csv"
+    _candle_csv(csv_path, 10)
+    r = run(project, "import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT", "--db", str(db))
+    assert r.exit_code == EXIT_FAILED
+    assert f"{db} is not a DuckDB store (a SQLite database)" in r.output and "extension" not in r.output
