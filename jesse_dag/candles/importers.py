@@ -249,6 +249,8 @@ def _explain_arrow_error(err: Exception, source_path, source: str, names: Sequen
                          ) -> CandleFileError:
     """pyarrow's CSV error turned into one naming the line, the column and the value (found by a re-read)."""
     text = str(err)
+    if "Could not skip initial" in text:  # a header line without a line break after it
+        return CandleFileError(f"{source}: no candle rows (only a header)")
     count = _COUNT_ERROR.search(text)
     if count:
         expected = int(count.group(1))

@@ -98,8 +98,27 @@ def load_ml_data_csv(path_or_name: str | os.PathLike) -> list[DataPoint]:
     path = resolve_csv_path(path_or_name)
     if not path.exists():
         raise FileNotFoundError(f"ML data CSV not found: {path}")
+    points = _readable(path, _read_points, path, expected=f"the ML data CSV {','.join(RESERVED)},<features>")
+    side = sidecar_path(path)
+    if side.exists():
+        _readable(side, _attach_sidecar, points, side, expected=f"the sidecar {','.join(SIDECAR_COLUMNS)}")
+    return points
+
+
+def _readable(path: Path, read, *args, expected: str = ""):
+    """``read(*args)``, with a file that is not UTF-8 CSV text refused naming it (not quoting its bytes)."""
+    try:
+        return read(*args)
+    except UnicodeDecodeError as exc:  # a binary or non-UTF-8 file
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start} cannot be decoded); expected {expected} "
+                         "that gather wrote") from None
+    except csv.Error as exc:  # NUL bytes, an unterminated quote, a field over the csv module's size limit
+        raise ValueError(f"{path}: not a readable CSV ({exc}); expected {expected} that gather wrote") from None
+
+
+def _read_points(path: Path) -> list[DataPoint]:
     points: list[DataPoint] = []
-    with open(path, newline="") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:  # -sig: a BOM (Excel's UTF-8 mark) is skipped
         reader = csv.reader(fh)
         header = next(reader, None)
         if header is None:
@@ -111,6 +130,9 @@ def load_ml_data_csv(path_or_name: str | os.PathLike) -> list[DataPoint]:
             raise ValueError(f"{path}: line 1 (header): duplicate column names in {header}")
         idx = {c: header.index(c) for c in RESERVED}
         feats = [(i, c) for i, c in enumerate(header) if c not in RESERVED]
+        if not feats:
+            raise ValueError(f"{path}: line 1 (header): no feature columns after {','.join(RESERVED)}; nothing "
+                             "to train on (gather writes one column per feature)")
         for row in reader:
             line = reader.line_num
             if not row:
@@ -121,6 +143,8 @@ def load_ml_data_csv(path_or_name: str | os.PathLike) -> list[DataPoint]:
                 t = int(row[idx["time"]])
             except ValueError:
                 raise _bad(path, line, f"time {row[idx['time']]!r} is not an integer") from None
+            if not -2**62 < t < 2**62:
+                raise _bad(path, line, f"time {t} is out of range (epoch seconds)")
             features: dict[str, float] = {}
             for i, c in feats:
                 cell = row[i]
@@ -135,14 +159,11 @@ def load_ml_data_csv(path_or_name: str | os.PathLike) -> list[DataPoint]:
                 raise _bad(path, line, "label_value is empty")
             points.append({"time": t, "features": features,
                            "label": {"name": row[idx["label_name"]], "value": parse_label_value(raw)}})
-    side = sidecar_path(path)
-    if side.exists():
-        _attach_sidecar(points, side)
     return points
 
 
 def _attach_sidecar(points: list[DataPoint], side: Path) -> None:
-    with open(side, newline="") as fh:
+    with open(side, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
     if not rows or tuple(rows[0]) != SIDECAR_COLUMNS:
         raise ValueError(f"{side}: line 1: expected header {','.join(SIDECAR_COLUMNS)}, got {rows[:1]}")
@@ -159,5 +180,7 @@ def _attach_sidecar(points: list[DataPoint], side: Path) -> None:
                 p["label_time"] = int(r[1])
             except ValueError:
                 raise ValueError(f"{side}: line {n}: label_time {r[1]!r} is not an integer") from None
+            if not -2**62 < p["label_time"] < 2**62:
+                raise ValueError(f"{side}: line {n}: label_time {p['label_time']} is out of range (epoch seconds)")
         if r[2]:
             p["route"] = r[2]
