@@ -98,3 +98,28 @@ def test_an_empty_or_garbled_checksum_file_is_refused_clearly(text, message):
     with pytest.raises(ChecksumError, match=message):
         published_sha256(text, "https://x/f.zip.CHECKSUM")
     assert published_sha256("AB" * 32 + "  f.zip\n", "u") == "ab" * 32
+
+
+def _npy(path, arr, **kw):
+    np.save(path, arr, **kw)
+
+
+@pytest.mark.parametrize("name, make, message", [
+    ("garbage.npy", lambda p: p.write_bytes(b"hello world"), "not a numpy .npy file"),
+    ("objects.npy", lambda p: _npy(p, np.array([[1, "a"]], dtype=object), allow_pickle=True),
+     r"holds Python objects \(pickled\), which are never loaded"),
+    ("text.npy", lambda p: _npy(p, np.array([["a"] * 6])), "holds <U1 values, not numbers"),
+    ("float32.npy", lambda p: _npy(p, np.ones((2, 6), dtype=np.float32)), "dtype float32 cannot hold candles"),
+    ("empty.npy", lambda p: _npy(p, np.zeros((0, 6))), "no candle rows"),
+    ("truncated.npy", lambda p: (_npy(p, np.ones((100, 6))), p.write_bytes(p.read_bytes()[:300])),
+     "a damaged .npy file"),
+    ("garbage.parquet", lambda p: p.write_bytes(b"hello world"), "not a readable Parquet file"),
+    ("empty.parquet", lambda p: p.write_bytes(b""), "not a readable Parquet file"),
+    ("folder.csv", lambda p: p.mkdir(), "is a folder"),
+])
+def test_npy_and_parquet_files_that_are_not_candles_are_refused_naming_them(tmp_path, name, make, message):
+    path = tmp_path / name
+    make(path)
+    with pytest.raises(CandleFileError, match=message) as err:
+        import_file(path, "E", "A-B", db=tmp_path / "s.duckdb")
+    assert str(path) in str(err.value)

@@ -388,8 +388,14 @@ def _read_zip(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.ndarray
 def _read_parquet(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.ndarray], ReadInfo]:
     import pyarrow.parquet as pq
 
+    import pyarrow as pa
+
     # ParquetFile.read, not pq.read_table: the latter imports pandas for its metadata (~1-2 s, first call)
-    table = pq.ParquetFile(str(path)).read(use_pandas_metadata=False)
+    try:
+        table = pq.ParquetFile(str(path)).read(use_pandas_metadata=False)
+    except (pa.ArrowException, OSError) as err:
+        raise CandleFileError(f"{path}: not a readable Parquet file ({str(err)[:120]}); pass a Parquet file "
+                              "of candles, or give the file its real suffix (.csv, .zip, .npy)") from None
     names = list(columns) if columns is not None else table.column_names
     if columns is not None:
         table = table.rename_columns(names)
@@ -400,6 +406,32 @@ def _read_parquet(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.nda
         return cols, ReadInfo(str(path), "parquet (unit from metadata)", tuple(names), unit, False, 0)
     cols, unit, detected = _arrow_columns(table, mapping, names, str(path), timestamp_unit)
     return cols, ReadInfo(str(path), "parquet", tuple(names), unit, detected, 0)
+
+
+def _load_npy(p: Path) -> np.ndarray:
+    """A Jesse-ordered ``(N, 6)`` array from a ``.npy`` file as float64; never unpickles anything."""
+    with open(p, "rb") as fh:
+        magic = fh.read(6)
+    if magic != b"\x93NUMPY":
+        raise CandleFileError(f"{p}: not a numpy .npy file (it does not start with numpy's header); save the "
+                              "candles with numpy.save, or give the file its real suffix (.csv, .zip, .parquet)")
+    try:
+        arr = np.load(p, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as err:
+        if "allow_pickle" in str(err):  # an object array: loading it would unpickle, i.e. run code from the file
+            raise CandleFileError(f"{p}: holds Python objects (pickled), which are never loaded; save a float64 "
+                                  "(N, 6) array") from None
+        raise CandleFileError(f"{p}: a damaged .npy file ({str(err)[:120]})") from None
+    if arr.ndim != 2 or arr.shape[1] != N_COLUMNS:
+        raise CandleFileError(f"{p}: expected a Jesse-ordered (N, 6) array, got shape {arr.shape}")
+    if arr.dtype.kind not in "iuf":
+        raise CandleFileError(f"{p}: holds {arr.dtype} values, not numbers; save a float64 or int64 array")
+    if arr.dtype.kind == "f" and arr.dtype.itemsize < 8:
+        raise CandleFileError(f"{p}: dtype {arr.dtype} cannot hold candles exactly (millisecond timestamps need "
+                              "64 bits); save a float64 or int64 array")
+    if len(arr) == 0:
+        raise CandleFileError(f"{p}: no candle rows (the array is empty)")
+    return arr.astype(np.float64)
 
 
 def read_candle_columns(
@@ -423,16 +455,15 @@ def read_candle_columns(
     p = Path(path)
     if not p.exists():
         raise CandleFileError(f"{p}: no such file")
+    if p.is_dir():
+        raise CandleFileError(f"{p}: is a folder; pass the candle files inside it")
     suffix = "".join(p.suffixes[-1:]).lower()
     if suffix == ".zip":
         return _read_zip(p, columns, timestamp_unit)
     if suffix == ".parquet":
         return _read_parquet(p, columns, timestamp_unit)
     if suffix == ".npy":
-        arr = np.load(p, allow_pickle=False)
-        if arr.ndim != 2 or arr.shape[1] != N_COLUMNS:
-            raise CandleFileError(f"{p}: expected a Jesse-ordered (N, 6) array, got shape {arr.shape}")
-        arr = arr.astype(np.float64)
+        arr = _load_npy(p)
         unit = timestamp_unit or detect_timestamp_unit(arr[:, 0], str(p))
         cols = {c: np.ascontiguousarray(arr[:, j]) for j, c in enumerate(COLUMNS)}
         cols["timestamp"] = _to_ms(arr[:, 0], unit, str(p))
