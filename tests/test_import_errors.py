@@ -123,3 +123,11 @@ def test_npy_and_parquet_files_that_are_not_candles_are_refused_naming_them(tmp_
     with pytest.raises(CandleFileError, match=message) as err:
         import_file(path, "E", "A-B", db=tmp_path / "s.duckdb")
     assert str(path) in str(err.value)
+
+
+def test_archive_dates_that_are_not_dates_are_refused_naming_the_argument(tmp_path):
+    from jesse_dag.store.importing import import_binance_archive
+
+    with pytest.raises(ValueError, match=r"finish_date '2025-13-01' is not a date; write it as YYYY-MM-DD"):
+        import_binance_archive("Binance", "BTC-USDT", "2025-01-01", "2025-13-01", db=tmp_path / "s.duckdb",
+                               base_url="http://127.0.0.1:9")

@@ -105,8 +105,7 @@ def import_binance_archive(
     ``symbol`` is Jesse's ``BTC-USDT``; the archive's ``BTCUSDT`` is derived from it.
     ``details['fetched']`` / ``details['skipped']`` / ``details['missing']`` list the periods.
     """
-    start = dt.date.fromisoformat(start_date)
-    finish = dt.date.fromisoformat(finish_date)
+    start, finish = _day(start_date, "start_date"), _day(finish_date, "finish_date")
     if finish <= start:
         raise ValueError(f"finish_date {finish_date} must be after start_date {start_date}")
     remote = symbol.replace("-", "").replace("/", "").upper()
@@ -156,6 +155,13 @@ def import_binance_archive(
         report.gaps = find_gaps(stored[:, 0], start=lo, end=hi)
     report.details.update(fetched=fetched, skipped=skipped, missing=missing)
     return report
+
+
+def _day(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-01-31") from None
 
 
 def _each_day(first: dt.date, period: str) -> list[str]:
