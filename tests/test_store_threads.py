@@ -130,3 +130,32 @@ def test_a_failing_rollback_does_not_replace_the_error_that_caused_it(tmp_path, 
         store_candles(m, "Sandbox", "BTC-USDT", db=db)
     monkeypatch.undo()
     assert len(load_candles("Sandbox", "BTC-USDT", db=db)) == 60
+
+
+def test_a_child_forked_while_another_thread_holds_the_gate_does_not_inherit_it(tmp_path):
+    import os
+    import time
+
+    db = (tmp_path / "s.duckdb").absolute()
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with _gate(db).hold(True, time.monotonic() + 10, db):
+            holding.set()
+            release.wait(10)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    holding.wait(10)
+    pid = os.fork()
+    if pid == 0:  # the child has one thread: the parent's writer does not exist here
+        code = 1
+        try:
+            with _gate(db).hold(True, time.monotonic() + 1, db):
+                code = 0
+        finally:
+            os._exit(code)
+    release.set()
+    t.join()
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0

@@ -108,6 +108,16 @@ _GATES: dict[str, _Gate] = {}
 _GATES_LOCK = threading.Lock()
 
 
+def _forget_gates_in_child() -> None:
+    # a forked child has one thread: gates held by its parent's other threads would never be released there
+    global _GATES_LOCK
+    _GATES.clear()
+    _GATES_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_gates_in_child)
+
+
 def _gate(path: Path) -> _Gate:
     key = os.path.realpath(path)
     with _GATES_LOCK:
