@@ -556,9 +556,11 @@ def _read_json(path: Path) -> Any:
     if not path.is_file():
         raise CliError(f"no such file: {path}", EXIT_NOT_FOUND)
     try:
-        return json.loads(path.read_text())
+        return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise CliError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})", EXIT_USAGE) from None
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not valid JSON (not UTF-8 text, byte {exc.start})", EXIT_USAGE) from None
 
 
 @report.command("ml")

@@ -273,3 +273,10 @@ def test_a_sqlite_file_as_the_store_is_refused_naming_it(project):
     r = run(project, "import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT", "--db", str(db))
     assert r.exit_code == EXIT_FAILED
     assert f"{db} is not a DuckDB store (a SQLite database)" in r.output and "extension" not in r.output
+
+
+def test_report_json_that_is_not_text_is_a_usage_error_naming_it(project):
+    path = project / "r.json"
+    path.write_bytes(b"\xff\xfe\x00\x01")
+    r = run(project, "report", "ml", str(path), "-o", str(project / "o.html"))
+    assert r.exit_code == EXIT_USAGE and f"{path}: not valid JSON (not UTF-8 text" in r.output

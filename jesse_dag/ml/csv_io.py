@@ -112,7 +112,7 @@ def _readable(path: Path, read, *args, expected: str = ""):
     except UnicodeDecodeError as exc:  # a binary or non-UTF-8 file
         raise ValueError(f"{path}: not UTF-8 text (byte {exc.start} cannot be decoded); expected {expected} "
                          "that gather wrote") from None
-    except csv.Error as exc:  # NUL bytes, an unterminated quote, a field over the csv module's size limit
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
         raise ValueError(f"{path}: not a readable CSV ({exc}); expected {expected} that gather wrote") from None
 
 
