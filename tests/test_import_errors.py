@@ -131,3 +131,13 @@ def test_archive_dates_that_are_not_dates_are_refused_naming_the_argument(tmp_pa
     with pytest.raises(ValueError, match=r"finish_date '2025-13-01' is not a date; write it as YYYY-MM-DD"):
         import_binance_archive("Binance", "BTC-USDT", "2025-01-01", "2025-13-01", db=tmp_path / "s.duckdb",
                                base_url="http://127.0.0.1:9")
+
+
+@pytest.mark.parametrize("value, message", [
+    ("2021-01-01T00:00:00.000001", "finer than a millisecond"),
+    ("1500-01-01", r"'1500-01-01' is neither an epoch timestamp nor an ISO-8601 date/time from 1678 to 2261"),
+])
+def test_iso_times_outside_what_candles_can_hold_are_refused(tmp_path, value, message):
+    path = _file(tmp_path, f"date,open,high,low,close,volume\n{value},10,12,9,11,5\n")
+    with pytest.raises(CandleFileError, match=message):
+        read_candles_file(path)

@@ -276,32 +276,42 @@ def _iso_timestamps(array, source: str, name: str, header_lines: int) -> np.ndar
     """ISO-8601 dates/datetimes (a string column) as int64 ms since the epoch, in UTC.
 
     Values without a zone offset are taken as UTC; values with one (``Z``, ``+02:00``) are converted to UTC;
-    a column mixing the two is refused, as is any value that is not ISO-8601.
+    a column mixing the two is refused, as is any value that is not ISO-8601 or is finer than a millisecond.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    for kind in (pa.timestamp("ms"), pa.timestamp("ms", tz="UTC")):
+    kinds = (pa.timestamp("ns"), pa.timestamp("ns", tz="UTC"))  # parsed at ns, then checked to fit ms
+    for kind in kinds:
         try:
-            return _numpy_view(pc.cast(array, kind).cast(pa.int64()))
+            parsed = pc.cast(array, kind)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
+        try:
+            return _numpy_view(parsed.cast(pa.timestamp("ms", tz=kind.tz)).cast(pa.int64()))
+        except pa.ArrowInvalid:
+            raise CandleFileError(f"{source}: column {name!r} holds times finer than a millisecond; 1-minute "
+                                  "candles start on whole minutes") from None
     values = array.to_pylist()
     zoned = [v is not None and bool(re.search(r"(Z|[+-]\d\d:?\d\d)$", v.strip())) for v in values]
     for row, v in enumerate(values):
         try:
-            pc.cast(pa.array([v]), pa.timestamp("ms", tz="UTC") if zoned[row] else pa.timestamp("ms"))
+            pc.cast(pa.array([v], pa.string()), kinds[zoned[row]])
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise CandleFileError(
                 f"{source}: row {row} (line {row + 1 + header_lines}), column {name!r}: {_excerpt(v)} is neither "
-                "an epoch timestamp nor an ISO-8601 date/time (e.g. 2021-01-01T00:00:00Z); fix that line"
+                "an epoch timestamp nor an ISO-8601 date/time from 1678 to 2261 (e.g. 2021-01-01T00:00:00Z); "
+                "fix that line"
             ) from None
-    first_zoned, first_naive = zoned.index(True), zoned.index(False)
-    raise CandleFileError(
-        f"{source}: column {name!r} mixes times with a zone offset (line {first_zoned + 1 + header_lines}: "
-        f"{_excerpt(values[first_zoned])}) and without (line {first_naive + 1 + header_lines}: "
-        f"{_excerpt(values[first_naive])}); write all in UTC the same way"
-    )
+    if True in zoned and False in zoned:
+        first_zoned, first_naive = zoned.index(True), zoned.index(False)
+        raise CandleFileError(
+            f"{source}: column {name!r} mixes times with a zone offset (line {first_zoned + 1 + header_lines}: "
+            f"{_excerpt(values[first_zoned])}) and without (line {first_naive + 1 + header_lines}: "
+            f"{_excerpt(values[first_naive])}); write all in UTC the same way"
+        )
+    raise CandleFileError(f"{source}: column {name!r}: its ISO-8601 times cannot be read together; write them "
+                          "all in one form, e.g. 2021-01-01T00:00:00Z")
 
 
 def _read_csv(source_path, head: bytes, source: str, columns: Sequence[str] | None,
