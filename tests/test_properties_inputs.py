@@ -101,9 +101,11 @@ def candle_csvs(draw) -> tuple[bytes, bool]:
         if not rows:
             break
         i = draw(st.integers(0, len(rows) - 1))
+        if not rows[i]:  # a blank line inserted before
+            continue
         what = draw(st.sampled_from(["field", "timestamp", "width", "swap", "duplicate", "blank"]))
         if what == "field":
-            rows[i][draw(st.integers(1, len(rows[i]) - 1))] = draw(numbers)
+            rows[i][draw(st.integers(0, len(rows[i]) - 1))] = draw(numbers)
         elif what == "timestamp":
             rows[i][0] = draw(timestamps)
         elif what == "width":
