@@ -159,3 +159,24 @@ def test_a_child_forked_while_another_thread_holds_the_gate_does_not_inherit_it(
     t.join()
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0
+
+
+def test_a_store_file_being_created_by_another_process_is_waited_for_not_refused(tmp_path, monkeypatch):
+    import jesse_dag.store.connection as sc
+
+    db = tmp_path / "s.duckdb"
+    db.write_bytes(b"")  # what another process's new store looks like before DuckDB writes its header
+    real_connect, calls = sc.duckdb.connect, []
+
+    def creating(path, read_only=False):
+        calls.append(path)
+        if len(calls) == 1:  # the creator still holds DuckDB's lock; then it has written the file
+            db.unlink()
+            real_connect(str(db)).close()
+            raise sc.duckdb.IOException('Could not set lock on file "s.duckdb": Conflicting lock is held')
+        return real_connect(path, read_only=read_only)
+
+    monkeypatch.setattr(sc.duckdb, "connect", creating)
+    with connect(db) as con:
+        assert con.execute("SELECT count(*) FROM candles_1m").fetchall() == [(0,)]
+    assert len(calls) == 2

@@ -130,10 +130,11 @@ _KNOWN_MAGIC = ((b"SQLite format 3\x00", "a SQLite database"), (b"PK\x03\x04", "
                 (b"PAR1", "a Parquet file"), (b"\x93NUMPY", "a numpy .npy file"))
 
 
-def check_store_file(path: Path) -> None:
+def check_store_file(path: Path, short_ok: bool = False) -> None:
     """Raise :class:`NotAStoreError` unless ``path`` is missing (it will be created) or a DuckDB database.
 
-    DuckDB files carry ``DUCK`` at byte 8.
+    DuckDB files carry ``DUCK`` at byte 8. With ``short_ok``, a file too short to tell passes: another
+    process may be creating it this instant (DuckDB then reports its lock, which is waited for).
 
     Example:
         >>> import tempfile, os
@@ -152,7 +153,7 @@ def check_store_file(path: Path) -> None:
     except IsADirectoryError:
         raise NotAStoreError(f"{path} is a folder, not a store file; pass the .duckdb file inside it "
                              "(--db or JESSE_DAG_DB)") from None
-    if head[8:12] == b"DUCK":
+    if head[8:12] == b"DUCK" or (short_ok and len(head) < 12):
         return
     what = next((name for magic, name in _KNOWN_MAGIC if head.startswith(magic)),
                 "an empty file" if not head else f"a file starting with {head[:8]!r}")
@@ -182,12 +183,13 @@ def _open(path: Path, read_only: bool, lock_timeout: float, deadline: float | No
     if deadline is None:
         deadline = time.monotonic() + lock_timeout
     delay = 0.01
-    check_store_file(path)
+    check_store_file(path, short_ok=True)
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as err:
             if not _is_lock_error(err):
+                check_store_file(path)  # nobody was creating it: an empty or truncated file is named as such
                 raise
             if time.monotonic() >= deadline:
                 raise StoreLockedError(
@@ -243,7 +245,7 @@ def connect(
     path = resolve_path(db).absolute()
     deadline = time.monotonic() + lock_timeout
     gate = _gate(path)
-    check_store_file(path)
+    check_store_file(path, short_ok=True)
     if read_only and not path.exists():  # a read-only connection cannot create the file: create it first
         path.parent.mkdir(parents=True, exist_ok=True)
         with gate.hold(True, deadline, path):
