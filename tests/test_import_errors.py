@@ -141,3 +141,9 @@ def test_iso_times_outside_what_candles_can_hold_are_refused(tmp_path, value, me
     path = _file(tmp_path, f"date,open,high,low,close,volume\n{value},10,12,9,11,5\n")
     with pytest.raises(CandleFileError, match=message):
         read_candles_file(path)
+
+
+def test_a_row_too_wide_for_the_csv_module_still_gets_a_clear_refusal(tmp_path):
+    path = _file(tmp_path, HEADER + "1609459200000," + "9" * 200_000 + ",1,1,1,1\n1609459260000,1,2,3\n")
+    with pytest.raises(CandleFileError, match=r"a line has 4 fields, not 6; fix or remove it"):
+        read_candles_file(path)

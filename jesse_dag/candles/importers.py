@@ -236,13 +236,24 @@ def _excerpt(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
-def _csv_lines(source_path) -> "csv.reader":
-    """The file's rows as lists of fields (a path, or a pyarrow Buffer for a zip member); error paths only."""
+def _first_row(source_path, wanted) -> tuple[int, list[str]] | None:
+    """``(line, fields)`` of the first row for which ``wanted(line, fields)`` holds, re-reading the file (a
+    path, or a pyarrow Buffer for a zip member) with the csv module; ``None`` if none does or it cannot tell.
+    Only on error paths: pyarrow's messages do not say which line."""
     if isinstance(source_path, (str, os.PathLike)):
         fh = open(source_path, encoding="utf-8-sig", errors="replace", newline="")
     else:
-        fh = io.TextIOWrapper(io.BytesIO(memoryview(source_path)), encoding="utf-8-sig", errors="replace", newline="")
-    return csv.reader(fh)
+        fh = io.TextIOWrapper(io.BytesIO(memoryview(source_path)), encoding="utf-8-sig", errors="replace",
+                              newline="")
+    with fh:
+        reader = csv.reader(fh)
+        try:
+            for fields in reader:
+                if wanted(reader.line_num, fields):
+                    return reader.line_num, fields
+        except csv.Error:  # e.g. a field over the csv module's size limit: the caller says what it can
+            return None
+    return None
 
 
 def _explain_arrow_error(err: Exception, source_path, source: str, names: Sequence[str], header_lines: int
@@ -254,21 +265,20 @@ def _explain_arrow_error(err: Exception, source_path, source: str, names: Sequen
     count = _COUNT_ERROR.search(text)
     if count:
         expected = int(count.group(1))
-        for line, fields in enumerate(_csv_lines(source_path), start=1):
-            if fields and len(fields) != expected:
-                return CandleFileError(f"{source}: line {line} has {len(fields)} fields but the header (or first "
-                                       f"row) has {expected}; fix or remove that line")
+        found = _first_row(source_path, lambda line, fields: bool(fields) and len(fields) != expected)
+        if found:
+            return CandleFileError(f"{source}: line {found[0]} has {len(found[1])} fields but the header (or "
+                                   f"first row) has {expected}; fix or remove that line")
         return CandleFileError(f"{source}: a line has {count.group(2)} fields, not {expected}; fix or remove it")
     conversion = _CONVERSION_ERROR.search(text)
     if conversion:
         col, kind, value = int(conversion.group(1)), conversion.group(2), conversion.group(3)
         name = names[col] if col < len(names) else f"#{col + 1}"
         what = "a whole number (of at most 18 digits)" if "int" in kind else "a number"
-        for line, fields in enumerate(_csv_lines(source_path), start=1):
-            if line > header_lines and col < len(fields) and fields[col].strip() == value.strip():
-                return CandleFileError(f"{source}: line {line}, column {name!r}: {_excerpt(value)} is not {what}; "
-                                       "fix or remove that line")
-        return CandleFileError(f"{source}: column {name!r}: {_excerpt(value)} is not {what}; fix or remove that line")
+        found = _first_row(source_path, lambda line, fields: line > header_lines and col < len(fields)
+                           and fields[col].strip() == value.strip())
+        where = f"line {found[0]}, column {name!r}" if found else f"column {name!r}"
+        return CandleFileError(f"{source}: {where}: {_excerpt(value)} is not {what}; fix or remove that line")
     return CandleFileError(f"{source}: cannot be read as CSV ({text[:200]})")
 
 
