@@ -152,9 +152,14 @@ def threshold_sweep(y_test: np.ndarray, y_prob: np.ndarray) -> dict:
 
 
 def _fit_score_fold(est: Any, Xd: np.ndarray, y: np.ndarray, tr: np.ndarray, te: np.ndarray,
-                    scoring: str) -> float:
-    m = clone(est).fit(Xd[tr], y[tr])
-    p = m.predict(Xd[te])
+                    scoring: str) -> float | str:
+    """One fold of the importance CV: its score, or (as ``cross_val_score``'s ``error_score=nan`` makes it
+    in Jesse) the reason its fit failed, which counts as NaN."""
+    try:
+        m = clone(est).fit(Xd[tr], y[tr])
+        p = m.predict(Xd[te])
+    except Exception as exc:  # noqa: BLE001 - Jesse's cross_val_score scores a failed fit NaN and goes on
+        return f"{type(exc).__name__}: {exc}"
     return float(r2_score(y[te], p) if scoring == "r2" else accuracy_score(y[te], p))
 
 
@@ -202,8 +207,15 @@ def run_importance_and_fit(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, yt
     rfe_ranking, fitted = out[0], out[1]
     impact_metrics = out[2:2 + k]
     cv = np.empty((k + 1, IMPORTANCE_CV_SPLITS))
+    fit_failed = np.zeros(cv.shape, dtype=bool)
+    failed: dict[int, str] = {}  # fold -> why its fit failed
     for (d, f), score in zip(cv_tasks, out[2 + k:]):
+        if isinstance(score, str):
+            failed.setdefault(f, score)
+            fit_failed[d + 1, f], score = True, float("nan")
         cv[d + 1, f] = score
+    if failed:
+        _warn_failed_folds(failed, folds, ytr, task, all_failed=bool(fit_failed.all(axis=1).any()))
     cv_means = np.array([np.mean(row) for row in cv])  # np.mean over the folds, as cross_val_score(...).mean()
     baseline, without = float(cv_means[0]), cv_means[1:]
 
@@ -224,6 +236,25 @@ def run_importance_and_fit(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, yt
         "_order": np.argsort(consensus, kind="stable").tolist(),
     }
     return fi, fitted, impact_metrics
+
+
+def _warn_failed_folds(failed: dict[int, str], folds: list, ytr: np.ndarray, task: str, all_failed: bool) -> None:
+    """Say which importance-CV folds could not be fitted and why (their scores are NaN, as in Jesse); refuse
+    when every fold of a run failed (Jesse's ``cross_val_score`` raises then)."""
+    parts = []
+    for f, why in sorted(failed.items()):
+        tr = folds[f][0]
+        classes = np.unique(ytr[tr])
+        reason = (f"its {tr.size} training samples hold only the class {classes[0].item()!r}"
+                  if task != "regression" and len(classes) < 2 else why.splitlines()[0][:160])
+        parts.append(f"fold {f + 1} ({reason})")
+    text = (f"feature importance: the cross-validation could not fit {', '.join(parts)}; ")
+    if all_failed:
+        raise ValueError(text + "every fold failed, so no importance can be computed: gather a longer period "
+                                "or check the labels")
+    warnings.warn(text + "those scores are NaN (as in Jesse), so cv_impacts and the consensus ranks are NaN; "
+                         "gather a longer period, or check the labels (both outcomes should occur early on)",
+                  stacklevel=4)
 
 
 # ── purged walk-forward validation ───────────────────────────────────────────────────────────────────────
@@ -292,8 +323,8 @@ def check_trainable(names: Sequence[str], y_train: np.ndarray, train_times: Sequ
     """Refuse, saying what to do, data on which Jesse's training and importance report cannot run.
 
     The report needs two features (recursive feature elimination keeps one), ``IMPORTANCE_CV_SPLITS + 1``
-    training samples (its time-ordered cross-validation) and, to classify, two classes in each of that
-    cross-validation's training folds (the first fold is the first sixth of the training part).
+    training samples (its time-ordered cross-validation) and, to classify, two classes in the training part.
+    (A cross-validation fold with one class is scored NaN with a warning, as Jesse's ``cross_val_score`` does.)
 
     Example:
         >>> check_trainable(["rsi"], np.array([0, 1] * 10), list(range(20)), "binary")
@@ -310,18 +341,10 @@ def check_trainable(names: Sequence[str], y_train: np.ndarray, train_times: Sequ
         raise ValueError(f"train_model needs at least {need} samples in the training part for the importance "
                          f"report's {IMPORTANCE_CV_SPLITS}-fold time-series cross-validation, got {len(y_train)}; "
                          "gather more data points (a longer period) or lower test_ratio")
-    if task == "regression":
-        return
-    for i, (tr, _) in enumerate(TimeSeriesSplit(n_splits=IMPORTANCE_CV_SPLITS).split(y_train.reshape(-1, 1))):
-        classes = np.unique(y_train[tr])
-        if len(classes) < 2:
-            whole = np.unique(y_train)
-            where = ("the whole training part" if len(whole) < 2 else
-                     f"the first {len(tr)} training samples (fold {i + 1} of the importance report's "
-                     f"time-series cross-validation, up to {ts_to_date(train_times[len(tr) - 1])})")
-            raise ValueError(f"{where} holds only the class {classes[0].item()!r} ({task} task): a classifier "
-                             "needs two; gather a longer period, or check the labels (both outcomes must occur early "
-                             "on)")
+    if task != "regression" and len(np.unique(y_train)) < 2:
+        raise ValueError(f"the training part ({len(y_train)} samples, up to {ts_to_date(train_times[-1])}) holds "
+                         f"only the class {y_train[0].item()!r} ({task} task): a classifier needs two; gather a "
+                         "longer period, or check the labels")
 
 
 # ── train_model ──────────────────────────────────────────────────────────────────────────────────────────
