@@ -60,6 +60,26 @@ def _classify(exc: BaseException) -> CliError:
     return CliError(f"{type(exc).__name__}: {text}", EXIT_FAILED)
 
 
+def _is_interrupt(exc: BaseException) -> bool:
+    """Ctrl-C, also when a library turned it into its own error (DuckDB: "Query interrupted") or raised
+    another error while unwinding from it."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        if type(exc).__name__ == "InterruptException" or (
+                type(exc) is RuntimeError and str(exc) == "Query interrupted"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _interrupted() -> None:
+    click.echo("interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 def handled(fn: Callable) -> Callable:
     """Run a command body, turning exceptions into :class:`CliError` with their exit code."""
 
@@ -70,14 +90,25 @@ def handled(fn: Callable) -> Callable:
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            _interrupted()
         except Exception as exc:  # noqa: BLE001 - every failure becomes one clear line and an exit code
+            if _is_interrupt(exc):
+                _interrupted()
             if os.environ.get("JESSE_DAG_DEBUG"):
                 raise
             raise _classify(exc) from exc
 
     return wrapper
+
+
+class _Cli(click.Group):
+    """The top-level group: Ctrl-C anywhere in a command exits 130, never click's "Aborted!" with 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
 
 
 class Progress:
@@ -157,7 +188,7 @@ def _json_option(value: str | None, option: str) -> dict | None:
 # ── the group ─────────────────────────────────────────────────────────────────────────────────────────────
 
 
-@click.group(epilog=_EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Cli, epilog=_EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default="cwd",
               help="The project folder (strategies/, storage/, assets/, workspace.yaml).")
 @click.version_option(package_name="jesse-dag", prog_name="jesse-dag")
@@ -235,7 +266,8 @@ def ui(ctx: click.Context, port: int, host: str) -> None:
 @click.option("--symbol", required=True, help="Jesse's symbol, e.g. BTC-USDT.")
 @click.option("--db", type=click.Path(dir_okay=False), help="DuckDB file [default: PROJECT/storage/jesse_dag.duckdb]")
 @click.option("--on-conflict", type=click.Choice(["keep", "replace", "error"]), default="keep", show_default=True,
-              help="What to do with a stored minute whose values differ.")
+              help="A stored minute whose values differ: keep the stored one (and count it), replace it by the "
+                   "file's (in the same transaction), or refuse the file (nothing written).")
 @handled
 @click.pass_context
 def import_candles(ctx, files, exchange, symbol, db, on_conflict):
@@ -254,8 +286,9 @@ def import_candles(ctx, files, exchange, symbol, db, on_conflict):
             r = import_file(f, exchange, symbol, db=db_path, on_conflict=on_conflict)
             bar.step(f"{f.name}: {r.rows_added} added, {r.rows_present} present, {r.rows_conflicting} conflicting, "
                      f"{len(r.gaps)} gaps")
+            fate = f" ({r.rows_replaced} replaced)" if r.rows_replaced else ""
             click.echo(f"{f}: {r.rows_in} rows read, {r.rows_added} added, {r.rows_present} already stored, "
-                       f"{r.rows_conflicting} conflicting, {len(r.gaps)} gaps -> {db_path}")
+                       f"{r.rows_conflicting} conflicting{fate}, {len(r.gaps)} gaps -> {db_path}")
 
 
 @main.command("download-candles")
@@ -571,9 +604,11 @@ def _read_json(path: Path) -> Any:
     if not path.is_file():
         raise CliError(f"no such file: {path}", EXIT_NOT_FOUND)
     try:
-        return json.loads(path.read_text())
+        return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise CliError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})", EXIT_USAGE) from None
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not valid JSON (not UTF-8 text, byte {exc.start})", EXIT_USAGE) from None
 
 
 @report.command("ml")

@@ -246,3 +246,73 @@ def test_backtest_refuses_a_candle_file_with_a_zero_price(project):
     r = run(project, "backtest", "Idle", "--candles", str(csv_path), "--warmup-bars", "0")
     assert r.exit_code == EXIT_FAILED
     assert "c.csv: row 4 (line 6): open is 0.0 (prices must be above zero" in r.output
+
+
+def test_import_candles_on_conflict_replace_is_accepted_and_replaces(project):
+    from jesse_dag.store import load_candles
+
+    csv_path = project / "c.csv"
+    rows = _candle_csv(csv_path, 100)
+    args = ("import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT")
+    assert run(project, *args).exit_code == EXIT_OK
+    lines = csv_path.read_text().splitlines()
+    parts = lines[5].split(",")
+    parts[5] = "7.5"  # volume of the 5th minute differs
+    lines[5] = ",".join(parts)
+    csv_path.write_text("\n".join(lines) + "\n")
+    r = run(project, *args, "--on-conflict", "replace")
+    assert r.exit_code == EXIT_OK, r.output
+    assert "0 added, 100 already stored, 1 conflicting (1 replaced)" in r.stdout
+    stored = load_candles("Test", "AAA-USDT", db=project / "storage" / "jesse_dag.duckdb")
+    assert stored[4, 5] == 7.5 and np.array_equal(np.delete(stored, 4, axis=0)[:, 0], np.delete(rows, 4, axis=0)[:, 0])
+
+
+def test_ctrl_c_exits_130_even_when_the_rollback_fails_or_duckdb_reports_it(project, monkeypatch):
+    import jesse_dag.store.candles as sc
+    from jesse_dag.cli import EXIT_INTERRUPTED
+
+    csv_path = project / "c.csv"
+    _candle_csv(csv_path, 60)
+
+    def interrupted(con, *args):
+        con.close()  # the rollback after the interrupt fails too
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sc, "_write_chunk", interrupted)
+    r = run(project, "import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT")
+    assert r.exit_code == EXIT_INTERRUPTED and "interrupted" in r.stderr
+
+    def duckdb_interrupted(con, *args):
+        raise RuntimeError("Query interrupted")  # what DuckDB raises when SIGINT arrives during a query
+
+    monkeypatch.setattr(sc, "_write_chunk", duckdb_interrupted)
+    r = run(project, "import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT")
+    assert r.exit_code == EXIT_INTERRUPTED
+
+    import jesse_dag.cli as cli
+
+    def ctrl_c(ctx):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_project", ctrl_c)  # in a command without its own error handling
+    r = run(project, "ui")
+    assert r.exit_code == EXIT_INTERRUPTED and "Aborted" not in r.output
+
+
+def test_a_sqlite_file_as_the_store_is_refused_naming_it(project):
+    import sqlite3
+
+    db = project / "my.db"
+    sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.commit()
+    csv_path = project / "c.csv"
+    _candle_csv(csv_path, 10)
+    r = run(project, "import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT", "--db", str(db))
+    assert r.exit_code == EXIT_FAILED
+    assert f"{db} is not a DuckDB store (a SQLite database)" in r.output and "extension" not in r.output
+
+
+def test_report_json_that_is_not_text_is_a_usage_error_naming_it(project):
+    path = project / "r.json"
+    path.write_bytes(b"\xff\xfe\x00\x01")
+    r = run(project, "report", "ml", str(path), "-o", str(project / "o.html"))
+    assert r.exit_code == EXIT_USAGE and f"{path}: not valid JSON (not UTF-8 text" in r.output

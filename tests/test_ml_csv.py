@@ -145,3 +145,34 @@ def test_jesse_reads_our_csv_and_we_read_jesses(tmp_path):
     assert [{k: p[k] for k in ("time", "features", "label")} for p in ours_read] == jesse_read
     assert theirs.read_bytes() == (tmp_path / "ours_data.csv").read_bytes()
     assert load_ml_data_csv(theirs) == [{k: p[k] for k in ("time", "features", "label")} for p in ours_read]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"{not json", r"not valid JSON \(Expecting property name.* at line 1\)"),
+    (b"\xff\xfe\x00", r"not valid JSON \(not UTF-8 text\)"),
+    (b"[1, 2]", r"expected a JSON object \(the gather lineage\), got list"),
+])
+def test_a_damaged_lineage_file_is_refused_naming_it(tmp_path, content, message):
+    from jesse_dag.ml.gather import lineage_path, read_lineage
+
+    csv_path = tmp_path / "S_data.csv"
+    lineage_path(csv_path).write_bytes(content)
+    with pytest.raises(ValueError, match=message) as err:
+        read_lineage(csv_path)
+    assert "S_data.lineage.json" in str(err.value) and "delete this file" in str(err.value)
+
+
+def test_ml_csv_encodings_and_broken_files_are_refused_naming_the_file(tmp_path):
+    from jesse_dag.ml.csv_io import load_ml_data_csv
+
+    path = tmp_path / "S_data.csv"
+    path.write_bytes("\ufefftime,label_name,label_value,a\n60,y,True,0.5\n".encode())  # Excel's BOM
+    assert load_ml_data_csv(path) == [{"time": 60, "features": {"a": 0.5}, "label": {"name": "y", "value": True}}]
+    for content, message in [(b"\x80\x81binary", "not UTF-8 text"), (b"time,label_name,label_value,a\n1,y,True," + b"9" * 200_000,
+                                                                     r"not a readable CSV \(field larger"),
+                             (b"time,label_name,label_value\n1,y,True\n", "no feature columns"),
+                             (b"time,label_name,label_value,a\n" + b"9" * 30 + b",y,True,1\n", "out of range")]:
+        path.write_bytes(content)
+        with pytest.raises(ValueError, match=message) as err:
+            load_ml_data_csv(path)
+        assert str(path) in str(err.value)

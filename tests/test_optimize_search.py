@@ -163,3 +163,25 @@ def test_run_pipeline_optimization_splits_windows_and_is_json(tmp_path):
         run_pipeline_optimization({"Sandbox-BTC-USDT": c}, strategy=PeakHold, timeframe="1h", warmup_bars=48,
                                   training=(t0 + day, t0 + 20 * day), testing=(t0 + 21 * day, t0 + 30 * day),
                                   config=config(), trials=1, storage=False)
+
+
+@pytest.mark.slow
+def test_different_studies_created_at_once_on_a_new_sqlite_file_all_open(tmp_path):
+    db = tmp_path / "optuna" / "o.db"
+    start = time.time() + 3.0  # the children import optuna first, then start together
+    code = (
+        "import sys, time, optuna\n"
+        "from jesse_dag.optimize.search import open_storage, resolve_storage\n"
+        "optuna.logging.set_verbosity(optuna.logging.WARNING)\n"
+        f"arg, path = resolve_storage({str(db)!r})\n"
+        f"while time.time() < {start}: time.sleep(0.001)\n"
+        "optuna.create_study(storage=open_storage(arg, path), study_name=sys.argv[1], load_if_exists=True)\n"
+        "print('ok')\n"
+    )
+    children = [subprocess.Popen([sys.executable, "-c", code, f"study-{i}"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for i in range(4)]
+    for child in children:
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 0 and out.strip() == "ok", err[-2000:]
+    names = sorted(optuna.study.get_all_study_names(storage=f"sqlite:///{db}"))
+    assert names == [f"study-{i}" for i in range(4)]

@@ -204,3 +204,30 @@ def test_version_check_cached_per_file_state_still_refuses_a_newer_file(db, mark
     con.close()
     with pytest.raises(StoreVersionError, match="is newer than this jesse-dag understands"):
         load_candles("Binance", "BTC-USDT", db=db)
+
+
+def test_on_conflict_replace_overwrites_differing_minutes_in_one_transaction(db, market, monkeypatch):
+    store_candles(market[:200], "Binance", "BTC-USDT", db=db)
+    incoming = market[100:300].copy()
+    incoming[[10, 20], 1] += 0.5  # two stored minutes (close) differ; rows 100.. are new
+    report = store_candles(incoming, "Binance", "BTC-USDT", db=db, on_conflict="replace")
+    assert (report.rows_added, report.rows_present, report.rows_conflicting, report.rows_replaced) == (100, 100, 2, 2)
+    assert [c[0] for c in report.conflicts] == [int(incoming[10, 0]), int(incoming[20, 0])]
+    assert "2 conflicting (replaced by the incoming values)" in report.summary()
+    assert np.array_equal(load_candles("Binance", "BTC-USDT", db=db), np.vstack([market[:100], incoming]))
+    # a failure later in the same write leaves the stored values as they were (nothing replaced)
+    import jesse_dag.store.candles as sc
+
+    real = sc._write_chunk
+
+    def broken(con, *args):
+        real(con, *args)
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(sc, "_write_chunk", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        store_candles(market[:300], "Binance", "BTC-USDT", db=db, on_conflict="replace")
+    monkeypatch.undo()
+    assert np.array_equal(load_candles("Binance", "BTC-USDT", db=db), np.vstack([market[:100], incoming]))
+    with pytest.raises(ValueError, match="one of 'keep', 'replace', 'error'; got 'overwrite'"):
+        store_candles(market, "Binance", "BTC-USDT", db=db, on_conflict="overwrite")

@@ -84,3 +84,37 @@ def test_reader_sees_complete_imports_or_waits_while_another_process_writes(tmp_
     assert writer.returncode == 0, writer.stderr.read()
     assert np.array_equal(load_candles("Sandbox", "BTC-USDT", db=db), m)
     assert reads and reads == sorted(reads)
+
+
+@pytest.mark.slow
+def test_processes_each_with_threads_importing_into_one_new_store_all_succeed(tmp_path):
+    db = tmp_path / "s.duckdb"
+    children = [_child(f"""
+        import threading
+        from jesse_dag.candles.synthetic import synthetic_market
+        from jesse_dag.store import store_candles
+        from jesse_dag.store.ml import record_deployment
+        m = synthetic_market(days=1, seed={p})
+        errors = []
+        def work(i):
+            try:
+                store_candles(m, "Sandbox", "P{p}T%d-USDT" % i, db={str(db)!r}, lock_timeout=120)
+                record_deployment("S", "P{p}T%d" % i, db={str(db)!r}, lock_timeout=120)
+            except BaseException as exc:
+                errors.append(repr(exc))
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        print(errors, flush=True)
+    """) for p in range(3)]
+    for child in children:
+        out, err = child.communicate(timeout=300)
+        assert child.returncode == 0, err
+        assert out.strip() == "[]", out
+    from jesse_dag.store import list_markets
+    from jesse_dag.store.ml import deployments
+
+    assert sorted(k.symbol for k in list_markets(db)) == sorted(f"P{p}T{i}-USDT" for p in range(3) for i in range(4))
+    for p in range(3):
+        assert np.array_equal(load_candles("Sandbox", f"P{p}T0-USDT", db=db), synthetic_market(days=1, seed=p))
+    assert [d["sequence"] for d in deployments(db=db)] == list(range(1, 13))

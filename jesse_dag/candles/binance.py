@@ -60,6 +60,26 @@ def archive_url(base_url: str, market: str, symbol: str, period: str, interval: 
     return f"{base_url.rstrip('/')}/data/{MARKETS[market]}/{kind}/klines/{sym}/{interval}/{sym}-{interval}-{period}.zip"
 
 
+def published_sha256(text: str, url: str) -> str:
+    """The sha256 in a ``.CHECKSUM`` file's text (``<sha256>  <file name>``), or ``ChecksumError`` saying why not.
+
+    Example:
+        >>> published_sha256("", "https://x/BTCUSDT-1m-2024-01.zip.CHECKSUM")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        jesse_dag.candles.binance.ChecksumError: https://x/...CHECKSUM is empty: no sha256 to verify the download ...
+    """
+    fields = text.split()
+    if not fields:
+        raise ChecksumError(f"{url} is empty: no sha256 to verify the download against; retry later (Binance "
+                            "may still be publishing it)")
+    digest = fields[0].strip().lower()
+    if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
+        raise ChecksumError(f"{url} does not start with a sha256 (64 hex digits) but with {digest[:20]!r}"
+                            f"{'...' if len(digest) > 20 else ''}; check the base URL (a proxy or error page?)")
+    return digest
+
+
 def _get_bounded(http, url: str, limit: int, timeout: float, sink=None) -> bytes | None:
     """GET ``url`` streamed; None on 404. The body goes to ``sink(chunk)`` (or is returned) and is refused
     with ``DownloadError`` past ``limit`` bytes, whatever ``Content-Length`` says."""
@@ -104,7 +124,7 @@ def download_verified(url: str, dest_dir: str | os.PathLike, *, session=None, ti
     checksum = _get_bounded(http, url + ".CHECKSUM", MAX_CHECKSUM_BYTES, timeout)
     if checksum is None:
         return None
-    expected = checksum.decode("utf-8", "replace").split()[0].strip().lower()
+    expected = published_sha256(checksum.decode("utf-8", "replace"), url + ".CHECKSUM")
     tmp = target.with_suffix(".part")
     digest = hashlib.sha256()
     try:

@@ -15,6 +15,7 @@ Example:
 """
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
@@ -109,13 +110,24 @@ def _mapping(names: Sequence[str], source: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for i, raw in enumerate(names):
         key = _ALIASES.get(str(raw).strip().lower())
-        if key is not None and key not in found:
-            found[key] = i
+        if key is None:
+            continue
+        if key in found:  # two columns would both be read as this one: which is meant cannot be known
+            raise CandleFileError(
+                f"{source}: columns {names[found[key]]!r} (column {found[key] + 1}) and {raw!r} (column {i + 1}) "
+                f"both name the {key}; rename one, or pass columns=[...] naming each column in file order "
+                f"(use any other name for a column to leave out)"
+            )
+        found[key] = i
     missing = [c for c in COLUMNS if c not in found]
     if missing:
+        hint = ""
+        if len(names) == 1 and any(sep in str(names[0]) for sep in ";\t|"):
+            sep = next(sep for sep in ";\t|" if sep in str(names[0]))
+            hint = f" (the header has no commas but {sep!r}: save the file comma-separated)"
         raise CandleFileError(
-            f"{source}: no column for {', '.join(missing)} among {excerpt_list(names)}; pass columns=[...] naming each "
-            f"column in file order (e.g. ['timestamp', 'open', 'high', 'low', 'close', 'volume'])"
+            f"{source}: no column for {', '.join(missing)} among {excerpt_list(names)}{hint}; pass columns=[...] "
+            f"naming each column in file order (e.g. ['timestamp', 'open', 'high', 'low', 'close', 'volume'])"
         )
     return found
 
@@ -223,14 +235,126 @@ def _arrow_message(err: Exception) -> str:
     return msg if len(msg) <= 240 else excerpt(msg, 240)
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+_CONVERSION_ERROR = re.compile(r"In CSV column #(\d+): CSV conversion error to ([^:]+): invalid value '(.*)'$", re.S)
+_COUNT_ERROR = re.compile(r"Expected (\d+) columns, got (\d+)")
+
+
+def _first_row(source_path, wanted) -> tuple[int, list[str]] | None:
+    """``(line, fields)`` of the first row for which ``wanted(line, fields)`` holds, re-reading the file (a
+    path, or a pyarrow Buffer for a zip member) with the csv module; ``None`` if none does or it cannot tell.
+    Only on error paths: pyarrow's messages do not say which line."""
+    import pyarrow as pa
+
+    if isinstance(source_path, (str, os.PathLike)):
+        fh = open(source_path, encoding="utf-8-sig", errors="replace", newline="")
+    elif not isinstance(source_path, pa.Buffer):  # a zip member streamed once: it cannot be read again
+        return None
+    else:
+        fh = io.TextIOWrapper(io.BytesIO(memoryview(source_path)), encoding="utf-8-sig", errors="replace",
+                              newline="")
+    with fh:
+        reader = csv.reader(fh)
+        try:
+            for fields in reader:
+                if wanted(reader.line_num, fields):
+                    return reader.line_num, fields
+        except csv.Error:  # e.g. a field over the csv module's size limit: the caller says what it can
+            return None
+    return None
+
+
+def _explain_arrow_error(err: Exception, source_path, source: str, names: Sequence[str], header_lines: int
+                         ) -> CandleFileError:
+    """pyarrow's CSV error turned into one naming the line, the column and the value (found by a re-read)."""
+    text = str(err)
+    if "Could not skip initial" in text:  # a header line without a line break after it
+        return CandleFileError(f"{source}: no candle rows (only a header)")
+    count = _COUNT_ERROR.search(text)
+    if count:
+        expected = int(count.group(1))
+        found = _first_row(source_path, lambda line, fields: bool(fields) and len(fields) != expected)
+        if found:
+            return CandleFileError(f"{source}: line {found[0]} has {len(found[1])} fields but the header (or "
+                                   f"first row) has {expected}; fix or remove that line")
+        return CandleFileError(f"{source}: a line has {count.group(2)} fields, not {expected}; fix or remove it")
+    conversion = _CONVERSION_ERROR.search(text)
+    if conversion:
+        col, kind, value = int(conversion.group(1)), conversion.group(2), conversion.group(3)
+        name = names[col] if col < len(names) else f"#{col + 1}"
+        what = "a whole number (of at most 18 digits)" if "int" in kind else "a number"
+        found = _first_row(source_path, lambda line, fields: line > header_lines and col < len(fields)
+                           and fields[col].strip() == value.strip())
+        where = f"line {found[0]}, column {name!r}" if found else f"column {name!r}"
+        return CandleFileError(f"{source}: {where}: {excerpt(value)} is not {what}; fix or remove that line")
+    return CandleFileError(f"{source}: cannot be read as CSV ({_arrow_message(err)})")
+
+
+def _iso_timestamps(array, source: str, name: str, header_lines: int) -> np.ndarray:
+    """ISO-8601 dates/datetimes (a string column) as int64 ms since the epoch, in UTC.
+
+    Values without a zone offset are taken as UTC; values with one (``Z``, ``+02:00``) are converted to UTC;
+    a column mixing the two is refused, as is any value that is not ISO-8601 or is finer than a millisecond.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kinds = (pa.timestamp("ns"), pa.timestamp("ns", tz="UTC"))  # parsed at ns, then checked to fit ms
+    for kind in kinds:
+        try:
+            parsed = pc.cast(array, kind)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        try:
+            return _numpy_view(parsed.cast(pa.timestamp("ms", tz=kind.tz)).cast(pa.int64()))
+        except pa.ArrowInvalid:
+            raise CandleFileError(f"{source}: column {name!r} holds times finer than a millisecond; 1-minute "
+                                  "candles start on whole minutes") from None
+    values = array.to_pylist()
+    zoned = [v is not None and bool(re.search(r"(Z|[+-]\d\d:?\d\d)$", v.strip())) for v in values]
+    for row, v in enumerate(values):
+        try:
+            pc.cast(pa.array([v], pa.string()), kinds[zoned[row]])
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise CandleFileError(
+                f"{source}: row {row} (line {row + 1 + header_lines}), column {name!r}: {excerpt(v)} is neither "
+                "an epoch timestamp nor an ISO-8601 date/time from 1678 to 2261 (e.g. 2021-01-01T00:00:00Z); "
+                "fix that line"
+            ) from None
+    if True in zoned and False in zoned:
+        first_zoned, first_naive = zoned.index(True), zoned.index(False)
+        raise CandleFileError(
+            f"{source}: column {name!r} mixes times with a zone offset (line {first_zoned + 1 + header_lines}: "
+            f"{excerpt(values[first_zoned])}) and without (line {first_naive + 1 + header_lines}: "
+            f"{excerpt(values[first_naive])}); write all in UTC the same way"
+        )
+    raise CandleFileError(f"{source}: column {name!r}: its ISO-8601 times cannot be read together; write them "
+                          "all in one form, e.g. 2021-01-01T00:00:00Z")
+
+
 def _read_csv(source_path, head: bytes, source: str, columns: Sequence[str] | None,
               timestamp_unit: str | None) -> tuple[dict[str, np.ndarray], ReadInfo]:
-    """Parse a CSV (a path, or an Arrow buffer for a zip member) with pyarrow's multi-threaded reader."""
+    """Parse a CSV (a path, or a pyarrow Buffer for a zip member) with pyarrow's multi-threaded reader."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    first_line = head.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+    def source_file():
+        if isinstance(source_path, pa.Buffer):
+            return pa.BufferReader(source_path)
+        return source_path  # a path, or a zip member's bounded stream
+
+    if head.startswith(_UTF8_BOM):  # Excel's UTF-8 mark; pyarrow skips it in the data, the header is ours
+        head = head[len(_UTF8_BOM):]
+    if b"\x00" in head:
+        raise CandleFileError(f"{source}: not a text CSV (binary content in the first {len(head)} bytes); "
+                              "pass a CSV, Binance zip, Parquet or .npy candle file")
+    lines = head.split(b"\n", 2)
+    first_line = lines[0].decode("utf-8", "replace").strip()
     if not first_line:
+        if head.strip():
+            raise CandleFileError(f"{source}: line 1 is blank; the header (or the first candle) must be on line 1: "
+                                  "remove the blank lines at the top")
         raise CandleFileError(f"{source}: the file is empty")
     has_header = any(ch.isalpha() for ch in first_line.replace("e+", "").replace("E+", ""))
     n_fields = len(first_line.split(","))
@@ -254,15 +378,30 @@ def _read_csv(source_path, head: bytes, source: str, columns: Sequence[str] | No
     if len(names) != n_fields:
         raise CandleFileError(f"{source}: columns names {len(names)} fields but the file has {n_fields}")
     mapping = _mapping(names, source)
-    convert = pacsv.ConvertOptions(column_types={names[mapping["timestamp"]]: pa.int64(),
+    ts_name = names[mapping["timestamp"]]
+    # ISO-8601 times (a ``date``/``datetime`` column) are read as text and parsed below; epoch numbers as int64
+    sample = lines[1 if has_header else 0].decode("utf-8", "replace").split(",") if len(lines) > int(has_header) else []
+    ts_sample = sample[mapping["timestamp"]].strip().strip('"') if len(sample) > mapping["timestamp"] else ""
+    iso = bool(ts_sample) and not _NUMBER.match(ts_sample) and ts_sample[:1].isdigit()
+    convert = pacsv.ConvertOptions(column_types={ts_name: pa.string() if iso else pa.int64(),
                                                  **{names[mapping[c]]: pa.float64() for c in COLUMNS[1:]}},
-                                   include_columns=[names[mapping[c]] for c in COLUMNS])
+                                   include_columns=[names[mapping[c]] for c in COLUMNS],
+                                   null_values=[""])  # "NaN" is a number (refused as not finite), not "empty"
     read = pacsv.ReadOptions(column_names=names, skip_rows=1 if has_header else 0)
     try:
-        table = pacsv.read_csv(source_path, read_options=read, convert_options=convert)
+        table = pacsv.read_csv(source_file(), read_options=read, convert_options=convert)
     except pa.ArrowInvalid as err:
-        raise CandleFileError(f"{source}: {_arrow_message(err)}") from None
-    cols, unit, detected = _arrow_columns(table, mapping, names, source, timestamp_unit, int(has_header))
+        raise _explain_arrow_error(err, source_path, source, names, int(has_header)) from None
+    if iso:
+        if table.num_rows and table.column(ts_name).null_count:
+            row = _first_null(table.column(ts_name))
+            raise CandleFileError(f"{source}: row {row} (line {row + 1 + int(has_header)}): {ts_name} is empty")
+        parsed = pa.array(_iso_timestamps(table.column(ts_name), source, ts_name, int(has_header)), pa.int64())
+        table = table.set_column(table.column_names.index(ts_name), ts_name, parsed)
+    cols, unit, detected = _arrow_columns(table, mapping, names, source, "ms" if iso else timestamp_unit,
+                                          int(has_header))
+    if iso:
+        unit, detected = "iso-8601 (UTC)", True
     return cols, ReadInfo(source, layout, tuple(names), unit, detected, int(has_header))
 
 
@@ -335,8 +474,14 @@ def _read_zip(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.ndarray
 def _read_parquet(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.ndarray], ReadInfo]:
     import pyarrow.parquet as pq
 
+    import pyarrow as pa
+
     # ParquetFile.read, not pq.read_table: the latter imports pandas for its metadata (~1-2 s, first call)
-    table = pq.ParquetFile(str(path)).read(use_pandas_metadata=False)
+    try:
+        table = pq.ParquetFile(str(path)).read(use_pandas_metadata=False)
+    except (pa.ArrowException, OSError) as err:
+        raise CandleFileError(f"{path}: not a readable Parquet file ({str(err)[:120]}); pass a Parquet file "
+                              "of candles, or give the file its real suffix (.csv, .zip, .npy)") from None
     names = list(columns) if columns is not None else table.column_names
     if columns is not None:
         table = table.rename_columns(names)
@@ -347,6 +492,32 @@ def _read_parquet(path: Path, columns, timestamp_unit) -> tuple[dict[str, np.nda
         return cols, ReadInfo(str(path), "parquet (unit from metadata)", tuple(names), unit, False, 0)
     cols, unit, detected = _arrow_columns(table, mapping, names, str(path), timestamp_unit)
     return cols, ReadInfo(str(path), "parquet", tuple(names), unit, detected, 0)
+
+
+def _load_npy(p: Path) -> np.ndarray:
+    """A Jesse-ordered ``(N, 6)`` array from a ``.npy`` file as float64; never unpickles anything."""
+    with open(p, "rb") as fh:
+        magic = fh.read(6)
+    if magic != b"\x93NUMPY":
+        raise CandleFileError(f"{p}: not a numpy .npy file (it does not start with numpy's header); save the "
+                              "candles with numpy.save, or give the file its real suffix (.csv, .zip, .parquet)")
+    try:
+        arr = np.load(p, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as err:
+        if "allow_pickle" in str(err):  # an object array: loading it would unpickle, i.e. run code from the file
+            raise CandleFileError(f"{p}: holds Python objects (pickled), which are never loaded; save a float64 "
+                                  "(N, 6) array") from None
+        raise CandleFileError(f"{p}: a damaged .npy file ({str(err)[:120]})") from None
+    if arr.ndim != 2 or arr.shape[1] != N_COLUMNS:
+        raise CandleFileError(f"{p}: expected a Jesse-ordered (N, 6) array, got shape {arr.shape}")
+    if arr.dtype.kind not in "iuf":
+        raise CandleFileError(f"{p}: holds {arr.dtype} values, not numbers; save a float64 or int64 array")
+    if arr.dtype.kind == "f" and arr.dtype.itemsize < 8:
+        raise CandleFileError(f"{p}: dtype {arr.dtype} cannot hold candles exactly (millisecond timestamps need "
+                              "64 bits); save a float64 or int64 array")
+    if len(arr) == 0:
+        raise CandleFileError(f"{p}: no candle rows (the array is empty)")
+    return arr.astype(np.float64)
 
 
 def read_candle_columns(
@@ -370,16 +541,15 @@ def read_candle_columns(
     p = Path(path)
     if not p.exists():
         raise CandleFileError(f"{p}: no such file")
+    if p.is_dir():
+        raise CandleFileError(f"{p}: is a folder; pass the candle files inside it")
     suffix = "".join(p.suffixes[-1:]).lower()
     if suffix == ".zip":
         return _read_zip(p, columns, timestamp_unit)
     if suffix == ".parquet":
         return _read_parquet(p, columns, timestamp_unit)
     if suffix == ".npy":
-        arr = np.load(p, allow_pickle=False)
-        if arr.ndim != 2 or arr.shape[1] != N_COLUMNS:
-            raise CandleFileError(f"{p}: expected a Jesse-ordered (N, 6) array, got shape {arr.shape}")
-        arr = arr.astype(np.float64)
+        arr = _load_npy(p)
         unit = timestamp_unit or detect_timestamp_unit(arr[:, 0], str(p))
         cols = {c: np.ascontiguousarray(arr[:, j]) for j, c in enumerate(COLUMNS)}
         cols["timestamp"] = _to_ms(arr[:, 0], unit, str(p))

@@ -113,20 +113,27 @@ def load_ml_data_csv(path_or_name: str | os.PathLike) -> list[DataPoint]:
     path = resolve_csv_path(path_or_name)
     if not path.exists():
         raise FileNotFoundError(f"ML data CSV not found: {path}")
+    points = _readable(path, _read_points, path, expected=f"the ML data CSV {','.join(RESERVED)},<features>")
+    side = sidecar_path(path)
+    if side.exists():
+        _readable(side, _attach_sidecar, points, side, path, expected=f"the sidecar {','.join(SIDECAR_COLUMNS)}")
+    return points
+
+
+def _readable(path: Path, read, *args, expected: str = ""):
+    """``read(*args)``, with a file that is not UTF-8 CSV text refused naming it (not quoting its bytes)."""
     try:
-        return _read_points(path)
-    except UnicodeDecodeError as err:
-        raise ValueError(f"{path}: not a text CSV (byte 0x{err.object[err.start]:02x} at offset {err.start:,} is not "
-                         "UTF-8); expected Jesse's ML data CSV") from None
-    except csv.Error as err:
-        # the csv module's messages hold no file content ("line contains NUL", "field larger than ...")
-        raise ValueError(f"{path}: not a readable CSV ({err}); expected Jesse's ML data CSV") from None
+        return read(*args)
+    except UnicodeDecodeError as exc:  # a binary or non-UTF-8 file
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start} cannot be decoded); expected {expected} "
+                         "that gather wrote") from None
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise ValueError(f"{path}: not a readable CSV ({exc}); expected {expected} that gather wrote") from None
 
 
 def _read_points(path: Path) -> list[DataPoint]:
-    # Messages quote the file only through excerpt(): a refused file may be anything (a key, a binary).
     points: list[DataPoint] = []
-    with open(path, newline="") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:  # -sig: a BOM (Excel's UTF-8 mark) is skipped
         reader = csv.reader(fh)
         header = next(reader, None)
         if header is None:
@@ -140,6 +147,9 @@ def _read_points(path: Path) -> list[DataPoint]:
             raise ValueError(f"{path}: line 1 (header): duplicate column names {excerpt_list(dup)}")
         idx = {c: header.index(c) for c in RESERVED}
         feats = [(i, c) for i, c in enumerate(header) if c not in RESERVED]
+        if not feats:
+            raise ValueError(f"{path}: line 1 (header): no feature columns after {','.join(RESERVED)}; nothing "
+                             "to train on (gather writes one column per feature)")
         for row in reader:
             line = reader.line_num
             if not row:
@@ -150,6 +160,8 @@ def _read_points(path: Path) -> list[DataPoint]:
                 t = int(row[idx["time"]])
             except ValueError:
                 raise _bad(path, line, f"time {excerpt(row[idx['time']])} is not an integer") from None
+            if not -2**62 < t < 2**62:
+                raise _bad(path, line, f"time {t} is out of range (epoch seconds)")
             features: dict[str, float] = {}
             for i, c in feats:
                 cell = row[i]
@@ -164,15 +176,12 @@ def _read_points(path: Path) -> list[DataPoint]:
                 raise _bad(path, line, "label_value is empty")
             points.append({"time": t, "features": features,
                            "label": {"name": row[idx["label_name"]], "value": parse_label_value(raw)}})
-    side = sidecar_path(path)
-    if side.exists():
-        _attach_sidecar(points, side, path)
     return points
 
 
 def _attach_sidecar(points: list[DataPoint], side: Path, csv_path: Path) -> None:
     try:
-        with open(side, newline="") as fh:
+        with open(side, newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.reader(fh))
     except (UnicodeDecodeError, csv.Error) as err:
         raise ValueError(f"{side}: not a readable label-times sidecar ({type(err).__name__}); delete it to load "
@@ -204,5 +213,7 @@ def _attach_sidecar(points: list[DataPoint], side: Path, csv_path: Path) -> None
                 p["label_time"] = int(r[1])
             except ValueError:
                 raise ValueError(f"{side}: line {n}: label_time {excerpt(r[1])} is not an integer") from None
+            if not -2**62 < p["label_time"] < 2**62:
+                raise ValueError(f"{side}: line {n}: label_time {p['label_time']} is out of range (epoch seconds)")
         if r[2]:
             p["route"] = r[2]

@@ -58,7 +58,18 @@ def lineage_path(csv_path: str | os.PathLike) -> Path:
 def read_lineage(csv_path: str | os.PathLike) -> dict | None:
     """The lineage written beside a gathered CSV, or ``None``."""
     p = lineage_path(csv_path)
-    return json.loads(p.read_text()) if p.exists() else None
+    if not p.exists():
+        return None
+    try:
+        out = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        why = f"{exc.msg} at line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text"
+        raise ValueError(f"{p}: not valid JSON ({why}); gather it again, or delete this file to go on without "
+                         "the candle lineage") from None
+    if not isinstance(out, dict):
+        raise ValueError(f"{p}: expected a JSON object (the gather lineage), got {type(out).__name__}; gather it "
+                         "again, or delete this file to go on without the candle lineage")
+    return out
 
 
 def gather_ml_data(config: dict, routes: list[dict], data_routes: list[dict], candles: dict,

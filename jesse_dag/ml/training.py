@@ -97,7 +97,8 @@ def build_arrays(points: Sequence[DataPoint], task: str) -> tuple[list[DataPoint
 def binary_metrics(y_test: np.ndarray, y_pred: np.ndarray, y_prob: np.ndarray) -> dict:
     """Jesse's binary metrics; ROC AUC is NaN (with a warning) when the test set has one class."""
     if len(np.unique(y_test)) < 2:
-        warnings.warn("the test set holds only one class: ROC AUC is undefined (NaN)", stacklevel=3)
+        warnings.warn(f"the test set holds only one class ({int(y_test[0])}): ROC AUC is undefined (NaN); for a "
+                      "meaningful score use a larger test_ratio or a longer period", stacklevel=3)
         auc = float("nan")
     else:
         auc = float(roc_auc_score(y_test, y_prob))
@@ -163,9 +164,14 @@ def threshold_sweep(y_test: np.ndarray, y_prob: np.ndarray) -> dict:
 
 
 def _fit_score_fold(est: Any, Xd: np.ndarray, y: np.ndarray, tr: np.ndarray, te: np.ndarray,
-                    scoring: str) -> float:
-    m = clone(est).fit(Xd[tr], y[tr])
-    p = m.predict(Xd[te])
+                    scoring: str) -> float | str:
+    """One fold of the importance CV: its score, or (as ``cross_val_score``'s ``error_score=nan`` makes it
+    in Jesse) the reason its fit failed, which counts as NaN."""
+    try:
+        m = clone(est).fit(Xd[tr], y[tr])
+        p = m.predict(Xd[te])
+    except Exception as exc:  # noqa: BLE001 - Jesse's cross_val_score scores a failed fit NaN and goes on
+        return f"{type(exc).__name__}: {exc}"
     return float(r2_score(y[te], p) if scoring == "r2" else accuracy_score(y[te], p))
 
 
@@ -213,8 +219,15 @@ def run_importance_and_fit(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, yt
     rfe_ranking, fitted = out[0], out[1]
     impact_metrics = out[2:2 + k]
     cv = np.empty((k + 1, IMPORTANCE_CV_SPLITS))
+    fit_failed = np.zeros(cv.shape, dtype=bool)
+    failed: dict[int, str] = {}  # fold -> why its fit failed
     for (d, f), score in zip(cv_tasks, out[2 + k:]):
+        if isinstance(score, str):
+            failed.setdefault(f, score)
+            fit_failed[d + 1, f], score = True, float("nan")
         cv[d + 1, f] = score
+    if failed:
+        _warn_failed_folds(failed, folds, ytr, task, all_failed=bool(fit_failed.all(axis=1).any()))
     cv_means = np.array([np.mean(row) for row in cv])  # np.mean over the folds, as cross_val_score(...).mean()
     baseline, without = float(cv_means[0]), cv_means[1:]
 
@@ -235,6 +248,25 @@ def run_importance_and_fit(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, yt
         "_order": np.argsort(consensus, kind="stable").tolist(),
     }
     return fi, fitted, impact_metrics
+
+
+def _warn_failed_folds(failed: dict[int, str], folds: list, ytr: np.ndarray, task: str, all_failed: bool) -> None:
+    """Say which importance-CV folds could not be fitted and why (their scores are NaN, as in Jesse); refuse
+    when every fold of a run failed (Jesse's ``cross_val_score`` raises then)."""
+    parts = []
+    for f, why in sorted(failed.items()):
+        tr = folds[f][0]
+        classes = np.unique(ytr[tr])
+        reason = (f"its {tr.size} training samples hold only the class {classes[0].item()!r}"
+                  if task != "regression" and len(classes) < 2 else why.splitlines()[0][:160])
+        parts.append(f"fold {f + 1} ({reason})")
+    text = (f"feature importance: the cross-validation could not fit {', '.join(parts)}; ")
+    if all_failed:
+        raise ValueError(text + "every fold failed, so no importance can be computed: gather a longer period "
+                                "or check the labels")
+    warnings.warn(text + "those scores are NaN (as in Jesse), so cv_impacts and the consensus ranks are NaN; "
+                         "gather a longer period, or check the labels (both outcomes should occur early on)",
+                  stacklevel=4)
 
 
 # ── purged walk-forward validation ───────────────────────────────────────────────────────────────────────
@@ -292,6 +324,11 @@ def purged_validation(ordered: list[DataPoint], X: np.ndarray, y: np.ndarray, es
         ordered = [ordered[i] for i in order]
     cv = PurgedWalkForward(n_splits=n_splits, embargo=embargo, info_times=info, label_times=lab)
     splits = list(cv.split(X))
+    for i, (tr, _) in enumerate(splits, start=1):
+        if task != "regression" and tr.size and len(np.unique(y[tr])) < 2:
+            raise ValueError(f"purged validation: fold {i}'s training set ({tr.size} samples up to "
+                             f"{ts_to_date(ordered[int(tr[-1])]['time'])}) holds only the class {y[tr][0].item()!r}: a "
+                             "classifier needs two; use fewer n_splits, a longer period, or check the labels")
     if not splits:
         raise ValueError(f"purged validation: no fold has a training set left after the purge "
                          f"({len(X)} samples, n_splits={n_splits}, embargo={embargo!r})")
@@ -312,6 +349,34 @@ def purged_validation(ordered: list[DataPoint], X: np.ndarray, y: np.ndarray, es
         not np.isnan(f["metrics"][k]) for f in folds) else float("nan") for k in keys}
     return {"method": "purged_walk_forward", "n_splits": n_splits, "embargo": embargo,
             "embargo_seconds": embargo_seconds(embargo), "folds": folds, "mean": mean}
+
+
+def check_trainable(names: Sequence[str], y_train: np.ndarray, train_times: Sequence[int], task: str) -> None:
+    """Refuse, saying what to do, data on which Jesse's training and importance report cannot run.
+
+    The report needs two features (recursive feature elimination keeps one), ``IMPORTANCE_CV_SPLITS + 1``
+    training samples (its time-ordered cross-validation) and, to classify, two classes in the training part.
+    (A cross-validation fold with one class is scored NaN with a warning, as Jesse's ``cross_val_score`` does.)
+
+    Example:
+        >>> check_trainable(["rsi"], np.array([0, 1] * 10), list(range(20)), "binary")
+        Traceback (most recent call last):
+        ...
+        ValueError: train_model needs at least 2 features, got 1 (rsi): the feature-importance report ranks features against each other; add a feature to the data points
+    """
+    if len(names) < 2:
+        raise ValueError(f"train_model needs at least 2 features, got {len(names)} ({', '.join(names) or 'none'}): "
+                         "the feature-importance report ranks features against each other; add a feature to the "
+                         "data points")
+    need = IMPORTANCE_CV_SPLITS + 1
+    if len(y_train) < need:
+        raise ValueError(f"train_model needs at least {need} samples in the training part for the importance "
+                         f"report's {IMPORTANCE_CV_SPLITS}-fold time-series cross-validation, got {len(y_train)}; "
+                         "gather more data points (a longer period) or lower test_ratio")
+    if task != "regression" and len(np.unique(y_train)) < 2:
+        raise ValueError(f"the training part ({len(y_train)} samples, up to {ts_to_date(train_times[-1])}) holds "
+                         f"only the class {y_train[0].item()!r} ({task} task): a classifier needs two; gather a "
+                         "longer period, or check the labels")
 
 
 # ── train_model ──────────────────────────────────────────────────────────────────────────────────────────
@@ -359,6 +424,7 @@ def train_model(data: Sequence[DataPoint], estimator: Any, task: str = "binary",
     if split == 0 or split >= len(X):
         raise ValueError(f"test_ratio={test_ratio} produces an empty train or test set for {len(X)} samples.")
     X_train, X_test, y_train, y_test = X[:split], X[split:], y[:split], y[split:]
+    check_trainable(names, y_train, times[:split], task)
     warn_if_too_few("the test set", len(X_test), MIN_TEST_SAMPLES)
     info = {"train_size": len(X_train), "test_size": len(X_test), "train_start": ts_to_date(times[0]),
             "train_end": ts_to_date(times[split - 1]), "test_start": ts_to_date(times[split]),

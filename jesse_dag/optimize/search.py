@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 import os
+import time
 import traceback
 import warnings
 from contextlib import contextmanager
@@ -121,6 +122,43 @@ def resolve_storage(storage: Any) -> tuple[Any, Path | None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}", path
     raise ValueError(f"storage must be None, a path, a database URL, an optuna storage or False, got {storage!r}")
+
+
+STORAGE_INIT_TIMEOUT = 120.0
+
+
+def open_storage(storage_arg: Any, db_path: Path | None, timeout: float = STORAGE_INIT_TIMEOUT) -> Any:
+    """The storage object for ``storage_arg`` (from :func:`resolve_storage`), its schema created once.
+
+    Optuna creates a new SQLite file's tables on first use; two processes (or threads) doing that at once
+    make one fail (``alembic_version`` unique constraint, "table studies already exists"). So a SQLite file's
+    storage is opened under an exclusive lock on ``<file>.init.lock``, waiting up to ``timeout`` seconds.
+
+    Example:
+        >>> import tempfile, os
+        >>> arg, path = resolve_storage(os.path.join(tempfile.mkdtemp(), "o.db"))
+        >>> type(open_storage(arg, path)).__name__
+        'RDBStorage'
+    """
+    if db_path is None or not isinstance(storage_arg, str):
+        return storage_arg
+    lock_path = db_path.with_name(f"{db_path.name}.init.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    with open(lock_path, "a") as fh:
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StudyLocked(f"{db_path}: another process kept creating this Optuna storage for more "
+                                      f"than {timeout:.0f} s (lock {lock_path}); retry when it is done") from None
+                time.sleep(0.05)
+        try:
+            return optuna.storages.RDBStorage(storage_arg)
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -254,7 +292,8 @@ def run_optimization(config: dict, routes: list[dict], data_routes: list[dict] |
             "fast_mode": bool(fast_mode), "objective": objective, "optimal_total": optimal_total}
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     with _study_lock(db_path, study_name):
-        study = optuna.create_study(storage=storage_arg, study_name=study_name, direction="maximize",
+        study = optuna.create_study(storage=open_storage(storage_arg, db_path), study_name=study_name,
+                                    direction="maximize",
                                     sampler=make_sampler(sampler, seed), load_if_exists=True)
         stored = study.user_attrs.get("fingerprint")
         if stored is None:

@@ -16,11 +16,12 @@ from jesse_dag.store.candles import (
     read_parquet_candles,
     store_candles,
 )
-from jesse_dag.store.connection import StoreLockedError, connect, default_db_path
+from jesse_dag.store.connection import NotAStoreError, StoreLockedError, connect, default_db_path
 from jesse_dag.store.migrations import Migration, StoreVersionError, register_migration
 
 __all__ = [
-    "CandleNotFoundInDatabase", "ImportReport", "InvalidDateRange", "MarketInfo", "Migration", "StoreConflictError",
+    "CandleNotFoundInDatabase", "ImportReport", "InvalidDateRange", "MarketInfo", "Migration", "NotAStoreError",
+    "StoreConflictError",
     "StoreLockedError", "StoreVersionError", "connect", "default_db_path", "export_parquet", "get_candles",
     "list_markets", "load_candles", "read_parquet_candles", "register_migration", "store_candles",
 ]

@@ -2,8 +2,8 @@
 
 Rows are keyed by (exchange, symbol, timestamp). Storing the same candles twice changes nothing;
 overlapping ranges keep one row per minute; a minute that is already stored with different values is
-kept as stored and reported as a conflict (or refused, with ``on_conflict="error"``). Each write is one
-transaction (or one per ``commit_every`` rows): a failure or a crash leaves the last committed state.
+kept as stored and reported as a conflict (or refused, with ``on_conflict="error"``, or overwritten by the
+incoming values, with ``on_conflict="replace"``). Each write is one transaction (or one per ``commit_every`` rows): a failure or a crash leaves the last committed state.
 
 Example:
     >>> import tempfile, os
@@ -34,6 +34,7 @@ from jesse_dag.candles.importers import fill_rows
 from jesse_dag.candles.timeframes import timeframe_to_minutes
 from jesse_dag.candles.validate import count_missing, find_gaps, validate_candles
 from jesse_dag.store.connection import DEFAULT_LOCK_TIMEOUT, connect, resolve_path
+from jesse_dag.store.transaction import transaction
 
 Db = "str | os.PathLike | None"
 
@@ -50,6 +51,24 @@ class StoreConflictError(ValueError):
     """Incoming candles disagree with stored ones and the caller asked for an error."""
 
 
+# What to do with an incoming minute whose stored values differ: keep the stored row (and report it), replace
+# it by the incoming one (in the same transaction as the rest of the write), or refuse the write.
+ON_CONFLICT = ("keep", "replace", "error")
+
+
+def check_on_conflict(on_conflict: str) -> None:
+    """Raise ``ValueError`` unless ``on_conflict`` is one of :data:`ON_CONFLICT`.
+
+    Example:
+        >>> check_on_conflict("overwrite")
+        Traceback (most recent call last):
+        ...
+        ValueError: on_conflict must be one of 'keep', 'replace', 'error'; got 'overwrite'
+    """
+    if on_conflict not in ON_CONFLICT:
+        raise ValueError(f"on_conflict must be one of {', '.join(map(repr, ON_CONFLICT))}; got {on_conflict!r}")
+
+
 def _iso(ts: int | float) -> str:
     import datetime as dt
 
@@ -59,7 +78,8 @@ def _iso(ts: int | float) -> str:
 @dataclass
 class ImportReport:
     """What an import did. ``gaps`` are inclusive (first, last) missing-minute timestamps inside the
-    imported range; ``conflicts`` holds up to 10 examples ``(timestamp, stored row, incoming row)``."""
+    imported range; ``conflicts`` holds up to 10 examples ``(timestamp, stored row, incoming row)``;
+    ``rows_replaced`` counts conflicting minutes overwritten by the incoming values (``on_conflict="replace"``)."""
 
     exchange: str
     symbol: str
@@ -68,6 +88,7 @@ class ImportReport:
     rows_added: int = 0
     rows_present: int = 0
     rows_conflicting: int = 0
+    rows_replaced: int = 0
     first_timestamp: int | None = None
     last_timestamp: int | None = None
     gaps: list[tuple[int, int]] = field(default_factory=list)
@@ -84,6 +105,7 @@ class ImportReport:
         self.rows_added += other.rows_added
         self.rows_present += other.rows_present
         self.rows_conflicting += other.rows_conflicting
+        self.rows_replaced += other.rows_replaced
         self.conflicts = (self.conflicts + other.conflicts)[:10]
         for ts_name, pick in (("first_timestamp", min), ("last_timestamp", max)):
             values = [v for v in (getattr(self, ts_name), getattr(other, ts_name)) if v is not None]
@@ -96,7 +118,15 @@ class ImportReport:
                 if self.first_timestamp is not None else "nothing")
         return (f"{self.exchange} {self.symbol} from {self.source or 'array'}: {span}; {self.rows_in} rows read, "
                 f"{self.rows_added} added, {self.rows_present} already present, {self.rows_conflicting} "
-                f"conflicting (kept as stored), {len(self.gaps)} gap(s) ({self.missing_minutes} missing minutes)")
+                f"conflicting ({self._conflicts_fate()}), {len(self.gaps)} gap(s) ({self.missing_minutes} missing "
+                f"minutes)")
+
+    def _conflicts_fate(self) -> str:
+        if not self.rows_replaced:
+            return "kept as stored"
+        if self.rows_replaced == self.rows_conflicting:
+            return "replaced by the incoming values"
+        return f"{self.rows_replaced} replaced by the incoming values"
 
 
 def _arrow_column(values: np.ndarray, kind) -> pa.Array:
@@ -197,6 +227,16 @@ def _write_chunk(con, market_id: int, chunk: pa.Table, lo: int, hi: int, on_conf
                 raise _conflict_error(report, conflicting, examples)
             report.conflicts.extend((int(e[0]), tuple(e[1:6]), tuple(e[6:11])) for e in examples)
             report.conflicts = report.conflicts[:10]
+            if on_conflict == "replace":  # inside the caller's transaction: all of the write, or none
+                con.execute(
+                    """UPDATE candles_1m c SET open = i.open, close = i.close, high = i.high, low = i.low,
+                              volume = i.volume
+                       FROM incoming i WHERE c.market_id = ? AND c.timestamp = i.timestamp
+                         AND NOT (c.open = i.open AND c.close = i.close AND c.high = i.high
+                                  AND c.low = i.low AND c.volume = i.volume)""",
+                    [market_id],
+                )
+                report.rows_replaced += int(conflicting)
         if present:
             con.execute(
                 """INSERT INTO candles_1m
@@ -238,8 +278,10 @@ def store_candles(
 
     Args:
         on_conflict: ``"keep"`` (default) keeps stored values and reports the disagreeing minutes;
-            ``"error"`` raises ``StoreConflictError`` and writes nothing (also with ``commit_every``: the
-            whole input is compared with the store before the first chunk is written).
+            ``"replace"`` overwrites them with the incoming values (reported in ``rows_replaced``, in the
+            same transaction as the rest of the write); ``"error"`` raises ``StoreConflictError`` and
+            writes nothing (also with ``commit_every``: the whole input is compared with the store before
+            the first chunk is written).
         commit_every: commit after this many rows (resumable long imports: a crash keeps what was
             committed). Default: the whole array in one transaction.
         on_commit: called with the running report after each commit.
@@ -251,8 +293,7 @@ def store_candles(
         >>> store_candles(synthetic_market(days=1), "Sandbox", "BTC-USDT", db=db).summary()[:40]
         'Sandbox BTC-USDT from array: 2021-01-01 '
     """
-    if on_conflict not in ("keep", "error"):
-        raise ValueError(f"on_conflict must be 'keep' or 'error', got {on_conflict!r}")
+    check_on_conflict(on_conflict)
     if not exchange or not symbol:
         raise ValueError("exchange and symbol must be non-empty")
     label = name or source or f"{exchange} {symbol}"
@@ -275,8 +316,7 @@ def _store_columns(
 ) -> ImportReport:
     """The writing half of :func:`store_candles`, on already validated columns (also used by ``import_file``,
     which validates the file's columns in place instead of building an ``(N, 6)`` array)."""
-    if on_conflict not in ("keep", "error"):
-        raise ValueError(f"on_conflict must be 'keep' or 'error', got {on_conflict!r}")
+    check_on_conflict(on_conflict)
     if not exchange or not symbol:
         raise ValueError("exchange and symbol must be non-empty")
     ts = np.ascontiguousarray(columns["timestamp"], dtype=np.int64)
@@ -294,15 +334,10 @@ def _store_columns(
             _refuse_conflicts(con, exchange, symbol, table, int(ts[0]), int(ts[-1]), report)
         for start in range(0, n, step):
             stop = min(start + step, n)
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(con):
                 market_id = _market_id(con, exchange, symbol, create=True)
                 _write_chunk(con, market_id, table.slice(start, stop - start), int(ts[start]), int(ts[stop - 1]),
                              on_conflict, report, source)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
             if on_commit is not None:
                 on_commit(report)
     return report

@@ -4,6 +4,11 @@ DuckDB lets one process hold a file read-write, or several hold it read-only, ne
 operation opens its own connection and closes it at once; when the file is locked it waits (backing off,
 up to ``lock_timeout`` seconds) and then fails with :class:`StoreLockedError`.
 
+Inside one process the same holds between threads: DuckDB shares one database per file among a process's
+connections, where two writing transactions conflict ("Catalog write-write conflict", duplicate keys) and a
+read-only connection cannot open next to a read-write one. So each file has a gate in this process:
+several readers, or one writer (which also waits for the readers), with the same ``lock_timeout``.
+
 Example:
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "s.duckdb")
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -22,13 +28,138 @@ from typing import Iterator
 import duckdb
 
 from jesse_dag.store.migrations import check_version, latest_version, migrate
+from jesse_dag.store.transaction import transaction  # noqa: F401 - part of this module's API
 
 DEFAULT_DB_RELATIVE = Path("storage") / "jesse_dag.duckdb"
 DEFAULT_LOCK_TIMEOUT = 30.0
 
 
 class StoreLockedError(RuntimeError):
-    """Another process held the store file for longer than the lock timeout."""
+    """Another process (or thread) held the store file for longer than the lock timeout."""
+
+
+class NotAStoreError(ValueError):
+    """The store path is a file that is not a DuckDB database (a SQLite file, a CSV, an empty file...)."""
+
+
+class _Gate:
+    """Readers-writer lock of one store file in this process: several readers, or one writer.
+
+    Re-entrant per thread (a thread already inside may enter again the same way); a waiting writer keeps
+    new readers out so a stream of reads cannot starve it. Waits end at a deadline (``time.monotonic``).
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._readers: dict[int, int] = {}  # thread id -> depth
+        self._writer: int | None = None
+        self._writer_depth = 0
+        self._writers_waiting = 0
+
+    @contextlib.contextmanager
+    def hold(self, exclusive: bool, deadline: float, path: Path) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._cond:
+            if self._writer == me:  # a writer may read or write again inside its own operation
+                self._writer_depth += 1
+                entered = "writer"
+            elif me in self._readers:
+                if exclusive:
+                    raise RuntimeError(f"{path}: a store write was started inside a read of the same store in "
+                                       "this thread; finish the read first")
+                self._readers[me] += 1
+                entered = "reader"
+            elif exclusive:
+                self._writers_waiting += 1
+                try:
+                    self._wait(lambda: self._writer is None and not self._readers, deadline, path)
+                finally:
+                    self._writers_waiting -= 1
+                self._writer, self._writer_depth, entered = me, 1, "writer"
+            else:
+                self._wait(lambda: self._writer is None and not self._writers_waiting, deadline, path)
+                self._readers[me] = 1
+                entered = "reader"
+        try:
+            yield
+        finally:
+            with self._cond:
+                if entered == "writer":
+                    self._writer_depth -= 1
+                    if not self._writer_depth:
+                        self._writer = None
+                else:
+                    self._readers[me] -= 1
+                    if not self._readers[me]:
+                        del self._readers[me]
+                self._cond.notify_all()
+
+    def _wait(self, ready, deadline: float, path: Path) -> None:
+        while not ready():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StoreLockedError(
+                    f"{path}: another thread of this process kept the store busy past the lock timeout "
+                    "(one writer at a time); retry, or pass a longer lock_timeout")
+            self._cond.wait(left)
+
+
+_GATES: dict[str, _Gate] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def _forget_gates_in_child() -> None:
+    # a forked child has one thread: gates held by its parent's other threads would never be released there
+    global _GATES_LOCK
+    _GATES.clear()
+    _GATES_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_gates_in_child)
+
+
+def _gate(path: Path) -> _Gate:
+    key = os.path.realpath(path)
+    with _GATES_LOCK:
+        return _GATES.setdefault(key, _Gate())
+
+
+# The first bytes of files often given by mistake, to name what the file is instead of letting DuckDB guess
+# (it takes a SQLite file for an attachable database and tries to download its SQLite extension).
+_KNOWN_MAGIC = ((b"SQLite format 3\x00", "a SQLite database"), (b"PK\x03\x04", "a zip archive"),
+                (b"PAR1", "a Parquet file"), (b"\x93NUMPY", "a numpy .npy file"))
+
+
+def check_store_file(path: Path, short_ok: bool = False) -> None:
+    """Raise :class:`NotAStoreError` unless ``path`` is missing (it will be created) or a DuckDB database.
+
+    DuckDB files carry ``DUCK`` at byte 8. With ``short_ok``, a file too short to tell passes: another
+    process may be creating it this instant (DuckDB then reports its lock, which is waited for).
+
+    Example:
+        >>> import tempfile, os
+        >>> p = os.path.join(tempfile.mkdtemp(), "notes.duckdb")
+        >>> _ = open(p, "w").write("timestamp,open\\n")
+        >>> check_store_file(Path(p))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        jesse_dag.store.connection.NotAStoreError: ...notes.duckdb is not a DuckDB store (...)...
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise NotAStoreError(f"{path} is a folder, not a store file; pass the .duckdb file inside it "
+                             "(--db or JESSE_DAG_DB)") from None
+    if head[8:12] == b"DUCK" or (short_ok and len(head) < 12):
+        return
+    what = next((name for magic, name in _KNOWN_MAGIC if head.startswith(magic)),
+                "an empty file" if not head else f"a file starting with {head[:8]!r}")
+    raise NotAStoreError(
+        f"{path} is not a DuckDB store ({what}); point --db / JESSE_DAG_DB at a jesse-dag store "
+        "(a new path creates one), or move this file away")
 
 
 def default_db_path() -> Path:
@@ -47,14 +178,18 @@ def _is_lock_error(err: Exception) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set" in text)
 
 
-def _open(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + lock_timeout
+def _open(path: Path, read_only: bool, lock_timeout: float, deadline: float | None = None
+          ) -> duckdb.DuckDBPyConnection:
+    if deadline is None:
+        deadline = time.monotonic() + lock_timeout
     delay = 0.01
+    check_store_file(path, short_ok=True)
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as err:
             if not _is_lock_error(err):
+                check_store_file(path)  # nobody was creating it: an empty or truncated file is named as such
                 raise
             if time.monotonic() >= deadline:
                 raise StoreLockedError(
@@ -103,33 +238,48 @@ def connect(
 
     A file from a newer jesse-dag raises ``StoreVersionError``; an older one is upgraded (which needs a
     moment of write access even for a reader). The version is checked once per state of the file in
-    this process (keyed by path, size and mtime of the file and its WAL).
+    this process (keyed by path, size and mtime of the file and its WAL). A file that is not a DuckDB
+    database raises :class:`NotAStoreError` before DuckDB sees it. Safe to call from several threads:
+    writers of one file take turns in this process (see the module's docstring).
     """
     path = resolve_path(db).absolute()
-    if not path.exists():
+    deadline = time.monotonic() + lock_timeout
+    gate = _gate(path)
+    check_store_file(path, short_ok=True)
+    if read_only and not path.exists():  # a read-only connection cannot create the file: create it first
         path.parent.mkdir(parents=True, exist_ok=True)
-        if read_only:  # a read-only connection cannot create the file: create it, then reopen
-            con = _open(path, False, lock_timeout)
-            try:
-                migrate(con, str(path))
-            finally:
-                con.close()
-    con = _open(path, read_only, lock_timeout)
-    try:
+        with gate.hold(True, deadline, path):
+            if not path.exists():
+                _migrated(path, lock_timeout, deadline)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(gate.hold(not read_only, deadline, path))
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        con = _open(path, read_only, lock_timeout, deadline)
+        stack.callback(lambda: con.close())
         if not _is_current(path):
             version = check_version(con, str(path))
             if version < latest_version():
-                if read_only:
+                if read_only:  # upgrade as a writer (leaving the readers' side of the gate), then read
                     con.close()
-                    con = _open(path, False, lock_timeout)
-                    migrate(con, str(path))
-                    con.close()
-                    con = _open(path, True, lock_timeout)
+                    stack.close()
+                    with gate.hold(True, deadline, path):
+                        _migrated(path, lock_timeout, deadline)
+                    stack.enter_context(gate.hold(False, deadline, path))
+                    con = _open(path, True, lock_timeout, deadline)
+                    stack.callback(lambda: con.close())
                 else:
                     migrate(con, str(path))
             if read_only:
                 # a writer's own changes move the stamp anyway; only reads are stamped while locked
                 _remember_current(path)
         yield con
+
+
+def _migrated(path: Path, lock_timeout: float, deadline: float) -> None:
+    """Create or upgrade the file (the caller holds the writers' side of the gate)."""
+    con = _open(path, False, lock_timeout, deadline)
+    try:
+        migrate(con, str(path))
     finally:
         con.close()

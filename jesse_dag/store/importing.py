@@ -21,7 +21,7 @@ from jesse_dag.candles.binance import DEFAULT_BASE_URL, archive_url, download_ve
 from jesse_dag.candles.columns import COLUMNS, ONE_MINUTE_MS
 from jesse_dag.candles.importers import read_candle_columns
 from jesse_dag.candles.validate import validate_columns
-from jesse_dag.store.candles import ImportReport, _store_columns, stored_minutes
+from jesse_dag.store.candles import ImportReport, _store_columns, check_on_conflict, stored_minutes
 from jesse_dag.store.connection import DEFAULT_LOCK_TIMEOUT
 
 
@@ -43,8 +43,7 @@ def import_file(
 
     Bad rows are refused before anything is written, naming the file, row and line.
     """
-    if on_conflict not in ("keep", "error"):
-        raise ValueError(f"on_conflict must be 'keep' or 'error', got {on_conflict!r}")
+    check_on_conflict(on_conflict)
     if not exchange or not symbol:
         raise ValueError("exchange and symbol must be non-empty")
     # The file's columns are validated and inserted as they are (Arrow buffers seen through numpy): the same
@@ -106,8 +105,7 @@ def import_binance_archive(
     ``symbol`` is Jesse's ``BTC-USDT``; the archive's ``BTCUSDT`` is derived from it.
     ``details['fetched']`` / ``details['skipped']`` / ``details['missing']`` list the periods.
     """
-    start = dt.date.fromisoformat(start_date)
-    finish = dt.date.fromisoformat(finish_date)
+    start, finish = _day(start_date, "start_date"), _day(finish_date, "finish_date")
     if finish <= start:
         raise ValueError(f"finish_date {finish_date} must be after start_date {start_date}")
     remote = symbol.replace("-", "").replace("/", "").upper()
@@ -157,6 +155,13 @@ def import_binance_archive(
         report.gaps = find_gaps(stored[:, 0], start=lo, end=hi)
     report.details.update(fetched=fetched, skipped=skipped, missing=missing)
     return report
+
+
+def _day(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-01-31") from None
 
 
 def _each_day(first: dt.date, period: str) -> list[str]:

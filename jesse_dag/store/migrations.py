@@ -17,6 +17,8 @@ from typing import Callable, Union
 
 import duckdb
 
+from jesse_dag.store.transaction import transaction
+
 
 class StoreVersionError(RuntimeError):
     """The store file's schema is newer than this code understands."""
@@ -181,8 +183,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str = "store") -> int:
     version = check_version(con, path)
     if version == latest_version():
         return version
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _ensure_meta(con)
         for m in MIGRATIONS[version:]:
             if callable(m.apply):
@@ -190,8 +191,4 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str = "store") -> int:
             else:
                 con.execute(m.apply)
             con.execute("INSERT INTO schema_version VALUES (?, ?)", [m.version, m.description])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return latest_version()

@@ -34,6 +34,7 @@ import pyarrow as pa
 
 from jesse_dag.ml.datapoints import DataPoint, dataset_fingerprint, information_time, validate_points
 from jesse_dag.store.connection import DEFAULT_LOCK_TIMEOUT, connect
+from jesse_dag.store.transaction import transaction
 
 Db = Union[str, os.PathLike, None]
 
@@ -144,8 +145,7 @@ def store_samples(points: Sequence[DataPoint], *, strategy: str | None = None, c
     })
     routes = sorted({r for r in cols["route"] if r})
     with connect(db, lock_timeout=lock_timeout) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             before = con.execute("SELECT count(*) FROM ml_samples WHERE dataset_id = ?", [dataset_id]).fetchall()[0][0]
             if before < n:
                 con.register("incoming_samples", rows)
@@ -161,10 +161,6 @@ def store_samples(points: Sequence[DataPoint], *, strategy: str | None = None, c
                             "WHERE dataset_id = ?",
                             [None if csv_path is None else str(Path(csv_path).resolve()),
                              None if lineage is None else _dumps(lineage), dataset_id])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     return SampleStoreReport(dataset_id, n - int(before), int(before))
 
 
@@ -243,14 +239,9 @@ def register_bundle(entry: dict, *, db: Db = None, lock_timeout: float = DEFAULT
     """Add (or replace, same ``bundle_id``, moving it last) one bundle's registry entry."""
     _registry_row(entry)  # refuse a bad entry before opening the store
     with connect(db, lock_timeout=lock_timeout) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute("DELETE FROM model_registry WHERE bundle_id = ?", [entry["bundle_id"]])
             _insert_entries(con, [entry])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
 
 
 def bundle_entries(strategy: str | None = None, *, db: Db = None,
@@ -281,15 +272,10 @@ def record_deployment(strategy: str, bundle_id: str, *, deployed_at: str | None 
                       lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
     """Append that ``strategy`` now serves ``bundle_id``; ``deployed_at`` is stored as given. Returns its sequence."""
     with connect(db, lock_timeout=lock_timeout) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             seq = con.execute("SELECT coalesce(max(sequence), 0) + 1 FROM model_deployments").fetchall()[0][0]
             con.execute("INSERT INTO model_deployments VALUES (?, ?, ?, ?)",
                         [seq, strategy, bundle_id, None if deployed_at is None else str(deployed_at)])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     return int(seq)
 
 
@@ -322,22 +308,16 @@ def import_json_registry(json_path: str | os.PathLike, *, db: Db = None,
     if not path.is_file():
         return 0
     with connect(db, lock_timeout=lock_timeout) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             used = con.execute("SELECT (SELECT count(*) FROM model_registry) + (SELECT count(*) FROM model_deployments)"
                                ).fetchall()[0][0]
             if used:  # imported before, or the store was used since: the JSON is history, not read again
-                con.execute("ROLLBACK")
                 return 0
             bundles, deps = _read_json_registry(path)
             _insert_entries(con, bundles)
             for i, d in enumerate(deps, start=1):
                 con.execute("INSERT INTO model_deployments VALUES (?, ?, ?, ?)",
                             [int(d.get("sequence", i)), d["strategy"], d["bundle_id"], d.get("deployed_at")])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     return len(bundles)
 
 
