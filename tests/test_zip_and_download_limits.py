@@ -94,7 +94,7 @@ def test_a_normal_kline_zip_still_reads(tmp_path):
 class _Big(http.server.BaseHTTPRequestHandler):
     """Serves 300 KB for any path: with Content-Length, or chunked without it (``/chunked/...``)."""
 
-    body = b"0" * 300_000
+    body = b"0" * 64 + b"  X.zip" + b" " * (300_000 - 71)  # a well-formed (wrong) checksum line, padded to 300 KB
     served: list[str] = []
 
     def do_GET(self):  # noqa: N802
