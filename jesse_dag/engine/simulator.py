@@ -329,8 +329,11 @@ def run_fast(session: Session, step: int) -> None:
             session.pay_funding()
             next_funding += FUNDING_INTERVAL_MS
         nb1 = b + 1
+        # Step mode runs a route only at a complete bar; fast mode also at the end of a short last block
+        # (Jesse's block counter reaches the bar's end even when the candles stop before it).
+        run_routes = not (step_sampling and nb1 == n_blocks and n % step)
         for kb, strategy, market, closes in route_plan:
-            if nb1 % kb == 0:
+            if nb1 % kb == 0 and run_routes:
                 strategy._execute(closes[b])
             if market.active:
                 market.active = [o for o in market.active if o.status == ACTIVE]
