@@ -116,3 +116,20 @@ def test_candles_ending_inside_a_bar_step_and_fast_mode(n: int, fast_mode: bool,
     assert len(result["trades"]) == trades
     assert sum(int(t["opened_at"]) == end for t in result["trades"]) == opened_at_end
     assert int(result["trades"][-1]["closed_at"]) == end  # the position open at the end is closed there
+
+
+@pytest.mark.parametrize("fast_mode", [True, False], ids=["fast", "step"])
+def test_fill_on_candles_not_starting_on_the_clock_keeps_the_history(fast_mode: bool):
+    """Deliberate difference (docs/deliberate-differences.md §4): candles starting 2 minutes after a 5m clock
+    boundary. Jesse rebuilds the fill's bar from the clock boundary and stores it into the history (an extra
+    candle or a lost bar; 3.5.3 stops with IndexError here); ours rebuilds it from the bar's own minutes."""
+    candles = _last_minute_dip()
+    candles[:, 0] += 2 * 60_000
+    _LimitSeesCandle.seen = {}
+    result = _backtest(_LimitSeesCandle, candles, "5m", fast_mode)
+    assert len(result["trades"]) == 1 and result["trades"][0]["entry_price"] == 97.0
+    candle, n, _ = _LimitSeesCandle.seen["fill"]
+    bar_start = T0 + 17 * 60_000  # the 4th bar: rows 15..19, counted from the first candle
+    assert n == 4 and candle.tolist() == [bar_start, 100.0, 97.0, 100.5, 97.0, 5.0]
+    candle, n = _LimitSeesCandle.seen["bar_close"]
+    assert n == 4 and candle.tolist() == [bar_start, 100.0, 99.0, 100.5, 95.0, 5.0]
