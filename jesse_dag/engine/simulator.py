@@ -155,16 +155,51 @@ def _needs_walk(market: Market, b: int, blocks: _Blocks) -> bool:
 
 
 def _simulate_block(session: Session, market: Market, b: int, blocks: _Blocks) -> None:
-    mc = market.candles
     if market.active and _needs_walk(market, b, blocks):
         walk_block(session, market, blocks.base_l[b], blocks.nrows_l[b], blocks.low_l[b], blocks.high_l[b],
                    blocks.prev_l[b])
+    _finish_block(session, market, b, blocks)
+
+
+def _finish_block(session: Session, market: Market, b: int, blocks: _Blocks) -> None:
+    mc = market.candles
     mc.n1 = blocks.base_l[b] + blocks.nrows_l[b]
     session.time = blocks.end_time_l[b]
     p = market.position
     if session.isolated and p.qty != 0:
         session.check_liquidation(market, blocks.open_l[b], blocks.high_l[b], blocks.low_l[b], blocks.prev_l[b])
     p.current_price = blocks.close_l[b]
+
+
+def _simulate_block_by_minute(session: Session, pairs: list, b: int) -> None:
+    """Step mode with several markets: Jesse's step simulator goes minute by minute, and each minute market by
+    market, so fills (and the trades they close) come in time order across markets, and a daily sample due
+    inside the block sees every market at its own minute. Blocks no order reaches are simulated whole."""
+    walking = [bool(m.active) and _needs_walk(m, b, bl) for m, bl in pairs]
+    if not any(walking):
+        for m, bl in pairs:
+            _finish_block(session, m, b, bl)
+        return
+    n_rows = pairs[0][1].nrows_l[b]
+    first_ts = int(pairs[0][1].ts_l[b])
+    for j in range(n_rows):
+        for (m, bl), walk in zip(pairs, walking):
+            mc = m.candles
+            idx = bl.base_l[b] + j
+            if walk and m.active:
+                prev = bl.prev_l[b] if j == 0 else float(mc.m1[idx - 1, 2])
+                walk_block(session, m, idx, 1, float(mc.m1[idx, 4]), float(mc.m1[idx, 3]), prev)
+            else:
+                mc.n1 = idx + 1
+                m.position.current_price = float(mc.m1[idx, 2])
+        minute_end = first_ts + 60_000 * (j + 1)
+        if j < n_rows - 1 and minute_end >= session.next_sample:
+            session.time = minute_end
+            session.save_daily_balance()
+            session.advance_sample()
+            session.sampled_in_block = True
+    for m, bl in pairs:
+        _finish_block(session, m, b, bl)
 
 
 def _order_arrays(market: Market):
@@ -320,6 +355,8 @@ def run_fast(session: Session, step: int) -> None:
         session.sampled_in_block = False
         if single:
             _simulate_block(session, market0, b, bl0)
+        elif step_sampling:
+            _simulate_block_by_minute(session, pairs, b)
         else:
             for m, bl in pairs:
                 _simulate_block(session, m, b, bl)
