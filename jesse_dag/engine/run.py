@@ -220,8 +220,9 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
 
     ``fast_mode`` True or False run the same engine and give the same trades; with False the daily
     balance is sampled at its own minute as Jesse's step simulator does (§4.1), with True only at block
-    ends as Jesse's fast mode does (§4.6). Candles that end inside a route bar: as in Jesse, step mode runs
-    no strategy on that short last bar, fast mode does (at the end of the short block). ``candles_pipeline_class(**candles_pipeline_kwargs)`` (or each
+    ends as Jesse's fast mode does (§4.6); with several markets step mode lists the trades in closing-time
+    order. Candles that end inside a route bar: as in Jesse, step mode runs no strategy on that short last
+    bar, fast mode does (at the end of the short block). ``candles_pipeline_class(**candles_pipeline_kwargs)`` (or each
     strategy's ``candles_pipeline()``) rewrites the trading rows first, as Jesse's pipelines do
     (:mod:`jesse_dag.engine.pipelines`).
     """
