@@ -133,3 +133,39 @@ def test_fill_on_candles_not_starting_on_the_clock_keeps_the_history(fast_mode: 
     assert n == 4 and candle.tolist() == [bar_start, 100.0, 97.0, 100.5, 97.0, 5.0]
     candle, n = _LimitSeesCandle.seen["bar_close"]
     assert n == 4 and candle.tolist() == [bar_start, 100.0, 99.0, 100.5, 95.0, 5.0]
+
+
+class _ReadsBothTimeframes(Strategy):
+    """A 5m route that records the 15m candles it sees (a data route) at every bar."""
+
+    seen: list = []
+
+    def should_long(self):
+        _ReadsBothTimeframes.seen.append(self.get_candles("Sandbox", "BTC-USDT", "15m")[-1].copy())
+        return False
+
+    def go_long(self):
+        pass
+
+    def should_short(self):
+        return False
+
+    def go_short(self):
+        pass
+
+
+def test_fast_mode_candles_ending_inside_a_bigger_timeframe_bar_show_its_forming_candle():
+    """Deliberate difference (docs/deliberate-differences.md §5): Jesse 3.5.3's fast mode stops with
+    ``ValueError: Sent only 13 candles but 15 is required`` when the candles end inside a 15m bar with a
+    5m route; ours runs the 5m route at the short last block, the 15m candle being the forming one."""
+    candles = _close_prices(1003)  # 66 bars of 15m and 13 minutes; 200 bars of 5m and 3 minutes
+    _ReadsBothTimeframes.seen = []
+    routes = [{"exchange": "Sandbox", "strategy": _ReadsBothTimeframes, "symbol": "BTC-USDT", "timeframe": "5m"}]
+    data_routes = [{"exchange": "Sandbox", "symbol": "BTC-USDT", "timeframe": "15m"}]
+    research.backtest(_config(), routes, data_routes,
+                      {KEY: {"exchange": "Sandbox", "symbol": "BTC-USDT", "candles": candles}}, fast_mode=True)
+    assert len(_ReadsBothTimeframes.seen) == 201  # every 5m bar, and the short last block
+    last = _ReadsBothTimeframes.seen[-1]
+    rows = candles[-13:]
+    assert last.tolist() == [rows[0, 0], rows[0, 1], rows[-1, 2], rows[:, 3].max(), rows[:, 4].min(),
+                             pytest.approx(rows[:, 5].sum())]
