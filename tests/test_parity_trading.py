@@ -511,7 +511,18 @@ def _feature_strategy_error(case, ref, data_dir):
     assert bar % _minute_ms(case) == 0 and candles[0, 0] < bar < candles[-1, 0], "not a bar of the run"
 
 
+def _feature_step_minute_rules(case, ref, data_dir):
+    # tight exits (within 0.01% of the price) are MARKET orders: Jesse's step simulator fills them at the end
+    # of the entry's minute and sorts each minute's orders for that minute; its fast mode at the block's end.
+    # The two references differ, and step mode closes more trades in the minute they opened.
+    step, fast = load_reference("TightBracketStep")["trades"], load_reference("TightBracketFast")["trades"]
+    assert step != fast and len(step) >= 500
+    same_minute = [sum(t["opened_at"] == t["closed_at"] for t in trades) for trades in (step, fast)]
+    assert same_minute[0] > same_minute[1], same_minute
+
+
 FEATURE_CHECKS = {
+    "step_minute_rules": _feature_step_minute_rules,
     "last_minute_fill": _feature_last_minute_fill,
     "run_end": _feature_run_end,
     "cached": _feature_enough_trades,

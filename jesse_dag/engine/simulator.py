@@ -46,6 +46,12 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
         lo = temp[4]
         hi = temp[3]
         gapped = cprev is not None and cprev != open_price
+        if step_sampling:
+            # Jesse's step simulator: each minute takes the active orders inside that minute, sorted for it
+            # (fast mode: the block's orders, sorted once for the block)
+            executing = _executing(market.active, lo, hi)
+            if len(executing) > 1:
+                executing = sort_execution_orders(executing, [temp])
         # Skip a minute nothing reaches: the state after it is what the full walk below leaves.
         reached = False
         for o in executing:
@@ -79,9 +85,14 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
                     o.vars["submitted_price"] = o.price
                     o.price = open_price
                     session.execute_order(o)
-                executing = _executing(market.active, real_lo, real_hi)
-                if len(executing) > 1:
-                    executing = sort_execution_orders(executing, rows[j:])
+                if step_sampling:
+                    executing = _executing(market.active, lo, hi)
+                    if len(executing) > 1:
+                        executing = sort_execution_orders(executing, [temp])
+                else:
+                    executing = _executing(market.active, real_lo, real_hi)
+                    if len(executing) > 1:
+                        executing = sort_execution_orders(executing, rows[j:])
         while True:
             executed = False
             for o in executing:
@@ -95,7 +106,13 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
                     executed = True
                     session.time = int(before[0]) + 60_000
                     session.execute_order(o)
-                    executing = _executing(market.active, real_lo, real_hi)
+                    if step_sampling:
+                        # step mode: the orders inside what is left of the minute, sorted for it
+                        executing = _executing(market.active, temp[4], temp[3])
+                        if len(executing) > 1:
+                            executing = sort_execution_orders(executing, [temp])
+                    else:
+                        executing = _executing(market.active, real_lo, real_hi)
                     break
             if not executed:
                 mc.end_partial(idx)
@@ -103,8 +120,18 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
                 p.current_price = temp[2]
                 break
         if step_sampling and j < n_rows - 1:
+            if session.to_execute:
+                # step mode executes the MARKET orders a fill's callbacks submitted (e.g. exits within
+                # 0.01% of the price) at the end of that minute; fast mode at the end of the block
+                _step_market_orders(session, int(rows[j][0]) + 60_000)
+                executing = _executing(market.active, real_lo, real_hi)
             _step_sample(session, rows[j])
     mc.end_partial(base + n_rows - 1)
+
+
+def _step_market_orders(session: Session, minute_end: int) -> None:
+    session.time = minute_end
+    session.execute_simulated_market_orders()
 
 
 def _step_sample(session: Session, row: list) -> None:
@@ -193,6 +220,8 @@ def _simulate_block_by_minute(session: Session, pairs: list, b: int) -> None:
                 mc.n1 = idx + 1
                 m.position.current_price = float(mc.m1[idx, 2])
         minute_end = first_ts + 60_000 * (j + 1)
+        if j < n_rows - 1 and session.to_execute:
+            _step_market_orders(session, minute_end)
         if j < n_rows - 1 and minute_end >= session.next_sample:
             session.time = minute_end
             session.save_daily_balance()
