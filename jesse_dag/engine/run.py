@@ -220,8 +220,9 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
 
     ``fast_mode`` False follows Jesse's step simulator (§4.1), True its fast mode (§4.6); they differ where
     Jesse's do: daily samples at their own minute; MARKET orders submitted at a fill filled at that
-    minute's end; each minute's orders sorted for that minute; several markets walked minute by minute;
-    no strategy run on a short last bar (candles ending inside a route bar). ``candles_pipeline_class(**candles_pipeline_kwargs)`` (or each
+    minute's end; each minute's orders sorted for that minute; isolated liquidation checked every minute;
+    several markets walked minute by minute; no strategy run on a short last bar (candles ending inside a
+    route bar). ``candles_pipeline_class(**candles_pipeline_kwargs)`` (or each
     strategy's ``candles_pipeline()``) rewrites the trading rows first, as Jesse's pipelines do
     (:mod:`jesse_dag.engine.pipelines`).
     """

@@ -66,8 +66,11 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
         if not reached:
             mc.n1 = idx + 1
             p.current_price = temp[2]
-            if step_sampling and j < n_rows - 1:
-                _step_sample(session, temp)
+            if step_sampling:
+                if session.isolated and p.qty != 0:
+                    _liquidation_minute(session, market, temp, cprev)
+                if j < n_rows - 1:
+                    _step_sample(session, temp)
             continue
         mc.n1 = idx
         if gapped:
@@ -119,6 +122,8 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
                 mc.n1 = idx + 1
                 p.current_price = temp[2]
                 break
+        if step_sampling and session.isolated and p.qty != 0:
+            _liquidation_minute(session, market, rows[j], cprev)
         if step_sampling and j < n_rows - 1:
             if session.to_execute:
                 # step mode executes the MARKET orders a fill's callbacks submitted (e.g. exits within
@@ -127,6 +132,12 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
                 executing = _executing(market.active, real_lo, real_hi)
             _step_sample(session, rows[j])
     mc.end_partial(base + n_rows - 1)
+
+
+def _liquidation_minute(session: Session, market: Market, row: list, prev_close: float | None) -> None:
+    """Step mode: Jesse's step simulator checks an isolated position's liquidation after every minute."""
+    session.time = int(row[0]) + 60_000
+    session.check_liquidation(market, row[1], row[3], row[4], prev_close)
 
 
 def _step_market_orders(session: Session, minute_end: int) -> None:
@@ -182,19 +193,33 @@ def _needs_walk(market: Market, b: int, blocks: _Blocks) -> bool:
 
 
 def _simulate_block(session: Session, market: Market, b: int, blocks: _Blocks) -> None:
-    if market.active and _needs_walk(market, b, blocks):
+    walked = bool(market.active) and _needs_walk(market, b, blocks)
+    if walked:
         walk_block(session, market, blocks.base_l[b], blocks.nrows_l[b], blocks.low_l[b], blocks.high_l[b],
                    blocks.prev_l[b])
-    _finish_block(session, market, b, blocks)
+    _finish_block(session, market, b, blocks, minutes_checked=walked and session.step_sampling)
 
 
-def _finish_block(session: Session, market: Market, b: int, blocks: _Blocks) -> None:
+def _finish_block(session: Session, market: Market, b: int, blocks: _Blocks, minutes_checked: bool = False) -> None:
+    """The state at the block's end; an isolated position's liquidation checked on the block (fast mode) or,
+    in step mode, on each of its minutes unless the walk already did (``minutes_checked``)."""
     mc = market.candles
+    p = market.position
+    if session.isolated and p.qty != 0 and not minutes_checked:
+        if session.step_sampling:
+            base = blocks.base_l[b]
+            prev = blocks.prev_l[b]
+            for row in mc.m1[base:base + blocks.nrows_l[b]].tolist():
+                _liquidation_minute(session, market, row, prev)
+                if p.qty == 0:
+                    break
+                prev = row[2]
+        else:
+            session.time = blocks.end_time_l[b]
+            session.check_liquidation(market, blocks.open_l[b], blocks.high_l[b], blocks.low_l[b],
+                                      blocks.prev_l[b])
     mc.n1 = blocks.base_l[b] + blocks.nrows_l[b]
     session.time = blocks.end_time_l[b]
-    p = market.position
-    if session.isolated and p.qty != 0:
-        session.check_liquidation(market, blocks.open_l[b], blocks.high_l[b], blocks.low_l[b], blocks.prev_l[b])
     p.current_price = blocks.close_l[b]
 
 
@@ -203,7 +228,8 @@ def _simulate_block_by_minute(session: Session, pairs: list, b: int) -> None:
     market, so fills (and the trades they close) come in time order across markets, and a daily sample due
     inside the block sees every market at its own minute. Blocks no order reaches are simulated whole."""
     walking = [bool(m.active) and _needs_walk(m, b, bl) for m, bl in pairs]
-    if not any(walking):
+    # isolated positions are checked for liquidation at every minute, in time order across markets
+    if not any(walking) and not (session.isolated and any(m.position.qty != 0 for m, _ in pairs)):
         for m, bl in pairs:
             _finish_block(session, m, b, bl)
         return
@@ -219,6 +245,9 @@ def _simulate_block_by_minute(session: Session, pairs: list, b: int) -> None:
             else:
                 mc.n1 = idx + 1
                 m.position.current_price = float(mc.m1[idx, 2])
+                if session.isolated and m.position.qty != 0:
+                    prev = bl.prev_l[b] if j == 0 else float(mc.m1[idx - 1, 2])
+                    _liquidation_minute(session, m, mc.m1[idx].tolist(), prev)
         minute_end = first_ts + 60_000 * (j + 1)
         if j < n_rows - 1 and session.to_execute:
             _step_market_orders(session, minute_end)
@@ -228,7 +257,7 @@ def _simulate_block_by_minute(session: Session, pairs: list, b: int) -> None:
             session.advance_sample()
             session.sampled_in_block = True
     for m, bl in pairs:
-        _finish_block(session, m, b, bl)
+        _finish_block(session, m, b, bl, minutes_checked=True)
 
 
 def _order_arrays(market: Market):
