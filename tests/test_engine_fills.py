@@ -7,6 +7,8 @@
 2. Candles that end inside a route bar: Jesse's step simulator runs no strategy on that short last bar
    (the open position is closed at the end), its fast mode runs the strategy at the end of the short
    block. The parity cases ``LastMinute*`` and ``RunEnd*`` (tests/parity_cases) check both against Jesse.
+3. A MARKET order submitted at a fill: step mode executes it at the end of that minute, fast mode at the
+   end of the block (parity cases ``TightBracketStep``/``Fast``).
 """
 from __future__ import annotations
 
@@ -169,3 +171,37 @@ def test_fast_mode_candles_ending_inside_a_bigger_timeframe_bar_show_its_forming
     rows = candles[-13:]
     assert last.tolist() == [rows[0, 0], rows[0, 1], rows[-1, 2], rows[:, 3].max(), rows[:, 4].min(),
                              pytest.approx(rows[:, 5].sum())]
+
+
+class ExitAtFillPrice(Strategy):
+    """A limit buy at 97; on the fill, an exit 0.005% under the fill price, which Jesse submits as a MARKET
+    order at that price (within 0.01% of the price)."""
+
+    def should_long(self):
+        return self.index == 2
+
+    def go_long(self):
+        self.buy = 1, 97.0
+
+    def should_cancel_entry(self):
+        return False
+
+    def on_open_position(self, order):
+        self.take_profit = 1, self.price * 0.99995
+
+
+@pytest.mark.parametrize("fast_mode, closed_minute", [(False, 17), (True, 20)], ids=["step", "fast"])
+def test_market_order_submitted_at_a_fill_executes_at_the_minutes_end_in_step_mode(fast_mode, closed_minute):
+    """Jesse's step simulator executes the MARKET orders a fill's callbacks submit at the end of that minute;
+    its fast mode at the end of the block (no later minute reaches its price)."""
+    c = np.zeros((25, 6))
+    c[:, 0] = T0 + 60_000 * np.arange(25)
+    c[:, 1:5] = 100.0
+    c[:, 5] = 1.0
+    c[16, 1:5] = [100.0, 98.0, 100.0, 97.0]  # minute 16 (inside the 4th 5m bar) dips to 97
+    c[17:, 1:5] = 98.0
+    result = _backtest(ExitAtFillPrice, c, "5m", fast_mode)
+    (trade,) = result["trades"]
+    assert trade["entry_price"] == 97.0 and trade["exit_price"] == 97.0 * 0.99995
+    assert int(trade["opened_at"]) == T0 + 17 * 60_000
+    assert int(trade["closed_at"]) == T0 + closed_minute * 60_000
