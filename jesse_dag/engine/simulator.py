@@ -200,7 +200,8 @@ def _simulate_block(session: Session, market: Market, b: int, blocks: _Blocks) -
     _finish_block(session, market, b, blocks, minutes_checked=walked and session.step_sampling)
 
 
-def _finish_block(session: Session, market: Market, b: int, blocks: _Blocks, minutes_checked: bool = False) -> None:
+def _finish_block(session: Session, market: Market, b: int, blocks: _Blocks,
+                  minutes_checked: bool = False) -> None:
     """The state at the block's end; an isolated position's liquidation checked on the block (fast mode) or,
     in step mode, on each of its minutes unless the walk already did (``minutes_checked``)."""
     mc = market.candles
@@ -209,7 +210,10 @@ def _finish_block(session: Session, market: Market, b: int, blocks: _Blocks, min
         if session.step_sampling:
             base = blocks.base_l[b]
             prev = blocks.prev_l[b]
-            for row in mc.m1[base:base + blocks.nrows_l[b]].tolist():
+            for k, row in enumerate(mc.m1[base:base + blocks.nrows_l[b]].tolist()):
+                # the liquidation's callbacks see the candles and the price of its minute
+                mc.n1 = base + k + 1
+                p.current_price = row[2]
                 _liquidation_minute(session, market, row, prev)
                 if p.qty == 0:
                     break
