@@ -255,9 +255,11 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
                  merge_hyperparameters: bool = False, **_ignored: Any) -> BacktestRun:
     """Run one backtest; return the result dict (as ``research.backtest``) and the strategy instances.
 
-    ``fast_mode`` True or False run the same engine and give the same trades; with False the daily
-    balance is sampled at its own minute as Jesse's step simulator does (§4.1), with True only at block
-    ends as Jesse's fast mode does (§4.6). ``candles_pipeline_class(**candles_pipeline_kwargs)`` (or each
+    ``fast_mode`` False follows Jesse's step simulator (§4.1), True its fast mode (§4.6); they differ where
+    Jesse's do: daily samples at their own minute; MARKET orders submitted at a fill filled at that
+    minute's end; each minute's orders sorted for that minute; isolated liquidation checked every minute;
+    several markets walked minute by minute; no strategy run on a short last bar (candles ending inside a
+    route bar). ``candles_pipeline_class(**candles_pipeline_kwargs)`` (or each
     strategy's ``candles_pipeline()``) rewrites the trading rows first, as Jesse's pipelines do
     (:mod:`jesse_dag.engine.pipelines`). ``hyperparameters`` replace a strategy's ``hp`` as in Jesse; with
     ``merge_hyperparameters`` (``research.backtest``, the CLI's ``--hp``) they are laid over the strategy's

@@ -46,6 +46,12 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
         lo = temp[4]
         hi = temp[3]
         gapped = cprev is not None and cprev != open_price
+        if step_sampling:
+            # Jesse's step simulator: each minute takes the active orders inside that minute, sorted for it
+            # (fast mode: the block's orders, sorted once for the block)
+            executing = _executing(market.active, lo, hi)
+            if len(executing) > 1:
+                executing = sort_execution_orders(executing, [temp])
         # Skip a minute nothing reaches: the state after it is what the full walk below leaves.
         reached = False
         for o in executing:
@@ -60,8 +66,11 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
         if not reached:
             mc.n1 = idx + 1
             p.current_price = temp[2]
-            if step_sampling and j < n_rows - 1:
-                _step_sample(session, temp)
+            if step_sampling:
+                if session.isolated and p.qty != 0:
+                    _liquidation_minute(session, market, temp, cprev)
+                if j < n_rows - 1:
+                    _step_sample(session, temp)
             continue
         mc.n1 = idx
         if gapped:
@@ -79,9 +88,14 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
                     o.vars["submitted_price"] = o.price
                     o.price = open_price
                     session.execute_order(o)
-                executing = _executing(market.active, real_lo, real_hi)
-                if len(executing) > 1:
-                    executing = sort_execution_orders(executing, rows[j:])
+                if step_sampling:
+                    executing = _executing(market.active, lo, hi)
+                    if len(executing) > 1:
+                        executing = sort_execution_orders(executing, [temp])
+                else:
+                    executing = _executing(market.active, real_lo, real_hi)
+                    if len(executing) > 1:
+                        executing = sort_execution_orders(executing, rows[j:])
         while True:
             executed = False
             for o in executing:
@@ -95,16 +109,40 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
                     executed = True
                     session.time = int(before[0]) + 60_000
                     session.execute_order(o)
-                    executing = _executing(market.active, real_lo, real_hi)
+                    if step_sampling:
+                        # step mode: the orders inside what is left of the minute, sorted for it
+                        executing = _executing(market.active, temp[4], temp[3])
+                        if len(executing) > 1:
+                            executing = sort_execution_orders(executing, [temp])
+                    else:
+                        executing = _executing(market.active, real_lo, real_hi)
                     break
             if not executed:
                 mc.end_partial(idx)
                 mc.n1 = idx + 1
                 p.current_price = temp[2]
                 break
+        if step_sampling and session.isolated and p.qty != 0:
+            _liquidation_minute(session, market, rows[j], cprev)
         if step_sampling and j < n_rows - 1:
+            if session.to_execute:
+                # step mode executes the MARKET orders a fill's callbacks submitted (e.g. exits within
+                # 0.01% of the price) at the end of that minute; fast mode at the end of the block
+                _step_market_orders(session, int(rows[j][0]) + 60_000)
+                executing = _executing(market.active, real_lo, real_hi)
             _step_sample(session, rows[j])
     mc.end_partial(base + n_rows - 1)
+
+
+def _liquidation_minute(session: Session, market: Market, row: list, prev_close: float | None) -> None:
+    """Step mode: Jesse's step simulator checks an isolated position's liquidation after every minute."""
+    session.time = int(row[0]) + 60_000
+    session.check_liquidation(market, row[1], row[3], row[4], prev_close)
+
+
+def _step_market_orders(session: Session, minute_end: int) -> None:
+    session.time = minute_end
+    session.execute_simulated_market_orders()
 
 
 def _step_sample(session: Session, row: list) -> None:
@@ -155,16 +193,75 @@ def _needs_walk(market: Market, b: int, blocks: _Blocks) -> bool:
 
 
 def _simulate_block(session: Session, market: Market, b: int, blocks: _Blocks) -> None:
-    mc = market.candles
-    if market.active and _needs_walk(market, b, blocks):
+    walked = bool(market.active) and _needs_walk(market, b, blocks)
+    if walked:
         walk_block(session, market, blocks.base_l[b], blocks.nrows_l[b], blocks.low_l[b], blocks.high_l[b],
                    blocks.prev_l[b])
+    _finish_block(session, market, b, blocks, minutes_checked=walked and session.step_sampling)
+
+
+def _finish_block(session: Session, market: Market, b: int, blocks: _Blocks,
+                  minutes_checked: bool = False) -> None:
+    """The state at the block's end; an isolated position's liquidation checked on the block (fast mode) or,
+    in step mode, on each of its minutes unless the walk already did (``minutes_checked``)."""
+    mc = market.candles
+    p = market.position
+    if session.isolated and p.qty != 0 and not minutes_checked:
+        if session.step_sampling:
+            base = blocks.base_l[b]
+            prev = blocks.prev_l[b]
+            for k, row in enumerate(mc.m1[base:base + blocks.nrows_l[b]].tolist()):
+                # the liquidation's callbacks see the candles and the price of its minute
+                mc.n1 = base + k + 1
+                p.current_price = row[2]
+                _liquidation_minute(session, market, row, prev)
+                if p.qty == 0:
+                    break
+                prev = row[2]
+        else:
+            session.time = blocks.end_time_l[b]
+            session.check_liquidation(market, blocks.open_l[b], blocks.high_l[b], blocks.low_l[b],
+                                      blocks.prev_l[b])
     mc.n1 = blocks.base_l[b] + blocks.nrows_l[b]
     session.time = blocks.end_time_l[b]
-    p = market.position
-    if session.isolated and p.qty != 0:
-        session.check_liquidation(market, blocks.open_l[b], blocks.high_l[b], blocks.low_l[b], blocks.prev_l[b])
     p.current_price = blocks.close_l[b]
+
+
+def _simulate_block_by_minute(session: Session, pairs: list, b: int) -> None:
+    """Step mode with several markets: Jesse's step simulator goes minute by minute, and each minute market by
+    market, so fills (and the trades they close) come in time order across markets, and a daily sample due
+    inside the block sees every market at its own minute. Blocks no order reaches are simulated whole."""
+    walking = [bool(m.active) and _needs_walk(m, b, bl) for m, bl in pairs]
+    # isolated positions are checked for liquidation at every minute, in time order across markets
+    if not any(walking) and not (session.isolated and any(m.position.qty != 0 for m, _ in pairs)):
+        for m, bl in pairs:
+            _finish_block(session, m, b, bl)
+        return
+    n_rows = pairs[0][1].nrows_l[b]
+    first_ts = int(pairs[0][1].ts_l[b])
+    for j in range(n_rows):
+        for (m, bl), walk in zip(pairs, walking):
+            mc = m.candles
+            idx = bl.base_l[b] + j
+            if walk and m.active:
+                prev = bl.prev_l[b] if j == 0 else float(mc.m1[idx - 1, 2])
+                walk_block(session, m, idx, 1, float(mc.m1[idx, 4]), float(mc.m1[idx, 3]), prev)
+            else:
+                mc.n1 = idx + 1
+                m.position.current_price = float(mc.m1[idx, 2])
+                if session.isolated and m.position.qty != 0:
+                    prev = bl.prev_l[b] if j == 0 else float(mc.m1[idx - 1, 2])
+                    _liquidation_minute(session, m, mc.m1[idx].tolist(), prev)
+        minute_end = first_ts + 60_000 * (j + 1)
+        if j < n_rows - 1 and session.to_execute:
+            _step_market_orders(session, minute_end)
+        if j < n_rows - 1 and minute_end >= session.next_sample:
+            session.time = minute_end
+            session.save_daily_balance()
+            session.advance_sample()
+            session.sampled_in_block = True
+    for m, bl in pairs:
+        _finish_block(session, m, b, bl, minutes_checked=True)
 
 
 def _order_arrays(market: Market):
@@ -322,6 +419,8 @@ def run_fast(session: Session, step: int) -> None:
         session.sampled_in_block = False
         if single:
             _simulate_block(session, market0, b, bl0)
+        elif step_sampling:
+            _simulate_block_by_minute(session, pairs, b)
         else:
             for m, bl in pairs:
                 _simulate_block(session, m, b, bl)
@@ -331,8 +430,11 @@ def run_fast(session: Session, step: int) -> None:
             session.pay_funding()
             next_funding += FUNDING_INTERVAL_MS
         nb1 = b + 1
+        # Step mode runs a route only at a complete bar; fast mode also at the end of a short last block
+        # (Jesse's block counter reaches the bar's end even when the candles stop before it).
+        run_routes = not (step_sampling and nb1 == n_blocks and n % step)
         for kb, strategy, market, closes in route_plan:
-            if nb1 % kb == 0:
+            if nb1 % kb == 0 and run_routes:
                 strategy._execute(closes[b])
             if market.active:
                 market.active = [o for o in market.active if o.status == ACTIVE]

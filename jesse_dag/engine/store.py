@@ -191,6 +191,13 @@ class MarketCandles:
             tfc.live[tfc.dirty] = tfc.truth[tfc.dirty]
             tfc.dirty = -1
         if dif == 0:
+            if self._saved_row is not None and self._saved_index == self.n1 - 1 and complete > tfc.n_warm:
+                # An order fills in the bar's last minute: Jesse rebuilds this bar from its 1m rows with the
+                # split minute (close at the fill price) before the fill's callbacks run, so they see that
+                # candle, not the complete bar; it is put back when the real minute returns (end_partial).
+                aggregate_rows_kernel(self.m1, self.n1 - k, self.n1, tfc.live, complete - 1)
+                tfc.dirty = complete - 1
+                tfc._forming_key = (self.n1, self._version)
             return tfc.live[:complete]
         key = (self.n1, self._version)
         if tfc.dirty != complete or tfc._forming_key != key:

@@ -38,8 +38,8 @@ def backtest(
     ``candles`` / ``warmup_candles``: ``{"<exchange>-<symbol>": {"exchange", "symbol", "candles": (N, 6)}}``
     of 1-minute rows in Jesse's column order; the arrays are copied, never changed. Routes take a Strategy
     subclass or a name loaded from ``strategies/<Name>/__init__.py`` under the current directory.
-    ``fast_mode`` True or False give the same trades and the same daily-balance sampling (Jesse's fast
-    mode, reference §4.6). Each ``generate_*`` flag writes its output under ``storage/`` (of the current
+    ``fast_mode`` False (Jesse's step simulator) and True (its fast mode, reference §4.6) differ where
+    Jesse's two modes do (see :func:`jesse_dag.engine.run.run_backtest`). Each ``generate_*`` flag writes its output under ``storage/`` (of the current
     directory) and puts its path into the result: ``csv``, ``json``, ``logs``, ``equity_curve`` (Jesse's
     list) and ``equity_curve_csv``, ``tradingview`` (Pine script), ``quantstats`` (HTML tearsheet),
     ``charts`` / ``charts_folder`` (the self-contained HTML report); see :mod:`jesse_dag.reports.outputs`.

@@ -1012,7 +1012,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
             n1 = mc.n1
             if tfc.view_n1 == n1 and tfc.view_version == mc._version:
                 return tfc.view
-            if self._dense_store and tfc.dirty < 0:
+            if self._dense_store and tfc.dirty < 0 and mc._saved_row is None:
                 # MarketCandles.get at one of the route's closes with no forming candle written (the first
                 # read of most bars), inlined: the complete candles as a view, told to the indicator memo
                 traded = n1 - mc.n_warm

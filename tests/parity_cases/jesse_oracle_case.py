@@ -5,10 +5,13 @@ A modified copy of ../shared/parity/jesse_oracle.py (same candle loading, warm-u
 output shape). What it adds: the case is read from cases.json, so one case may have several routes
 (``routes``: more symbols, each from its own candle file with the same timestamps) and data routes of
 other symbols (``extra_data_routes``), isolated margin (``leverage_mode``), a shorter span
-(``minutes``), ``fast_mode`` and gapped input (``removed_rows``: ``[start, stop]`` row ranges dropped from the
-loaded rows before the warm-up split, per route) and a candle pipeline (``pipeline``: ``{"class", "kwargs"}``,
-the class defined in the case's strategy file, passed as ``candles_pipeline_class`` /
-``candles_pipeline_kwargs``; the cases are in ``pipeline_cases.json``). Each trade also records its ``symbol``.
+(``minutes``), ``fast_mode``, candles of a symbol only data routes use (``data_candles``:
+``[{"data", "symbol"}]``), a strategy expected to stop with an error (``expect_error``: the reference
+then records the error's type and message instead of trades), gapped input (``removed_rows``:
+``[start, stop]`` row ranges dropped from the loaded rows before the warm-up split, per route) and a
+candle pipeline (``pipeline``: ``{"class", "kwargs"}``, the class defined in the case's strategy file,
+passed as ``candles_pipeline_class`` / ``candles_pipeline_kwargs``; the cases are in
+``pipeline_cases.json``). Each trade also records its ``symbol``.
 
 Usage (with the interpreter of a virtual environment where ``pip install jesse==3.5.3`` ran):
   jesse_oracle_case.py NAME [--cases cases.json] [--data ../../../shared/data] -o OUT.json
@@ -85,6 +88,12 @@ def main():
         candles[key] = {"exchange": ex, "symbol": r["symbol"], "candles": c[split:]}
         warmup[key] = {"exchange": ex, "symbol": r["symbol"], "candles": c[:split]}
         n_trade, n_warm = max(n_trade, len(c) - split), max(n_warm, split)
+    for d in case.get("data_candles", []):
+        # a symbol only data routes use (no route trades it): its candles are passed all the same
+        c = load_candles(os.path.join(data_dir, d["data"]), case.get("minutes"))
+        key = jh.key(ex, d["symbol"])
+        candles[key] = {"exchange": ex, "symbol": d["symbol"], "candles": c[split:]}
+        warmup[key] = {"exchange": ex, "symbol": d["symbol"], "candles": c[:split]}
     config = {
         "starting_balance": case.get("balance", 10_000), "fee": case["fee"], "type": case["type"],
         "futures_leverage": case["leverage"], "futures_leverage_mode": case.get("leverage_mode", "cross"),
@@ -98,9 +107,20 @@ def main():
     data_routes = [{"exchange": ex, "symbol": case["symbol"], "timeframe": tf} for tf in case.get("data_routes", [])]
     data_routes += [{"exchange": ex, **d} for d in case.get("extra_data_routes", [])]
     t0 = time.perf_counter()
-    result = backtest(config, routes, data_routes, candles, warmup if split else None,
-                      hyperparameters=case.get("hp"), fast_mode=case.get("fast_mode", True),
-                      candles_pipeline_class=pipeline_class, candles_pipeline_kwargs=pipeline.get("kwargs"))
+    try:
+        result = backtest(config, routes, data_routes, candles, warmup if split else None,
+                          hyperparameters=case.get("hp"), fast_mode=case.get("fast_mode", True),
+                          candles_pipeline_class=pipeline_class, candles_pipeline_kwargs=pipeline.get("kwargs"))
+    except Exception as exc:
+        if not case.get("expect_error"):
+            raise
+        # a strategy that stops with an error: the reference is the error (type, message), no trades
+        out = {"engine": "jesse", "case": case, "error": {"type": type(exc).__name__, "message": str(exc)},
+               "trades": [], "metrics": {}}
+        with open(out_path, "w") as fh:
+            json.dump(out, fh, indent=1, default=float)
+        print(f"{a.name}: {type(exc).__name__}: {exc} -> {out_path}")
+        return
     seconds = time.perf_counter() - t0
     keep = ("type", "entry_price", "exit_price", "qty", "opened_at", "closed_at", "fee", "PNL", "PNL_percentage",
             "symbol")
