@@ -20,6 +20,10 @@ EXEMPTIONS: dict[str, tuple[str, str]] = {
     # We use the same closed form with our numpy; the other three gatorosc series agree within 1e-9.
     "gatorosc.upper_change": ("max rel err 2.8e-9 (first at row 1186)",
                               "closed-form EWMA rounding differs between numpy builds"),
+    # the same closed form; numpy picks its pow kernel by CPU (AVX-512 or AVX2), and on an AMD EPYC host the
+    # lower series' one-bar change lands just past 1e-9 too (it passed on the Intel hosts before)
+    "gatorosc.lower_change": ("max rel err 1.55e-9 (first at row 1868) on AMD EPYC",
+                              "closed-form EWMA rounding differs between numpy's CPU-dispatched pow kernels"),
 }
 
 
