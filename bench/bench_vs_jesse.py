@@ -193,8 +193,8 @@ def time_case(jesse: Worker, ours: Worker, spec: dict, repeat: int) -> dict:
     runs: dict[str, list[dict]] = {"jesse": [], "ours": []}
     for i in range(1 + repeat):
         for w in (jesse, ours):
-            if f"{w.engine}_error" in row:
-                continue
+            if any(key.endswith("_error") for key in row):
+                break  # a case that stops with an error on either side is not counted: no need to time it
             answer = w.call(op="run", id=spec["name"])
             if answer["error"]:
                 row[f"{w.engine}_error"] = answer["error"]
@@ -235,6 +235,9 @@ def print_warm(rows: list[dict]) -> None:
         target = TARGETS[group]
         for r in members:
             same = "" if r["jesse_trades"] == r["ours_trades"] else "  (trade counts differ)"
+            jp, op = r["jesse_net_profit"], r["ours_net_profit"]
+            if jp is not None and op is not None and abs(jp - op) > 1e-6 * max(1.0, abs(jp)):
+                same += f"  (net profit differs: {jp:.4f} / {op:.4f})"
             verdict = "" if target is None else ("met" if r["ratio"] >= target else f"NOT met (>= {target:.0f}x)")
             print(f"{r['name']:<26} {r['jesse_s']:8.3f} {r['ours_s']:8.3f} {r['ratio']:6.1f}x "
                   f"{r['jesse_trades']:>6}/{r['ours_trades']:<7}  {verdict}{same}")

@@ -58,7 +58,7 @@ def test_warm_workers_and_cold_run_agree_on_a_tiny_case(tmp_path, data_dir):
     assert row["jesse_trades"] == row["ours_trades"] > 0
     assert row["jesse_net_profit"] == pytest.approx(row["ours_net_profit"], rel=1e-9)
     assert row["ratio"] > 0 and row["group"] in ("trading", "short")
-    assert "ratio" not in bad and bad.get("jesse_error") and bad.get("ours_error")  # excluded, both said why
+    assert "ratio" not in bad and "7m" in bad["jesse_error"]  # excluded, with Jesse's reason; ours not timed
     _, cold = bench.run_once([sys.executable, str(bench.WORKER), "--engine", "ours", "--cold",
                               bench.write_spec(tmp_path, spec)], bench.worker_env("ours"))
     assert cold["error"] is None and cold["trades"] == row["ours_trades"] and cold["import_s"] > 0
