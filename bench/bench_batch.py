@@ -7,10 +7,12 @@ multipliers as hyperparameters (``tests/optimize_strategies/strategies.py::EmaCr
 
 * serial: ``run_batch(n_jobs=1)`` in this process, after one warm-up backtest (numba compiled, cached).
 * joblib: ``run_batch(n_jobs=2, backend='loky')``, worker start-up included (fresh workers).
-* Jesse: ``/work/jesse-venv/bin/python`` running ``jesse.research.backtest`` in a loop in one process on
-  the first ``--jesse-subset`` variations; its per-backtest time is extrapolated linearly to all variations.
+* Jesse: ``$JESSE_VENV/bin/python`` (default ``../.jesse-venv``) running ``jesse.research.backtest`` in a loop
+  in one process on the first ``--jesse-subset`` variations, after one untimed warm-up backtest as ours; its
+  per-backtest time is extrapolated linearly to all variations.
+* per core: Jesse's loop runs on one core; ours serial on one, joblib on ``n_jobs`` (its time x n_jobs a core).
 
-Usage: .venv/bin/python bench/bench_batch.py [--variations 256] [--jesse-subset 16] [--jesse PYTHON]
+Usage: .venv/bin/python bench/bench_batch.py [--variations 256] [--jesse-subset 16] [--jesse PYTHON] [--quick]
 """
 from __future__ import annotations
 
@@ -49,6 +51,8 @@ config = json.loads(sys.argv[5])
 key = "Sandbox-BTC-USDT"
 variations = json.load(open(variations_path))
 routes = [{"exchange": "Sandbox", "strategy": mod.EmaCrossHP, "symbol": "BTC-USDT", "timeframe": "15m"}]
+backtest(config, routes, [], {key: {"exchange": "Sandbox", "symbol": "BTC-USDT", "candles": trade}},
+         {key: {"exchange": "Sandbox", "symbol": "BTC-USDT", "candles": warm}}, fast_mode=True)  # warm-up, untimed
 t0 = time.perf_counter()
 nets = []
 for hp in variations:
@@ -84,8 +88,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--variations", type=int, default=256)
     ap.add_argument("--jesse-subset", type=int, default=16)
-    ap.add_argument("--jesse", default="/work/jesse-venv/bin/python")
+    ap.add_argument("--jesse", default=str(Path(os.environ.get("JESSE_VENV") or ROOT.parent / ".jesse-venv")
+                                           / "bin" / "python"))
+    ap.add_argument("--quick", action="store_true", help="16 variations, Jesse on 4")
     a = ap.parse_args()
+    if a.quick:
+        a.variations, a.jesse_subset = 16, 4
+    print(f"start: load average {os.getloadavg()}", flush=True)
 
     from jesse_dag import research
     from jesse_dag.optimize import Variation, run_batch
@@ -147,8 +156,14 @@ def main() -> None:
         print(f"Jesse loop   : {n} backtests in {j['seconds']:8.2f} s ({per:.3f} s each) -> "
               f"{total:.1f} s for {len(hps)} (extrapolated linearly); net profit equal on {agree}/{n}")
         print(f"ratios       : Jesse / ours serial {total / t_serial:.2f}x, Jesse / ours joblib-2 "
-              f"{total / t_par:.2f}x")
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}")
+              f"{total / t_par:.2f}x (2 cores against Jesse's 1)")
+        print(f"per core     : Jesse {per:.3f} s a variation; ours serial {t_serial / len(hps):.3f} s -> "
+              f"{per / (t_serial / len(hps)):.1f}x, ours joblib-2 {2 * t_par / len(hps):.3f} core-s -> "
+              f"{per / (2 * t_par / len(hps)):.1f}x, fork-2 {2 * t_fork / len(hps):.3f} core-s -> "
+              f"{per / (2 * t_fork / len(hps)):.1f}x (target 20x)")
+    elif a.jesse_subset:
+        print(f"Jesse's interpreter {a.jesse} is absent: set JESSE_VENV or pass --jesse")
+    print(f"end: {os.cpu_count()} cores, load average {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 #!/usr/bin/env python
-"""The minute engine's speed. Run by hand: ``.venv/bin/python bench/bench_engine.py [CASE ...]``.
+"""The minute engine's own speed, no comparison. Run by hand: ``.venv/bin/python bench/bench_engine.py [CASE ...]``.
 
-- each parity case: best wall and CPU time against Jesse's stored ``seconds``
-  (``bench/bench_parity_vs_jesse.py`` runs Jesse itself beside us);
+- each parity case: best wall and CPU time;
 - the skip kernel's scan rate, and a year held on a daily route with far stops;
 - cold start: a fresh ``python -c`` importing the package and running EmaCrossSLTP, with peak RSS;
-- one year of synthetic 1m candles with EmaCrossSLTP, against Jesse 3.5.3 run now on the same candles.
+- one year of synthetic 1m candles with EmaCrossSLTP.
 
+Against Jesse 3.5.3, run live in the same run (warm and cold, every case): ``bench/bench_vs_jesse.py``.
 Each measurement is warmed once (numba's cache, imports), then the best of ``--repeat`` is reported.
 Needs ``../shared`` (the parity kit and the real candles). The machine is shared: quote ``uptime`` with it.
 """
@@ -66,19 +66,17 @@ def _timed(fn, repeat: int) -> tuple[float, float, object]:
 
 
 def bench_cases(names: list[str], repeat: int) -> None:
-    """Each parity case: our best wall / CPU time against Jesse's stored ``seconds``."""
+    """Each parity case: our best wall / CPU time (Jesse beside us: ``bench_vs_jesse.py``)."""
     from jesse_dag.engine import run_backtest
 
     cases = json.loads((SHARED / "parity" / "cases.json").read_text())
-    print(f"{'case':22s} {'trades':>6s} {'wall s':>8s} {'cpu s':>8s} {'jesse s':>8s} {'x wall':>7s} {'x cpu':>7s}")
+    print(f"{'case':22s} {'trades':>6s} {'wall s':>8s} {'cpu s':>8s}")
     for case in cases:
         if names and case["name"] not in names:
             continue
         args = case_inputs(case)
         wall, cpu, run = _timed(lambda: run_backtest(*args), repeat)
-        ref = json.loads((SHARED / "parity" / "reference" / f"{case['name']}.json").read_text())
-        print(f"{case['name']:22s} {len(run.result['trades']):6d} {wall:8.3f} {cpu:8.3f} {ref['seconds']:8.3f} "
-              f"{ref['seconds'] / wall:6.1f}x {ref['seconds'] / cpu:6.1f}x", flush=True)
+        print(f"{case['name']:22s} {len(run.result['trades']):6d} {wall:8.3f} {cpu:8.3f}", flush=True)
 
 
 def bench_scan(repeat: int) -> None:
@@ -152,12 +150,9 @@ def bench_cold(repeat: int) -> None:
           f"inside), {best[3]} trades, peak RSS {best[2]:.0f} MB")
 
 
-def bench_year(repeat: int, jesse_python: str | None) -> None:
-    """One year of synthetic 1m candles, the 15m EMA cross with SL/TP (EmaCrossSLTP): ours against Jesse 3.5.3
-    run here and now (``jesse_oracle.py`` on the same candles), trades compared with ``compare.py``."""
-    import subprocess
-    import tempfile
-
+def bench_year(repeat: int) -> None:
+    """One year of synthetic 1m candles, the 15m EMA cross with SL/TP (EmaCrossSLTP); Jesse on the same
+    candles, run beside us: ``bench_vs_jesse.py``."""
     from jesse_dag.candles.synthetic import synthetic_market
     from jesse_dag.engine import run_backtest
 
@@ -171,34 +166,8 @@ def bench_year(repeat: int, jesse_python: str | None) -> None:
     key = "Sandbox-BTC-USDT"
     args = (config, routes, [], {key: {"candles": candles[split:]}}, {key: {"candles": candles[:split]}})
     wall, cpu, run = _timed(lambda: run_backtest(*args), repeat)
-    trades = run.result["trades"]
-    print(f"1 year synthetic ({len(candles) - split:,} traded 1m candles), EmaCrossSLTP: {len(trades)} trades, "
-          f"ours {wall:.3f} s wall / {cpu:.3f} s cpu", flush=True)
-    if not jesse_python:
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "year.csv"
-        # CSV columns timestamp,open,high,low,close,volume (the oracle reorders to Jesse's columns)
-        np.savetxt(csv, candles[:, [0, 1, 3, 4, 2, 5]], delimiter=",", fmt="%.17g",
-                   header="timestamp,open,high,low,close,volume", comments="")
-        reread = np.loadtxt(csv, delimiter=",", skiprows=1)[:, [0, 1, 4, 2, 3, 5]]
-        assert np.array_equal(reread, candles), "the CSV round trip must keep every candle bit for bit"
-        out = Path(tmp) / "jesse.json"
-        cmd = [jesse_python, str(SHARED / "parity" / "jesse_oracle.py"),
-               str(SHARED / "parity" / "strategies" / "EmaCrossSLTP.py"), str(csv), "--timeframe", "15m",
-               "--type", "futures", "--leverage", "2", "--fee", "0.0004", "--warmup-bars", str(warm_bars),
-               "--symbol", "BTC-USDT", "-o", str(out)]
-        subprocess.run(cmd, check=True, capture_output=True)
-        jesse = json.loads(out.read_text())
-        keys = ("type", "entry_price", "exit_price", "qty", "opened_at", "closed_at", "fee", "PNL", "PNL_percentage")
-        ours = Path(tmp) / "ours.json"
-        ours.write_text(json.dumps({"trades": [{k: t[k] for k in keys} for t in trades],
-                                    "metrics": run.result["metrics"]}, default=float))
-        cmp = subprocess.run([sys.executable, str(SHARED / "parity" / "compare.py"), str(out), str(ours)],
-                             capture_output=True, text=True)
-        verdict = cmp.stdout.strip().splitlines()[-1] if cmp.stdout.strip() else cmp.stderr.strip()[-200:]
-        print(f"  Jesse 3.5.3 fast_mode, same candles, same machine now: {jesse['seconds']:.3f} s, "
-              f"{len(jesse['trades'])} trades -> {jesse['seconds'] / wall:.1f}x (wall); compare.py: {verdict}")
+    print(f"1 year synthetic ({len(candles) - split:,} traded 1m candles), EmaCrossSLTP: "
+          f"{len(run.result['trades'])} trades, ours {wall:.3f} s wall / {cpu:.3f} s cpu", flush=True)
 
 
 def main() -> None:
@@ -209,8 +178,6 @@ def main() -> None:
     ap.add_argument("--no-scan", action="store_true")
     ap.add_argument("--no-cold", action="store_true")
     ap.add_argument("--no-year", action="store_true")
-    ap.add_argument("--jesse", default="/work/jesse-venv/bin/python",
-                    help="Jesse's interpreter for the one-year comparison ('' to skip Jesse)")
     a = ap.parse_args()
     if not a.no_cases:
         bench_cases(a.cases, a.repeat)
@@ -219,7 +186,7 @@ def main() -> None:
     if not a.no_cold:
         bench_cold(a.repeat)
     if not a.no_year:
-        bench_year(a.repeat, a.jesse or None)
+        bench_year(a.repeat)
 
 
 if __name__ == "__main__":

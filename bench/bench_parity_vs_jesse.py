@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Every parity case on our engine and on Jesse 3.5.3, timed the same way, in one run.
+"""Every parity case on our engine and on Jesse 3.5.3 in one run: the parity verdict, with both times.
 
 For each case of ``tests/parity_cases/cases.json`` (the eight shared cases, gather cases included, and
 the extra ones): our ``research.backtest`` wall time (the call only, like Jesse's ``seconds``; cold =
 first call in this process, numba compile included, warm = the best of ``--repeat`` more calls),
 Jesse's time from a subprocess of ``jesse_oracle.py`` (or ``tests/parity_cases/jesse_oracle_case.py``
-for the cases it cannot express), the ratio Jesse / ours (warm), and ``compare.py``'s verdict on our
-trades against the stored reference.
+for the cases it cannot express): the first call in a fresh process, so no ratio is drawn against our warm
+time; and ``compare.py``'s verdict on our trades against the stored reference. Speed against Jesse, like
+with like (warm workers, fresh processes): ``bench/bench_vs_jesse.py``.
 
 Usage: .venv/bin/python bench/bench_parity_vs_jesse.py [--jesse /work/jesse-venv/bin/python]
                                                       [--repeat 2] [--no-jesse] [CASE ...]
@@ -93,12 +94,13 @@ def verdict(case: dict, ours: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("cases", nargs="*")
-    ap.add_argument("--jesse", default="/work/jesse-venv/bin/python")
+    ap.add_argument("--jesse", default=str(Path(os.environ.get("JESSE_VENV") or ROOT.parent / ".jesse-venv")
+                                           / "bin" / "python"))
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--no-jesse", action="store_true")
     a = ap.parse_args()
     rows = []
-    print(f"{'case':<22} {'trades':>6} {'ours cold s':>11} {'ours warm s':>11} {'jesse s':>8} {'jesse/ours':>10}  parity")
+    print(f"{'case':<22} {'trades':>6} {'ours cold s':>11} {'ours warm s':>11} {'jesse 1st s':>11}  parity")
     for case in harness.CASES:
         if (a.cases and case["name"] not in a.cases) or case.get("expect_error"):
             continue  # a case that stops with an error has no timing to compare
@@ -110,9 +112,8 @@ def main() -> None:
             cold = warm = float("nan")
             agree, n = f"ERROR {type(exc).__name__}: {str(exc)[:60]}", -1
         jesse = None if a.no_jesse else run_jesse(case, a.jesse)
-        ratio = f"{jesse / warm:10.2f}" if jesse and warm == warm and warm > 0 else f"{'-':>10}"
-        js = f"{jesse:8.3f}" if jesse else f"{'-':>8}"
-        print(f"{case['name']:<22} {n:>6} {cold:11.3f} {warm:11.3f} {js} {ratio}  {agree}", flush=True)
+        js = f"{jesse:11.3f}" if jesse else f"{'-':>11}"
+        print(f"{case['name']:<22} {n:>6} {cold:11.3f} {warm:11.3f} {js}  {agree}", flush=True)
         rows.append((case["name"], cold, warm, jesse, agree))
     agreed = sum(r[4] == "AGREE" for r in rows)
     print(f"\n{agreed}/{len(rows)} cases AGREE")
