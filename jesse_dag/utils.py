@@ -49,9 +49,12 @@ _ANCHORS = {
 
 
 def _check_number(name: str, value) -> None:
+    # Jesse's math.isnan raises TypeError for None and strings, and it refuses NaN with TypeError too
     if value is None:
         raise TypeError(f"{name} is None")
-    if isinstance(value, float) and math.isnan(value):
+    if isinstance(value, (str, bytes)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    if math.isnan(value):
         raise TypeError(f"{name} is NaN")
 
 
@@ -313,11 +316,20 @@ def z_score(series: np.ndarray) -> np.ndarray:
 
 
 def are_cointegrated(price_returns_1: np.ndarray, price_returns_2: np.ndarray, cutoff: float = 0.05) -> bool:
-    """Engle–Granger cointegration test (needs statsmodels, which jesse-dag does not depend on)."""
-    raise NotImplementedError(
-        "are_cointegrated needs statsmodels (statsmodels.tsa.stattools.coint: an ADF test on the residuals "
-        "with MacKinnon p-values), which is not installed; `pip install statsmodels` and call coint directly"
-    )
+    """Engle–Granger cointegration test: True when statsmodels' ``coint`` p-value is below ``cutoff``.
+
+    H0 is no cointegration (the residuals of the regression of one series on the other have a unit
+    root), so a small p-value means the two series move together.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> walk = np.cumsum(rng.normal(size=500))
+        >>> bool(are_cointegrated(walk, 2 * walk + rng.normal(size=500)))
+        True
+    """
+    from statsmodels.tsa.stattools import coint  # heavy import: only when the test is used
+
+    return coint(price_returns_1, price_returns_2)[1] < cutoff
 
 
 def wavelet_denoising(raw: np.ndarray, wavelet: str = "haar", level: int = 1, mode: str = "soft") -> np.ndarray:

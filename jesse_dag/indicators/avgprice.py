@@ -19,6 +19,6 @@ def avgprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
     if not sequential:
         # Python floats are IEEE doubles: the same bits as numpy's element-wise sum, for the last row only
         row = c[-1].tolist()
-        return (row[OPEN] + row[HIGH] + row[LOW] + row[CLOSE]) / 4
+        return np.float64((row[OPEN] + row[HIGH] + row[LOW] + row[CLOSE]) / 4)  # numpy float64, as Jesse
     # the same sum and division per row as the numpy expression, in one pass reading each row once
     return derived_source(c, 8)

@@ -8,6 +8,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _typical(c):
@@ -88,5 +90,5 @@ def cci(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
     period = check_period(period)
     c = ohlcv(candles, sequential, "cci")
     if not sequential:
-        return float(_last_cci(c, period))
+        return _f64(_last_cci(c, period))
     return _cci(c, period)

@@ -8,6 +8,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, last_or_all, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _rolling_mean(x, period):

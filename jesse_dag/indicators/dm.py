@@ -11,6 +11,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 DM = namedtuple("DM", ["plus", "minus"])
 
 
@@ -66,8 +68,8 @@ def dm(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DM:
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return DM(*map(float, _last_dm_rows(candles, _warmup_candles_num.get(), period)))
+        return DM(*map(_f64, _last_dm_rows(candles, _warmup_candles_num.get(), period)))
     c = ohlcv(candles, sequential, "dm")
     if not sequential:
-        return DM(*map(float, _last_dm(c[:, HIGH], c[:, LOW], period)))
+        return DM(*map(_f64, _last_dm(c[:, HIGH], c[:, LOW], period)))
     return DM(*_dm(c[:, HIGH], c[:, LOW], period))

@@ -11,6 +11,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 HA = namedtuple("HA", ["open", "close", "high", "low"])
 
 
@@ -72,5 +74,5 @@ def heikin_ashi_candles(candles: np.ndarray, sequential: bool = False) -> HA:
     """
     c = ohlcv(candles, sequential, "heikin_ashi_candles")
     if not sequential:
-        return HA(*_last_ha_row(c))
+        return HA(*map(_f64, _last_ha_row(c)))
     return HA(*_ha(c))

@@ -6,6 +6,8 @@ import numpy as np
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def hwma(candles: np.ndarray, na: float = 0.2, nb: float = 0.1, nc: float = 0.1, source_type: str = "close",
          sequential: bool = False) -> float | np.ndarray:
@@ -24,4 +26,4 @@ def hwma(candles: np.ndarray, na: float = 0.2, nb: float = 0.1, nc: float = 0.1,
     res = k2.hwma_same_length(source, float(na), float(nb), float(nc))
     if np.isnan(res[-1]) and np.isnan(source).all():  # (a last value that is a number rules it out at once)
         raise ValueError("hwma: the source has no non-NaN value")
-    return res if sequential else float(res[-1])
+    return res if sequential else _f64(res[-1])

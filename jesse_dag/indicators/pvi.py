@@ -9,6 +9,8 @@ from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_volume_index(a0, a1, a2):
@@ -30,5 +32,5 @@ def pvi(candles: np.ndarray, source_type: str = "close", sequential: bool = Fals
     c = ohlcv(candles, sequential, "pvi")
     source = fp.source(c, source_type)
     if not sequential:
-        return float(_last_k2_volume_index(source, c[:, VOLUME], False))
+        return _f64(_last_k2_volume_index(source, c[:, VOLUME], False))
     return k2.volume_index(source, c[:, VOLUME], False)

@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import weighted_window_average
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_weighted_window_average(a0, a1):
@@ -27,6 +29,6 @@ def sinwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
     _, source = source_of(candles, source_type, sequential)
     sines = np.sin((np.arange(period) + 1.0) * np.pi / (period + 1))
     if not sequential:
-        return float(_last_weighted_window_average(source, sines / sines.sum()))
+        return _f64(_last_weighted_window_average(source, sines / sines.sum()))
     res = weighted_window_average(source, sines / sines.sum())
     return res

@@ -12,6 +12,8 @@ import numpy as np
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import rolling_std, sma
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _stiffness_last(source, ma_length, stiff_length, stiff_smooth):
@@ -47,4 +49,4 @@ def stiffness(candles: np.ndarray, ma_length: int = 100, stiff_length: int = 60,
     stiff_length = check_period(stiff_length, "stiff_length")
     stiff_smooth = check_period(stiff_smooth, "stiff_smooth")
     _, source = source_of(candles, source_type, False)
-    return float(_stiffness_last(source, ma_length, stiff_length, stiff_smooth))
+    return _f64(_stiffness_last(source, ma_length, stiff_length, stiff_smooth))

@@ -15,6 +15,8 @@ from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import rolling_max, rolling_min
 from jesse_dag.indicators._kernels_g3 import sma_skipnan_window
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 Stochastic = namedtuple("Stochastic", ["k", "d"])
 
 
@@ -58,4 +60,4 @@ def stoch(candles: np.ndarray, fastk_period: int = 14, slowk_period: int = 3, sl
         d = sma_skipnan_window(k, slowd_period)
     if sequential:
         return Stochastic(k, d)
-    return Stochastic(float(k[-1]), float(d[-1]))
+    return Stochastic(_f64(k[-1]), _f64(d[-1]))

@@ -26,4 +26,4 @@ def ttm_trend(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     source = fp.source(c, source_type)
     avg = rolling_window_sum_np(source, period) / period
     res = np.greater(c[:, CLOSE], avg)
-    return res if sequential else bool(res[-1])
+    return res if sequential else np.bool_(res[-1])  # numpy bool, as Jesse

@@ -74,4 +74,4 @@ def vpci(candles: np.ndarray, short_range: int = 5, long_range: int = 25, sequen
     if sequential:
         return VPCI(*_vpci(c, short_range, long_range))
     v, s = _last_vpci(c, short_range, long_range)
-    return VPCI(float(v), float(s))
+    return VPCI(np.float64(v), np.float64(s))
