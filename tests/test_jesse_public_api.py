@@ -339,6 +339,9 @@ def test_scalar_results_are_numpy_as_jesse_so_round_half_agrees():
     assert type(ta.ttm_trend(candles_from_close_prices(np.arange(1.0, 40.0)))) is np.bool_
     sq = ta.squeeze_momentum(candles_from_close_prices(100 + np.sin(np.arange(80.0))), sequential=True)
     assert isinstance(sq.squeeze, list) and isinstance(sq.momentum_signal, list)  # Jesse's lists
+    # (deliberate difference) too few values for hurst_exponent's chunk sizes: refused, where Jesse gives None
+    with pytest.raises(ValueError, match="need more than 201"):
+        ta.hurst_exponent(candles_from_close_prices(np.arange(1.0, 31.0)))
 
 
 def test_error_texts_of_kaufmanstop_and_kdj_are_jesses():
