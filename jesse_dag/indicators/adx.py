@@ -174,7 +174,7 @@ def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> 0 <= adx(candles_from_close_prices(np.linspace(100, 140, 80))) <= 100
-        True
+        np.True_
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the

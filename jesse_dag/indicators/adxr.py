@@ -87,7 +87,7 @@ def adxr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> flo
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> 0 <= adxr(candles_from_close_prices(np.linspace(100, 150, 60))) <= 100
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:

@@ -89,7 +89,7 @@ def alligator(candles: np.ndarray, source_type: str = "hl2", sequential: bool = 
         >>> import numpy as np
         >>> a = alligator(candles_from_close_prices(np.linspace(100, 150, 60)))
         >>> a.lips > a.teeth > a.jaw
-        True
+        np.True_
     """
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)

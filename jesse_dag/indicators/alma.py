@@ -57,7 +57,7 @@ def alma(candles: np.ndarray, period: int = 9, sigma: float = 6.0, distribution_
     Example:
         >>> import numpy as np
         >>> round(alma(np.arange(1.0, 30.0)), 3)
-        27.443
+        np.float64(27.443)
     """
     period = check_period(period)
     sigma = check_number(sigma, "sigma")

@@ -74,7 +74,7 @@ def ao(candles: np.ndarray, sequential: bool = False) -> AO:
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> ao(candles_from_close_prices(np.linspace(100, 150, 60))).osc > 0
-        True
+        np.True_
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
         return AO(*map(_f64, _last_ao_rows(candles, _warmup_candles_num.get())))

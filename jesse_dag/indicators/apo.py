@@ -34,7 +34,7 @@ def apo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
     Example:
         >>> import numpy as np
         >>> apo(np.arange(1.0, 60.0))
-        7.0
+        np.float64(7.0)
     """
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")

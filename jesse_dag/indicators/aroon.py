@@ -59,7 +59,7 @@ def aroon(candles: np.ndarray, period: int = 14, sequential: bool = False) -> AR
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> aroon(candles_from_close_prices(np.linspace(100, 150, 60))).up
-        100.0
+        np.float64(100.0)
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:

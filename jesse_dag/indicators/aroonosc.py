@@ -142,7 +142,7 @@ def aroonosc(candles: np.ndarray, period: int = 14, sequential: bool = False) ->
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> aroonosc(candles_from_close_prices(np.linspace(100, 150, 60))) > 0
-        True
+        np.True_
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "aroonosc")

@@ -13,7 +13,7 @@ def avgprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
     Example:
         >>> import numpy as np
         >>> avgprice(np.array([[0, 1.0, 2.0, 3.0, 0.5, 10.0]]))
-        1.625
+        np.float64(1.625)
     """
     c = ohlcv(candles, sequential, "avgprice")
     if not sequential:

@@ -50,7 +50,7 @@ def beta(candles: np.ndarray, benchmark_candles: np.ndarray, period: int = 5,
         >>> import numpy as np
         >>> c = candles_from_close_prices(np.linspace(100, 150, 30))
         >>> round(beta(c, c), 6)
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "beta")

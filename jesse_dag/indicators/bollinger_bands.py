@@ -161,7 +161,7 @@ def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, dev
         >>> import numpy as np
         >>> bb = bollinger_bands(np.arange(1.0, 41.0))
         >>> bb.upperband > bb.middleband > bb.lowerband
-        True
+        np.True_
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the

@@ -87,7 +87,7 @@ def bollinger_bands_width(candles: np.ndarray, period: int = 20, mult: float = 2
     Example:
         >>> import numpy as np
         >>> bollinger_bands_width(np.arange(1.0, 41.0)) > 0
-        True
+        np.True_
     """
     period = check_period(period)
     mult = check_number(mult, "mult")

@@ -27,7 +27,7 @@ def bop(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
     Example:
         >>> import numpy as np
         >>> bop(np.array([[0, 1.0, 2.0, 3.0, 0.0, 10.0]]))
-        0.3333333333333333
+        np.float64(0.3333333333333333)
     """
     c = ohlcv(candles, sequential, "bop")
     if not sequential:  # the same elementwise formula on the last row only

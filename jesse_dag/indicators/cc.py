@@ -40,7 +40,7 @@ def cc(candles: np.ndarray, wma_period: int = 10, roc_short_period: int = 11, ro
     Example:
         >>> import numpy as np
         >>> cc(np.linspace(100.0, 200.0, 60)) > 0
-        True
+        np.True_
     """
     wma_period = check_period(wma_period, "wma_period")
     short = check_period(roc_short_period, "roc_short_period")

@@ -58,7 +58,7 @@ def cfo(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type:
     Example:
         >>> import numpy as np
         >>> abs(cfo(np.linspace(100.0, 200.0, 60))) < 1e-9
-        True
+        np.True_
     """
     period = check_period(period)
     scalar = check_number(scalar, "scalar")

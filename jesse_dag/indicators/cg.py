@@ -76,7 +76,7 @@ def cg(candles: np.ndarray, period: int = 10, source_type: str = "close", sequen
     Example:
         >>> import numpy as np
         >>> cg(np.ones(30))
-        -5.0
+        np.float64(-5.0)
     """
     period = check_period(period)
     candles = slice_candles(candles, sequential)

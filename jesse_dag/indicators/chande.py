@@ -65,7 +65,7 @@ def chande(candles: np.ndarray, period: int = 22, mult: float = 3.0, direction: 
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> chande(candles_from_close_prices(np.linspace(100, 150, 60))) < 150
-        True
+        np.True_
     """
     period = check_period(period)
     mult = check_number(mult, "mult")

@@ -127,9 +127,9 @@ def chop(candles: np.ndarray, period: int = 14, scalar: float = 100, drift: int 
         >>> import numpy as np
         >>> rng = np.random.default_rng(0)
         >>> 0 < chop(candles_from_close_prices(100 + np.cumsum(rng.normal(0, 1, 60)))) < 100
-        True
+        np.True_
         >>> chop(candles_from_close_prices(np.linspace(100, 150, 60)))  # a straight line has no chop
-        0.0
+        np.float64(0.0)
     """
     period = check_period(period)
     drift = check_period(drift, "drift")

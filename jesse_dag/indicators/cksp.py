@@ -66,7 +66,7 @@ def cksp(candles: np.ndarray, p: int = 10, x: float = 1.0, q: int = 9, sequentia
         >>> import numpy as np
         >>> s = cksp(candles_from_close_prices(np.linspace(100, 150, 60)))
         >>> s.long < 150
-        True
+        np.True_
     """
     p = check_period(p, "p")
     q = check_period(q, "q")

@@ -80,7 +80,7 @@ def cmo(candles: np.ndarray, period: int = 14, source_type: str = "close", seque
     Example:
         >>> import numpy as np
         >>> cmo(np.arange(1.0, 30.0))
-        100.0
+        np.float64(100.0)
     """
     period = check_period(period)
     if not sequential:

@@ -59,7 +59,7 @@ def correl(candles: np.ndarray, period: int = 5, sequential: bool = False) -> fl
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> correl(candles_from_close_prices(np.linspace(100, 150, 60))) > 0.9
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:

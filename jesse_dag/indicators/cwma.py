@@ -17,7 +17,7 @@ def cwma(candles: np.ndarray, period: int = 14, source_type: str = "close", sequ
     Example:
         >>> import numpy as np
         >>> cwma(np.ones(30))
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     if not sequential:

@@ -134,7 +134,7 @@ def damiani_volatmeter(candles: np.ndarray, vis_atr: int = 13, vis_std: int = 20
         >>> import numpy as np
         >>> d = damiani_volatmeter(candles_from_close_prices(100 + np.sin(np.arange(300) / 5.0)))
         >>> d.vol > 0
-        True
+        np.True_
     """
     vis_atr = check_period(vis_atr, "vis_atr")
     vis_std = check_period(vis_std, "vis_std")

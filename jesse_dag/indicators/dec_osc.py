@@ -30,7 +30,7 @@ def dec_osc(candles: np.ndarray, hp_period: int = 125, k: float = 1, source_type
     Example:
         >>> import numpy as np
         >>> round(dec_osc(np.full(50, 10.0)), 4)  # Jesse's filter seeds leave a residue on a flat series
-        2.1851
+        np.float64(2.1851)
     """
     hp_period = check_period(hp_period, "hp_period")
     k = check_number(k, "k")

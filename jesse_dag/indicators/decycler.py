@@ -23,7 +23,7 @@ def decycler(candles: np.ndarray, hp_period: int = 125, source_type: str = "clos
     Example:
         >>> import numpy as np
         >>> round(decycler(np.full(50, 10.0)), 6)  # Jesse's high-pass seeds make it lag a flat series
-        5.141086
+        np.float64(5.141086)
     """
     hp_period = check_period(hp_period, "hp_period")
     candles = slice_candles(candles, sequential)

@@ -50,7 +50,7 @@ def dema(candles: np.ndarray, period: int = 30, source_type: str = "close", sequ
     Example:
         >>> import numpy as np
         >>> dema(np.full(10, 3.0))
-        3.0
+        np.float64(3.0)
     """
     period = check_period(period)
     if not sequential:

@@ -48,7 +48,7 @@ def devstop(candles: np.ndarray, period: int = 20, mult: float = 0, devtype: int
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> devstop(candles_from_close_prices(np.linspace(100, 150, 60))) < 150
-        True
+        np.True_
     """
     period = check_period(period)
     mult = check_number(mult, "mult")

@@ -64,7 +64,7 @@ def dm(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DM:
         >>> import numpy as np
         >>> r = dm(candles_from_close_prices(np.linspace(100, 150, 60)))
         >>> r.plus > r.minus
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:

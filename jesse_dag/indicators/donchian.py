@@ -51,7 +51,7 @@ def donchian(candles: np.ndarray, period: int = 20, sequential: bool = False) ->
         >>> import numpy as np
         >>> d = donchian(candles_from_close_prices(np.linspace(100, 150, 60)))
         >>> d.upperband > d.middleband > d.lowerband
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:

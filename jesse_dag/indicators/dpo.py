@@ -44,7 +44,7 @@ def dpo(candles: np.ndarray, period: int = 5, source_type: str = "close", sequen
     Example:
         >>> import numpy as np
         >>> dpo(np.arange(1.0, 30.0))
-        -1.0
+        np.float64(-1.0)
     """
     period = check_period(period)
     candles = slice_candles(candles, sequential)

@@ -67,7 +67,7 @@ def dti(candles: np.ndarray, r: int = 14, s: int = 10, u: int = 5, sequential: b
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> dti(candles_from_close_prices(np.linspace(100, 150, 60))) > 0
-        True
+        np.True_
     """
     r, s, u = check_period(r, "r"), check_period(s, "s"), check_period(u, "u")
     if not sequential and _kernels.plain_source_code(candles) >= 0:

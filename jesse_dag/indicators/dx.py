@@ -113,7 +113,7 @@ def dx(candles: np.ndarray, di_length: int = 14, adx_smoothing: int = 14, sequen
         >>> import numpy as np
         >>> r = dx(candles_from_close_prices(np.linspace(100, 150, 60)))
         >>> r.plusDI > r.minusDI
-        True
+        np.True_
     """
     di_length = check_period(di_length, "di_length")
     adx_smoothing = check_period(adx_smoothing, "adx_smoothing")

@@ -72,7 +72,7 @@ def edcf(candles: np.ndarray, period: int = 15, source_type: str = "hl2", sequen
     Example:
         >>> import numpy as np
         >>> edcf(np.arange(1.0, 60.0)) > 50
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential:

@@ -52,7 +52,7 @@ def efi(candles: np.ndarray, period: int = 13, source_type: str = "close", seque
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> efi(candles_from_close_prices(np.linspace(100, 150, 60))) > 0
-        True
+        np.True_
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "efi")

@@ -126,7 +126,7 @@ def ema(candles: np.ndarray, period: int = 5, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(ema(np.array([1.0, 2.0, 3.0]), 2), 4)
-        2.5556
+        np.float64(2.5556)
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the

@@ -102,7 +102,7 @@ def emd(candles: np.ndarray, period: int = 20, delta: float = 0.5, fraction: flo
         >>> import numpy as np
         >>> e = emd(candles_from_close_prices(100 + np.sin(np.arange(300) / 3.0)))
         >>> e.upperband > e.lowerband
-        True
+        np.True_
     """
     period = check_period(period)
     delta = check_number(delta, "delta")

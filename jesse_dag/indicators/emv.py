@@ -87,7 +87,7 @@ def emv(candles: np.ndarray, length: int = 14, div: int = 10000, sequential: boo
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> emv(candles_from_close_prices(np.linspace(100, 150, 60))) > 0
-        True
+        np.True_
     """
     length = check_period(length, "length")
     div = check_number(div, "div")

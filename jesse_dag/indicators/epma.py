@@ -18,7 +18,7 @@ def epma(candles: np.ndarray, period: int = 11, offset: int = 4, source_type: st
     Example:
         >>> import numpy as np
         >>> epma(np.ones(30))
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     if int(offset) != offset or offset < 0:

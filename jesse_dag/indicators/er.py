@@ -46,7 +46,7 @@ def er(candles: np.ndarray, period: int = 5, source_type: str = "close", sequent
     Example:
         >>> import numpy as np
         >>> er(np.arange(1.0, 30.0)) >= 0
-        True
+        np.True_
     """
     period = check_period(period)
     candles = slice_candles(candles, sequential)

@@ -59,7 +59,7 @@ def eri(candles: np.ndarray, period: int = 13, matype: int = 1, source_type: str
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> eri(candles_from_close_prices(np.linspace(100, 150, 60))).bull > 0
-        True
+        np.True_
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "eri")

@@ -61,7 +61,7 @@ def fisher(candles: np.ndarray, period: int = 9, sequential: bool = False) -> Fi
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> fisher(candles_from_close_prices(np.linspace(100, 150, 60))).fisher > 0
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:

@@ -91,7 +91,7 @@ def fosc(candles: np.ndarray, period: int = 5, source_type: str = "close", seque
     Example:
         >>> import numpy as np
         >>> abs(fosc(np.linspace(100.0, 200.0, 60))) < 1e-9
-        True
+        np.True_
     """
     period = check_period(period)
     if period < 2:

@@ -106,7 +106,7 @@ def frama(candles: np.ndarray, window: int = 10, FC: int = 1, SC: int = 300, seq
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> frama(candles_from_close_prices(np.linspace(100, 150, 60)))  # a straight line: no lag at the end
-        150.0
+        np.float64(150.0)
     """
     window = check_period(window, "window")
     FC = check_period(FC, "FC")

@@ -51,7 +51,7 @@ def fwma(candles: np.ndarray, period: int = 5, source_type: str = "close", seque
     Example:
         >>> import numpy as np
         >>> fwma(np.ones(10))
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     if not sequential:

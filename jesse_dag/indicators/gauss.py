@@ -43,7 +43,7 @@ def gauss(candles: np.ndarray, period: int = 14, poles: int = 4, source_type: st
     Example:
         >>> import numpy as np
         >>> round(gauss(np.full(200, 10.0)), 6)
-        10.0
+        np.float64(10.0)
     """
     period = check_period(period)
     if poles not in (1, 2, 3, 4):

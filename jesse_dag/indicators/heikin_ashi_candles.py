@@ -70,7 +70,7 @@ def heikin_ashi_candles(candles: np.ndarray, sequential: bool = False) -> HA:
         >>> import numpy as np
         >>> ha = heikin_ashi_candles(candles_from_close_prices(np.linspace(100, 110, 30)))
         >>> ha.high >= ha.low
-        True
+        np.True_
     """
     c = ohlcv(candles, sequential, "heikin_ashi_candles")
     if not sequential:

@@ -43,7 +43,7 @@ def hma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(hma(np.arange(1.0, 51.0)), 6)
-        50.333333
+        np.float64(50.333333)
     """
     period = check_period(period)
     if period < 2:

@@ -27,7 +27,7 @@ def hurst_exponent(candles: np.ndarray, min_chunksize: int = 8, max_chunksize: i
         >>> import numpy as np
         >>> rng = np.random.default_rng(0)
         >>> 0.3 < hurst_exponent(100 + np.cumsum(rng.normal(size=240))) < 0.7
-        True
+        np.True_
     """
     min_chunksize = check_period(min_chunksize, "hurst_exponent: min_chunksize")
     max_chunksize = check_period(max_chunksize, "hurst_exponent: max_chunksize")

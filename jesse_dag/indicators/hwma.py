@@ -18,7 +18,7 @@ def hwma(candles: np.ndarray, na: float = 0.2, nb: float = 0.1, nc: float = 0.1,
     Example:
         >>> import numpy as np
         >>> round(hwma(np.full(50, 3.0)), 9)
-        3.0
+        np.float64(3.0)
     """
     if not ((0 < na < 1) or (0 < nb < 1) or (0 < nc < 1)):
         raise ValueError("hwma: bad parameters, they have to be 0 < na, nb, nc < 1")

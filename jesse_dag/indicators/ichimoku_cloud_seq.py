@@ -27,7 +27,7 @@ def ichimoku_cloud_seq(candles: np.ndarray, conversion_line_period: int = 9, bas
         >>> import numpy as np
         >>> ic = ichimoku_cloud_seq(candles_from_close_prices(np.linspace(100, 120, 100)))
         >>> ic.future_span_a > ic.span_a
-        True
+        np.True_
     """
     for name, p in (("conversion_line_period", conversion_line_period), ("base_line_period", base_line_period),
                     ("lagging_line_period", lagging_line_period), ("displacement", displacement)):

@@ -17,7 +17,7 @@ def ift_rsi(candles: np.ndarray, rsi_period: int = 5, wma_period: int = 9, sourc
     Example:
         >>> import numpy as np
         >>> -1.0 <= ift_rsi(np.sin(np.arange(100.0)) + 10) <= 1.0
-        True
+        np.True_
     """
     rsi = k2.indicator("rsi")
 

@@ -92,7 +92,7 @@ def itrend(candles: np.ndarray, alpha: float = 0.07, source_type: str = "hl2", s
     Example:
         >>> import numpy as np
         >>> itrend(np.arange(1.0, 100.0)).signal
-        1.0
+        np.float64(1.0)
     """
     alpha = check_number(alpha, "itrend: alpha")
     if not sequential:

@@ -34,7 +34,7 @@ def jma(candles: np.ndarray, period: int = 7, phase: float = 50, power: int = 2,
     Example:
         >>> import numpy as np
         >>> round(jma(np.full(50, 2.0)), 9)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     phase = check_number(phase, "jma: phase")

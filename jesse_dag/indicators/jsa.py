@@ -28,7 +28,7 @@ def jsa(candles: np.ndarray, period: int = 30, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> jsa(np.arange(0.0, 40.0))
-        24.0
+        np.float64(24.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)

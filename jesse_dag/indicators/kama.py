@@ -36,7 +36,7 @@ def kama(candles: np.ndarray, period: int = 14, fast_length: int = 2, slow_lengt
     Example:
         >>> import numpy as np
         >>> round(kama(np.arange(1.0, 60.0)), 3) < 59
-        True
+        np.True_
     """
     period = check_period(period)
     fast_length = check_period(fast_length, "kama: fast_length")

@@ -22,7 +22,7 @@ def kdj(candles: np.ndarray, fastk_period: int = 9, slowk_period: int = 3, slowk
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> 0 <= kdj(candles_from_close_prices(np.linspace(100, 90, 60))).k <= 100
-        True
+        np.True_
     """
     ma = k2.indicator("ma")
 

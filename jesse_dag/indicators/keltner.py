@@ -40,7 +40,7 @@ def keltner(candles: np.ndarray, period: int = 20, multiplier: float = 2, matype
         >>> import numpy as np
         >>> k = keltner(candles_from_close_prices(np.linspace(100, 110, 60)))
         >>> k.lowerband < k.middleband < k.upperband
-        True
+        np.True_
     """
     ma = k2.indicator("ma")
 

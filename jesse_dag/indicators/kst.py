@@ -46,7 +46,7 @@ def kst(candles: np.ndarray, sma_period1: int = 10, sma_period2: int = 10, sma_p
     Example:
         >>> import numpy as np
         >>> kst(np.exp(np.linspace(0, 1, 120))).line > 0
-        True
+        np.True_
     """
     periods = [check_period(p, f"kst: {name}") for name, p in (
         ("sma_period1", sma_period1), ("sma_period2", sma_period2), ("sma_period3", sma_period3),

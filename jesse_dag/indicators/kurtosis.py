@@ -34,7 +34,7 @@ def kurtosis(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     Example:
         >>> import numpy as np
         >>> round(kurtosis(np.array([1.0, 2.0, 3.0, 4.0, 5.0])), 6)
-        -1.3
+        np.float64(-1.3)
     """
     period = check_period(period)
     if not sequential:

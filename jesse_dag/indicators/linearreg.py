@@ -23,7 +23,7 @@ def linearreg(candles: np.ndarray, period: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(linearreg(np.arange(0.0, 40.0, 2.0)), 9)
-        38.0
+        np.float64(38.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)

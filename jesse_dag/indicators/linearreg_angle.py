@@ -16,7 +16,7 @@ def linearreg_angle(candles: np.ndarray, period: int = 14, source_type: str = "c
     Example:
         >>> import numpy as np
         >>> round(linearreg_angle(np.arange(0.0, 20.0)), 9)
-        45.0
+        np.float64(45.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)

@@ -34,7 +34,7 @@ def linearreg_intercept(candles: np.ndarray, period: int = 14, source_type: str 
     Example:
         >>> import numpy as np
         >>> round(linearreg_intercept(np.arange(0.0, 40.0, 2.0)), 9)
-        12.0
+        np.float64(12.0)
     """
     period = check_period(period)
     if not sequential:

@@ -34,7 +34,7 @@ def linearreg_slope(candles: np.ndarray, period: int = 14, source_type: str = "c
     Example:
         >>> import numpy as np
         >>> round(linearreg_slope(np.arange(0.0, 40.0, 2.0)), 9)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     if not sequential:

@@ -20,7 +20,7 @@ def lrsi(candles: np.ndarray, alpha: float = 0.2, sequential: bool = False) -> f
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> 0 <= lrsi(candles_from_close_prices(np.linspace(100, 110, 60))) <= 1
-        True
+        np.True_
     """
     alpha = check_number(alpha, "lrsi: alpha")
     if not sequential and _kernels.plain_source_code(candles) >= 0:

@@ -41,7 +41,7 @@ def ma(candles: np.ndarray, period: int = 30, matype: int = 0, source_type: str 
     Example:
         >>> import numpy as np
         >>> ma(np.arange(1.0, 11.0), period=4, matype=0)
-        8.5
+        np.float64(8.5)
     """
     if matype not in MATYPES:
         raise ValueError(f"ma: invalid matype {matype!r}; valid: {sorted(MATYPES)}")

@@ -96,7 +96,7 @@ def maaq(candles: np.ndarray, period: int = 11, fast_period: int = 2, slow_perio
     Example:
         >>> import numpy as np
         >>> round(maaq(np.full(40, 7.0)), 9)
-        7.0
+        np.float64(7.0)
     """
     period = check_period(period)
     fast_period = check_period(fast_period, "maaq: fast_period")

@@ -25,7 +25,7 @@ def mab(candles: np.ndarray, fast_period: int = 10, slow_period: int = 50, devup
         >>> import numpy as np
         >>> m = mab(candles_from_close_prices(np.linspace(100, 110, 80)))
         >>> m.lowerband <= m.upperband
-        True
+        np.True_
     """
     ma = k2.indicator("ma")
 

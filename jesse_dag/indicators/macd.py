@@ -151,7 +151,7 @@ def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, sign
     Example:
         >>> import numpy as np
         >>> macd(np.arange(1.0, 60.0)).macd > 0
-        True
+        np.True_
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the

@@ -32,7 +32,7 @@ def mama(candles: np.ndarray, fastlimit: float = 0.5, slowlimit: float = 0.05, s
         >>> import numpy as np
         >>> m = mama(np.linspace(100.0, 110.0, 100))
         >>> 100 < m.fama < m.mama < 110
-        True
+        np.True_
     """
     fastlimit = check_number(fastlimit, "mama: fastlimit")
     slowlimit = check_number(slowlimit, "mama: slowlimit")

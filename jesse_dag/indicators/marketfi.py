@@ -36,7 +36,7 @@ def marketfi(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
     Example:
         >>> import numpy as np
         >>> marketfi(np.array([[0, 1, 2, 4.0, 1.0, 3.0]]))
-        1.0
+        np.float64(1.0)
     """
     c = ohlcv(candles, sequential, "marketfi")
     if not sequential:

@@ -73,7 +73,7 @@ def mass(candles: np.ndarray, period: int = 5, sequential: bool = False) -> floa
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> 4 < mass(candles_from_close_prices(np.linspace(100, 110, 80))) < 6
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:

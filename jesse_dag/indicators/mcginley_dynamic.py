@@ -34,7 +34,7 @@ def mcginley_dynamic(candles: np.ndarray, period: int = 10, k: float = 0.6, sour
     Example:
         >>> import numpy as np
         >>> round(mcginley_dynamic(np.full(30, 4.0)), 9)
-        4.0
+        np.float64(4.0)
     """
     period = check_period(period)
     k = check_number(k, "mcginley_dynamic: k")

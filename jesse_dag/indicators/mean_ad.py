@@ -34,7 +34,7 @@ def mean_ad(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     Example:
         >>> import numpy as np
         >>> mean_ad(np.array([1.0, 1.0, 1.0, 1.0, 1.0, 6.0]))
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     if not sequential:

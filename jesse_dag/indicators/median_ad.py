@@ -34,7 +34,7 @@ def median_ad(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     Example:
         >>> import numpy as np
         >>> median_ad(np.array([1.0, 2.0, 3.0, 4.0, 100.0]))
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     if not sequential:

@@ -13,7 +13,7 @@ def medprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
     Example:
         >>> import numpy as np
         >>> medprice(np.array([[0, 1, 2, 4.0, 1.0, 3.0]]))
-        2.5
+        np.float64(2.5)
     """
     c = ohlcv(candles, sequential, "medprice")
     if not sequential:

@@ -25,7 +25,7 @@ def midpoint(candles: np.ndarray, period: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> midpoint(np.arange(0.0, 20.0), 5)
-        17.0
+        np.float64(17.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)

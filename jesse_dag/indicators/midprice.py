@@ -34,7 +34,7 @@ def midprice(candles: np.ndarray, period: int = 14, sequential: bool = False) ->
     Example:
         >>> import numpy as np
         >>> midprice(np.array([[0, 1, 2, 4.0, 1.0, 3.0], [0, 1, 2, 6.0, 2.0, 3.0]]), 2)
-        3.5
+        np.float64(3.5)
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:

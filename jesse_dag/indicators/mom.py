@@ -43,7 +43,7 @@ def mom(candles: np.ndarray, period: int = 10, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> mom(np.arange(0.0, 20.0), 4)
-        4.0
+        np.float64(4.0)
     """
     period = check_period(period)
     if not sequential:

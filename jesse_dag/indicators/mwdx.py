@@ -23,7 +23,7 @@ def mwdx(candles: np.ndarray, factor: float = 0.2, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(mwdx(np.full(20, 3.0)), 9)
-        3.0
+        np.float64(3.0)
     """
     factor = check_number(factor, "mwdx: factor")
     if factor == 0:

@@ -17,7 +17,7 @@ def natr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> flo
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> natr(candles_from_close_prices(np.linspace(100, 110, 60))) > 0
-        True
+        np.True_
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "natr")

@@ -16,7 +16,7 @@ def nma(candles: np.ndarray, period: int = 40, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(nma(np.linspace(100.0, 120.0, 60), 10), 3) > 100
-        True
+        np.True_
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)

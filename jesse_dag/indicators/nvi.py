@@ -25,7 +25,7 @@ def nvi(candles: np.ndarray, source_type: str = "close", sequential: bool = Fals
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> nvi(candles_from_close_prices(np.linspace(100, 110, 30))) > 0
-        True
+        np.True_
     """
     if source_type not in SOURCE_TYPES:
         raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")

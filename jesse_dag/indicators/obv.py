@@ -32,7 +32,7 @@ def obv(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
     Example:
         >>> import numpy as np
         >>> obv(np.array([[0, 1, 1.0, 1, 1, 5.0], [0, 1, 2.0, 2, 1, 3.0], [0, 1, 1.5, 2, 1, 2.0]]))
-        6.0
+        np.float64(6.0)
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
         return _f64(_last_k2_on_balance_volume_rows(candles, _warmup_candles_num.get()))

@@ -21,7 +21,7 @@ def pivot(candles: np.ndarray, mode: int = 0, sequential: bool = False) -> PIVOT
     Example:
         >>> import numpy as np
         >>> pivot(np.array([[0, 1, 2.0, 3.0, 1.0, 1.0]])).pp
-        2.0
+        np.float64(2.0)
     """
     if mode not in (0, 1, 2, 3, 4):
         raise ValueError(f"pivot: mode must be 0..4, got {mode!r}")

@@ -19,7 +19,7 @@ def pma(candles: np.ndarray, source_type: str = "hl2", sequential: bool = False)
     Example:
         >>> import numpy as np
         >>> round(pma(np.arange(0.0, 30.0)).predict, 6)
-        29.0
+        np.float64(29.0)
     """
     _, source = source_of(candles, source_type, sequential)
     predict, trigger = k2.predictive_ma(source)

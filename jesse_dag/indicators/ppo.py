@@ -45,7 +45,7 @@ def ppo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> ppo(candles_from_close_prices(np.linspace(100, 120, 60))) > 0
-        True
+        np.True_
     """
     ma = k2.indicator("ma")
 

@@ -36,7 +36,7 @@ def pwma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> pwma(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
-        3.0
+        np.float64(3.0)
     """
     period = check_period(period)
     row = np.array([comb(period - 1, i) for i in range(period)], dtype=np.float64)

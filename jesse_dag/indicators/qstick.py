@@ -75,7 +75,7 @@ def qstick(candles: np.ndarray, period: int = 5, sequential: bool = False) -> fl
     Example:
         >>> import numpy as np
         >>> qstick(np.array([[0, 1.0, 2.0, 2, 1, 1]] * 5))
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:

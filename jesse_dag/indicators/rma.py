@@ -37,7 +37,7 @@ def rma(candles: np.ndarray, length: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(rma(np.full(30, 2.0)), 9)
-        2.0
+        np.float64(2.0)
     """
     length = check_period(length, "rma: length")
     if not sequential:

@@ -35,7 +35,7 @@ def roc(candles: np.ndarray, period: int = 10, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(roc(np.array([100.0, 110.0, 121.0]), 1), 9)
-        10.0
+        np.float64(10.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)

@@ -26,7 +26,7 @@ def rocp(candles: np.ndarray, period: int = 10, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(rocp(np.array([100.0, 110.0, 121.0]), 1), 9)
-        0.1
+        np.float64(0.1)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)

@@ -216,7 +216,7 @@ def rsi(candles: np.ndarray, period: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> rsi(np.arange(1.0, 30.0))
-        100.0
+        np.float64(100.0)
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the

@@ -59,7 +59,7 @@ def rsmk(candles: np.ndarray, candles_compare: np.ndarray, lookback: int = 90, p
         >>> import numpy as np
         >>> a = np.linspace(1.0, 2.0, 10)
         >>> rsmk(a, a, lookback=2).indicator
-        0.0
+        np.float64(0.0)
     """
     lookback = check_period(lookback, "lookback")
     period = check_period(period)

@@ -99,7 +99,7 @@ def rsx(candles: np.ndarray, period: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> rsx(np.arange(1.0, 40.0), period=5)
-        100.0
+        np.float64(100.0)
     """
     period = check_period(period)
     if not sequential:

@@ -41,7 +41,7 @@ def rvi(candles: np.ndarray, period: int = 10, ma_len: int = 14, matype: int = 1
     Example:
         >>> import numpy as np
         >>> rvi(np.arange(1.0, 30.0), period=3, ma_len=3)
-        100.0
+        np.float64(100.0)
     """
     if matype in (24, 29):
         raise ValueError("VWMA (matype 24) and VWAP (matype 29) cannot be used in rvi indicator.")

@@ -23,7 +23,7 @@ def sinwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(sinwma(np.arange(1.0, 11.0), period=3), 6)
-        9.0
+        np.float64(9.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)

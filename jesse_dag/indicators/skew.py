@@ -62,7 +62,7 @@ def skew(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     Example:
         >>> import numpy as np
         >>> skew(np.array([1.0, 2.0, 3.0]), period=3)
-        0.0
+        np.float64(0.0)
     """
     period = check_period(period)
     if not sequential:

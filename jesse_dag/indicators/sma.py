@@ -156,7 +156,7 @@ def sma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> sma(np.array([1.0, 2.0, 3.0]), 2)
-        2.5
+        np.float64(2.5)
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the

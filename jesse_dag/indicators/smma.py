@@ -53,7 +53,7 @@ def smma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> smma(np.array([2.0, 2.0, 2.0]), period=5)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     if not sequential:

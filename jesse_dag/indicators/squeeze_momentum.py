@@ -89,7 +89,7 @@ def squeeze_momentum(candles: np.ndarray, length: int = 20, mult: float = 2.0, l
         >>> c = np.column_stack([np.arange(30.0), np.ones(30), np.full(30, 2.0), np.full(30, 2.0),
         ...                      np.full(30, 2.0), np.ones(30)])
         >>> round(squeeze_momentum(c, sequential=False).momentum, 6)
-        -0.514286
+        np.float64(-0.514286)
     """
     length = check_period(length, "length")
     length_kc = check_period(length_kc, "length_kc")

@@ -22,7 +22,7 @@ def srwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(srwma(np.full(20, 3.0), period=4), 9)
-        3.0
+        np.float64(3.0)
     """
     period = check_period(period)
     if not sequential:

@@ -75,7 +75,7 @@ def stc(candles: np.ndarray, fast_period: int = 23, slow_period: int = 50, k_per
     Example:
         >>> import numpy as np
         >>> stc(np.full(30, 2.0))
-        0.0
+        np.float64(0.0)
     """
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")

@@ -16,7 +16,7 @@ def stddev(candles: np.ndarray, period: int = 5, nbdev: float = 1, source_type: 
     Example:
         >>> import numpy as np
         >>> stddev(np.array([1.0, 3.0]), period=2)
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     nbdev = check_number(nbdev, "nbdev")

@@ -43,7 +43,7 @@ def stiffness(candles: np.ndarray, ma_length: int = 100, stiff_length: int = 60,
     Example:
         >>> import numpy as np
         >>> stiffness(np.full(10, 2.0), ma_length=3, stiff_length=2)
-        0.0
+        np.float64(0.0)
     """
     ma_length = check_period(ma_length, "ma_length")
     stiff_length = check_period(stiff_length, "stiff_length")

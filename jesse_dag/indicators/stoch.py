@@ -42,7 +42,7 @@ def stoch(candles: np.ndarray, fastk_period: int = 14, slowk_period: int = 3, sl
         >>> import numpy as np
         >>> c = np.array([[0, 1, 1.5, 2.0, 1.0, 1]])
         >>> stoch(c, fastk_period=1, slowk_period=1, slowd_period=1).k
-        50.0
+        np.float64(50.0)
     """
     if any(m in (24, 29) for m in (slowk_matype, slowd_matype)):
         raise ValueError("VWMA (matype 24) and VWAP (matype 29) cannot be used in stochastic indicator.")

@@ -54,7 +54,7 @@ def stochf(candles: np.ndarray, fastk_period: int = 5, fastd_period: int = 3, fa
         >>> import numpy as np
         >>> c = np.array([[0, 1, 1.5, 2.0, 1.0, 1]])
         >>> stochf(c, fastk_period=1, fastd_period=1).k
-        50.0
+        np.float64(50.0)
     """
     if fastd_matype in (24, 29):
         raise ValueError("VWMA (matype 24) and VWAP (matype 29) cannot be used in stochf indicator.")

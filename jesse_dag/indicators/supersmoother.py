@@ -34,7 +34,7 @@ def supersmoother(candles: np.ndarray, period: int = 14, source_type: str = "clo
     Example:
         >>> import numpy as np
         >>> round(supersmoother(np.full(50, 2.0), period=10), 9)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     if not sequential:

@@ -48,7 +48,7 @@ def supersmoother_3_pole(candles: np.ndarray, period: int = 14, source_type: str
     Example:
         >>> import numpy as np
         >>> round(supersmoother_3_pole(np.full(80, 2.0), period=10), 9)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     if not sequential:

@@ -128,7 +128,7 @@ def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> supertrend(candles_from_close_prices(np.linspace(100, 120, 50))).changed
-        0.0
+        np.float64(0.0)
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the

@@ -80,7 +80,7 @@ def support_resistance_with_breaks(candles: np.ndarray, left_bars: int = 15, rig
         >>> c = np.column_stack([np.zeros(5), np.ones(5), np.ones(5), h, lo, np.ones(5)])
         >>> r = support_resistance_with_breaks(c, left_bars=1, right_bars=1)
         >>> (r.support, r.resistance)
-        (0.0, 3.0)
+        (np.float64(0.0), np.float64(3.0))
     """
     left_bars = check_period(left_bars, "left_bars")
     right_bars = check_period(right_bars, "right_bars")

@@ -36,7 +36,7 @@ def swma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(swma(np.array([1.0, 2.0, 3.0, 4.0]), period=4), 9)
-        2.5
+        np.float64(2.5)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)

@@ -73,7 +73,7 @@ def t3(candles: np.ndarray, period: int = 5, vfactor: float = 0, source_type: st
     Example:
         >>> import numpy as np
         >>> t3(np.array([2.0, 2.0, 2.0]), period=3)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     vfactor = check_number(vfactor, "vfactor")

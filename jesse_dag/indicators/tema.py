@@ -63,7 +63,7 @@ def tema(candles: np.ndarray, period: int = 9, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> tema(np.array([2.0, 2.0, 2.0]), period=3)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     if not sequential:

@@ -47,7 +47,7 @@ def trendflex(candles: np.ndarray, period: int = 20, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> trendflex(np.full(50, 2.0), period=10)
-        0.0
+        np.float64(0.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)

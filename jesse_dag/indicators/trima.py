@@ -25,7 +25,7 @@ def trima(candles: np.ndarray, period: int = 30, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> trima(np.array([1.0, 2.0, 3.0]), period=3)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)

@@ -66,7 +66,7 @@ def trix(candles: np.ndarray, period: int = 18, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> trix(np.full(5, 2.0))
-        0.0
+        np.float64(0.0)
     """
     period = check_period(period)
     if not sequential:

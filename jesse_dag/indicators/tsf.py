@@ -56,7 +56,7 @@ def tsf(candles: np.ndarray, period: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> tsf(np.array([1.0, 2.0, 3.0]), period=3)
-        4.0
+        np.float64(4.0)
     """
     period = check_period(period)
     if not sequential:

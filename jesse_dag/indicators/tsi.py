@@ -54,7 +54,7 @@ def tsi(candles: np.ndarray, long_period: int = 25, short_period: int = 13, sour
     Example:
         >>> import numpy as np
         >>> tsi(np.arange(1.0, 10.0))
-        100.0
+        np.float64(100.0)
     """
     long_period = check_period(long_period, "long_period")
     short_period = check_period(short_period, "short_period")

@@ -17,7 +17,7 @@ def ttm_trend(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
         >>> import numpy as np
         >>> c = np.column_stack([np.zeros(3), np.ones(3), [1.0, 2, 5], [1.0, 2, 3], [1.0, 2, 3], np.ones(3)])
         >>> ttm_trend(c, period=2)
-        True
+        np.True_
     """
     period = check_period(period)
     if source_type not in SOURCE_TYPES:

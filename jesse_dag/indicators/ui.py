@@ -57,7 +57,7 @@ def ui(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type: 
     Example:
         >>> import numpy as np
         >>> ui(np.array([1.0, 1.0, 1.0]), period=2)
-        0.0
+        np.float64(0.0)
     """
     period = check_period(period)
     scalar = check_number(scalar, "scalar")

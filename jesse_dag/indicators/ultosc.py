@@ -60,7 +60,7 @@ def ultosc(candles: np.ndarray, timeperiod1: int = 7, timeperiod2: int = 14, tim
         >>> import numpy as np
         >>> c = np.array([[0, 1, 2.0, 2.0, 1.0, 1], [1, 1, 3.0, 3.0, 2.0, 1]])
         >>> ultosc(c, 1, 1, 1)
-        100.0
+        np.float64(100.0)
     """
     p1 = check_period(timeperiod1, "timeperiod1")
     p2 = check_period(timeperiod2, "timeperiod2")

@@ -19,7 +19,7 @@ def var(candles: np.ndarray, period: int = 14, nbdev: float = 1, source_type: st
     Example:
         >>> import numpy as np
         >>> var(np.array([1.0, 3.0]), period=2)
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     nbdev = check_number(nbdev, "nbdev")

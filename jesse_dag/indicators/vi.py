@@ -49,7 +49,7 @@ def vi(candles: np.ndarray, period: int = 14, sequential: bool = False) -> VI:
         >>> import numpy as np
         >>> c = np.array([[0, 1, 1, 2.0, 1.0, 1], [1, 1, 2, 3.0, 2.0, 1]])
         >>> vi(c, period=1).plus
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "vi")

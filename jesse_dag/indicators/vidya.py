@@ -128,7 +128,7 @@ def vidya(candles: np.ndarray, length: int = 9, fix_cmo: bool = True, select: bo
     Example:
         >>> import numpy as np
         >>> vidya(np.full(5, 2.0))
-        2.0
+        np.float64(2.0)
     """
     length = check_period(length, "length")
     if not sequential:

@@ -56,7 +56,7 @@ def vlma(candles: np.ndarray, min_period: int = 5, max_period: int = 50, matype:
     Example:
         >>> import numpy as np
         >>> vlma(np.full(60, 2.0))
-        2.0
+        np.float64(2.0)
     """
     min_period = check_period(min_period, "min_period")
     max_period = check_period(max_period, "max_period")

@@ -46,7 +46,7 @@ def vosc(candles: np.ndarray, short_period: int = 2, long_period: int = 5,
         >>> import numpy as np
         >>> c = np.column_stack([np.zeros(4), np.ones(4), np.ones(4), np.ones(4), np.ones(4), [1.0, 1, 2, 2]])
         >>> vosc(c, short_period=2, long_period=4)
-        33.33333333333333
+        np.float64(33.33333333333333)
     """
     short_period = check_period(short_period, "short_period")
     long_period = check_period(long_period, "long_period")

@@ -92,7 +92,7 @@ def voss(candles: np.ndarray, period: int = 20, predict: int = 3, bandwith: floa
     Example:
         >>> import numpy as np
         >>> voss(np.full(40, 2.0)).voss
-        0.0
+        np.float64(0.0)
     """
     period = check_period(period)
     predict = check_period(predict, "predict")

@@ -22,7 +22,7 @@ def vpwma(candles: np.ndarray, period: int = 14, power: float = 0.382, source_ty
     Example:
         >>> import numpy as np
         >>> round(vpwma(np.full(20, 3.0), period=4), 9)
-        3.0
+        np.float64(3.0)
     """
     period = check_period(period)
     power = check_number(power, "power")

@@ -129,7 +129,7 @@ def vwma(candles: np.ndarray, period: int = 20, source_type: str = "close",
         >>> import numpy as np
         >>> c = np.column_stack([np.zeros(2), np.ones(2), [1.0, 4.0], np.ones(2), np.ones(2), [1.0, 2.0]])
         >>> vwma(c, period=2)
-        3.0
+        np.float64(3.0)
     """
     period = check_period(period)
     code = _kernels.plain_source_code(candles, source_type)

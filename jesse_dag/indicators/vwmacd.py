@@ -26,7 +26,7 @@ def vwmacd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, si
         >>> import numpy as np
         >>> c = np.column_stack([np.zeros(5), np.ones(5), np.full(5, 2.0), np.ones(5), np.ones(5), np.ones(5)])
         >>> vwmacd(c, 2, 3, 2).macd
-        0.0
+        np.float64(0.0)
     """
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")

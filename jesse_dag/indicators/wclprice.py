@@ -36,7 +36,7 @@ def wclprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
     Example:
         >>> import numpy as np
         >>> wclprice(np.array([[0, 1, 2.0, 4.0, 0.0, 1]]))
-        2.0
+        np.float64(2.0)
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
         return _f64(_last_wclprice_rows(candles, _warmup_candles_num.get()))

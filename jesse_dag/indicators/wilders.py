@@ -34,7 +34,7 @@ def wilders(candles: np.ndarray, period: int = 5, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> wilders(np.array([3.0, 6.0]), period=3)
-        4.0
+        np.float64(4.0)
     """
     period = check_period(period)
     if not sequential:

@@ -51,7 +51,7 @@ def willr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> fl
         >>> import numpy as np
         >>> c = np.array([[0, 1, 1.5, 2.0, 1.0, 1]])
         >>> willr(c, period=1)
-        -50.0
+        np.float64(-50.0)
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:

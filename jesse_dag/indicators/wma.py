@@ -34,7 +34,7 @@ def wma(candles: np.ndarray, period: int = 30, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> wma(np.array([1.0, 2.0, 3.0]), period=2)
-        2.6666666666666665
+        np.float64(2.6666666666666665)
     """
     period = check_period(period)
     if not sequential:

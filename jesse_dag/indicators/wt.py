@@ -93,7 +93,7 @@ def wt(candles: np.ndarray, wtchannellen: int = 9, wtaveragelen: int = 12, wtmal
         >>> import numpy as np
         >>> c = np.column_stack([np.zeros(5), np.ones(5), np.full(5, 2.0), np.full(5, 2.0), np.full(5, 2.0), np.ones(5)])
         >>> wt(c).wt1
-        0.0
+        np.float64(0.0)
     """
     wtchannellen = check_period(wtchannellen, "wtchannellen")
     wtaveragelen = check_period(wtaveragelen, "wtaveragelen")

@@ -69,7 +69,7 @@ def zlema(candles: np.ndarray, period: int = 20, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> zlema(np.full(10, 2.0), period=3)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     if not sequential:

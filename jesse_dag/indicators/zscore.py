@@ -19,7 +19,7 @@ def zscore(candles: np.ndarray, period: int = 14, matype: int = 0, nbdev: float 
     Example:
         >>> import numpy as np
         >>> zscore(np.array([1.0, 3.0]), period=2)
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     nbdev = check_number(nbdev, "nbdev")
