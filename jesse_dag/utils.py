@@ -387,17 +387,27 @@ def timeframe_to_one_minutes(timeframe: str) -> int:
 
 
 def filter_candles_by_hours(candles: np.ndarray, hours: dict | None) -> np.ndarray:
-    """Candles whose open time is inside a trading-hours schedule; ``hours=None`` returns them unchanged.
+    """The candles whose open time falls inside a trading-hours schedule, in their order (``hours=None``: the
+    input itself). The schedule format is Jesse's: see :mod:`jesse_dag.candles.trading_hours`.
 
-    Trading-hours schedules (Jesse 3.5.3, for stock data) are not supported yet: a schedule is refused.
+    Example:
+        >>> c = np.array([[1767364140000.0, 1, 1, 1, 1, 1], [1767364200000.0, 1, 1, 1, 1, 1]])
+        >>> filter_candles_by_hours(c, {'timezone': 'America/New_York', 'hours': {'Mon-Fri': '09:30-16:00'}})[:, 0]
+        array([1.7673642e+12])
     """
-    if hours is None:
-        return candles
-    raise NotImplementedError("trading-hours schedules are not supported by jesse-dag yet; pass hours=None")
+    from jesse_dag.candles import trading_hours
+
+    return trading_hours.filter_candles(candles, hours)
 
 
 def is_in_trading_hours(timestamp: int, hours: dict | None) -> bool:
-    """Always True without a schedule; schedules are not supported yet (see :func:`filter_candles_by_hours`)."""
-    if hours is None:
-        return True
-    raise NotImplementedError("trading-hours schedules are not supported by jesse-dag yet; pass hours=None")
+    """Whether a UTC-ms moment is inside a trading-hours schedule; always True when ``hours`` is None. To
+    judge a candle, pass its open time (as :func:`filter_candles_by_hours` does).
+
+    Example:
+        >>> is_in_trading_hours(1767364200000, {'timezone': 'America/New_York', 'hours': {'Mon-Fri': '09:30-16:00'}})
+        True
+    """
+    from jesse_dag.candles import trading_hours
+
+    return trading_hours.is_in_trading_hours(timestamp, hours)

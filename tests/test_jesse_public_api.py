@@ -467,3 +467,35 @@ def test_trade_times_are_floats_as_jesses():
     assert json.dumps([trade["opened_at"], trade["closed_at"]]) == \
         f"[{T0 + 2 * 60_000}.0, {T0 + 5 * 60_000}.0]"  # Jesse's trades JSON (and hash) spell them so
     assert trade["holding_period"] == 180.0
+
+
+# ------------------------------------------------------------------ trading hours
+
+def test_trading_hours_equal_jesse():
+    ts = inputs.trading_hours_timestamps()
+    candles = np.column_stack([ts.astype(float), np.ones((len(ts), 5))])
+    for spec, want in zip(inputs.TRADING_HOURS_SPECS, TABLE["trading_hours"]):
+        inside = [bool(utils.is_in_trading_hours(int(t), spec)) for t in ts]
+        assert sum(inside) == want["count"], spec
+        assert hashlib.sha256(bytes(inside)).hexdigest() == want["inside"], spec
+        kept = utils.filter_candles_by_hours(candles, spec)
+        assert hashlib.sha256(kept[:, 0].tobytes()).hexdigest() == want["filtered"], spec
+        assert np.array_equal(kept[:, 0], ts[inside].astype(float))  # the mask and the point test agree
+    assert utils.filter_candles_by_hours(candles, None) is candles and utils.is_in_trading_hours(0, None)
+
+
+@pytest.mark.parametrize("spec, message", [
+    ({"hours": {"Mon": "09:00-10:00"}}, "'timezone' is required"),
+    ({"timezone": "Mars/Base", "hours": {"Mon": "09:00-10:00"}}, "unknown timezone 'Mars/Base'"),
+    ({"timezone": "UTC", "hours": {"Mon": "9-10"}}, "time '9' must look like 'HH:MM'"),
+    ({"timezone": "UTC", "hours": {"Mon": "09:00"}}, "'HH:MM-HH:MM'"),
+    ({"timezone": "UTC", "hours": {"Mon": "09:00-09:00"}}, "same time"),
+    ({"timezone": "UTC", "hours": {"Mon": "24:00-02:00"}}, "cannot open at 24:00"),
+    ({"timezone": "UTC", "hours": {"Mon-Fri": "09:00-10:00", "Fri": "11:00-12:00"}}, "Fri is listed more than once"),
+    ({"timezone": "UTC", "hours": {"Moon": "09:00-10:00"}}, "unknown day"),
+    ({"timezone": "UTC", "hours": {"Mon": "09:00-10:00"}, "closed": ["26/11/2026"]}, "not an ISO date"),
+    ({"timezone": "UTC", "hours": {"Mon": "09:00-10:00"}, "holidays": []}, "unknown key"),
+])
+def test_trading_hours_refuse_a_bad_schedule_saying_what_is_wrong(spec, message):
+    with pytest.raises(ValueError, match=message):
+        utils.is_in_trading_hours(T0, spec)

@@ -152,8 +152,6 @@ def test_missing_optional_dependencies_say_what_is_missing():
         utils.wavelet_denoising(np.ones(8))
     candles = np.zeros((2, 6))
     assert utils.filter_candles_by_hours(candles, None) is candles
-    with pytest.raises(NotImplementedError, match="trading-hours"):
-        utils.is_in_trading_hours(0, {"Mon-Fri": "09:30-16:00"})
 
 
 # ------------------------------------------------------------------ helpers (jh)

@@ -65,3 +65,24 @@ def run_pipeline(pipeline, candles: np.ndarray) -> np.ndarray:
     """Every batch through ``get_candles`` as a dense backtest calls it; the rows it hands out, stacked."""
     b = PIPELINE_BATCH
     return np.vstack([pipeline.get_candles(candles[i:i + b].copy(), i, b).copy() for i in range(0, len(candles), b)])
+
+
+# trading-hours schedules (Jesse's format): exchanges, overnight windows, DST changes, closures, overrides
+TRADING_HOURS_SPECS = [
+    {"timezone": "America/New_York", "hours": {"Mon-Fri": "09:30-16:00"}, "closed": ["2026-11-26"],
+     "overrides": {"2026-11-27": "09:30-13:00"}},
+    {"timezone": "America/Chicago", "hours": {"Sun-Thu": "17:00-16:00"}},
+    {"timezone": "Europe/London", "hours": {"Mon,Wed,Fri": ["08:00-12:00", "13:00-16:30"], "Sat": "10:00-24:00"}},
+    {"timezone": "Asia/Tokyo", "hours": {"Fri-Mon": "22:00-02:00"}, "closed": ["2026-03-09"]},
+    {"timezone": "UTC", "hours": {"Mon-Sun": "00:00-24:00"}, "closed": ["2026-03-08"]},
+]
+
+
+def trading_hours_timestamps() -> np.ndarray:
+    """Minutes around US and EU daylight-saving changes and a US holiday, plus random moments of 2026."""
+    rs = np.random.RandomState(9)
+    spans = [(1772928000000, 4 * 1440), (1774656000000, 3 * 1440), (1795392000000, 5 * 1440),
+             (1798156800000, 3 * 1440)]  # 2026-03-08, 2026-03-28, 2026-11-21 and 2026-12-25, UTC midnight
+    parts = [start + 60_000 * np.arange(0, n, 7) for start, n in spans]
+    parts.append(1767225600000 + 60_000 * rs.randint(0, 365 * 1440, 2000))
+    return np.sort(np.concatenate(parts)).astype(np.int64)

@@ -106,7 +106,19 @@ def indicator_types(rows: int) -> dict:
     return out
 
 
-table = {"helpers": helpers_table(), "are_cointegrated": cointegration_table(), "pipelines": pipelines_table(),
+def trading_hours_table() -> list:
+    ts = inputs.trading_hours_timestamps()
+    candles = np.column_stack([ts.astype(float), np.ones((len(ts), 5))])
+    out = []
+    for spec in inputs.TRADING_HOURS_SPECS:
+        inside = [bool(utils.is_in_trading_hours(int(t), spec)) for t in ts]
+        kept = utils.filter_candles_by_hours(candles, spec)[:, 0]
+        out.append({"inside": hashlib.sha256(bytes(inside)).hexdigest(), "count": int(sum(inside)),
+                    "filtered": hashlib.sha256(kept.tobytes()).hexdigest()})
+    return out
+
+
+table = {"helpers": helpers_table(), "trading_hours": trading_hours_table(), "are_cointegrated": cointegration_table(), "pipelines": pipelines_table(),
          "indicator_types": {str(n): indicator_types(n) for n in inputs.INDICATOR_ROWS}}
 (HERE / "jesse_api_table.json").write_text(json.dumps(table, indent=1, sort_keys=True) + "\n")
 print("wrote", HERE / "jesse_api_table.json")
