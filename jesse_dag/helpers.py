@@ -3,8 +3,8 @@
 Same names, parameters and results as Jesse 3.5.3, without Jesse's global config or store, and without
 the wall clock: times are UTC epoch milliseconds; ``timestamp_to_arrow`` gives an arrow object as Jesse's
 does (``timestamp_to_datetime`` a ``datetime`` in UTC). The only functions that read the clock are the ones
-whose meaning is "now" (``now_to_timestamp``, ``today_to_timestamp``); nothing else in the library calls
-them. Helpers of Jesse's live trading, dashboard, database and store are not here: see
+whose meaning is "now" (``now_to_timestamp``, ``today_to_timestamp``...); nothing else in the library calls
+them, and inside a backtest ``now_to_timestamp`` gives its simulated time, as Jesse's does. Helpers of Jesse's live trading, dashboard, database and store are not here: see
 ``docs/deliberate-differences.md`` (``UNSUPPORTED`` below lists them with the reason).
 
 Example:
@@ -420,14 +420,26 @@ def date_diff_in_days(date1, date2) -> int:
     return abs((d2 - d1).days)
 
 
-def now_to_timestamp() -> int:
-    """The wall clock in epoch ms, whole seconds. Meaning is "now": never used by backtests."""
+def now_to_timestamp(force_fresh: bool = False) -> int:
+    """"Now" in epoch ms: inside a backtest its simulated time (``self.time``, as Jesse's store clock), else
+    (or with ``force_fresh``) the wall clock in whole seconds.
+
+    Example:
+        >>> now_to_timestamp() % 1000
+        0
+    """
+    if not force_fresh:
+        from jesse_dag._config import backtest_time
+
+        t = backtest_time()
+        if t is not None:
+            return t
     return int(datetime.now(tz=timezone.utc).timestamp()) * 1000
 
 
 def today_to_timestamp() -> int:
-    """UTC midnight of today in epoch ms. Meaning is "now": never used by backtests."""
-    now = now_to_timestamp()
+    """UTC midnight of today (the wall clock, also inside a backtest, as Jesse) in epoch ms."""
+    now = now_to_timestamp(force_fresh=True)
     return now - now % _MS_PER_DAY
 
 
@@ -1192,8 +1204,8 @@ def clear_output() -> None:
 
 
 def now(force_fresh: bool = False) -> int:
-    """Same as :func:`now_to_timestamp` (the wall clock; see its note)."""
-    return now_to_timestamp()
+    """:func:`now_to_timestamp` as an int."""
+    return int(now_to_timestamp(force_fresh))
 
 
 def now_to_datetime() -> datetime:
@@ -1203,12 +1215,12 @@ def now_to_datetime() -> datetime:
 
 def current_1m_candle_timestamp() -> int:
     """Open time of the current wall-clock minute in epoch ms."""
-    return now_to_timestamp() // 60_000 * 60_000
+    return now_to_timestamp(force_fresh=True) // 60_000 * 60_000
 
 
 def get_candle_start_timestamp_based_on_timeframe(timeframe: str, num_candles_to_fetch: int) -> int:
     """The wall-clock time ``num_candles_to_fetch`` candles of ``timeframe`` ago, in epoch ms."""
-    return now_to_timestamp() - num_candles_to_fetch * timeframe_to_one_minutes(timeframe) * 60_000
+    return now_to_timestamp(force_fresh=True) - num_candles_to_fetch * timeframe_to_one_minutes(timeframe) * 60_000
 
 
 # Jesse's public helpers that need its live-trading app, global router or store: not provided.

@@ -499,3 +499,30 @@ def test_trading_hours_equal_jesse():
 def test_trading_hours_refuse_a_bad_schedule_saying_what_is_wrong(spec, message):
     with pytest.raises(ValueError, match=message):
         utils.is_in_trading_hours(T0, spec)
+
+
+def test_now_is_the_backtest_clock_inside_a_run_as_jesse():
+    from jesse_dag.engine import run_backtest
+
+    class Clock(Strategy):
+        seen: list = []
+
+        def before(self):
+            Clock.seen.append((jh.now_to_timestamp(), jh.now(), self.time))
+
+        def should_long(self):
+            return False
+
+        def go_long(self):
+            pass
+
+    cfg = {"starting_balance": 10_000, "fee": 0, "type": "futures", "futures_leverage": 1,
+           "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 0}
+    routes = [{"exchange": "Sandbox", "strategy": Clock, "symbol": "BTC-USDT", "timeframe": "1m"}]
+    data = {"Sandbox-BTC-USDT": {"exchange": "Sandbox", "symbol": "BTC-USDT",
+                                 "candles": candles_from_close_prices(np.linspace(100, 110, 5))}}
+    run_backtest(cfg, routes, [], data)
+    assert [s[2] for s in Clock.seen] == [T0 + k * 60_000 for k in range(1, 6)]
+    assert all(a == b == t for a, b, t in Clock.seen)
+    wall = jh.now_to_timestamp()  # outside the run: the wall clock again
+    assert wall > T0 + 10 ** 11 and wall % 1000 == 0 and jh.now_to_timestamp(force_fresh=True) >= wall
