@@ -25,17 +25,29 @@ _warmup_candles_num: contextvars.ContextVar[int] = contextvars.ContextVar(
 )
 
 
+# The running backtest's session (anything with a ``time`` attribute, epoch ms), or None outside a run.
+_clock: contextvars.ContextVar = contextvars.ContextVar("backtest_clock", default=None)
+
+
 def warmup_candles_num() -> int:
     """How many trailing candles a non-sequential indicator call sees (0 means all of them)."""
     return _warmup_candles_num.get()
 
 
+def backtest_time() -> int | None:
+    """The simulated time of the running backtest (what ``Strategy.time`` gives), or None outside one."""
+    clock = _clock.get()
+    return None if clock is None else clock.time
+
+
 @contextlib.contextmanager
-def run_config(*, warmup_candles_num: int | None = None) -> Iterator[None]:
-    """Set the per-run settings for the duration of a ``with`` block."""
+def run_config(*, warmup_candles_num: int | None = None, clock=None) -> Iterator[None]:
+    """Set the per-run settings for the duration of a ``with`` block (``clock``: the run's session)."""
     tokens = []
     if warmup_candles_num is not None:
         tokens.append((_warmup_candles_num, _warmup_candles_num.set(int(warmup_candles_num))))
+    if clock is not None:
+        tokens.append((_clock, _clock.set(clock)))
     try:
         yield
     finally:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 __all__ = [
     "sides", "trade_types", "order_statuses", "timeframes", "colors", "order_types", "exchanges",
-    "order_submitted_via", "values_of",
+    "order_submitted_via", "data_providers", "migration_actions", "live_session_statuses", "live_session_modes",
+    "values_of",
 ]
 
 
@@ -117,6 +118,36 @@ class exchanges:
     KRAKEN_SPOT = 'Kraken Pro Spot'
     KRAKEN_PERPETUAL = 'Kraken Pro Futures'
     KRAKEN_PERPETUAL_TESTNET = 'Kraken Pro Futures Testnet'
+
+
+# The four below name things of Jesse's app (its data provider, database migrations, live sessions); they
+# are here so code that reads them imports, and nothing in jesse-dag uses them.
+class data_providers:
+    MASSIVE = 'Massive'
+
+
+class migration_actions:
+    ADD = 'add'
+    DROP = 'drop'
+    RENAME = 'rename'
+    MODIFY_TYPE = 'modify_type'
+    ALLOW_NULL = 'allow_null'
+    DENY_NULL = 'deny_null'
+    ADD_INDEX = 'add_index'
+    DROP_INDEX = 'drop_index'
+
+
+class live_session_statuses:
+    DRAFT = 'draft'
+    STARTING = 'starting'
+    RUNNING = 'running'
+    STOPPED = 'stopped'
+    TERMINATED = 'terminated'
+
+
+class live_session_modes:
+    LIVETRADE = 'livetrade'
+    PAPERTRADE = 'papertrade'
 
 
 def values_of(namespace: type) -> list[str]:

@@ -49,9 +49,12 @@ _ANCHORS = {
 
 
 def _check_number(name: str, value) -> None:
+    # Jesse's math.isnan raises TypeError for None and strings, and it refuses NaN with TypeError too
     if value is None:
         raise TypeError(f"{name} is None")
-    if isinstance(value, float) and math.isnan(value):
+    if isinstance(value, (str, bytes)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    if math.isnan(value):
         raise TypeError(f"{name} is NaN")
 
 
@@ -313,11 +316,20 @@ def z_score(series: np.ndarray) -> np.ndarray:
 
 
 def are_cointegrated(price_returns_1: np.ndarray, price_returns_2: np.ndarray, cutoff: float = 0.05) -> bool:
-    """Engle–Granger cointegration test (needs statsmodels, which jesse-dag does not depend on)."""
-    raise NotImplementedError(
-        "are_cointegrated needs statsmodels (statsmodels.tsa.stattools.coint: an ADF test on the residuals "
-        "with MacKinnon p-values), which is not installed; `pip install statsmodels` and call coint directly"
-    )
+    """Engle–Granger cointegration test: True when statsmodels' ``coint`` p-value is below ``cutoff``.
+
+    H0 is no cointegration (the residuals of the regression of one series on the other have a unit
+    root), so a small p-value means the two series move together.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> walk = np.cumsum(rng.normal(size=500))
+        >>> bool(are_cointegrated(walk, 2 * walk + rng.normal(size=500)))
+        True
+    """
+    from statsmodels.tsa.stattools import coint  # heavy import: only when the test is used
+
+    return coint(price_returns_1, price_returns_2)[1] < cutoff
 
 
 def wavelet_denoising(raw: np.ndarray, wavelet: str = "haar", level: int = 1, mode: str = "soft") -> np.ndarray:
@@ -375,17 +387,27 @@ def timeframe_to_one_minutes(timeframe: str) -> int:
 
 
 def filter_candles_by_hours(candles: np.ndarray, hours: dict | None) -> np.ndarray:
-    """Candles whose open time is inside a trading-hours schedule; ``hours=None`` returns them unchanged.
+    """The candles whose open time falls inside a trading-hours schedule, in their order (``hours=None``: the
+    input itself). The schedule format is Jesse's: see :mod:`jesse_dag.candles.trading_hours`.
 
-    Trading-hours schedules (Jesse 3.5.3, for stock data) are not supported yet: a schedule is refused.
+    Example:
+        >>> c = np.array([[1767364140000.0, 1, 1, 1, 1, 1], [1767364200000.0, 1, 1, 1, 1, 1]])
+        >>> filter_candles_by_hours(c, {'timezone': 'America/New_York', 'hours': {'Mon-Fri': '09:30-16:00'}})[:, 0]
+        array([1.7673642e+12])
     """
-    if hours is None:
-        return candles
-    raise NotImplementedError("trading-hours schedules are not supported by jesse-dag yet; pass hours=None")
+    from jesse_dag.candles import trading_hours
+
+    return trading_hours.filter_candles(candles, hours)
 
 
 def is_in_trading_hours(timestamp: int, hours: dict | None) -> bool:
-    """Always True without a schedule; schedules are not supported yet (see :func:`filter_candles_by_hours`)."""
-    if hours is None:
-        return True
-    raise NotImplementedError("trading-hours schedules are not supported by jesse-dag yet; pass hours=None")
+    """Whether a UTC-ms moment is inside a trading-hours schedule; always True when ``hours`` is None. To
+    judge a candle, pass its open time (as :func:`filter_candles_by_hours` does).
+
+    Example:
+        >>> is_in_trading_hours(1767364200000, {'timezone': 'America/New_York', 'hours': {'Mon-Fri': '09:30-16:00'}})
+        True
+    """
+    from jesse_dag.candles import trading_hours
+
+    return trading_hours.is_in_trading_hours(timestamp, hours)

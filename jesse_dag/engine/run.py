@@ -420,7 +420,7 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
 
     session.step_sampling = not fast_mode
     session.funding_rate = cfg.get("funding_rate", 0.0)
-    with run_config(warmup_candles_num=cfg["warm_up_candles"]), window_cache(indicator_memo):
+    with run_config(warmup_candles_num=cfg["warm_up_candles"], clock=session), window_cache(indicator_memo):
         if replay:
             run_replay(session, replay_start, fast_mode)
         else:

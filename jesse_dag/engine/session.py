@@ -377,7 +377,9 @@ class Session:
         p.entry_price = price
         p.exit_price = None
         self._update_qty(p, qty, "set")
-        p.opened_at = self.time
+        # a float as in Jesse, whose clock is a candle timestamp read from a float64 array (trade dicts and
+        # their hashes then match Jesse's: 1747918620000.0, not 1747918620000)
+        p.opened_at = float(self.time)
         t = market.current_trade
         if t is None:
             t = market.current_trade = ClosedTrade(self.new_id())
@@ -395,7 +397,7 @@ class Session:
         if p.qty == 0:
             raise EmptyPosition("The position is already closed.")
         p.exit_price = price
-        p.closed_at = self.time
+        p.closed_at = float(self.time)
         if self.exchange.type == "futures":
             self.exchange.add_realized_pnl(self._estimate_pnl(abs(p.qty), p.entry_price, price, p.qty > 0))
         self._update_qty(p, 0, "set")

@@ -72,11 +72,12 @@ def check_period(period: int, name: str = "period") -> int:
 
 
 def last_or_all(values: np.ndarray, sequential: bool):
-    """Jesse's ``same_length``-free return convention: the whole array, or its last value as a float."""
+    """Jesse's ``same_length``-free return convention: the whole array, or its last value as a numpy float64
+    (Jesse's type: ``round()`` of a .5 differs from a Python float's)."""
     if sequential:
         return values
     v = values[-1]
-    return None if v is None else float(v)
+    return None if v is None else np.float64(v)
 
 
 def source_of(candles: np.ndarray, source_type: str, sequential: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -116,10 +117,10 @@ def check_number(value: float, name: str) -> float:
 
 
 def named_result(cls, arrays, sequential: bool):
-    """Build a namedtuple result: the arrays when sequential, else each array's last value as a float."""
+    """Build a namedtuple result: the arrays when sequential, else each array's last value as a numpy float64."""
     if sequential:
         return cls(*arrays)
-    return cls(*(float(a[-1]) for a in arrays))
+    return cls(*(np.float64(a[-1]) for a in arrays))
 
 
 # ── per-backtest memo of trailing-window values ───────────────────────────────────────────────────────
@@ -260,6 +261,26 @@ def memo_hit(candles, key: tuple):
 
 
 _tuple_new = tuple.__new__
+
+
+def scalars(values: np.ndarray) -> list:
+    """A memo run's values as a list of numpy float64 scalars (the type a non-sequential call returns).
+
+    Example:
+        >>> type(scalars(np.array([1.5, 2.5]))[0]).__name__
+        'float64'
+    """
+    return list(values)
+
+
+def scalar_rows(values: np.ndarray) -> list:
+    """The rows of a (bars, fields) array as tuples of numpy float64 scalars, for :func:`named_rows`.
+
+    Example:
+        >>> [tuple(map(float, r)) for r in scalar_rows(np.array([[1.0, 2.0], [3.0, 4.0]]))]
+        [(1.0, 2.0), (3.0, 4.0)]
+    """
+    return list(zip(*values.T))
 
 
 def named_rows(cls: type, rows: list) -> list:

@@ -11,6 +11,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 AC = namedtuple("AC", ["osc", "change"])
 
 
@@ -57,8 +59,8 @@ def acosc(candles: np.ndarray, sequential: bool = False) -> AC:
         True
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return AC(*map(float, _last_acosc_rows(candles, _warmup_candles_num.get())))
+        return AC(*map(_f64, _last_acosc_rows(candles, _warmup_candles_num.get())))
     c = ohlcv(candles, sequential, "acosc")
     if not sequential:
-        return AC(*map(float, _last_acosc(c[:, HIGH], c[:, LOW])))
+        return AC(*map(_f64, _last_acosc(c[:, HIGH], c[:, LOW])))
     return AC(*_acosc(c[:, HIGH], c[:, LOW]))

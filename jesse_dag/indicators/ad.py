@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def money_flow_volume(high, low, close, volume):
@@ -49,8 +51,8 @@ def ad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         True
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_ad_rows(candles, _warmup_candles_num.get()))
+        return _f64(_last_ad_rows(candles, _warmup_candles_num.get()))
     c = ohlcv(candles, sequential, "ad")
     if not sequential:
-        return float(_last_ad(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME]))
+        return _f64(_last_ad(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME]))
     return _ad(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME])

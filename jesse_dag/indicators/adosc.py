@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, inline="always")
 def _adosc_into(c, s0, fast, slow, out):
@@ -72,8 +74,8 @@ def adosc(candles: np.ndarray, fast_period: int = 3, slow_period: int = 10,
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_adosc_rows(candles, _warmup_candles_num.get(), fast_period, slow_period))
+        return _f64(_last_adosc_rows(candles, _warmup_candles_num.get(), fast_period, slow_period))
     c = np.ascontiguousarray(ohlcv(candles, sequential, "adosc"))
     if not sequential:
-        return float(_last_adosc_rows(c, 0, fast_period, slow_period))
+        return _f64(_last_adosc_rows(c, 0, fast_period, slow_period))
     return _adosc_rows(c, fast_period, slow_period)

@@ -6,8 +6,10 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit
+from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, scalars
 from jesse_dag.indicators._fastpath import check_period, ohlcv
+
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
@@ -162,7 +164,7 @@ def _last_adx_tail(c, warm, period):
 
 def _memo_adx(candles, period):
     return cached_last(candles, ("adx", period),
-                       lambda slot, w, lo, hi: _adx_windows(slot.pristine, period, w, lo, hi, _LANES).tolist())
+                       lambda slot, w, lo, hi: scalars(_adx_windows(slot.pristine, period, w, lo, hi, _LANES)))
 
 
 def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
@@ -172,7 +174,7 @@ def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> 0 <= adx(candles_from_close_prices(np.linspace(100, 140, 80))) <= 100
-        True
+        np.True_
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
@@ -187,6 +189,6 @@ def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
     period = check_period(period)
     if not sequential:
         if _kernels.plain_source_code(candles) >= 0:
-            return _last_adx_tail(candles, _warmup_candles_num.get(), period)
-        return float(_last_adx(ohlcv(candles, False, "adx"), period))
+            return _f64(_last_adx_tail(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_adx(ohlcv(candles, False, "adx"), period))
     return _adx(ohlcv(candles, True, "adx"), period)

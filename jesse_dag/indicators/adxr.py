@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, inline="always")
 def _fill_dx(c, s0, period, dx):
@@ -85,12 +87,12 @@ def adxr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> flo
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> 0 <= adxr(candles_from_close_prices(np.linspace(100, 150, 60))) <= 100
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_adxr_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_adxr_rows(candles, _warmup_candles_num.get(), period))
     c = np.ascontiguousarray(ohlcv(candles, sequential, "adxr"))
     if not sequential:
-        return float(_last_adxr_rows(c, 0, period))
+        return _f64(_last_adxr_rows(c, 0, period))
     return _adxr(c, period)

@@ -10,6 +10,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 AG = namedtuple("AG", ["jaw", "teeth", "lips"])
 
 
@@ -87,13 +89,13 @@ def alligator(candles: np.ndarray, source_type: str = "hl2", sequential: bool = 
         >>> import numpy as np
         >>> a = alligator(candles_from_close_prices(np.linspace(100, 150, 60)))
         >>> a.lips > a.teeth > a.jaw
-        True
+        np.True_
     """
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return AG(*map(float, _last_alligator_src(candles, code, _warmup_candles_num.get())))
+            return AG(*map(_f64, _last_alligator_src(candles, code, _warmup_candles_num.get())))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return AG(*map(float, _last_alligator(source)))
+        return AG(*map(_f64, _last_alligator(source)))
     return AG(*_alligator(source))

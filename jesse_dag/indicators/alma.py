@@ -8,6 +8,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _alma(x, period, sigma, offset):
@@ -55,7 +57,7 @@ def alma(candles: np.ndarray, period: int = 9, sigma: float = 6.0, distribution_
     Example:
         >>> import numpy as np
         >>> round(alma(np.arange(1.0, 30.0)), 3)
-        27.443
+        np.float64(27.443)
     """
     period = check_period(period)
     sigma = check_number(sigma, "sigma")
@@ -63,8 +65,8 @@ def alma(candles: np.ndarray, period: int = 9, sigma: float = 6.0, distribution_
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_alma_src(candles, code, _warmup_candles_num.get(), period, sigma, distribution_offset))
+            return _f64(_last_alma_src(candles, code, _warmup_candles_num.get(), period, sigma, distribution_offset))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_alma(source, period, sigma, distribution_offset))
+        return _f64(_last_alma(source, period, sigma, distribution_offset))
     return _alma(source, period, sigma, distribution_offset)

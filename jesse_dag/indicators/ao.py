@@ -11,6 +11,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 AO = namedtuple("AO", ["osc", "change"])
 
 
@@ -72,11 +74,11 @@ def ao(candles: np.ndarray, sequential: bool = False) -> AO:
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> ao(candles_from_close_prices(np.linspace(100, 150, 60))).osc > 0
-        True
+        np.True_
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return AO(*map(float, _last_ao_rows(candles, _warmup_candles_num.get())))
+        return AO(*map(_f64, _last_ao_rows(candles, _warmup_candles_num.get())))
     c = ohlcv(candles, sequential, "ao")
     if not sequential:
-        return AO(*map(float, _last_ao(c[:, HIGH], c[:, LOW])))
+        return AO(*map(_f64, _last_ao(c[:, HIGH], c[:, LOW])))
     return AO(*_ao(c[:, HIGH], c[:, LOW]))

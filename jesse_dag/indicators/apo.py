@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, last_or_all, slice_candles
 from jesse_dag.indicators.sma import _last_sma
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _apo_sma(x, fast_period, slow_period):
@@ -32,7 +34,7 @@ def apo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
     Example:
         >>> import numpy as np
         >>> apo(np.arange(1.0, 60.0))
-        7.0
+        np.float64(7.0)
     """
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")
@@ -40,7 +42,7 @@ def apo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
     source = fp.source(candles, source_type)
     if matype == 0:
         if not sequential:
-            return float(_last_apo_sma(source, fast_period, slow_period))
+            return _f64(_last_apo_sma(source, fast_period, slow_period))
         res = _apo_sma(source, fast_period, slow_period)
     else:
         import jesse_dag.indicators as ta

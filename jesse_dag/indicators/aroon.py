@@ -11,6 +11,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 AROON = namedtuple("AROON", ["down", "up"])
 
 
@@ -57,12 +59,12 @@ def aroon(candles: np.ndarray, period: int = 14, sequential: bool = False) -> AR
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> aroon(candles_from_close_prices(np.linspace(100, 150, 60))).up
-        100.0
+        np.float64(100.0)
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return AROON(*map(float, _last_aroon_rows(candles, _warmup_candles_num.get(), period)))
+        return AROON(*map(_f64, _last_aroon_rows(candles, _warmup_candles_num.get(), period)))
     c = ohlcv(candles, sequential, "aroon")
     if not sequential:
-        return AROON(*map(float, _last_aroon(c[:, HIGH], c[:, LOW], period)))
+        return AROON(*map(_f64, _last_aroon(c[:, HIGH], c[:, LOW], period)))
     return AROON(*_aroon(c[:, HIGH], c[:, LOW], period))

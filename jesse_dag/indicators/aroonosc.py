@@ -8,6 +8,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators._kernels import LANES as _LANES
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _aroonosc_naive(high, low, period):
@@ -140,11 +142,11 @@ def aroonosc(candles: np.ndarray, period: int = 14, sequential: bool = False) ->
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> aroonosc(candles_from_close_prices(np.linspace(100, 150, 60))) > 0
-        True
+        np.True_
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "aroonosc")
     if not sequential:
-        return float(_last_aroonosc_window(c, period))
+        return _f64(_last_aroonosc_window(c, period))
     # short windows: the vectorized scan; long ones: the O(n) deques
     return _aroonosc_lanes(c, period, _LANES) if period <= 48 else _aroonosc(c, period)

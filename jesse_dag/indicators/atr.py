@@ -7,8 +7,10 @@ import numpy as np
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit
+from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, scalars
 from jesse_dag.indicators._fastpath import check_period, ohlcv
+
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True, inline="always")
@@ -208,7 +210,7 @@ def _last_atr_tail(c, warm, period):
 
 def _memo_atr(candles, period):
     return cached_last(candles, ("atr", period),
-                       lambda slot, w, lo, hi: _atr_windows(slot.pristine, period, w, lo, hi, _kernels.LANES).tolist())
+                       lambda slot, w, lo, hi: scalars(_atr_windows(slot.pristine, period, w, lo, hi, _kernels.LANES)))
 
 
 def atr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
@@ -218,7 +220,7 @@ def atr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> atr(candles_from_close_prices(np.linspace(100, 120, 50))) > 0
-        True
+        np.True_
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
@@ -233,6 +235,6 @@ def atr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
     period = check_period(period)
     if not sequential:
         if _kernels.plain_source_code(candles) >= 0:
-            return _last_atr_tail(candles, _warmup_candles_num.get(), period)
-        return float(_last_atr(ohlcv(candles, False, "atr"), period))
+            return _f64(_last_atr_tail(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_atr(ohlcv(candles, False, "atr"), period))
     return _atr(ohlcv(candles, True, "atr"), period)

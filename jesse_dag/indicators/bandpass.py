@@ -11,6 +11,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_number, check_period, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 BandPass = namedtuple("BandPass", ["bp", "bp_normalized", "signal", "trigger"])
 
 
@@ -112,9 +114,10 @@ def bandpass(candles: np.ndarray, period: int = 20, bandwidth: float = 0.3, sour
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return BandPass(*_last_bandpass_rows(candles, code, _warmup_candles_num.get(), period, bandwidth))
+            return BandPass(*map(_f64, _last_bandpass_rows(candles, code, _warmup_candles_num.get(), period,
+                                                           bandwidth)))
     candles = slice_candles(candles, sequential)
     source = fp.source(candles, source_type)
     if not sequential:
-        return BandPass(*map(float, _last_bandpass(source, period, bandwidth)))
+        return BandPass(*map(_f64, _last_bandpass(source, period, bandwidth)))
     return BandPass(*_bandpass(source, period, bandwidth))

@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.candles.columns import CLOSE
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _beta(x, y, period):
@@ -48,7 +50,7 @@ def beta(candles: np.ndarray, benchmark_candles: np.ndarray, period: int = 5,
         >>> import numpy as np
         >>> c = candles_from_close_prices(np.linspace(100, 150, 30))
         >>> round(beta(c, c), 6)
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "beta")
@@ -57,5 +59,5 @@ def beta(candles: np.ndarray, benchmark_candles: np.ndarray, period: int = 5,
         raise ValueError(f"beta: candles ({c.shape[0]} rows) and benchmark_candles ({b.shape[0]} rows) "
                          "must have the same length")
     if not sequential:
-        return float(_last_beta(c[:, CLOSE], b[:, CLOSE], period))
+        return _f64(_last_beta(c[:, CLOSE], b[:, CLOSE], period))
     return _beta(c[:, CLOSE], b[:, CLOSE], period)

@@ -8,8 +8,10 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, named_rows
+from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, named_rows, scalar_rows
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
+
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 BollingerBands = namedtuple("BollingerBands", ["upperband", "middleband", "lowerband"])
 
@@ -143,8 +145,8 @@ def _bbands_windows(x, period, devup, devdn, warm, lo, hi, lanes):
 
 def _memo_bbands(candles, period, devup, devdn, source_type):
     return cached_last(candles, ("bollinger_bands", period, devup, devdn, 0, 0, source_type),
-                       lambda slot, w, lo, hi: named_rows(BollingerBands, _bbands_windows(
-                           slot.source(source_type), period, devup, devdn, w, lo, hi, _kernels.LANES).tolist()))
+                       lambda slot, w, lo, hi: named_rows(BollingerBands, scalar_rows(_bbands_windows(
+                           slot.source(source_type), period, devup, devdn, w, lo, hi, _kernels.LANES))))
 
 
 def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, devdn: float = 2,
@@ -159,7 +161,7 @@ def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, dev
         >>> import numpy as np
         >>> bb = bollinger_bands(np.arange(1.0, 41.0))
         >>> bb.upperband > bb.middleband > bb.lowerband
-        True
+        np.True_
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
@@ -180,11 +182,12 @@ def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, dev
     if not sequential and matype == 0 and devtype == 0:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return BollingerBands(*_last_bbands_rows(candles, code, _warmup_candles_num.get(), period, devup, devdn))
+            return BollingerBands(*map(_f64, _last_bbands_rows(candles, code, _warmup_candles_num.get(), period,
+                                                               devup, devdn)))
     candles, source = source_of(candles, source_type, sequential)
     if matype == 0 and devtype == 0:
         if not sequential:
-            return BollingerBands(*_last_bbands(source, period, devup, devdn))
+            return BollingerBands(*map(_f64, _last_bbands(source, period, devup, devdn)))
         up, mid, lo = _bbands_sma_std(source, period, devup, devdn)
     else:
         import jesse_dag.indicators as ta
@@ -202,4 +205,4 @@ def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, dev
         lo = mid - devdn * dev
     if sequential:
         return BollingerBands(up, mid, lo)
-    return BollingerBands(float(up[-1]), float(mid[-1]), float(lo[-1]))
+    return BollingerBands(_f64(up[-1]), _f64(mid[-1]), _f64(lo[-1]))

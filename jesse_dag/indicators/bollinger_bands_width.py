@@ -8,6 +8,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _bbw(x, period, mult):
@@ -85,15 +87,15 @@ def bollinger_bands_width(candles: np.ndarray, period: int = 20, mult: float = 2
     Example:
         >>> import numpy as np
         >>> bollinger_bands_width(np.arange(1.0, 41.0)) > 0
-        True
+        np.True_
     """
     period = check_period(period)
     mult = check_number(mult, "mult")
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_bbw_src(candles, code, _warmup_candles_num.get(), period, mult))
+            return _f64(_last_bbw_src(candles, code, _warmup_candles_num.get(), period, mult))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_bbw(source, period, mult))
+        return _f64(_last_bbw(source, period, mult))
     return _bbw(source, period, mult)

@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
 from jesse_dag.indicators._fastpath import ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _bop(open_, high, low, close):
@@ -25,10 +27,10 @@ def bop(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
     Example:
         >>> import numpy as np
         >>> bop(np.array([[0, 1.0, 2.0, 3.0, 0.0, 10.0]]))
-        0.3333333333333333
+        np.float64(0.3333333333333333)
     """
     c = ohlcv(candles, sequential, "bop")
     if not sequential:  # the same elementwise formula on the last row only
         rng = c[-1, HIGH] - c[-1, LOW]
-        return float((c[-1, CLOSE] - c[-1, OPEN]) / rng) if rng != 0 else 0.0
+        return _f64((c[-1, CLOSE] - c[-1, OPEN]) / rng) if rng != 0 else _f64(0.0)
     return _bop(c[:, OPEN], c[:, HIGH], c[:, LOW], c[:, CLOSE])

@@ -8,6 +8,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 # error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
 @numba.njit(cache=True, error_model="numpy")
@@ -38,7 +40,7 @@ def cc(candles: np.ndarray, wma_period: int = 10, roc_short_period: int = 11, ro
     Example:
         >>> import numpy as np
         >>> cc(np.linspace(100.0, 200.0, 60)) > 0
-        True
+        np.True_
     """
     wma_period = check_period(wma_period, "wma_period")
     short = check_period(roc_short_period, "roc_short_period")
@@ -46,5 +48,5 @@ def cc(candles: np.ndarray, wma_period: int = 10, roc_short_period: int = 11, ro
     candles = slice_candles(candles, sequential)
     source = fp.source(candles, source_type)
     if not sequential:
-        return float(_last_cc(source, wma_period, short, long))
+        return _f64(_last_cc(source, wma_period, short, long))
     return _cc(source, wma_period, short, long)

@@ -8,6 +8,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _typical(c):
@@ -83,10 +85,10 @@ def cci(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> cci(candles_from_close_prices(np.linspace(100, 150, 60))) > 0
-        True
+        np.True_
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "cci")
     if not sequential:
-        return float(_last_cci(c, period))
+        return _f64(_last_cci(c, period))
     return _cci(c, period)

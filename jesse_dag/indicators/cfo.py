@@ -9,6 +9,8 @@ import numpy as np
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_number, check_period, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _cfo(x, period, scalar):
@@ -56,7 +58,7 @@ def cfo(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type:
     Example:
         >>> import numpy as np
         >>> abs(cfo(np.linspace(100.0, 200.0, 60))) < 1e-9
-        True
+        np.True_
     """
     period = check_period(period)
     scalar = check_number(scalar, "scalar")
@@ -64,5 +66,5 @@ def cfo(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type:
     source = fp.source(candles, source_type)
     if not sequential:
         v = _last_cfo(source, period, scalar)
-        return None if math.isnan(v) else float(v)
+        return None if math.isnan(v) else _f64(v)
     return _cfo(source, period, scalar)

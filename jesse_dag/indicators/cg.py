@@ -9,6 +9,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _cg(x, period):
@@ -74,11 +76,11 @@ def cg(candles: np.ndarray, period: int = 10, source_type: str = "close", sequen
     Example:
         >>> import numpy as np
         >>> cg(np.ones(30))
-        -5.0
+        np.float64(-5.0)
     """
     period = check_period(period)
     candles = slice_candles(candles, sequential)
     source = fp.source(candles, source_type)
     if not sequential:
-        return float(_last_cg_window(source, period))
+        return _f64(_last_cg_window(source, period))
     return _cg(source, period)

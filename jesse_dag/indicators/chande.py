@@ -8,6 +8,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _chande(c, period, mult, is_long):
@@ -63,7 +65,7 @@ def chande(candles: np.ndarray, period: int = 22, mult: float = 3.0, direction: 
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> chande(candles_from_close_prices(np.linspace(100, 150, 60))) < 150
-        True
+        np.True_
     """
     period = check_period(period)
     mult = check_number(mult, "mult")
@@ -71,5 +73,5 @@ def chande(candles: np.ndarray, period: int = 22, mult: float = 3.0, direction: 
         raise ValueError("The direction parameter must be 'short' or 'long'")
     c = ohlcv(candles, sequential, "chande")
     if not sequential:
-        return float(_last_chande(c, period, mult, direction == "long"))
+        return _f64(_last_chande(c, period, mult, direction == "long"))
     return _chande(c, period, mult, direction == "long")

@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _chop(high, low, close, period, scalar, drift):
@@ -125,17 +127,17 @@ def chop(candles: np.ndarray, period: int = 14, scalar: float = 100, drift: int 
         >>> import numpy as np
         >>> rng = np.random.default_rng(0)
         >>> 0 < chop(candles_from_close_prices(100 + np.cumsum(rng.normal(0, 1, 60)))) < 100
-        True
+        np.True_
         >>> chop(candles_from_close_prices(np.linspace(100, 150, 60)))  # a straight line has no chop
-        0.0
+        np.float64(0.0)
     """
     period = check_period(period)
     drift = check_period(drift, "drift")
     scalar = check_number(scalar, "scalar")
     # (period 1 divides by log10(1) = 0 on every row: left to the full kernel, which fails as it always has)
     if not sequential and period > 1 and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_chop_rows(candles, _warmup_candles_num.get(), period, scalar, drift))
+        return _f64(_last_chop_rows(candles, _warmup_candles_num.get(), period, scalar, drift))
     c = ohlcv(candles, sequential, "chop")
     if not sequential:
-        return float(_last_chop(c[:, HIGH], c[:, LOW], c[:, CLOSE], period, scalar, drift))
+        return _f64(_last_chop(c[:, HIGH], c[:, LOW], c[:, CLOSE], period, scalar, drift))
     return _chop(c[:, HIGH], c[:, LOW], c[:, CLOSE], period, scalar, drift)

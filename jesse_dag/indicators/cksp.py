@@ -11,6 +11,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 CKSP = namedtuple("CKSP", ["long", "short"])
 
 
@@ -64,14 +66,14 @@ def cksp(candles: np.ndarray, p: int = 10, x: float = 1.0, q: int = 9, sequentia
         >>> import numpy as np
         >>> s = cksp(candles_from_close_prices(np.linspace(100, 150, 60)))
         >>> s.long < 150
-        True
+        np.True_
     """
     p = check_period(p, "p")
     q = check_period(q, "q")
     x = check_number(x, "x")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return CKSP(*map(float, _last_cksp_rows(candles, _warmup_candles_num.get(), p, x, q)))
+        return CKSP(*map(_f64, _last_cksp_rows(candles, _warmup_candles_num.get(), p, x, q)))
     c = ohlcv(candles, sequential, "cksp")
     if not sequential:
-        return CKSP(*map(float, _last_cksp(c[:, HIGH], c[:, LOW], c[:, CLOSE], p, x, q)))
+        return CKSP(*map(_f64, _last_cksp(c[:, HIGH], c[:, LOW], c[:, CLOSE], p, x, q)))
     return CKSP(*_cksp(c[:, HIGH], c[:, LOW], c[:, CLOSE], p, x, q))

@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, inline="always")
 def _cmo_from(x, period, out):
@@ -78,14 +80,14 @@ def cmo(candles: np.ndarray, period: int = 14, source_type: str = "close", seque
     Example:
         >>> import numpy as np
         >>> cmo(np.arange(1.0, 30.0))
-        100.0
+        np.float64(100.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_cmo_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_cmo_src(candles, code, _warmup_candles_num.get(), period))
     source = fp.source(slice_candles(candles, sequential), source_type)
     if not sequential:
-        return float(_last_cmo(source, period))
+        return _f64(_last_cmo(source, period))
     return _cmo(source, period)

@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def pearson(x, y, period):
@@ -57,12 +59,12 @@ def correl(candles: np.ndarray, period: int = 5, sequential: bool = False) -> fl
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> correl(candles_from_close_prices(np.linspace(100, 150, 60))) > 0.9
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_pearson_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_pearson_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "correl")
     if not sequential:
-        return float(_last_pearson(c[:, HIGH], c[:, LOW], period))
+        return _f64(_last_pearson(c[:, HIGH], c[:, LOW], period))
     return pearson(c[:, HIGH], c[:, LOW], period)

@@ -9,6 +9,8 @@ import numpy as np
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_number, check_period, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 CC = namedtuple("CC", ["real", "imag", "angle", "state"])
 
 
@@ -189,5 +191,5 @@ def correlation_cycle(candles: np.ndarray, period: int = 20, threshold: int = 9,
     candles = slice_candles(candles, sequential)
     source = fp.source(candles, source_type)
     if not sequential:
-        return CC(*map(float, _last_correlation_cycle(source, period, threshold)))
+        return CC(*map(_f64, _last_correlation_cycle(source, period, threshold)))
     return CC(*_correlation_cycle(source, period, threshold))

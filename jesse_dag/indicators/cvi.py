@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _cvi(c, period):
@@ -53,5 +55,5 @@ def cvi(candles: np.ndarray, period: int = 5, sequential: bool = False) -> float
     period = check_period(period)
     c = ohlcv(candles, sequential, "cvi")
     if not sequential:
-        return float(_last_cvi(c, period))
+        return _f64(_last_cvi(c, period))
     return _cvi(c, period)

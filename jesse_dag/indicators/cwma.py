@@ -8,6 +8,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import power_weighted_ma_last, power_weighted_ma_last_rows
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def cwma(candles: np.ndarray, period: int = 14, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
     """Weights ``(period - i)**3`` on the newest ``period-1`` bars; the first ``period+1`` rows are the input.
@@ -15,15 +17,15 @@ def cwma(candles: np.ndarray, period: int = 14, source_type: str = "close", sequ
     Example:
         >>> import numpy as np
         >>> cwma(np.ones(30))
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(power_weighted_ma_last_rows(candles, code, _warmup_candles_num.get(),
+            return _f64(power_weighted_ma_last_rows(candles, code, _warmup_candles_num.get(),
                                                              period, 3.0, 0.0))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(power_weighted_ma_last(source, period, 3.0, 0.0))
+        return _f64(power_weighted_ma_last(source, period, 3.0, 0.0))
     return _kernels.power_weighted_ma(source, period, 3.0, 0.0)

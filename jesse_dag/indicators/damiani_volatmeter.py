@@ -11,6 +11,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import as_candles, check_number, check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 DamianiVolatmeter = namedtuple("DamianiVolatmeter", ["vol", "anti"])
 
 
@@ -132,7 +134,7 @@ def damiani_volatmeter(candles: np.ndarray, vis_atr: int = 13, vis_std: int = 20
         >>> import numpy as np
         >>> d = damiani_volatmeter(candles_from_close_prices(100 + np.sin(np.arange(300) / 5.0)))
         >>> d.vol > 0
-        True
+        np.True_
     """
     vis_atr = check_period(vis_atr, "vis_atr")
     vis_std = check_period(vis_std, "vis_std")
@@ -142,7 +144,7 @@ def damiani_volatmeter(candles: np.ndarray, vis_atr: int = 13, vis_std: int = 20
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return DamianiVolatmeter(*map(float, _last_damiani_src(
+            return DamianiVolatmeter(*map(_f64, _last_damiani_src(
                 candles, code, _warmup_candles_num.get(), vis_atr, vis_std, sed_atr, sed_std, threshold)))
     if as_candles(candles).ndim != 2:
         raise ValueError("damiani_volatmeter: needs a 2-D (N, 6) candle array, got a 1-D series")
@@ -150,5 +152,5 @@ def damiani_volatmeter(candles: np.ndarray, vis_atr: int = 13, vis_std: int = 20
     c = np.ascontiguousarray(c)
     vol, anti = _damiani(c, src, vis_atr, vis_std, sed_atr, sed_std, threshold)
     if not sequential:
-        return DamianiVolatmeter(float(vol[-1]), float(anti[-1]))
+        return DamianiVolatmeter(_f64(vol[-1]), _f64(anti[-1]))
     return DamianiVolatmeter(vol, anti)

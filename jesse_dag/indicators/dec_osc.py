@@ -8,6 +8,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_number, check_period, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _dec_osc(source, hp_period, half, k):
@@ -28,7 +30,7 @@ def dec_osc(candles: np.ndarray, hp_period: int = 125, k: float = 1, source_type
     Example:
         >>> import numpy as np
         >>> round(dec_osc(np.full(50, 10.0)), 4)  # Jesse's filter seeds leave a residue on a flat series
-        2.1851
+        np.float64(2.1851)
     """
     hp_period = check_period(hp_period, "hp_period")
     k = check_number(k, "k")
@@ -38,5 +40,5 @@ def dec_osc(candles: np.ndarray, hp_period: int = 125, k: float = 1, source_type
     candles = slice_candles(candles, sequential)
     source = fp.source(candles, source_type)
     if not sequential:
-        return float(_last_dec_osc(source, hp_period, half, k))
+        return _f64(_last_dec_osc(source, hp_period, half, k))
     return _dec_osc(source, hp_period, half, k)

@@ -8,6 +8,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _decycler(source, hp_period):
@@ -21,11 +23,11 @@ def decycler(candles: np.ndarray, hp_period: int = 125, source_type: str = "clos
     Example:
         >>> import numpy as np
         >>> round(decycler(np.full(50, 10.0)), 6)  # Jesse's high-pass seeds make it lag a flat series
-        5.141086
+        np.float64(5.141086)
     """
     hp_period = check_period(hp_period, "hp_period")
     candles = slice_candles(candles, sequential)
     source = fp.source(candles, source_type)
     if not sequential:
-        return float(_decycler(source, hp_period)[-1])
+        return _f64(_decycler(source, hp_period)[-1])
     return _decycler(source, hp_period)

@@ -8,6 +8,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _dema(x, period):
@@ -48,14 +50,14 @@ def dema(candles: np.ndarray, period: int = 30, source_type: str = "close", sequ
     Example:
         >>> import numpy as np
         >>> dema(np.full(10, 3.0))
-        3.0
+        np.float64(3.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_dema_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_dema_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_dema(source, period))
+        return _f64(_last_dema(source, period))
     return _dema(source, period)

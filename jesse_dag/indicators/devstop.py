@@ -8,6 +8,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, last_or_all, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _rolling_mean(x, period):
@@ -46,7 +48,7 @@ def devstop(candles: np.ndarray, period: int = 20, mult: float = 0, devtype: int
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> devstop(candles_from_close_prices(np.linspace(100, 150, 60))) < 150
-        True
+        np.True_
     """
     period = check_period(period)
     mult = check_number(mult, "mult")

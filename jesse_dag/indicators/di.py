@@ -11,6 +11,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 DI = namedtuple("DI", ["plus", "minus"])
 
 
@@ -89,12 +91,12 @@ def di(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DI:
         >>> import numpy as np
         >>> r = di(candles_from_close_prices(np.linspace(100, 150, 60)))
         >>> r.plus > r.minus
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return DI(*_last_di_rows(candles, _warmup_candles_num.get(), period))
+        return DI(*map(_f64, _last_di_rows(candles, _warmup_candles_num.get(), period)))
     c = ohlcv(candles, sequential, "di")
     if not sequential:
-        return DI(*map(float, _last_di(c[:, HIGH], c[:, LOW], c[:, CLOSE], period)))
+        return DI(*map(_f64, _last_di(c[:, HIGH], c[:, LOW], c[:, CLOSE], period)))
     return DI(*_di(c[:, HIGH], c[:, LOW], c[:, CLOSE], period))

@@ -11,6 +11,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 DM = namedtuple("DM", ["plus", "minus"])
 
 
@@ -62,12 +64,12 @@ def dm(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DM:
         >>> import numpy as np
         >>> r = dm(candles_from_close_prices(np.linspace(100, 150, 60)))
         >>> r.plus > r.minus
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return DM(*map(float, _last_dm_rows(candles, _warmup_candles_num.get(), period)))
+        return DM(*map(_f64, _last_dm_rows(candles, _warmup_candles_num.get(), period)))
     c = ohlcv(candles, sequential, "dm")
     if not sequential:
-        return DM(*map(float, _last_dm(c[:, HIGH], c[:, LOW], period)))
+        return DM(*map(_f64, _last_dm(c[:, HIGH], c[:, LOW], period)))
     return DM(*_dm(c[:, HIGH], c[:, LOW], period))

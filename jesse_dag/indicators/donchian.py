@@ -11,6 +11,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 DonchianChannel = namedtuple("DonchianChannel", ["upperband", "middleband", "lowerband"])
 
 
@@ -49,11 +51,11 @@ def donchian(candles: np.ndarray, period: int = 20, sequential: bool = False) ->
         >>> import numpy as np
         >>> d = donchian(candles_from_close_prices(np.linspace(100, 150, 60)))
         >>> d.upperband > d.middleband > d.lowerband
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        u, d = _last_donchian_rows(candles, _warmup_candles_num.get(), period)
+        u, d = map(_f64, _last_donchian_rows(candles, _warmup_candles_num.get(), period))
         return DonchianChannel(u, (u + d) / 2, d)
     c = ohlcv(candles, sequential, "donchian")
     if not sequential:
@@ -64,6 +66,6 @@ def donchian(candles: np.ndarray, period: int = 20, sequential: bool = False) ->
     up = _kernels.rolling_extreme(c[:, HIGH], period, 1.0)
     lo = _kernels.rolling_extreme(c[:, LOW], period, -1.0)
     if not sequential:
-        u, d = float(up[-1]), float(lo[-1])
+        u, d = _f64(up[-1]), _f64(lo[-1])
         return DonchianChannel(u, (u + d) / 2, d)
     return DonchianChannel(up, (up + lo) / 2, lo)

@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _dpo(x, period):
@@ -42,11 +44,11 @@ def dpo(candles: np.ndarray, period: int = 5, source_type: str = "close", sequen
     Example:
         >>> import numpy as np
         >>> dpo(np.arange(1.0, 30.0))
-        -1.0
+        np.float64(-1.0)
     """
     period = check_period(period)
     candles = slice_candles(candles, sequential)
     source = fp.source(candles, source_type)
     if not sequential:
-        return float(_last_dpo(source, period))
+        return _f64(_last_dpo(source, period))
     return _dpo(source, period)

@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, inline="always")
 def _dti_step(c, i, r, s, u, st):
@@ -65,14 +67,14 @@ def dti(candles: np.ndarray, r: int = 14, s: int = 10, u: int = 5, sequential: b
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> dti(candles_from_close_prices(np.linspace(100, 150, 60))) > 0
-        True
+        np.True_
     """
     r, s, u = check_period(r, "r"), check_period(s, "s"), check_period(u, "u")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
         y = _last_dti_rows(candles, _warmup_candles_num.get(), r, s, u)
-        return None if np.isnan(y) else float(y)
+        return None if np.isnan(y) else _f64(y)
     c = ohlcv(candles, sequential, "dti")
     res = _dti(c, r, s, u)
     if sequential:
         return res
-    return None if np.isnan(res[-1]) else float(res[-1])
+    return None if np.isnan(res[-1]) else _f64(res[-1])

@@ -10,6 +10,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 DX = namedtuple("DX", ["adx", "plusDI", "minusDI"])
 
 
@@ -111,11 +113,11 @@ def dx(candles: np.ndarray, di_length: int = 14, adx_smoothing: int = 14, sequen
         >>> import numpy as np
         >>> r = dx(candles_from_close_prices(np.linspace(100, 150, 60)))
         >>> r.plusDI > r.minusDI
-        True
+        np.True_
     """
     di_length = check_period(di_length, "di_length")
     adx_smoothing = check_period(adx_smoothing, "adx_smoothing")
     c = ohlcv(candles, sequential, "dx")
     if not sequential:
-        return DX(*_last_dx(c, di_length, adx_smoothing))
+        return DX(*map(_f64, _last_dx(c, di_length, adx_smoothing)))
     return DX(*_dx(c, di_length, adx_smoothing))

@@ -8,6 +8,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _edcf(x, period):
@@ -70,14 +72,14 @@ def edcf(candles: np.ndarray, period: int = 15, source_type: str = "hl2", sequen
     Example:
         >>> import numpy as np
         >>> edcf(np.arange(1.0, 60.0)) > 50
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_edcf_rows(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_edcf_rows(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_edcf(source, period))
+        return _f64(_last_edcf(source, period))
     return _edcf(source, period)

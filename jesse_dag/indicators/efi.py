@@ -8,6 +8,8 @@ from jesse_dag.candles.columns import VOLUME
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _efi_run(x, volume, period, out):
@@ -50,11 +52,11 @@ def efi(candles: np.ndarray, period: int = 13, source_type: str = "close", seque
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> efi(candles_from_close_prices(np.linspace(100, 150, 60))) > 0
-        True
+        np.True_
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "efi")
     source = fp.source(c, source_type)
     if not sequential:
-        return float(_last_efi(source, c[:, VOLUME], period))
+        return _f64(_last_efi(source, c[:, VOLUME], period))
     return _efi(source, c[:, VOLUME], period)

@@ -11,6 +11,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 EMD = namedtuple("EMD", ["upperband", "middleband", "lowerband"])
 
 
@@ -100,14 +102,14 @@ def emd(candles: np.ndarray, period: int = 20, delta: float = 0.5, fraction: flo
         >>> import numpy as np
         >>> e = emd(candles_from_close_prices(100 + np.sin(np.arange(300) / 3.0)))
         >>> e.upperband > e.lowerband
-        True
+        np.True_
     """
     period = check_period(period)
     delta = check_number(delta, "delta")
     fraction = check_number(fraction, "fraction")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return EMD(*_last_emd_rows(candles, _warmup_candles_num.get(), period, delta, fraction))
+        return EMD(*map(_f64, _last_emd_rows(candles, _warmup_candles_num.get(), period, delta, fraction)))
     c = np.ascontiguousarray(ohlcv(candles, sequential, "emd"))
     if not sequential:
-        return EMD(*_last_emd_rows(c, 0, period, delta, fraction))
+        return EMD(*map(_f64, _last_emd_rows(c, 0, period, delta, fraction)))
     return EMD(*_emd(c, period, delta, fraction))

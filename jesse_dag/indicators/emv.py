@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import HIGH, LOW, VOLUME
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 _WINDOWS_BLOCK = 512  # windows summed together: their running sums (4 KB) stay in L1
 
@@ -85,13 +87,13 @@ def emv(candles: np.ndarray, length: int = 14, div: int = 10000, sequential: boo
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> emv(candles_from_close_prices(np.linspace(100, 150, 60))) > 0
-        True
+        np.True_
     """
     length = check_period(length, "length")
     div = check_number(div, "div")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_emv_rows(candles, _warmup_candles_num.get(), length, div))
+        return _f64(_last_emv_rows(candles, _warmup_candles_num.get(), length, div))
     c = ohlcv(candles, sequential, "emv")
     if not sequential:
-        return float(_last_emv_rows(c, 0, length, div))
+        return _f64(_last_emv_rows(c, 0, length, div))
     return _emv_rows(c, length, div)

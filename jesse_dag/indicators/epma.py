@@ -8,6 +8,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import power_weighted_ma_last, power_weighted_ma_last_rows
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def epma(candles: np.ndarray, period: int = 11, offset: int = 4, source_type: str = "close",
          sequential: bool = False) -> float | np.ndarray:
@@ -16,7 +18,7 @@ def epma(candles: np.ndarray, period: int = 11, offset: int = 4, source_type: st
     Example:
         >>> import numpy as np
         >>> epma(np.ones(30))
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     if int(offset) != offset or offset < 0:
@@ -24,9 +26,9 @@ def epma(candles: np.ndarray, period: int = 11, offset: int = 4, source_type: st
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(power_weighted_ma_last_rows(candles, code, _warmup_candles_num.get(),
+            return _f64(power_weighted_ma_last_rows(candles, code, _warmup_candles_num.get(),
                                                              period, 1.0, float(offset)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(power_weighted_ma_last(source, period, 1.0, float(offset)))
+        return _f64(power_weighted_ma_last(source, period, 1.0, float(offset)))
     return _kernels.power_weighted_ma(source, period, 1.0, float(offset))

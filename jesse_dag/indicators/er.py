@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 # error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
 @numba.njit(cache=True, error_model="numpy")
@@ -44,11 +46,11 @@ def er(candles: np.ndarray, period: int = 5, source_type: str = "close", sequent
     Example:
         >>> import numpy as np
         >>> er(np.arange(1.0, 30.0)) >= 0
-        True
+        np.True_
     """
     period = check_period(period)
     candles = slice_candles(candles, sequential)
     source = fp.source(candles, source_type)
     if not sequential:
-        return float(_last_er(source, period))
+        return _f64(_last_er(source, period))
     return _er(source, period)

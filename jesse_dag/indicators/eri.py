@@ -11,6 +11,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 ERI = namedtuple("ERI", ["bull", "bear"])
 
 
@@ -57,14 +59,14 @@ def eri(candles: np.ndarray, period: int = 13, matype: int = 1, source_type: str
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> eri(candles_from_close_prices(np.linspace(100, 150, 60))).bull > 0
-        True
+        np.True_
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "eri")
     source = fp.source(c, source_type)
     if matype in (0, 1) and not sequential:
         avg = _last_avg(source, period, matype)
-        return ERI(float(c[-1, HIGH] - avg), float(c[-1, LOW] - avg))
+        return ERI(_f64(c[-1, HIGH] - avg), _f64(c[-1, LOW] - avg))
     if matype in (0, 1):
         return ERI(*_eri(c, source, period, matype))
     if matype == 1:
@@ -78,5 +80,5 @@ def eri(candles: np.ndarray, period: int = 13, matype: int = 1, source_type: str
         kw = {"source_type": source_type} if matype in (24, 29) else {}
         avg = np.asarray(ta.ma(arg, period=period, matype=matype, sequential=True, **kw), dtype=np.float64)
     if not sequential:
-        return ERI(float(c[-1, HIGH] - avg[-1]), float(c[-1, LOW] - avg[-1]))
+        return ERI(_f64(c[-1, HIGH] - avg[-1]), _f64(c[-1, LOW] - avg[-1]))
     return ERI(c[:, HIGH] - avg, c[:, LOW] - avg)

@@ -11,6 +11,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 FisherTransform = namedtuple("FisherTransform", ["fisher", "signal"])
 
 
@@ -59,12 +61,12 @@ def fisher(candles: np.ndarray, period: int = 9, sequential: bool = False) -> Fi
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> fisher(candles_from_close_prices(np.linspace(100, 150, 60))).fisher > 0
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return FisherTransform(*map(float, _last_fisher_rows(candles, _warmup_candles_num.get(), period)))
+        return FisherTransform(*map(_f64, _last_fisher_rows(candles, _warmup_candles_num.get(), period)))
     c = ohlcv(candles, sequential, "fisher")
     if not sequential:
-        return FisherTransform(*map(float, _last_fisher(c[:, HIGH], c[:, LOW], period)))
+        return FisherTransform(*map(_f64, _last_fisher(c[:, HIGH], c[:, LOW], period)))
     return FisherTransform(*_fisher(c[:, HIGH], c[:, LOW], period))

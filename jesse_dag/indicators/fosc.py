@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 _BLOCK = 2048  # rows per block: the block's prefix sums, source and output stay in L1
 
@@ -89,7 +91,7 @@ def fosc(candles: np.ndarray, period: int = 5, source_type: str = "close", seque
     Example:
         >>> import numpy as np
         >>> abs(fosc(np.linspace(100.0, 200.0, 60))) < 1e-9
-        True
+        np.True_
     """
     period = check_period(period)
     if period < 2:
@@ -97,5 +99,5 @@ def fosc(candles: np.ndarray, period: int = 5, source_type: str = "close", seque
     candles = slice_candles(candles, sequential)
     source = fp.source(candles, source_type)
     if not sequential:
-        return float(_last_fosc(source, period))
+        return _f64(_last_fosc(source, period))
     return _fosc(source, period)

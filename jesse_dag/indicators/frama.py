@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, inline="always")
 def _alpha_of_old_alpha(old_alpha, k_n, fc, a_min):
@@ -104,7 +106,7 @@ def frama(candles: np.ndarray, window: int = 10, FC: int = 1, SC: int = 300, seq
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> frama(candles_from_close_prices(np.linspace(100, 150, 60)))  # a straight line: no lag at the end
-        150.0
+        np.float64(150.0)
     """
     window = check_period(window, "window")
     FC = check_period(FC, "FC")
@@ -112,8 +114,8 @@ def frama(candles: np.ndarray, window: int = 10, FC: int = 1, SC: int = 300, seq
     if window % 2 == 1:
         window += 1
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_frama_rows(candles, _warmup_candles_num.get(), window, FC, SC))
+        return _f64(_last_frama_rows(candles, _warmup_candles_num.get(), window, FC, SC))
     c = ohlcv(candles, sequential, "frama")
     if not sequential:
-        return float(_last_frama(c[:, HIGH], c[:, LOW], c[:, CLOSE], window, FC, SC))
+        return _f64(_last_frama(c[:, HIGH], c[:, LOW], c[:, CLOSE], window, FC, SC))
     return _frama(c[:, HIGH], c[:, LOW], c[:, CLOSE], window, FC, SC)

@@ -8,6 +8,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _fwma(x, period):
@@ -49,14 +51,14 @@ def fwma(candles: np.ndarray, period: int = 5, source_type: str = "close", seque
     Example:
         >>> import numpy as np
         >>> fwma(np.ones(10))
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_fwma_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_fwma_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_fwma(source, period))
+        return _f64(_last_fwma(source, period))
     return _fwma(source, period)

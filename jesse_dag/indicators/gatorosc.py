@@ -97,7 +97,7 @@ def gatorosc(candles: np.ndarray, source_type: str = "close", sequential: bool =
     Example:
         >>> import numpy as np
         >>> gatorosc(np.linspace(100.0, 150.0, 60)).upper > 0
-        True
+        np.True_
     """
     candles = slice_candles(candles, sequential)
     source = fp.source(candles, source_type)

@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _gauss(source, period, poles):
@@ -41,7 +43,7 @@ def gauss(candles: np.ndarray, period: int = 14, poles: int = 4, source_type: st
     Example:
         >>> import numpy as np
         >>> round(gauss(np.full(200, 10.0)), 6)
-        10.0
+        np.float64(10.0)
     """
     period = check_period(period)
     if poles not in (1, 2, 3, 4):
@@ -49,9 +51,9 @@ def gauss(candles: np.ndarray, period: int = 14, poles: int = 4, source_type: st
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_gauss_src(candles, code, _warmup_candles_num.get(), period, int(poles)))
+            return _f64(_last_gauss_src(candles, code, _warmup_candles_num.get(), period, int(poles)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_gauss(source, period, int(poles)))
+        return _f64(_last_gauss(source, period, int(poles)))
     res = _gauss(source, period, int(poles))
     return res

@@ -11,6 +11,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 HA = namedtuple("HA", ["open", "close", "high", "low"])
 
 
@@ -68,9 +70,9 @@ def heikin_ashi_candles(candles: np.ndarray, sequential: bool = False) -> HA:
         >>> import numpy as np
         >>> ha = heikin_ashi_candles(candles_from_close_prices(np.linspace(100, 110, 30)))
         >>> ha.high >= ha.low
-        True
+        np.True_
     """
     c = ohlcv(candles, sequential, "heikin_ashi_candles")
     if not sequential:
-        return HA(*_last_ha_row(c))
+        return HA(*map(_f64, _last_ha_row(c)))
     return HA(*_ha(c))

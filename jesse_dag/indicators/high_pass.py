@@ -11,6 +11,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_high_pass_rows(c, code, warm, period):
@@ -32,7 +34,7 @@ def high_pass(candles: np.ndarray, period: int = 48, source_type: str = "close",
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
             v = _last_high_pass_rows(candles, code, _warmup_candles_num.get(), period)
-            return None if math.isnan(v) else float(v)
+            return None if math.isnan(v) else _f64(v)
     _, source = source_of(candles, source_type, sequential)
     res = k2.high_pass_1(source, period)
     if not sequential and np.isnan(res[-1]):

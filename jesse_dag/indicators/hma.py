@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _hma(source, period, sqrt_period):
@@ -41,7 +43,7 @@ def hma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(hma(np.arange(1.0, 51.0)), 6)
-        50.333333
+        np.float64(50.333333)
     """
     period = check_period(period)
     if period < 2:
@@ -49,8 +51,8 @@ def hma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_hma_src(candles, code, _warmup_candles_num.get(), period, int(np.sqrt(period))))
+            return _f64(_last_hma_src(candles, code, _warmup_candles_num.get(), period, int(np.sqrt(period))))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_hma(source, period, int(np.sqrt(period))))
+        return _f64(_last_hma(source, period, int(np.sqrt(period))))
     return _hma(source, period, int(np.sqrt(period)))

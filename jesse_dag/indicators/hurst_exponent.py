@@ -6,6 +6,8 @@ import numpy as np
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def _fit_slope(x: np.ndarray, y: np.ndarray) -> float:
     a = np.vstack([x, np.ones(len(x))]).T
@@ -25,7 +27,7 @@ def hurst_exponent(candles: np.ndarray, min_chunksize: int = 8, max_chunksize: i
         >>> import numpy as np
         >>> rng = np.random.default_rng(0)
         >>> 0.3 < hurst_exponent(100 + np.cumsum(rng.normal(size=240))) < 0.7
-        True
+        np.True_
     """
     min_chunksize = check_period(min_chunksize, "hurst_exponent: min_chunksize")
     max_chunksize = check_period(max_chunksize, "hurst_exponent: max_chunksize")
@@ -54,4 +56,4 @@ def hurst_exponent(candles: np.ndarray, min_chunksize: int = 8, max_chunksize: i
             raise ValueError(f"hurst_exponent: {source.shape[0]} values, need at least 6 for method 2")
         with np.errstate(divide="ignore", invalid="ignore"):
             h = float(k2.second_order_ratio(source))
-    return None if np.isnan(h) else h
+    return None if np.isnan(h) else _f64(h)

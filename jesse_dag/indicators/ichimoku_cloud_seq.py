@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import as_candles, check_period, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 IchimokuCloud = namedtuple("IchimokuCloud", ["conversion_line", "base_line", "span_a", "span_b", "lagging_line",
                                              "future_span_a", "future_span_b"])
 
@@ -25,7 +27,7 @@ def ichimoku_cloud_seq(candles: np.ndarray, conversion_line_period: int = 9, bas
         >>> import numpy as np
         >>> ic = ichimoku_cloud_seq(candles_from_close_prices(np.linspace(100, 120, 100)))
         >>> ic.future_span_a > ic.span_a
-        True
+        np.True_
     """
     for name, p in (("conversion_line_period", conversion_line_period), ("base_line_period", base_line_period),
                     ("lagging_line_period", lagging_line_period), ("displacement", displacement)):
@@ -48,4 +50,4 @@ def ichimoku_cloud_seq(candles: np.ndarray, conversion_line_period: int = 9, bas
     out = IchimokuCloud(conversion, base, span_a, span_b, lagging, future_a, future_b)
     if sequential:
         return out
-    return IchimokuCloud(*(float(v[-1]) for v in out))
+    return IchimokuCloud(*(_f64(v[-1]) for v in out))

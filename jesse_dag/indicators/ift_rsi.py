@@ -7,6 +7,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def ift_rsi(candles: np.ndarray, rsi_period: int = 5, wma_period: int = 9, source_type: str = "close",
             sequential: bool = False) -> float | np.ndarray:
@@ -15,7 +17,7 @@ def ift_rsi(candles: np.ndarray, rsi_period: int = 5, wma_period: int = 9, sourc
     Example:
         >>> import numpy as np
         >>> -1.0 <= ift_rsi(np.sin(np.arange(100.0)) + 10) <= 1.0
-        True
+        np.True_
     """
     rsi = k2.indicator("rsi")
 

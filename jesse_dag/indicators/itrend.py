@@ -11,6 +11,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_number, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 ITREND = namedtuple("ITREND", ["signal", "it", "trigger"])
 
 
@@ -90,18 +92,18 @@ def itrend(candles: np.ndarray, alpha: float = 0.07, source_type: str = "hl2", s
     Example:
         >>> import numpy as np
         >>> itrend(np.arange(1.0, 100.0)).signal
-        1.0
+        np.float64(1.0)
     """
     alpha = check_number(alpha, "itrend: alpha")
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return ITREND(*_last_itrend_src(candles, code, _warmup_candles_num.get(), alpha))
+            return ITREND(*map(_f64, _last_itrend_src(candles, code, _warmup_candles_num.get(), alpha)))
     if sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
             return ITREND(*_itrend_rows(candles, code, alpha))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return ITREND(*map(float, _last_itrend(source, alpha)))
+        return ITREND(*map(_f64, _last_itrend(source, alpha)))
     return ITREND(*k2.itrend(source, alpha))

@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_jma(a0, a1, a2, a3):
@@ -32,7 +34,7 @@ def jma(candles: np.ndarray, period: int = 7, phase: float = 50, power: int = 2,
     Example:
         >>> import numpy as np
         >>> round(jma(np.full(50, 2.0)), 9)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     phase = check_number(phase, "jma: phase")
@@ -43,8 +45,8 @@ def jma(candles: np.ndarray, period: int = 7, phase: float = 50, power: int = 2,
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_jma_src(candles, code, _warmup_candles_num.get(), phase_ratio, beta, alpha))
+            return _f64(_last_jma_src(candles, code, _warmup_candles_num.get(), phase_ratio, beta, alpha))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_k2_jma(source, phase_ratio, beta, alpha))
+        return _f64(_last_k2_jma(source, phase_ratio, beta, alpha))
     return k2.jma(source, phase_ratio, beta, alpha)

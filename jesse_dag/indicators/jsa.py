@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _jsa(x, period):
@@ -26,11 +28,11 @@ def jsa(candles: np.ndarray, period: int = 30, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> jsa(np.arange(0.0, 40.0))
-        24.0
+        np.float64(24.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
     if sequential:
         return _jsa(source, period)
     n = source.shape[0]
-    return float((source[n - 1] + source[n - 1 - period]) / 2) if n > period else float("nan")
+    return _f64((source[n - 1] + source[n - 1 - period]) / 2) if n > period else _f64("nan")

@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_kama(a0, a1, a2, a3):
@@ -34,7 +36,7 @@ def kama(candles: np.ndarray, period: int = 14, fast_length: int = 2, slow_lengt
     Example:
         >>> import numpy as np
         >>> round(kama(np.arange(1.0, 60.0)), 3) < 59
-        True
+        np.True_
     """
     period = check_period(period)
     fast_length = check_period(fast_length, "kama: fast_length")
@@ -42,8 +44,8 @@ def kama(candles: np.ndarray, period: int = 14, fast_length: int = 2, slow_lengt
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_k2_kama_src(candles, code, _warmup_candles_num.get(), period, fast_length, slow_length))
+            return _f64(_last_k2_kama_src(candles, code, _warmup_candles_num.get(), period, fast_length, slow_length))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_k2_kama(source, period, fast_length, slow_length))
+        return _f64(_last_k2_kama(source, period, fast_length, slow_length))
     return k2.kama(source, period, fast_length, slow_length)

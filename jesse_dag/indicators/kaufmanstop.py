@@ -9,6 +9,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _sma_stop_rows(c, period, mult, long, out):
@@ -56,19 +58,19 @@ def kaufmanstop(candles: np.ndarray, period: int = 22, mult: float = 2, directio
     ma = k2.indicator("ma")
 
     if matype in (24, 29):
-        raise ValueError("kaufmanstop: VWMA (matype 24) and VWAP (matype 29) cannot be used")
+        raise ValueError("VWMA (matype 24) and VWAP (matype 29) cannot be used in kaufmanstop indicator.")  # Jesse's text
     period = check_period(period)
     mult = check_number(mult, "kaufmanstop: mult")
     c = ohlcv(candles, sequential, "kaufmanstop")
     if matype == 0:
         out = np.empty(c.shape[0])
         if _sma_stop_rows(c, period, mult, direction == "long", out):
-            return out if sequential else float(out[-1])
+            return out if sequential else _f64(out[-1])
     high, low = c[:, HIGH], c[:, LOW]
     if matype == 0:  # what ``ma`` dispatches to (``sma`` on the 1-D series), without the call chain
         hl = _kernels.sma(high - low, period)
     else:
         hl = np.asarray(ma(high - low, period=period, matype=matype, sequential=True))
     if not sequential:
-        return float(low[-1] - hl[-1] * mult if direction == "long" else high[-1] + hl[-1] * mult)
+        return _f64(low[-1] - hl[-1] * mult if direction == "long" else high[-1] + hl[-1] * mult)
     return low - hl * mult if direction == "long" else high + hl * mult

@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 KDJ = namedtuple("KDJ", ["k", "d", "j"])
 
 
@@ -20,12 +22,12 @@ def kdj(candles: np.ndarray, fastk_period: int = 9, slowk_period: int = 3, slowk
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> 0 <= kdj(candles_from_close_prices(np.linspace(100, 90, 60))).k <= 100
-        True
+        np.True_
     """
     ma = k2.indicator("ma")
 
     if slowk_matype in (24, 29) or slowd_matype in (24, 29):
-        raise ValueError("kdj: VWMA (matype 24) and VWAP (matype 29) cannot be used")
+        raise ValueError("VWMA (matype 24) and VWAP (matype 29) cannot be used in kdj indicator.")  # Jesse's text
     fastk_period = check_period(fastk_period, "kdj: fastk_period")
     c = ohlcv(candles, sequential, "kdj")
     hh = k2.rolling_extreme_accum(c[:, HIGH], fastk_period, True)
@@ -37,4 +39,4 @@ def kdj(candles: np.ndarray, fastk_period: int = 9, slowk_period: int = 3, slowk
     j = 3 * k - 2 * d
     if sequential:
         return KDJ(k, d, j)
-    return KDJ(float(k[-1]), float(d[-1]), float(j[-1]))
+    return KDJ(_f64(k[-1]), _f64(d[-1]), _f64(j[-1]))

@@ -12,6 +12,8 @@ from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv, SOURCE_TYPES
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 KeltnerChannel = namedtuple("KeltnerChannel", ["upperband", "middleband", "lowerband"])
 
 
@@ -38,7 +40,7 @@ def keltner(candles: np.ndarray, period: int = 20, multiplier: float = 2, matype
         >>> import numpy as np
         >>> k = keltner(candles_from_close_prices(np.linspace(100, 110, 60)))
         >>> k.lowerband < k.middleband < k.upperband
-        True
+        np.True_
     """
     ma = k2.indicator("ma")
 
@@ -50,7 +52,7 @@ def keltner(candles: np.ndarray, period: int = 20, multiplier: float = 2, matype
     if matype in (0, 1):  # what ``ma`` dispatches to (sma / ema on the source), in one kernel call
         src = fp.source(c, source_type)
         if not sequential:
-            return KeltnerChannel(*map(float, _last_keltner(src, c[:, HIGH], c[:, LOW], c[:, CLOSE], period,
+            return KeltnerChannel(*map(_f64, _last_keltner(src, c[:, HIGH], c[:, LOW], c[:, CLOSE], period,
                                                             float(multiplier), matype)))
         return KeltnerChannel(*_keltner(src, c[:, HIGH], c[:, LOW], c[:, CLOSE], period, float(multiplier), matype))
     if matype in (24, 29):
@@ -64,4 +66,4 @@ def keltner(candles: np.ndarray, period: int = 20, multiplier: float = 2, matype
     low = mid - atr * multiplier
     if sequential:
         return KeltnerChannel(up, mid, low)
-    return KeltnerChannel(float(up[-1]), float(mid[-1]), float(low[-1]))
+    return KeltnerChannel(_f64(up[-1]), _f64(mid[-1]), _f64(low[-1]))

@@ -9,6 +9,8 @@ import numpy as np
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 KST = namedtuple("KST", ["line", "signal"])
 
 
@@ -44,7 +46,7 @@ def kst(candles: np.ndarray, sma_period1: int = 10, sma_period2: int = 10, sma_p
     Example:
         >>> import numpy as np
         >>> kst(np.exp(np.linspace(0, 1, 120))).line > 0
-        True
+        np.True_
     """
     periods = [check_period(p, f"kst: {name}") for name, p in (
         ("sma_period1", sma_period1), ("sma_period2", sma_period2), ("sma_period3", sma_period3),
@@ -54,4 +56,4 @@ def kst(candles: np.ndarray, sma_period1: int = 10, sma_period2: int = 10, sma_p
     line, signal = _kst(source, *periods)
     if sequential:
         return KST(line, signal)
-    return KST(float(line[-1]), float(signal[-1]))
+    return KST(_f64(line[-1]), _f64(signal[-1]))

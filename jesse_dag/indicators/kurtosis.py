@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_kurtosis_window(a0, a1):
@@ -32,14 +34,14 @@ def kurtosis(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     Example:
         >>> import numpy as np
         >>> round(kurtosis(np.array([1.0, 2.0, 3.0, 4.0, 5.0])), 6)
-        -1.3
+        np.float64(-1.3)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_k2_kurtosis_window_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_k2_kurtosis_window_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_k2_kurtosis_window(source, period))
+        return _f64(_last_k2_kurtosis_window(source, period))
     return k2.kurtosis_window(source, period)

@@ -7,6 +7,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
 from jesse_dag.indicators import _kernels, _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, last_or_all, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def kvo(candles: np.ndarray, short_period: int = 34, long_period: int = 55,
         sequential: bool = False) -> float | np.ndarray:

@@ -6,6 +6,8 @@ import numpy as np
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def linearreg_angle(candles: np.ndarray, period: int = 14, source_type: str = "close",
                     sequential: bool = False) -> float | np.ndarray:
@@ -14,7 +16,7 @@ def linearreg_angle(candles: np.ndarray, period: int = 14, source_type: str = "c
     Example:
         >>> import numpy as np
         >>> round(linearreg_angle(np.arange(0.0, 20.0)), 9)
-        45.0
+        np.float64(45.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)

@@ -9,6 +9,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import as_candles, check_period, last_or_all, slice_candles
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 # matype -> (indicator, whether it takes the period). 7, 8 and 19 are refused, as in Jesse.
 MATYPES: dict[int, tuple[str, bool]] = {
     0: ("sma", True), 1: ("ema", True), 2: ("wma", True), 3: ("dema", True), 4: ("tema", True),
@@ -39,7 +41,7 @@ def ma(candles: np.ndarray, period: int = 30, matype: int = 0, source_type: str 
     Example:
         >>> import numpy as np
         >>> ma(np.arange(1.0, 11.0), period=4, matype=0)
-        8.5
+        np.float64(8.5)
     """
     if matype not in MATYPES:
         raise ValueError(f"ma: invalid matype {matype!r}; valid: {sorted(MATYPES)}")
@@ -49,7 +51,7 @@ def ma(candles: np.ndarray, period: int = 30, matype: int = 0, source_type: str 
         period = check_period(period)
         src = fp.source(arr, source_type)
         if not sequential:
-            return float(_last_sma_ema(src, period, matype))
+            return _f64(_last_sma_ema(src, period, matype))
         return _kernels.sma(src, period) if matype == 0 else _kernels.ema(src, period)
     if name in ("vwma", "vwap") and arr.ndim == 1:
         raise ValueError(f"ma: {name} (matype {matype}) only works with 2-D candles")

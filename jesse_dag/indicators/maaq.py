@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _maaq_no_nan(x, period, fast_period, slow_period):
@@ -94,7 +96,7 @@ def maaq(candles: np.ndarray, period: int = 11, fast_period: int = 2, slow_perio
     Example:
         >>> import numpy as np
         >>> round(maaq(np.full(40, 7.0)), 9)
-        7.0
+        np.float64(7.0)
     """
     period = check_period(period)
     fast_period = check_period(fast_period, "maaq: fast_period")
@@ -102,9 +104,9 @@ def maaq(candles: np.ndarray, period: int = 11, fast_period: int = 2, slow_perio
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_maaq_src(candles, code, _warmup_candles_num.get(), period, fast_period, slow_period))
+            return _f64(_last_maaq_src(candles, code, _warmup_candles_num.get(), period, fast_period, slow_period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_maaq(source, period, fast_period, slow_period))
+        return _f64(_last_maaq(source, period, fast_period, slow_period))
     res = _maaq(source, period, fast_period, slow_period)
     return res

@@ -8,6 +8,8 @@ import numpy as np
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_number, check_period, get_candle_source, ohlcv, SOURCE_TYPES
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 MAB = namedtuple("MAB", ["upperband", "middleband", "lowerband"])
 
 
@@ -23,7 +25,7 @@ def mab(candles: np.ndarray, fast_period: int = 10, slow_period: int = 50, devup
         >>> import numpy as np
         >>> m = mab(candles_from_close_prices(np.linspace(100, 110, 80)))
         >>> m.lowerband <= m.upperband
-        True
+        np.True_
     """
     ma = k2.indicator("ma")
 
@@ -43,4 +45,4 @@ def mab(candles: np.ndarray, fast_period: int = 10, slow_period: int = 50, devup
     lower = slow - devdn * dev
     if sequential:
         return MAB(upper, fast, lower)
-    return MAB(float(upper[-1]), float(fast[-1]), float(lower[-1]))
+    return MAB(_f64(upper[-1]), _f64(fast[-1]), _f64(lower[-1]))

@@ -8,8 +8,10 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, named_rows
+from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, named_rows, scalar_rows
 from jesse_dag.indicators._fastpath import check_period, source_of
+
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 MACD = namedtuple("MACD", ["macd", "signal", "hist"])
 
@@ -137,9 +139,9 @@ def _macd_windows(x, fast, slow, signal, warm, lo, hi, lanes):
 
 def _memo_macd(candles, fast_period, slow_period, signal_period, source_type):
     return cached_last(candles, ("macd", fast_period, slow_period, signal_period, source_type),
-                       lambda slot, w, lo, hi: named_rows(MACD, _macd_windows(
+                       lambda slot, w, lo, hi: named_rows(MACD, scalar_rows(_macd_windows(
                            slot.source(source_type), fast_period, slow_period, signal_period, w, lo, hi,
-                           _kernels.LANES).tolist()))
+                           _kernels.LANES))))
 
 
 def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, signal_period: int = 9,
@@ -149,7 +151,7 @@ def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, sign
     Example:
         >>> import numpy as np
         >>> macd(np.arange(1.0, 60.0)).macd > 0
-        True
+        np.True_
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
@@ -169,9 +171,9 @@ def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, sign
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return MACD(*_last_macd_rows(candles, code, _warmup_candles_num.get(), fast_period, slow_period,
-                                         signal_period))
+            return MACD(*map(_f64, _last_macd_rows(candles, code, _warmup_candles_num.get(), fast_period, slow_period,
+                                         signal_period)))
     _, source = source_of(candles, source_type, sequential)
     if sequential:
         return MACD(*_macd(source, fast_period, slow_period, signal_period))
-    return MACD(*_last_macd(source, fast_period, slow_period, signal_period))
+    return MACD(*map(_f64, _last_macd(source, fast_period, slow_period, signal_period)))

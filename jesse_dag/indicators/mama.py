@@ -11,6 +11,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_number, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 MAMA = namedtuple("MAMA", ["mama", "fama"])
 
 
@@ -30,16 +32,16 @@ def mama(candles: np.ndarray, fastlimit: float = 0.5, slowlimit: float = 0.05, s
         >>> import numpy as np
         >>> m = mama(np.linspace(100.0, 110.0, 100))
         >>> 100 < m.fama < m.mama < 110
-        True
+        np.True_
     """
     fastlimit = check_number(fastlimit, "mama: fastlimit")
     slowlimit = check_number(slowlimit, "mama: slowlimit")
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return MAMA(*_last_mama_src(candles, code, _warmup_candles_num.get(), fastlimit, slowlimit))
+            return MAMA(*map(_f64, _last_mama_src(candles, code, _warmup_candles_num.get(), fastlimit, slowlimit)))
     _, source = source_of(candles, source_type, sequential)
     m, f = k2.mama(source, fastlimit, slowlimit)
     if sequential:
         return MAMA(m, f)
-    return MAMA(float(m[-1]), float(f[-1]))
+    return MAMA(_f64(m[-1]), _f64(f[-1]))

@@ -8,6 +8,8 @@ from jesse_dag.candles.columns import HIGH, LOW, VOLUME
 from jesse_dag.indicators._fastpath import ohlcv
 from jesse_dag.indicators._kernels import scalar_row
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 # one pass over the rows with scalar loads (scalar_row), instead of numpy's strided subtract then divide with a
 # temporary array; the same two operations per row, so the same bits
@@ -34,9 +36,9 @@ def marketfi(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
     Example:
         >>> import numpy as np
         >>> marketfi(np.array([[0, 1, 2, 4.0, 1.0, 3.0]]))
-        1.0
+        np.float64(1.0)
     """
     c = ohlcv(candles, sequential, "marketfi")
     if not sequential:
-        return _last_marketfi(c)
+        return _f64(_last_marketfi(c))
     return _marketfi(c)

@@ -10,6 +10,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_mass_index(a0, a1, a2):
@@ -71,12 +73,12 @@ def mass(candles: np.ndarray, period: int = 5, sequential: bool = False) -> floa
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> 4 < mass(candles_from_close_prices(np.linspace(100, 110, 80))) < 6
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_k2_mass_index_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_k2_mass_index_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "mass")
     if not sequential:
-        return float(_last_k2_mass_index(c[:, HIGH], c[:, LOW], period))
+        return _f64(_last_k2_mass_index(c[:, HIGH], c[:, LOW], period))
     return _mass_rows(c, period)

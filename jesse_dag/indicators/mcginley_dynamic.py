@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_mcginley(a0, a1, a2):
@@ -32,15 +34,15 @@ def mcginley_dynamic(candles: np.ndarray, period: int = 10, k: float = 0.6, sour
     Example:
         >>> import numpy as np
         >>> round(mcginley_dynamic(np.full(30, 4.0)), 9)
-        4.0
+        np.float64(4.0)
     """
     period = check_period(period)
     k = check_number(k, "mcginley_dynamic: k")
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_k2_mcginley_src(candles, code, _warmup_candles_num.get(), period, k))
+            return _f64(_last_k2_mcginley_src(candles, code, _warmup_candles_num.get(), period, k))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_k2_mcginley(source, period, k))
+        return _f64(_last_k2_mcginley(source, period, k))
     return k2.mcginley(source, period, k)

@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_mean_abs_dev(a0, a1):
@@ -32,14 +34,14 @@ def mean_ad(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     Example:
         >>> import numpy as np
         >>> mean_ad(np.array([1.0, 1.0, 1.0, 1.0, 1.0, 6.0]))
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_k2_mean_abs_dev_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_k2_mean_abs_dev_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_k2_mean_abs_dev(source, period))
+        return _f64(_last_k2_mean_abs_dev(source, period))
     return k2.mean_abs_dev(source, period)

@@ -13,12 +13,12 @@ def medprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
     Example:
         >>> import numpy as np
         >>> medprice(np.array([[0, 1, 2, 4.0, 1.0, 3.0]]))
-        2.5
+        np.float64(2.5)
     """
     c = ohlcv(candles, sequential, "medprice")
     if not sequential:
         # Python floats are IEEE doubles: the same bits as numpy's element-wise sum, for the last row only
         row = c[-1].tolist()
-        return (row[HIGH] + row[LOW]) / 2
+        return np.float64((row[HIGH] + row[LOW]) / 2)  # numpy float64, as Jesse
     # the same sum and division per row as the numpy expression, in one pass reading each row once
     return derived_source(c, 6)

@@ -10,6 +10,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_money_flow_index(a0, a1, a2, a3, a4):
@@ -31,13 +33,13 @@ def mfi(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> 0 <= mfi(candles_from_close_prices(np.linspace(100, 110, 60))) <= 100
-        True
+        np.True_
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_k2_money_flow_index_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_k2_money_flow_index_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "mfi")
     if not sequential:
-        return float(_last_k2_money_flow_index(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME], period))
+        return _f64(_last_k2_money_flow_index(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME], period))
     res = k2.money_flow_index(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME], period)
     return res

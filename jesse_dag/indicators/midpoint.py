@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_rolling_mid(a0, a1, a2):
@@ -23,10 +25,10 @@ def midpoint(candles: np.ndarray, period: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> midpoint(np.arange(0.0, 20.0), 5)
-        17.0
+        np.float64(17.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_k2_rolling_mid(source, source, period))
+        return _f64(_last_k2_rolling_mid(source, source, period))
     return k2.rolling_mid(source, source, period)

@@ -10,6 +10,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_rolling_mid(a0, a1, a2):
@@ -32,12 +34,12 @@ def midprice(candles: np.ndarray, period: int = 14, sequential: bool = False) ->
     Example:
         >>> import numpy as np
         >>> midprice(np.array([[0, 1, 2, 4.0, 1.0, 3.0], [0, 1, 2, 6.0, 2.0, 3.0]]), 2)
-        3.5
+        np.float64(3.5)
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_k2_rolling_mid_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_k2_rolling_mid_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "midprice")
     if not sequential:
-        return float(_last_k2_rolling_mid(c[:, HIGH], c[:, LOW], period))
+        return _f64(_last_k2_rolling_mid(c[:, HIGH], c[:, LOW], period))
     return k2.rolling_mid(c[:, HIGH], c[:, LOW], period)

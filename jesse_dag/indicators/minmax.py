@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 EXTREMA = namedtuple("EXTREMA", ["is_min", "is_max", "last_min", "last_max"])
 
 
@@ -36,5 +38,5 @@ def minmax(candles: np.ndarray, order: int = 3, sequential: bool = False) -> EXT
         return EXTREMA(is_min, is_max, last_min, last_max)
     if c.shape[0] < order + 1:
         raise ValueError(f"minmax: needs at least order + 1 = {order + 1} candles, got {c.shape[0]}")
-    return EXTREMA(float(is_min[-(order + 1)]), float(is_max[-(order + 1)]), float(last_min[-1]),
-                   float(last_max[-1]))
+    return EXTREMA(_f64(is_min[-(order + 1)]), _f64(is_max[-(order + 1)]), _f64(last_min[-1]),
+                   _f64(last_max[-1]))

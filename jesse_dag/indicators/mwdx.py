@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_kernels_ema_alpha(a0, a1):
@@ -21,7 +23,7 @@ def mwdx(candles: np.ndarray, factor: float = 0.2, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(mwdx(np.full(20, 3.0)), 9)
-        3.0
+        np.float64(3.0)
     """
     factor = check_number(factor, "mwdx: factor")
     if factor == 0:
@@ -29,5 +31,5 @@ def mwdx(candles: np.ndarray, factor: float = 0.2, source_type: str = "close",
     _, source = source_of(candles, source_type, sequential)
     fac = 2 / ((2 / factor - 1) + 1)
     if not sequential:
-        return float(_last_kernels_ema_alpha(source, fac))
+        return _f64(_last_kernels_ema_alpha(source, fac))
     return _kernels.ema_alpha(source, fac)

@@ -7,6 +7,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, column, last_or_all, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def natr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
     """``100 * ATR / close`` with Wilder's ATR (SMA seed); NaN for the first ``period-1`` rows.
@@ -15,7 +17,7 @@ def natr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> flo
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> natr(candles_from_close_prices(np.linspace(100, 110, 60))) > 0
-        True
+        np.True_
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "natr")

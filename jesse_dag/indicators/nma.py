@@ -6,6 +6,8 @@ import numpy as np
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def nma(candles: np.ndarray, period: int = 40, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
@@ -14,10 +16,10 @@ def nma(candles: np.ndarray, period: int = 40, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(nma(np.linspace(100.0, 120.0, 60), 10), 3) > 100
-        True
+        np.True_
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(k2.natural_ma_last(source, period))
+        return _f64(k2.natural_ma_last(source, period))
     return k2.natural_ma(source, period)

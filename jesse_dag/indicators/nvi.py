@@ -9,6 +9,8 @@ from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_volume_index(a0, a1, a2):
@@ -23,12 +25,12 @@ def nvi(candles: np.ndarray, source_type: str = "close", sequential: bool = Fals
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> nvi(candles_from_close_prices(np.linspace(100, 110, 30))) > 0
-        True
+        np.True_
     """
     if source_type not in SOURCE_TYPES:
         raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
     c = ohlcv(candles, sequential, "nvi")
     source = fp.source(c, source_type)
     if not sequential:
-        return float(_last_k2_volume_index(source, c[:, VOLUME], True))
+        return _f64(_last_k2_volume_index(source, c[:, VOLUME], True))
     return k2.volume_index(source, c[:, VOLUME], True)

@@ -10,6 +10,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_on_balance_volume(a0, a1):
@@ -30,11 +32,11 @@ def obv(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
     Example:
         >>> import numpy as np
         >>> obv(np.array([[0, 1, 1.0, 1, 1, 5.0], [0, 1, 2.0, 2, 1, 3.0], [0, 1, 1.5, 2, 1, 2.0]]))
-        6.0
+        np.float64(6.0)
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_k2_on_balance_volume_rows(candles, _warmup_candles_num.get()))
+        return _f64(_last_k2_on_balance_volume_rows(candles, _warmup_candles_num.get()))
     c = ohlcv(candles, sequential, "obv")
     if not sequential:
-        return float(_last_k2_on_balance_volume(c[:, CLOSE], c[:, VOLUME]))
+        return _f64(_last_k2_on_balance_volume(c[:, CLOSE], c[:, VOLUME]))
     return k2.on_balance_volume(c[:, CLOSE], c[:, VOLUME])

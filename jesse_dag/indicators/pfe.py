@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_polarized_fractal_efficiency(a0, a1, a2):
@@ -43,9 +45,9 @@ def pfe(candles: np.ndarray, period: int = 10, smoothing: int = 5, source_type: 
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_k2_polarized_fractal_efficiency_src(candles, code, _warmup_candles_num.get(),
+            return _f64(_last_k2_polarized_fractal_efficiency_src(candles, code, _warmup_candles_num.get(),
                                                                    period, smoothing))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_k2_polarized_fractal_efficiency(source, period, smoothing))
+        return _f64(_last_k2_polarized_fractal_efficiency(source, period, smoothing))
     return k2.polarized_fractal_efficiency(source, period, smoothing)

@@ -8,6 +8,8 @@ import numpy as np
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
 from jesse_dag.indicators._fastpath import ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 PIVOT = namedtuple("PIVOT", ["r4", "r3", "r2", "r1", "pp", "s1", "s2", "s3", "s4"])
 
 
@@ -19,7 +21,7 @@ def pivot(candles: np.ndarray, mode: int = 0, sequential: bool = False) -> PIVOT
     Example:
         >>> import numpy as np
         >>> pivot(np.array([[0, 1, 2.0, 3.0, 1.0, 1.0]])).pp
-        2.0
+        np.float64(2.0)
     """
     if mode not in (0, 1, 2, 3, 4):
         raise ValueError(f"pivot: mode must be 0..4, got {mode!r}")
@@ -52,4 +54,4 @@ def pivot(candles: np.ndarray, mode: int = 0, sequential: bool = False) -> PIVOT
     out = PIVOT(r4, r3, r2, r1, p, s1, s2, s3, s4)
     if sequential:
         return out
-    return PIVOT(*(float(v[-1]) for v in out))
+    return PIVOT(*(_f64(v[-1]) for v in out))

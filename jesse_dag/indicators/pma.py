@@ -8,6 +8,8 @@ import numpy as np
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 PMA = namedtuple("PMA", ["predict", "trigger"])
 
 
@@ -17,10 +19,10 @@ def pma(candles: np.ndarray, source_type: str = "hl2", sequential: bool = False)
     Example:
         >>> import numpy as np
         >>> round(pma(np.arange(0.0, 30.0)).predict, 6)
-        29.0
+        np.float64(29.0)
     """
     _, source = source_of(candles, source_type, sequential)
     predict, trigger = k2.predictive_ma(source)
     if sequential:
         return PMA(predict, trigger)
-    return PMA(float(predict[-1]), float(trigger[-1]))
+    return PMA(_f64(predict[-1]), _f64(trigger[-1]))

@@ -11,6 +11,8 @@ from jesse_dag.indicators.sma import _last_sma
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import check_period, last_or_all, ohlcv, SOURCE_TYPES
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, error_model="numpy")  # a zero slow MA gives inf / NaN as numpy does
 def _ppo(x, fast_period, slow_period, matype):
@@ -43,7 +45,7 @@ def ppo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> ppo(candles_from_close_prices(np.linspace(100, 120, 60))) > 0
-        True
+        np.True_
     """
     ma = k2.indicator("ma")
 
@@ -55,7 +57,7 @@ def ppo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
     if matype in (0, 1):
         src = fp.source(c, source_type)
         if not sequential:
-            return float(_last_ppo(src, fast_period, slow_period, matype))
+            return _f64(_last_ppo(src, fast_period, slow_period, matype))
         return _ppo(src, fast_period, slow_period, matype)
     if matype in (24, 29):
         fast = ma(c, period=fast_period, matype=matype, source_type=source_type, sequential=True)

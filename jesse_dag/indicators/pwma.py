@@ -11,6 +11,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_weighted_window(a0, a1):
@@ -34,15 +36,15 @@ def pwma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> pwma(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
-        3.0
+        np.float64(3.0)
     """
     period = check_period(period)
     row = np.array([comb(period - 1, i) for i in range(period)], dtype=np.float64)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_k2_weighted_window_src(candles, code, _warmup_candles_num.get(), row / row.sum()))
+            return _f64(_last_k2_weighted_window_src(candles, code, _warmup_candles_num.get(), row / row.sum()))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_k2_weighted_window(source, row / row.sum()))
+        return _f64(_last_k2_weighted_window(source, row / row.sum()))
     return k2.weighted_window(source, row / row.sum())

@@ -10,6 +10,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_qstick(a0, a1, a2):
@@ -73,12 +75,12 @@ def qstick(candles: np.ndarray, period: int = 5, sequential: bool = False) -> fl
     Example:
         >>> import numpy as np
         >>> qstick(np.array([[0, 1.0, 2.0, 2, 1, 1]] * 5))
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_k2_qstick_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_k2_qstick_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "qstick")
     if not sequential:
-        return float(_last_k2_qstick(c[:, OPEN], c[:, CLOSE], period))
+        return _f64(_last_k2_qstick(c[:, OPEN], c[:, CLOSE], period))
     return _qstick_rows(c, period)

@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators import _kernels_g2 as k2
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_k2_rma(a0, a1):
@@ -35,14 +37,14 @@ def rma(candles: np.ndarray, length: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(rma(np.full(30, 2.0)), 9)
-        2.0
+        np.float64(2.0)
     """
     length = check_period(length, "rma: length")
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_k2_rma_src(candles, code, _warmup_candles_num.get(), length))
+            return _f64(_last_k2_rma_src(candles, code, _warmup_candles_num.get(), length))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_k2_rma(source, length))
+        return _f64(_last_k2_rma(source, length))
     return k2.rma(source, length)

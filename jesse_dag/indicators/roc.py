@@ -6,6 +6,8 @@ import numpy as np
 
 from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 # error_model="numpy": x / 0 gives inf or NaN as numpy does, not an exception
 @numba.njit(cache=True, error_model="numpy")
@@ -33,10 +35,10 @@ def roc(candles: np.ndarray, period: int = 10, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(roc(np.array([100.0, 110.0, 121.0]), 1), 9)
-        10.0
+        np.float64(10.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
     if sequential:
         return _roc(source, period)
-    return float(_last_roc(source, period))
+    return _f64(_last_roc(source, period))

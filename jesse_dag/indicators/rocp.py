@@ -6,6 +6,8 @@ import numpy as np
 
 from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, error_model="numpy")  # x / 0 gives inf or NaN as numpy does, no exception
 def _rocp(x, period):
@@ -24,7 +26,7 @@ def rocp(candles: np.ndarray, period: int = 10, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(rocp(np.array([100.0, 110.0, 121.0]), 1), 9)
-        0.1
+        np.float64(0.1)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
@@ -32,6 +34,6 @@ def rocp(candles: np.ndarray, period: int = 10, source_type: str = "close",
         return _rocp(source, period)
     n = source.shape[0]
     if n <= period:
-        return float("nan")
+        return _f64("nan")
     with np.errstate(divide="ignore", invalid="ignore"):
-        return float((source[n - 1] - source[n - 1 - period]) / source[n - 1 - period])
+        return _f64((source[n - 1] - source[n - 1 - period]) / source[n - 1 - period])

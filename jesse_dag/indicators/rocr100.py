@@ -8,6 +8,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 # error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
 @numba.njit(cache=True, error_model="numpy")
@@ -47,9 +49,9 @@ def rocr100(candles: np.ndarray, period: int = 10, source_type: str = "close",
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_rocr100_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_rocr100_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_rocr100(source, period))
+        return _f64(_last_rocr100(source, period))
     res = _rocr100(source, period)
     return res

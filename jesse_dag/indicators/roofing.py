@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import high_pass_2pole, supersmoother_2pole
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_supersmoother_2pole(a0, a1):
@@ -27,6 +29,6 @@ def roofing(candles: np.ndarray, hp_period: int = 48, lp_period: int = 10, sourc
     lp_period = check_period(lp_period, "lp_period")
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_supersmoother_2pole(high_pass_2pole(source, float(hp_period)), float(lp_period)))
+        return _f64(_last_supersmoother_2pole(high_pass_2pole(source, float(hp_period)), float(lp_period)))
     res = supersmoother_2pole(high_pass_2pole(source, float(hp_period)), float(lp_period))
     return res

@@ -6,8 +6,10 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_forming, cached_last, memo_hit
+from jesse_dag.indicators._core import _window_cache, cached_forming, cached_last, memo_hit, scalars
 from jesse_dag.indicators._fastpath import check_period, source_of
+
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
@@ -200,10 +202,10 @@ def _rsi_forming(x, fx, completes, period, warm):
 
 def _memo_rsi(candles, period, source_type):
     v = cached_last(candles, ("rsi", period, source_type),
-                    lambda slot, w, lo, hi: _rsi_windows(slot.source(source_type), period, w, lo, hi, _LANES).tolist())
+                    lambda slot, w, lo, hi: scalars(_rsi_windows(slot.source(source_type), period, w, lo, hi, _LANES)))
     if v is None:
         v = cached_forming(candles, ("rsi", period, source_type), source_type,
-                           lambda x, fx, completes, w: _rsi_forming(x, fx, completes, period, w).tolist())
+                           lambda x, fx, completes, w: scalars(_rsi_forming(x, fx, completes, period, w)))
     return v
 
 
@@ -214,7 +216,7 @@ def rsi(candles: np.ndarray, period: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> rsi(np.arange(1.0, 30.0))
-        100.0
+        np.float64(100.0)
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
@@ -230,8 +232,8 @@ def rsi(candles: np.ndarray, period: int = 14, source_type: str = "close",
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _last_rsi_rows(candles, code, _warmup_candles_num.get(), period)
+            return _f64(_last_rsi_rows(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if sequential:
         return _rsi(source, period)
-    return float(_last_rsi(source, period))
+    return _f64(_last_rsi(source, period))

@@ -13,6 +13,8 @@ import numpy as np
 
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 RSMK = namedtuple("RSMK", ["indicator", "signal"])
 
 _JESSE_RSMK_WINDOW = 240
@@ -57,7 +59,7 @@ def rsmk(candles: np.ndarray, candles_compare: np.ndarray, lookback: int = 90, p
         >>> import numpy as np
         >>> a = np.linspace(1.0, 2.0, 10)
         >>> rsmk(a, a, lookback=2).indicator
-        0.0
+        np.float64(0.0)
     """
     lookback = check_period(lookback, "lookback")
     period = check_period(period)
@@ -74,4 +76,4 @@ def rsmk(candles: np.ndarray, candles_compare: np.ndarray, lookback: int = 90, p
     indicator, signal = _rsmk(src, cmp, lookback, period, signal_period)
     if sequential:
         return RSMK(indicator, signal)
-    return RSMK(float(indicator[-1]), float(signal[-1]))
+    return RSMK(_f64(indicator[-1]), _f64(signal[-1]))

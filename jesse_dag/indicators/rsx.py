@@ -12,6 +12,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, inline="always")
 def _rsx_into(source, period, out):
@@ -97,15 +99,15 @@ def rsx(candles: np.ndarray, period: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> rsx(np.arange(1.0, 40.0), period=5)
-        100.0
+        np.float64(100.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_rsx_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_rsx_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_rsx(source, period))
+        return _f64(_last_rsx(source, period))
     res = _rsx(source, period)
     return res

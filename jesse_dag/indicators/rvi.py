@@ -11,6 +11,8 @@ import numpy as np
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import deviation, moving_average
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _split_up_down(source, dev):
@@ -39,7 +41,7 @@ def rvi(candles: np.ndarray, period: int = 10, ma_len: int = 14, matype: int = 1
     Example:
         >>> import numpy as np
         >>> rvi(np.arange(1.0, 30.0), period=3, ma_len=3)
-        100.0
+        np.float64(100.0)
     """
     if matype in (24, 29):
         raise ValueError("VWMA (matype 24) and VWAP (matype 29) cannot be used in rvi indicator.")
@@ -53,4 +55,4 @@ def rvi(candles: np.ndarray, period: int = 10, ma_len: int = 14, matype: int = 1
     denom = up_avg + down_avg
     with np.errstate(divide="ignore", invalid="ignore"):
         res = np.where(denom != 0, 100 * (up_avg / denom), 50.0)
-    return res if sequential else float(res[-1])
+    return res if sequential else _f64(res[-1])

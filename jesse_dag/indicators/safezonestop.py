@@ -14,6 +14,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _safezonestop(high, low, period, mult, max_lookback, is_long):
@@ -80,10 +82,10 @@ def safezonestop(candles: np.ndarray, period: int = 22, mult: float = 2.5, max_l
     max_lookback = check_period(max_lookback, "max_lookback")
     mult = check_number(mult, "mult")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_safezonestop_rows(candles, _warmup_candles_num.get(), period, mult, max_lookback,
+        return _f64(_last_safezonestop_rows(candles, _warmup_candles_num.get(), period, mult, max_lookback,
                                              direction == 'long'))
     c = ohlcv(candles, sequential, "safezonestop")
     if not sequential:
-        return float(_last_safezonestop(c[:, HIGH], c[:, LOW], period, mult, max_lookback, direction == 'long'))
+        return _f64(_last_safezonestop(c[:, HIGH], c[:, LOW], period, mult, max_lookback, direction == 'long'))
     res = _safezonestop(c[:, HIGH], c[:, LOW], period, mult, max_lookback, direction == "long")
     return res

@@ -13,6 +13,8 @@ from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_number, ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, inline="always")
 def _sar_into(high, low, acceleration, maximum, out):
@@ -98,9 +100,9 @@ def sar(candles: np.ndarray, acceleration: float = 0.02, maximum: float = 0.2,
     acceleration = check_number(acceleration, "acceleration")
     maximum = check_number(maximum, "maximum")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_sar_rows(candles, _warmup_candles_num.get(), acceleration, maximum))
+        return _f64(_last_sar_rows(candles, _warmup_candles_num.get(), acceleration, maximum))
     c = ohlcv(candles, sequential, "sar")
     if not sequential:
-        return float(_last_sar(c[:, HIGH], c[:, LOW], acceleration, maximum))
+        return _f64(_last_sar(c[:, HIGH], c[:, LOW], acceleration, maximum))
     res = _sar(c[:, HIGH], c[:, LOW], acceleration, maximum)
     return res

@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import weighted_window_average
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_weighted_window_average(a0, a1):
@@ -21,12 +23,12 @@ def sinwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(sinwma(np.arange(1.0, 11.0), period=3), 6)
-        9.0
+        np.float64(9.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
     sines = np.sin((np.arange(period) + 1.0) * np.pi / (period + 1))
     if not sequential:
-        return float(_last_weighted_window_average(source, sines / sines.sum()))
+        return _f64(_last_weighted_window_average(source, sines / sines.sum()))
     res = weighted_window_average(source, sines / sines.sum())
     return res

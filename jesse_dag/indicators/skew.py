@@ -8,6 +8,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 _EPS = float(np.finfo(np.float64).eps)
 
 
@@ -60,15 +62,15 @@ def skew(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     Example:
         >>> import numpy as np
         >>> skew(np.array([1.0, 2.0, 3.0]), period=3)
-        0.0
+        np.float64(0.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_skew_src(candles, code, _warmup_candles_num.get(), period, _EPS))
+            return _f64(_last_skew_src(candles, code, _warmup_candles_num.get(), period, _EPS))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_skew(source, period, _EPS))
+        return _f64(_last_skew(source, period, _EPS))
     res = _skew(source, period, _EPS)
     return res

@@ -14,6 +14,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _smma(source, period):
@@ -51,15 +53,15 @@ def smma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> smma(np.array([2.0, 2.0, 2.0]), period=5)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_smma_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_smma_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_smma(source, period))
+        return _f64(_last_smma(source, period))
     res = _smma(source, period)
     return res

@@ -17,6 +17,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators._fastpath import as_candles, check_number, check_period, slice_candles
 from jesse_dag.indicators._kernels import rolling_max, rolling_min, rolling_std, sma, true_range
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 SqueezeMomentum = namedtuple("SqueezeMomentum", ["squeeze", "momentum", "momentum_signal"])
 
 
@@ -87,7 +89,7 @@ def squeeze_momentum(candles: np.ndarray, length: int = 20, mult: float = 2.0, l
         >>> c = np.column_stack([np.arange(30.0), np.ones(30), np.full(30, 2.0), np.full(30, 2.0),
         ...                      np.full(30, 2.0), np.ones(30)])
         >>> round(squeeze_momentum(c, sequential=False).momentum, 6)
-        -0.514286
+        np.float64(-0.514286)
     """
     length = check_period(length, "length")
     length_kc = check_period(length_kc, "length_kc")
@@ -102,7 +104,8 @@ def squeeze_momentum(candles: np.ndarray, length: int = 20, mult: float = 2.0, l
     sqz_int = sqz.astype(np.int64)
     signal_int = signal.astype(np.int64)
     if sequential:
-        return SqueezeMomentum(sqz_int, momentum, signal_int)
+        # Jesse builds the two integer series as Python lists
+        return SqueezeMomentum(sqz_int.tolist(), momentum, signal_int.tolist())
     if signal_int.shape[0] == 0:
         raise ValueError("squeeze_momentum: needs at least 2 candles for a momentum signal")
-    return SqueezeMomentum(int(sqz_int[-1]), float(momentum[-1]), int(signal_int[-1]))
+    return SqueezeMomentum(int(sqz_int[-1]), _f64(momentum[-1]), int(signal_int[-1]))

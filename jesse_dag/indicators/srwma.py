@@ -12,6 +12,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import tail_weighted_ma, tail_weighted_ma_last, tail_weighted_ma_last_rows
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def srwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
           sequential: bool = False) -> float | np.ndarray:
@@ -20,15 +22,15 @@ def srwma(candles: np.ndarray, period: int = 14, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(srwma(np.full(20, 3.0), period=4), 9)
-        3.0
+        np.float64(3.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(tail_weighted_ma_last_rows(candles, code, _warmup_candles_num.get(), period, 0.5))
+            return _f64(tail_weighted_ma_last_rows(candles, code, _warmup_candles_num.get(), period, 0.5))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(tail_weighted_ma_last(source, period, 0.5))
+        return _f64(tail_weighted_ma_last(source, period, 0.5))
     res = tail_weighted_ma(source, period, 0.5)
     return res

@@ -13,6 +13,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _stoch_or_zero(series, period):
@@ -73,7 +75,7 @@ def stc(candles: np.ndarray, fast_period: int = 23, slow_period: int = 50, k_per
     Example:
         >>> import numpy as np
         >>> stc(np.full(30, 2.0))
-        0.0
+        np.float64(0.0)
     """
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")
@@ -83,10 +85,10 @@ def stc(candles: np.ndarray, fast_period: int = 23, slow_period: int = 50, k_per
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_stc_src(candles, code, _warmup_candles_num.get(),
+            return _f64(_last_stc_src(candles, code, _warmup_candles_num.get(),
                                        fast_period, slow_period, k_period, d1_period, d2_period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_stc(source, fast_period, slow_period, k_period, d1_period, d2_period))
+        return _f64(_last_stc(source, fast_period, slow_period, k_period, d1_period, d2_period))
     res = _stc(source, fast_period, slow_period, k_period, d1_period, d2_period)
     return res

@@ -6,6 +6,8 @@ import numpy as np
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 from jesse_dag.indicators._kernels import rolling_std
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def stddev(candles: np.ndarray, period: int = 5, nbdev: float = 1, source_type: str = "close",
            sequential: bool = False) -> float | np.ndarray:
@@ -14,10 +16,10 @@ def stddev(candles: np.ndarray, period: int = 5, nbdev: float = 1, source_type: 
     Example:
         >>> import numpy as np
         >>> stddev(np.array([1.0, 3.0]), period=2)
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     nbdev = check_number(nbdev, "nbdev")
     _, source = source_of(candles, source_type, sequential)
     res = rolling_std(source, period) * nbdev
-    return res if sequential else float(res[-1])
+    return res if sequential else _f64(res[-1])

@@ -12,6 +12,8 @@ import numpy as np
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import rolling_std, sma
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _stiffness_last(source, ma_length, stiff_length, stiff_smooth):
@@ -41,10 +43,10 @@ def stiffness(candles: np.ndarray, ma_length: int = 100, stiff_length: int = 60,
     Example:
         >>> import numpy as np
         >>> stiffness(np.full(10, 2.0), ma_length=3, stiff_length=2)
-        0.0
+        np.float64(0.0)
     """
     ma_length = check_period(ma_length, "ma_length")
     stiff_length = check_period(stiff_length, "stiff_length")
     stiff_smooth = check_period(stiff_smooth, "stiff_smooth")
     _, source = source_of(candles, source_type, False)
-    return float(_stiffness_last(source, ma_length, stiff_length, stiff_smooth))
+    return _f64(_stiffness_last(source, ma_length, stiff_length, stiff_smooth))

@@ -15,6 +15,8 @@ from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import rolling_max, rolling_min
 from jesse_dag.indicators._kernels_g3 import sma_skipnan_window
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 Stochastic = namedtuple("Stochastic", ["k", "d"])
 
 
@@ -40,7 +42,7 @@ def stoch(candles: np.ndarray, fastk_period: int = 14, slowk_period: int = 3, sl
         >>> import numpy as np
         >>> c = np.array([[0, 1, 1.5, 2.0, 1.0, 1]])
         >>> stoch(c, fastk_period=1, slowk_period=1, slowd_period=1).k
-        50.0
+        np.float64(50.0)
     """
     if any(m in (24, 29) for m in (slowk_matype, slowd_matype)):
         raise ValueError("VWMA (matype 24) and VWAP (matype 29) cannot be used in stochastic indicator.")
@@ -58,4 +60,4 @@ def stoch(candles: np.ndarray, fastk_period: int = 14, slowk_period: int = 3, sl
         d = sma_skipnan_window(k, slowd_period)
     if sequential:
         return Stochastic(k, d)
-    return Stochastic(float(k[-1]), float(d[-1]))
+    return Stochastic(_f64(k[-1]), _f64(d[-1]))

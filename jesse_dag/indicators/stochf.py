@@ -15,6 +15,8 @@ from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import rolling_max, rolling_min
 from jesse_dag.indicators._kernels_g3 import sma_skipnan_window
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 StochasticFast = namedtuple("StochasticFast", ["k", "d"])
 
 
@@ -52,7 +54,7 @@ def stochf(candles: np.ndarray, fastk_period: int = 5, fastd_period: int = 3, fa
         >>> import numpy as np
         >>> c = np.array([[0, 1, 1.5, 2.0, 1.0, 1]])
         >>> stochf(c, fastk_period=1, fastd_period=1).k
-        50.0
+        np.float64(50.0)
     """
     if fastd_matype in (24, 29):
         raise ValueError("VWMA (matype 24) and VWAP (matype 29) cannot be used in stochf indicator.")
@@ -60,7 +62,7 @@ def stochf(candles: np.ndarray, fastk_period: int = 5, fastd_period: int = 3, fa
     fastd_period = check_period(fastd_period, "fastd_period")
     c = ohlcv(candles, sequential, "stochf")
     if not sequential:
-        return StochasticFast(*_last_stochf(c, fastk_period, fastd_period))
+        return StochasticFast(*map(_f64, _last_stochf(c, fastk_period, fastd_period)))
     n = c.shape[0]
     if n < fastk_period:
         k = np.full(n, np.nan)

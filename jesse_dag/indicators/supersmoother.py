@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import supersmoother_2pole
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_supersmoother_2pole(a0, a1):
@@ -32,15 +34,15 @@ def supersmoother(candles: np.ndarray, period: int = 14, source_type: str = "clo
     Example:
         >>> import numpy as np
         >>> round(supersmoother(np.full(50, 2.0), period=10), 9)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_supersmoother_2pole_src(candles, code, _warmup_candles_num.get(), float(period)))
+            return _f64(_last_supersmoother_2pole_src(candles, code, _warmup_candles_num.get(), float(period)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_supersmoother_2pole(source, float(period)))
+        return _f64(_last_supersmoother_2pole(source, float(period)))
     res = supersmoother_2pole(source, float(period))
     return res

@@ -10,6 +10,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _supersmoother_3_pole(source, period):
@@ -46,15 +48,15 @@ def supersmoother_3_pole(candles: np.ndarray, period: int = 14, source_type: str
     Example:
         >>> import numpy as np
         >>> round(supersmoother_3_pole(np.full(80, 2.0), period=10), 9)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_supersmoother_3_pole_src(candles, code, _warmup_candles_num.get(), float(period)))
+            return _f64(_last_supersmoother_3_pole_src(candles, code, _warmup_candles_num.get(), float(period)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_supersmoother_3_pole(source, float(period)))
+        return _f64(_last_supersmoother_3_pole(source, float(period)))
     res = _supersmoother_3_pole(source, float(period))
     return res

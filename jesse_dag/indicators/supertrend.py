@@ -9,8 +9,10 @@ import numpy as np
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, named_rows
+from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, named_rows, scalar_rows
 from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
+
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 SuperTrend = namedtuple("SuperTrend", ["trend", "changed"])
 
@@ -114,8 +116,8 @@ def _last_supertrend_tail(c, warm, period, factor):
 
 def _memo_supertrend(candles, period, factor):
     return cached_last(candles, ("supertrend", period, factor),
-                       lambda slot, w, lo, hi: named_rows(SuperTrend, _supertrend_windows(
-                           slot.pristine, period, factor, w, lo, hi).tolist()))
+                       lambda slot, w, lo, hi: named_rows(SuperTrend, scalar_rows(_supertrend_windows(
+                           slot.pristine, period, factor, w, lo, hi))))
 
 
 def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
@@ -126,7 +128,7 @@ def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> import numpy as np
         >>> supertrend(candles_from_close_prices(np.linspace(100, 120, 50))).changed
-        0.0
+        np.float64(0.0)
     """
     if not sequential and _window_cache.get() is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
@@ -143,6 +145,6 @@ def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
     factor = check_number(factor, "factor")
     if not sequential:
         if _kernels.plain_source_code(candles) >= 0:
-            return SuperTrend(*_last_supertrend_tail(candles, _warmup_candles_num.get(), period, factor))
-        return SuperTrend(*_last_supertrend(ohlcv(candles, False, "supertrend"), period, factor))
+            return SuperTrend(*map(_f64, _last_supertrend_tail(candles, _warmup_candles_num.get(), period, factor)))
+        return SuperTrend(*map(_f64, _last_supertrend(ohlcv(candles, False, "supertrend"), period, factor)))
     return SuperTrend(*_supertrend(ohlcv(candles, True, "supertrend"), period, factor))

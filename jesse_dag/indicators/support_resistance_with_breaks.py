@@ -15,6 +15,8 @@ import numpy as np
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN, VOLUME
 from jesse_dag.indicators._fastpath import as_candles, check_period, column
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 SupportResistanceWithBreaks = namedtuple("SupportResistanceWithBreaks",
                                          ["support", "resistance", "red_break", "green_break", "bear_wick",
                                           "bull_wick"])
@@ -51,21 +53,21 @@ def _level(source: np.ndarray, left: int, right: int, is_high: bool, name: str) 
     first = int(pivots[0])
     if first == 0 and target < n - 1:
         # Jesse's `[:first - 1]` becomes `[:-1]` when the first pivot is row 0
-        return float(source[0])
+        return _f64(source[0])
     before = pivots[pivots <= target]
     if before.size == 0:
         raise ValueError(f"support_resistance_with_breaks: no pivot {name} confirmed before the last {right} candles")
-    return float(source[before[-1]])
+    return _f64(source[before[-1]])
 
 
 def _ema_last(x: np.ndarray, period: int) -> float:
     if period > x.shape[0]:
-        return float("nan")
+        return _f64("nan")
     alpha = 2.0 / (period + 1.0)
     v = x[0]
     for i in range(1, x.shape[0]):
         v = alpha * x[i] + (1.0 - alpha) * v
-    return float(v)
+    return _f64(v)
 
 
 def support_resistance_with_breaks(candles: np.ndarray, left_bars: int = 15, right_bars: int = 15,
@@ -78,7 +80,7 @@ def support_resistance_with_breaks(candles: np.ndarray, left_bars: int = 15, rig
         >>> c = np.column_stack([np.zeros(5), np.ones(5), np.ones(5), h, lo, np.ones(5)])
         >>> r = support_resistance_with_breaks(c, left_bars=1, right_bars=1)
         >>> (r.support, r.resistance)
-        (0.0, 3.0)
+        (np.float64(0.0), np.float64(3.0))
     """
     left_bars = check_period(left_bars, "left_bars")
     right_bars = check_period(right_bars, "right_bars")

@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import weighted_window_average
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def _symmetric_triangle(n: int) -> np.ndarray:
     # n=4 -> [1, 2, 2, 1]; n=5 -> [1, 2, 3, 2, 1]; n=2 -> [1, 1]; n=1 -> [1]
@@ -34,11 +36,11 @@ def swma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> round(swma(np.array([1.0, 2.0, 3.0, 4.0]), period=4), 9)
-        2.5
+        np.float64(2.5)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_weighted_window_average(source, _symmetric_triangle(period)))
+        return _f64(_last_weighted_window_average(source, _symmetric_triangle(period)))
     res = weighted_window_average(source, _symmetric_triangle(period))
     return res

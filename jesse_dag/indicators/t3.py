@@ -8,6 +8,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, inline="always")
 def _t3_run(source, period, vfactor, out):
@@ -71,16 +73,16 @@ def t3(candles: np.ndarray, period: int = 5, vfactor: float = 0, source_type: st
     Example:
         >>> import numpy as np
         >>> t3(np.array([2.0, 2.0, 2.0]), period=3)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     vfactor = check_number(vfactor, "vfactor")
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_t3_src(candles, code, _warmup_candles_num.get(), period, vfactor))
+            return _f64(_last_t3_src(candles, code, _warmup_candles_num.get(), period, vfactor))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_t3(source, period, vfactor))
+        return _f64(_last_t3(source, period, vfactor))
     res = _t3(source, period, vfactor)
     return res

@@ -8,6 +8,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _tema(source, period):
@@ -61,15 +63,15 @@ def tema(candles: np.ndarray, period: int = 9, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> tema(np.array([2.0, 2.0, 2.0]), period=3)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_tema_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_tema_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_tema(source, period))
+        return _f64(_last_tema(source, period))
     res = _tema(source, period)
     return res

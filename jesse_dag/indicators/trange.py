@@ -10,6 +10,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
 from jesse_dag.indicators._kernels import true_range
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_true_range(a0, a1, a2):
@@ -34,9 +36,9 @@ def trange(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         [2.0, 4.0]
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_true_range_rows(candles, _warmup_candles_num.get()))
+        return _f64(_last_true_range_rows(candles, _warmup_candles_num.get()))
     c = ohlcv(candles, sequential, "trange")
     if not sequential:
-        return float(_last_true_range(c[:, HIGH], c[:, LOW], c[:, CLOSE]))
+        return _f64(_last_true_range(c[:, HIGH], c[:, LOW], c[:, CLOSE]))
     res = true_range(c[:, HIGH], c[:, LOW], c[:, CLOSE])
     return res

@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import supersmoother_2pole
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _trendflex(source, period):
@@ -45,11 +47,11 @@ def trendflex(candles: np.ndarray, period: int = 20, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> trendflex(np.full(50, 2.0), period=10)
-        0.0
+        np.float64(0.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
     res = _trendflex(source, period)
     if sequential:
         return res
-    return None if np.isnan(res[-1]) else float(res[-1])
+    return None if np.isnan(res[-1]) else _f64(res[-1])

@@ -7,6 +7,8 @@ import numpy as np
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels_g3 import weighted_window_average
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_weighted_window_average(a0, a1):
@@ -23,7 +25,7 @@ def trima(candles: np.ndarray, period: int = 30, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> trima(np.array([1.0, 2.0, 3.0]), period=3)
-        2.0
+        np.float64(2.0)
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
@@ -33,6 +35,6 @@ def trima(candles: np.ndarray, period: int = 30, source_type: str = "close",
     else:
         weights = np.concatenate([np.arange(1, mid + 1), np.arange(mid, 0, -1)]).astype(np.float64)
     if not sequential:
-        return float(_last_weighted_window_average(source, weights / weights.sum()))
+        return _f64(_last_weighted_window_average(source, weights / weights.sum()))
     res = weighted_window_average(source, weights / weights.sum())
     return res

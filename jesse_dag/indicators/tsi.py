@@ -12,6 +12,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _tsi(source, long_period, short_period):
@@ -52,16 +54,16 @@ def tsi(candles: np.ndarray, long_period: int = 25, short_period: int = 13, sour
     Example:
         >>> import numpy as np
         >>> tsi(np.arange(1.0, 10.0))
-        100.0
+        np.float64(100.0)
     """
     long_period = check_period(long_period, "long_period")
     short_period = check_period(short_period, "short_period")
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_tsi_src(candles, code, _warmup_candles_num.get(), long_period, short_period))
+            return _f64(_last_tsi_src(candles, code, _warmup_candles_num.get(), long_period, short_period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_tsi(source, long_period, short_period))
+        return _f64(_last_tsi(source, long_period, short_period))
     res = _tsi(source, long_period, short_period)
     return res

@@ -17,7 +17,7 @@ def ttm_trend(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
         >>> import numpy as np
         >>> c = np.column_stack([np.zeros(3), np.ones(3), [1.0, 2, 5], [1.0, 2, 3], [1.0, 2, 3], np.ones(3)])
         >>> ttm_trend(c, period=2)
-        True
+        np.True_
     """
     period = check_period(period)
     if source_type not in SOURCE_TYPES:
@@ -26,4 +26,4 @@ def ttm_trend(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     source = fp.source(c, source_type)
     avg = rolling_window_sum_np(source, period) / period
     res = np.greater(c[:, CLOSE], avg)
-    return res if sequential else bool(res[-1])
+    return res if sequential else np.bool_(res[-1])  # numpy bool, as Jesse

@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 from jesse_dag.indicators._kernels import rolling_max
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 # error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
 @numba.njit(cache=True, error_model="numpy")
@@ -55,16 +57,16 @@ def ui(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type: 
     Example:
         >>> import numpy as np
         >>> ui(np.array([1.0, 1.0, 1.0]), period=2)
-        0.0
+        np.float64(0.0)
     """
     period = check_period(period)
     scalar = check_number(scalar, "scalar")
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_ui_src(candles, code, _warmup_candles_num.get(), period, scalar))
+            return _f64(_last_ui_src(candles, code, _warmup_candles_num.get(), period, scalar))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_ui(source, period, scalar))
+        return _f64(_last_ui(source, period, scalar))
     res = _ui(source, period, scalar)
     return res

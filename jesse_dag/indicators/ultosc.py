@@ -10,6 +10,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import rolling_sum
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _ultosc(high, low, close, p1, p2, p3):
@@ -58,15 +60,15 @@ def ultosc(candles: np.ndarray, timeperiod1: int = 7, timeperiod2: int = 14, tim
         >>> import numpy as np
         >>> c = np.array([[0, 1, 2.0, 2.0, 1.0, 1], [1, 1, 3.0, 3.0, 2.0, 1]])
         >>> ultosc(c, 1, 1, 1)
-        100.0
+        np.float64(100.0)
     """
     p1 = check_period(timeperiod1, "timeperiod1")
     p2 = check_period(timeperiod2, "timeperiod2")
     p3 = check_period(timeperiod3, "timeperiod3")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_ultosc_rows(candles, _warmup_candles_num.get(), p1, p2, p3))
+        return _f64(_last_ultosc_rows(candles, _warmup_candles_num.get(), p1, p2, p3))
     c = ohlcv(candles, sequential, "ultosc")
     if not sequential:
-        return float(_last_ultosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], p1, p2, p3))
+        return _f64(_last_ultosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], p1, p2, p3))
     res = _ultosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], p1, p2, p3)
     return res

@@ -6,6 +6,8 @@ import numpy as np
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 from jesse_dag.indicators._kernels_g3 import rolling_window_sum_np
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def var(candles: np.ndarray, period: int = 14, nbdev: float = 1, source_type: str = "close",
         sequential: bool = False) -> float | np.ndarray:
@@ -17,7 +19,7 @@ def var(candles: np.ndarray, period: int = 14, nbdev: float = 1, source_type: st
     Example:
         >>> import numpy as np
         >>> var(np.array([1.0, 3.0]), period=2)
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     nbdev = check_number(nbdev, "nbdev")
@@ -25,4 +27,4 @@ def var(candles: np.ndarray, period: int = 14, nbdev: float = 1, source_type: st
     mean = rolling_window_sum_np(source, period) / period
     mean_sq = rolling_window_sum_np(source * source, period) / period
     res = (mean_sq - mean ** 2) * nbdev
-    return res if sequential else float(res[-1])
+    return res if sequential else _f64(res[-1])

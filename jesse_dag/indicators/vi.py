@@ -10,6 +10,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import true_range
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 VI = namedtuple("VI", ["plus", "minus"])
 
 
@@ -47,11 +49,11 @@ def vi(candles: np.ndarray, period: int = 14, sequential: bool = False) -> VI:
         >>> import numpy as np
         >>> c = np.array([[0, 1, 1, 2.0, 1.0, 1], [1, 1, 2, 3.0, 2.0, 1]])
         >>> vi(c, period=1).plus
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "vi")
     plus, minus = _vi(c[:, HIGH], c[:, LOW], c[:, CLOSE], period)
     if sequential:
         return VI(plus, minus)
-    return VI(float(plus[-1]), float(minus[-1]))
+    return VI(_f64(plus[-1]), _f64(minus[-1]))

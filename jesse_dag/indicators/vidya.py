@@ -12,6 +12,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, inline="always")
 def _cmo_ratio(mom, i, start):
@@ -126,15 +128,15 @@ def vidya(candles: np.ndarray, length: int = 9, fix_cmo: bool = True, select: bo
     Example:
         >>> import numpy as np
         >>> vidya(np.full(5, 2.0))
-        2.0
+        np.float64(2.0)
     """
     length = check_period(length, "length")
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_vidya_src(candles, code, _warmup_candles_num.get(), length, bool(fix_cmo), bool(select)))
+            return _f64(_last_vidya_src(candles, code, _warmup_candles_num.get(), length, bool(fix_cmo), bool(select)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_vidya(source, length, bool(fix_cmo), bool(select)))
+        return _f64(_last_vidya(source, length, bool(fix_cmo), bool(select)))
     res = _vidya(source, length, bool(fix_cmo), bool(select))
     return res

@@ -13,6 +13,8 @@ from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import rolling_std
 from jesse_dag.indicators._kernels_g3 import deviation, moving_average
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _expanding_std_head(source, window, std):
@@ -54,7 +56,7 @@ def vlma(candles: np.ndarray, min_period: int = 5, max_period: int = 50, matype:
     Example:
         >>> import numpy as np
         >>> vlma(np.full(60, 2.0))
-        2.0
+        np.float64(2.0)
     """
     min_period = check_period(min_period, "min_period")
     max_period = check_period(max_period, "max_period")
@@ -73,4 +75,4 @@ def vlma(candles: np.ndarray, min_period: int = 5, max_period: int = 50, matype:
         std = deviation(source, max_period, devtype)
     res = _vlma(source, mean - 1.75 * std, mean - 0.25 * std, mean + 0.25 * std, mean + 1.75 * std,
                 min_period, max_period)
-    return res if sequential else float(res[-1])
+    return res if sequential else _f64(res[-1])

@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import VOLUME
 from jesse_dag.indicators._fastpath import check_period, column, ohlcv
 from jesse_dag.indicators._kernels import rolling_sum
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 Volume = namedtuple("Volume", ["volume", "ma"])
 
 
@@ -27,4 +29,4 @@ def volume(candles: np.ndarray, period: int = 20, sequential: bool = False) -> V
     ma = rolling_sum(vol, period) / period
     if sequential:
         return Volume(vol, ma)
-    return Volume(float(vol[-1]), float(ma[-1]))
+    return Volume(_f64(vol[-1]), _f64(ma[-1]))

@@ -11,6 +11,8 @@ from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import sma
 from jesse_dag.indicators.sma import _last_sma
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 # error_model="numpy": a zero long average gives inf or NaN as numpy does, not an exception
 @numba.njit(cache=True, error_model="numpy")
@@ -44,13 +46,13 @@ def vosc(candles: np.ndarray, short_period: int = 2, long_period: int = 5,
         >>> import numpy as np
         >>> c = np.column_stack([np.zeros(4), np.ones(4), np.ones(4), np.ones(4), np.ones(4), [1.0, 1, 2, 2]])
         >>> vosc(c, short_period=2, long_period=4)
-        33.33333333333333
+        np.float64(33.33333333333333)
     """
     short_period = check_period(short_period, "short_period")
     long_period = check_period(long_period, "long_period")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _last_vosc_rows(candles, _warmup_candles_num.get(), short_period, long_period)
+        return _f64(_last_vosc_rows(candles, _warmup_candles_num.get(), short_period, long_period))
     c = np.ascontiguousarray(ohlcv(candles, sequential, "vosc"))
     if not sequential:
-        return _last_vosc_rows(c, 0, short_period, long_period)
+        return _f64(_last_vosc_rows(c, 0, short_period, long_period))
     return _vosc(c, short_period, long_period)

@@ -14,6 +14,8 @@ from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 VossFilter = namedtuple("VossFilter", ["voss", "filt"])
 
 
@@ -90,7 +92,7 @@ def voss(candles: np.ndarray, period: int = 20, predict: int = 3, bandwith: floa
     Example:
         >>> import numpy as np
         >>> voss(np.full(40, 2.0)).voss
-        0.0
+        np.float64(0.0)
     """
     period = check_period(period)
     predict = check_period(predict, "predict")
@@ -98,9 +100,9 @@ def voss(candles: np.ndarray, period: int = 20, predict: int = 3, bandwith: floa
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return VossFilter(*map(float, _last_voss_src(candles, code, _warmup_candles_num.get(),
+            return VossFilter(*map(_f64, _last_voss_src(candles, code, _warmup_candles_num.get(),
                                                          period, predict, bandwith)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return VossFilter(*map(float, _last_voss(source, period, predict, bandwith)))
+        return VossFilter(*map(_f64, _last_voss(source, period, predict, bandwith)))
     return VossFilter(*_voss(source, period, predict, bandwith))

@@ -66,7 +66,7 @@ def vpci(candles: np.ndarray, short_range: int = 5, long_range: int = 25, sequen
         >>> import numpy as np
         >>> c = np.column_stack([np.zeros(6), np.ones(6), np.full(6, 2.0), np.ones(6), np.ones(6), np.ones(6)])
         >>> vpci(c, short_range=2, long_range=3).vpci
-        0.0
+        np.float64(0.0)
     """
     short_range = check_period(short_range, "short_range")
     long_range = check_period(long_range, "long_range")
@@ -74,4 +74,4 @@ def vpci(candles: np.ndarray, short_range: int = 5, long_range: int = 25, sequen
     if sequential:
         return VPCI(*_vpci(c, short_range, long_range))
     v, s = _last_vpci(c, short_range, long_range)
-    return VPCI(float(v), float(s))
+    return VPCI(np.float64(v), np.float64(s))

@@ -12,6 +12,8 @@ from jesse_dag.candles.columns import VOLUME
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 # error_model="numpy": a zero price or a flat window gives Jesse's NaN (x / 0 as numpy), not an exception
 @numba.njit(cache=True, error_model="numpy")
@@ -46,6 +48,6 @@ def vpt(candles: np.ndarray, source_type: str = "close", sequential: bool = Fals
     c = ohlcv(candles, sequential, "vpt")
     source = fp.source(c, source_type)
     if not sequential:
-        return float(_last_vpt(source, c[:, VOLUME]))
+        return _f64(_last_vpt(source, c[:, VOLUME]))
     res = _vpt(source, c[:, VOLUME])
     return res

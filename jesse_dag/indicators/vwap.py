@@ -15,6 +15,8 @@ from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 _ANCHOR_SECONDS = {"D": 86400, "H": 3600, "M": 60, "4H": 14400, "12H": 43200, "W": 604800, "MN": 2592000}
 
 
@@ -91,10 +93,10 @@ def vwap(candles: np.ndarray, source_type: str = "hlc3", anchor: str = "D",
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
             v = _last_vwap_rows(candles, code, _warmup_candles_num.get(), np.int64(span))
-            return None if np.isnan(v) else float(v)
+            return None if np.isnan(v) else _f64(v)
     c = ohlcv(candles, sequential, "vwap")
     source = fp.source(c, source_type)
     res = _vwap(source, c[:, VOLUME], c[:, TIMESTAMP], np.int64(span))
     if sequential:
         return res
-    return None if np.isnan(res[-1]) else float(res[-1])
+    return None if np.isnan(res[-1]) else _f64(res[-1])

@@ -14,6 +14,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators import _fastpath as fp
 from jesse_dag.indicators._fastpath import as_candles, check_period, column, slice_candles, SOURCE_TYPES
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, inline="always")
 def _ring_size(period):
@@ -127,14 +129,14 @@ def vwma(candles: np.ndarray, period: int = 20, source_type: str = "close",
         >>> import numpy as np
         >>> c = np.column_stack([np.zeros(2), np.ones(2), [1.0, 4.0], np.ones(2), np.ones(2), [1.0, 2.0]])
         >>> vwma(c, period=2)
-        3.0
+        np.float64(3.0)
     """
     period = check_period(period)
     code = _kernels.plain_source_code(candles, source_type)
     if code >= 0:
         if sequential:
             return _vwma_rows(candles, code, period)
-        return float(_last_vwma_rows(candles, code, _warmup_candles_num.get(), period))
+        return _f64(_last_vwma_rows(candles, code, _warmup_candles_num.get(), period))
     arr = as_candles(candles)
     if arr.ndim == 1:
         price = np.ascontiguousarray(arr)
@@ -146,6 +148,6 @@ def vwma(candles: np.ndarray, period: int = 20, source_type: str = "close",
         price = fp.source(arr, source_type)
         vol = column(arr, VOLUME)
     if not sequential:
-        return float(_last_vwma_kernel(price, vol, period))
+        return _f64(_last_vwma_kernel(price, vol, period))
     res = vwma_kernel(price, vol, period)
     return res

@@ -13,6 +13,8 @@ from jesse_dag.candles.columns import CLOSE, VOLUME
 from jesse_dag.indicators._fastpath import as_candles, check_period, column, slice_candles
 from jesse_dag.indicators.vwma import vwma_kernel
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 VWMACD = namedtuple("VWMACD", ["macd", "signal", "hist"])
 
 
@@ -24,7 +26,7 @@ def vwmacd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, si
         >>> import numpy as np
         >>> c = np.column_stack([np.zeros(5), np.ones(5), np.full(5, 2.0), np.ones(5), np.ones(5), np.ones(5)])
         >>> vwmacd(c, 2, 3, 2).macd
-        0.0
+        np.float64(0.0)
     """
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")
@@ -41,4 +43,4 @@ def vwmacd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, si
     hist = macd_val - signal
     if sequential:
         return VWMACD(macd_val, signal, hist)
-    return VWMACD(float(macd_val[-1]), float(signal[-1]), float(hist[-1]))
+    return VWMACD(_f64(macd_val[-1]), _f64(signal[-1]), _f64(hist[-1]))

@@ -12,6 +12,8 @@ from jesse_dag.candles.columns import HIGH, LOW, OPEN
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True, inline="always")
 def _wad_step(cur, prev, high, low):
@@ -87,8 +89,8 @@ def wad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         [0.0, 1.0]
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_wad_rows(candles, _warmup_candles_num.get()))
+        return _f64(_last_wad_rows(candles, _warmup_candles_num.get()))
     c = ohlcv(candles, sequential, "wad")
     if not sequential:
-        return float(_last_wad(c[:, OPEN], c[:, HIGH], c[:, LOW]))
+        return _f64(_last_wad(c[:, OPEN], c[:, HIGH], c[:, LOW]))
     return _wad_rows(c)

@@ -70,4 +70,4 @@ def waddah_attar_explosion(candles: np.ndarray, sensitivity: int = 150, fast_len
     basis = _last_sma(source, channel_length)
     dev = mult * rolling_std(source, channel_length)[-1]
     e1 = (basis + dev) - (basis - dev)
-    return WaddahAttarExplosionTuple(float(e1), float(t1), 1 if t1 >= 0 else -1)
+    return WaddahAttarExplosionTuple(np.float64(e1), np.float64(t1), 1 if t1 >= 0 else -1)

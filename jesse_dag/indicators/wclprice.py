@@ -9,6 +9,8 @@ from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _wclprice(close, high, low):
@@ -34,12 +36,12 @@ def wclprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarra
     Example:
         >>> import numpy as np
         >>> wclprice(np.array([[0, 1, 2.0, 4.0, 0.0, 1]]))
-        2.0
+        np.float64(2.0)
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_wclprice_rows(candles, _warmup_candles_num.get()))
+        return _f64(_last_wclprice_rows(candles, _warmup_candles_num.get()))
     c = ohlcv(candles, sequential, "wclprice")
     if not sequential:
-        return float(_last_wclprice(c[:, CLOSE], c[:, HIGH], c[:, LOW]))
+        return _f64(_last_wclprice(c[:, CLOSE], c[:, HIGH], c[:, LOW]))
     res = _wclprice(c[:, CLOSE], c[:, HIGH], c[:, LOW])
     return res

@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_ema_alpha(a0, a1):
@@ -32,15 +34,15 @@ def wilders(candles: np.ndarray, period: int = 5, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> wilders(np.array([3.0, 6.0]), period=3)
-        4.0
+        np.float64(4.0)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_ema_alpha_src(candles, code, _warmup_candles_num.get(), 1.0 / period))
+            return _f64(_last_ema_alpha_src(candles, code, _warmup_candles_num.get(), 1.0 / period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_ema_alpha(source, 1.0 / period))
+        return _f64(_last_ema_alpha(source, 1.0 / period))
     res = ema_alpha(source, 1.0 / period)
     return res

@@ -10,6 +10,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import check_period, ohlcv
 from jesse_dag.indicators._kernels import rolling_max, rolling_min
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _willr(high, low, close, period):
@@ -49,13 +51,13 @@ def willr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> fl
         >>> import numpy as np
         >>> c = np.array([[0, 1, 1.5, 2.0, 1.0, 1]])
         >>> willr(c, period=1)
-        -50.0
+        np.float64(-50.0)
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return float(_last_willr_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_willr_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "willr")
     if not sequential:
-        return float(_last_willr(c[:, HIGH], c[:, LOW], c[:, CLOSE], period))
+        return _f64(_last_willr(c[:, HIGH], c[:, LOW], c[:, CLOSE], period))
     res = _willr(c[:, HIGH], c[:, LOW], c[:, CLOSE], period)
     return res

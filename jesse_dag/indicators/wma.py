@@ -9,6 +9,8 @@ from jesse_dag.indicators import _fastpath, _kernels
 from jesse_dag.indicators._fastpath import check_period, source_of
 from jesse_dag.indicators._kernels import wma as _wma
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 @numba.njit(cache=True)
 def _last_wma(a0, a1):
@@ -32,15 +34,15 @@ def wma(candles: np.ndarray, period: int = 30, source_type: str = "close",
     Example:
         >>> import numpy as np
         >>> wma(np.array([1.0, 2.0, 3.0]), period=2)
-        2.6666666666666665
+        np.float64(2.6666666666666665)
     """
     period = check_period(period)
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return float(_last_wma_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_wma_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return float(_last_wma(source, period))
+        return _f64(_last_wma(source, period))
     res = _wma(source, period)
     return res

@@ -16,6 +16,8 @@ from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
 from jesse_dag.indicators._fastpath import check_number, check_period
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 Wavetrend = namedtuple("Wavetrend", ["wt1", "wt2", "wtCrossUp", "wtCrossDown", "wtOversold", "wtOverbought",
                                      "wtVwap"])
 
@@ -91,7 +93,7 @@ def wt(candles: np.ndarray, wtchannellen: int = 9, wtaveragelen: int = 12, wtmal
         >>> import numpy as np
         >>> c = np.column_stack([np.zeros(5), np.ones(5), np.full(5, 2.0), np.full(5, 2.0), np.full(5, 2.0), np.ones(5)])
         >>> wt(c).wt1
-        0.0
+        np.float64(0.0)
     """
     wtchannellen = check_period(wtchannellen, "wtchannellen")
     wtaveragelen = check_period(wtaveragelen, "wtaveragelen")
@@ -104,13 +106,14 @@ def wt(candles: np.ndarray, wtchannellen: int = 9, wtaveragelen: int = 12, wtmal
     if not sequential:
         code = _kernels.plain_source_code(candles, kind)
         if code >= 0:
-            a, b = _last_wt_rows(candles, code, _warmup_candles_num.get(), wtchannellen, wtaveragelen, wtmalen)
+            a, b = map(_f64, _last_wt_rows(candles, code, _warmup_candles_num.get(), wtchannellen, wtaveragelen,
+                                            wtmalen))
             return Wavetrend(a, b, b - a <= 0.0, b - a >= 0.0, b <= oslevel, b >= oblevel, a - b)
     c = ohlcv(candles, sequential, "wt")
     src = fp.source(c, kind)
     if not sequential:
         # the same elementwise operations on the last row only
-        a, b = map(float, _last_wt(src, wtchannellen, wtaveragelen, wtmalen))
+        a, b = map(_f64, _last_wt(src, wtchannellen, wtaveragelen, wtmalen))
         return Wavetrend(a, b, b - a <= 0.0, b - a >= 0.0, b <= oslevel, b >= oblevel, a - b)
     wt1, wt2 = _wt(src, wtchannellen, wtaveragelen, wtmalen)
     cross_up = wt2 - wt1 <= 0.0
@@ -120,5 +123,5 @@ def wt(candles: np.ndarray, wtchannellen: int = 9, wtaveragelen: int = 12, wtmal
     vwap = wt1 - wt2
     if sequential:
         return Wavetrend(wt1, wt2, cross_up, cross_down, oversold, overbought, vwap)
-    return Wavetrend(float(wt1[-1]), float(wt2[-1]), bool(cross_up[-1]), bool(cross_down[-1]), bool(oversold[-1]),
-                     bool(overbought[-1]), float(vwap[-1]))
+    return Wavetrend(_f64(wt1[-1]), _f64(wt2[-1]), np.bool_(cross_up[-1]), np.bool_(cross_down[-1]),
+                     np.bool_(oversold[-1]), np.bool_(overbought[-1]), _f64(vwap[-1]))

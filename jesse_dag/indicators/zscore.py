@@ -6,6 +6,8 @@ import numpy as np
 from jesse_dag.indicators._fastpath import check_number, check_period, source_of
 from jesse_dag.indicators._kernels_g3 import deviation, moving_average
 
+_f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
+
 
 def zscore(candles: np.ndarray, period: int = 14, matype: int = 0, nbdev: float = 1, devtype: int = 0,
            source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
@@ -17,7 +19,7 @@ def zscore(candles: np.ndarray, period: int = 14, matype: int = 0, nbdev: float 
     Example:
         >>> import numpy as np
         >>> zscore(np.array([1.0, 3.0]), period=2)
-        1.0
+        np.float64(1.0)
     """
     period = check_period(period)
     nbdev = check_number(nbdev, "nbdev")
@@ -33,4 +35,4 @@ def zscore(candles: np.ndarray, period: int = 14, matype: int = 0, nbdev: float 
     sigmas = deviation(source, period, devtype) * nbdev
     with np.errstate(divide="ignore", invalid="ignore"):
         res = (source - means) / sigmas
-    return res if sequential else float(res[-1])
+    return res if sequential else _f64(res[-1])

@@ -14,7 +14,6 @@ Example:
 """
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Callable
 
@@ -112,9 +111,8 @@ def rule_significance_test(config: dict, routes: list[dict], data_routes: list[d
         raise ValueError(f"only {len(rows)} usable bars: the test needs at least 3")
     r = np.log(rows[1:, 1] / rows[:-1, 1])
     s = rows[:-1, 2]
-    ts = rows[:-1, 0]
     ok = np.isfinite(r)
-    r, s, ts = r[ok], s[ok], ts[ok]
+    r, s = r[ok], s[ok]
     n = r.size
     if n < 30:
         warnings.warn(f"only {n} observations: the bootstrap is unreliable below 30", stacklevel=2)
@@ -125,8 +123,10 @@ def rule_significance_test(config: dict, routes: list[dict], data_routes: list[d
     if progress_callback is not None:
         progress_callback(n_simulations)
     k = int(np.sum(sims >= observed))
-    span = float(ts[-1] - ts[0])
-    annualized = observed * n * 365 * 86_400_000 / span if span > 0 else math.nan
+    # n returns per the calendar time of all the bars they come from (the n + 1 closes), as Jesse: its
+    # elapsed time runs from the first bar to the last, and no elapsed time gives 0
+    span = float(rows[-1, 0] - rows[0, 0])
+    annualized = observed * n * 365 * 86_400_000 / span if span > 0 else 0.0
     return {"observed_mean": observed, "annualized_return": annualized,
             "annualization": int(config.get("annualization", 365)), "simulated_means": sims,
             "p_value": (1 + k) / (n_simulations + 1), "p_value_uncorrected": k / n_simulations,

@@ -33,6 +33,9 @@ _EXPORTS: dict[str, str] = {
     "monte_carlo_trades": "jesse_dag.research._optimize",
     "monte_carlo_candles": "jesse_dag.research._optimize",
     "rule_significance_test": "jesse_dag.research._optimize",
+    # reports of those results
+    "print_optimize_summary": "jesse_dag.research._reports",
+    "plot_significance_test": "jesse_dag.research._reports",
 }
 
 __all__ = sorted(_EXPORTS)

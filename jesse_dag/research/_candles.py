@@ -23,7 +23,9 @@ __all__ = ["get_candles", "store_candles", "import_candles", "candles_from_close
 def store_candles(candles: np.ndarray, exchange: str, symbol: str, *, db=None, **kwargs) -> ImportReport:
     """Store 1-minute ``candles`` for ``exchange``/``symbol`` (Jesse's ``research.store_candles``).
 
-    Unlike Jesse it validates every row (gaps are allowed and reported) and returns the import report.
+    As Jesse's, anything but a numpy array is refused with ``TypeError``, and candles whose first two
+    timestamps are not one minute apart (e.g. 5-minute candles) with ``ValueError``. Unlike Jesse it
+    then validates every row (later gaps are allowed and reported) and returns the import report.
 
     Example:
         >>> import tempfile, os
@@ -31,6 +33,14 @@ def store_candles(candles: np.ndarray, exchange: str, symbol: str, *, db=None, *
         >>> store_candles(candles_from_close_prices(range(10, 20)), "Sandbox", "BTC-USDT", db=db).rows_added
         10
     """
+    if not isinstance(candles, np.ndarray):
+        raise TypeError(f"store_candles({exchange!r}, {symbol!r}): candles must be a numpy array of shape (N, 6), "
+                        f"got {type(candles).__name__}; np.asarray(your_rows, dtype=float) converts a list")
+    if candles.ndim == 2 and candles.shape[0] >= 2 and candles[1][0] - candles[0][0] != 60_000:
+        step = candles[1][0] - candles[0][0]
+        raise ValueError(f"store_candles({exchange!r}, {symbol!r}): candles must be 1m candles, but the first two "
+                         f"timestamps are {step:g} ms apart (expected 60000); store the 1-minute data and let "
+                         f"backtests build the larger timeframes")
     return _store_candles(candles, exchange, symbol, db=db, **kwargs)
 
 
