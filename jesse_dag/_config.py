@@ -40,6 +40,11 @@ def backtest_time() -> int | None:
     return None if clock is None else clock.time
 
 
+def running_session():
+    """The running backtest's session (its ``routes``, ``time``...), or None outside one."""
+    return _clock.get()
+
+
 @contextlib.contextmanager
 def run_config(*, warmup_candles_num: int | None = None, clock=None) -> Iterator[None]:
     """Set the per-run settings for the duration of a ``with`` block (``clock``: the run's session)."""

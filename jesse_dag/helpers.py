@@ -420,6 +420,23 @@ def date_diff_in_days(date1, date2) -> int:
     return abs((d2 - d1).days)
 
 
+def app_currency() -> str:
+    """The quote currency of the running backtest's first route, as Jesse's (``USDT`` for ``BTC-USDT``).
+
+    Example:
+        >>> app_currency()  # doctest: +SKIP  (inside a strategy of a BTC-USDT route)
+        'USDT'
+    """
+    from jesse_dag._config import running_session
+
+    session = running_session()
+    routes = getattr(session, "routes", None)
+    if not routes:
+        raise RuntimeError("app_currency() reads the running backtest's first route: call it from strategy code "
+                           "during a backtest, or use quote_asset(symbol)")
+    return quote_asset(routes[0].symbol)
+
+
 def now_to_timestamp(force_fresh: bool = False) -> int:
     """"Now" in epoch ms: inside a backtest its simulated time (``self.time``, as Jesse's store clock), else
     (or with ``force_fresh``) the wall clock in whole seconds.
@@ -1225,7 +1242,6 @@ def get_candle_start_timestamp_based_on_timeframe(timeframe: str, num_candles_to
 
 # Jesse's public helpers that need its live-trading app, global router or store: not provided.
 UNSUPPORTED: dict[str, str] = {
-    "app_currency": "reads Jesse's global router and exchange info; use jh.quote_asset(route symbol)",
     "get_store": "Jesse's global store does not exist; a strategy reads its state from self",
     "get_session_id": "id of a live/dashboard session in Jesse's store",
     "validate_response": "checks an HTTP response of Jesse's web services (live trading)",

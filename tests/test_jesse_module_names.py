@@ -89,3 +89,29 @@ def test_a_strategy_hinting_with_jesse_models_sees_its_orders_as_those_classes()
     research.backtest(config, routes, [], {"Sandbox-BTC-USDT": {"exchange": "Sandbox", "symbol": "BTC-USDT",
                                                                 "candles": candles}})
     assert seen and all(a and b for a, b, _ in seen) and any(n > 0 for *_, n in seen)
+
+
+def test_app_currency_is_the_first_routes_quote_inside_a_run_and_refused_outside():
+    from jesse_dag import helpers as jh
+    from jesse_dag import research
+    from jesse_dag.strategies import Strategy
+
+    seen = []
+
+    class Reads(Strategy):
+        def should_long(self):
+            seen.append(jh.app_currency())
+            return False
+
+        def go_long(self):
+            pass
+
+    candles = research.candles_from_close_prices([100 + i % 5 for i in range(120)])
+    config = {"starting_balance": 10_000, "fee": 0, "type": "futures", "futures_leverage": 1,
+              "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 0}
+    routes = [{"exchange": "Sandbox", "strategy": Reads, "symbol": "ETH-BUSD", "timeframe": "5m"}]
+    research.backtest(config, routes, [], {"Sandbox-ETH-BUSD": {"exchange": "Sandbox", "symbol": "ETH-BUSD",
+                                                                "candles": candles}})
+    assert seen and set(seen) == {"BUSD"}
+    with pytest.raises(RuntimeError, match="during a backtest"):
+        jh.app_currency()
