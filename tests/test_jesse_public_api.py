@@ -144,7 +144,7 @@ def test_every_public_name_of_jesse_helpers_and_utils_exists_or_is_listed():
                      "is_jesse_project get_strategy_class get_config").split()
     missing = [n for n in jesse_helpers if not callable(getattr(jh, n, None))]
     assert missing == []
-    assert set(jh.UNSUPPORTED) == {"app_currency", "get_store", "get_session_id", "validate_response",
+    assert set(jh.UNSUPPORTED) == {"get_store", "get_session_id", "validate_response",
                                    "CACHED_CONFIG"}
     assert all(n in jh.__all__ for n in jesse_helpers)
 
