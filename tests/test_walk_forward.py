@@ -215,3 +215,19 @@ def test_the_asset_materialises_with_its_leak_check(tmp_path):
     assert meta["steps"].value >= 3
     assert (tmp_path / "storage" / "reports" / "wf" / "walk_forward.html").is_file()
     assert sorted(p.name for p in (tmp_path / "storage" / "walk_forward" / "wf").iterdir())[0].startswith("step_01_")
+
+
+def test_deploy_mode_scales_a_row_to_the_same_bits_as_the_scaler():
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    from jesse_dag.ml.recording import scale_row
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(500, 6)) * [1, 10, 100, 0.1, 1e-3, 5] + [0, 5, -50, 1, 0, 2]
+    rows = rng.normal(size=(200, 1, 6)) * 3
+    standard, minmax = StandardScaler().fit(X), MinMaxScaler().fit(X)
+    for row in rows:
+        assert scale_row(standard, row).tobytes() == standard.transform(row).tobytes()
+        assert scale_row(minmax, row).tobytes() == minmax.transform(row).tobytes()  # any other scaler: its own
+    with pytest.raises(ValueError, match="X has 5 features"):  # a wrong width still fails as scikit-learn does
+        scale_row(standard, rows[0][:, :5])

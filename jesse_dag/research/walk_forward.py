@@ -250,10 +250,11 @@ def stitch(runs: Sequence[Mapping[str, Any]], starting_balance: float) -> dict:
     and scale; the metrics of the whole.
 
     Example:
-        >>> a = {"equity": [[0, 100.0], [86400, 110.0]], "trades": [{"PNL": 10.0}], "starting_balance": 100.0}
-        >>> b = {"equity": [[86400, 100.0], [172800, 90.0]], "trades": [{"PNL": -10.0}], "starting_balance": 100.0}
+        >>> t = {"fee": 1.0, "qty": 1.0}
+        >>> a = {"equity": [[0, 100.0], [86400, 110.0]], "trades": [{**t, "PNL": 10.0}], "starting_balance": 100.0}
+        >>> b = {"equity": [[86400, 100.0], [172800, 90.0]], "trades": [{**t, "PNL": -10.0}], "starting_balance": 100.0}
         >>> s = stitch([a, b], 100.0)
-        >>> [v for _, v in s["equity"]], s["metrics"]["net_profit_percentage"], s["trades"][1]["PNL"]
+        >>> [round(v, 9) for _, v in s["equity"]], round(s["metrics"]["net_profit_percentage"], 9), s["trades"][1]["PNL"]
         ([100.0, 110.0, 99.0], -1.0, -11.0)
     """
     equity: list[list[float]] = []
