@@ -143,10 +143,13 @@ def test_stitching_scales_each_step_to_start_where_the_previous_ended():
 @pytest.mark.slow
 def test_parallel_steps_give_the_same_bytes_as_in_order(serial_run):
     s = serial_run
+    stale = s["tmp"] / "bundles" / "step_09_2023-01-01"  # a step of an earlier plan: removed
+    shutil.copytree(s["result"]["steps"][0]["bundle_dir"], stale)
     parallel = wf.run_walk_forward(s["pipeline"], s["market"], s["candles"],
                                    wf.WalkForwardSettings.from_mapping({**s["pipeline"].walk_forward, "n_jobs": 2}),
                                    project_dir=s["tmp"], bundles_dir=s["tmp"] / "bundles")
     assert json.dumps(parallel, sort_keys=True) == json.dumps(s["result"], sort_keys=True)
+    assert not stale.exists()
 
 
 def test_the_report_shows_the_three_stitched_runs(serial_run, tmp_path):
@@ -231,3 +234,18 @@ def test_deploy_mode_scales_a_row_to_the_same_bits_as_the_scaler():
         assert scale_row(minmax, row).tobytes() == minmax.transform(row).tobytes()  # any other scaler: its own
     with pytest.raises(ValueError, match="X has 5 features"):  # a wrong width still fails as scikit-learn does
         scale_row(standard, rows[0][:, :5])
+
+
+def test_the_importance_report_is_optional_and_leaves_the_model_as_fitted_on_every_sample(serial_run, tmp_path):
+    p, result = serial_run["pipeline"], serial_run["result"]
+    row = result["steps"][0]
+    step = wf.Step(0, row["trade_start_ms"], row["trade_start_ms"] + 5 * ONE_DAY_MS,
+                   row["train_end_ms"] - 10 * ONE_DAY_MS, row["train_end_ms"])
+    points = wf.gather_history(p, serial_run["market"], serial_run["candles"], step.train_end_ms,
+                               project_dir=serial_run["tmp"])
+    with_report = wf.fit_step_bundle(p, wf.training_samples(points, step), step, tmp_path / "with", importance=True)
+    plain, reported = load_ml_model(row["bundle_dir"]), load_ml_model(with_report["bundle_dir"])
+    assert plain["feature_importance"] == {} and set(reported["feature_importance"]["consensus_ranks"]) == set(
+        reported["manifest"]["feature_names"])
+    assert "roc_auc" in reported["manifest"]["metrics"] and with_report["samples"] == row["samples"]
+    assert reported["model"].coef_.tobytes() == plain["model"].coef_.tobytes()

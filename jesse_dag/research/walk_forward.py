@@ -336,6 +336,7 @@ def run_walk_forward(pipeline: Pipeline, market: Market, candles: np.ndarray, se
     parallel = Parallel(n_jobs=settings.n_jobs, backend="loky")
     models = parallel(delayed(fit_step_bundle)(pipeline, training_samples(points, s), s, bundles_dir / s.name,
                                                importance=settings.importance) for s in steps)
+    _remove_other_steps(bundles_dir, {s.name for s in steps})
     model_dirs = {"baseline": [None] * len(steps), "fixed": [models[0]["bundle_dir"]] * len(steps),
                   "walk_forward": [m["bundle_dir"] for m in models]}
     # the fixed model's first step is the walk-forward's first step: traded once
@@ -365,6 +366,15 @@ def run_walk_forward(pipeline: Pipeline, market: Market, candles: np.ndarray, se
             "settings": {**{k: v for k, v in asdict(settings).items() if k != "n_jobs"}, "embargo": embargo},
             "span": [_iso(steps[0].start_ms), _iso(steps[-1].end_ms)], "samples_gathered": len(points),
             "steps": step_rows, "summary": {v: runs[v]["metrics"] for v in VARIANTS}, "runs": runs}
+
+
+def _remove_other_steps(bundles_dir: Path, keep: set[str]) -> None:
+    """Drop the step bundles of an earlier plan (other dates or step length), so the folder holds this run's."""
+    import shutil
+
+    for d in bundles_dir.glob("step_*"):
+        if d.is_dir() and d.name not in keep and (d / "bundle.json").is_file():
+            shutil.rmtree(d)
 
 
 def check_leak_free(result: Mapping[str, Any]) -> list[str]:
