@@ -70,7 +70,7 @@ def render_walk_forward_report(result: Mapping[str, Any], title: str | None = No
             *(f"{v} trades" for v in variants), *(f"{v} net %" for v in variants), "bundle"]
     body = [[r["step"], r["trade_start"], r["trade_end"], r["train_start"], r["train_end"], r["samples"],
              *(r.get(f"{v}_trades") for v in variants), *(r.get(f"{v}_net_profit_percentage") for v in variants),
-             r["bundle_dir"]] for r in result["steps"]]
+             Path(r["bundle_dir"]).name] for r in result["steps"]]
     page.raw('<div class="scroll">' + grid_table(head, body, "walk-forward-steps") + "</div>")
     return page.html()
 
