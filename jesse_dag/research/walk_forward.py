@@ -319,8 +319,8 @@ def run_walk_forward(pipeline: Pipeline, market: Market, candles: np.ndarray, se
     """Plan the steps, gather once, fit one bundle per step (in ``bundles_dir/<step name>/``), trade every
     step three ways (baseline, fixed = the first step's model, walk-forward = the step's own model), stitch.
 
-    Steps run on ``settings.n_jobs`` worker processes (joblib; 1 runs them here, in order); the result is
-    the same either way. Returns ``{settings, steps, summary, runs}`` (``runs[variant]``: equity, trades).
+    Steps run on ``settings.n_jobs`` worker processes (joblib's loky, or the backend of an enclosing
+    ``joblib.parallel_config``; 1 runs them here, in order); the result is the same either way. Returns ``{settings, steps, summary, runs}`` (``runs[variant]``: equity, trades).
     """
     from joblib import Parallel, delayed
 
@@ -333,7 +333,8 @@ def run_walk_forward(pipeline: Pipeline, market: Market, candles: np.ndarray, se
     steps = plan_steps(data_start, data_end, settings, embargo=embargo, warmup_ms=warm_ms)
     points = gather_history(pipeline, market, candles, steps[-1].train_end_ms, project_dir=project_dir)
     bundles_dir = Path(bundles_dir)
-    parallel = Parallel(n_jobs=settings.n_jobs, backend="loky")
+    # processes (loky) unless the caller chose a backend, e.g. `with joblib.parallel_config(backend="dask")`
+    parallel = Parallel(n_jobs=settings.n_jobs, prefer="processes")
     models = parallel(delayed(fit_step_bundle)(pipeline, training_samples(points, s), s, bundles_dir / s.name,
                                                importance=settings.importance) for s in steps)
     _remove_other_steps(bundles_dir, {s.name for s in steps})
