@@ -19,6 +19,7 @@ from assets.automation import build_automation  # noqa: E402
 from assets.candles import build_candles_asset  # noqa: E402
 from assets.pipelines import build_pipeline_assets  # noqa: E402
 from assets.resources import resources_for_env  # noqa: E402
+from assets.walk_forward import build_walk_forward_assets  # noqa: E402
 from jesse_dag.project import Project, load_project  # noqa: E402
 
 
@@ -29,6 +30,7 @@ def build_definitions(project: Project, resources: dict[str, object] | None = No
     assets: list = [build_candles_asset(m, project_dir) for m in project.markets.values()]
     for pipeline in project.pipelines.values():
         assets += build_pipeline_assets(pipeline, project.markets[pipeline.market], project_dir)
+        assets += build_walk_forward_assets(pipeline, project.markets[pipeline.market], project_dir)
     jobs, schedules, sensors = build_automation(project)
     return dg.Definitions(assets=assets, jobs=jobs, schedules=schedules, sensors=sensors, resources=resources)
 

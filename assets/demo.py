@@ -17,6 +17,20 @@ def _cell(value) -> str:
     return f"{value:>14,}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:>14,.4f}"
 
 
+def print_walk_forward(data: dict) -> None:
+    """The stitched walk-forward beside the fixed model and the baseline."""
+    s = data["settings"]
+    print(f"{data['pipeline']}: walk-forward {data['span'][0][:10]} .. {data['span'][1][:10]}, {len(data['steps'])} "
+          f"steps of {s['step'] / 86_400:g} days, each trained on the {s['training'] / 86_400:g} days ending "
+          f"{s['embargo'] / 86_400:g} days before it")
+    names = {"net_profit": "net profit", "net_profit_percentage": "net profit %", "total": "trades",
+             "win_rate": "win rate", "sharpe_ratio": "sharpe ratio", "max_drawdown": "max drawdown %"}
+    print(f"  {'metric':<24}{'baseline':>14}{'fixed model':>14}{'walk-forward':>14}")
+    for key, name in names.items():
+        print(f"  {name:<24}" + "".join(_cell(data["summary"][v][key]) for v in ("baseline", "fixed", "walk_forward")))
+    print()
+
+
 def main() -> int:
     os.environ.setdefault("DAGSTER_HOME", str(ROOT / "storage" / "dagster"))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
@@ -61,6 +75,8 @@ def main() -> int:
         for name, base, model in data["rows"]:
             print(f"  {name:<24}{_cell(base)}{_cell(model)}")
         print()
+    for walk in sorted((ROOT / "storage" / "reports").glob("*/walk_forward.json")):
+        print_walk_forward(json.loads(walk.read_text()))
     reports = sorted((ROOT / "storage" / "reports").rglob("*.html"))
     for path in reports:
         print(f"report: {path}")

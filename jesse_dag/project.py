@@ -164,14 +164,18 @@ class Pipeline:
     config: dict[str, Any] = field(default_factory=dict)
     min_samples: int = 1000
     optimize: dict[str, Any] | None = None
+    walk_forward: dict[str, Any] | None = None  # durations in seconds (see jesse_dag.research.walk_forward)
 
     @property
     def embargo_days(self) -> float:
         return self.embargo / 86_400
 
     def fingerprint(self) -> str:
-        """A short hash of the settings: part of the Dagster code versions of this pipeline's assets."""
-        payload = json.dumps(asdict(self), sort_keys=True, default=str)
+        """A short hash of the settings: part of the Dagster code versions of this pipeline's assets (the
+        walk-forward's settings are left out: they change only the walk-forward asset, whose version has them)."""
+        settings = asdict(self)
+        settings.pop("walk_forward")
+        payload = json.dumps(settings, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -328,6 +332,19 @@ class OptimizeModel(_Model):
     seed: int = Field(0, ge=0)
 
 
+class WalkForwardModel(_Model):
+    """``walk_forward:``: re-train every ``step`` on the trailing ``training`` window that ended ``embargo``
+    (default: the pipeline's) before the step; ``start``/``end`` default to where the data allows."""
+
+    training: Duration = "90d"
+    step: Duration = "30d"
+    embargo: Duration | None = None
+    start: DateText | None = None
+    end: DateText | None = None
+    importance: bool = False
+    n_jobs: int = Field(1, ge=-1, le=256)
+
+
 class PipelineModel(_Model):
     market: Annotated[str, Field(pattern=_NAME)]
     strategy: Annotated[str, Field(pattern=_STRATEGY)]
@@ -346,6 +363,7 @@ class PipelineModel(_Model):
     config: BacktestConfigModel = BacktestConfigModel()
     min_samples: int = Field(1000, ge=1)
     optimize: OptimizeModel | None = None
+    walk_forward: WalkForwardModel | None = None
 
 
 class ProjectModel(_Model):
@@ -421,7 +439,8 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
             i += 2  # the market's or pipeline's name
             continue
         sub = {"training": WindowModel, "evaluation": WindowModel, "estimator": EstimatorModel,
-               "validation": ValidationModel, "config": BacktestConfigModel, "optimize": OptimizeModel}
+               "validation": ValidationModel, "config": BacktestConfigModel, "optimize": OptimizeModel,
+               "walk_forward": WalkForwardModel}
         if model is MarketModel and key == "source":
             kinds = {"synthetic": SyntheticSource, "csv": FileSource, "parquet": FileSource,
                      "binance": BinanceSource}
@@ -482,9 +501,27 @@ def _cross_checks(model: ProjectModel, path: Path) -> None:
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 raise ProjectFileError(f"{path}: {where}.gate.{metric}: not an out-of-sample metric of task "
                                        f"{p.task!r} ({hint}one of {', '.join(allowed)}); the gate could never pass")
+        w = p.walk_forward
+        if w is not None:
+            for key in ("training", "step"):
+                if parse_duration(getattr(w, key)) <= 0:
+                    raise ProjectFileError(f"{path}: {where}.walk_forward.{key}: must be longer than 0, got "
+                                           f"{getattr(w, key)!r}")
+            if w.n_jobs == 0:
+                raise ProjectFileError(f"{path}: {where}.walk_forward.n_jobs: 0 runs nothing; use 1 (in order), "
+                                       "a number of processes, or -1 (every core)")
+            if w.start is not None and w.end is not None and _date_ms(w.end) <= _date_ms(w.start):
+                raise ProjectFileError(f"{path}: {where}.walk_forward.end: {w.end} is not after start {w.start}")
         if p.task != "regression" and not 0 <= p.deploy_threshold <= 1:
             raise ProjectFileError(f"{path}: {where}.deploy_threshold: a probability in [0, 1] for task "
                                    f"{p.task!r}, got {p.deploy_threshold!r}")
+
+
+def _walk_forward_settings(w: WalkForwardModel) -> dict[str, Any]:
+    out = w.model_dump()
+    for key in ("training", "step", "embargo"):
+        out[key] = None if out[key] is None else parse_duration(out[key])
+    return out
 
 
 def parse_project(data: Any, path: Path) -> Project:
@@ -516,7 +553,8 @@ def parse_project(data: Any, path: Path) -> Project:
             estimator={"class": p.estimator.class_, "params": dict(p.estimator.params)},
             validation=validation, gate=dict(p.gate), deploy_threshold=p.deploy_threshold, schedule=p.schedule,
             data_routes=tuple(p.data_routes), config=p.config.model_dump(exclude_unset=True),
-            min_samples=p.min_samples, optimize=None if p.optimize is None else p.optimize.model_dump())
+            min_samples=p.min_samples, optimize=None if p.optimize is None else p.optimize.model_dump(),
+            walk_forward=None if p.walk_forward is None else _walk_forward_settings(p.walk_forward))
     return Project(path=path, markets=markets, pipelines=pipelines)
 
 
