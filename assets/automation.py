@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.candles import candles_key
+from assets.candles import candles_key, month_partitions
 from jesse_dag.paths import path_inside
 from jesse_dag.project import Market, Pipeline, Project
 from jesse_dag.reports.notify import WEBHOOK_ENV, WebhookError, post_summary
@@ -106,6 +106,7 @@ def inbox_sensor(market: Market, project_dir: str | Path) -> dg.SensorDefinition
         if not folder.is_dir():
             return dg.SkipReason(f"no inbox folder {folder}")
         requests = []
+        months = month_partitions(market, str(project_dir)).get_partition_keys()
         for f in sorted(folder.iterdir()):
             if f.suffix not in INBOX_SUFFIXES:
                 continue
@@ -114,6 +115,11 @@ def inbox_sensor(market: Market, project_dir: str | Path) -> dg.SensorDefinition
                 dt.datetime.strptime(month, "%Y-%m")
             except ValueError:
                 context.log.warning(f"inbox file {f.name} ignored: its name must start with YYYY-MM")
+                continue
+            if f"{month}-01" not in months:
+                context.log.warning(f"inbox file {f.name} ignored: {month} is outside the months of market "
+                                    f"{market.name} ({months[0][:7]} .. {months[-1][:7]}); its data ends there "
+                                    "(raise `end:` in project.yaml, or the source's own end, to import later months)")
                 continue
             stat = f.stat()
             requests.append(dg.RunRequest(run_key=f"{f.name}:{stat.st_size}:{stat.st_mtime_ns}",

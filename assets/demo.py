@@ -60,6 +60,10 @@ def main() -> int:
         print(f"  {'metric':<24}{'baseline':>14}{'with model':>14}")
         for name, base, model in data["rows"]:
             print(f"  {name:<24}{_cell(base)}{_cell(model)}")
+        decision = data.get("deploy_decision") or {}
+        if decision:
+            print(f"  deploy: {'new model deployed' if decision.get('deploy') else 'deployed model kept'} "
+                  f"({decision.get('reason')})")
         print()
     reports = sorted((ROOT / "storage" / "reports").rglob("*.html"))
     for path in reports:

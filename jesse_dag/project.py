@@ -27,7 +27,12 @@ Example ``project.yaml``::
         validation: {n_splits: 5, embargo: 1d}
         gate: {roc_auc: 0.52}
         deploy_threshold: 0.55
+        deploy: {metric: roc_auc, margin: 0.01}   # champion and challenger
         schedule: "0 3 * * 1"
+
+Windows may instead move with the run's anchor (the schedule's tick, or the latest stored complete candle):
+``training: {length: 180d}``, ``evaluation: {length: 30d}``, ``anchor: tick`` (see
+:meth:`Pipeline.resolve_windows`). A market may give ``end: "2024-06-30"``, its last day with data.
 
     >>> from jesse_dag.project import load_project  # doctest: +SKIP
     >>> project = load_project("project.yaml")  # doctest: +SKIP

@@ -167,6 +167,15 @@ def test_schedule_skips_a_tick_past_the_end_of_the_data(tmp_path):
     assert "no new complete data" in outcome.skip_message and "2024-02-14 23:59" in outcome.skip_message
     (request,) = tick_request(defs, "p1", TICK_2).run_requests
     assert request.partition_key == "2024-02-01"
+    # a file for a month past the end is left in the inbox, not requested (it has no partition)
+    inbox = tmp_path / "storage" / "inbox" / "synth"
+    inbox.mkdir(parents=True)
+    for name in ("2024-02-extra.csv", "2024-05-late.csv"):
+        (inbox / name).write_text("timestamp,open,close,high,low,volume\n")
+    sensor = defs.get_repository_def().get_sensor_def("synth__inbox")
+    data = sensor.evaluate_tick(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(),
+                                                          repository_def=defs.get_repository_def()))
+    assert [r.partition_key for r in data.run_requests] == ["2024-02-01"]
 
 
 def write_csv_market(folder: Path, days: int) -> dict:
