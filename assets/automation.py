@@ -78,7 +78,10 @@ def pipeline_schedule(pipeline: Pipeline, market: Market, project_dir: str | Pat
         month = dt.date(tick.year, tick.month, 1).isoformat()
         if month < market.start[:8] + "01":
             return dg.SkipReason(f"{month} is before the market's first month {market.start}")
-        end = steps.market_data_end(market, project_dir)
+        try:
+            end = steps.market_data_end(market, project_dir)
+        except FileNotFoundError as exc:
+            return dg.SkipReason(f"market {market.name}: its source file is missing ({exc}); nothing to import")
         if end is not None and int(tick.timestamp() * 1000) > end[0]:
             last = dt.datetime.fromtimestamp(end[0] / 1000, tz=dt.timezone.utc)
             return dg.SkipReason(

@@ -17,7 +17,10 @@ def month_partitions(market: Market, project_dir: str) -> dg.MonthlyPartitionsDe
     import new candles as they come; a market whose data ends (``end:``, a synthetic source, a CSV or
     Parquet file) ends after its last month, so no partition is empty."""
     first = f"{market.start[:7]}-01"
-    last = steps.market_last_month(market, project_dir)
+    try:
+        last = steps.market_last_month(market, project_dir)
+    except FileNotFoundError:
+        last = None  # the file is not there yet: the code location still loads, the import names the path
     if last is None:
         return dg.MonthlyPartitionsDefinition(start_date=first, end_offset=1)
     year, month = int(last[:4]), int(last[5:7])

@@ -222,3 +222,13 @@ def test_a_month_without_data_fails_once_naming_the_month_and_the_end(tmp_path):
     (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     text = failure.event_specific_data.error_display_string
     assert "month 2024-03" in text and "2024-02-09 23:59" in text
+
+
+def test_a_csv_market_whose_file_is_missing_still_loads_and_its_schedule_says_why(tmp_path):
+    market = {**MARKET, "source": {"kind": "csv", "path": "data/not-yet.csv"}}
+    defs = definitions(make_project(tmp_path, {"p1": pipeline()}, market=market))
+    months = defs.resolve_asset_graph().get(dg.AssetKey(["market", "synth", "candles"])).partitions_def
+    assert months.get_partition_keys()[0] == "2024-01-01"
+    outcome = tick_request(defs, "p1", TICK_2)
+    assert not outcome.run_requests and "source file is missing" in outcome.skip_message
+    assert "not-yet.csv" in outcome.skip_message
