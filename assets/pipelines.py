@@ -242,7 +242,9 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
                        description=f"Backtest of the strategy ({mode}) on the out-of-sample evaluation window.")(fn)
         return _bt
 
+    # reads the store for a moving window's dates (the last stored candle): in the DuckDB pool like the writers
     @dg.asset(key=key("comparison_report"), group_name=group, code_version=base_version, kinds={"html"},
+              pool=DUCKDB_POOL, retry_policy=STORE_RETRY,
               description="Does the model help out of sample? Baseline against model-filtered backtest.")
     def comparison_report(context: dg.AssetExecutionContext, store: ResearchStore, baseline_backtest,
                           deployed_backtest):

@@ -167,6 +167,10 @@ def test_schedule_skips_a_tick_past_the_end_of_the_data(tmp_path):
     assert "no new complete data" in outcome.skip_message and "2024-02-14 23:59" in outcome.skip_message
     (request,) = tick_request(defs, "p1", TICK_2).run_requests
     assert request.partition_key == "2024-02-01"
+    # every step that reads the store for a moving window's dates waits for the DuckDB pool
+    graph = defs.resolve_asset_graph()
+    for step in ("training_trading_candles", "ml_samples", "model_bundle", "deployed_model", "comparison_report"):
+        assert graph.get(dg.AssetKey(["p1", step])).assets_def.node_def.pool == "duckdb", step
     # a file for a month past the end is left in the inbox, not requested (it has no partition)
     inbox = tmp_path / "storage" / "inbox" / "synth"
     inbox.mkdir(parents=True)
