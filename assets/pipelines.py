@@ -5,6 +5,7 @@ Each asset calls one function of :mod:`jesse_dag.research.pipeline` and records 
 """
 
 import contextlib
+import dataclasses
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -13,7 +14,7 @@ import dagster as dg
 from assets.candles import candles_key
 from assets.resources import DUCKDB_POOL, ResearchStore
 from assets.versions import library_version, strategy_version
-from jesse_dag.project import Market, Pipeline
+from jesse_dag.project import Market, Pipeline, Window
 from jesse_dag.research import pipeline as steps
 from jesse_dag.store.connection import StoreLockedError
 
@@ -172,10 +173,13 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
         description="train_model on the samples: a versioned bundle (model, scaler, importance, bundle.json).",
     )
     def model_bundle(context: dg.AssetExecutionContext, store: ResearchStore, ml_samples):
-        run_pipeline, info = resolved(context, store)
+        # the window the samples were gathered on (not resolved again: the store may have grown since)
+        run_pipeline = dataclasses.replace(pipeline, training=Window(*ml_samples["window"]))
         # the code that makes the samples and trains; the settings training reads are in the training key
         res = steps.train_bundle(run_pipeline, ml_samples, db_path=store.db_path, project_dir=store.project_dir,
-                                 lineage={"run_id": context.run.run_id, "anchor": info["anchor"]},
+                                 lineage={"run_id": context.run.run_id,
+                                          "anchor": (run_anchor(context) or steps.LATEST_CANDLE)
+                                          if pipeline.rolling else "fixed windows"},
                                  code_version=f"{lib}-{strat}")
         passed, detail = steps.quality_gate(pipeline, res)
         yield dg.Output(
