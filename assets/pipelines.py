@@ -220,7 +220,9 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
                                    "version": res["version"], "challenger": model_bundle["version"],
                                    "deployed_challenger": d["deploy"], "reason": d["reason"],
                                    "metric": d["metric"], **scores,
-                                   "decision": dg.MetadataValue.json(d)})
+                                   # NaN (a score undefined on a one-class window) is not JSON
+                                   "decision": dg.MetadataValue.json(
+                                       {k: None if isinstance(v, float) and v != v else v for k, v in d.items()})})
 
     def backtest_asset(mode: str) -> dg.AssetsDefinition:
         ins = {"warmup": dg.AssetIn(key("evaluation_warmup_candles")),
