@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 
 import dagster as dg
 import numpy as np
 import pytest
-import yaml
 
 from jesse_dag.ml.datapoints import fingerprint as points_fingerprint
 from jesse_dag.ml.datapoints import label_is_positive
@@ -106,7 +106,6 @@ def test_two_ticks_a_week_apart_train_on_windows_a_week_apart(ticks):
     assert second["deployed"]["challenger_score"] == decision["challenger_score"]
     assert second["deployed"]["champion_score"] == decision["champion_score"]
     comparison = second["result"].output_for_node("p1__comparison_report")
-    import json
     assert json.loads(Path(comparison["json"]).read_text())["deploy_decision"] == decision
 
 
