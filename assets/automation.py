@@ -7,10 +7,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.candles import candles_key
+from assets.candles import candles_key, month_partitions
 from jesse_dag.paths import path_inside
 from jesse_dag.project import Market, Pipeline, Project
 from jesse_dag.reports.notify import WEBHOOK_ENV, WebhookError, post_summary
+from jesse_dag.research import pipeline as steps
 
 INBOX_SUFFIXES = (".csv", ".parquet", ".zip")
 
@@ -49,18 +50,46 @@ def pipeline_evaluate_job(pipeline: Pipeline) :
         description=f"Gather, train, gate, deploy and evaluate {pipeline.name} on the candles already stored.")
 
 
-def pipeline_schedule(pipeline: Pipeline, market: Market) -> dg.ScheduleDefinition:
-    """Runs the refresh job at the pipeline's cron time for the month the tick falls in."""
+def schedule_tags(pipeline: Pipeline, tick: dt.datetime) -> dict[str, str]:
+    """The run's tags: its anchor (``jesse_dag/anchor``) and, when the tick decides them, the windows it
+    trains and evaluates on, so the UI shows them before the run starts."""
+    tags = {"pipeline": pipeline.name}
+    if not pipeline.rolling:
+        return tags
+    if pipeline.anchor == "latest_candle":
+        tags[steps.ANCHOR_TAG] = steps.LATEST_CANDLE
+        return tags
+    tick = tick.astimezone(dt.timezone.utc)
+    resolved = pipeline.resolve_windows(int(tick.timestamp() * 1000))
+    tags[steps.ANCHOR_TAG] = tick.isoformat()
+    tags["jesse_dag/training_window"] = f"{resolved.training.start}..{resolved.training.end}"
+    tags["jesse_dag/evaluation_window"] = f"{resolved.evaluation.start}..{resolved.evaluation.end}"
+    return tags
+
+
+def pipeline_schedule(pipeline: Pipeline, market: Market, project_dir: str | Path = ".") -> dg.ScheduleDefinition:
+    """Runs the refresh job at the pipeline's cron time for the month the tick falls in, anchored at the
+    tick; a tick past the end of the market's data is skipped (there is nothing new to train on)."""
 
     @dg.schedule(name=f"{pipeline.name.replace('-', '_')}__schedule", cron_schedule=pipeline.schedule,
                  job_name=refresh_job_name(pipeline), execution_timezone="UTC")
     def _schedule(context: dg.ScheduleEvaluationContext):
         tick = context.scheduled_execution_time
         month = dt.date(tick.year, tick.month, 1).isoformat()
-        if month < market.start:
+        if month < market.start[:8] + "01":
             return dg.SkipReason(f"{month} is before the market's first month {market.start}")
+        try:
+            end = steps.market_data_end(market, project_dir)
+        except FileNotFoundError as exc:
+            return dg.SkipReason(f"market {market.name}: its source file is missing ({exc}); nothing to import")
+        if end is not None and int(tick.timestamp() * 1000) > end[0]:
+            last = dt.datetime.fromtimestamp(end[0] / 1000, tz=dt.timezone.utc)
+            return dg.SkipReason(
+                f"no new complete data: the data of market {market.name} ends at {last:%Y-%m-%d %H:%M} UTC "
+                f"({end[1]}), before this tick ({tick:%Y-%m-%d %H:%M} UTC); the last month {last:%Y-%m} is "
+                f"imported by a backfill of market/{market.name}/candles, and re-training would see nothing new")
         return dg.RunRequest(run_key=f"{pipeline.name}-{tick.isoformat()}", partition_key=month,
-                             tags={"pipeline": pipeline.name})
+                             tags=schedule_tags(pipeline, tick))
 
     return _schedule
 
@@ -80,6 +109,7 @@ def inbox_sensor(market: Market, project_dir: str | Path) -> dg.SensorDefinition
         if not folder.is_dir():
             return dg.SkipReason(f"no inbox folder {folder}")
         requests = []
+        months = month_partitions(market, str(project_dir)).get_partition_keys()
         for f in sorted(folder.iterdir()):
             if f.suffix not in INBOX_SUFFIXES:
                 continue
@@ -88,6 +118,11 @@ def inbox_sensor(market: Market, project_dir: str | Path) -> dg.SensorDefinition
                 dt.datetime.strptime(month, "%Y-%m")
             except ValueError:
                 context.log.warning(f"inbox file {f.name} ignored: its name must start with YYYY-MM")
+                continue
+            if f"{month}-01" not in months:
+                context.log.warning(f"inbox file {f.name} ignored: {month} is outside the months of market "
+                                    f"{market.name} ({months[0][:7]} .. {months[-1][:7]}); its data ends there "
+                                    "(raise `end:` in project.yaml, or the source's own end, to import later months)")
                 continue
             stat = f.stat()
             requests.append(dg.RunRequest(run_key=f"{f.name}:{stat.st_size}:{stat.st_mtime_ns}",
@@ -119,5 +154,5 @@ def build_automation(project: Project) -> tuple[list, list, list]:
         market = project.markets[pipeline.market]
         jobs += [pipeline_job(pipeline, market), pipeline_evaluate_job(pipeline)]
         if pipeline.schedule:
-            schedules.append(pipeline_schedule(pipeline, market))
+            schedules.append(pipeline_schedule(pipeline, market, project.directory))
     return jobs, schedules, sensors

@@ -14,9 +14,13 @@ def candles_key(market: Market) -> dg.AssetKey:
 
 def month_partitions(market: Market, project_dir: str) -> dg.MonthlyPartitionsDefinition:
     """Months from the market's first, the current (still growing) month included, so a schedule can
-    import new candles as they come; a finite source (synthetic) ends after its last month."""
+    import new candles as they come; a market whose data ends (``end:``, a synthetic source, a CSV or
+    Parquet file) ends after its last month, so no partition is empty."""
     first = f"{market.start[:7]}-01"
-    last = steps.market_last_month(market, project_dir)
+    try:
+        last = steps.market_last_month(market, project_dir)
+    except FileNotFoundError:
+        last = None  # the file is not there yet: the code location still loads, the import names the path
     if last is None:
         return dg.MonthlyPartitionsDefinition(start_date=first, end_offset=1)
     year, month = int(last[:4]), int(last[5:7])
@@ -39,8 +43,11 @@ def build_candles_asset(market: Market, project_dir: str) -> dg.AssetsDefinition
                                                    "NaN or high < low; gaps are counted and listed.")],
     )
     def _candles(context: dg.AssetExecutionContext, store: ResearchStore):
+        from assets.pipelines import deterministic_errors
+
         month = context.partition_key
-        report = steps.import_market_month(market, month, db_path=store.db_path, project_dir=store.project_dir)
+        with deterministic_errors(f"market {market.name}, month {month[:7]}"):
+            report = steps.import_market_month(market, month, db_path=store.db_path, project_dir=store.project_dir)
         yield dg.Output(
             None,
             data_version=dg.DataVersion(report["content_hash"]),

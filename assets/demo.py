@@ -74,6 +74,10 @@ def main() -> int:
         print(f"  {'metric':<24}{'baseline':>14}{'with model':>14}")
         for name, base, model in data["rows"]:
             print(f"  {name:<24}{_cell(base)}{_cell(model)}")
+        decision = data.get("deploy_decision") or {}
+        if decision:
+            print(f"  deploy: {'new model deployed' if decision.get('deploy') else 'deployed model kept'} "
+                  f"({decision.get('reason')})")
         print()
     for walk in sorted((ROOT / "storage" / "reports").glob("*/walk_forward.json")):
         print_walk_forward(json.loads(walk.read_text()))

@@ -4,16 +4,19 @@ Each asset calls one function of :mod:`jesse_dag.research.pipeline` and records 
 ``<pipeline>/<step>`` in the UI; the pipeline's assets form one group.
 """
 
+import contextlib
+import dataclasses
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import dagster as dg
 
 from assets.candles import candles_key
 from assets.resources import DUCKDB_POOL, ResearchStore
 from assets.versions import library_version, strategy_version
-from jesse_dag.project import Market, Pipeline
+from jesse_dag.project import Market, Pipeline, Window
 from jesse_dag.research import pipeline as steps
+from jesse_dag.store.connection import StoreLockedError
 
 NUMERIC = (int, float)
 # A step that touches the DuckDB file can meet a lock held by a process outside Dagster (a CLI import,
@@ -28,6 +31,28 @@ def _numbers(prefix: str, metrics: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(v, NUMERIC) and not isinstance(v, bool) and v == v and abs(v) != float("inf"):
             out[f"{prefix}{k}"] = dg.MetadataValue.float(float(v))
     return out
+
+
+@contextlib.contextmanager
+def deterministic_errors(what: str) -> Iterator[None]:
+    """A bad input (a month with no data, a window past the data) fails the same way on every try: fail at
+    once, naming ``what``, instead of retrying; a store lock (another process) stays retryable."""
+    try:
+        yield
+    except StoreLockedError:
+        raise
+    except (ValueError, FileNotFoundError, KeyError) as exc:
+        raise dg.Failure(description=f"{what}: {exc}", allow_retries=False) from exc
+
+
+def run_anchor(context: dg.AssetExecutionContext) -> str | None:
+    """The anchor the run carries as a tag (the schedule sets it); None outside a schedule: latest candle."""
+    run = getattr(context, "run", None)
+    return None if run is None else (run.tags or {}).get(steps.ANCHOR_TAG)
+
+
+def _window_meta(info: Mapping[str, Any]) -> dict[str, Any]:
+    return {f"resolved_{k}": (dg.MetadataValue.json(v) if isinstance(v, list) else str(v)) for k, v in info.items()}
 
 
 def _open_link(path: str) -> dict[str, Any]:
@@ -47,8 +72,21 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
     def key(*parts: str) -> dg.AssetKey:
         return dg.AssetKey([p, *parts])
 
-    def window_asset(window_name: str) -> dg.AssetsDefinition:
+    def resolved(context: dg.AssetExecutionContext, store: ResearchStore):
+        """The pipeline with dated windows for this run's anchor, and what was resolved (for metadata)."""
+        with deterministic_errors(f"pipeline {p}: windows"):
+            return steps.resolve_pipeline(pipeline, market, run_anchor(context), db_path=store.db_path)
+
+    def window_text(window_name: str) -> tuple[str, str]:
         window = getattr(pipeline, window_name)
+        if window is not None:
+            return window.start, window.end
+        length = getattr(pipeline, f"{window_name}_length") / 86_400
+        return (f"the start of a {length:g}-day window moving with the run's anchor ({pipeline.anchor})",
+                "its end (the dates are in each materialisation's metadata)")
+
+    def window_asset(window_name: str) -> dg.AssetsDefinition:
+        start_text, end_text = window_text(window_name)
 
         @dg.multi_asset(
             name=f"{group}__{window_name}_window",
@@ -57,13 +95,13 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
                                               code_version=base_version, kinds={"numpy"},
                                               tags={"window": window_name},
                                               description=f"{window_name.capitalize()} window: the 1-minute warm-up "
-                                                          f"candles before {window.start} (the strategy's "
+                                                          f"candles before {start_text} (the strategy's "
                                                           f"{pipeline.warmup_bars} warm-up bars)."),
                 "trading_candles": dg.AssetOut(key=key(f"{window_name}_trading_candles"), group_name=group,
                                                code_version=base_version, kinds={"numpy"},
                                                tags={"window": window_name},
                                                description=f"{window_name.capitalize()} window: the 1-minute candles "
-                                                           f"traded, {window.start} .. {window.end}."),
+                                                           f"traded, {start_text} .. {end_text}."),
             },
             deps=[candles_key(market)],
             pool=DUCKDB_POOL,
@@ -73,12 +111,16 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
                                                        "its end (no gap) and at least one trading candle.")],
         )
         def _window(context: dg.AssetExecutionContext, store: ResearchStore):
-            res = steps.load_window(pipeline, market, window, db_path=store.db_path)
+            resolved_pipeline, info = resolved(context, store)
+            window = getattr(resolved_pipeline, window_name)
+            with deterministic_errors(f"pipeline {p}: {window_name} window {window.start} .. {window.end}"):
+                res = steps.load_window(resolved_pipeline, market, window, db_path=store.db_path)
+            dates = {"window_start": window.start, "window_end": window.end, **_window_meta(info)}
             meta = {"rows": res["trading_rows"], "first_candle": res["first"], "last_candle": res["last"],
-                    "gaps": len(res["gaps"])}
+                    "gaps": len(res["gaps"]), **dates}
             yield dg.Output(res["warmup"], output_name="warmup_candles",
                             data_version=dg.DataVersion(res["warmup_fingerprint"]),
-                            metadata={"rows": res["warmup_rows"], "bars": pipeline.warmup_bars})
+                            metadata={"rows": res["warmup_rows"], "bars": pipeline.warmup_bars, **dates})
             yield dg.Output(res["trading"], output_name="trading_candles",
                             data_version=dg.DataVersion(res["trading_fingerprint"]), metadata=meta)
             yield dg.AssetCheckResult(
@@ -108,12 +150,14 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
         description="Labelled feature points recorded by the strategy in gather mode over the training window.",
     )
     def ml_samples(context: dg.AssetExecutionContext, store: ResearchStore, warmup, trading):
-        res = steps.gather_samples(pipeline, market, warmup, trading, db_path=store.db_path,
+        run_pipeline, info = resolved(context, store)
+        res = steps.gather_samples(run_pipeline, market, warmup, trading, db_path=store.db_path,
                                    project_dir=store.project_dir)
-        checks = steps.check_samples(pipeline, res["data_points"])
+        checks = steps.check_samples(run_pipeline, res["data_points"])
         yield dg.Output(
             res, data_version=dg.DataVersion(res["fingerprint"]),
             metadata={"samples": res["count"], "label_balance": dg.MetadataValue.json(res["label_counts"]),
+                      "training_window": dg.MetadataValue.json(res["window"]),
                       "csv": dg.MetadataValue.path(res["csv_path"]), **_numbers("backtest_", res["backtest_metrics"])},
         )
         for name, (passed, detail) in checks.items():
@@ -129,12 +173,20 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
         description="train_model on the samples: a versioned bundle (model, scaler, importance, bundle.json).",
     )
     def model_bundle(context: dg.AssetExecutionContext, store: ResearchStore, ml_samples):
-        res = steps.train_bundle(pipeline, ml_samples, db_path=store.db_path, project_dir=store.project_dir,
-                                 lineage={"run_id": context.run.run_id})
+        # the window the samples were gathered on (not resolved again: the store may have grown since)
+        run_pipeline = dataclasses.replace(pipeline, training=Window(*ml_samples["window"]))
+        # the code that makes the samples and trains; the settings training reads are in the training key
+        res = steps.train_bundle(run_pipeline, ml_samples, db_path=store.db_path, project_dir=store.project_dir,
+                                 lineage={"run_id": context.run.run_id,
+                                          "anchor": (run_anchor(context) or steps.LATEST_CANDLE)
+                                          if pipeline.rolling else "fixed windows"},
+                                 code_version=f"{lib}-{strat}")
         passed, detail = steps.quality_gate(pipeline, res)
         yield dg.Output(
             res, data_version=dg.DataVersion(res["fingerprint"]),
             metadata={"bundle": dg.MetadataValue.path(res["bundle_dir"]), "version": res["version"],
+                      "unchanged": res["unchanged"],
+                      "training_window": dg.MetadataValue.json(ml_samples["window"]),
                       **_numbers("test_", res["metrics"]), **_numbers("oos_", res["oos_metrics"])},
         )
         yield dg.AssetCheckResult(check_name="quality_gate", passed=passed, metadata={"detail": detail})
@@ -147,13 +199,30 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
                          metadata={"report": dg.MetadataValue.path(res["html"]), **_open_link(res["html"]),
                                    "summary": dg.MetadataValue.md(res["markdown"])})
 
-    @dg.asset(key=key("deployed_model"), group_name=group, code_version=base_version, kinds={"sklearn"},
-              description="The bundle copied atomically into strategies/<Name>/, after the quality gate passed.")
-    def deployed_model(context: dg.AssetExecutionContext, store: ResearchStore, model_bundle):
-        res = steps.deploy(pipeline, model_bundle, project_dir=store.project_dir)
-        return dg.Output(res, data_version=dg.DataVersion(model_bundle["fingerprint"]),
+    @dg.asset(key=key("deployed_model"), group_name=group, code_version=strategy_code_version, kinds={"sklearn"},
+              ins={"model_bundle": dg.AssetIn(key("model_bundle")),
+                   "warmup": dg.AssetIn(key("evaluation_warmup_candles")),
+                   "trading": dg.AssetIn(key("evaluation_trading_candles"))},
+              pool=DUCKDB_POOL, retry_policy=STORE_RETRY,
+              description="Champion and challenger: the new bundle (past the quality gate) and the deployed one "
+                          "are scored on the evaluation window; the new one is copied atomically into "
+                          "strategies/<Name>/ only if it is not worse by more than deploy.margin.")
+    def deployed_model(context: dg.AssetExecutionContext, store: ResearchStore, model_bundle, warmup, trading):
+        run_pipeline, info = resolved(context, store)
+        with deterministic_errors(f"pipeline {p}: deploy"):
+            res = steps.deploy_if_better(run_pipeline, market, model_bundle, warmup, trading,
+                                         project_dir=store.project_dir)
+        d = res["decision"]
+        scores = {k: dg.MetadataValue.float(float(d[k])) for k in ("challenger_score", "champion_score")
+                  if isinstance(d.get(k), float) and d[k] == d[k]}
+        return dg.Output(res, data_version=dg.DataVersion(f"{res['bundle_id']}"),
                          metadata={"deployed_to": dg.MetadataValue.path(res["deployed_dir"]),
-                                   "version": model_bundle["version"]})
+                                   "version": res["version"], "challenger": model_bundle["version"],
+                                   "deployed_challenger": d["deploy"], "reason": d["reason"],
+                                   "metric": d["metric"], **scores,
+                                   # NaN (a score undefined on a one-class window) is not JSON
+                                   "decision": dg.MetadataValue.json(
+                                       {k: None if isinstance(v, float) and v != v else v for k, v in d.items()})})
 
     def backtest_asset(mode: str) -> dg.AssetsDefinition:
         ins = {"warmup": dg.AssetIn(key("evaluation_warmup_candles")),
@@ -179,11 +248,14 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
                        description=f"Backtest of the strategy ({mode}) on the out-of-sample evaluation window.")(fn)
         return _bt
 
+    # reads the store for a moving window's dates (the last stored candle): in the DuckDB pool like the writers
     @dg.asset(key=key("comparison_report"), group_name=group, code_version=base_version, kinds={"html"},
+              pool=DUCKDB_POOL, retry_policy=STORE_RETRY,
               description="Does the model help out of sample? Baseline against model-filtered backtest.")
     def comparison_report(context: dg.AssetExecutionContext, store: ResearchStore, baseline_backtest,
                           deployed_backtest):
-        res = steps.compare_backtests(pipeline, baseline_backtest, deployed_backtest, out_dir=store.reports_dir)
+        run_pipeline, _info = resolved(context, store)
+        res = steps.compare_backtests(run_pipeline, baseline_backtest, deployed_backtest, out_dir=store.reports_dir)
         return dg.Output(res, metadata={"report": dg.MetadataValue.path(res["html"]), **_open_link(res["html"]),
                                         "summary": dg.MetadataValue.md(res["markdown"]),
                                         **_numbers("delta_", res["deltas"])})
@@ -196,7 +268,8 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market, project_dir: str) 
                   description="Hyperparameter search on the training window, each trial reported on the "
                               "evaluation window; the Optuna study resumes where it stopped.")
         def optimization(context: dg.AssetExecutionContext, store: ResearchStore):
-            res = steps.optimize_pipeline(pipeline, market, db_path=store.db_path, project_dir=store.project_dir)
+            run_pipeline, _info = resolved(context, store)
+            res = steps.optimize_pipeline(run_pipeline, market, db_path=store.db_path, project_dir=store.project_dir)
             best = res.get("best") or {}
             return dg.Output(res, data_version=dg.DataVersion(res["fingerprint"]),
                              metadata={"completed_trials": res.get("completed_trials", 0),

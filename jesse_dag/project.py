@@ -27,7 +27,12 @@ Example ``project.yaml``::
         validation: {n_splits: 5, embargo: 1d}
         gate: {roc_auc: 0.52}
         deploy_threshold: 0.55
+        deploy: {metric: roc_auc, margin: 0.01}   # champion and challenger
         schedule: "0 3 * * 1"
+
+Windows may instead move with the run's anchor (the schedule's tick, or the latest stored complete candle):
+``training: {length: 180d}``, ``evaluation: {length: 30d}``, ``anchor: tick`` (see
+:meth:`Pipeline.resolve_windows`). A market may give ``end: "2024-06-30"``, its last day with data.
 
     >>> from jesse_dag.project import load_project  # doctest: +SKIP
     >>> project = load_project("project.yaml")  # doctest: +SKIP
@@ -43,12 +48,12 @@ import json
 import math
 import re
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from jesse_dag.candles.timeframes import TIMEFRAMES
 
@@ -59,6 +64,9 @@ OBJECTIVES = ("sharpe", "calmar", "sortino", "omega", "serenity", "smart sharpe"
 # the out-of-sample metrics the quality gate can read, per task (a name outside these never passes)
 GATE_METRICS = {"binary": ("accuracy", "mcc", "roc_auc"), "multiclass": ("accuracy", "mcc", "roc_auc"),
                 "regression": ("mae", "r2", "rmse", "spearman")}
+# a metric the champion/challenger comparison reads where lower is better (every other: higher is better)
+LOWER_IS_BETTER = ("mae", "rmse")
+ANCHORS = ("tick", "latest_candle")
 MAX_LEVERAGE = 125
 DURATION_UNITS = {"m": 60, "h": 3_600, "d": 86_400}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(m|h|d)$")
@@ -131,11 +139,14 @@ class Window:
 
 @dataclass(frozen=True)
 class Market:
+    """A market; ``end`` (``YYYY-MM-DD``, inclusive last day) when its data is known to stop there."""
+
     name: str
     exchange: str
     symbol: str
     start: str
     source: dict[str, Any]
+    end: str | None = None
 
     @property
     def key(self) -> str:
@@ -144,15 +155,19 @@ class Market:
 
 @dataclass(frozen=True)
 class Pipeline:
-    """One pipeline of the file; ``embargo`` and ``validation["embargo"]`` are in seconds."""
+    """One pipeline of the file; ``embargo``, ``validation["embargo"]`` and the window lengths are in seconds.
+
+    Windows are fixed dates (``training``/``evaluation`` set) or move with an anchor time (``training_length``
+    and ``evaluation_length`` set, the windows ``None`` until :meth:`resolve_windows` gives them dates).
+    """
 
     name: str
     market: str
     strategy: str
     timeframe: str
     warmup_bars: int
-    training: Window
-    evaluation: Window
+    training: Window | None
+    evaluation: Window | None
     embargo: float
     task: str
     estimator: dict[str, Any]
@@ -165,10 +180,45 @@ class Pipeline:
     min_samples: int = 1000
     optimize: dict[str, Any] | None = None
     walk_forward: dict[str, Any] | None = None  # durations in seconds (see jesse_dag.research.walk_forward)
+    training_length: float | None = None
+    evaluation_length: float | None = None
+    anchor: str = "tick"
+    deploy: dict[str, Any] = field(default_factory=dict)
 
     @property
     def embargo_days(self) -> float:
         return self.embargo / 86_400
+
+    @property
+    def rolling(self) -> bool:
+        """True when the windows move with an anchor time (``training: {length: 180d}``)."""
+        return self.training_length is not None
+
+    def resolve_windows(self, anchor_ms: int) -> "Pipeline":
+        """This pipeline with dated windows for an anchor time (epoch ms); fixed windows are returned as they are.
+
+        The evaluation window ends at the anchor's UTC day (exclusive) and lasts ``evaluation_length``; the
+        training window ends ``embargo`` before it (on a day boundary) and lasts ``training_length``.
+
+        Example:
+            >>> p = parse_project({"markets": {"m": {"exchange": "E", "symbol": "A-B", "start": "2024-01-01",
+            ...     "source": {"kind": "synthetic"}}}, "pipelines": {"p": {"market": "m", "strategy": "S",
+            ...     "timeframe": "15m", "training": {"length": "60d"}, "evaluation": {"length": "10d"},
+            ...     "embargo": "2d", "estimator": {"class": "sklearn.linear_model.LogisticRegression"}}}},
+            ...     Path("project.yaml")).pipelines["p"]
+            >>> w = p.resolve_windows(_date_ms("2024-06-03") + 3 * 3_600_000)
+            >>> w.training, w.evaluation
+            (Window(start='2024-03-23', end='2024-05-22'), Window(start='2024-05-24', end='2024-06-03'))
+        """
+        if not self.rolling:
+            return self
+        day = 86_400_000
+        eval_end = int(anchor_ms) // day * day
+        eval_start = eval_end - int(self.evaluation_length * 1000)
+        train_end = (eval_start - int(self.embargo * 1000)) // day * day
+        train_start = train_end - int(self.training_length * 1000)
+        return replace(self, training=Window(_ms_date(train_start), _ms_date(train_end)),
+                       evaluation=Window(_ms_date(eval_start), _ms_date(eval_end)))
 
     def fingerprint(self) -> str:
         """A short hash of the settings: part of the Dagster code versions of this pipeline's assets (the
@@ -193,6 +243,10 @@ class Project:
 def _date_ms(value: str) -> int:
     d = dt.datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
     return int(d.timestamp() * 1000)
+
+
+def _ms_date(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc).strftime("%Y-%m-%d")
 
 
 # ── the schema ───────────────────────────────────────────────────────────────────────────────────────────
@@ -293,12 +347,39 @@ class MarketModel(_Model):
     exchange: Annotated[str, Field(pattern=_EXCHANGE)]
     symbol: Annotated[str, Field(pattern=_SYMBOL)]
     start: DateText
+    # the last day with data (inclusive); without it the end is found from the source (file, synthetic days)
+    end: DateText | None = None
     source: Annotated[Union[SyntheticSource, FileSource, BinanceSource], Field(discriminator="kind")]
 
 
 class WindowModel(_Model):
-    start: DateText
-    end: DateText
+    """Fixed dates (``start`` and ``end``) or a ``length`` that moves with the run's anchor time."""
+
+    start: DateText | None = None
+    end: DateText | None = None
+    length: Duration | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "WindowModel":
+        if self.length is not None:
+            if self.start is not None or self.end is not None:
+                raise ValueError("give either `length` (a window that moves with the anchor) or `start` and "
+                                 "`end` (fixed dates), not both")
+            seconds = parse_duration(self.length)
+            if seconds <= 0 or seconds % 86_400:
+                raise ValueError(f"length {self.length!r} must be a whole number of days (windows are dates), "
+                                 "e.g. 180d")
+        elif self.start is None or self.end is None:
+            raise ValueError("expected `start` and `end` dates, or a `length` such as 180d")
+        return self
+
+
+class DeployModel(_Model):
+    """Champion and challenger: the new bundle replaces the deployed one only if its ``metric`` on the
+    evaluation window is not worse than the deployed one's by more than ``margin``."""
+
+    metric: str | None = None
+    margin: float = Field(0.0, ge=0, allow_inf_nan=False)
 
 
 class EstimatorModel(_Model):
@@ -364,6 +445,8 @@ class PipelineModel(_Model):
     min_samples: int = Field(1000, ge=1)
     optimize: OptimizeModel | None = None
     walk_forward: WalkForwardModel | None = None
+    anchor: Literal[ANCHORS] = "tick"  # type: ignore[valid-type]
+    deploy: DeployModel = DeployModel()
 
 
 class ProjectModel(_Model):
@@ -440,7 +523,8 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
             continue
         sub = {"training": WindowModel, "evaluation": WindowModel, "estimator": EstimatorModel,
                "validation": ValidationModel, "config": BacktestConfigModel, "optimize": OptimizeModel,
-               "walk_forward": WalkForwardModel}
+               "walk_forward": WalkForwardModel,
+               "deploy": DeployModel}
         if model is MarketModel and key == "source":
             kinds = {"synthetic": SyntheticSource, "csv": FileSource, "parquet": FileSource,
                      "binance": BinanceSource}
@@ -481,11 +565,25 @@ def _describe(error: dict, path: Path) -> str:
 
 def _cross_checks(model: ProjectModel, path: Path) -> None:
     """What one field cannot say alone: known market, windows in order, out-of-sample evaluation, gate metrics."""
+    for name, m in model.markets.items():
+        if m.end is not None and _date_ms(m.end) < _date_ms(m.start):
+            raise ProjectFileError(f"{path}: markets.{name}.end: {m.end} is before the market's start {m.start}")
     for name, p in model.pipelines.items():
         where = f"pipelines.{name}"
         if p.market not in model.markets:
             raise ProjectFileError(f"{path}: {where}.market: unknown market {p.market!r}; declared: "
                                    f"{', '.join(model.markets) or 'none'}")
+        if (p.training.length is None) != (p.evaluation.length is None):
+            raise ProjectFileError(f"{path}: {where}: training and evaluation must both be fixed dates or both "
+                                   f"lengths (windows that move with the anchor), got training "
+                                   f"{p.training.model_dump(exclude_none=True)} and evaluation "
+                                   f"{p.evaluation.model_dump(exclude_none=True)}")
+        metric = p.deploy.metric
+        if metric is not None and metric not in GATE_METRICS[p.task]:
+            raise ProjectFileError(f"{path}: {where}.deploy.metric: {metric!r} is not an out-of-sample metric of "
+                                   f"task {p.task!r}; use one of {', '.join(GATE_METRICS[p.task])}")
+        if p.training.length is not None:
+            continue  # moving windows: in order by construction (see Pipeline.resolve_windows)
         for key, w in (("training", p.training), ("evaluation", p.evaluation)):
             if _date_ms(w.end) <= _date_ms(w.start):
                 raise ProjectFileError(f"{path}: {where}.{key}: end {w.end} is not after start {w.start}")
@@ -540,15 +638,21 @@ def parse_project(data: Any, path: Path) -> Project:
         raise ProjectFileError("\n".join(lines[:10]) + more) from None
     _cross_checks(model, path)
     markets = {name: Market(name=name, exchange=m.exchange, symbol=m.symbol, start=m.start,
-                            source=m.source.model_dump(exclude_unset=True) | {"kind": m.source.kind})
+                            source=m.source.model_dump(exclude_unset=True) | {"kind": m.source.kind}, end=m.end)
                for name, m in model.markets.items()}
     pipelines = {}
     for name, p in model.pipelines.items():
         validation = {"n_splits": p.validation.n_splits, "embargo": parse_duration(p.validation.embargo),
                       "test_ratio": p.validation.test_ratio}
+        rolling = p.training.length is not None
+        default_metric = "r2" if p.task == "regression" else "roc_auc"
         pipelines[name] = Pipeline(
             name=name, market=p.market, strategy=p.strategy, timeframe=p.timeframe, warmup_bars=p.warmup_bars,
-            training=Window(p.training.start, p.training.end), evaluation=Window(p.evaluation.start, p.evaluation.end),
+            training=None if rolling else Window(p.training.start, p.training.end),
+            evaluation=None if rolling else Window(p.evaluation.start, p.evaluation.end),
+            training_length=parse_duration(p.training.length) if rolling else None,
+            evaluation_length=parse_duration(p.evaluation.length) if rolling else None, anchor=p.anchor,
+            deploy={"metric": p.deploy.metric or next(iter(p.gate), default_metric), "margin": p.deploy.margin},
             embargo=parse_duration(p.embargo), task=p.task,
             estimator={"class": p.estimator.class_, "params": dict(p.estimator.params)},
             validation=validation, gate=dict(p.gate), deploy_threshold=p.deploy_threshold, schedule=p.schedule,

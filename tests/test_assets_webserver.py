@@ -91,7 +91,9 @@ def test_graphql_serves_the_asset_graph(webserver):
     assert deps["p1/training_trading_candles"] == {"market/synth/candles"}
     assert deps["p1/ml_samples"] == {"p1/training_warmup_candles", "p1/training_trading_candles"}
     assert deps["p1/model_bundle"] == {"p1/ml_samples"}
-    assert deps["p1/deployed_model"] == {"p1/model_bundle"}
+    # champion and challenger are scored on the evaluation window before the new bundle is deployed
+    assert deps["p1/deployed_model"] == {"p1/model_bundle", "p1/evaluation_warmup_candles",
+                                         "p1/evaluation_trading_candles"}
     assert deps["p1/evaluation_report"] == {"p1/model_bundle"}
     assert deps["p1/deployed_backtest"] == {"p1/deployed_model", "p1/evaluation_warmup_candles",
                                              "p1/evaluation_trading_candles"}

@@ -28,7 +28,7 @@ import numpy as np
 from jesse_dag.candles.columns import ONE_DAY_MS, ONE_MINUTE_MS, TIMESTAMP
 from jesse_dag.candles.timeframes import timeframe_to_minutes, timeframe_to_ms
 from jesse_dag.paths import path_inside
-from jesse_dag.project import Market, Pipeline, Window
+from jesse_dag.project import LOWER_IS_BETTER, Market, Pipeline, Window
 
 DEFAULT_CONFIG = {
     "starting_balance": 10_000,
@@ -37,6 +37,9 @@ DEFAULT_CONFIG = {
     "futures_leverage": 1,
     "futures_leverage_mode": "cross",
 }
+# The run tag that carries the anchor time of moving windows (ISO 8601 UTC, or "latest_candle").
+ANCHOR_TAG = "jesse_dag/anchor"
+LATEST_CANDLE = "latest_candle"
 # Metrics the comparison report puts side by side.
 COMPARED_METRICS = ("total", "net_profit_percentage", "win_rate", "sharpe_ratio", "max_drawdown", "fee",
                     "expectancy", "annual_return")
@@ -75,6 +78,15 @@ def _synthetic(days: int, seed: int, start_ms: int, plant_signal: bool, extra: s
                             **json.loads(extra))
 
 
+@functools.lru_cache(maxsize=4)
+def _file_candles(path: str, mtime_ns: int, size: int) -> np.ndarray:
+    from jesse_dag.candles.importers import read_candles_file
+
+    candles, _info = read_candles_file(Path(path))
+    candles.setflags(write=False)  # shared between callers
+    return candles
+
+
 def market_source_candles(market: Market, project_dir: str | Path) -> np.ndarray:
     """Every 1m candle the market's source holds (Jesse's column order)."""
     src = dict(market.source)
@@ -86,22 +98,44 @@ def market_source_candles(market: Market, project_dir: str | Path) -> np.ndarray
         plant = bool(src.pop("planted_signal", False))
         return _synthetic(days, seed, start_ms, plant, json.dumps(src, sort_keys=True))
     if kind in ("csv", "parquet"):
-        from jesse_dag.candles.importers import read_candles_file
-
         path = Path(project_dir) / src["path"]
-        candles, _info = read_candles_file(path)
-        return candles
+        stat = path.stat()  # a file that changes is read again
+        return _file_candles(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     raise ValueError(f"market {market.name}: source kind {kind!r} has no in-process reader; "
                      "use `jesse-dag download-candles` for Binance archives")
 
 
+def market_data_end(market: Market, project_dir: str | Path) -> tuple[int, str] | None:
+    """The last 1m candle time (ms) the market can have and where that end comes from, or ``None`` when the
+    source grows (Binance without ``end:``). ``end:`` in the project file wins; a synthetic market ends after
+    its ``days``; a CSV or Parquet file ends at its last row.
+
+    Example:
+        >>> from jesse_dag.project import Market
+        >>> m = Market("m", "E", "A-B", "2024-01-01", {"kind": "synthetic", "days": 31})
+        >>> end, why = market_data_end(m, "."); _iso(end), why
+        ('2024-01-31 23:59', 'the synthetic source has 31 days')
+    """
+    if market.end is not None:
+        ms = int(dt.datetime.strptime(market.end, "%Y-%m-%d").replace(tzinfo=dt.timezone.utc).timestamp() * 1000)
+        return ms + ONE_DAY_MS - ONE_MINUTE_MS, f"end: {market.end} in project.yaml"
+    kind = market.source["kind"]
+    if kind == "synthetic":
+        start = dt.datetime.strptime(market.start, "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
+        days = int(market.source.get("days", 90))
+        return int(start.timestamp() * 1000) + days * ONE_DAY_MS - ONE_MINUTE_MS, f"the synthetic source has {days} days"
+    if kind in ("csv", "parquet"):
+        rows = market_source_candles(market, project_dir)
+        if not len(rows):
+            raise ValueError(f"market {market.name}: the {kind} file {market.source['path']} holds no candles")
+        return int(rows[:, TIMESTAMP].max()), f"the last row of {market.source['path']}"
+    return None
+
+
 def market_last_month(market: Market, project_dir: str | Path) -> str | None:
     """The first day of the market's last month with data, for a finite source (None when it grows)."""
-    if market.source["kind"] == "synthetic":
-        start = dt.datetime.strptime(market.start, "%Y-%m-%d")
-        last = start + dt.timedelta(days=int(market.source.get("days", 90)) - 1)
-        return last.strftime("%Y-%m-01")
-    return None
+    end = market_data_end(market, project_dir)
+    return None if end is None else _iso(end[0])[:7] + "-01"
 
 
 def import_market_month(market: Market, month: str, *, db_path: str | Path, project_dir: str | Path) -> dict:
@@ -121,6 +155,10 @@ def import_market_month(market: Market, month: str, *, db_path: str | Path, proj
         allrows = market_source_candles(market, project_dir)
         ts = allrows[:, TIMESTAMP]
         rows = allrows[(ts >= lo) & (ts < hi)]
+        if not len(rows):
+            span = (f"its data runs {_iso(ts.min())} .. {_iso(ts.max())}" if len(ts) else "its source holds no candles")
+            raise ValueError(f"market {market.name}, month {month[:7]}: the {market.source['kind']} source has no "
+                             f"candles in this month; {span} (import only months inside that range)")
         report = store_candles(rows, market.exchange, market.symbol, db=db_path,
                                source=f"{market.source['kind']}:{market.name}")
     stored = load_candles(market.exchange, market.symbol, lo, hi - ONE_MINUTE_MS, db=db_path)
@@ -139,6 +177,55 @@ def import_market_month(market: Market, month: str, *, db_path: str | Path, proj
         "integrity_ok": not problems,
         "content_hash": _sha(np.ascontiguousarray(stored).tobytes()),
     }
+
+
+def latest_complete_day(market: Market, *, db_path: str | Path) -> tuple[int, int]:
+    """``(anchor_ms, last_candle_ms)``: the end (exclusive, UTC midnight) of the last whole day of stored
+    candles of ``market``, and its last stored candle. Raises when nothing is stored."""
+    from jesse_dag.store.candles import list_markets
+
+    stored = [m for m in list_markets(db_path) if (m.exchange, m.symbol) == (market.exchange, market.symbol)]
+    if not stored:
+        raise ValueError(f"market {market.name}: no candles of {market.exchange} {market.symbol} in the store "
+                         f"{db_path}; import its months first (the market/{market.name}/candles partitions)")
+    last = stored[0].last_timestamp
+    return (last + ONE_MINUTE_MS) // ONE_DAY_MS * ONE_DAY_MS, last
+
+
+def resolve_pipeline(pipeline: Pipeline, market: Market, anchor: str | None, *, db_path: str | Path) -> tuple[Pipeline, dict]:
+    """``pipeline`` with dated windows for the run's ``anchor`` (ISO time from the run's tag; ``None`` or
+    ``"latest_candle"``: the end of the last whole day of stored candles), and what was resolved.
+
+    Fixed windows come back unchanged. The evaluation window must end inside the stored candles: the error
+    names where they end.
+    """
+    if not pipeline.rolling:
+        return pipeline, {"anchor": "fixed windows"}
+    if anchor and anchor != LATEST_CANDLE:
+        try:
+            when = dt.datetime.fromisoformat(anchor)
+        except ValueError:
+            raise ValueError(f"pipeline {pipeline.name}: run tag {ANCHOR_TAG}={anchor!r} is not an ISO time such "
+                             f"as 2024-06-03T03:00:00+00:00 (or {LATEST_CANDLE!r})") from None
+        when = when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+        anchor_ms, how = int(when.timestamp() * 1000), "run tag"
+    else:
+        anchor_ms, _last = latest_complete_day(market, db_path=db_path)
+        how = "latest stored complete candle"
+    resolved = pipeline.resolve_windows(anchor_ms)
+    if resolved.training.start < market.start:
+        raise ValueError(f"pipeline {pipeline.name}: anchor {_iso(anchor_ms)} ({how}) puts the training window at "
+                         f"{resolved.training.start} .. {resolved.training.end}, before the market {market.name} "
+                         f"starts ({market.start}); anchor later or shorten training.length")
+    _anchor_day, last = latest_complete_day(market, db_path=db_path)
+    if resolved.evaluation.end_ms - ONE_MINUTE_MS > last:
+        raise ValueError(f"pipeline {pipeline.name}: anchor {_iso(anchor_ms)} ({how}) puts the evaluation window at "
+                         f"{resolved.evaluation.start} .. {resolved.evaluation.end}, but the stored candles of "
+                         f"{market.name} end at {_iso(last)} (month {_iso(last)[:7]}); import the missing months or "
+                         f"use anchor: {LATEST_CANDLE}")
+    return resolved, {"anchor": _iso(anchor_ms), "anchor_from": how,
+                      "training": [resolved.training.start, resolved.training.end],
+                      "evaluation": [resolved.evaluation.start, resolved.evaluation.end]}
 
 
 def load_window(pipeline: Pipeline, market: Market, window: Window, *, db_path: str | Path) -> dict:
@@ -260,12 +347,54 @@ def _estimator(pipeline: Pipeline):
                           where=f"project.yaml: pipelines.{pipeline.name}.estimator")
 
 
+def training_key(pipeline: Pipeline, samples: Mapping[str, Any], code_version: str = "") -> str:
+    """What decides the trained model: the samples' data version, the code version and the settings that
+    training reads (not the schedule, the gate, the deploy rule or the evaluation window)."""
+    settings = {k: getattr(pipeline, k) for k in ("name", "strategy", "timeframe", "task", "estimator", "validation",
+                                                  "training")}
+    return _sha(samples["fingerprint"], code_version, json.dumps(settings, sort_keys=True, default=str))
+
+
+def _training_record(pipeline: Pipeline, project_dir: str | Path, version: str) -> Path:
+    # the train_model report of a bundle, kept beside the store so an unchanged re-train can return it
+    folder = path_inside(Path(project_dir) / "storage" / "training", pipeline.name, what="pipeline name",
+                         where="project.yaml pipelines")
+    return folder / f"{version}.json"
+
+
+def registered_bundle(pipeline: Pipeline, key: str, *, db_path: str | Path, project_dir: str | Path) -> dict | None:
+    """The bundle already registered for ``key`` (see :func:`training_key`) whose files still verify, or None."""
+    from jesse_dag.ml.bundle import BundleError, verify_bundle
+    from jesse_dag.ml.registry import ModelRegistry
+
+    for entry in reversed(ModelRegistry(db_path).entries(pipeline.strategy)):
+        if (entry.get("lineage") or {}).get("training_key") != key:
+            continue
+        record = _training_record(pipeline, project_dir, entry["version"])
+        try:
+            verify_bundle(entry["path"])
+            out = json.loads(record.read_text())
+        except (BundleError, OSError, ValueError):
+            continue  # edited or removed: train again
+        return {**out, "unchanged": True}
+    return None
+
+
 def train_bundle(pipeline: Pipeline, samples: Mapping[str, Any], *, db_path: str | Path, project_dir: str | Path,
-                 lineage: Mapping[str, Any] | None = None) -> dict:
-    """train_model with purged walk-forward validation; saves a new versioned bundle (never deploys)."""
+                 lineage: Mapping[str, Any] | None = None, code_version: str = "") -> dict:
+    """train_model with purged walk-forward validation; saves a new versioned bundle (never deploys).
+
+    The same samples, ``code_version`` and training settings return the bundle already registered
+    (``unchanged: True``) instead of registering a copy.
+    """
     from jesse_dag.ml.registry import ModelRegistry
     from jesse_dag.ml.training import train_model
 
+    key = training_key(pipeline, samples, code_version)
+    known = registered_bundle(pipeline, key, db_path=db_path, project_dir=project_dir)
+    if known is not None:
+        return known
+    lineage = {**dict(lineage or {}), "training_key": key, "code_version": code_version}
     validation = pipeline.validation
     strategy_folder = strategy_dir(pipeline, project_dir)
     result = train_model(
@@ -284,7 +413,7 @@ def train_bundle(pipeline: Pipeline, samples: Mapping[str, Any], *, db_path: str
                                   **dict(lineage or {})},
                          registry=ModelRegistry(db_path))
     oos = result.get("validation", {}).get("mean", {})
-    return {
+    out = {
         "db_path": str(db_path),
         "bundle_dir": str(bundle["path"]),
         "version": bundle["version"],
@@ -293,8 +422,15 @@ def train_bundle(pipeline: Pipeline, samples: Mapping[str, Any], *, db_path: str
         "oos_metrics": _flat_numbers(oos),
         "folds": result.get("validation", {}).get("folds", []),
         "report": _jsonable(result),
-        "fingerprint": _sha(samples["fingerprint"], pipeline.fingerprint(), bundle["version"]),
+        "training_key": key,
+        "fingerprint": _sha(key, bundle["version"]),
     }
+    record = _training_record(pipeline, project_dir, bundle["version"])
+    record.parent.mkdir(parents=True, exist_ok=True)
+    tmp = record.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(out, default=_default))
+    tmp.replace(record)
+    return {**out, "unchanged": False}
 
 
 def _flat_numbers(d: Mapping[str, Any]) -> dict[str, float]:
@@ -329,6 +465,115 @@ def quality_gate(pipeline: Pipeline, bundle: Mapping[str, Any]) -> tuple[bool, s
     return ok, "; ".join(lines)
 
 
+def gather_points(pipeline: Pipeline, market: Market, warmup: np.ndarray, trading: np.ndarray, *,
+                  project_dir: str | Path) -> list:
+    """The strategy's labelled samples over a window, in memory only (no CSV, not stored): what the
+    champion and the challenger are scored on."""
+    from jesse_dag.ml.gather import gather_ml_data
+
+    cls = _strategy_class(pipeline, project_dir, "gather")
+    config, routes, data_routes, candles, warm = _backtest_inputs(pipeline, market, warmup, trading, cls)
+    return gather_ml_data(config, routes, data_routes, candles, warm, csv_path=None, verbose=False)["data_points"]
+
+
+def score_bundle(bundle_dir: str | Path, points: Sequence[Mapping[str, Any]], task: str) -> dict[str, float]:
+    """The bundle's metrics (those the gate reads) on labelled ``points`` it did not train on."""
+    import warnings
+
+    from jesse_dag.ml.bundle import load_ml_model
+    from jesse_dag.ml.training import binary_metrics, build_arrays, multiclass_metrics, regression_metrics
+
+    if not points:
+        return {}
+    _ordered, names, X, y = build_arrays(list(points), task)
+    art = load_ml_model(bundle_dir, feature_names=names)
+    Xs = art["scaler"].transform(X)
+    model = art["model"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # one class in a short window: NaN, compared as such below
+        if task == "regression":
+            return _flat_numbers(regression_metrics(y, model.predict(Xs)))
+        prob = model.predict_proba(Xs)
+        if task == "binary":
+            classes = list(model.classes_)
+            p1 = prob[:, classes.index(1)] if 1 in classes else np.zeros(len(y))
+            return _flat_numbers(binary_metrics(y, model.predict(Xs), p1))
+        out = _flat_numbers(multiclass_metrics(y, model.predict(Xs), prob, np.asarray(model.classes_)))
+        out["roc_auc"] = out.get("roc_auc_macro", float("nan"))
+        return out
+
+
+def challenge(pipeline: Pipeline, challenger: Mapping[str, Any], champion: Mapping[str, Any] | None,
+              points: Sequence[Mapping[str, Any]], window: Window) -> dict:
+    """Champion and challenger scored on the same out-of-sample ``points`` (the evaluation window, after the
+    embargo); the challenger wins if it passes the gate and its metric is not worse than the champion's by
+    more than the pipeline's ``deploy.margin``. Returns the decision with both scores."""
+    metric, margin = pipeline.deploy.get("metric", "roc_auc"), float(pipeline.deploy.get("margin", 0.0))
+    passed, gate = quality_gate(pipeline, challenger)
+    decision = {"metric": metric, "margin": margin, "window": [window.start, window.end], "samples": len(points),
+                "challenger": challenger["bundle_id"], "champion": (champion or {}).get("bundle_id"), "gate": gate}
+    new = score_bundle(challenger["bundle_dir"], points, pipeline.task).get(metric, float("nan"))
+    decision["challenger_score"] = new
+    if champion is None:
+        decision.update(champion_score=None, deploy=passed,
+                        reason="no deployed model yet" if passed else f"the challenger fails the gate ({gate})")
+        return decision
+    if champion["bundle_id"] == challenger["bundle_id"]:
+        decision.update(champion_score=new, deploy=False, reason="the challenger is the deployed bundle (unchanged)")
+        return decision
+    try:
+        old = score_bundle(champion["path"], points, pipeline.task).get(metric, float("nan"))
+    except (OSError, ValueError) as exc:  # the champion's files are gone or no longer fit the features
+        old = float("nan")
+        decision["champion_error"] = str(exc)
+    decision["champion_score"] = old
+    lower = metric in LOWER_IS_BETTER
+    if not passed:
+        decision.update(deploy=False, reason=f"the challenger fails the gate ({gate})")
+    elif new != new:
+        decision.update(deploy=False, reason=f"the challenger's {metric} is undefined on {len(points)} samples")
+    elif old != old:
+        decision.update(deploy=True, reason=f"the champion's {metric} is undefined on this window")
+    else:
+        worse_by = (new - old) if lower else (old - new)
+        ok = worse_by <= margin
+        decision.update(deploy=ok, reason=(f"{metric} {new:.4f} vs champion {old:.4f}: "
+                                           + ("not worse" if worse_by <= 0 else f"worse by {worse_by:.4f}")
+                                           + (f", within the margin {margin}" if ok and worse_by > 0 else "")
+                                           + ("" if ok else f", more than the margin {margin}")))
+    return decision
+
+
+def deploy_if_better(pipeline: Pipeline, market: Market, bundle: Mapping[str, Any], warmup: np.ndarray,
+                     trading: np.ndarray, *, project_dir: str | Path) -> dict:
+    """Deploy ``bundle`` only if it beats (within the margin) the deployed one on the evaluation window; the
+    decision and both scores go into the registry (the challenger's entry) and the result. A challenger that
+    loses leaves the champion deployed (the result then names the champion)."""
+    from jesse_dag.ml.registry import ModelRegistry
+
+    registry = ModelRegistry(bundle.get("db_path") or Path(project_dir) / "storage" / "jesse_dag.duckdb")
+    champion = registry.deployed(pipeline.strategy)
+    points = gather_points(pipeline, market, warmup, trading, project_dir=project_dir)
+    decision = challenge(pipeline, bundle, champion, points, pipeline.evaluation)
+    entry = next((e for e in registry.find(bundle_id=bundle["bundle_id"])), None)
+    # an unchanged re-run (the same bundle, or the same decision again) writes nothing
+    if entry is not None and decision["champion"] != decision["challenger"] \
+            and decision not in entry.get("challenges", []):
+        entry["challenges"] = [*entry.get("challenges", []), decision]
+        registry.register(entry)
+    if decision["deploy"]:
+        res = deploy(pipeline, bundle, project_dir=project_dir)
+    else:
+        served = champion if champion is not None and champion["bundle_id"] != bundle["bundle_id"] else None
+        if served is None and champion is not None:  # the same bundle: already deployed
+            served = {"bundle_id": bundle["bundle_id"], "version": bundle["version"]}
+        if served is None:
+            raise ValueError(f"pipeline {pipeline.name}: nothing to deploy: {decision['reason']}")
+        res = {"deployed_dir": str(strategy_dir(pipeline, project_dir)), "version": served.get("version"),
+               "bundle_id": served["bundle_id"]}
+    return {**res, "decision": decision}
+
+
 def deploy(pipeline: Pipeline, bundle: Mapping[str, Any], *, project_dir: str | Path) -> dict:
     """Deploy the bundle atomically into ``strategies/<Name>/``."""
     from jesse_dag.ml.bundle import deploy_bundle
@@ -357,6 +602,7 @@ def backtest_window(pipeline: Pipeline, market: Market, warmup: np.ndarray, trad
         "trades": trades,
         "equity": [[p["time"], p["value"]] for p in points],
         "model_version": (deployed or {}).get("version"),
+        "decision": (deployed or {}).get("decision"),
         "fingerprint": _sha(json.dumps(trades, default=_default), mode, str((deployed or {}).get("version"))),
         "bars": _route_bars(trading, pipeline.timeframe),  # for the comparison report's price chart
     }
@@ -461,7 +707,8 @@ def compare_backtests(pipeline: Pipeline, baseline: Mapping[str, Any], deployed:
         if isinstance(a, (int, float)) and isinstance(b, (int, float)):
             deltas[k] = float(b) - float(a)
     payload = {"pipeline": pipeline.name, "window": [pipeline.evaluation.start, pipeline.evaluation.end],
-               "model_version": deployed.get("model_version"), "rows": rows, "deltas": deltas,
+               "model_version": deployed.get("model_version"), "deploy_decision": deployed.get("decision"),
+               "rows": rows, "deltas": deltas,
                "baseline_equity": baseline.get("equity", []), "deployed_equity": deployed.get("equity", [])}
     try:
         from jesse_dag.reports.comparison import write_comparison_report
