@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from jesse_dag.candles.timeframes import TIMEFRAME_MINUTES, timeframe_to_minutes
+from jesse_dag.candles.timeframes import timeframe_to_minutes
 from jesse_dag.enums import sides, timeframes, trade_types
 from jesse_dag.indicators._core import get_candle_source as _candle_source
 

@@ -26,7 +26,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from jesse_dag.candles.columns import ONE_DAY_MS, ONE_MINUTE_MS, TIMESTAMP
-from jesse_dag.candles.timeframes import timeframe_to_minutes, timeframe_to_ms
+from jesse_dag.candles.timeframes import timeframe_to_ms
 from jesse_dag.paths import path_inside
 from jesse_dag.project import LOWER_IS_BETTER, Market, Pipeline, Window
 
