@@ -50,6 +50,21 @@ def _kv(rows: Sequence[tuple[str, str]]) -> None:
         print(f"  {k.ljust(w)}  {v}")
 
 
+def importance_method_text(method: dict) -> str:
+    """One line saying which importance method ran on how many samples (``train_model``'s
+    ``importance_method``).
+
+    Example:
+        >>> importance_method_text({"method": "exact", "samples": 800, "train_samples": 800, "max_samples": 10000})
+        "Method: exact (Jesse's), on all 800 training samples"
+    """
+    if method.get("method") != "subsample":
+        return f"Method: exact (Jesse's), on all {method['train_samples']:,} training samples"
+    return (f"Method: subsample, RFE, CV impacts and feature impact on {method['samples']:,} of "
+            f"{method['train_samples']:,} training samples (time-stratified, seed {method.get('seed')}); "
+            "ANOVA F, |Corr| and the model on all")
+
+
 def print_training_report(result: dict, y_train: np.ndarray, y_test: np.ndarray, name: str | None = None,
                           estimator: Any = None) -> None:
     """Print every section of a ``train_model`` result."""
@@ -81,6 +96,9 @@ def print_training_report(result: dict, y_train: np.ndarray, y_test: np.ndarray,
 
     fi = result["feature_importance"]
     _section("FEATURE IMPORTANCE  (proxy models on the scaled train set)")
+    method = result.get("importance_method")
+    if method:
+        print(f"  {importance_method_text(method)}\n")
     f_label = "F-reg" if task == "regression" else "F-val"
     rows = [[pos, fi["feature_names"][i], int(fi["rfe_ranking"][i]), fi["anova_f_values"][i],
              fi["correlations"][i], fi["cv_impacts"][fi["feature_names"][i]],
