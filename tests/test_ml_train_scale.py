@@ -99,7 +99,7 @@ def _through_bundle_and_strategy(folder, Demo, estimator):  # noqa: N803
     from jesse_dag.ml.bundle import deploy_bundle, load_ml_model
     from jesse_dag.reports.ml_report import render_ml_report
 
-    r = train_model(_points(), estimator, save_to=str(folder), verbose=False, n_jobs=1, deploy=False)
+    r = train_model(_points(), estimator, save_to=str(folder), verbose=False, n_jobs=2, deploy=False)
     deploy_bundle(r["bundle"]["path"])
     loaded = load_ml_model(folder, feature_names=["a", "b", "noise"])
     assert type(loaded["model"]) is type(estimator)
@@ -126,3 +126,30 @@ def test_lightgbm_trains_saves_deploys_and_predicts_in_the_strategy(project):  #
     with pytest.warns(UserWarning):  # a model skops cannot hold: its checked pickle, with a warning
         loaded = _through_bundle_and_strategy(folder, Demo, lightgbm.LGBMClassifier(n_estimators=20, verbose=-1))
     assert loaded["manifest"]["model_format"] == "pickle"
+
+
+class _RecordsOpenMPThreads(LogisticRegression):
+    """A classifier that records how many OpenMP threads a fit of it may use."""
+    seen: list = []
+
+    def fit(self, X, y):  # noqa: N803
+        from threadpoolctl import threadpool_info
+
+        type(self).seen.append({i["num_threads"] for i in threadpool_info() if i["user_api"] == "openmp"})
+        return super().fit(X, y)
+
+
+def test_refits_on_parallel_threads_give_openmp_estimators_one_thread_each():
+    """OpenMP teams on top of the joblib threads oversubscribe the cores (HistGradientBoosting: 17x slower
+    on a loaded 2-core machine); sequential training leaves OpenMP as it is."""
+    from threadpoolctl import threadpool_info
+
+    openmp = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "openmp"}
+    if not openmp:
+        pytest.skip("no OpenMP runtime loaded")
+    _RecordsOpenMPThreads.seen = []
+    train_model(_points(200), _RecordsOpenMPThreads(), verbose=False, n_jobs=2, validation="purged")
+    assert len(_RecordsOpenMPThreads.seen) == 1 + 3 + 5 and all(s == {1} for s in _RecordsOpenMPThreads.seen)
+    _RecordsOpenMPThreads.seen = []
+    train_model(_points(200), _RecordsOpenMPThreads(), verbose=False, n_jobs=1)
+    assert _RecordsOpenMPThreads.seen and all(s == openmp for s in _RecordsOpenMPThreads.seen)
