@@ -109,6 +109,7 @@ def _through_bundle_and_strategy(folder, Demo, estimator):  # noqa: N803
     assert s.ml_predict_proba() == {0: pytest.approx(expected[0]), 1: pytest.approx(expected[1])}
     assert s.ml_predict_proba()[1] > 0.5
     assert "Feature importance and impact" in render_ml_report(r)
+    assert loaded["manifest"]["importance_method"]["method"] == "exact"
     return loaded
 
 
@@ -126,6 +127,10 @@ def test_lightgbm_trains_saves_deploys_and_predicts_in_the_strategy(project):  #
     with pytest.warns(UserWarning):  # a model skops cannot hold: its checked pickle, with a warning
         loaded = _through_bundle_and_strategy(folder, Demo, lightgbm.LGBMClassifier(n_estimators=20, verbose=-1))
     assert loaded["manifest"]["model_format"] == "pickle"
+    from jesse_dag.ml.estimators import make_estimator  # by name, as project.yaml and `train --estimator` do
+
+    assert type(make_estimator("lightgbm.LGBMClassifier", {"n_estimators": 5}, task="binary")).__name__ == \
+        "LGBMClassifier"
 
 
 class _RecordsOpenMPThreads(LogisticRegression):
