@@ -257,12 +257,12 @@ def _parallel(n_jobs: int | None) -> Parallel:
     return Parallel(n_jobs=n_jobs, backend="threading", batch_size=1, pre_dispatch="all")
 
 
-def _one_openmp_thread(fn: Any, *args: Any) -> Any:
+def _one_openmp_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
     from threadpoolctl import threadpool_limits
 
     # OpenMP's thread count is per calling thread: this caps only the fits of this joblib worker
     with threadpool_limits(limits=1, user_api="openmp"):
-        return fn(*args)
+        return fn(*args, **kwargs)
 
 
 def _run_parallel(jobs: list, n_jobs: int | None) -> list:
@@ -273,8 +273,7 @@ def _run_parallel(jobs: list, n_jobs: int | None) -> list:
     from joblib import effective_n_jobs
 
     if effective_n_jobs(n_jobs) > 1 and len(jobs) > 1:
-        jobs = [delayed(_one_openmp_thread)(fn, *args, **kwargs) if not kwargs else (fn, args, kwargs)
-                for fn, args, kwargs in jobs]
+        jobs = [delayed(_one_openmp_thread)(fn, *args, **kwargs) for fn, args, kwargs in jobs]
     return _parallel(n_jobs)(jobs)
 
 
