@@ -69,8 +69,10 @@ def test_above_the_threshold_the_proxies_run_on_the_subsample_and_the_model_on_a
     from jesse_dag.reports.ml_report import render_ml_report
 
     print_training_report(fast, ytr, yte)
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())  # the printed lines wrap at the report's width
     assert "Method: subsample, RFE, CV impacts and feature impact on 200 of 480 training samples" in out
+    assert (f"Refits on the 200-sample subsample: Change is against the estimator refitted on it with every "
+            f"feature ({base:.1%})") in out
     assert "Method: subsample, RFE, CV impacts and feature impact on 200 of 480 training samples" in render_ml_report(fast)
     assert "Method: exact (Jesse&#x27;s), on all 480 training samples" in render_ml_report(exact)
 

@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import math
+import textwrap
 from collections import Counter
 from typing import Any, Sequence
 
@@ -98,7 +99,7 @@ def print_training_report(result: dict, y_train: np.ndarray, y_test: np.ndarray,
     _section("FEATURE IMPORTANCE  (proxy models on the scaled train set)")
     method = result.get("importance_method")
     if method:
-        print(f"  {importance_method_text(method)}\n")
+        print(textwrap.fill(importance_method_text(method), WIDTH, initial_indent="  ", subsequent_indent="  ") + "\n")
     f_label = "F-reg" if task == "regression" else "F-val"
     rows = [[pos, fi["feature_names"][i], int(fi["rfe_ranking"][i]), fi["anova_f_values"][i],
              fi["correlations"][i], fi["cv_impacts"][fi["feature_names"][i]],
@@ -158,6 +159,11 @@ def print_training_report(result: dict, y_train: np.ndarray, y_test: np.ndarray,
     fmt = ["{}", "{:.6f}", "{:+.6f}", "{}"] if task == "regression" else ["{}", "{:.1%}", "{:+.1%}", "{}"]
     print(table(["Feature", "MAE" if task == "regression" else "Accuracy", "Change", "Verdict"], rows, fmt,
                 left=(0, 3)))
+    if method and method.get("impact_baseline") is not None:
+        base = fmt[1].format(method["impact_baseline"])
+        print(textwrap.fill(f"Refits on the {method['samples']:,}-sample subsample: Change is against the estimator "
+                            f"refitted on it with every feature ({base}).", WIDTH, initial_indent="  ",
+                            subsequent_indent="  "))
 
     if task == "binary":
         sweep = result["threshold_sweep"]
