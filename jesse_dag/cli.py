@@ -549,11 +549,14 @@ def gather(ctx, strategy, csv_path, **market_opts):
 @click.option("--test-ratio", default=0.2, show_default=True, type=click.FloatRange(0, 1, min_open=True, max_open=True))
 @click.option("--n-splits", default=5, show_default=True, type=click.IntRange(2), help="Purged walk-forward folds.")
 @click.option("--embargo", default="1h", show_default=True, help="Embargo after each test fold (seconds or a timeframe).")
+@click.option("--importance", type=click.Choice(["auto", "exact", "fast"]), default="auto", show_default=True,
+              help="Feature importance: exact (Jesse's, on every training sample), fast (on a time-stratified "
+                   "subsample of 2,000), auto (exact up to 10,000 training samples, fast above).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="[default: the bundle folder's report.html]")
 @handled
 @click.pass_context
-def train(ctx, strategy, data_csv, task, estimator, params, test_ratio, n_splits, embargo, report_path):
+def train(ctx, strategy, data_csv, task, estimator, params, test_ratio, n_splits, embargo, importance, report_path):
     """Train a model on STRATEGY's gathered data, save a new bundle under models/ and write its report.
 
     The bundle is registered, not deployed: `jesse-dag models deploy STRATEGY VERSION` does that.
@@ -580,13 +583,16 @@ def train(ctx, strategy, data_csv, task, estimator, params, test_ratio, n_splits
     from jesse_dag.ml.bundle import save_bundle
 
     result = train_model(points, est, task=task, test_ratio=test_ratio, verbose=False, validation="purged",
-                         n_splits=n_splits, embargo=embargo, n_jobs=1)
+                         n_splits=n_splits, embargo=embargo, n_jobs=1, importance=importance)
     bundle = save_bundle(result, sdir, points, est, lineage={"samples_csv": str(path)},
                          registry=ModelRegistry(project / "storage" / "ml_registry.json"))
     report = write_ml_report(result, report_path or Path(bundle["path"]) / "report.html",
                              title=f"{strategy} {bundle['version']}")
     scalars = {k: v for k, v in result["metrics"].items() if not isinstance(v, (list, dict))}
     click.echo("test: " + ", ".join(f"{k} {v:.4f}" for k, v in scalars.items() if isinstance(v, float)))
+    from jesse_dag.ml.report import importance_method_text
+
+    click.echo("importance: " + importance_method_text(result["importance_method"]))
     oos = result["validation"]["mean"]
     click.echo("out of sample (purged): " + ", ".join(f"{k} {v:.4f}" for k, v in oos.items()))
     click.echo(f"bundle {bundle['version']}: {bundle['path']}\nreport: {report}")

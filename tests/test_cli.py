@@ -178,6 +178,9 @@ def test_train_models_and_lineage(project):
     assert r.exit_code == EXIT_OK, r.output
     assert (sdir / "models" / "v0001" / "bundle.json").exists() and (sdir / "models" / "v0001" / "report.html").exists()
     assert "out of sample (purged): accuracy" in r.stdout
+    assert "importance: Method: exact (Jesse's), on all 240 training samples" in r.stdout
+    r = run(project, "train", "Gatherer", "--importance", "fast")
+    assert r.exit_code == EXIT_OK and "importance: Method: subsample" in r.stdout and "on 240 of 240" in r.stdout
 
     r = run(project, "models", "list")
     assert "  Gatherer/v0001" in r.stdout and "* Gatherer/v0001" not in r.stdout

@@ -316,6 +316,8 @@ def save_bundle(result: dict, save_to: str | os.PathLike, points: Sequence[DataP
         "libraries": library_versions(),
         "metrics": _plain(result["metrics"]),
         "validation_mean": _plain(result["validation"]["mean"]) if result.get("validation") else None,
+        # which importance method ran on how many samples (exact = Jesse's; subsample above the threshold)
+        "importance_method": _plain(result.get("importance_method")),
     }
     # build beside the target then move in, so a crash never leaves a half bundle under models/
     target.parent.mkdir(parents=True, exist_ok=True)

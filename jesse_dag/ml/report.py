@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import math
+import textwrap
 from collections import Counter
 from typing import Any, Sequence
 
@@ -50,6 +51,21 @@ def _kv(rows: Sequence[tuple[str, str]]) -> None:
         print(f"  {k.ljust(w)}  {v}")
 
 
+def importance_method_text(method: dict) -> str:
+    """One line saying which importance method ran on how many samples (``train_model``'s
+    ``importance_method``).
+
+    Example:
+        >>> importance_method_text({"method": "exact", "samples": 800, "train_samples": 800, "max_samples": 10000})
+        "Method: exact (Jesse's), on all 800 training samples"
+    """
+    if method.get("method") != "subsample":
+        return f"Method: exact (Jesse's), on all {method['train_samples']:,} training samples"
+    return (f"Method: subsample, RFE, CV impacts and feature impact on {method['samples']:,} of "
+            f"{method['train_samples']:,} training samples (time-stratified, seed {method.get('seed')}); "
+            "ANOVA F, |Corr| and the model on all")
+
+
 def print_training_report(result: dict, y_train: np.ndarray, y_test: np.ndarray, name: str | None = None,
                           estimator: Any = None) -> None:
     """Print every section of a ``train_model`` result."""
@@ -81,6 +97,9 @@ def print_training_report(result: dict, y_train: np.ndarray, y_test: np.ndarray,
 
     fi = result["feature_importance"]
     _section("FEATURE IMPORTANCE  (proxy models on the scaled train set)")
+    method = result.get("importance_method")
+    if method:
+        print(textwrap.fill(importance_method_text(method), WIDTH, initial_indent="  ", subsequent_indent="  ") + "\n")
     f_label = "F-reg" if task == "regression" else "F-val"
     rows = [[pos, fi["feature_names"][i], int(fi["rfe_ranking"][i]), fi["anova_f_values"][i],
              fi["correlations"][i], fi["cv_impacts"][fi["feature_names"][i]],
@@ -140,6 +159,11 @@ def print_training_report(result: dict, y_train: np.ndarray, y_test: np.ndarray,
     fmt = ["{}", "{:.6f}", "{:+.6f}", "{}"] if task == "regression" else ["{}", "{:.1%}", "{:+.1%}", "{}"]
     print(table(["Feature", "MAE" if task == "regression" else "Accuracy", "Change", "Verdict"], rows, fmt,
                 left=(0, 3)))
+    if method and method.get("impact_baseline") is not None:
+        base = fmt[1].format(method["impact_baseline"])
+        print(textwrap.fill(f"Refits on the {method['samples']:,}-sample subsample: Change is against the estimator "
+                            f"refitted on it with every feature ({base}).", WIDTH, initial_indent="  ",
+                            subsequent_indent="  "))
 
     if task == "binary":
         sweep = result["threshold_sweep"]

@@ -41,6 +41,15 @@ TASKS = ("binary", "multiclass", "regression")
 SWEEP_THRESHOLDS = (0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80)
 CALIBRATION_BINS = ((0.3, 0.4), (0.4, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 1.01))
 IMPORTANCE_CV_SPLITS = 5
+IMPORTANCE_MODES = ("auto", "exact", "fast")
+# Up to this many training samples the importance proxies run on all of them, exactly as Jesse's do; above it
+# (importance="auto") they run on a time-stratified subsample, since their kernel-SVM fits cost the square of
+# the samples or worse (77 fits at 12 features: 19 s at 10,000 samples, most of an hour at 100,000).
+IMPORTANCE_MAX_SAMPLES = 10_000
+# The subsample's size: the low end of the 2,000-5,000 samples Jesse's docs advise for training, where the
+# 20 sequential linear-SVM fits of the RFE (20 features) take seconds, not minutes, on 2 loaded cores.
+IMPORTANCE_SAMPLE_SIZE = 2_000
+IMPORTANCE_SEED = 0
 
 
 def ts_to_date(ts: int) -> str:
@@ -160,6 +169,68 @@ def threshold_sweep(y_test: np.ndarray, y_prob: np.ndarray) -> dict:
     return {"base_rate": float(y_test.sum()) / len(y_test), "rows": rows}
 
 
+# ── the importance at scale: a time-stratified subsample ────────────────────────────────────────────────
+
+
+def time_stratified_sample(n: int, size: int, seed: int = IMPORTANCE_SEED) -> np.ndarray:
+    """Sorted indices of ``size`` of ``n`` time-ordered rows: the rows are cut into ``size`` consecutive blocks
+    of (almost) equal length and one row is drawn from each with ``numpy.random.default_rng(seed)``, so the
+    sample covers the whole window evenly (every stretch of ``n / size`` rows gives one) and is the same on
+    every run. All rows when ``size >= n``.
+
+    Example:
+        >>> time_stratified_sample(10, 3, seed=0).tolist()
+        [2, 4, 8]
+        >>> time_stratified_sample(4, 10).tolist()
+        [0, 1, 2, 3]
+    """
+    if size <= 0:
+        raise ValueError(f"a subsample needs at least one row, got size={size}")
+    if size >= n:
+        return np.arange(n)
+    edges = (np.arange(size + 1, dtype=np.int64) * n) // size  # block i is rows edges[i] .. edges[i+1]-1
+    return edges[:-1] + np.random.default_rng(seed).integers(0, np.diff(edges))
+
+
+def _count(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer of at least {minimum}, got {value!r}")
+    return int(value)
+
+
+def importance_plan(n_train: int, importance: str = "auto", max_samples: int = IMPORTANCE_MAX_SAMPLES,
+                    sample_size: int = IMPORTANCE_SAMPLE_SIZE, seed: int = IMPORTANCE_SEED) -> dict:
+    """Which importance method runs on how many of ``n_train`` training samples (``train_model``'s
+    ``importance_method`` field).
+
+    - ``"exact"``: Jesse's proxies (RFE with a linear SVM, CV impacts with an RBF SVM) and the feature-impact
+      refits on all training samples: Jesse's report, at a cost that grows with the square of the samples.
+    - ``"fast"``: the RFE, the CV impacts and the feature-impact refits of the estimator on a
+      :func:`time_stratified_sample` of ``sample_size`` training samples (all of them when there are fewer);
+      ANOVA F, the correlations and the model itself always use every sample. Constant cost for the proxies,
+      linear for the rest.
+    - ``"auto"`` (default): ``"exact"`` up to ``max_samples`` training samples, ``"fast"`` above.
+
+    Example:
+        >>> importance_plan(8_000)["method"], importance_plan(80_000)["samples"]
+        ('exact', 2000)
+    """
+    if importance not in IMPORTANCE_MODES:
+        raise ValueError(f"importance must be one of {', '.join(map(repr, IMPORTANCE_MODES))}, got {importance!r}")
+    max_samples = _count(max_samples, "importance_max_samples", 0)
+    # the CV of the importance needs IMPORTANCE_CV_SPLITS folds with rows of both classes
+    sample_size = _count(sample_size, "importance_sample_size", 50)
+    fast = importance == "fast" or (importance == "auto" and n_train > max_samples)
+    used = min(n_train, sample_size) if fast else n_train
+    plan = {"method": "subsample" if fast else "exact", "mode": importance, "samples": used,
+            "train_samples": n_train, "max_samples": max_samples}
+    if fast:
+        plan.update(seed=seed, sampling="time-stratified: one row at random from each of `samples` consecutive "
+                                        "equal blocks of the time-ordered training set",
+                    on_subsample=["rfe_ranking", "cv_impacts", "feature_impact"])
+    return plan
+
+
 # ── the refit tasks (module-level so joblib can send them to worker processes) ─────────────────────────────
 
 
@@ -192,42 +263,74 @@ def _parallel(n_jobs: int | None) -> Parallel:
     return Parallel(n_jobs=n_jobs, backend="threading", batch_size=1, pre_dispatch="all")
 
 
+def _one_openmp_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    from threadpoolctl import threadpool_limits
+
+    # OpenMP's thread count is per calling thread: this caps only the fits of this joblib worker
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return fn(*args, **kwargs)
+
+
+def _run_parallel(jobs: list, n_jobs: int | None) -> list:
+    """Run ``delayed`` tasks on :func:`_parallel`'s threads. When several run at once, each task's OpenMP
+    estimators (HistGradientBoosting, LightGBM) get one thread: the joblib threads already fill the cores, and
+    OpenMP teams on top of them spin at their barriers waiting for descheduled threads (a 240-row
+    HistGradientBoosting fit took 1.9 s with 2 OpenMP threads on a loaded 2-core machine, 0.11 s with 1)."""
+    from joblib import effective_n_jobs
+
+    if effective_n_jobs(n_jobs) > 1 and len(jobs) > 1:
+        jobs = [delayed(_one_openmp_thread)(fn, *args, **kwargs) for fn, args, kwargs in jobs]
+    return _parallel(n_jobs)(jobs)
+
+
 def _fit(est: Any, X: np.ndarray, y: np.ndarray) -> Any:
     return clone(est).fit(X, y)
 
 
 def run_importance_and_fit(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, yte: np.ndarray,
-                           names: list[str], estimator: Any, task: str, n_jobs: int | None) -> tuple[dict, Any, list[float]]:
+                           names: list[str], estimator: Any, task: str, n_jobs: int | None,
+                           rows: np.ndarray | None = None) -> tuple[dict, Any, list[float], float | None]:
     """Feature importance (Jesse's four methods), the fitted model, and each feature-dropped test metric,
-    computed as one parallel batch. Returns ``(feature_importance, fitted, impact_metrics)``."""
+    computed as one parallel batch. Returns ``(feature_importance, fitted, impact_metrics, impact_baseline)``.
+
+    ``rows`` (training-row indices in time order, e.g. a :func:`time_stratified_sample`): the RFE, the CV
+    impacts and the feature-dropped refits run on those rows only, and ``impact_baseline`` is the test metric
+    of the estimator refitted on them with every feature (the impacts compare like with like); ANOVA F, the
+    correlations and the returned model use every row. ``rows=None``: all rows, Jesse's report, and
+    ``impact_baseline`` is None (the model's own test metric is the baseline)."""
     k = len(names)
     regression = task == "regression"
     proxy_rfe = SVR(kernel="linear") if regression else SVC(kernel="linear")
     proxy_cv = SVR(kernel="rbf", C=1.0, gamma="scale") if regression else SVC(kernel="rbf", C=1.0, gamma="scale")
     scoring = "r2" if regression else "accuracy"
-    folds = list(TimeSeriesSplit(n_splits=IMPORTANCE_CV_SPLITS).split(Xtr))
+    Xs, ys = (Xtr, ytr) if rows is None else (Xtr[rows], ytr[rows])
+    folds = list(TimeSeriesSplit(n_splits=IMPORTANCE_CV_SPLITS).split(Xs))
 
     # each feature-dropped copy is made once and shared by its impact refit and its CV folds
-    dropped_tr = [Xtr] + [np.delete(Xtr, i, axis=1) for i in range(k)]
+    dropped_tr = [Xs] + [np.delete(Xs, i, axis=1) for i in range(k)]
     dropped_te = [np.delete(Xte, i, axis=1) for i in range(k)]
     # the longest task (RFE: k sequential SVC fits) first, then the model, then shorter ones longest first
-    jobs = [delayed(_rfe_ranking)(proxy_rfe, Xtr, ytr), delayed(_fit)(estimator, Xtr, ytr)]
-    jobs += [delayed(_impact)(estimator, dropped_tr[i + 1], dropped_te[i], ytr, yte, task) for i in range(k)]
+    jobs = [delayed(_rfe_ranking)(proxy_rfe, Xs, ys), delayed(_fit)(estimator, Xtr, ytr)]
+    jobs += [delayed(_impact)(estimator, dropped_tr[i + 1], dropped_te[i], ys, yte, task) for i in range(k)]
+    if rows is not None:
+        jobs.append(delayed(_impact)(estimator, Xs, Xte, ys, yte, task))
     cv_tasks = sorted(((d, f) for d in range(-1, k) for f in range(len(folds))), key=lambda t: -folds[t[1]][0].size)
-    jobs += [delayed(_fit_score_fold)(proxy_cv, dropped_tr[d + 1], ytr, *folds[f], scoring) for d, f in cv_tasks]
-    out = _parallel(n_jobs)(jobs)
+    jobs += [delayed(_fit_score_fold)(proxy_cv, dropped_tr[d + 1], ys, *folds[f], scoring) for d, f in cv_tasks]
+    out = _run_parallel(jobs, n_jobs)
     rfe_ranking, fitted = out[0], out[1]
     impact_metrics = out[2:2 + k]
+    n_impact = k + (rows is not None)
+    impact_baseline = out[2 + k] if rows is not None else None
     cv = np.empty((k + 1, IMPORTANCE_CV_SPLITS))
     fit_failed = np.zeros(cv.shape, dtype=bool)
     failed: dict[int, str] = {}  # fold -> why its fit failed
-    for (d, f), score in zip(cv_tasks, out[2 + k:]):
+    for (d, f), score in zip(cv_tasks, out[2 + n_impact:]):
         if isinstance(score, str):
             failed.setdefault(f, score)
             fit_failed[d + 1, f], score = True, float("nan")
         cv[d + 1, f] = score
     if failed:
-        _warn_failed_folds(failed, folds, ytr, task, all_failed=bool(fit_failed.all(axis=1).any()))
+        _warn_failed_folds(failed, folds, ys, task, all_failed=bool(fit_failed.all(axis=1).any()))
     cv_means = np.array([np.mean(row) for row in cv])  # np.mean over the folds, as cross_val_score(...).mean()
     baseline, without = float(cv_means[0]), cv_means[1:]
 
@@ -247,7 +350,7 @@ def run_importance_and_fit(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, yt
         "consensus_ranks": {names[i]: float(consensus[i]) for i in range(k)},
         "_order": np.argsort(consensus, kind="stable").tolist(),
     }
-    return fi, fitted, impact_metrics
+    return fi, fitted, impact_metrics, impact_baseline
 
 
 def _warn_failed_folds(failed: dict[int, str], folds: list, ytr: np.ndarray, task: str, all_failed: bool) -> None:
@@ -334,7 +437,7 @@ def purged_validation(ordered: list[DataPoint], X: np.ndarray, y: np.ndarray, es
                          f"({len(X)} samples, n_splits={n_splits}, embargo={embargo!r})")
     smallest = min(int(te.size) for _, te in splits)
     warn_if_too_few(f"the smallest of {len(splits)} validation folds", smallest, MIN_FOLD_SAMPLES)
-    results = _parallel(n_jobs)(delayed(_fold_metrics)(estimator, X, y, tr, te, task) for tr, te in splits)
+    results = _run_parallel([delayed(_fold_metrics)(estimator, X, y, tr, te, task) for tr, te in splits], n_jobs)
     folds = []
     for i, ((tr, te), m) in enumerate(zip(splits, results), start=1):
         first_test = int(te[0])
@@ -385,7 +488,9 @@ def check_trainable(names: Sequence[str], y_train: np.ndarray, train_times: Sequ
 def train_model(data: Sequence[DataPoint], estimator: Any, task: str = "binary", test_ratio: float = 0.2,
                 save_to: str | None = None, verbose: bool = True, name: str | None = None, *,
                 validation: str | None = None, n_splits: int = 5, embargo: float | str = 0,
-                n_jobs: int | None = -1, lineage: dict | None = None, deploy: bool | None = None) -> dict:
+                n_jobs: int | None = -1, lineage: dict | None = None, deploy: bool | None = None,
+                importance: str = "auto", importance_max_samples: int = IMPORTANCE_MAX_SAMPLES,
+                importance_sample_size: int = IMPORTANCE_SAMPLE_SIZE, importance_seed: int = IMPORTANCE_SEED) -> dict:
     """Train ``estimator`` on gathered data points and report on it, as Jesse's ``train_model`` does.
 
     Returns Jesse's dict (``model, scaler, feature_names, metrics, feature_importance, feature_impact,
@@ -397,6 +502,17 @@ def train_model(data: Sequence[DataPoint], estimator: Any, task: str = "binary",
     it as a bundle: a new version under ``models/`` with its lineage in the registry, then deployed into the
     folder (``bundle["deployed"]``). ``deploy=False`` keeps only the version (deploy it later with
     :func:`~jesse_dag.ml.bundle.deploy_bundle`, as the pipeline does after its quality gate).
+
+    Importance at scale: Jesse's proxies fit kernel SVMs whose cost grows with the square of the samples or
+    worse. Up to ``importance_max_samples`` training samples (default 10,000) the report is Jesse's; above it
+    (``importance="auto"``) the RFE, the CV impacts and the feature-impact refits run on a time-stratified
+    subsample of ``importance_sample_size`` training rows (default 2,000; one row at random from each of that
+    many consecutive blocks, seeded with
+    ``importance_seed``: the same rows every run, spread over the whole window), and each feature impact is
+    measured against the estimator refitted on those rows with every feature. ``importance="exact"`` always
+    uses every row, ``"fast"`` always the subsample. The model itself, ANOVA F and the correlations always use
+    every training sample. ``result["importance_method"]`` says which method ran on how many samples (see
+    :func:`importance_plan`), as do the printed and HTML reports.
 
     Example:
         >>> from sklearn.linear_model import LogisticRegression  # doctest: +SKIP
@@ -417,6 +533,7 @@ def train_model(data: Sequence[DataPoint], estimator: Any, task: str = "binary",
     if isinstance(test_ratio, bool) or not isinstance(test_ratio, (int, float)) or not 0 < test_ratio < 1:
         raise ValueError(f"test_ratio must be a fraction strictly between 0 and 1 (e.g. 0.2 tests on the last 20% "
                          f"of the points), got {test_ratio!r}")
+    importance_plan(0, importance, importance_max_samples, importance_sample_size)  # refuse bad arguments early
     validate_points(data)
     ordered, names, X, y = build_arrays(data, task)
     times = [p["time"] for p in ordered]
@@ -440,7 +557,11 @@ def train_model(data: Sequence[DataPoint], estimator: Any, task: str = "binary",
         if counts[0] and counts[1]:
             class_weights = {0: 1.0, 1: float(counts[0]) / float(counts[1])}
 
-    fi, fitted, impact_metrics = run_importance_and_fit(Xtr, y_train, Xte, y_test, names, estimator, task, n_jobs)
+    plan = importance_plan(len(X_train), importance, importance_max_samples, importance_sample_size, importance_seed)
+    rows = (time_stratified_sample(len(X_train), plan["samples"], importance_seed)
+            if plan["method"] == "subsample" else None)
+    fi, fitted, impact_metrics, impact_baseline = run_importance_and_fit(
+        Xtr, y_train, Xte, y_test, names, estimator, task, n_jobs, rows=rows)
     pred = fitted.predict(Xte)
     result: dict[str, Any] = {"model": fitted, "scaler": scaler, "feature_names": list(names)}
     extra: dict[str, Any] = {}
@@ -457,11 +578,14 @@ def train_model(data: Sequence[DataPoint], estimator: Any, task: str = "binary",
     else:
         metrics = regression_metrics(y_test, pred)
         baseline = metrics["mae"]
+    if impact_baseline is not None:  # the refits without a feature ran on the subsample: compare with its own fit
+        baseline = impact_baseline
+        plan["impact_baseline"] = float(impact_baseline)
     impact = [{"feature": f, "metric": m, "delta": float(m - baseline)} for f, m in zip(names, impact_metrics)]
     impact.sort(key=lambda d: d["delta"])  # stable: ties keep feature order, as Jesse's list.sort
 
     result.update({"metrics": metrics, "feature_importance": fi, "feature_impact": impact,
-                   "train_test_info": info})
+                   "train_test_info": info, "importance_method": plan})
     if task == "binary":
         result["calibration"] = extra["calibration"]
         result["class_weights"] = extra["class_weights"]

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 import plotly.graph_objects as go
 
+from jesse_dag.ml.report import importance_method_text
 from jesse_dag.reports import _data
 from jesse_dag.reports._page import Page, grid_table, kv_table, plot_text, small_layout
 from jesse_dag.reports._plotlyjs import finish
@@ -164,6 +165,8 @@ def render_ml_report(report: Mapping[str, Any], title: str = "Model report") -> 
     impact = _impact(report.get("feature_impact"))
     if imp or impact is not None:
         page.heading("Feature importance and impact")
+        if report.get("importance_method"):
+            page.note(importance_method_text(report["importance_method"]))
         page.add_grid(imp + ([(impact, "ml-impact")] if impact is not None else []))
     fold_fig, fold_table = _folds(report.get("validation"))
     if fold_fig is not None:
