@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import base64
+import functools
 import binascii
 import gzip
 import hashlib
@@ -423,8 +424,8 @@ def date_diff_in_days(date1, date2) -> int:
 def app_currency() -> str:
     """The quote currency of the running backtest's first route, as Jesse's (``USDT`` for ``BTC-USDT``).
 
-    Example:
-        >>> app_currency()  # doctest: +SKIP  (inside a strategy of a BTC-USDT route)
+    Example (inside the strategy of a ``BTC-USDT`` route):
+        >>> app_currency()  # doctest: +SKIP
         'USDT'
     """
     from jesse_dag._config import running_session
@@ -681,6 +682,7 @@ def get_config(keys: str, default: Any = None) -> Any:
     return default
 
 
+@functools.cache  # cached as Jesse's (code that calls app_mode.cache_clear() still works)
 def app_mode() -> str:
     """Jesse's ``config['app']['trading_mode']``: always ``'backtest'`` here (no live trading)."""
     return "backtest"
@@ -709,19 +711,23 @@ def is_importing_candles() -> bool:
     return False
 
 
+@functools.cache  # cached as Jesse's (code that calls is_live.cache_clear() still works)
 def is_live() -> bool:
     """False: no live or paper trading here."""
     return False
 
 
+@functools.cache  # cached as Jesse's (code that calls is_livetrading.cache_clear() still works)
 def is_livetrading() -> bool:
     return False
 
 
+@functools.cache  # cached as Jesse's (code that calls is_paper_trading.cache_clear() still works)
 def is_paper_trading() -> bool:
     return False
 
 
+@functools.cache  # cached as Jesse's (code that calls is_optimizing.cache_clear() still works)
 def is_optimizing() -> bool:
     """False: an optimisation trial runs ordinary backtests (Jesse's mode flag only silences its logs)."""
     return False

@@ -7,6 +7,7 @@ agree bit for bit (see reference §4.3-§4.5). Quantity updates use :func:`exact
 from __future__ import annotations
 
 import math
+import uuid
 import warnings
 from decimal import Decimal
 
@@ -21,12 +22,17 @@ STOP_LOSS_VIA, TAKE_PROFIT_VIA = "stop-loss", "take-profit"
 
 
 def format_id(number: int) -> str:
-    """The deterministic id of a session's ``number``-th object, shaped like Jesse's uuid4 strings:
-    ``str(uuid.UUID(int=(number << 64) | 0x4000_8000_0000_0000))``."""
-    if number < 0x1_0000_0000:
-        return f"00000000-{number >> 16:04x}-{number & 0xFFFF:04x}-4000-800000000000"
-    h = f"{number:016x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-4000-800000000000"
+    """The deterministic id of a session's ``number``-th object: a valid uuid4 string, as Jesse's ids are
+    (``jh.is_valid_uuid`` holds), ``str(uuid.UUID(int=number, version=4))``; the counter sits in the low bits,
+    below the version and variant bits, so ids stay distinct.
+
+    Example:
+        >>> format_id(3)
+        '00000000-0000-4000-8000-000000000003'
+    """
+    if number < 0x1_0000_0000_0000:  # the common case, without building a UUID object
+        return f"00000000-0000-4000-8000-{number:012x}"
+    return str(uuid.UUID(int=number, version=4))
 
 
 def exact_sum(a: float, b: float) -> float:
