@@ -131,7 +131,8 @@ def test_unsafe_market_or_pipeline_name_is_refused(tmp_path):
 def test_durations_and_the_older_keys_still_read_with_a_warning(tmp_path):
     p = load_project(write(tmp_path, mutate(["pipelines", "p1", "validation"], {"embargo": "12h"}))).pipelines["p1"]
     assert p.embargo == 2 * 86_400 and p.embargo_days == 2.0 and p.validation["embargo"] == 12 * 3600
-    assert p.validation == {"n_splits": 5, "embargo": 43_200.0, "test_ratio": 0.2}  # defaults filled in
+    assert p.validation == {"n_splits": 5, "embargo": 43_200.0, "test_ratio": 0.2, "importance": "auto",
+                            "importance_max_samples": 10_000}  # defaults filled in
     old = mutate(["pipelines", "p1", "embargo"], KeyError)
     old["pipelines"]["p1"]["embargo_days"] = 2
     old["pipelines"]["p1"]["validation"] = {"embargo": "1D"}
