@@ -98,6 +98,8 @@ def mutate(path_keys, value):
         (["pipelines", "p1", "warmup_bars"], -1, "pipelines.p1.warmup_bars: input should be greater than or equal to 0, got -1"),
         (["pipelines", "p1", "validation"], {"n_splits": 1}, "pipelines.p1.validation.n_splits: input should be greater than or equal to 2, got 1"),
         (["pipelines", "p1", "validation"], {"test_ratio": 1.5}, "pipelines.p1.validation.test_ratio: input should be less than 1, got 1.5"),
+        (["pipelines", "p1", "validation"], {"importance": "quick"}, "pipelines.p1.validation.importance: input should be 'auto', 'exact' or 'fast', got 'quick'"),
+        (["pipelines", "p1", "validation"], {"importance_max_samples": -1}, "pipelines.p1.validation.importance_max_samples: input should be greater than or equal to 0, got -1"),
         (["pipelines", "p1", "config"], {"futures_leverage": 1e9}, "pipelines.p1.config.futures_leverage: input should be less than or equal to 125"),
         (["pipelines", "p1", "config"], {"fe": 0.001}, "pipelines.p1.config.fe: unknown key (value 0.001); did you mean 'fee'?"),
         (["pipelines", "p1", "deploy_threshold"], 55, "pipelines.p1.deploy_threshold: a probability in [0, 1] for task 'binary', got 55"),
