@@ -6,6 +6,7 @@ what the current code and inputs would give. A re-run of ``make demo`` with noth
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Iterable
 
 import dagster as dg
@@ -19,8 +20,22 @@ def _resolver(instance: dg.DagsterInstance, defs: dg.Definitions) -> CachingStal
     return CachingStaleStatusResolver(instance, defs.resolve_asset_graph(), LoadingContextForTest(instance))
 
 
+def _month_end(partition: str) -> float:
+    year, month = int(partition[:4]), int(partition[5:7])
+    return dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=dt.timezone.utc).timestamp()
+
+
+def imported_before_month_end(instance: dg.DagsterInstance, key: dg.AssetKey, partition: str) -> bool:
+    """Whether the latest materialisation of the month ``partition`` ran before that month ended: it may lack
+    candles that came later (a live source), though its code version and source fingerprint are the same."""
+    records = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition]),
+                                              limit=1).records
+    return bool(records) and records[0].timestamp < _month_end(partition)
+
+
 def unsynced_partitions(instance: dg.DagsterInstance, defs: dg.Definitions, key: dg.AssetKey) -> list[str]:
-    """The partitions of ``key`` never materialised, or materialised by other code or from other inputs.
+    """The month partitions of ``key`` never materialised, materialised by other code or from other inputs, or
+    imported before the month ended (see :func:`imported_before_month_end`).
 
     Example:
         >>> unsynced_partitions(instance, defs, dg.AssetKey(["market", "synth", "candles"]))  # doctest: +SKIP
@@ -29,7 +44,7 @@ def unsynced_partitions(instance: dg.DagsterInstance, defs: dg.Definitions, key:
     resolver = _resolver(instance, defs)
     partitions = defs.resolve_asset_graph().get(key).partitions_def
     return [p for p in partitions.get_partition_keys(dynamic_partitions_store=instance)
-            if resolver.get_status(key, p) != StaleStatus.FRESH]
+            if resolver.get_status(key, p) != StaleStatus.FRESH or imported_before_month_end(instance, key, p)]
 
 
 def unsynced_assets(instance: dg.DagsterInstance, defs: dg.Definitions,

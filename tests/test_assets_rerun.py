@@ -2,6 +2,7 @@
 re-runs only what it makes stale. Uses the demo's own ``refresh`` on a small synthetic market."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import dagster as dg
@@ -78,3 +79,19 @@ def test_a_strategy_change_reruns_only_what_reads_the_strategy(reruns):
     assert rerun == {k.to_user_string() for k in keys} - windows
     runs = latest_runs(instance, keys)
     assert {k for k in runs if runs[k] != runs_after_first[k]} == rerun
+
+
+def test_a_month_imported_before_it_ended_is_imported_again():
+    # a live source's current month grows after its import; a month imported after it ended is final
+    from assets.staleness import imported_before_month_end
+
+    instance = dg.DagsterInstance.ephemeral()
+    key = dg.AssetKey(["market", "live", "candles"])
+    today = dt.datetime.now(dt.timezone.utc).date()
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    for month in (this_month, last_month):
+        instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=key, partition=month.isoformat()))
+    assert imported_before_month_end(instance, key, this_month.isoformat())
+    assert not imported_before_month_end(instance, key, last_month.isoformat())
+    assert not imported_before_month_end(instance, key, "2020-01-01")  # never imported: staleness says missing
