@@ -4,6 +4,7 @@ where the reports are.
 
 Run from the project directory: ``python -m assets.demo``.
 """
+import functools
 import os
 import sys
 from pathlib import Path
@@ -31,6 +32,62 @@ def print_walk_forward(data: dict) -> None:
     print()
 
 
+def refresh(defs, project, instance, run_config: dict | None = None, say=None) -> dict:
+    """Materialise what is missing or stale (Dagster's staleness: code versions and upstream data versions):
+    the months of each market, then each pipeline's assets; nothing when nothing is new.
+
+    Returns ``{"imported": [(asset, month), ...], "materialised": {pipeline: [asset, ...]}, "up_to_date": N,
+    "months_up_to_date": M, "success": bool}``. A store file that is missing (deleted by hand, the Dagster instance kept) runs
+    everything again, since the instance's records then describe data that is gone.
+
+    Example:
+        >>> refresh(defs, project, dg.DagsterInstance.ephemeral())["success"]  # doctest: +SKIP
+        True
+    """
+    from assets.automation import evaluate_job_name, import_job_name
+    from assets.candles import candles_key
+    from assets.staleness import unsynced_assets, unsynced_partitions
+
+    say = say or functools.partial(print, flush=True)
+    store = defs.resources.get("store")
+    everything = store is not None and not Path(store.db_path).exists()
+    graph = defs.resolve_asset_graph()
+    out: dict = {"imported": [], "materialised": {}, "up_to_date": 0, "months_up_to_date": 0, "success": True}
+    # named jobs (not Dagster's ephemeral one), so the UI's run list says what each demo run did
+    for market in project.markets.values():
+        key = candles_key(market)
+        job = defs.resolve_job_def(import_job_name(market))
+        months = graph.get(key).partitions_def.get_partition_keys(dynamic_partitions_store=instance)
+        todo = months if everything else unsynced_partitions(instance, defs, key)
+        out["months_up_to_date"] += len(months) - len(todo)
+        for partition in todo:
+            say(f"importing {key.to_user_string()} [{partition}]")
+            job.execute_in_process(instance=instance, partition_key=partition, run_config=run_config,
+                                   raise_on_error=True)
+            out["imported"].append((key.to_user_string(), partition))
+    for pipeline in project.pipelines.values():
+        job = defs.resolve_job_def(evaluate_job_name(pipeline))
+        keys = sorted(job.asset_layer.selected_asset_keys, key=lambda k: k.to_user_string())
+        todo = keys if everything else unsynced_assets(instance, defs, keys)
+        out["up_to_date"] += len(keys) - len(todo)
+        if not todo:
+            continue
+        say(f"materialising {pipeline.name}: {len(todo)} of its {len(keys)} assets are missing or stale "
+            "(windows, samples, model, reports, backtests)")
+        result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False,
+                                        asset_selection=todo)
+        out["success"] = out["success"] and result.success
+        out["materialised"][pipeline.name] = [k.to_user_string() for k in todo]
+        for event in result.all_events:
+            if event.event_type_value == "ASSET_CHECK_EVALUATION":
+                data = event.event_specific_data
+                status = "passed" if data.passed else "FAILED"
+                say(f"  check {data.asset_key.to_user_string()}:{data.check_name} {status}")
+    if not out["imported"] and not out["materialised"]:
+        say(f"nothing new: {out['up_to_date']} assets up to date (and {out['months_up_to_date']} months of candles)")
+    return out
+
+
 def main() -> int:
     os.environ.setdefault("DAGSTER_HOME", str(ROOT / "storage" / "dagster"))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
@@ -39,31 +96,11 @@ def main() -> int:
         dagster_yaml.write_text((ROOT / "assets" / "dagster.yaml").read_text())
     import dagster as dg
 
-    from assets.automation import evaluate_job_name, import_job_name
-    from assets.candles import candles_key
     from assets.definitions import defs, project
 
     instance = dg.DagsterInstance.get()
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    graph = defs.resolve_asset_graph()
-    # named jobs (not Dagster's ephemeral one), so the UI's run list says what each demo run did
-    for market in project.markets.values():
-        job = defs.resolve_job_def(import_job_name(market))
-        partitions = graph.get(candles_key(market)).partitions_def
-        for partition in partitions.get_partition_keys(dynamic_partitions_store=instance):
-            print(f"importing {candles_key(market).to_user_string()} [{partition}]", flush=True)
-            job.execute_in_process(instance=instance, partition_key=partition, run_config=quiet, raise_on_error=True)
-    print("materialising the pipelines: windows, samples, model, reports, backtests", flush=True)
-    success = True
-    for pipeline in project.pipelines.values():
-        result = defs.resolve_job_def(evaluate_job_name(pipeline)).execute_in_process(
-            instance=instance, run_config=quiet, raise_on_error=False)
-        success = success and result.success
-        for event in result.all_events:
-            if event.event_type_value == "ASSET_CHECK_EVALUATION":
-                data = event.event_specific_data
-                status = "passed" if data.passed else "FAILED"
-                print(f"  check {data.asset_key.to_user_string()}:{data.check_name} {status}")
+    success = refresh(defs, project, instance, run_config=quiet)["success"]
     print()
     import json
 

@@ -388,9 +388,15 @@ class EstimatorModel(_Model):
 
 
 class ValidationModel(_Model):
+    """``validation:``; ``importance``/``importance_max_samples`` are train_model's: ``auto`` gives Jesse's
+    exact importance report up to ``importance_max_samples`` training samples and the fast, subsampled one
+    above; ``exact`` and ``fast`` force one at any size."""
+
     n_splits: int = Field(5, ge=2, le=100)
     embargo: Duration = "1d"
     test_ratio: float = Field(0.2, gt=0, lt=1, allow_inf_nan=False)
+    importance: Literal["auto", "exact", "fast"] = "auto"
+    importance_max_samples: int = Field(10_000, ge=0)  # = jesse_dag.ml.training.IMPORTANCE_MAX_SAMPLES
 
 
 class BacktestConfigModel(_Model):
@@ -643,7 +649,8 @@ def parse_project(data: Any, path: Path) -> Project:
     pipelines = {}
     for name, p in model.pipelines.items():
         validation = {"n_splits": p.validation.n_splits, "embargo": parse_duration(p.validation.embargo),
-                      "test_ratio": p.validation.test_ratio}
+                      "test_ratio": p.validation.test_ratio, "importance": p.validation.importance,
+                      "importance_max_samples": p.validation.importance_max_samples}
         rolling = p.training.length is not None
         default_metric = "r2" if p.task == "regression" else "roc_auc"
         pipelines[name] = Pipeline(

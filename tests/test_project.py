@@ -98,6 +98,8 @@ def mutate(path_keys, value):
         (["pipelines", "p1", "warmup_bars"], -1, "pipelines.p1.warmup_bars: input should be greater than or equal to 0, got -1"),
         (["pipelines", "p1", "validation"], {"n_splits": 1}, "pipelines.p1.validation.n_splits: input should be greater than or equal to 2, got 1"),
         (["pipelines", "p1", "validation"], {"test_ratio": 1.5}, "pipelines.p1.validation.test_ratio: input should be less than 1, got 1.5"),
+        (["pipelines", "p1", "validation"], {"importance": "quick"}, "pipelines.p1.validation.importance: input should be 'auto', 'exact' or 'fast', got 'quick'"),
+        (["pipelines", "p1", "validation"], {"importance_max_samples": -1}, "pipelines.p1.validation.importance_max_samples: input should be greater than or equal to 0, got -1"),
         (["pipelines", "p1", "config"], {"futures_leverage": 1e9}, "pipelines.p1.config.futures_leverage: input should be less than or equal to 125"),
         (["pipelines", "p1", "config"], {"fe": 0.001}, "pipelines.p1.config.fe: unknown key (value 0.001); did you mean 'fee'?"),
         (["pipelines", "p1", "deploy_threshold"], 55, "pipelines.p1.deploy_threshold: a probability in [0, 1] for task 'binary', got 55"),
@@ -131,7 +133,8 @@ def test_unsafe_market_or_pipeline_name_is_refused(tmp_path):
 def test_durations_and_the_older_keys_still_read_with_a_warning(tmp_path):
     p = load_project(write(tmp_path, mutate(["pipelines", "p1", "validation"], {"embargo": "12h"}))).pipelines["p1"]
     assert p.embargo == 2 * 86_400 and p.embargo_days == 2.0 and p.validation["embargo"] == 12 * 3600
-    assert p.validation == {"n_splits": 5, "embargo": 43_200.0, "test_ratio": 0.2}  # defaults filled in
+    assert p.validation == {"n_splits": 5, "embargo": 43_200.0, "test_ratio": 0.2, "importance": "auto",
+                            "importance_max_samples": 10_000}  # defaults filled in
     old = mutate(["pipelines", "p1", "embargo"], KeyError)
     old["pipelines"]["p1"]["embargo_days"] = 2
     old["pipelines"]["p1"]["validation"] = {"embargo": "1D"}

@@ -388,7 +388,7 @@ def train_bundle(pipeline: Pipeline, samples: Mapping[str, Any], *, db_path: str
     (``unchanged: True``) instead of registering a copy.
     """
     from jesse_dag.ml.registry import ModelRegistry
-    from jesse_dag.ml.training import train_model
+    from jesse_dag.ml.training import IMPORTANCE_MAX_SAMPLES, train_model
 
     key = training_key(pipeline, samples, code_version)
     known = registered_bundle(pipeline, key, db_path=db_path, project_dir=project_dir)
@@ -402,6 +402,8 @@ def train_bundle(pipeline: Pipeline, samples: Mapping[str, Any], *, db_path: str
         test_ratio=float(validation.get("test_ratio", 0.2)), save_to=None, verbose=False, name=pipeline.name,
         validation="purged", n_splits=int(validation.get("n_splits", 5)),
         embargo=validation.get("embargo", float(validation.get("embargo_days", 1)) * 86_400),
+        importance=validation.get("importance", "auto"),
+        importance_max_samples=int(validation.get("importance_max_samples", IMPORTANCE_MAX_SAMPLES)),
         lineage={"pipeline": pipeline.name, "samples_fingerprint": samples["fingerprint"],
                  "samples_csv": samples["csv_path"], "db_path": str(db_path), **dict(lineage or {})},
     )
