@@ -55,8 +55,8 @@ class Progress:
     """
 
     def __init__(self, total: float | None, label: str, enabled: bool | None = None, unit: str = "",
-                 stream: IO | None = None, line_seconds: float | None = None):
-        self.total, self.label, self.unit, self.done = total, label, unit, 0
+                 stream: IO | None = None, line_seconds: float | None = None, initial: float = 0):
+        self.total, self.label, self.unit, self.done = total, label, unit, initial
         self.enabled = resolve(enabled)
         self.stream = stream if stream is not None else sys.stderr
         if line_seconds is None:
@@ -68,7 +68,7 @@ class Progress:
         if self.enabled and _is_tty(self.stream):
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(total=total, desc=label, unit=f" {unit}" if unit else "it", file=self.stream,
+            self._bar = tqdm(total=total, initial=initial, desc=label, unit=f" {unit}" if unit else "it", file=self.stream,
                              dynamic_ncols=True)
 
     def update(self, n: float = 1, note: str = "") -> None:
@@ -125,8 +125,9 @@ def _number(x: float) -> str:
 
 @contextmanager
 def progress(total: float | None, label: str, enabled: bool | None = None, *, unit: str = "",
-             stream: IO | None = None, line_seconds: float | None = None) -> Iterator[Progress]:
-    """A :class:`Progress` for the ``with`` block, closed at its end (``failed`` when the block raises).
+             stream: IO | None = None, line_seconds: float | None = None, initial: float = 0) -> Iterator[Progress]:
+    """A :class:`Progress` for the ``with`` block, closed at its end (``failed`` when the block raises);
+    ``initial`` is work done before (a resumed study).
 
     Example:
         >>> import io
@@ -136,7 +137,7 @@ def progress(total: float | None, label: str, enabled: bool | None = None, *, un
         >>> [line.split(" elapsed")[0] for line in out.getvalue().splitlines()]
         ['runs: 1/2 (50%)', 'runs: 2/2 (100%)', 'runs: done in 00:00']
     """
-    bar = Progress(total, label, enabled, unit=unit, stream=stream, line_seconds=line_seconds)
+    bar = Progress(total, label, enabled, unit=unit, stream=stream, line_seconds=line_seconds, initial=initial)
     try:
         yield bar
     except BaseException:

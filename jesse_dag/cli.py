@@ -118,19 +118,6 @@ def _progress_on(ctx: click.Context) -> bool:
     return bool(ctx.find_root().obj.get("progress", True))
 
 
-def _period_days(period: str) -> int:
-    """Days in a downloader period: ``YYYY-MM`` (a month) or ``YYYY-MM-DD`` (a day).
-
-    Example:
-        >>> _period_days("2024-02"), _period_days("2024-02-03")
-        (29, 1)
-    """
-    if len(period) == 10:
-        return 1
-    first = dt.date.fromisoformat(period + "-01")
-    return ((first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - first).days
-
-
 def _project(ctx: click.Context) -> Path:
     return ctx.find_root().obj["project_dir"]
 
@@ -296,7 +283,7 @@ def download_candles(ctx, symbol, start, end, exchange, market, db):
 
     Checksums are verified; periods already stored are skipped, so an interrupted download resumes.
     """
-    from jesse_dag.store.importing import import_binance_archive
+    from jesse_dag.store.importing import import_binance_archive, period_days
 
     a, b = _date_ms(start, "--start"), _date_ms(end, "--end")
     if b <= a:
@@ -307,7 +294,7 @@ def download_candles(ctx, symbol, start, end, exchange, market, db):
     days = (b - a) // 86_400_000
     with progress_bar(days, f"download {symbol}", _progress_on(ctx), unit="days") as bar:
         r = import_binance_archive(exchange, symbol, start, end, market=market, db=db_path,
-                                   progress=lambda period, status: bar.update(_period_days(period),
+                                   progress=lambda period, status: bar.update(period_days(period),
                                                                               f"{period} {status}"))
     click.echo(f"{exchange} {symbol}: {r.rows_added} rows added, {r.rows_present} already stored, "
                f"{len(r.gaps)} gaps -> {db_path}")
