@@ -15,6 +15,7 @@ from jesse_dag.ml.gather import gather_ml_data
 from jesse_dag.optimize import Variation, run_batch
 from tests.optimize_strategies.markets import as_candles_dict, config, peak_market, routes
 from tests.optimize_strategies.strategies import PeakHold
+from tests.test_download_binance import archive  # noqa: F401 (a fixture)
 from tests.test_ml_recipes import CONFIG, ROUTES, _candle_csv, _candles, project  # noqa: F401 (a fixture)
 
 LINE = re.compile(r"^(?P<label>[\w -]+): (?P<done>[\d.]+)/(?P<total>[\d.]+)(?: (?P<unit>\w+))? \((?P<pct>\d+)%\) "
@@ -122,3 +123,22 @@ def test_cli_gather_logs_progress_lines_and_no_progress_silences_them(project, m
     r = CliRunner().invoke(main, ["--project-dir", str(project), "--no-progress", *args], catch_exceptions=False)
     assert r.exit_code == EXIT_OK, r.output
     assert "gather MLDoc" not in r.stderr and "data points" in r.stdout
+
+
+def test_download_counts_days_per_month_or_day_fetched(archive, tmp_path, capsys, monkeypatch):  # noqa: F811
+    from jesse_dag.candles.synthetic import synthetic_market
+    from jesse_dag.research import import_candles
+    from tests.test_download_binance import JAN_2025, _publish
+
+    monkeypatch.setenv("JESSE_DAG_PROGRESS_SECONDS", "0")
+    root, url, _ = archive
+    m = synthetic_market(days=32, seed=9, start_timestamp=JAN_2025)
+    _publish(root, "spot", "BTCUSDT", "2025-01", m[:31 * 1440], 1000)
+    _publish(root, "spot", "BTCUSDT", "2025-02-01", m[31 * 1440:], 1000)
+    db = tmp_path / "s.duckdb"
+    import_candles("Binance Spot", "BTC-USDT", "2025-01-01", True, finish_date="2025-02-02", base_url=url, db=db)
+    err = capsys.readouterr().err
+    assert _lines(err, "download BTC-USDT") == [(31, 32), (32, 32)]
+    assert "2025-01 44640 rows added" in err and "2025-02-01 1440 rows added" in err
+    import_candles("Binance Spot", "BTC-USDT", "2025-01-01", finish_date="2025-02-02", base_url=url, db=db)
+    assert capsys.readouterr() == ("", "")  # show_progressbar=False, Jesse's default
