@@ -2,7 +2,8 @@
 
 Library functions take ``progress: bool | None = None``: None shows progress when stderr is a terminal,
 True always (a bar on a terminal, ``label: i/total (pct%) elapsed .., eta ..`` lines on stderr otherwise,
-one every :data:`LINE_SECONDS` at most, plus the first and the last), False never prints.
+one every :data:`LINE_SECONDS` at most, plus the first and the last), False never prints. A function
+(e.g. a Dagster asset's ``context.log.info``) gets the plain lines instead of stderr.
 
 Example:
     >>> with progress(3, "demo", enabled=False) as bar:
@@ -17,19 +18,23 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from typing import IO, Iterator
+from typing import IO, Any, Callable, Iterator
 
+# on/off/when stderr is a terminal (True/False/None), or a function that gets the plain lines
+Enabled = bool | None | Callable[[str], Any]
 # seconds between two plain lines (logs); JESSE_DAG_PROGRESS_SECONDS overrides it (0: every update)
 LINE_SECONDS = 10.0
 
 
-def resolve(enabled: bool | None) -> bool:
-    """``enabled`` with None meaning "when stderr is a terminal".
+def resolve(enabled: Enabled) -> bool:
+    """``enabled`` with None meaning "when stderr is a terminal" (a function: on, the lines go to it).
 
     Example:
-        >>> resolve(False), resolve(True)
-        (False, True)
+        >>> resolve(False), resolve(True), resolve(print)
+        (False, True, True)
     """
+    if callable(enabled):
+        return True
     if enabled is None:
         return _is_tty(sys.stderr)
     return bool(enabled)
@@ -54,10 +59,11 @@ class Progress:
     Use :func:`progress` to make one; ``update(n, note)`` adds ``n``, ``set(done, note)`` jumps to a count.
     """
 
-    def __init__(self, total: float | None, label: str, enabled: bool | None = None, unit: str = "",
+    def __init__(self, total: float | None, label: str, enabled: Enabled = None, unit: str = "",
                  stream: IO | None = None, line_seconds: float | None = None, initial: float = 0):
         self.total, self.label, self.unit, self.done = total, label, unit, initial
         self.enabled = resolve(enabled)
+        self._log = enabled if callable(enabled) else None
         self.stream = stream if stream is not None else sys.stderr
         if line_seconds is None:
             line_seconds = float(os.environ.get("JESSE_DAG_PROGRESS_SECONDS", LINE_SECONDS))
@@ -65,11 +71,11 @@ class Progress:
         self.started = time.monotonic()
         self._last_line = None  # when the last plain line was written (None: none yet)
         self._bar = None
-        if self.enabled and _is_tty(self.stream):
+        if self.enabled and self._log is None and _is_tty(self.stream):
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(total=total, initial=initial, desc=label, unit=f" {unit}" if unit else "it", file=self.stream,
-                             dynamic_ncols=True)
+            self._bar = tqdm(total=total, initial=initial, desc=label, unit=f" {unit}" if unit else "it",
+                             file=self.stream, dynamic_ncols=True)
 
     def update(self, n: float = 1, note: str = "") -> None:
         """Add ``n`` to the count (one finished item, or ``n`` units of work)."""
@@ -105,7 +111,10 @@ class Progress:
         return f"{text} {note}" if note else text
 
     def _write(self, text: str) -> None:
-        print(text, file=self.stream, flush=True)
+        if self._log is not None:
+            self._log(text)
+        else:
+            print(text, file=self.stream, flush=True)
 
     def close(self, failed: bool = False) -> None:
         """Close the bar, or write the closing line (``done in ..`` / ``failed after ..``)."""
@@ -124,7 +133,7 @@ def _number(x: float) -> str:
 
 
 @contextmanager
-def progress(total: float | None, label: str, enabled: bool | None = None, *, unit: str = "",
+def progress(total: float | None, label: str, enabled: Enabled = None, *, unit: str = "",
              stream: IO | None = None, line_seconds: float | None = None, initial: float = 0) -> Iterator[Progress]:
     """A :class:`Progress` for the ``with`` block, closed at its end (``failed`` when the block raises);
     ``initial`` is work done before (a resumed study).

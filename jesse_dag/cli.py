@@ -505,8 +505,9 @@ def gather(ctx, strategy, csv_path, **market_opts):
     routes = [{**r, "strategy": gather_mode(r["strategy"])} for r in routes]
     target = Path(csv_path) if csv_path else _strategy_dir(ctx, strategy) / "ml_data" / f"{strategy}_data.csv"
     with _hp_errors():
+        # the samples go to the store too, for `lineage`
         res = gather_ml_data(config, routes, data_routes, candles, warmup, csv_path=str(target), verbose=False,
-                             db=_db(ctx, None), hyperparameters=hyper, progress=_progress_on(ctx))  # the samples go to the store too, for `lineage`
+                             db=_db(ctx, None), hyperparameters=hyper, progress=_progress_on(ctx))
     points = res["data_points"]
     counts: dict[str, int] = {}
     for p in points:

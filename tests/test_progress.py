@@ -142,3 +142,11 @@ def test_download_counts_days_per_month_or_day_fetched(archive, tmp_path, capsys
     assert "2025-01 44640 rows added" in err and "2025-02-01 1440 rows added" in err
     import_candles("Binance Spot", "BTC-USDT", "2025-01-01", finish_date="2025-02-02", base_url=url, db=db)
     assert capsys.readouterr() == ("", "")  # show_progressbar=False, Jesse's default
+
+
+def test_a_function_gets_the_plain_lines_even_on_a_terminal(monkeypatch):
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    got: list[str] = []
+    with progress(2, "logged", enabled=got.append, line_seconds=0) as bar:
+        bar.update(2)
+    assert _lines("\n".join(got), "logged") == [(2, 2)] and got[-1].startswith("logged: done in")

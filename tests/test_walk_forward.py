@@ -230,6 +230,10 @@ def test_the_asset_materialises_with_its_leak_check(tmp_path):
     assert result.success
     checks = result.get_asset_check_evaluations()
     assert [(c.check_name, c.passed) for c in checks] == [("leak_free", True)]
+    # the progress as plain lines in the run's log (context.log), not on stderr
+    messages = [e.user_message for e in instance.all_logs(result.run_id)]
+    assert any(m.startswith("walk-forward wf: 1/") for m in messages)
+    assert any(m.startswith("walk-forward wf: done in") for m in messages)
     meta = instance.get_latest_materialization_event(key).asset_materialization.metadata
     assert meta["steps"].value >= 3
     assert (tmp_path / "storage" / "reports" / "wf" / "walk_forward.html").is_file()

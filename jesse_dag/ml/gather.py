@@ -15,7 +15,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -85,7 +85,8 @@ def read_lineage(csv_path: str | os.PathLike) -> dict | None:
 def gather_ml_data(config: dict, routes: list[dict], data_routes: list[dict], candles: dict,
                    warmup_candles: dict | None = None, csv_path: str | None = "auto",
                    verbose: bool = True, *, db: str | os.PathLike | None = None,
-                   hyperparameters: dict | None = None, progress: bool | None = None) -> dict:
+                   hyperparameters: dict | None = None,
+                   progress: bool | None | Callable[[str], Any] = None) -> dict:
     """Backtest (fast mode) and return ``{"data_points", "backtest_metrics", "csv_paths", "lineage", "datasets"}``.
 
     ``data_points`` holds the labelled points of every route, route by route, each in recording order.
@@ -95,7 +96,7 @@ def gather_ml_data(config: dict, routes: list[dict], data_routes: list[dict], ca
     set with its CSV path and this gather's lineage (idempotent: the same data set twice adds no rows);
     ``datasets`` lists them (``strategy, dataset_id, added, present``). ``hyperparameters`` are laid over
     each strategy's defaults, as ``research.backtest`` does. ``progress`` shows the simulated days done
-    (None: when stderr is a terminal; see :mod:`jesse_dag._progress`).
+    (None: when stderr is a terminal; a function gets plain lines; see :mod:`jesse_dag._progress`).
     """
     from jesse_dag._progress import progress as progress_bar
     from jesse_dag.engine import run_backtest

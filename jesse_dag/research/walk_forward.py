@@ -25,7 +25,7 @@ import datetime as dt
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -301,7 +301,7 @@ def _finite(x: float) -> float:
 
 
 def gather_history(pipeline: Pipeline, market: Market, candles: np.ndarray, until_ms: int, *,
-                   project_dir: str | Path, progress: bool | None = None) -> list[dict]:
+                   project_dir: str | Path, progress: bool | None | Callable[[str], Any] = None) -> list[dict]:
     """Every labelled sample of one gather-mode run from the data's start (after the warm-up) to ``until_ms``."""
     from jesse_dag.ml.gather import gather_ml_data
     from jesse_dag.research.pipeline import _backtest_inputs, _strategy_class
@@ -316,14 +316,16 @@ def gather_history(pipeline: Pipeline, market: Market, candles: np.ndarray, unti
 
 
 def run_walk_forward(pipeline: Pipeline, market: Market, candles: np.ndarray, settings: WalkForwardSettings, *,
-                     project_dir: str | Path, bundles_dir: str | Path, progress: bool | None = None) -> dict:
+                     project_dir: str | Path, bundles_dir: str | Path,
+                     progress: bool | None | Callable[[str], Any] = None) -> dict:
     """Plan the steps, gather once, fit one bundle per step (in ``bundles_dir/<step name>/``), trade every
     step three ways (baseline, fixed = the first step's model, walk-forward = the step's own model), stitch.
 
     Steps run on ``settings.n_jobs`` worker processes (joblib's loky, or the backend of an enclosing
     ``joblib.parallel_config``; 1 runs them here, in order); the result is the same either way. Returns ``{settings, steps, summary, runs}`` (``runs[variant]``: equity, trades).
     ``progress`` shows the gather's simulated days, then each step's fit and backtests as they finish
-    (None: when stderr is a terminal; see :mod:`jesse_dag._progress`).
+    (None: when stderr is a terminal; a function, e.g. ``context.log.info``, gets plain lines; see
+    :mod:`jesse_dag._progress`).
     """
     from joblib import Parallel, delayed
 
