@@ -47,6 +47,18 @@ def _is_tty(stream: IO) -> bool:
         return False
 
 
+def _line_seconds_setting() -> float:
+    """:data:`LINE_SECONDS`, or ``JESSE_DAG_PROGRESS_SECONDS`` when set."""
+    text = os.environ.get("JESSE_DAG_PROGRESS_SECONDS", "").strip()
+    if not text:
+        return LINE_SECONDS
+    try:
+        return max(float(text), 0.0)
+    except ValueError:
+        raise ValueError(f"JESSE_DAG_PROGRESS_SECONDS={text!r} is not a number of seconds; set it to e.g. 10 "
+                         "(0: a line at every update) or unset it") from None
+
+
 def _clock(seconds: float) -> str:
     seconds = int(max(seconds, 0))
     h, rest = divmod(seconds, 3600)
@@ -66,7 +78,7 @@ class Progress:
         self._log = enabled if callable(enabled) else None
         self.stream = stream if stream is not None else sys.stderr
         if line_seconds is None:
-            line_seconds = float(os.environ.get("JESSE_DAG_PROGRESS_SECONDS", LINE_SECONDS))
+            line_seconds = _line_seconds_setting()
         self.line_seconds = line_seconds
         self.started = time.monotonic()
         self._last_line = None  # when the last plain line was written (None: none yet)
