@@ -150,3 +150,20 @@ def test_a_function_gets_the_plain_lines_even_on_a_terminal(monkeypatch):
     with progress(2, "logged", enabled=got.append, line_seconds=0) as bar:
         bar.update(2)
     assert _lines("\n".join(got), "logged") == [(2, 2)] and got[-1].startswith("logged: done in")
+
+
+def test_optimize_counts_trials_from_where_a_resumed_study_stands(tmp_path, capsys, monkeypatch):
+    from jesse_dag import research
+    from tests.optimize_strategies.run_study import inputs
+
+    monkeypatch.setenv("JESSE_DAG_PROGRESS_SECONDS", "0")
+    args = inputs()
+    kw = dict(optimal_total=30, cpu_cores=1, seed=0, storage=tmp_path / "a.db")
+    shown = research.optimize(*args, trials=1, progress_bar=True, **kw)
+    err = capsys.readouterr().err
+    assert _lines(err, "optimize") == [(1, 2), (2, 2)] and "optimize: 2/2 trials (100%)" in err
+    more = research.optimize(*args, trials=2, progress_bar=True, **kw)  # the same study, two trials more
+    assert _lines(capsys.readouterr().err, "optimize") == [(3, 4), (4, 4)]
+    quiet = research.optimize(*args, trials=2, progress_bar=False, **{**kw, "storage": tmp_path / "b.db"})
+    assert capsys.readouterr() == ("", "")
+    assert shown["completed_trials"] == 2 and more["completed_trials"] == quiet["completed_trials"] == 4
