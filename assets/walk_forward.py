@@ -56,8 +56,9 @@ def build_walk_forward_assets(pipeline: Pipeline, market: Market, project_dir: s
 
         bundles_dir, report_path = walk_forward_dirs(pipeline, store.project_dir)
         candles = load_candles(market.exchange, market.symbol, db=store.db_path)
+        # progress (the gather's days, each fit and step backtest) as plain lines in the run's log
         res = wf.run_walk_forward(pipeline, market, candles, settings, project_dir=store.project_dir,
-                                  bundles_dir=bundles_dir)
+                                  bundles_dir=bundles_dir, progress=context.log.info)
         html_path, json_path = write_walk_forward_report(res, report_path)
         problems = wf.check_leak_free(res)
         table = "| metric | baseline | fixed model | walk-forward |\n|---|---|---|---|\n" + "\n".join(

@@ -18,6 +18,8 @@ from typing import Any, Callable
 
 import click
 
+from jesse_dag._progress import progress as progress_bar
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 EXIT_CODES = {
     EXIT_OK: "success",
@@ -111,34 +113,9 @@ class _Cli(click.Group):
             _interrupted()
 
 
-class Progress:
-    """A click progress bar on a terminal, plain log lines (stderr) otherwise."""
-
-    def __init__(self, label: str, length: int | None = None):
-        self.label, self.length, self.done = label, length, 0
-        self.tty = sys.stderr.isatty()
-        self.bar = click.progressbar(length=length or 1, label=label, file=sys.stderr) if self.tty and length else None
-
-    def __enter__(self):
-        if self.bar is not None:
-            self.bar.__enter__()
-        else:
-            click.echo(f"{self.label}: started", err=True)
-        return self
-
-    def step(self, message: str, n: int = 1) -> None:
-        self.done += n
-        if self.bar is not None:
-            self.bar.update(n)
-        else:
-            total = f"/{self.length}" if self.length else ""
-            click.echo(f"{self.label}: {self.done}{total} {message}", err=True)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
-        else:
-            click.echo(f"{self.label}: {'failed' if exc[0] else 'done'}", err=True)
+def _progress_on(ctx: click.Context) -> bool:
+    """The group's ``--progress/--no-progress``: a bar on a terminal, plain lines on stderr in logs."""
+    return bool(ctx.find_root().obj.get("progress", True))
 
 
 def _project(ctx: click.Context) -> Path:
@@ -191,9 +168,11 @@ def _json_option(value: str | None, option: str) -> dict | None:
 @click.group(cls=_Cli, epilog=_EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default="cwd",
               help="The project folder (strategies/, storage/, assets/, workspace.yaml).")
+@click.option("--progress/--no-progress", default=True, show_default=True,
+              help="Show progress of long work on stderr: a bar on a terminal, a plain line every 10 s otherwise.")
 @click.version_option(package_name="jesse-dag", prog_name="jesse-dag")
 @click.pass_context
-def main(ctx: click.Context, project_dir: Path) -> None:
+def main(ctx: click.Context, project_dir: Path, progress: bool) -> None:
     """jesse-dag: research pipeline for Jesse-style strategies.
 
     Backtests on a numba minute engine with Jesse's results, ML gather/train/deploy, reports, and a
@@ -203,7 +182,7 @@ def main(ctx: click.Context, project_dir: Path) -> None:
     if not project_dir.is_dir():
         raise CliError(f"--project-dir {project_dir} does not exist; pass the folder that holds strategies/",
                        EXIT_NOT_FOUND)
-    ctx.obj = {"project_dir": project_dir}
+    ctx.obj = {"project_dir": project_dir, "progress": progress}
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
 
@@ -281,11 +260,10 @@ def import_candles(ctx, files, exchange, symbol, db, on_conflict):
     if missing:
         raise CliError(f"no such file: {', '.join(missing)}", EXIT_NOT_FOUND)
     db_path = _db(ctx, db)
-    with Progress("import", len(files)) as bar:
+    with progress_bar(len(files), "import", _progress_on(ctx), unit="files") as bar:
         for f in files:
             r = import_file(f, exchange, symbol, db=db_path, on_conflict=on_conflict)
-            bar.step(f"{f.name}: {r.rows_added} added, {r.rows_present} present, {r.rows_conflicting} conflicting, "
-                     f"{len(r.gaps)} gaps")
+            bar.update(note=f"{f.name}")
             fate = f" ({r.rows_replaced} replaced)" if r.rows_replaced else ""
             click.echo(f"{f}: {r.rows_in} rows read, {r.rows_added} added, {r.rows_present} already stored, "
                        f"{r.rows_conflicting} conflicting{fate}, {len(r.gaps)} gaps -> {db_path}")
@@ -305,7 +283,7 @@ def download_candles(ctx, symbol, start, end, exchange, market, db):
 
     Checksums are verified; periods already stored are skipped, so an interrupted download resumes.
     """
-    from jesse_dag.store.importing import import_binance_archive
+    from jesse_dag.store.importing import import_binance_archive, period_days
 
     a, b = _date_ms(start, "--start"), _date_ms(end, "--end")
     if b <= a:
@@ -313,9 +291,11 @@ def download_candles(ctx, symbol, start, end, exchange, market, db):
     if "-" not in symbol:
         raise click.BadParameter(f"{symbol!r} must look like BASE-QUOTE, e.g. BTC-USDT", param_hint="SYMBOL")
     db_path = _db(ctx, db)
-    with Progress(f"download {symbol}") as bar:
+    days = (b - a) // 86_400_000
+    with progress_bar(days, f"download {symbol}", _progress_on(ctx), unit="days") as bar:
         r = import_binance_archive(exchange, symbol, start, end, market=market, db=db_path,
-                                   progress=lambda period, status: bar.step(f"{period} {status}"))
+                                   progress=lambda period, status: bar.update(period_days(period),
+                                                                              f"{period} {status}"))
     click.echo(f"{exchange} {symbol}: {r.rows_added} rows added, {r.rows_present} already stored, "
                f"{len(r.gaps)} gaps -> {db_path}")
 
@@ -525,8 +505,9 @@ def gather(ctx, strategy, csv_path, **market_opts):
     routes = [{**r, "strategy": gather_mode(r["strategy"])} for r in routes]
     target = Path(csv_path) if csv_path else _strategy_dir(ctx, strategy) / "ml_data" / f"{strategy}_data.csv"
     with _hp_errors():
+        # the samples go to the store too, for `lineage`
         res = gather_ml_data(config, routes, data_routes, candles, warmup, csv_path=str(target), verbose=False,
-                             db=_db(ctx, None), hyperparameters=hyper)  # the samples go to the store too, for `lineage`
+                             db=_db(ctx, None), hyperparameters=hyper, progress=_progress_on(ctx))
     points = res["data_points"]
     counts: dict[str, int] = {}
     for p in points:

@@ -98,10 +98,12 @@ def test_import_candles_is_idempotent_and_logs_progress_when_not_a_terminal(proj
     r = run(project, *args)
     assert r.exit_code == EXIT_OK, r.output
     assert "600 added, 0 already stored" in r.stdout
-    assert "import: started" in r.stderr and "import: 1/1 c.csv" in r.stderr  # plain log lines, no bar
+    # plain log lines with counts, no bar
+    assert "import: 1/1 files (100%) elapsed" in r.stderr and "c.csv" in r.stderr and "import: done in" in r.stderr
     assert (project / "storage" / "jesse_dag.duckdb").exists()
-    r = run(project, *args)
+    r = run(project, "--no-progress", *args)
     assert "0 added, 600 already stored" in r.stdout
+    assert "import" not in r.stderr  # --no-progress: no progress at all
 
 
 def test_bad_candle_row_fails_with_the_line(project):

@@ -2,7 +2,10 @@
 the same result serially and in parallel, the stitching, the project.yaml section, the report and the asset."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -52,8 +55,21 @@ def serial_run(tmp_path_factory):
     market = project.markets[p.market]
     candles = steps.market_source_candles(market, tmp)
     settings = wf.WalkForwardSettings.from_mapping(p.walk_forward)
-    result = wf.run_walk_forward(p, market, candles, settings, project_dir=tmp, bundles_dir=tmp / "bundles")
-    return {"tmp": tmp, "pipeline": p, "market": market, "candles": candles, "settings": settings, "result": result}
+    err = io.StringIO()  # with progress (plain lines: not a terminal); the parallel run below goes without
+    with contextlib.redirect_stderr(err):
+        result = wf.run_walk_forward(p, market, candles, settings, project_dir=tmp, bundles_dir=tmp / "bundles",
+                                     progress=True)
+    return {"tmp": tmp, "pipeline": p, "market": market, "candles": candles, "settings": settings, "result": result,
+            "stderr": err.getvalue()}
+
+
+def test_progress_shows_the_gather_days_then_every_fit_and_step_backtest(serial_run):
+    n = len(serial_run["result"]["steps"])
+    tasks = n + 3 * n - 1  # a fit per step, three variants per step, the fixed model's first step traded once
+    err = serial_run["stderr"]
+    assert re.search(r"^gather \w+: [\d.]+/[\d.]+ days \(100%\)", err, re.M), err
+    assert f"walk-forward wf: 1/{tasks} tasks" in err and f"walk-forward wf: {tasks}/{tasks} tasks (100%)" in err
+    assert "walk-forward wf: done in" in err
 
 
 def test_steps_start_after_a_whole_training_window_and_embargo_and_tile_the_rest():
@@ -214,6 +230,10 @@ def test_the_asset_materialises_with_its_leak_check(tmp_path):
     assert result.success
     checks = result.get_asset_check_evaluations()
     assert [(c.check_name, c.passed) for c in checks] == [("leak_free", True)]
+    # the progress as plain lines in the run's log (context.log), not on stderr
+    messages = [e.user_message for e in instance.all_logs(result.run_id)]
+    assert any(m.startswith("walk-forward wf: 1/") for m in messages)
+    assert any(m.startswith("walk-forward wf: done in") for m in messages)
     meta = instance.get_latest_materialization_event(key).asset_materialization.metadata
     assert meta["steps"].value >= 3
     assert (tmp_path / "storage" / "reports" / "wf" / "walk_forward.html").is_file()

@@ -27,7 +27,7 @@ import warnings
 from dataclasses import dataclass, field
 from math import gcd
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -252,7 +252,8 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
                  generate_hyperparameters: bool = False, project_dir: str | None = None,
                  session_id: str = "00000000-0000-4000-8000-000000000000",
                  candles_pipeline_class: Any = None, candles_pipeline_kwargs: dict | None = None,
-                 merge_hyperparameters: bool = False, **_ignored: Any) -> BacktestRun:
+                 merge_hyperparameters: bool = False, progress_callback: Callable[[float], None] | None = None,
+                 **_ignored: Any) -> BacktestRun:
     """Run one backtest; return the result dict (as ``research.backtest``) and the strategy instances.
 
     ``fast_mode`` False follows Jesse's step simulator (§4.1), True its fast mode (§4.6); they differ where
@@ -264,6 +265,8 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
     (:mod:`jesse_dag.engine.pipelines`). ``hyperparameters`` replace a strategy's ``hp`` as in Jesse; with
     ``merge_hyperparameters`` (``research.backtest``, the CLI's ``--hp``) they are laid over the strategy's
     defaults and a name its ``hyperparameters()`` does not declare is refused with the known names.
+    ``progress_callback(fraction)`` hears how much of the simulated time has passed (0.0 .. 1.0), checked at
+    the daily samples and called every 1% of the run at most, so it costs the run nothing measurable.
     """
     # The run allocates many small objects (orders, memoized indicator tuples) and frees almost all of them
     # by reference counting; the cyclic collector's passes over them cost 5-10% and find nothing, so it
@@ -273,7 +276,8 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
     try:
         return _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperparameters, fast_mode,
                              generate_equity_curve, generate_hyperparameters, project_dir, session_id,
-                             candles_pipeline_class, candles_pipeline_kwargs, merge_hyperparameters)
+                             candles_pipeline_class, candles_pipeline_kwargs, merge_hyperparameters,
+                             progress_callback)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -281,7 +285,8 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
 
 def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperparameters, fast_mode,
                   generate_equity_curve, generate_hyperparameters, project_dir, session_id,
-                  candles_pipeline_class, candles_pipeline_kwargs, merge_hyperparameters=False) -> BacktestRun:
+                  candles_pipeline_class, candles_pipeline_kwargs, merge_hyperparameters=False,
+                  progress_callback=None) -> BacktestRun:
     from jesse_dag.strategies import Strategy
 
     cfg = _check_config(config)
@@ -420,6 +425,9 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
 
     session.step_sampling = not fast_mode
     session.funding_rate = cfg.get("funding_rate", 0.0)
+    if progress_callback is not None:
+        session.watch_progress(progress_callback, min(int(trade[k][0, 0]) for k in order),
+                               max(int(trade[k][-1, 0]) + 60_000 for k in order))
     with run_config(warmup_candles_num=cfg["warm_up_candles"], clock=session), window_cache(indicator_memo):
         if replay:
             run_replay(session, replay_start, fast_mode)
@@ -432,6 +440,8 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
         slot.entries.clear()
     indicator_memo.recent.clear()
     indicator_memo.recent_forming.clear()
+    if progress_callback is not None:
+        progress_callback(1.0)
 
     result = _result(session, cfg, generate_equity_curve, generate_hyperparameters, strategies)
     return BacktestRun(result=result, strategies=strategies, session=session)

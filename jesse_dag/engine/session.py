@@ -214,6 +214,11 @@ class Session:
         self.funding_paid = 0.0
         self.status_changes = 0  # orders cancelled or executed so far (the active lists need filtering)
         self.user_code_runs = 0  # bumped whenever a strategy's own code may run (hooks, callbacks)
+        # progress of simulated time: checked at each daily sample only (never per minute or bar), and the
+        # callback runs at most every 1% of the run (inf: no callback, a single comparison per day)
+        self.progress_callback = None
+        self.progress_next = float("inf")
+        self.progress_span = (0, 0)
         self._id_namespace = uuid.UUID(int=0)
 
     # -- ids and time ------------------------------------------------------------------------------------------
@@ -442,9 +447,23 @@ class Session:
         while self.next_sample <= self.time:
             self.next_sample += DAY_MS
 
+    def watch_progress(self, callback, start_ms: int, end_ms: int) -> None:
+        """Call ``callback(fraction_done)`` as simulated time passes ``start_ms..end_ms``, every 1% at most."""
+        self.progress_callback = callback
+        self.progress_span = (start_ms, max(end_ms, start_ms + 1))
+        self.progress_next = start_ms
+
+    def _report_progress(self, ts: int) -> None:
+        start, end = self.progress_span
+        share = min(max((ts - start) / (end - start), 0.0), 1.0)
+        self.progress_next = ts + (end - start) / 100
+        self.progress_callback(share)
+
     def save_daily_balance(self) -> None:
         value = self.portfolio_balance()
         ts = int(self.time)
+        if ts >= self.progress_next:
+            self._report_progress(ts)
         if self.daily_balance_timestamps and self.daily_balance_timestamps[-1] == ts:
             self.daily_balance[-1] = value
         else:

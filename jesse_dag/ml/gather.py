@@ -15,7 +15,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -49,6 +49,16 @@ def candles_lineage(candles: dict, warmup_candles: dict | None) -> dict:
     return {"candles": describe(candles), "warmup_candles": describe(warmup_candles)}
 
 
+def _simulated_days(candles: dict) -> float:
+    """Days the trading candles span (the longest market), for the progress of a gather."""
+    spans = [0.0]
+    for item in candles.values():
+        arr = item["candles"] if isinstance(item, dict) else item
+        if len(arr):
+            spans.append((float(arr[-1][0]) - float(arr[0][0]) + 60_000) / 86_400_000)
+    return round(max(spans), 1)
+
+
 def lineage_path(csv_path: str | os.PathLike) -> Path:
     """``X_data.csv`` -> ``X_data.lineage.json`` (which candles and routes produced the CSV)."""
     side = sidecar_path(csv_path)
@@ -75,7 +85,8 @@ def read_lineage(csv_path: str | os.PathLike) -> dict | None:
 def gather_ml_data(config: dict, routes: list[dict], data_routes: list[dict], candles: dict,
                    warmup_candles: dict | None = None, csv_path: str | None = "auto",
                    verbose: bool = True, *, db: str | os.PathLike | None = None,
-                   hyperparameters: dict | None = None) -> dict:
+                   hyperparameters: dict | None = None,
+                   progress: bool | None | Callable[[str], Any] = None) -> dict:
     """Backtest (fast mode) and return ``{"data_points", "backtest_metrics", "csv_paths", "lineage", "datasets"}``.
 
     ``data_points`` holds the labelled points of every route, route by route, each in recording order.
@@ -84,16 +95,21 @@ def gather_ml_data(config: dict, routes: list[dict], data_routes: list[dict], ca
     With ``db`` (a store file), each strategy's points also go to the store's ``ml_samples`` as one data
     set with its CSV path and this gather's lineage (idempotent: the same data set twice adds no rows);
     ``datasets`` lists them (``strategy, dataset_id, added, present``). ``hyperparameters`` are laid over
-    each strategy's defaults, as ``research.backtest`` does.
+    each strategy's defaults, as ``research.backtest`` does. ``progress`` shows the simulated days done
+    (None: when stderr is a terminal; a function gets plain lines; see :mod:`jesse_dag._progress`).
     """
+    from jesse_dag._progress import progress as progress_bar
     from jesse_dag.engine import run_backtest
 
     names = [strategy_name(r["strategy"]) for r in routes]
     if csv_path not in (None, "auto") and len(set(names)) > 1:
         raise ValueError(f"csv_path={csv_path!r} names one file but the routes run {sorted(set(names))}: "
                          "use csv_path='auto' (one file per strategy) or None")
-    run = run_backtest(config, routes, data_routes, candles, warmup_candles=warmup_candles, fast_mode=True,
-                       hyperparameters=hyperparameters, merge_hyperparameters=True)
+    days = _simulated_days(candles)
+    with progress_bar(days, f"gather {', '.join(dict.fromkeys(names))}", progress, unit="days") as bar:
+        run = run_backtest(config, routes, data_routes, candles, warmup_candles=warmup_candles, fast_mode=True,
+                           hyperparameters=hyperparameters, merge_hyperparameters=True,
+                           progress_callback=(lambda share: bar.set(round(share * days, 1))) if bar.enabled else None)
     metrics = run.result.get("metrics", {}) if isinstance(run.result, dict) else {}
     per_name: dict[str, list[DataPoint]] = {}
     points: list[DataPoint] = []

@@ -26,6 +26,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import joblib
 import numpy as np
 
+from jesse_dag._progress import progress as progress_bar
+
 BACKENDS = ("sequential", "loky", "fork", "threading", "dask")
 
 
@@ -157,13 +159,17 @@ def _check_backend(backend: str, n_jobs: int) -> str:
 
 @contextmanager
 def parallel(n_jobs: int, backend: str, scatter: Any = None) -> Iterator[joblib.Parallel | None]:
-    """A reusable ``joblib.Parallel`` (None for the in-process serial path); workers start once."""
+    """A reusable ``joblib.Parallel`` (None for the in-process serial path); workers start once.
+
+    Results come back as each one is ready, in order (``return_as="generator"``), so :func:`pmap` can report
+    progress per finished item; joblib's multiprocessing backend (``"fork"``) hands them over at the end.
+    """
     if backend == "sequential":
         yield None
         return
     if backend == "dask":
         with joblib.parallel_config(backend="dask", scatter=[scatter] if scatter is not None else None):
-            with joblib.Parallel(n_jobs=-1) as par:
+            with joblib.Parallel(n_jobs=-1, return_as="generator") as par:
                 yield par
         return
     if backend == "fork":
@@ -172,15 +178,27 @@ def parallel(n_jobs: int, backend: str, scatter: Any = None) -> Iterator[joblib.
         with joblib.Parallel(n_jobs=n_jobs, backend="multiprocessing") as par:
             yield par
         return
-    with joblib.Parallel(n_jobs=n_jobs, backend=backend) as par:
+    with joblib.Parallel(n_jobs=n_jobs, backend=backend, return_as="generator") as par:
         yield par
 
 
-def pmap(par: joblib.Parallel | None, fn: Callable, items: Iterable[tuple]) -> list:
-    """``[fn(*item) for item in items]``, in order, on ``par`` (or here when ``par`` is None)."""
-    if par is None:
-        return [fn(*item) for item in items]
-    return list(par(joblib.delayed(fn)(*item) for item in items))
+def pmap(par: joblib.Parallel | None, fn: Callable, items: Iterable[tuple],
+         on_result: Callable[[Any], None] | None = None) -> list:
+    """``[fn(*item) for item in items]``, in order, on ``par`` (or here when ``par`` is None);
+    ``on_result(result)`` hears each result as it comes back (for progress).
+
+    Example:
+        >>> seen = []
+        >>> pmap(None, pow, [(2, 3), (3, 2)], on_result=seen.append), seen
+        ([8, 9], [8, 9])
+    """
+    results = (fn(*item) for item in items) if par is None else par(joblib.delayed(fn)(*item) for item in items)
+    out = []
+    for r in results:
+        out.append(r)
+        if on_result is not None:
+            on_result(r)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -243,14 +261,16 @@ def run_variation(base: dict, shared: Any, variation: Variation, index: int, kee
 def run_batch(config: dict, routes: list[dict], data_routes: list[dict] | None, candles: dict,
               warmup_candles: dict | None = None, variations: Sequence[Variation | dict] = (), *,
               n_jobs: int | None = -1, backend: str = "loky", fast_mode: bool = True,
-              keep_trades: bool = False, warmup_minutes: int | None = None) -> list[dict]:
+              keep_trades: bool = False, warmup_minutes: int | None = None,
+              progress: bool | None = None) -> list[dict]:
     """Run every variation as its own backtest and return one result dict per variation, in order.
 
     Arguments are ``research.backtest``'s (candles in its dict format), plus ``variations`` (each a
     :class:`Variation` or a hyperparameter dict), ``n_jobs`` (-1/None: all cores; 1: serial in this process),
     ``backend`` (``'loky'`` processes, ``'threading'``, ``'sequential'``, or ``'dask'`` with a running
     ``distributed.Client``), ``keep_trades`` (add each run's trades) and ``warmup_minutes`` (warm-up length
-    for windowed variations; default: the length of ``warmup_candles``).
+    for windowed variations; default: the length of ``warmup_candles``) and ``progress`` (finished runs on
+    stderr; None: when stderr is a terminal).
 
     Each result: ``index``, ``name``, ``hyperparameters``, ``window``, ``metrics`` (Jesse's dict, None on
     error), ``error`` (None, or ``"<Exception>: message"`` with ``traceback``), and ``trades`` if asked.
@@ -268,6 +288,9 @@ def run_batch(config: dict, routes: list[dict], data_routes: list[dict] | None, 
         return []
     base = {"config": config, "routes": list(routes), "data_routes": list(data_routes or []),
             "fast_mode": fast_mode, "warmup_minutes": warmup_minutes}
-    with shared_payload((candles, warmup_candles), backend) as shared, \
+    with progress_bar(len(items), "batch", progress, unit="runs") as bar, \
+            shared_payload((candles, warmup_candles), backend) as shared, \
             parallel(n_jobs, backend, scatter=shared) as par:
-        return pmap(par, run_variation, ((base, shared, v, i, keep_trades) for i, v in enumerate(items)))
+        return pmap(par, run_variation, ((base, shared, v, i, keep_trades) for i, v in enumerate(items)),
+                    on_result=lambda r: bar.update(note=f"{r['name'] or '#' + str(r['index'])}"
+                                                        f"{' failed' if r['error'] else ''}"))

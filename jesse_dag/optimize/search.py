@@ -31,6 +31,7 @@ import numpy as np
 import optuna
 from optuna.trial import TrialState
 
+from jesse_dag._progress import progress
 from jesse_dag.helpers import hp_to_dna
 from jesse_dag.optimize.batch import materialize, parallel, pmap, shared_payload
 from jesse_dag.optimize.fitness import SENTINEL, check_optimal_total, fitness, objective_name
@@ -309,10 +310,10 @@ def run_optimization(config: dict, routes: list[dict], data_routes: list[dict] |
         for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
             seen.setdefault(t.user_attrs.get("dna", ""), (t.number, t.value, dict(t.user_attrs)))
         done = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
-        bar = _progress(progress_bar, n_total, done)
         failed = 0
-        with shared_payload((training_candles, training_warmup_candles, testing_candles,
-                             testing_warmup_candles), backend) as shared, parallel(cores, backend) as par:
+        with progress(n_total, "optimize", progress_bar, unit="trials", initial=done) as bar, \
+                shared_payload((training_candles, training_warmup_candles, testing_candles,
+                                testing_warmup_candles), backend) as shared, parallel(cores, backend) as par:
             while done < n_total:
                 batch = [study.ask() for _ in range(min(cores, n_total - done))]
                 params = [space.suggest(t) for t in batch]
@@ -341,21 +342,8 @@ def run_optimization(config: dict, routes: list[dict], data_routes: list[dict] |
                     study.tell(trial, value)
                     seen.setdefault(dna, (trial.number, value, attrs))
                     done += 1
-                    if bar is not None:
-                        bar.update(1)
-        if bar is not None:
-            bar.close()
+                    bar.update()
     return {"best_trials": best_candidates(study, best_candidates_count), "total_trials": n_total,
             "completed_trials": done, "objective_function": objective, "study_name": study_name,
             "storage": str(db_path) if db_path else None, "interrupted_trials_recovered": interrupted,
             "failed_trials": failed}
-
-
-def _progress(enabled: bool, total: int, initial: int):
-    if not enabled:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover
-        return None
-    return tqdm(total=total, initial=initial, desc="optimize")

@@ -87,10 +87,17 @@ def import_candles(
             f"import_candles: downloading is supported for Binance's archive only ({', '.join(_BINANCE_MARKETS)}); "
             f"got {exchange!r}. Import a file with file=... instead"
         )
+    from jesse_dag._progress import progress
     from jesse_dag.candles.binance import DEFAULT_BASE_URL
-    from jesse_dag.store.importing import import_binance_archive
+    from jesse_dag.store.importing import import_binance_archive, period_days
 
     finish = finish_date or dt.datetime.now(dt.timezone.utc).date().isoformat()
-    progress = (lambda period, what: print(f"{period}: {what}")) if show_progressbar else None
-    return import_binance_archive(exchange, symbol, start_date, finish, market=market,
-                                  base_url=base_url or DEFAULT_BASE_URL, db=db, progress=progress, **kwargs)
+    try:
+        days = (dt.date.fromisoformat(finish) - dt.date.fromisoformat(str(start_date))).days
+    except ValueError:
+        days = None  # import_binance_archive says which date is wrong
+    with progress(days, f"download {symbol}", show_progressbar, unit="days") as bar:
+        return import_binance_archive(exchange, symbol, start_date, finish, market=market,
+                                      base_url=base_url or DEFAULT_BASE_URL, db=db,
+                                      progress=lambda period, what: bar.update(period_days(period), f"{period} {what}"),
+                                      **kwargs)

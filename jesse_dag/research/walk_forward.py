@@ -25,7 +25,7 @@ import datetime as dt
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -301,7 +301,7 @@ def _finite(x: float) -> float:
 
 
 def gather_history(pipeline: Pipeline, market: Market, candles: np.ndarray, until_ms: int, *,
-                   project_dir: str | Path) -> list[dict]:
+                   project_dir: str | Path, progress: bool | None | Callable[[str], Any] = None) -> list[dict]:
     """Every labelled sample of one gather-mode run from the data's start (after the warm-up) to ``until_ms``."""
     from jesse_dag.ml.gather import gather_ml_data
     from jesse_dag.research.pipeline import _backtest_inputs, _strategy_class
@@ -311,18 +311,25 @@ def gather_history(pipeline: Pipeline, market: Market, candles: np.ndarray, unti
     warmup, trading = _slice(candles, first, first + warm_ms), _slice(candles, first + warm_ms, until_ms)
     cls = _strategy_class(pipeline, project_dir, "gather")
     config, routes, data_routes, cs, warm = _backtest_inputs(pipeline, market, warmup, trading, cls)
-    return gather_ml_data(config, routes, data_routes, cs, warm, csv_path=None, verbose=False)["data_points"]
+    return gather_ml_data(config, routes, data_routes, cs, warm, csv_path=None, verbose=False,
+                          progress=progress)["data_points"]
 
 
 def run_walk_forward(pipeline: Pipeline, market: Market, candles: np.ndarray, settings: WalkForwardSettings, *,
-                     project_dir: str | Path, bundles_dir: str | Path) -> dict:
+                     project_dir: str | Path, bundles_dir: str | Path,
+                     progress: bool | None | Callable[[str], Any] = None) -> dict:
     """Plan the steps, gather once, fit one bundle per step (in ``bundles_dir/<step name>/``), trade every
     step three ways (baseline, fixed = the first step's model, walk-forward = the step's own model), stitch.
 
     Steps run on ``settings.n_jobs`` worker processes (joblib's loky, or the backend of an enclosing
     ``joblib.parallel_config``; 1 runs them here, in order); the result is the same either way. Returns ``{settings, steps, summary, runs}`` (``runs[variant]``: equity, trades).
+    ``progress`` shows the gather's simulated days, then each step's fit and backtests as they finish
+    (None: when stderr is a terminal; a function, e.g. ``context.log.info``, gets plain lines; see
+    :mod:`jesse_dag._progress`).
     """
     from joblib import Parallel, delayed
+
+    from jesse_dag._progress import progress as progress_bar
 
     if len(candles) == 0:
         raise ValueError(f"walk-forward of pipeline {pipeline.name}: no candles of {market.key} in the store; "
@@ -331,21 +338,36 @@ def run_walk_forward(pipeline: Pipeline, market: Market, candles: np.ndarray, se
     warm_ms = pipeline.warmup_bars * timeframe_to_ms(pipeline.timeframe)
     data_start, data_end = int(candles[0, TIMESTAMP]), int(candles[-1, TIMESTAMP]) + ONE_MINUTE_MS
     steps = plan_steps(data_start, data_end, settings, embargo=embargo, warmup_ms=warm_ms)
-    points = gather_history(pipeline, market, candles, steps[-1].train_end_ms, project_dir=project_dir)
+    points = gather_history(pipeline, market, candles, steps[-1].train_end_ms, project_dir=project_dir,
+                            progress=progress)
     bundles_dir = Path(bundles_dir)
-    # processes (loky) unless the caller chose a backend, e.g. `with joblib.parallel_config(backend="dask")`
-    parallel = Parallel(n_jobs=settings.n_jobs, prefer="processes")
-    models = parallel(delayed(fit_step_bundle)(pipeline, training_samples(points, s), s, bundles_dir / s.name,
-                                               importance=settings.importance) for s in steps)
-    _remove_other_steps(bundles_dir, {s.name for s in steps})
-    model_dirs = {"baseline": [None] * len(steps), "fixed": [models[0]["bundle_dir"]] * len(steps),
-                  "walk_forward": [m["bundle_dir"] for m in models]}
+    # processes (loky) unless the caller chose a backend, e.g. `with joblib.parallel_config(backend="dask")`;
+    # results as each is ready (in order) where the backend can, so progress moves per finished task
+    try:
+        parallel = Parallel(n_jobs=settings.n_jobs, prefer="processes", return_as="generator")
+    except ValueError:  # a backend without it (joblib's multiprocessing): all results at the end
+        parallel = Parallel(n_jobs=settings.n_jobs, prefer="processes")
     # the fixed model's first step is the walk-forward's first step: traded once
     tasks = [(v, i) for v in VARIANTS for i in range(len(steps)) if (v, i) != ("fixed", 0)]
-    # each task gets its own candles (the step and its warm-up), not the whole history
-    out = parallel(delayed(backtest_step)(pipeline, market, _slice(candles, s.start_ms - warm_ms, s.end_ms), s,
-                                          project_dir=project_dir, model_dir=model_dirs[v][i])
-                   for v, i in tasks for s in [steps[i]])
+    with progress_bar(len(steps) + len(tasks), f"walk-forward {pipeline.name}", progress, unit="tasks") as bar:
+        models = []
+        # enumerate (not zip with a shorter list first) runs each generator to its end, freeing `parallel`
+        for i, m in enumerate(parallel(delayed(fit_step_bundle)(pipeline, training_samples(points, s), s,
+                                                                bundles_dir / s.name, importance=settings.importance)
+                                       for s in steps)):
+            models.append(m)
+            bar.update(note=f"fit {steps[i].name}")
+        model_dirs = {"baseline": [None] * len(steps), "fixed": [models[0]["bundle_dir"]] * len(steps),
+                      "walk_forward": [m["bundle_dir"] for m in models]}
+        # each task gets its own candles (the step and its warm-up), not the whole history
+        out = []
+        for n, r in enumerate(parallel(
+                delayed(backtest_step)(pipeline, market, _slice(candles, s.start_ms - warm_ms, s.end_ms), s,
+                                       project_dir=project_dir, model_dir=model_dirs[v][i])
+                for v, i in tasks for s in [steps[i]])):
+            out.append(r)
+            bar.update(note=f"{tasks[n][0]} {steps[tasks[n][1]].name}")
+    _remove_other_steps(bundles_dir, {s.name for s in steps})
     done = dict(zip(tasks, out))
     done[("fixed", 0)] = done[("walk_forward", 0)]
     per_variant = {v: [done[(v, i)] for i in range(len(steps))] for v in VARIANTS}

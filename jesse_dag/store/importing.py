@@ -157,6 +157,19 @@ def import_binance_archive(
     return report
 
 
+def period_days(period: str) -> int:
+    """Days in a period of the archive: ``YYYY-MM`` (a month) or ``YYYY-MM-DD`` (a day); for progress.
+
+    Example:
+        >>> period_days("2024-02"), period_days("2024-02-03")
+        (29, 1)
+    """
+    if len(period) == 10:
+        return 1
+    first = dt.date.fromisoformat(period + "-01")
+    return ((first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - first).days
+
+
 def _day(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
