@@ -9,6 +9,12 @@ connections, where two writing transactions conflict ("Catalog write-write confl
 read-only connection cannot open next to a read-write one. So each file has a gate in this process:
 several readers, or one writer (which also waits for the readers), with the same ``lock_timeout``.
 
+Between processes, DuckDB 2.0 may also refuse a commit ("Could not set lock on file ....wal") when another
+process touched the file in between, and a refused commit cannot be retried from here. So our processes
+take turns the same way, through an advisory lock on ``<store>.lock`` beside the file (``flock``: shared
+for readers, exclusive for a writer), held for the whole operation; they wait at that lock, never at
+DuckDB's. Processes that open the file without jesse-dag still meet DuckDB's own lock and its retries.
+
 Example:
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "s.duckdb")
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -116,6 +123,35 @@ def _forget_gates_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_gates_in_child)
+
+
+@contextlib.contextmanager
+def _process_lock(path: Path, exclusive: bool, deadline: float) -> Iterator[None]:
+    """Hold ``<path>.lock`` shared (a reader) or exclusive (a writer) against other processes until exit."""
+    if sys.platform == "win32":  # no flock: DuckDB's own lock and the retries in _open are all there is
+        yield
+        return
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(str(path) + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+        delay = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, mode)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreLockedError(
+                        f"{path}: another process kept the store busy past the lock timeout (one writer, or "
+                        "several readers, at a time); retry, or pass a longer lock_timeout") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def _gate(path: Path) -> _Gate:
@@ -248,11 +284,12 @@ def connect(
     check_store_file(path, short_ok=True)
     if read_only and not path.exists():  # a read-only connection cannot create the file: create it first
         path.parent.mkdir(parents=True, exist_ok=True)
-        with gate.hold(True, deadline, path):
+        with gate.hold(True, deadline, path), _process_lock(path, True, deadline):
             if not path.exists():
                 _migrated(path, lock_timeout, deadline)
     with contextlib.ExitStack() as stack:
         stack.enter_context(gate.hold(not read_only, deadline, path))
+        stack.enter_context(_process_lock(path, not read_only, deadline))
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         con = _open(path, read_only, lock_timeout, deadline)
@@ -263,9 +300,10 @@ def connect(
                 if read_only:  # upgrade as a writer (leaving the readers' side of the gate), then read
                     con.close()
                     stack.close()
-                    with gate.hold(True, deadline, path):
+                    with gate.hold(True, deadline, path), _process_lock(path, True, deadline):
                         _migrated(path, lock_timeout, deadline)
                     stack.enter_context(gate.hold(False, deadline, path))
+                    stack.enter_context(_process_lock(path, False, deadline))
                     con = _open(path, True, lock_timeout, deadline)
                     stack.callback(lambda: con.close())
                 else:
