@@ -312,19 +312,10 @@ def test_cached_keys_on_arguments_and_instance():
 
 # ------------------------------------------------------------------ indicator result types
 
-def _type_name(v) -> str:
-    if isinstance(v, np.ndarray):
-        return f"ndarray[{v.dtype}]"
-    if isinstance(v, np.bool_):
-        return "numpy.bool_"
-    mod = type(v).__module__
-    return type(v).__name__ if mod == "builtins" else f"{mod}.{type(v).__name__}"
-
-
 def _types_of(result) -> dict:
     if hasattr(result, "_fields"):
-        return {f: _type_name(getattr(result, f)) for f in result._fields}
-    return {"": _type_name(result)}
+        return {f: inputs.type_name(getattr(result, f)) for f in result._fields}
+    return {"": inputs.type_name(result)}
 
 
 def test_scalar_results_are_numpy_as_jesse_so_round_half_agrees():

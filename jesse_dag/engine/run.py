@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import gc
 import math
-import os
-import sys
 import warnings
 from dataclasses import dataclass, field
 from math import gcd
-from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -35,7 +32,7 @@ from jesse_dag._config import run_config
 from jesse_dag.candles.timeframes import TIMEFRAMES
 from jesse_dag.engine.kernels import candles_pass_checks
 from jesse_dag.engine.exceptions import (
-    InvalidCandles, InvalidConfig, InvalidHyperparameters, InvalidRoutes, InvalidStrategy,
+    InvalidCandles, InvalidConfig, InvalidHyperparameters, InvalidRoutes,
 )
 from jesse_dag.engine.models import FuturesExchange, Position, SpotExchange, quote_asset
 from jesse_dag.engine.pipelines import apply_pipelines, make_pipelines

@@ -19,7 +19,6 @@ Example:
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from functools import lru_cache
@@ -61,6 +60,11 @@ def _plotly_js() -> tuple[str, str]:
     return get_plotlyjs(), get_plotlyjs_version()
 
 
+@lru_cache(maxsize=1)
+def _plotly_bytes() -> bytes:
+    return _plotly_js()[0].encode()
+
+
 def shared_file_name() -> str:
     """``plotly-<version>.min.js``: the name of the shared copy (a new plotly release gets a new file)."""
     return f"plotly-{_plotly_js()[1]}.min.js"
@@ -79,10 +83,10 @@ def ensure_shared_copy(folder: str | os.PathLike) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / shared_file_name()
-    data = _plotly_js()[0].encode()
-    if target.is_file() and not target.is_symlink() and target.stat().st_size == len(data):
-        if hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(data).digest():
-            return target
+    data = _plotly_bytes()
+    if (target.is_file() and not target.is_symlink() and target.stat().st_size == len(data)
+            and target.read_bytes() == data):
+        return target
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         tmp.write_bytes(data)

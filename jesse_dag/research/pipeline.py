@@ -606,7 +606,8 @@ def backtest_window(pipeline: Pipeline, market: Market, warmup: np.ndarray, trad
         "model_version": (deployed or {}).get("version"),
         "decision": (deployed or {}).get("decision"),
         "fingerprint": _sha(json.dumps(trades, default=_default), mode, str((deployed or {}).get("version"))),
-        "bars": _route_bars(trading, pipeline.timeframe),  # for the comparison report's price chart
+        # the comparison report's price chart reads the baseline's; the window is the same for both runs
+        "bars": _route_bars(trading, pipeline.timeframe) if mode == "baseline" else None,
     }
 
 

@@ -86,3 +86,13 @@ def trading_hours_timestamps() -> np.ndarray:
     parts = [start + 60_000 * np.arange(0, n, 7) for start, n in spans]
     parts.append(1767225600000 + 60_000 * rs.randint(0, 365 * 1440, 2000))
     return np.sort(np.concatenate(parts)).astype(np.int64)
+
+
+def type_name(v) -> str:
+    """The type of an indicator's result as both sides record it (``numpy.float64``, ``ndarray[float64]``...)."""
+    if isinstance(v, np.ndarray):
+        return f"ndarray[{v.dtype}]"
+    if isinstance(v, np.bool_):
+        return "numpy.bool_"
+    mod = type(v).__module__
+    return type(v).__name__ if mod == "builtins" else f"{mod}.{type(v).__name__}"

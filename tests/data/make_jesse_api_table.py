@@ -72,15 +72,6 @@ def pipelines_table() -> dict:
     return out
 
 
-def type_name(v) -> str:
-    if isinstance(v, np.ndarray):
-        return f"ndarray[{v.dtype}]"
-    if isinstance(v, np.bool_):
-        return "numpy.bool_"
-    mod = type(v).__module__
-    return type(v).__name__ if mod == "builtins" else f"{mod}.{type(v).__name__}"
-
-
 def indicator_types(rows: int) -> dict:
     with np.load(NPZ, allow_pickle=True) as d:
         candles = np.ascontiguousarray(d["candles"][:rows])
@@ -101,7 +92,7 @@ def indicator_types(rows: int) -> dict:
                 entry[str(seq)] = {"error": type(e).__name__}
                 continue
             fields = r._fields if hasattr(r, "_fields") else None
-            entry[str(seq)] = {f: type_name(getattr(r, f)) for f in fields} if fields else {"": type_name(r)}
+            entry[str(seq)] = {f: inputs.type_name(getattr(r, f)) for f in fields} if fields else {"": inputs.type_name(r)}
         out[name] = entry
     return out
 
