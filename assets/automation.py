@@ -1,6 +1,7 @@
 """Jobs, schedules and sensors: re-import, re-gather, re-train and re-evaluate on a schedule; pick up
 candle files dropped into an inbox; post failed runs to the webhook."""
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
@@ -8,12 +9,19 @@ from pathlib import Path
 import dagster as dg
 
 from assets.candles import candles_key, month_partitions
+from jesse_dag.candles.columns import ONE_DAY_MS, ONE_MINUTE_MS
 from jesse_dag.paths import path_inside
 from jesse_dag.project import Market, Pipeline, Project
 from jesse_dag.reports.notify import WEBHOOK_ENV, WebhookError, post_summary
 from jesse_dag.research import pipeline as steps
 
 INBOX_SUFFIXES = (".csv", ".parquet", ".zip")
+# The end (a UTC date, exclusive) of the complete days a scheduled run was asked to train on.
+DATA_THROUGH_TAG = "jesse_dag/data_through"
+# A scheduled run that only imports a month the pipeline's newest data needs before it (a missed tick).
+IMPORT_ONLY_TAG = "jesse_dag/import_only"
+IN_PROGRESS = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+               dg.DagsterRunStatus.STARTED]
 
 
 def refresh_job_name(pipeline: Pipeline) -> str:
@@ -67,29 +75,156 @@ def schedule_tags(pipeline: Pipeline, tick: dt.datetime) -> dict[str, str]:
     return tags
 
 
-def pipeline_schedule(pipeline: Pipeline, market: Market, project_dir: str | Path = ".") -> dg.ScheduleDefinition:
-    """Runs the refresh job at the pipeline's cron time for the month the tick falls in, anchored at the
-    tick; a tick past the end of the market's data is skipped (there is nothing new to train on)."""
+def _iso(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def _day(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc).strftime("%Y-%m-%d")
+
+
+def _month(ms: int) -> str:
+    return _day(ms)[:8] + "01"
+
+
+def latest_complete_candle(market: Market, project_dir: str | Path, tick: dt.datetime) -> tuple[int, str]:
+    """The last 1m candle (epoch ms) of ``market`` complete at ``tick``, and where that comes from.
+
+    A candle is complete once its minute closed before the tick. A source that ends (``end:``, a synthetic
+    market, a CSV or Parquet file: its last row, read again when the file changes) gives its end, or the last
+    minute before the tick when it reaches past it (a replay of history). A growing archive (Binance without
+    ``end:``) publishes whole UTC days: the last minute of the day before the tick's. Raises
+    ``FileNotFoundError`` when the source file is missing.
+
+    Example:
+        >>> m = Market("m", "E", "A-B", "2024-01-01", {"kind": "binance"})
+        >>> last, why = latest_complete_candle(m, ".", dt.datetime(2024, 3, 2, 3, 0, tzinfo=dt.timezone.utc))
+        >>> _iso(last)
+        '2024-03-01 23:59'
+    """
+    tick_ms = int(tick.timestamp() * 1000)
+    closed = tick_ms // ONE_MINUTE_MS * ONE_MINUTE_MS - ONE_MINUTE_MS
+    end = steps.market_data_end(market, project_dir)
+    if end is None:
+        return (tick_ms // ONE_DAY_MS * ONE_DAY_MS - ONE_MINUTE_MS,
+                "a growing Binance archive: whole UTC days, the last one before the tick")
+    if end[0] > closed:
+        return closed, f"the last minute closed before the tick ({end[1]}, ends later)"
+    return end
+
+
+@dataclasses.dataclass(frozen=True)
+class PipelineRun:
+    """The last run that went through a pipeline (its ``comparison_report`` materialised)."""
+
+    run_id: str
+    anchor: str
+    # the end (exclusive, UTC midnight) of the complete days it trained and evaluated on; None: not known
+    through_ms: int | None
+
+
+def _text(value) -> str | None:
+    value = getattr(value, "value", value)
+    return None if value is None else str(value)
+
+
+def last_pipeline_run(instance: dg.DagsterInstance, pipeline: Pipeline) -> PipelineRun | None:
+    """The last run that trained and evaluated ``pipeline`` to the end, from any job (the schedule's,
+    ``make demo``, *Materialize* in the UI), and the data it had: the end of its evaluation window for moving
+    windows (what it really resolved), else the ``jesse_dag/data_through`` tag the schedule gave it.
+    None when the pipeline never ran through."""
+    event = instance.get_latest_materialization_event(dg.AssetKey([pipeline.name, "comparison_report"]))
+    if event is None:
+        return None
+    run = instance.get_run_by_id(event.run_id)
+    tags = dict(run.tags) if run is not None else {}
+    window: dict = {}
+    eval_key = dg.AssetKey([pipeline.name, "evaluation_trading_candles"])
+    for entry in instance.all_logs(event.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+        mat = entry.asset_materialization
+        if mat is not None and mat.asset_key == eval_key:
+            window = {k: _text(v) for k, v in mat.metadata.items()}
+    through = None
+    if pipeline.rolling and window.get("window_end"):
+        through = int(dt.datetime.strptime(window["window_end"], "%Y-%m-%d")
+                      .replace(tzinfo=dt.timezone.utc).timestamp() * 1000)
+    elif tags.get(DATA_THROUGH_TAG):
+        through = int(dt.datetime.strptime(tags[DATA_THROUGH_TAG], "%Y-%m-%d")
+                      .replace(tzinfo=dt.timezone.utc).timestamp() * 1000)
+    anchor = window.get("resolved_anchor") or tags.get(steps.ANCHOR_TAG) or "fixed windows"
+    if window.get("resolved_anchor_from"):
+        anchor = f"{anchor} ({window['resolved_anchor_from']})"
+    return PipelineRun(event.run_id, anchor, through)
+
+
+def pipeline_schedule(pipeline: Pipeline, market: Market, project_dir: str | Path = ".",
+                      months: dg.PartitionsDefinition | None = None) -> dg.ScheduleDefinition:
+    """Runs the refresh job at the pipeline's cron time when the market has new complete data: a complete
+    UTC day that the pipeline's last run (see :func:`last_pipeline_run`) did not have. The run imports the
+    month of the newest complete candle (earlier months it lacks: import-only runs first) and is anchored at
+    the tick; a tick with no new complete data is skipped and says why. ``months``: the candle partitions
+    the code location loaded (a file that grew into a later month needs a reload)."""
+    months = months or month_partitions(market, str(project_dir))
+    job = refresh_job_name(pipeline)
 
     @dg.schedule(name=f"{pipeline.name.replace('-', '_')}__schedule", cron_schedule=pipeline.schedule,
-                 job_name=refresh_job_name(pipeline), execution_timezone="UTC")
+                 job_name=job, execution_timezone="UTC")
     def _schedule(context: dg.ScheduleEvaluationContext):
-        tick = context.scheduled_execution_time
+        tick = context.scheduled_execution_time.astimezone(dt.timezone.utc)
         month = dt.date(tick.year, tick.month, 1).isoformat()
         if month < market.start[:8] + "01":
             return dg.SkipReason(f"{month} is before the market's first month {market.start}")
         try:
-            end = steps.market_data_end(market, project_dir)
+            last, source = latest_complete_candle(market, project_dir, tick)
         except FileNotFoundError as exc:
             return dg.SkipReason(f"market {market.name}: its source file is missing ({exc}); nothing to import")
-        if end is not None and int(tick.timestamp() * 1000) > end[0]:
-            last = dt.datetime.fromtimestamp(end[0] / 1000, tz=dt.timezone.utc)
+        except ValueError as exc:  # an empty file
+            return dg.SkipReason(f"market {market.name}: {exc}; nothing to import")
+        through = (last + ONE_MINUTE_MS) // ONE_DAY_MS * ONE_DAY_MS  # end of the last complete day
+        latest = f"the latest complete candle of market {market.name} is {_iso(last)} UTC ({source})"
+        if pipeline.rolling and pipeline.anchor == "tick":
+            needed = int(tick.timestamp() * 1000) // ONE_DAY_MS * ONE_DAY_MS
+            if through < needed:
+                return dg.SkipReason(
+                    f"no new complete data: {latest}, but this tick ({tick:%Y-%m-%d %H:%M} UTC) evaluates up to "
+                    f"{_day(needed)}, which needs every candle through {_iso(needed - ONE_MINUTE_MS)}; the month "
+                    f"{_iso(last)[:7]} is imported by a backfill of market/{market.name}/candles, and re-training "
+                    "waits for data that reaches the tick's day")
+        if through <= int(dt.datetime.strptime(market.start, "%Y-%m-%d")
+                          .replace(tzinfo=dt.timezone.utc).timestamp() * 1000):
+            return dg.SkipReason(f"no new complete data: {latest}; no complete day since the market's start "
+                                 f"{market.start}")
+        # a context built in a test without an instance reference has no run history to read
+        instance = context.instance if context.instance_ref is not None else None
+        previous = None if instance is None else last_pipeline_run(instance, pipeline)
+        if previous is not None and previous.through_ms is not None and through <= previous.through_ms:
             return dg.SkipReason(
-                f"no new complete data: the data of market {market.name} ends at {last:%Y-%m-%d %H:%M} UTC "
-                f"({end[1]}), before this tick ({tick:%Y-%m-%d %H:%M} UTC); the last month {last:%Y-%m} is "
-                f"imported by a backfill of market/{market.name}/candles, and re-training would see nothing new")
-        return dg.RunRequest(run_key=f"{pipeline.name}-{tick.isoformat()}", partition_key=month,
-                             tags=schedule_tags(pipeline, tick))
+                f"no new complete data: {latest}, so its last complete day is {_day(through - ONE_DAY_MS)}; "
+                f"the last run of pipeline {pipeline.name} (run {previous.run_id[:8]}, anchor {previous.anchor}) "
+                f"already trained and evaluated on the data through {_iso(previous.through_ms - ONE_MINUTE_MS)} "
+                f"UTC; the next tick runs once {_day(previous.through_ms)} is complete")
+        running = [] if instance is None else instance.get_runs(dg.RunsFilter(
+            job_name=job, statuses=IN_PROGRESS, tags={"pipeline": pipeline.name, DATA_THROUGH_TAG: _day(through)}),
+            limit=1)
+        if running:
+            return dg.SkipReason(f"run {running[0].run_id[:8]} of pipeline {pipeline.name} is already bringing "
+                                 f"in market {market.name}'s data through {_iso(through - ONE_MINUTE_MS)} UTC")
+        newest = _month(through - ONE_MINUTE_MS)
+        known = months.get_partition_keys()
+        if newest not in known:
+            return dg.SkipReason(
+                f"{latest}, in month {newest[:7]}, but the code location was loaded when the data ended in "
+                f"{known[-1][:7]} (the candle partitions end there): reload it (Deployment > Reload, or restart "
+                "`make ui`) so the month has a partition")
+        first = newest if previous is None or previous.through_ms is None else _month(previous.through_ms)
+        catch_up = [m for m in known if max(first, market.start[:8] + "01") <= m < newest]
+        tags = {**schedule_tags(pipeline, tick), DATA_THROUGH_TAG: _day(through)}
+        requests = [dg.RunRequest(run_key=f"{pipeline.name}-{tick.isoformat()}-import-{m}", partition_key=m,
+                                  asset_selection=[candles_key(market)],
+                                  tags={"pipeline": pipeline.name, IMPORT_ONLY_TAG: "catch-up before " + _day(through)})
+                    for m in catch_up]
+        return [*requests, dg.RunRequest(run_key=f"{pipeline.name}-{tick.isoformat()}", partition_key=newest,
+                                         tags=tags)]
 
     return _schedule
 
@@ -99,8 +234,11 @@ def inbox_dir(project_dir: str | Path, market: Market) -> Path:
                        where="project.yaml markets")
 
 
-def inbox_sensor(market: Market, project_dir: str | Path) -> dg.SensorDefinition:
-    """A file dropped into ``storage/inbox/<market>/`` whose name starts with ``YYYY-MM`` imports that month."""
+def inbox_sensor(market: Market, project_dir: str | Path,
+                 partitions: dg.PartitionsDefinition | None = None) -> dg.SensorDefinition:
+    """A file dropped into ``storage/inbox/<market>/`` whose name starts with ``YYYY-MM`` imports that month.
+    ``partitions``: the candle months the code location loaded (by default computed now)."""
+    partitions = partitions or month_partitions(market, str(project_dir))
 
     @dg.sensor(name=f"{market.name.replace('-', '_')}__inbox", job_name=import_job_name(market),
                minimum_interval_seconds=60)
@@ -109,7 +247,7 @@ def inbox_sensor(market: Market, project_dir: str | Path) -> dg.SensorDefinition
         if not folder.is_dir():
             return dg.SkipReason(f"no inbox folder {folder}")
         requests = []
-        months = month_partitions(market, str(project_dir)).get_partition_keys()
+        months = partitions.get_partition_keys()
         for f in sorted(folder.iterdir()):
             if f.suffix not in INBOX_SUFFIXES:
                 continue
@@ -147,12 +285,14 @@ def post_failed_runs(context: dg.RunFailureSensorContext):
 
 def build_automation(project: Project) -> tuple[list, list, list]:
     jobs, schedules, sensors = [], [], [post_failed_runs]
+    # the months the candle assets were built with (a file that grows later needs a reload for a new month)
+    months = {name: month_partitions(m, str(project.directory)) for name, m in project.markets.items()}
     for market in project.markets.values():
         jobs.append(market_import_job(market))
-        sensors.append(inbox_sensor(market, project.directory))
+        sensors.append(inbox_sensor(market, project.directory, months[market.name]))
     for pipeline in project.pipelines.values():
         market = project.markets[pipeline.market]
         jobs += [pipeline_job(pipeline, market), pipeline_evaluate_job(pipeline)]
         if pipeline.schedule:
-            schedules.append(pipeline_schedule(pipeline, market, project.directory))
+            schedules.append(pipeline_schedule(pipeline, market, project.directory, months[market.name]))
     return jobs, schedules, sensors

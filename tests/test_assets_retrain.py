@@ -25,9 +25,14 @@ TICK_1 = dt.datetime(2024, 2, 5, 3, 0, tzinfo=UTC)
 TICK_2 = dt.datetime(2024, 2, 12, 3, 0, tzinfo=UTC)
 
 
-def tick_request(defs: dg.Definitions, name: str, tick: dt.datetime, instance: dg.DagsterInstance | None = None):
+def instance_in(folder: Path) -> dg.DagsterInstance:
+    """An instance with a reference (the schedule reads the run history from it, as the daemon's does)."""
+    (folder / ".dagster").mkdir(exist_ok=True)
+    return dg.DagsterInstance.local_temp(tempdir=str(folder / ".dagster"))
+
+
+def tick_request(defs: dg.Definitions, name: str, tick: dt.datetime, instance: dg.DagsterInstance):
     # one instance for the whole test: the definitions keep the first one they were resolved with
-    instance = instance or dg.DagsterInstance.ephemeral()
     schedule = defs.get_repository_def().get_schedule_def(f"{name}__schedule")
     ctx = dg.build_schedule_context(instance=instance, scheduled_execution_time=tick,
                                     repository_def=defs.get_repository_def())
@@ -48,10 +53,14 @@ def pipeline_keys(defs: dg.Definitions, name: str) -> list[dg.AssetKey]:
     return [k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.path[0] == name]
 
 
+def run_request(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, request: dg.RunRequest):
+    return dg.materialize(list(defs.assets), instance=instance, resources=defs.resources,
+                          selection=pipeline_keys(defs, name), tags=request.tags, raise_on_error=False)
+
+
 def run_tick(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, tick: dt.datetime):
     (request,) = tick_request(defs, name, tick, instance).run_requests
-    return request, dg.materialize(list(defs.assets), instance=instance, resources=defs.resources,
-                                   selection=pipeline_keys(defs, name), tags=request.tags, raise_on_error=False)
+    return request, run_request(defs, instance, name, request)
 
 
 def deployed_files(strategy_dir: Path) -> str:
@@ -60,15 +69,22 @@ def deployed_files(strategy_dir: Path) -> str:
 
 @pytest.fixture(scope="module")
 def ticks(tmp_path_factory):
-    """Two weekly ticks of a pipeline with moving windows, then the second tick again."""
+    """Two weekly ticks of a pipeline with moving windows, then the second tick again (skipped: no new
+    data) and its run again (a re-execution from the UI)."""
     tmp = tmp_path_factory.mktemp("rolling")
     project_file = make_project(tmp, {"p1": pipeline(**ROLLING)})
     defs = definitions(project_file)
-    instance = dg.DagsterInstance.ephemeral()
+    instance = instance_in(tmp)
     import_all_months(defs, instance)
     runs = []
     for tick in (TICK_1, TICK_2, TICK_2):
-        request, result = run_tick(defs, instance, "p1", tick)
+        if len(runs) == 2:  # the second tick again
+            outcome = tick_request(defs, "p1", tick, instance)
+            assert not outcome.run_requests and outcome.skip_message.startswith("no new complete data")
+            request = runs[-1]["request"]
+            result = run_request(defs, instance, "p1", request)
+        else:
+            request, result = run_tick(defs, instance, "p1", tick)
         assert result.success
         runs.append({"request": request, "result": result,
                      "training": latest_meta(instance, "p1", "training_trading_candles"),
@@ -161,10 +177,10 @@ def test_a_challenger_worse_than_the_champion_is_not_deployed(ticks):
 
 def test_schedule_skips_a_tick_past_the_end_of_the_data(tmp_path):
     defs = definitions(make_project(tmp_path, {"p1": pipeline(**ROLLING)}))
-    outcome = tick_request(defs, "p1", dt.datetime(2026, 12, 7, 3, 0, tzinfo=UTC))
+    outcome = tick_request(defs, "p1", dt.datetime(2026, 12, 7, 3, 0, tzinfo=UTC), instance_in(tmp_path))
     assert not outcome.run_requests
     assert "no new complete data" in outcome.skip_message and "2024-02-14 23:59" in outcome.skip_message
-    (request,) = tick_request(defs, "p1", TICK_2).run_requests
+    (request,) = tick_request(defs, "p1", TICK_2, instance_in(tmp_path)).run_requests
     assert request.partition_key == "2024-02-01"
     # every step that reads the store for a moving window's dates waits for the DuckDB pool
     graph = defs.resolve_asset_graph()
@@ -197,7 +213,7 @@ def test_a_csv_market_that_ends_runs_and_backfills_cleanly(tmp_path):
     market = write_csv_market(tmp_path / "data", days=40)  # 2024-01-01 .. 2024-02-09
     rolling = {**ROLLING, "anchor": "latest_candle"}
     defs = definitions(make_project(tmp_path, {"p1": pipeline(**rolling)}, market=market))
-    instance = dg.DagsterInstance.ephemeral()
+    instance = instance_in(tmp_path)
     assert import_all_months(defs, instance) == ["2024-01-01", "2024-02-01"]  # no empty month after the file
     result = dg.materialize(list(defs.assets), instance=instance, resources=defs.resources,
                             selection=pipeline_keys(defs, "p1"))
@@ -216,7 +232,7 @@ def test_a_month_without_data_fails_once_naming_the_month_and_the_end(tmp_path):
     defs = definitions(make_project(tmp_path, {"p1": pipeline()}, market=market))
     key = dg.AssetKey(["market", "synth", "candles"])
     assert defs.resolve_asset_graph().get(key).partitions_def.get_partition_keys()[-1] == "2024-03-01"
-    instance = dg.DagsterInstance.ephemeral()
+    instance = instance_in(tmp_path)
     result = dg.materialize(list(defs.assets), instance=instance, resources=defs.resources, selection=[key],
                             partition_key="2024-03-01", raise_on_error=False)
     assert not result.success
@@ -232,6 +248,106 @@ def test_a_csv_market_whose_file_is_missing_still_loads_and_its_schedule_says_wh
     defs = definitions(make_project(tmp_path, {"p1": pipeline()}, market=market))
     months = defs.resolve_asset_graph().get(dg.AssetKey(["market", "synth", "candles"])).partitions_def
     assert months.get_partition_keys()[0] == "2024-01-01"
-    outcome = tick_request(defs, "p1", TICK_2)
+    outcome = tick_request(defs, "p1", TICK_2, instance_in(tmp_path))
     assert not outcome.run_requests and "source file is missing" in outcome.skip_message
     assert "not-yet.csv" in outcome.skip_message
+
+
+# ── a growing source: a tick with no new complete day since the last run is skipped ──────────────────────
+
+
+def record_run_through(instance: dg.DagsterInstance, name: str, window_end: str, tags: dict | None = None) -> str:
+    """Stand-ins for a run that went through pipeline ``name`` (its comparison report materialised) with the
+    evaluation window ending at ``window_end``: what the schedule reads back, without training a model."""
+
+    @dg.asset(key=dg.AssetKey([name, "evaluation_trading_candles"]))
+    def window():
+        return dg.MaterializeResult(metadata={"window_end": window_end, "resolved_anchor": f"{window_end} 00:00",
+                                              "resolved_anchor_from": "latest stored complete candle"})
+
+    @dg.asset(key=dg.AssetKey([name, "comparison_report"]), deps=[window])
+    def report():
+        return dg.MaterializeResult()
+
+    result = dg.materialize([window, report], instance=instance, tags=tags or {})
+    assert result.success
+    return result.run_id
+
+
+def test_growing_csv_tick_skips_without_a_new_complete_day_and_runs_when_one_arrives(tmp_path):
+    market = write_csv_market(tmp_path / "data", days=40)  # no `end:`; the file ends 2024-02-09 23:59
+    defs = definitions(make_project(tmp_path, {"p1": pipeline(**ROLLING, anchor="latest_candle")}, market=market))
+    instance = instance_in(tmp_path)
+    tick = dt.datetime(2024, 2, 12, 3, 0, tzinfo=UTC)
+    (request,) = tick_request(defs, "p1", tick, instance).run_requests  # never ran: runs
+    assert request.partition_key == "2024-02-01" and request.tags["jesse_dag/data_through"] == "2024-02-10"
+    run_id = record_run_through(instance, "p1", "2024-02-10", request.tags)
+    # the next tick: the file has not grown, nothing new to train on
+    outcome = tick_request(defs, "p1", tick + dt.timedelta(days=1), instance)
+    assert not outcome.run_requests
+    text = outcome.skip_message
+    assert text.startswith("no new complete data") and "market synth" in text
+    assert "2024-02-09 23:59 UTC (the last row of data/btc.csv)" in text
+    assert f"run {run_id[:8]}, anchor 2024-02-10 00:00 (latest stored complete candle)" in text
+    assert "through 2024-02-09 23:59 UTC" in text and "once 2024-02-10 is complete" in text
+    # two more days are appended to the file: the same tick runs, for the data through 2024-02-11
+    write_csv_market(tmp_path / "data", days=42)
+    (request,) = tick_request(defs, "p1", tick + dt.timedelta(days=1), instance).run_requests
+    assert request.partition_key == "2024-02-01" and request.tags["jesse_dag/data_through"] == "2024-02-12"
+
+
+def test_growing_binance_tick_runs_once_per_complete_day(tmp_path):
+    market = {"exchange": "Binance Spot", "symbol": "BTC-USDT", "start": "2024-01-01", "source": {"kind": "binance"}}
+    defs = definitions(make_project(tmp_path, {"p1": pipeline(**ROLLING, schedule="0 */6 * * *")}, market=market))
+    instance = instance_in(tmp_path)
+    first = dt.datetime(2024, 3, 1, 3, 0, tzinfo=UTC)
+    (request,) = tick_request(defs, "p1", first, instance).run_requests
+    # the newest complete day is 2024-02-29: its month is imported, the windows end at the tick's day
+    assert request.partition_key == "2024-02-01" and request.tags["jesse_dag/data_through"] == "2024-03-01"
+    assert request.tags["jesse_dag/evaluation_window"] == "2024-02-23..2024-03-01"
+    # while that run is going on, a later tick the same day does not ask for the same data again
+    from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
+
+    started = instance.add_run(DagsterRun(job_name="p1__refresh", run_id="0" * 8 + "-started", tags=request.tags,
+                                          status=DagsterRunStatus.STARTED))
+    outcome = tick_request(defs, "p1", first + dt.timedelta(hours=6), instance)
+    assert not outcome.run_requests and f"run {started.run_id[:8]} of pipeline p1 is already" in outcome.skip_message
+    instance.delete_run(started.run_id)
+    record_run_through(instance, "p1", "2024-03-01", request.tags)
+    outcome = tick_request(defs, "p1", first + dt.timedelta(hours=6), instance)
+    assert not outcome.run_requests and "market synth is 2024-02-29 23:59 UTC (a growing Binance archive" in outcome.skip_message
+    # the next day is complete at midnight: the next tick imports March
+    (request,) = tick_request(defs, "p1", first + dt.timedelta(days=1), instance).run_requests
+    assert request.partition_key == "2024-03-01" and request.tags["jesse_dag/data_through"] == "2024-03-02"
+
+
+def test_missed_ticks_import_the_months_the_last_run_lacked_first(tmp_path):
+    market = {"exchange": "Binance Spot", "symbol": "BTC-USDT", "start": "2024-01-01", "source": {"kind": "binance"}}
+    defs = definitions(make_project(tmp_path, {"p1": pipeline(**ROLLING)}, market=market))
+    instance = instance_in(tmp_path)
+    record_run_through(instance, "p1", "2024-01-28")  # had January through the 27th
+    requests = tick_request(defs, "p1", dt.datetime(2024, 3, 4, 3, 0, tzinfo=UTC), instance).run_requests
+    assert [(r.partition_key, r.asset_selection) for r in requests] == [
+        ("2024-01-01", [dg.AssetKey(["market", "synth", "candles"])]),
+        ("2024-02-01", [dg.AssetKey(["market", "synth", "candles"])]),
+        ("2024-03-01", None)]
+    assert "jesse_dag/data_through" not in requests[0].tags  # an import-only run is not a run of the pipeline
+
+
+def test_a_file_that_grew_into_a_month_the_code_location_lacks_asks_for_a_reload(tmp_path):
+    market = write_csv_market(tmp_path / "data", days=40)  # months 2024-01, 2024-02 when loaded
+    defs = definitions(make_project(tmp_path, {"p1": pipeline(**ROLLING, anchor="latest_candle")}, market=market))
+    write_csv_market(tmp_path / "data", days=70)  # now through 2024-03-10
+    outcome = tick_request(defs, "p1", dt.datetime(2024, 3, 5, 3, 0, tzinfo=UTC), instance_in(tmp_path))
+    assert not outcome.run_requests
+    assert "2024-03-05 02:59" in outcome.skip_message and "month 2024-03" in outcome.skip_message
+    assert "loaded when the data ended in 2024-02" in outcome.skip_message and "reload" in outcome.skip_message
+    # the inbox sensor asks only for months the loaded code location has
+    inbox = tmp_path / "storage" / "inbox" / "synth"
+    inbox.mkdir(parents=True)
+    for name in ("2024-02-more.csv", "2024-03-new.csv"):
+        (inbox / name).write_text("timestamp,open,close,high,low,volume\n")
+    sensor = defs.get_repository_def().get_sensor_def("synth__inbox")
+    data = sensor.evaluate_tick(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(),
+                                                          repository_def=defs.get_repository_def()))
+    assert [r.partition_key for r in data.run_requests] == ["2024-02-01"]
