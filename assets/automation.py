@@ -109,7 +109,7 @@ def latest_complete_candle(market: Market, project_dir: str | Path, tick: dt.dat
         return (tick_ms // ONE_DAY_MS * ONE_DAY_MS - ONE_MINUTE_MS,
                 "a growing Binance archive: whole UTC days, the last one before the tick")
     if end[0] > closed:
-        return closed, f"the last minute closed before the tick ({end[1]}, ends later)"
+        return closed, f"the last minute closed before the tick; {end[1]} is later"
     return end
 
 
