@@ -130,9 +130,9 @@ def _text(value) -> str | None:
 
 def last_pipeline_run(instance: dg.DagsterInstance, pipeline: Pipeline) -> PipelineRun | None:
     """The last run that trained and evaluated ``pipeline`` to the end, from any job (the schedule's,
-    ``make demo``, *Materialize* in the UI), and the data it had: the end of its evaluation window for moving
-    windows (what it really resolved), else the ``jesse_dag/data_through`` tag the schedule gave it.
-    None when the pipeline never ran through."""
+    ``make demo``, *Materialize* in the UI), and the data it had: the end of its evaluation window (as it
+    resolved it; the blocking window check let no gap through), else the ``jesse_dag/data_through`` tag the
+    schedule gave it. None when the pipeline never ran through."""
     event = instance.get_latest_materialization_event(dg.AssetKey([pipeline.name, "comparison_report"]))
     if event is None:
         return None
@@ -144,13 +144,9 @@ def last_pipeline_run(instance: dg.DagsterInstance, pipeline: Pipeline) -> Pipel
         mat = entry.asset_materialization
         if mat is not None and mat.asset_key == eval_key:
             window = {k: _text(v) for k, v in mat.metadata.items()}
-    through = None
-    if pipeline.rolling and window.get("window_end"):
-        through = int(dt.datetime.strptime(window["window_end"], "%Y-%m-%d")
-                      .replace(tzinfo=dt.timezone.utc).timestamp() * 1000)
-    elif tags.get(DATA_THROUGH_TAG):
-        through = int(dt.datetime.strptime(tags[DATA_THROUGH_TAG], "%Y-%m-%d")
-                      .replace(tzinfo=dt.timezone.utc).timestamp() * 1000)
+    day = window.get("window_end") or tags.get(DATA_THROUGH_TAG)
+    through = None if not day else int(dt.datetime.strptime(day, "%Y-%m-%d")
+                                       .replace(tzinfo=dt.timezone.utc).timestamp() * 1000)
     anchor = window.get("resolved_anchor") or tags.get(steps.ANCHOR_TAG) or "fixed windows"
     if window.get("resolved_anchor_from"):
         anchor = f"{anchor} ({window['resolved_anchor_from']})"
@@ -197,6 +193,14 @@ def pipeline_schedule(pipeline: Pipeline, market: Market, project_dir: str | Pat
         # a context built in a test without an instance reference has no run history to read
         instance = context.instance if context.instance_ref is not None else None
         previous = None if instance is None else last_pipeline_run(instance, pipeline)
+        if previous is not None and previous.through_ms is not None and not pipeline.rolling \
+                and min(through, pipeline.evaluation.end_ms) <= previous.through_ms:
+            return dg.SkipReason(
+                f"nothing new to train on: pipeline {pipeline.name} has fixed windows (training "
+                f"{pipeline.training.start} .. {pipeline.training.end}, evaluation {pipeline.evaluation.start} .. "
+                f"{pipeline.evaluation.end}) and its last run (run {previous.run_id[:8]}) trained and evaluated on "
+                f"all of them; new candles ({latest}) cannot change them: give the windows a `length` to move "
+                "with the data")
         if previous is not None and previous.through_ms is not None and through <= previous.through_ms:
             return dg.SkipReason(
                 f"no new complete data: {latest}, so its last complete day is {_day(through - ONE_DAY_MS)}; "

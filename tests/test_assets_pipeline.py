@@ -175,9 +175,9 @@ def test_schedule_and_sensor_run_requests(tmp_path):
     defs = definitions(make_project(tmp_path, {"p1": pipeline()}))
     schedule = defs.get_repository_def().get_schedule_def("p1__schedule")
     tick = dt.datetime(2024, 2, 5, 3, 0, tzinfo=dt.timezone.utc)
-    with dg.instance_for_test() as instance:
-        ctx = dg.build_schedule_context(instance=instance, scheduled_execution_time=tick,
-                                        repository_def=defs.get_repository_def())
+    # in a `with`, as the daemon does: the instance the schedule opens from the reference is closed after
+    with dg.instance_for_test() as instance, dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=tick, repository_def=defs.get_repository_def()) as ctx:
         requests = list(schedule.evaluate_tick(ctx).run_requests)
     assert len(requests) == 1 and requests[0].partition_key == "2024-02-01"
     assert requests[0].job_name in (None, "p1__refresh")

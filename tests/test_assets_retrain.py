@@ -25,18 +25,22 @@ TICK_1 = dt.datetime(2024, 2, 5, 3, 0, tzinfo=UTC)
 TICK_2 = dt.datetime(2024, 2, 12, 3, 0, tzinfo=UTC)
 
 
-def instance_in(folder: Path) -> dg.DagsterInstance:
-    """An instance with a reference (the schedule reads the run history from it, as the daemon's does)."""
-    (folder / ".dagster").mkdir(exist_ok=True)
-    return dg.DagsterInstance.local_temp(tempdir=str(folder / ".dagster"))
+@pytest.fixture
+def instance():
+    """An instance with a reference (the schedule reads the run history from it, as the daemon's does); the
+    context manager unsets it afterwards, so later definitions in the session do not reach a dead one."""
+    with dg.instance_for_test() as inst:
+        yield inst
 
 
 def tick_request(defs: dg.Definitions, name: str, tick: dt.datetime, instance: dg.DagsterInstance):
     # one instance for the whole test: the definitions keep the first one they were resolved with
     schedule = defs.get_repository_def().get_schedule_def(f"{name}__schedule")
-    ctx = dg.build_schedule_context(instance=instance, scheduled_execution_time=tick,
-                                    repository_def=defs.get_repository_def())
-    return schedule.evaluate_tick(ctx)
+    # as the daemon does, in a `with`: the instance the context opens from its reference is closed after
+    # (left open, a later test's definitions reach it through Dagster's context variable after it is gone)
+    with dg.build_schedule_context(instance=instance, scheduled_execution_time=tick,
+                                   repository_def=defs.get_repository_def()) as ctx:
+        return schedule.evaluate_tick(ctx)
 
 
 def import_all_months(defs: dg.Definitions, instance: dg.DagsterInstance) -> list[str]:
@@ -74,24 +78,24 @@ def ticks(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("rolling")
     project_file = make_project(tmp, {"p1": pipeline(**ROLLING)})
     defs = definitions(project_file)
-    instance = instance_in(tmp)
-    import_all_months(defs, instance)
-    runs = []
-    for tick in (TICK_1, TICK_2, TICK_2):
-        if len(runs) == 2:  # the second tick again
-            outcome = tick_request(defs, "p1", tick, instance)
-            assert not outcome.run_requests and outcome.skip_message.startswith("no new complete data")
-            request = runs[-1]["request"]
-            result = run_request(defs, instance, "p1", request)
-        else:
-            request, result = run_tick(defs, instance, "p1", tick)
-        assert result.success
-        runs.append({"request": request, "result": result,
-                     "training": latest_meta(instance, "p1", "training_trading_candles"),
-                     "evaluation": latest_meta(instance, "p1", "evaluation_trading_candles"),
-                     "bundle": latest_meta(instance, "p1", "model_bundle"),
-                     "deployed": latest_meta(instance, "p1", "deployed_model")})
-    return tmp, defs, instance, runs
+    with dg.instance_for_test() as instance:
+        import_all_months(defs, instance)
+        runs = []
+        for tick in (TICK_1, TICK_2, TICK_2):
+            if len(runs) == 2:  # the second tick again
+                outcome = tick_request(defs, "p1", tick, instance)
+                assert not outcome.run_requests and outcome.skip_message.startswith("no new complete data")
+                request = runs[-1]["request"]
+                result = run_request(defs, instance, "p1", request)
+            else:
+                request, result = run_tick(defs, instance, "p1", tick)
+            assert result.success
+            runs.append({"request": request, "result": result,
+                         "training": latest_meta(instance, "p1", "training_trading_candles"),
+                         "evaluation": latest_meta(instance, "p1", "evaluation_trading_candles"),
+                         "bundle": latest_meta(instance, "p1", "model_bundle"),
+                         "deployed": latest_meta(instance, "p1", "deployed_model")})
+        yield tmp, defs, instance, runs
 
 
 @pytest.mark.slow
@@ -175,12 +179,12 @@ def test_a_challenger_worse_than_the_champion_is_not_deployed(ticks):
     assert entry["challenges"][-1]["champion_score"] == decision["champion_score"]
 
 
-def test_schedule_skips_a_tick_past_the_end_of_the_data(tmp_path):
+def test_schedule_skips_a_tick_past_the_end_of_the_data(tmp_path, instance):
     defs = definitions(make_project(tmp_path, {"p1": pipeline(**ROLLING)}))
-    outcome = tick_request(defs, "p1", dt.datetime(2026, 12, 7, 3, 0, tzinfo=UTC), instance_in(tmp_path))
+    outcome = tick_request(defs, "p1", dt.datetime(2026, 12, 7, 3, 0, tzinfo=UTC), instance)
     assert not outcome.run_requests
     assert "no new complete data" in outcome.skip_message and "2024-02-14 23:59" in outcome.skip_message
-    (request,) = tick_request(defs, "p1", TICK_2, instance_in(tmp_path)).run_requests
+    (request,) = tick_request(defs, "p1", TICK_2, instance).run_requests
     assert request.partition_key == "2024-02-01"
     # every step that reads the store for a moving window's dates waits for the DuckDB pool
     graph = defs.resolve_asset_graph()
@@ -209,11 +213,10 @@ def write_csv_market(folder: Path, days: int) -> dict:
 
 
 @pytest.mark.slow
-def test_a_csv_market_that_ends_runs_and_backfills_cleanly(tmp_path):
+def test_a_csv_market_that_ends_runs_and_backfills_cleanly(tmp_path, instance):
     market = write_csv_market(tmp_path / "data", days=40)  # 2024-01-01 .. 2024-02-09
     rolling = {**ROLLING, "anchor": "latest_candle"}
     defs = definitions(make_project(tmp_path, {"p1": pipeline(**rolling)}, market=market))
-    instance = instance_in(tmp_path)
     assert import_all_months(defs, instance) == ["2024-01-01", "2024-02-01"]  # no empty month after the file
     result = dg.materialize(list(defs.assets), instance=instance, resources=defs.resources,
                             selection=pipeline_keys(defs, "p1"))
@@ -226,13 +229,12 @@ def test_a_csv_market_that_ends_runs_and_backfills_cleanly(tmp_path):
     assert not outcome.run_requests and "the last row of data/btc.csv" in outcome.skip_message
 
 
-def test_a_month_without_data_fails_once_naming_the_month_and_the_end(tmp_path):
+def test_a_month_without_data_fails_once_naming_the_month_and_the_end(tmp_path, instance):
     market = write_csv_market(tmp_path / "data", days=40)
     market["end"] = "2024-03-31"  # says more than the file holds
     defs = definitions(make_project(tmp_path, {"p1": pipeline()}, market=market))
     key = dg.AssetKey(["market", "synth", "candles"])
     assert defs.resolve_asset_graph().get(key).partitions_def.get_partition_keys()[-1] == "2024-03-01"
-    instance = instance_in(tmp_path)
     result = dg.materialize(list(defs.assets), instance=instance, resources=defs.resources, selection=[key],
                             partition_key="2024-03-01", raise_on_error=False)
     assert not result.success
@@ -243,12 +245,12 @@ def test_a_month_without_data_fails_once_naming_the_month_and_the_end(tmp_path):
     assert "month 2024-03" in text and "2024-02-09 23:59" in text
 
 
-def test_a_csv_market_whose_file_is_missing_still_loads_and_its_schedule_says_why(tmp_path):
+def test_a_csv_market_whose_file_is_missing_still_loads_and_its_schedule_says_why(tmp_path, instance):
     market = {**MARKET, "source": {"kind": "csv", "path": "data/not-yet.csv"}}
     defs = definitions(make_project(tmp_path, {"p1": pipeline()}, market=market))
     months = defs.resolve_asset_graph().get(dg.AssetKey(["market", "synth", "candles"])).partitions_def
     assert months.get_partition_keys()[0] == "2024-01-01"
-    outcome = tick_request(defs, "p1", TICK_2, instance_in(tmp_path))
+    outcome = tick_request(defs, "p1", TICK_2, instance)
     assert not outcome.run_requests and "source file is missing" in outcome.skip_message
     assert "not-yet.csv" in outcome.skip_message
 
@@ -274,10 +276,9 @@ def record_run_through(instance: dg.DagsterInstance, name: str, window_end: str,
     return result.run_id
 
 
-def test_growing_csv_tick_skips_without_a_new_complete_day_and_runs_when_one_arrives(tmp_path):
+def test_growing_csv_tick_skips_without_a_new_complete_day_and_runs_when_one_arrives(tmp_path, instance):
     market = write_csv_market(tmp_path / "data", days=40)  # no `end:`; the file ends 2024-02-09 23:59
     defs = definitions(make_project(tmp_path, {"p1": pipeline(**ROLLING, anchor="latest_candle")}, market=market))
-    instance = instance_in(tmp_path)
     tick = dt.datetime(2024, 2, 12, 3, 0, tzinfo=UTC)
     (request,) = tick_request(defs, "p1", tick, instance).run_requests  # never ran: runs
     assert request.partition_key == "2024-02-01" and request.tags["jesse_dag/data_through"] == "2024-02-10"
@@ -296,10 +297,9 @@ def test_growing_csv_tick_skips_without_a_new_complete_day_and_runs_when_one_arr
     assert request.partition_key == "2024-02-01" and request.tags["jesse_dag/data_through"] == "2024-02-12"
 
 
-def test_growing_binance_tick_runs_once_per_complete_day(tmp_path):
+def test_growing_binance_tick_runs_once_per_complete_day(tmp_path, instance):
     market = {"exchange": "Binance Spot", "symbol": "BTC-USDT", "start": "2024-01-01", "source": {"kind": "binance"}}
     defs = definitions(make_project(tmp_path, {"p1": pipeline(**ROLLING, schedule="0 */6 * * *")}, market=market))
-    instance = instance_in(tmp_path)
     first = dt.datetime(2024, 3, 1, 3, 0, tzinfo=UTC)
     (request,) = tick_request(defs, "p1", first, instance).run_requests
     # the newest complete day is 2024-02-29: its month is imported, the windows end at the tick's day
@@ -321,10 +321,9 @@ def test_growing_binance_tick_runs_once_per_complete_day(tmp_path):
     assert request.partition_key == "2024-03-01" and request.tags["jesse_dag/data_through"] == "2024-03-02"
 
 
-def test_missed_ticks_import_the_months_the_last_run_lacked_first(tmp_path):
+def test_missed_ticks_import_the_months_the_last_run_lacked_first(tmp_path, instance):
     market = {"exchange": "Binance Spot", "symbol": "BTC-USDT", "start": "2024-01-01", "source": {"kind": "binance"}}
     defs = definitions(make_project(tmp_path, {"p1": pipeline(**ROLLING)}, market=market))
-    instance = instance_in(tmp_path)
     record_run_through(instance, "p1", "2024-01-28")  # had January through the 27th
     requests = tick_request(defs, "p1", dt.datetime(2024, 3, 4, 3, 0, tzinfo=UTC), instance).run_requests
     assert [(r.partition_key, r.asset_selection) for r in requests] == [
@@ -334,11 +333,11 @@ def test_missed_ticks_import_the_months_the_last_run_lacked_first(tmp_path):
     assert "jesse_dag/data_through" not in requests[0].tags  # an import-only run is not a run of the pipeline
 
 
-def test_a_file_that_grew_into_a_month_the_code_location_lacks_asks_for_a_reload(tmp_path):
+def test_a_file_that_grew_into_a_month_the_code_location_lacks_asks_for_a_reload(tmp_path, instance):
     market = write_csv_market(tmp_path / "data", days=40)  # months 2024-01, 2024-02 when loaded
     defs = definitions(make_project(tmp_path, {"p1": pipeline(**ROLLING, anchor="latest_candle")}, market=market))
     write_csv_market(tmp_path / "data", days=70)  # now through 2024-03-10
-    outcome = tick_request(defs, "p1", dt.datetime(2024, 3, 5, 3, 0, tzinfo=UTC), instance_in(tmp_path))
+    outcome = tick_request(defs, "p1", dt.datetime(2024, 3, 5, 3, 0, tzinfo=UTC), instance)
     assert not outcome.run_requests
     assert "2024-03-05 02:59" in outcome.skip_message and "month 2024-03" in outcome.skip_message
     assert "loaded when the data ended in 2024-02" in outcome.skip_message and "reload" in outcome.skip_message
@@ -351,3 +350,16 @@ def test_a_file_that_grew_into_a_month_the_code_location_lacks_asks_for_a_reload
     data = sensor.evaluate_tick(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(),
                                                           repository_def=defs.get_repository_def()))
     assert [r.partition_key for r in data.run_requests] == ["2024-02-01"]
+
+
+def test_fixed_windows_run_once_past_the_end_then_skip(tmp_path, instance):
+    defs = definitions(make_project(tmp_path, {"p1": pipeline()}))  # evaluation 2024-02-01 .. 2024-02-14
+    tick = dt.datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
+    (request,) = tick_request(defs, "p1", tick, instance).run_requests  # never ran: runs on the data there is
+    assert request.partition_key == "2024-02-01" and request.tags["jesse_dag/data_through"] == "2024-02-15"
+    record_run_through(instance, "p1", "2024-02-14")  # e.g. `make demo` (no tags): its evaluation window's end
+    outcome = tick_request(defs, "p1", tick + dt.timedelta(days=7), instance)
+    assert not outcome.run_requests
+    text = outcome.skip_message
+    assert text.startswith("nothing new to train on: pipeline p1 has fixed windows") and "2024-02-01 .. 2024-02-14" in text
+    assert "2024-02-14 23:59 UTC (the synthetic source has 45 days)" in text and "`length`" in text
