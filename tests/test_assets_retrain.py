@@ -201,11 +201,14 @@ def test_schedule_skips_a_tick_past_the_end_of_the_data(tmp_path, instance):
     assert [r.partition_key for r in data.run_requests] == ["2024-02-01"]
 
 
-def write_csv_market(folder: Path, days: int) -> dict:
+def write_csv_market(folder: Path, days: int, series_days: int | None = None) -> dict:
+    """``data/btc.csv`` with the first ``days`` of a synthetic series of ``series_days`` (default ``days``):
+    the same ``series_days`` with more ``days`` is the file after new rows were appended to it."""
     from jesse_dag.candles.synthetic import synthetic_market
 
     start = int(dt.datetime(2024, 1, 1, tzinfo=UTC).timestamp() * 1000)
-    candles = synthetic_market(days=days, seed=7, start_timestamp=start, plant_signal=True, signal_strength=0.15)
+    candles = synthetic_market(days=series_days or days, seed=7, start_timestamp=start, plant_signal=True,
+                               signal_strength=0.15)[: days * 1440]
     folder.mkdir(parents=True, exist_ok=True)
     np.savetxt(folder / "btc.csv", candles, delimiter=",", fmt=["%d"] + ["%.10g"] * 5,
                header="timestamp,open,close,high,low,volume", comments="")
@@ -277,7 +280,7 @@ def record_run_through(instance: dg.DagsterInstance, name: str, window_end: str,
 
 
 def test_growing_csv_tick_skips_without_a_new_complete_day_and_runs_when_one_arrives(tmp_path, instance):
-    market = write_csv_market(tmp_path / "data", days=40)  # no `end:`; the file ends 2024-02-09 23:59
+    market = write_csv_market(tmp_path / "data", days=40, series_days=42)  # no `end:`; ends 2024-02-09 23:59
     defs = definitions(make_project(tmp_path, {"p1": pipeline(**ROLLING, anchor="latest_candle")}, market=market))
     tick = dt.datetime(2024, 2, 12, 3, 0, tzinfo=UTC)
     (request,) = tick_request(defs, "p1", tick, instance).run_requests  # never ran: runs
@@ -363,3 +366,30 @@ def test_fixed_windows_run_once_past_the_end_then_skip(tmp_path, instance):
     text = outcome.skip_message
     assert text.startswith("nothing new to train on: pipeline p1 has fixed windows") and "2024-02-01 .. 2024-02-14" in text
     assert "2024-02-14 23:59 UTC (the synthetic source has 45 days)" in text and "`length`" in text
+
+
+@pytest.mark.slow
+def test_scheduled_runs_on_a_growing_csv_skip_until_a_new_day_is_appended(tmp_path, instance):
+    """The refresh job really run for each request: the run's own record is what the next tick reads."""
+    market = write_csv_market(tmp_path / "data", days=40, series_days=42)  # no `end:`; ends 2024-02-09 23:59
+    defs = definitions(make_project(tmp_path, {"p1": pipeline(**ROLLING, anchor="latest_candle")}, market=market))
+    import_all_months(defs, instance)  # the backfill a new market starts with
+    job = defs.resolve_job_def("p1__refresh")
+
+    def run(request: dg.RunRequest) -> dict:
+        assert job.execute_in_process(instance=instance, partition_key=request.partition_key,
+                                      tags=request.tags).success
+        return latest_meta(instance, "p1", "evaluation_trading_candles")
+
+    tick = dt.datetime(2024, 2, 12, 3, 0, tzinfo=UTC)
+    (request,) = tick_request(defs, "p1", tick, instance).run_requests
+    assert run(request)["window_end"] == "2024-02-10"
+    outcome = tick_request(defs, "p1", tick + dt.timedelta(days=1), instance)
+    assert not outcome.run_requests and "through 2024-02-09 23:59 UTC" in outcome.skip_message
+    write_csv_market(tmp_path / "data", days=42)  # two more days are appended to the file
+    (request,) = tick_request(defs, "p1", tick + dt.timedelta(days=1), instance).run_requests
+    assert run(request)["window_end"] == "2024-02-12"
+    bundle = latest_meta(instance, "p1", "model_bundle")
+    assert bundle["version"] == "v0002" and bundle["training_window"] == ["2024-01-14", "2024-02-04"]
+    outcome = tick_request(defs, "p1", tick + dt.timedelta(days=2), instance)
+    assert not outcome.run_requests and "through 2024-02-11 23:59 UTC" in outcome.skip_message
