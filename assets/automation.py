@@ -153,82 +153,87 @@ def last_pipeline_run(instance: dg.DagsterInstance, pipeline: Pipeline) -> Pipel
     return PipelineRun(event.run_id, anchor, through)
 
 
+def plan_tick(pipeline: Pipeline, market: Market, project_dir: str | Path, months: dg.PartitionsDefinition,
+              tick: dt.datetime, instance: dg.DagsterInstance | None) -> dg.SkipReason | list[dg.RunRequest]:
+    """What the schedule of ``pipeline`` does at ``tick``: the refresh run (and import-only runs for months a
+    missed tick left behind) when the market has new complete data, a complete UTC day the pipeline's last run
+    (:func:`last_pipeline_run`, read from ``instance``) did not have; else a ``SkipReason`` that names the
+    market, its latest complete candle and where that comes from, and the last run, its anchor and its data.
+    ``months``: the candle partitions the code location loaded."""
+    tick = tick.astimezone(dt.timezone.utc)
+    month = dt.date(tick.year, tick.month, 1).isoformat()
+    if month < market.start[:8] + "01":
+        return dg.SkipReason(f"{month} is before the market's first month {market.start}")
+    try:
+        last, source = latest_complete_candle(market, project_dir, tick)
+    except FileNotFoundError as exc:
+        return dg.SkipReason(f"market {market.name}: its source file is missing ({exc}); nothing to import")
+    except ValueError as exc:  # an empty file
+        return dg.SkipReason(f"market {market.name}: {exc}; nothing to import")
+    through = (last + ONE_MINUTE_MS) // ONE_DAY_MS * ONE_DAY_MS  # end of the last complete day
+    latest = f"the latest complete candle of market {market.name} is {_iso(last)} UTC ({source})"
+    if pipeline.rolling and pipeline.anchor == "tick":
+        needed = int(tick.timestamp() * 1000) // ONE_DAY_MS * ONE_DAY_MS
+        if through < needed:
+            return dg.SkipReason(
+                f"no new complete data: {latest}, but this tick ({tick:%Y-%m-%d %H:%M} UTC) evaluates up to "
+                f"{_day(needed)}, which needs every candle through {_iso(needed - ONE_MINUTE_MS)}; re-training "
+                "waits for data that reaches the tick's day (`anchor: latest_candle` trains on the data there is)")
+    if through <= int(dt.datetime.strptime(market.start, "%Y-%m-%d")
+                      .replace(tzinfo=dt.timezone.utc).timestamp() * 1000):
+        return dg.SkipReason(f"no new complete data: {latest}; no complete day since the market's start "
+                             f"{market.start}")
+    previous = None if instance is None else last_pipeline_run(instance, pipeline)
+    had = None if previous is None else previous.through_ms
+    if had is not None and not pipeline.rolling and min(through, pipeline.evaluation.end_ms) <= had:
+        return dg.SkipReason(
+            f"nothing new to train on: pipeline {pipeline.name} has fixed windows (training "
+            f"{pipeline.training.start} .. {pipeline.training.end}, evaluation {pipeline.evaluation.start} .. "
+            f"{pipeline.evaluation.end}) and its last run (run {previous.run_id[:8]}) trained and evaluated on "
+            f"all of them; new candles ({latest}) cannot change them: give the windows a `length` to move "
+            "with the data")
+    if had is not None and through <= had:
+        return dg.SkipReason(
+            f"no new complete data: {latest}, so its last complete day is {_day(through - ONE_DAY_MS)}; "
+            f"the last run of pipeline {pipeline.name} (run {previous.run_id[:8]}, anchor {previous.anchor}) "
+            f"already trained and evaluated on the data through {_iso(had - ONE_MINUTE_MS)} UTC; the next "
+            f"tick runs once {_day(had)} is complete")
+    running = [] if instance is None else instance.get_runs(dg.RunsFilter(
+        job_name=refresh_job_name(pipeline), statuses=IN_PROGRESS,
+        tags={"pipeline": pipeline.name, DATA_THROUGH_TAG: _day(through)}), limit=1)
+    if running:
+        return dg.SkipReason(f"run {running[0].run_id[:8]} of pipeline {pipeline.name} is already bringing "
+                             f"in market {market.name}'s data through {_iso(through - ONE_MINUTE_MS)} UTC")
+    newest = _month(through - ONE_MINUTE_MS)
+    known = months.get_partition_keys()
+    if newest not in known:
+        return dg.SkipReason(
+            f"{latest}, in month {newest[:7]}, but the code location was loaded when the data ended in "
+            f"{known[-1][:7]} (the candle partitions end there): reload it (Deployment > Reload, or restart "
+            "`make ui`) so the month has a partition")
+    first = newest if had is None else max(_month(had), market.start[:8] + "01")
+    requests = [dg.RunRequest(run_key=f"{pipeline.name}-{tick.isoformat()}-import-{m}", partition_key=m,
+                              asset_selection=[candles_key(market)],
+                              tags={"pipeline": pipeline.name, IMPORT_ONLY_TAG: f"catch-up before {_day(through)}"})
+                for m in known if first <= m < newest]
+    tags = {**schedule_tags(pipeline, tick), DATA_THROUGH_TAG: _day(through)}
+    return [*requests, dg.RunRequest(run_key=f"{pipeline.name}-{tick.isoformat()}", partition_key=newest,
+                                     tags=tags)]
+
+
 def pipeline_schedule(pipeline: Pipeline, market: Market, project_dir: str | Path = ".",
                       months: dg.PartitionsDefinition | None = None) -> dg.ScheduleDefinition:
-    """Runs the refresh job at the pipeline's cron time when the market has new complete data: a complete
-    UTC day that the pipeline's last run (see :func:`last_pipeline_run`) did not have. The run imports the
-    month of the newest complete candle (earlier months it lacks: import-only runs first) and is anchored at
-    the tick; a tick with no new complete data is skipped and says why. ``months``: the candle partitions
-    the code location loaded (a file that grew into a later month needs a reload)."""
+    """Runs the refresh job at the pipeline's cron time when :func:`plan_tick` finds new complete data (the
+    month of the newest complete candle, anchored at the tick), else skips and says why. ``months``: the
+    candle partitions the code location loaded (a file that grew into a later month needs a reload)."""
     months = months or month_partitions(market, str(project_dir))
-    job = refresh_job_name(pipeline)
 
     @dg.schedule(name=f"{pipeline.name.replace('-', '_')}__schedule", cron_schedule=pipeline.schedule,
-                 job_name=job, execution_timezone="UTC")
+                 job_name=refresh_job_name(pipeline), execution_timezone="UTC")
     def _schedule(context: dg.ScheduleEvaluationContext):
-        tick = context.scheduled_execution_time.astimezone(dt.timezone.utc)
-        month = dt.date(tick.year, tick.month, 1).isoformat()
-        if month < market.start[:8] + "01":
-            return dg.SkipReason(f"{month} is before the market's first month {market.start}")
-        try:
-            last, source = latest_complete_candle(market, project_dir, tick)
-        except FileNotFoundError as exc:
-            return dg.SkipReason(f"market {market.name}: its source file is missing ({exc}); nothing to import")
-        except ValueError as exc:  # an empty file
-            return dg.SkipReason(f"market {market.name}: {exc}; nothing to import")
-        through = (last + ONE_MINUTE_MS) // ONE_DAY_MS * ONE_DAY_MS  # end of the last complete day
-        latest = f"the latest complete candle of market {market.name} is {_iso(last)} UTC ({source})"
-        if pipeline.rolling and pipeline.anchor == "tick":
-            needed = int(tick.timestamp() * 1000) // ONE_DAY_MS * ONE_DAY_MS
-            if through < needed:
-                return dg.SkipReason(
-                    f"no new complete data: {latest}, but this tick ({tick:%Y-%m-%d %H:%M} UTC) evaluates up to "
-                    f"{_day(needed)}, which needs every candle through {_iso(needed - ONE_MINUTE_MS)}; the month "
-                    f"{_iso(last)[:7]} is imported by a backfill of market/{market.name}/candles, and re-training "
-                    "waits for data that reaches the tick's day")
-        if through <= int(dt.datetime.strptime(market.start, "%Y-%m-%d")
-                          .replace(tzinfo=dt.timezone.utc).timestamp() * 1000):
-            return dg.SkipReason(f"no new complete data: {latest}; no complete day since the market's start "
-                                 f"{market.start}")
         # a context built in a test without an instance reference has no run history to read
         instance = context.instance if context.instance_ref is not None else None
-        previous = None if instance is None else last_pipeline_run(instance, pipeline)
-        if previous is not None and previous.through_ms is not None and not pipeline.rolling \
-                and min(through, pipeline.evaluation.end_ms) <= previous.through_ms:
-            return dg.SkipReason(
-                f"nothing new to train on: pipeline {pipeline.name} has fixed windows (training "
-                f"{pipeline.training.start} .. {pipeline.training.end}, evaluation {pipeline.evaluation.start} .. "
-                f"{pipeline.evaluation.end}) and its last run (run {previous.run_id[:8]}) trained and evaluated on "
-                f"all of them; new candles ({latest}) cannot change them: give the windows a `length` to move "
-                "with the data")
-        if previous is not None and previous.through_ms is not None and through <= previous.through_ms:
-            return dg.SkipReason(
-                f"no new complete data: {latest}, so its last complete day is {_day(through - ONE_DAY_MS)}; "
-                f"the last run of pipeline {pipeline.name} (run {previous.run_id[:8]}, anchor {previous.anchor}) "
-                f"already trained and evaluated on the data through {_iso(previous.through_ms - ONE_MINUTE_MS)} "
-                f"UTC; the next tick runs once {_day(previous.through_ms)} is complete")
-        running = [] if instance is None else instance.get_runs(dg.RunsFilter(
-            job_name=job, statuses=IN_PROGRESS, tags={"pipeline": pipeline.name, DATA_THROUGH_TAG: _day(through)}),
-            limit=1)
-        if running:
-            return dg.SkipReason(f"run {running[0].run_id[:8]} of pipeline {pipeline.name} is already bringing "
-                                 f"in market {market.name}'s data through {_iso(through - ONE_MINUTE_MS)} UTC")
-        newest = _month(through - ONE_MINUTE_MS)
-        known = months.get_partition_keys()
-        if newest not in known:
-            return dg.SkipReason(
-                f"{latest}, in month {newest[:7]}, but the code location was loaded when the data ended in "
-                f"{known[-1][:7]} (the candle partitions end there): reload it (Deployment > Reload, or restart "
-                "`make ui`) so the month has a partition")
-        first = newest if previous is None or previous.through_ms is None else _month(previous.through_ms)
-        catch_up = [m for m in known if max(first, market.start[:8] + "01") <= m < newest]
-        tags = {**schedule_tags(pipeline, tick), DATA_THROUGH_TAG: _day(through)}
-        requests = [dg.RunRequest(run_key=f"{pipeline.name}-{tick.isoformat()}-import-{m}", partition_key=m,
-                                  asset_selection=[candles_key(market)],
-                                  tags={"pipeline": pipeline.name, IMPORT_ONLY_TAG: "catch-up before " + _day(through)})
-                    for m in catch_up]
-        return [*requests, dg.RunRequest(run_key=f"{pipeline.name}-{tick.isoformat()}", partition_key=newest,
-                                         tags=tags)]
+        return plan_tick(pipeline, market, project_dir, months, context.scheduled_execution_time, instance)
 
     return _schedule
 
