@@ -229,3 +229,14 @@ def test_a_store_uri_names_what_is_wrong():
     with pytest.raises(StoreURIError, match="absolute folder"):
         parquet_location("file://relative/p")
     assert json.loads(json.dumps(parquet_location(folder_uri("/tmp/x")).root)) == "/tmp/x"
+
+
+def test_a_bundle_saved_on_two_machines_gets_two_versions(tmp_path, s3_bucket):
+    """Two workers with their own strategy folders (two machines) save a bundle into one bucket: v0001, v0002."""
+    from jesse_dag.ml.registry import ModelRegistry
+
+    registry = ModelRegistry(s3_bucket)
+    assert ModelRegistry(str(tmp_path / "s.duckdb")).claim_version("S", "v0001") == "v0001"  # one machine: as before
+    assert [registry.claim_version("S", "v0001"), registry.claim_version("S", "v0001")] == ["v0001", "v0002"]
+    registry.register({"bundle_id": "S/v0009", "strategy": "S", "version": "v0009", "path": "/elsewhere"})
+    assert registry.claim_version("S", "v0001") == "v0010"

@@ -66,6 +66,10 @@ class ParquetLocation:
             return LocalFileSystem()
         return _s3(tuple(sorted(self.options.items())))
 
+    def storage_options(self) -> dict:
+        """The fsspec (s3fs) options of this location, for code that builds its own filesystem (UPath)."""
+        return s3_options(self.options) if self.protocol == "s3" else {}
+
 
 _S3_CACHE: dict[tuple, object] = {}
 
@@ -77,15 +81,21 @@ def _s3(options: tuple):
     if key not in _S3_CACHE:
         import s3fs
 
-        opts = dict(options)
-        client_kwargs = {}
-        if opts.get("region"):
-            client_kwargs["region_name"] = opts["region"]
-        _S3_CACHE[key] = s3fs.S3FileSystem(
-            endpoint_url=opts.get("endpoint_url"), profile=opts.get("profile"),
-            anon=str(opts.get("anonymous", "")).lower() in ("1", "true", "yes"),
-            client_kwargs=client_kwargs, use_listings_cache=False, skip_instance_cache=True)
+        _S3_CACHE[key] = s3fs.S3FileSystem(**s3_options(dict(options)), skip_instance_cache=True)
     return _S3_CACHE[key]
+
+
+def s3_options(options: dict) -> dict:
+    """s3fs's keyword arguments for a store URI's options (no listings cache: another worker's new key is seen)."""
+    out: dict = {"use_listings_cache": False,
+                 "anon": str(options.get("anonymous", "")).lower() in ("1", "true", "yes")}
+    if options.get("endpoint_url"):
+        out["endpoint_url"] = options["endpoint_url"]
+    if options.get("profile"):
+        out["profile"] = options["profile"]
+    if options.get("region"):
+        out["client_kwargs"] = {"region_name": options["region"]}
+    return out
 
 
 def store_uri(uri: str, **options) -> str:
@@ -129,6 +139,20 @@ def parquet_location(db) -> ParquetLocation | None:
 def folder_uri(folder: str | os.PathLike) -> str:
     """The store URI of a local folder (made absolute)."""
     return "file://" + quote(str(Path(folder).absolute()))
+
+
+def store_exists(db) -> bool:
+    """Whether the store ``db`` holds anything yet: the DuckDB file exists, or the Parquet store has a key."""
+    loc = parquet_location(db)
+    if loc is None:
+        from jesse_dag.store.connection import resolve_path
+
+        return resolve_path(db).exists()
+    fs = loc.filesystem()
+    try:
+        return bool(fs.ls(loc.root, detail=False))
+    except FileNotFoundError:
+        return False
 
 
 def describe(db) -> str:
