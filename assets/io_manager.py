@@ -6,6 +6,10 @@ the outputs go under the store's URI instead, through the same fsspec filesystem
 written whole to a temporary key and then moved in (a retried or killed step never leaves half a pickle
 that the next step would read).
 
+Reports: an output that names files under the project's ``storage/reports/`` (the report assets return
+their HTML and JSON paths) has those files published under ``<uri>/reports/`` with the same relative path,
+so the reports live beside the data under the one URI while the local copy stays where links point.
+
 The values are pickles, as with Dagster's default: whoever can write the bucket can run code in the
 steps that read it, so the bucket must be writable by the research team's workers only.
 
@@ -15,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -26,9 +31,10 @@ from jesse_dag.store.parquet import parquet_store
 class _StorePickles(UPathIOManager):
     extension = ".pickle"
 
-    def __init__(self, uri: str):
+    def __init__(self, uri: str, reports_dir: str | None = None):
         from upath import UPath
 
+        self.reports_dir = None if reports_dir is None else Path(reports_dir).resolve()
         self.store = parquet_store(uri)
         loc = self.store.loc
         base = UPath(loc.key("io")) if loc.protocol == "file" else UPath(loc.url(loc.key("io")), **loc.storage_options())
@@ -36,6 +42,22 @@ class _StorePickles(UPathIOManager):
 
     def dump_to_path(self, context: dg.OutputContext, obj: Any, path) -> None:
         self.store.put_atomic(path.path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+        for report in self._reports_named(obj):
+            relative = report.relative_to(self.reports_dir).as_posix()
+            self.store.put_atomic(self.store.loc.key("reports", relative), report.read_bytes())
+            context.log.debug(f"published {report} as {self.store.loc.url(self.store.loc.key('reports', relative))}")
+
+    def _reports_named(self, obj: Any) -> list[Path]:
+        """The files under the reports folder that a dict output names (its string values)."""
+        if self.reports_dir is None or not isinstance(obj, dict):
+            return []
+        out = []
+        for value in obj.values():
+            if isinstance(value, str) and value.endswith((".html", ".json", ".md", ".csv")):
+                path = Path(value).resolve()
+                if path.is_file() and path.is_relative_to(self.reports_dir):
+                    out.append(path)
+        return sorted(set(out))
 
     def load_from_path(self, context: dg.InputContext, path) -> Any:
         return pickle.loads(self.store.fs.cat_file(path.path))
@@ -53,9 +75,11 @@ class _StorePickles(UPathIOManager):
 
 
 class StoreIOManager(dg.ConfigurableIOManagerFactory):
-    """Step outputs as pickles under ``<uri>/io`` (``uri``: the Parquet store's URI, options included)."""
+    """Step outputs as pickles under ``<uri>/io`` (``uri``: the Parquet store's URI, options included); report
+    files an output names under ``reports_dir`` published under ``<uri>/reports``."""
 
     uri: str
+    reports_dir: str | None = None
 
     def create_io_manager(self, context) -> _StorePickles:
-        return _StorePickles(self.uri)
+        return _StorePickles(self.uri, self.reports_dir)

@@ -55,7 +55,7 @@ def store_resources(db_path: str | os.PathLike, project_dir: str | os.PathLike) 
     """
     out: dict[str, object] = {"store": ResearchStore(db_path=str(db_path), project_dir=str(project_dir))}
     if is_store_uri(str(db_path)):
-        out["io_manager"] = StoreIOManager(uri=str(db_path))
+        out["io_manager"] = StoreIOManager(uri=str(db_path), reports_dir=str(out["store"].reports_dir))
     return out
 
 

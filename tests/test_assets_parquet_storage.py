@@ -56,6 +56,7 @@ def test_the_demo_pipeline_on_a_bucket_gives_the_duckdb_runs_data_versions_and_b
     assert any(k.startswith("samples/") for k in keys) and any(k.startswith("registry/") for k in keys)
     assert "bundles/MLFilteredEntries/v0001/bundle.json" in keys
     assert "io/p1/training_trading_candles.pickle" in keys  # numpy arrays passed between steps
+    assert {"reports/p1/comparison.html", "reports/p1/comparison.json"} <= set(keys)  # reports under the URI too
     assert not any(k.startswith("_tmp/") for k in keys)
 
 

@@ -79,9 +79,6 @@ class ParquetStore:
 
     # ── keys ──────────────────────────────────────────────────────────────────────────────────────────
 
-    def _exists(self, path: str) -> bool:
-        return self.fs.exists(path)
-
     def _list(self, *parts: str) -> list[str]:
         """The names directly under ``parts`` (files and folders), sorted; empty if there is no such folder."""
         folder = self.loc.key(*parts)
@@ -167,31 +164,25 @@ class ParquetStore:
     def _market_dir(self, exchange: str, symbol: str) -> str:
         return self.loc.key("candles", f"exchange={_quote(exchange)}", f"symbol={_quote(symbol)}")
 
+    def candle_files(self) -> dict[tuple[str, str], list[str]]:
+        """Every stored market's months (``YYYY-MM``, sorted), from one recursive listing of ``candles/``
+        (a single paginated request on S3, however many markets and months)."""
+        root = self.loc.key("candles")
+        try:
+            found = self.fs.find(root)
+        except FileNotFoundError:
+            return {}
+        out: dict[tuple[str, str], list[str]] = {}
+        for path in found:
+            parts = path[len(root):].strip("/").split("/")
+            if len(parts) == 4 and parts[3] == PART and parts[0].startswith("exchange=") \
+                    and parts[1].startswith("symbol=") and parts[2].startswith("month="):
+                out.setdefault((unquote(parts[0][9:]), unquote(parts[1][7:])), []).append(parts[2][6:])
+        return {k: sorted(v) for k, v in sorted(out.items())}
+
     def markets(self) -> list[tuple[str, str]]:
         """Every stored ``(exchange, symbol)`` with at least one month, sorted."""
-        out = []
-        for ex in self._list("candles"):
-            if not ex.startswith("exchange="):
-                continue
-            for sym in self._list("candles", ex):
-                if sym.startswith("symbol=") and self.months(unquote(ex[9:]), unquote(sym[7:])):
-                    out.append((unquote(ex[9:]), unquote(sym[7:])))
-        return sorted(out)
-
-    def months(self, exchange: str, symbol: str) -> list[str]:
-        """The stored months (``YYYY-MM``) of a market, sorted."""
-        base = self._market_dir(exchange, symbol)
-        out = []
-        for name in self._list_path(base):
-            if name.startswith("month=") and self._exists(f"{base}/{name}/{PART}"):
-                out.append(name[6:])
-        return out
-
-    def _list_path(self, path: str) -> list[str]:
-        try:
-            return sorted(posixpath_basename(p) for p in self.fs.ls(path, detail=False))
-        except FileNotFoundError:
-            return []
+        return list(self.candle_files())
 
     def _partition(self, exchange: str, symbol: str, month: str) -> str:
         return f"{self._market_dir(exchange, symbol)}/month={month}/{PART}"
@@ -321,10 +312,10 @@ class ParquetStore:
 
     def _load_candles(self, con) -> None:
         selects = []
-        for market_id, (exchange, symbol) in enumerate(self.markets(), start=1):
+        for market_id, ((exchange, symbol), months) in enumerate(self.candle_files().items(), start=1):
             con.execute("INSERT INTO markets (market_id, exchange, symbol) VALUES (?, ?, ?)",
                         [market_id, exchange, symbol])
-            files = [self.loc.url(self._partition(exchange, symbol, m)) for m in self.months(exchange, symbol)]
+            files = [self.loc.url(self._partition(exchange, symbol, m)) for m in months]
             listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
             selects.append(f"SELECT {market_id}::INTEGER AS market_id, timestamp, open, close, high, low, volume "
                            f"FROM read_parquet([{listed}])")
