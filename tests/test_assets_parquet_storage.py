@@ -23,7 +23,7 @@ PIPELINE = pipeline(training={"start": "2024-01-02", "end": "2024-01-24"},
                     evaluation={"start": "2024-01-26", "end": "2024-02-08"})
 
 
-def _run(tmp: Path, db: str) -> tuple[dict, dict, dg.DagsterInstance]:
+def _run(tmp: Path, db: str) -> tuple[dict, dict, dg.Definitions, dg.DagsterInstance]:
     project = load_project(make_project(tmp, {"p1": PIPELINE}, market=MARKET))
     defs = build_definitions(project, resources=store_resources(db, project.directory))
     instance = dg.DagsterInstance.ephemeral()
@@ -34,13 +34,15 @@ def _run(tmp: Path, db: str) -> tuple[dict, dict, dg.DagsterInstance]:
         versions[key.to_user_string()] = sorted(
             r.asset_materialization.tags.get("dagster/data_version") for r in records)
     bundle = json.loads(next((tmp / "strategies" / "MLFilteredEntries" / "models").glob("v*/bundle.json")).read_text())
-    return versions, bundle, instance
+    return versions, bundle, defs, instance
 
 
 @pytest.mark.slow
 def test_the_demo_pipeline_on_a_bucket_gives_the_duckdb_runs_data_versions_and_bundle(tmp_path, s3_bucket):
-    duck_versions, duck_bundle, _ = _run(tmp_path / "duck", str(tmp_path / "duck" / "storage" / "test.duckdb"))
-    s3_versions, s3_bundle, _ = _run(tmp_path / "s3", s3_bucket)
+    from assets.demo import refresh
+
+    duck_versions, duck_bundle, _, _ = _run(tmp_path / "duck", str(tmp_path / "duck" / "storage" / "test.duckdb"))
+    s3_versions, s3_bundle, defs, instance = _run(tmp_path / "s3", s3_bucket)
     assert s3_versions == duck_versions
     assert len(duck_versions) > 10 and all(v and None not in v for v in duck_versions.values())
     # the same bundle: its data, and every file's hash but the skops archives' (a zip differs byte for byte
@@ -58,6 +60,9 @@ def test_the_demo_pipeline_on_a_bucket_gives_the_duckdb_runs_data_versions_and_b
     assert "io/p1/training_trading_candles.pickle" in keys  # numpy arrays passed between steps
     assert {"reports/p1/comparison.html", "reports/p1/comparison.json"} <= set(keys)  # reports under the URI too
     assert not any(k.startswith("_tmp/") for k in keys)
+    # the bucket's store counts as existing: a refresh finds everything up to date and runs nothing
+    again = refresh(defs, load_project(tmp_path / "s3" / "project.yaml"), instance, say=lambda text: None)
+    assert again["success"] and not again["imported"] and not again["materialised"]
 
 
 def test_the_project_setting_chooses_the_store_and_its_io_manager(tmp_path, monkeypatch):
