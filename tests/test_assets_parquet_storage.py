@@ -75,3 +75,46 @@ def test_the_project_setting_chooses_the_store_and_its_io_manager(tmp_path, monk
     assert resources["store"].db_path.startswith("file://") and resources["store"].db_path.endswith("/shared/store")
     assert resources["io_manager"].uri == resources["store"].db_path
     assert "io_manager" not in resources_for_env("local")  # the DuckDB file: Dagster's default IO manager
+
+
+@pytest.mark.slow
+def test_steps_in_separate_processes_pass_values_through_the_bucket(tmp_path, s3_bucket, monkeypatch):
+    """The multiprocess executor (each step its own process) on the moto bucket: the windows' candle arrays and
+    the samples travel between processes through <uri>/io, with the in-process run's data versions."""
+    from tests.dagster_jobs import parquet_store_job, store_heavy_selection
+
+    project_file = make_project(tmp_path, {"p1": PIPELINE}, market=MARKET)
+    monkeypatch.setenv("JESSE_DAG_TEST_PROJECT", str(project_file))
+    monkeypatch.setenv("JESSE_DAG_TEST_STORE", s3_bucket)
+    project = load_project(project_file)
+    defs = build_definitions(project, resources=store_resources(s3_bucket, project.directory))
+    candles = dg.AssetKey(["market", "synth", "candles"])
+    selection = store_heavy_selection(["p1"])
+
+    def versions(instance) -> dict:
+        keys = selection.resolve(defs.resolve_asset_graph())
+        return {k.to_user_string(): instance.get_latest_materialization_event(k).asset_materialization.tags[
+            "dagster/data_version"] for k in keys}
+
+    with dg.instance_for_test() as instance:
+        for month in ("2024-01-01", "2024-02-01"):
+            assert dg.materialize(list(defs.assets), instance=instance, resources=defs.resources,
+                                  selection=[candles], partition_key=month).success
+        assert dg.materialize(list(defs.assets), instance=instance, resources=defs.resources,
+                              selection=selection).success
+        in_process = versions(instance)
+    store = parquet_store(s3_bucket)
+    for key in store.fs.find(store.loc.key("io")):  # the next run must read what its own steps wrote
+        store.fs.rm_file(key)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with dg.instance_for_test(temp_dir=str(home)) as instance:
+        for month in ("2024-01-01", "2024-02-01"):
+            assert dg.materialize(list(defs.assets), instance=instance, resources=defs.resources,
+                                  selection=[candles], partition_key=month).success
+        with dg.execute_job(dg.reconstructable(parquet_store_job), instance=instance) as result:
+            assert result.success
+            pids = {e.dagster_event.pid for e in instance.all_logs(result.run_id) if e.step_key and e.dagster_event}
+        assert versions(instance) == in_process
+    assert len(pids) > 2  # steps ran in processes of their own
+    assert "io/p1/ml_samples.pickle" in [k.split("/store/", 1)[1] for k in store.fs.find(store.loc.root)]
