@@ -240,3 +240,16 @@ def test_a_bundle_saved_on_two_machines_gets_two_versions(tmp_path, s3_bucket):
     assert [registry.claim_version("S", "v0001"), registry.claim_version("S", "v0001")] == ["v0001", "v0002"]
     registry.register({"bundle_id": "S/v0009", "strategy": "S", "version": "v0009", "path": "/elsewhere"})
     assert registry.claim_version("S", "v0001") == "v0010"
+
+
+def test_jesse_dag_db_may_name_a_parquet_store(tmp_path, monkeypatch):
+    """The store functions' default (``$JESSE_DAG_DB``) may be a store URI, as it may be a DuckDB path."""
+    monkeypatch.setenv("JESSE_DAG_DB", folder_uri(tmp_path / "store"))
+    m = _market(days=2)
+    assert store_candles(m, "Sandbox", "BTC-USDT").rows_added == len(m)
+    assert load_candles("Sandbox", "BTC-USDT", db=folder_uri(tmp_path / "store")).tobytes() == m.tobytes()
+    assert store_ml.record_deployment("S", "S/v0001") == 1 and store_ml.deployments()[0]["bundle_id"] == "S/v0001"
+    assert not list(tmp_path.glob("**/*.duckdb"))
+    from jesse_dag.ml.registry import ModelRegistry
+
+    assert ModelRegistry().deployed("S")["bundle_id"] == "S/v0001"

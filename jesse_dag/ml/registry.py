@@ -40,9 +40,13 @@ class ModelRegistry:
         raw = path if path is not None else os.environ.get("JESSE_DAG_ML_REGISTRY")
         if raw is None:
             db, legacy = default_db_path(), Path.cwd() / "storage" / LEGACY_NAME
+            if is_store_uri(None):  # $JESSE_DAG_DB names a Parquet store
+                db = os.environ["JESSE_DAG_DB"]
         elif str(raw).endswith(".json"):
             legacy = Path(raw)
             db = Path(os.environ["JESSE_DAG_DB"]) if os.environ.get("JESSE_DAG_DB") else legacy.parent / STORE_NAME
+            if is_store_uri(None):
+                db = os.environ["JESSE_DAG_DB"]
         elif is_store_uri(str(raw)):  # a Parquet store (file:// or s3://): no JSON file from before it
             db, legacy = str(raw), None
         else:

@@ -108,13 +108,28 @@ def store_uri(uri: str, **options) -> str:
     return uri + (f"?{query}" if query else "")
 
 
+def _uri_text(db) -> bool:
+    return isinstance(db, str) and db.startswith(tuple(f"{s}://" for s in SCHEMES))
+
+
+def _default(db):
+    """``db``, or for ``None`` the store ``$JESSE_DAG_DB`` names when that is a store URI (the store functions'
+    default, as for a DuckDB path)."""
+    if db is None and _uri_text(os.environ.get("JESSE_DAG_DB")):
+        return os.environ["JESSE_DAG_DB"]
+    return db
+
+
 def is_store_uri(db) -> bool:
-    """Whether ``db`` names the Parquet backend (``file://`` or ``s3://``) rather than a DuckDB file."""
-    return isinstance(db, ParquetLocation) or (isinstance(db, str) and db.startswith(tuple(f"{s}://" for s in SCHEMES)))
+    """Whether ``db`` names the Parquet backend (``file://`` or ``s3://``; ``None``: ``$JESSE_DAG_DB`` does)
+    rather than a DuckDB file."""
+    db = _default(db)
+    return isinstance(db, ParquetLocation) or _uri_text(db)
 
 
 def parquet_location(db) -> ParquetLocation | None:
     """The Parquet location ``db`` names, or ``None`` for a DuckDB file (a path or ``None``)."""
+    db = _default(db)
     if isinstance(db, ParquetLocation):
         return db
     if not is_store_uri(db):
