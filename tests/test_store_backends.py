@@ -253,3 +253,27 @@ def test_jesse_dag_db_may_name_a_parquet_store(tmp_path, monkeypatch):
     from jesse_dag.ml.registry import ModelRegistry
 
     assert ModelRegistry().deployed("S")["bundle_id"] == "S/v0001"
+
+
+def test_a_missing_range_is_named_alike_on_every_backend(db):
+    from jesse_dag.store import CandleNotFoundInDatabase
+
+    m = _market()
+    store_candles(m, "Sandbox", "BTC-USDT", db=db)
+    messages = []
+    for where in (db, _duck_sandbox(m)):
+        with pytest.raises(CandleNotFoundInDatabase) as err:
+            get_candles("Sandbox", "BTC-USDT", "1m", START_MS + 30 * 86_400_000, START_MS + 50 * 86_400_000, db=where)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1] and "outside the stored data (2021-01-20 00:00 .. 2021-02-28 23:59)" in messages[0]
+    with pytest.raises(CandleNotFoundInDatabase, match="no candles stored for ETH-USDT on Sandbox; stored markets: "
+                                                        "Sandbox BTC-USDT"):
+        load_candles("Sandbox", "ETH-USDT", db=db)
+
+
+def _duck_sandbox(m: np.ndarray) -> str:
+    import tempfile
+
+    path = os.path.join(tempfile.mkdtemp(), "ref.duckdb")
+    store_candles(m, "Sandbox", "BTC-USDT", db=path)
+    return path

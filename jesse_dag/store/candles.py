@@ -372,6 +372,9 @@ def list_markets(db=None, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> list
         >>> list_markets(os.path.join(tempfile.mkdtemp(), "empty.duckdb"))
         []
     """
+    parquet = parquet_store(db)
+    if parquet is not None:  # from the files' footers: no candle is read
+        return [MarketInfo(*summary) for summary in parquet.market_summaries()]
     with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("candles",)) as con:
         rows = con.execute(
             """SELECT m.exchange, m.symbol, min(c.timestamp), max(c.timestamp), count(*)
@@ -513,10 +516,17 @@ def get_candles(
     what = f"{symbol} on {exchange}"
     one_minute_out = timeframe == "1m" or is_for_jesse
     tf_ms = minutes * ONE_MINUTE_MS
-    with connect(path, read_only=True, lock_timeout=lock_timeout, parts=("candles",)) as con:
+    # the oldest minute the warm-up query may look at (with gaps it looks 64 times further back)
+    first_read = start - (warmup_candles_num + 1) * tf_ms * (64 if allow_gaps and one_minute_out else 1)
+    parquet = parquet_store(db)
+    with connect(path, read_only=True, lock_timeout=lock_timeout, parts=("candles",), span=(first_read, end),
+                 market=(exchange, symbol)) as con:
         market_id = _require_market(con, exchange, symbol)
 
         def span() -> str:
+            if parquet is not None:  # the connection holds the months read only: ask the store
+                lo_hi = parquet.stored_span(exchange, symbol)
+                return f"{_iso(lo_hi[0])} .. {_iso(lo_hi[1])}" if lo_hi else "nothing"
             return _stored_span(con, market_id)
 
         trading = _fetch(con, market_id, start, end)
@@ -567,9 +577,12 @@ def load_candles(exchange: str, symbol: str, start: int | None = None, end: int 
         >>> load_candles("Sandbox", "ETH-USDT", db=db).shape
         (1440, 6)
     """
-    with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("candles",)) as con:
+    lo, hi = -(2**62) if start is None else int(start), 2**62 if end is None else int(end)
+    span = None if start is None or end is None else (lo, hi)
+    with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("candles",), span=span,
+                 market=(exchange, symbol)) as con:
         market_id = _require_market(con, exchange, symbol)
-        return _fetch(con, market_id, -(2**62) if start is None else int(start), 2**62 if end is None else int(end))
+        return _fetch(con, market_id, lo, hi)
 
 
 def stored_minutes(exchange: str, symbol: str, start: int, end: int, *, db=None,
@@ -578,7 +591,8 @@ def stored_minutes(exchange: str, symbol: str, start: int, end: int, *, db=None,
     path = db if is_store_uri(db) else resolve_path(db)
     if not is_store_uri(db) and not path.exists():
         return 0
-    with connect(path, read_only=True, lock_timeout=lock_timeout, parts=("candles",)) as con:
+    with connect(path, read_only=True, lock_timeout=lock_timeout, parts=("candles",),
+                 span=(int(start), int(end)), market=(exchange, symbol)) as con:
         market_id = _market_id(con, exchange, symbol, create=False)
         if market_id is None:
             return 0

@@ -275,12 +275,16 @@ def connect(
     read_only: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     parts: tuple[str, ...] = ("candles", "ml"),
+    span: tuple[int, int] | None = None,
+    market: tuple[str, str] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the store for one operation, closed on exit; creates and migrates the file as needed.
 
     ``db`` may also be a Parquet store's URI (``file:///folder``, ``s3://bucket/prefix``, see
     :mod:`jesse_dag.store.location`): then a read-only connection is an in-memory database with the same
-    tables over the store's files (``parts``: which of ``candles`` and ``ml`` to load), and a read-write one
+    tables over the store's files (``parts``: which of ``candles`` and ``ml`` to load; ``span``: only the
+    candle months overlapping these inclusive ms, when the caller reads no further; ``market``: only this
+    ``(exchange, symbol)``'s candles), and a read-write one
     is refused (the Parquet backend writes through the store's functions, never SQL).
 
     A file from a newer jesse-dag raises ``StoreVersionError``; an older one is upgraded (which needs a
@@ -296,7 +300,7 @@ def connect(
             raise UnsupportedOnParquetError(
                 f"{describe(db)}: a Parquet store is written through jesse_dag.store's functions (store_candles, "
                 "store_samples, register_bundle, record_deployment), not through a read-write SQL connection")
-        con = parquet_store(db).read_connection(parts)
+        con = parquet_store(db).read_connection(parts, span, market)
         try:
             yield con
         finally:

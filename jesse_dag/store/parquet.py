@@ -184,6 +184,36 @@ class ParquetStore:
         """Every stored ``(exchange, symbol)`` with at least one month, sorted."""
         return list(self.candle_files())
 
+    def market_summaries(self) -> list[tuple[str, str, int, int, int]]:
+        """``(exchange, symbol, first minute, last minute, rows)`` of every market, from the Parquet footers only
+        (row counts and the timestamp column's statistics): no candle is read, however long the history."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        files = self.candle_files()
+        paths = [self._partition(e, s, m) for (e, s), months in files.items() for m in months]
+
+        def footer(path: str):
+            with self.fs.open(path, "rb") as fh:
+                meta = pq.read_metadata(fh)
+            stats = [meta.row_group(i).column(0).statistics for i in range(meta.num_row_groups)]
+            return meta.num_rows, min(int(st.min) for st in stats), max(int(st.max) for st in stats)
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            footers = dict(zip(paths, pool.map(footer, paths)))
+        out = []
+        for (exchange, symbol), months in files.items():
+            got = [footers[self._partition(exchange, symbol, m)] for m in months]
+            out.append((exchange, symbol, min(g[1] for g in got), max(g[2] for g in got), sum(g[0] for g in got)))
+        return out
+
+    def stored_span(self, exchange: str, symbol: str) -> tuple[int, int] | None:
+        """The first and last stored minute of a market (from its first and last month), or ``None``."""
+        months = self.candle_files().get((exchange, symbol))
+        if not months:
+            return None
+        first, last = self.read_partition(exchange, symbol, months[0]), self.read_partition(exchange, symbol, months[-1])
+        return int(first[0, 0]), int(last[-1, 0])
+
     def _partition(self, exchange: str, symbol: str, month: str) -> str:
         return f"{self._market_dir(exchange, symbol)}/month={month}/{PART}"
 
@@ -288,11 +318,16 @@ class ParquetStore:
 
     # ── the read connection ───────────────────────────────────────────────────────────────────────────
 
-    def read_connection(self, parts: Iterable[str] = ("candles", "ml")) -> duckdb.DuckDBPyConnection:
+    def read_connection(self, parts: Iterable[str] = ("candles", "ml"), span: tuple[int, int] | None = None,
+                        market: tuple[str, str] | None = None) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB database with the store's schema over this location (see the module's docstring).
 
         ``parts``: ``candles`` (markets, candles_1m) and/or ``ml`` (samples, data sets, registry, deployments);
-        tables of a part left out stay empty.
+        tables of a part left out stay empty. ``span`` (inclusive ms): ``candles_1m`` covers only the months that
+        overlap it; ``market`` (exchange, symbol): only that market's candles (every market is still listed in
+        ``markets``). Locally DuckDB reads the files; from S3 the months read are fetched at once (concurrent
+        GETs) into Arrow, which DuckDB queries in memory: reading through the fsspec filesystem registered with
+        DuckDB costs a round trip per footer and row group.
         """
         from jesse_dag.store.migrations import migrate
 
@@ -302,7 +337,7 @@ class ParquetStore:
             if self.loc.protocol != "file":
                 con.register_filesystem(self.fs)
             if "candles" in parts:
-                self._load_candles(con)
+                self._load_candles(con, span, market)
             if "ml" in parts:
                 self._load_ml(con)
         except BaseException:
@@ -310,15 +345,28 @@ class ParquetStore:
             raise
         return con
 
-    def _load_candles(self, con) -> None:
+    def _load_candles(self, con, span: tuple[int, int] | None, market: tuple[str, str] | None) -> None:
         selects = []
         for market_id, ((exchange, symbol), months) in enumerate(self.candle_files().items(), start=1):
             con.execute("INSERT INTO markets (market_id, exchange, symbol) VALUES (?, ?, ?)",
                         [market_id, exchange, symbol])
-            files = [self.loc.url(self._partition(exchange, symbol, m)) for m in months]
-            listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+            if market is not None and (exchange, symbol) != tuple(market):
+                continue
+            if span is not None:
+                first, last = (str(_month(np.array([t]))[0]) for t in span)
+                months = [m for m in months if first <= m <= last]
+            if not months:
+                continue
+            paths = [self._partition(exchange, symbol, m) for m in months]
+            if self.loc.protocol == "file":
+                listed = ", ".join("'" + f.replace("'", "''") + "'" for f in paths)
+                source = f"read_parquet([{listed}])"
+            else:
+                blobs = self.fs.cat(paths)  # concurrent GETs
+                source = f"market_{market_id}"
+                con.register(source, pa.concat_tables(pq.read_table(io.BytesIO(blobs[p])) for p in paths))
             selects.append(f"SELECT {market_id}::INTEGER AS market_id, timestamp, open, close, high, low, volume "
-                           f"FROM read_parquet([{listed}])")
+                           f"FROM {source}")
         if selects:
             con.execute("DROP TABLE candles_1m")
             con.execute("CREATE VIEW candles_1m AS " + " UNION ALL ".join(selects))
