@@ -277,3 +277,21 @@ def _duck_sandbox(m: np.ndarray) -> str:
     path = os.path.join(tempfile.mkdtemp(), "ref.duckdb")
     store_candles(m, "Sandbox", "BTC-USDT", db=path)
     return path
+
+
+def test_a_bundle_trained_on_another_machine_is_fetched_from_the_store(tmp_path, s3_bucket):
+    from jesse_dag.ml.registry import ModelRegistry
+
+    trained = tmp_path / "machine_a" / "strategies" / "S" / "models" / "v0001"
+    trained.mkdir(parents=True)
+    (trained / "bundle.json").write_text('{"files": {}}')
+    (trained / "model.pkl").write_bytes(b"\x80\x04model")
+    registry = ModelRegistry(s3_bucket)
+    registry.register({"bundle_id": "S/v0001", "strategy": "S", "version": "v0001", "path": str(trained)})
+    here = tmp_path / "machine_b" / "strategies" / "S" / "models" / "v0001"
+    assert registry.restore(here, "S/v0001") and not registry.restore(here, "S/v0001")  # once: then it is here
+    assert sorted(p.name for p in here.iterdir()) == ["bundle.json", "model.pkl"]
+    assert (here / "model.pkl").read_bytes() == b"\x80\x04model"
+    with pytest.raises(KeyError, match="S/v0002"):
+        store_ml.fetch_bundle("S/v0002", tmp_path / "x", db=s3_bucket)
+    assert not ModelRegistry(str(tmp_path / "s.duckdb")).restore(tmp_path / "y", "S/v0001")  # one machine: no-op

@@ -83,6 +83,15 @@ class ModelRegistry:
         return store_ml.claim_bundle_version(strategy, db=self.db, at_least=int(proposed.lstrip("v")),
                                              lock_timeout=self.lock_timeout)
 
+    def restore(self, bundle_dir: str | os.PathLike, bundle_id: str) -> bool:
+        """Bring a registered bundle's folder onto this machine from a Parquet store when it is missing here
+        (trained on another machine); ``True`` if it was fetched. Its files are checked when deployed."""
+        if Path(bundle_dir).exists() or not is_store_uri(str(self.db)):
+            return False
+        self._ready()
+        store_ml.fetch_bundle(bundle_id, bundle_dir, db=self.db, lock_timeout=self.lock_timeout)
+        return True
+
     def entries(self, strategy: str | None = None) -> list[dict[str, Any]]:
         """All bundles, or one strategy's, in registration order."""
         self._ready()

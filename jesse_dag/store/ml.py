@@ -306,6 +306,31 @@ def claim_bundle_version(strategy: str, *, db: Db = None, at_least: int = 1,
             return f"v{n:04d}"
 
 
+def fetch_bundle(bundle_id: str, target: str | os.PathLike, *, db: Db = None,
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Path:
+    """Copy a registered bundle's files from a Parquet store (``bundles/<strategy>/<version>/``) into the local
+    folder ``target`` (which must not exist), for a machine that did not train it; returns ``target``.
+
+    The files are copied as stored: deploying them checks every file against the manifest and the hashes the
+    registry recorded at training, as for a bundle trained here. Raises ``KeyError`` for an unregistered
+    bundle and ``FileNotFoundError`` when the store holds no files for it (a DuckDB store keeps none).
+    """
+    target = Path(target)
+    if target.exists():
+        raise FileExistsError(f"{target} exists; fetch_bundle only creates a missing bundle folder")
+    entries = find_bundles(bundle_id=bundle_id, db=db, lock_timeout=lock_timeout)
+    if not entries:
+        raise KeyError(f"bundle {bundle_id!r} is not in the model registry")
+    entry = entries[-1]
+    parquet = parquet_store(db)
+    strategy, version = entry.get("strategy"), entry.get("version")
+    parts = ("bundles", strategy, version) if strategy and version else ("bundles", "_", bundle_id)
+    if parquet is None or not parquet.download_folder(str(target), *(_segment(p) for p in parts)):
+        raise FileNotFoundError(f"bundle {bundle_id!r}: the store keeps no copy of its files (only a Parquet "
+                                "store does, from its registration on); copy the folder from where it was trained")
+    return target
+
+
 def bundle_entries(strategy: str | None = None, *, db: Db = None,
                    lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> list[dict]:
     """Registered bundles (all, or one strategy's) in registration order, as they were registered."""

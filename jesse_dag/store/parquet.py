@@ -316,6 +316,28 @@ class ParquetStore:
                     self.put_atomic(f"{target}/{name}", fh.read())
         return self.loc.url(target)
 
+    def download_folder(self, local: str, *parts: str) -> list[str]:
+        """Copy the files under ``parts`` into the local folder ``local`` (made whole beside it, then renamed
+        into place: a crash leaves no half folder); returns the names copied (none: nothing is stored there)."""
+        import shutil
+        import tempfile
+
+        names = [n for n in self._list(*parts) if n and not n.startswith(".tmp-")]
+        if not names:
+            return []
+        os.makedirs(os.path.dirname(os.path.abspath(local)), exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=f".{os.path.basename(local)}.", dir=os.path.dirname(os.path.abspath(local)))
+        try:
+            blobs = self.fs.cat([self.loc.key(*parts, n) for n in names])
+            for n in names:
+                with open(os.path.join(staging, n), "wb") as fh:
+                    fh.write(blobs[self.loc.key(*parts, n)])
+            os.rename(staging, local)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return names
+
     # ── the read connection ───────────────────────────────────────────────────────────────────────────
 
     def read_connection(self, parts: Iterable[str] = ("candles", "ml"), span: tuple[int, int] | None = None,
