@@ -13,7 +13,6 @@ from assets.definitions import build_definitions
 from assets.resources import resources_for_env, store_resources
 from jesse_dag.project import load_project
 from jesse_dag.store.parquet import parquet_store
-from tests.s3_server import s3_bucket, s3_endpoint  # noqa: F401 - fixtures
 from tests.test_assets_pipeline import make_project, materialize_all, pipeline
 
 # a 40-day synthetic market: two month partitions, a 22-day training window, a 13-day evaluation

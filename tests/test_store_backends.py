@@ -22,7 +22,6 @@ from jesse_dag.store import ml as store_ml
 from jesse_dag.store.candles import stored_minutes
 from jesse_dag.store.location import folder_uri, parquet_location
 from jesse_dag.store.parquet import parquet_store
-from tests.s3_server import s3_bucket, s3_endpoint  # noqa: F401 - fixtures
 
 # 40 days from 2021-01-20: two month partitions (January, February)
 START_MS = 1_611_100_800_000

@@ -46,7 +46,7 @@ import json
 import os
 import re
 import uuid
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 from urllib.parse import quote, unquote
 
 import duckdb
