@@ -138,6 +138,14 @@ def _db(ctx: click.Context, db: str | None) -> Path | str:
     raw = db or os.environ.get("JESSE_DAG_DB")
     if raw:  # a Parquet store's URI (file:// or s3://) is passed on as it is
         return raw if is_store_uri(raw) else Path(raw)
+    from jesse_dag.project import ProjectFileError, load_storage
+
+    try:
+        storage = load_storage(_project(ctx) / "project.yaml")
+    except ProjectFileError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    if storage.kind != "duckdb":  # the project keeps its store under a URI (storage: in project.yaml)
+        return storage.store(_project(ctx))
     return _project(ctx) / "storage" / "jesse_dag.duckdb"
 
 

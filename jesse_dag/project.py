@@ -756,6 +756,26 @@ def parse_project(data: Any, path: Path) -> Project:
     return Project(path=path, markets=markets, pipelines=pipelines, storage=storage)
 
 
+def load_storage(path: str | Path = PROJECT_FILE) -> Storage:
+    """Only the ``storage:`` setting of a project file (the default when the file or the key is absent), for
+    tools that need the store but not the pipelines (the CLI's candle import); errors as :func:`load_project`'s.
+
+    Example:
+        >>> load_storage("/nowhere/project.yaml")
+        Storage(kind='duckdb', uri=None, options=())
+    """
+    path = Path(path).resolve()
+    if not path.is_file():
+        return Storage()
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ProjectFileError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or "storage" not in data:
+        return Storage()
+    return parse_project({"storage": data["storage"]}, path).storage
+
+
 def load_project(path: str | Path = PROJECT_FILE) -> Project:
     """Read and validate the project file (default ``project.yaml`` in the current directory)."""
     path = Path(path).resolve()
