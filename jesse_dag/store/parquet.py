@@ -322,7 +322,7 @@ class ParquetStore:
         import shutil
         import tempfile
 
-        names = [n for n in self._list(*parts) if n and not n.startswith(".tmp-")]
+        names = [n for n in self._list(*parts) if n and ".tmp-" not in n]  # not a write under way
         if not names:
             return []
         os.makedirs(os.path.dirname(os.path.abspath(local)), exist_ok=True)
