@@ -9,6 +9,7 @@ Layout under the store's root::
     deployments/<sequence>.json                                     one deployment (append-only history)
     claims/<strategy>/<version>                                     bundle versions taken (see claim_version)
     bundles/<strategy>/<version>/...                                the registered bundle folder's files
+    reports/<pipeline>/...                                          reports (published by the Dagster IO manager)
     io/...                                                          values Dagster passes between steps
 
 How writes stay safe with several writers and no server:
@@ -23,11 +24,12 @@ How writes stay safe with several writers and no server:
 - One writer per market-month at a time (Dagster's month partitions are separate steps); two processes
   rewriting the same month at the same instant may lose one's rows (the other's write wins whole).
 
-Reads build an in-memory DuckDB database with the store's schema (the same tables as the DuckDB file):
-``candles_1m`` and ``ml_samples`` are views over the Parquet files (read through the fsspec filesystem
-registered with DuckDB, since DuckDB's ``httpfs`` extension cannot be installed here), the small tables
-(markets, registry, deployments, data sets) are filled from their JSON keys. So every read function of the
-store runs its own SQL on either backend.
+Reads build an in-memory DuckDB database with the store's schema (the same tables as the DuckDB file), so
+every read function of the store runs its own SQL on either backend: ``candles_1m`` over the months (and the
+market) a query needs (DuckDB reads a folder's files itself; from S3 they are fetched at once into Arrow),
+``ml_samples`` a view over the samples' files (read through the s3fs filesystem registered with DuckDB, since
+DuckDB's ``httpfs`` extension cannot be installed here), the small tables (markets, registry, deployments,
+data sets) filled from their JSON keys.
 
 Example:
     >>> import tempfile
