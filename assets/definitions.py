@@ -25,7 +25,7 @@ from jesse_dag.project import Project, load_project  # noqa: E402
 
 def build_definitions(project: Project, resources: dict[str, object] | None = None) -> dg.Definitions:
     """All definitions for ``project``; ``resources`` default to those of ``JESSE_DAG_ENV``."""
-    resources = resources or resources_for_env()
+    resources = resources or resources_for_env(storage=project.storage)
     project_dir = str(project.directory)
     assets: list = [build_candles_asset(m, project_dir) for m in project.markets.values()]
     for pipeline in project.pipelines.values():

@@ -50,7 +50,7 @@ def refresh(defs, project, instance, run_config: dict | None = None, say=None) -
 
     say = say or functools.partial(print, flush=True)
     store = defs.resources.get("store")
-    everything = store is not None and not Path(store.db_path).exists()
+    everything = store is not None and not store.exists
     graph = defs.resolve_asset_graph()
     out: dict = {"imported": [], "materialised": {}, "up_to_date": 0, "months_up_to_date": 0, "success": True}
     # named jobs (not Dagster's ephemeral one), so the UI's run list says what each demo run did

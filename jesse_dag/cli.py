@@ -132,11 +132,20 @@ def _strategy_dir(ctx: click.Context, strategy: str) -> Path:
         raise CliError(str(exc), EXIT_USAGE) from None
 
 
-def _db(ctx: click.Context, db: str | None) -> Path:
-    if db:
-        return Path(db)
-    if os.environ.get("JESSE_DAG_DB"):
-        return Path(os.environ["JESSE_DAG_DB"])
+def _db(ctx: click.Context, db: str | None) -> Path | str:
+    from jesse_dag.store.location import is_store_uri
+
+    raw = db or os.environ.get("JESSE_DAG_DB")
+    if raw:  # a Parquet store's URI (file:// or s3://) is passed on as it is
+        return raw if is_store_uri(raw) else Path(raw)
+    from jesse_dag.project import ProjectFileError, load_storage
+
+    try:
+        storage = load_storage(_project(ctx) / "project.yaml")
+    except ProjectFileError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    if storage.kind != "duckdb":  # the project keeps its store under a URI (storage: in project.yaml)
+        return storage.store(_project(ctx))
     return _project(ctx) / "storage" / "jesse_dag.duckdb"
 
 
@@ -243,7 +252,9 @@ def ui(ctx: click.Context, port: int, host: str) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--exchange", required=True, help="Exchange name the candles are stored under, e.g. Binance.")
 @click.option("--symbol", required=True, help="Jesse's symbol, e.g. BTC-USDT.")
-@click.option("--db", type=click.Path(dir_okay=False), help="DuckDB file [default: PROJECT/storage/jesse_dag.duckdb]")
+@click.option("--db", type=click.Path(dir_okay=False),
+              help="DuckDB file, or a Parquet store's URI (file:///folder, s3://bucket/prefix) "
+                   "[default: PROJECT/storage/jesse_dag.duckdb]")
 @click.option("--on-conflict", type=click.Choice(["keep", "replace", "error"]), default="keep", show_default=True,
               help="A stored minute whose values differ: keep the stored one (and count it), replace it by the "
                    "file's (in the same transaction), or refuse the file (nothing written).")
@@ -275,7 +286,9 @@ def import_candles(ctx, files, exchange, symbol, db, on_conflict):
 @click.option("--end", required=True, help="Day after the last one, YYYY-MM-DD.")
 @click.option("--exchange", default="Binance", show_default=True, help="Name to store the candles under.")
 @click.option("--market", type=click.Choice(["spot", "futures"]), default="spot", show_default=True)
-@click.option("--db", type=click.Path(dir_okay=False), help="DuckDB file [default: PROJECT/storage/jesse_dag.duckdb]")
+@click.option("--db", type=click.Path(dir_okay=False),
+              help="DuckDB file, or a Parquet store's URI (file:///folder, s3://bucket/prefix) "
+                   "[default: PROJECT/storage/jesse_dag.duckdb]")
 @handled
 @click.pass_context
 def download_candles(ctx, symbol, start, end, exchange, market, db):

@@ -230,10 +230,37 @@ class Pipeline:
 
 
 @dataclass(frozen=True)
+class Storage:
+    """Where the project's store lives (``storage:`` in project.yaml): the DuckDB file (``kind="duckdb"``, the
+    default) or Parquet under ``uri`` (a folder, or ``s3://bucket/prefix`` with ``options`` for the filesystem).
+
+    Example:
+        >>> Storage("parquet", "s3://research/jd", (("endpoint_url", "http://127.0.0.1:9000"),)).store(Path("/p"))
+        's3://research/jd?endpoint_url=http%3A%2F%2F127.0.0.1%3A9000'
+        >>> Storage().store(Path("/p"))
+        '/p/storage/jesse_dag.duckdb'
+    """
+
+    kind: str = "duckdb"
+    uri: str | None = None
+    options: tuple = ()
+
+    def store(self, project_dir: Path) -> str:
+        """What the store functions take as ``db``: the DuckDB file's path, or the Parquet store's URI."""
+        from jesse_dag.store.location import folder_uri, store_uri
+
+        if self.kind == "duckdb":
+            return str(Path(project_dir) / "storage" / "jesse_dag.duckdb")
+        uri = self.uri if "://" in self.uri else folder_uri(Path(project_dir) / self.uri)
+        return store_uri(uri, **dict(self.options))
+
+
+@dataclass(frozen=True)
 class Project:
     path: Path
     markets: dict[str, Market]
     pipelines: dict[str, Pipeline]
+    storage: Storage = Storage()
 
     @property
     def directory(self) -> Path:
@@ -341,6 +368,55 @@ class BinanceSource(_Model):
     kind: Literal["binance"]
     market: Literal["spot", "futures"] = "spot"
     base_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
+
+
+# Keys that would put credentials into the project file (committed, shared): refused with what to do instead.
+_CREDENTIAL_KEYS = ("key", "secret", "token", "password", "access_key", "secret_key", "aws_access_key_id",
+                    "aws_secret_access_key", "aws_session_token", "session_token", "credentials")
+
+
+def _no_credentials(value: Any) -> Any:
+    if isinstance(value, dict):
+        found = sorted(k for k in value if str(k).lower() in _CREDENTIAL_KEYS)
+        if found:
+            raise ValueError(f"{', '.join(found)}: credentials never go into project.yaml; set them in the "
+                             "environment of every process (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+                             "AWS_PROFILE, or the machine's role), as boto reads them")
+    return value
+
+
+class DuckDBStorage(_Model):
+    kind: Literal["duckdb"]
+
+
+def _check_storage_uri(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # the str type check names it
+    if "://" in value:
+        if not value.startswith(("s3://", "file:///")):
+            raise ValueError("expected s3://bucket/prefix, file:///absolute/folder, or a folder inside the project")
+        if "?" in value:
+            raise ValueError("options go into their own keys (endpoint_url, region, profile, anonymous), not the URI")
+        return value
+    try:
+        return _check_relative_path(value)
+    except ValueError:
+        raise ValueError("expected a folder inside the project (relative, without '..'), file:///absolute/folder "
+                         "or s3://bucket/prefix") from None
+
+
+class ParquetStorage(_Model):
+    kind: Literal["parquet"]
+    uri: Annotated[str, BeforeValidator(_check_storage_uri)]
+    endpoint_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
+    region: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,40}$")] | None = None
+    profile: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")] | None = None
+    anonymous: bool = False
+
+
+StorageModel = Annotated[Union[DuckDBStorage, ParquetStorage], Field(discriminator="kind"),
+                         BeforeValidator(_no_credentials)]
+STORAGE_KINDS = ("duckdb", "parquet")
 
 
 class MarketModel(_Model):
@@ -456,6 +532,7 @@ class PipelineModel(_Model):
 
 
 class ProjectModel(_Model):
+    storage: StorageModel = DuckDBStorage(kind="duckdb")
     markets: dict[Annotated[str, Field(pattern=_NAME)], MarketModel] = {}
     pipelines: dict[Annotated[str, Field(pattern=_NAME)], PipelineModel] = {}
 
@@ -523,6 +600,10 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
     i = 0
     while i < len(loc) - 1 and model is not None:
         key = loc[i]
+        if model is ProjectModel and key == "storage":
+            model = {"duckdb": DuckDBStorage, "parquet": ParquetStorage}.get(loc[i + 1]) if i + 1 < len(loc) - 1 else None
+            i += 2
+            continue
         if model is ProjectModel:
             model = {"markets": MarketModel, "pipelines": PipelineModel}.get(key)
             i += 2  # the market's or pipeline's name
@@ -546,7 +627,8 @@ def _describe(error: dict, path: Path) -> str:
     loc = tuple(error["loc"])
     # the source's kind (the union's tag) and validator wrappers ("function-before[...]") are not keys
     keys = [str(k) for i, k in enumerate(loc)
-            if not (isinstance(k, str) and ("[" in k or (i and loc[i - 1] == "source" and k in SOURCE_KINDS)))]
+            if not (isinstance(k, str) and ("[" in k or (i and loc[i - 1] == "source" and k in SOURCE_KINDS)
+                                             or (i and loc[i - 1] == "storage" and k in STORAGE_KINDS)))]
     where = ".".join(keys) or "top level"
     kind, value = error["type"], error.get("input")
     if kind == "extra_forbidden":
@@ -559,12 +641,14 @@ def _describe(error: dict, path: Path) -> str:
         return f"{path}: {where}: is required"
     message = error["msg"].removeprefix("Value error, ")
     if kind == "union_tag_invalid":
-        message = f"expected one of {', '.join(SOURCE_KINDS)}"
+        message = f"expected one of {', '.join(STORAGE_KINDS if loc[:1] == ('storage',) else SOURCE_KINDS)}"
         value = error.get("ctx", {}).get("tag", value)
     elif kind == "string_pattern_mismatch":
         message = _PATTERN_TEXT.get(error.get("ctx", {}).get("pattern"), "has characters that are not allowed")
     if loc and loc[-1] == "[key]":
         return f"{path}: {'.'.join(keys[:-1])}: the name {value!r} {message}"
+    if "credentials never go" in message:  # never echo what may be a secret
+        return f"{path}: {where}: {message}"
     message = message[:1].lower() + message[1:]  # pydantic's "Input should be ..." inside our sentence
     return f"{path}: {where}: {message}" + ("" if "got " in message or repr(value) in message else f", got {value!r}")
 
@@ -666,7 +750,30 @@ def parse_project(data: Any, path: Path) -> Project:
             data_routes=tuple(p.data_routes), config=p.config.model_dump(exclude_unset=True),
             min_samples=p.min_samples, optimize=None if p.optimize is None else p.optimize.model_dump(),
             walk_forward=None if p.walk_forward is None else _walk_forward_settings(p.walk_forward))
-    return Project(path=path, markets=markets, pipelines=pipelines)
+    storage = Storage() if model.storage.kind == "duckdb" else Storage(
+        "parquet", model.storage.uri, tuple((k, v) for k, v in model.storage.model_dump(exclude={"kind", "uri"}).items()
+                                            if v not in (None, False)))
+    return Project(path=path, markets=markets, pipelines=pipelines, storage=storage)
+
+
+def load_storage(path: str | Path = PROJECT_FILE) -> Storage:
+    """Only the ``storage:`` setting of a project file (the default when the file or the key is absent), for
+    tools that need the store but not the pipelines (the CLI's candle import); errors as :func:`load_project`'s.
+
+    Example:
+        >>> load_storage("/nowhere/project.yaml")
+        Storage(kind='duckdb', uri=None, options=())
+    """
+    path = Path(path).resolve()
+    if not path.is_file():
+        return Storage()
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ProjectFileError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or "storage" not in data:
+        return Storage()
+    return parse_project({"storage": data["storage"]}, path).storage
 
 
 def load_project(path: str | Path = PROJECT_FILE) -> Project:

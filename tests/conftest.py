@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# s3_endpoint / s3_bucket: a real S3-API server (moto) on loopback, for the Parquet store's tests
+pytest_plugins = ["tests.s3_server"]
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SHARED_DIR = Path(os.environ.get("JESSE_DAG_SHARED", PROJECT_DIR.parent / "shared"))
 DATA_DIR = SHARED_DIR / "data"

@@ -24,3 +24,15 @@ def both_pipelines_job() -> dg.JobDefinition:
     job = dg.define_asset_job("both_pipelines", selection=store_heavy_selection(list(project.pipelines)),
                               executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}))
     return dg.Definitions(assets=list(defs.assets), jobs=[job], resources=defs.resources).get_job_def("both_pipelines")
+
+
+def parquet_store_job() -> dg.JobDefinition:
+    """The store-heavy steps of the project's pipelines, each in its own process (the multiprocess executor),
+    over the Parquet store ``JESSE_DAG_TEST_STORE`` names: steps read each other's values from its URI."""
+    from assets.resources import store_resources
+
+    project = load_project(os.environ["JESSE_DAG_TEST_PROJECT"])
+    defs = build_definitions(project, resources=store_resources(os.environ["JESSE_DAG_TEST_STORE"], project.directory))
+    job = dg.define_asset_job("parquet_store", selection=store_heavy_selection(list(project.pipelines)),
+                              executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}))
+    return dg.Definitions(assets=list(defs.assets), jobs=[job], resources=defs.resources).resolve_job_def("parquet_store")

@@ -321,3 +321,30 @@ def test_report_json_that_is_not_text_is_a_usage_error_naming_it(project):
     path.write_bytes(b"\xff\xfe\x00\x01")
     r = run(project, "report", "ml", str(path), "-o", str(project / "o.html"))
     assert r.exit_code == EXIT_USAGE and f"{path}: not valid JSON (not UTF-8 text" in r.output
+
+
+def test_import_candles_into_a_parquet_store_uri(project):
+    from jesse_dag.store import folder_uri, list_markets
+
+    csv_path = project / "c.csv"
+    _candle_csv(csv_path, 600)
+    uri = folder_uri(project / "shared" / "store")
+    args = ("--no-progress", "import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT", "--db", uri)
+    assert "600 added, 0 already stored" in run(project, *args).stdout
+    assert "0 added, 600 already stored" in run(project, *args).stdout
+    assert [(m.symbol, m.rows) for m in list_markets(uri)] == [("AAA-USDT", 600)]
+    assert not (project / "storage" / "jesse_dag.duckdb").exists()
+
+
+def test_the_cli_uses_the_store_the_project_file_names(project):
+    from jesse_dag.store import folder_uri, list_markets
+
+    (project / "project.yaml").write_text("storage: {kind: parquet, uri: shared/store}\n")
+    csv_path = project / "c.csv"
+    _candle_csv(csv_path, 100)
+    r = run(project, "--no-progress", "import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT")
+    assert "100 added" in r.stdout, r.output
+    assert [m.rows for m in list_markets(folder_uri(project / "shared" / "store"))] == [100]
+    (project / "project.yaml").write_text("storage: {kind: parquet, uri: s3://b/p, secret: x}\n")
+    r = run(project, "--no-progress", "import-candles", str(csv_path), "--exchange", "Test", "--symbol", "AAA-USDT")
+    assert r.exit_code == EXIT_USAGE and "credentials never go into project.yaml" in r.output

@@ -215,3 +215,29 @@ def test_any_malformed_project_ends_in_a_project_file_error_or_loads(edits):
             return
     for p in project.pipelines.values():
         assert p.market in project.markets and p.evaluation.start_ms >= p.training.end_ms + p.embargo * 1000
+
+
+def test_storage_defaults_to_the_duckdb_file_and_parquet_takes_a_uri_and_its_options(tmp_path):
+    assert load_project(write(tmp_path, VALID)).storage.store(tmp_path) == str(tmp_path / "storage" / "jesse_dag.duckdb")
+    s3 = {**VALID, "storage": {"kind": "parquet", "uri": "s3://research/jd", "endpoint_url": "http://127.0.0.1:9000",
+                               "region": "eu-west-1"}}
+    assert load_project(write(tmp_path, s3)).storage.store(tmp_path) == \
+        "s3://research/jd?endpoint_url=http%3A%2F%2F127.0.0.1%3A9000&region=eu-west-1"
+    folder = {**VALID, "storage": {"kind": "parquet", "uri": "shared/store"}}
+    assert load_project(write(tmp_path, folder)).storage.store(tmp_path) == f"file://{tmp_path}/shared/store"
+
+
+@pytest.mark.parametrize("storage, message", [
+    ({"kind": "parquet", "uri": "s3://b/p", "aws_secret_access_key": "hunter2"},
+     "storage: aws_secret_access_key: credentials never go into project.yaml; set them in the environment"),
+    ({"kind": "parquet", "uri": "s3://b/p", "regoin": "eu-west-1"}, "storage.regoin: unknown key.*did you mean 'region'"),
+    ({"kind": "sqlite"}, "storage: expected one of duckdb, parquet, got 'sqlite'"),
+    ({"kind": "parquet"}, "storage.uri: is required"),
+    ({"kind": "parquet", "uri": "../elsewhere"}, "storage.uri: expected a folder inside the project"),
+    ({"kind": "parquet", "uri": "gs://b/p"}, "storage.uri: expected s3://bucket/prefix"),
+    ({"kind": "parquet", "uri": "s3://b/p?endpoint_url=x"}, "storage.uri: options go into their own keys"),
+])
+def test_bad_storage_is_named_and_a_secret_is_never_echoed(tmp_path, storage, message):
+    with pytest.raises(ProjectFileError, match=message) as err:
+        load_project(write(tmp_path, {**VALID, "storage": storage}))
+    assert "hunter2" not in str(err.value)

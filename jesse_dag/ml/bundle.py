@@ -292,6 +292,8 @@ def save_bundle(result: dict, save_to: str | os.PathLike, points: Sequence[DataP
     if is_strategy_folder(save_to):
         strategy = save_to.name
         version = next_version(save_to / "models")
+        if registry is not None:  # a store shared by several machines hands each bundle its own version
+            version = registry.claim_version(strategy, version)
         target = save_to / "models" / version
     else:
         strategy = save_to.parent.parent.name if save_to.parent.name == "models" else None

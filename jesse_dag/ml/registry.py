@@ -26,6 +26,7 @@ from typing import Any
 
 from jesse_dag.store import ml as store_ml
 from jesse_dag.store.connection import DEFAULT_LOCK_TIMEOUT, default_db_path
+from jesse_dag.store.location import is_store_uri
 
 LEGACY_NAME = "ml_registry.json"
 STORE_NAME = "jesse_dag.duckdb"
@@ -39,26 +40,32 @@ class ModelRegistry:
         raw = path if path is not None else os.environ.get("JESSE_DAG_ML_REGISTRY")
         if raw is None:
             db, legacy = default_db_path(), Path.cwd() / "storage" / LEGACY_NAME
+            if is_store_uri(None):  # $JESSE_DAG_DB names a Parquet store
+                db = os.environ["JESSE_DAG_DB"]
         elif str(raw).endswith(".json"):
             legacy = Path(raw)
             db = Path(os.environ["JESSE_DAG_DB"]) if os.environ.get("JESSE_DAG_DB") else legacy.parent / STORE_NAME
+            if is_store_uri(None):
+                db = os.environ["JESSE_DAG_DB"]
+        elif is_store_uri(str(raw)):  # a Parquet store (file:// or s3://): no JSON file from before it
+            db, legacy = str(raw), None
         else:
             db = Path(raw)
             legacy = db.parent / LEGACY_NAME
-        self.db: Path = db
-        self.legacy_json: Path = Path(legacy_json) if legacy_json is not None else legacy
+        self.db: Path | str = db
+        self.legacy_json: Path | None = Path(legacy_json) if legacy_json is not None else legacy
         self.lock_timeout = lock_timeout
         self._imported = False
 
     @property
-    def path(self) -> Path:
-        """The store file holding the registry."""
+    def path(self) -> Path | str:
+        """The store holding the registry (its file, or a Parquet store's URI)."""
         return self.db
 
     def _ready(self) -> None:
         # the old JSON is imported at most once per instance, and only into a store with an empty registry
         if not self._imported:
-            if self.legacy_json.is_file():
+            if self.legacy_json is not None and self.legacy_json.is_file():
                 store_ml.import_json_registry(self.legacy_json, db=self.db, lock_timeout=self.lock_timeout)
             self._imported = True
 
@@ -66,6 +73,24 @@ class ModelRegistry:
         """Add (or replace, same ``bundle_id``) one bundle's entry."""
         self._ready()
         store_ml.register_bundle(entry, db=self.db, lock_timeout=self.lock_timeout)
+
+    def claim_version(self, strategy: str, proposed: str) -> str:
+        """The version a new bundle of ``strategy`` gets: ``proposed`` (the next in the local models folder) with
+        the DuckDB file; with a Parquet store, which workers on several machines share, the first version from
+        ``proposed`` on that no other worker has claimed (see :func:`jesse_dag.store.ml.claim_bundle_version`)."""
+        if not is_store_uri(str(self.db)):
+            return proposed
+        return store_ml.claim_bundle_version(strategy, db=self.db, at_least=int(proposed.lstrip("v")),
+                                             lock_timeout=self.lock_timeout)
+
+    def restore(self, bundle_dir: str | os.PathLike, bundle_id: str) -> bool:
+        """Bring a registered bundle's folder onto this machine from a Parquet store when it is missing here
+        (trained on another machine); ``True`` if it was fetched. Its files are checked when deployed."""
+        if Path(bundle_dir).exists() or not is_store_uri(str(self.db)):
+            return False
+        self._ready()
+        store_ml.fetch_bundle(bundle_id, bundle_dir, db=self.db, lock_timeout=self.lock_timeout)
+        return True
 
     def entries(self, strategy: str | None = None) -> list[dict[str, Any]]:
         """All bundles, or one strategy's, in registration order."""

@@ -554,6 +554,7 @@ def deploy_if_better(pipeline: Pipeline, market: Market, bundle: Mapping[str, An
     from jesse_dag.ml.registry import ModelRegistry
 
     registry = ModelRegistry(bundle.get("db_path") or Path(project_dir) / "storage" / "jesse_dag.duckdb")
+    registry.restore(bundle["bundle_dir"], bundle["bundle_id"])  # trained on another machine: from the store
     champion = registry.deployed(pipeline.strategy)
     points = gather_points(pipeline, market, warmup, trading, project_dir=project_dir)
     decision = challenge(pipeline, bundle, champion, points, pipeline.evaluation)

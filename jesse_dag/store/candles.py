@@ -34,6 +34,8 @@ from jesse_dag.candles.importers import fill_rows
 from jesse_dag.candles.timeframes import timeframe_to_minutes
 from jesse_dag.candles.validate import count_missing, find_gaps, validate_candles
 from jesse_dag.store.connection import DEFAULT_LOCK_TIMEOUT, connect, resolve_path
+from jesse_dag.store.location import is_store_uri
+from jesse_dag.store.parquet import parquet_store
 from jesse_dag.store.transaction import transaction
 
 Db = "str | os.PathLike | None"
@@ -325,6 +327,10 @@ def _store_columns(
     report = ImportReport(exchange=exchange, symbol=symbol, source=source, rows_in=n,
                           first_timestamp=int(ts[0]), last_timestamp=int(ts[-1]))
     report.gaps = find_gaps(ts)
+    parquet = parquet_store(db)
+    if parquet is not None:  # month by month, each partition replaced atomically (commit_every: one month)
+        parquet.store_candles(table, exchange, symbol, on_conflict, report, on_commit)
+        return report
     step = n if not commit_every else int(commit_every)
     with connect(db, lock_timeout=lock_timeout) as con:
         # One thread writes a bulk insert as whole row groups; with several, DuckDB writes partial ones and
@@ -366,7 +372,10 @@ def list_markets(db=None, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> list
         >>> list_markets(os.path.join(tempfile.mkdtemp(), "empty.duckdb"))
         []
     """
-    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+    parquet = parquet_store(db)
+    if parquet is not None:  # from the files' footers: no candle is read
+        return [MarketInfo(*summary) for summary in parquet.market_summaries()]
+    with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("candles",)) as con:
         rows = con.execute(
             """SELECT m.exchange, m.symbol, min(c.timestamp), max(c.timestamp), count(*)
                FROM markets m JOIN candles_1m c USING (market_id)
@@ -492,9 +501,9 @@ def get_candles(
             f"finish date {_iso(finish_date_timestamp)} must be at least one day after start date "
             f"{_iso(start_date_timestamp)} (the finish day is excluded)"
         )
-    path = resolve_path(db)
+    path = db if is_store_uri(db) else resolve_path(db)
     key = None
-    if caching and path.exists():
+    if caching and not is_store_uri(db) and path.exists():
         stat = path.stat()
         wal = Path(str(path) + ".wal")
         wal_stamp = wal.stat().st_mtime_ns if wal.exists() else 0
@@ -507,10 +516,17 @@ def get_candles(
     what = f"{symbol} on {exchange}"
     one_minute_out = timeframe == "1m" or is_for_jesse
     tf_ms = minutes * ONE_MINUTE_MS
-    with connect(path, read_only=True, lock_timeout=lock_timeout) as con:
+    # the oldest minute the warm-up query may look at (with gaps it looks 64 times further back)
+    first_read = start - (warmup_candles_num + 1) * tf_ms * (64 if allow_gaps and one_minute_out else 1)
+    parquet = parquet_store(db)
+    with connect(path, read_only=True, lock_timeout=lock_timeout, parts=("candles",), span=(first_read, end),
+                 market=(exchange, symbol)) as con:
         market_id = _require_market(con, exchange, symbol)
 
         def span() -> str:
+            if parquet is not None:  # the connection holds the months read only: ask the store
+                lo_hi = parquet.stored_span(exchange, symbol)
+                return f"{_iso(lo_hi[0])} .. {_iso(lo_hi[1])}" if lo_hi else "nothing"
             return _stored_span(con, market_id)
 
         trading = _fetch(con, market_id, start, end)
@@ -561,18 +577,22 @@ def load_candles(exchange: str, symbol: str, start: int | None = None, end: int 
         >>> load_candles("Sandbox", "ETH-USDT", db=db).shape
         (1440, 6)
     """
-    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+    lo, hi = -(2**62) if start is None else int(start), 2**62 if end is None else int(end)
+    span = None if start is None or end is None else (lo, hi)
+    with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("candles",), span=span,
+                 market=(exchange, symbol)) as con:
         market_id = _require_market(con, exchange, symbol)
-        return _fetch(con, market_id, -(2**62) if start is None else int(start), 2**62 if end is None else int(end))
+        return _fetch(con, market_id, lo, hi)
 
 
 def stored_minutes(exchange: str, symbol: str, start: int, end: int, *, db=None,
                    lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
     """How many of the minutes ``start .. end`` (inclusive) are stored for a market (0 if unknown)."""
-    path = resolve_path(db)
-    if not path.exists():
+    path = db if is_store_uri(db) else resolve_path(db)
+    if not is_store_uri(db) and not path.exists():
         return 0
-    with connect(path, read_only=True, lock_timeout=lock_timeout) as con:
+    with connect(path, read_only=True, lock_timeout=lock_timeout, parts=("candles",),
+                 span=(int(start), int(end)), market=(exchange, symbol)) as con:
         market_id = _market_id(con, exchange, symbol, create=False)
         if market_id is None:
             return 0

@@ -34,6 +34,7 @@ from typing import Iterator
 
 import duckdb
 
+from jesse_dag.store.location import describe, is_store_uri
 from jesse_dag.store.migrations import check_version, latest_version, migrate
 from jesse_dag.store.transaction import transaction  # noqa: F401 - part of this module's API
 
@@ -43,6 +44,10 @@ DEFAULT_LOCK_TIMEOUT = 30.0
 
 class StoreLockedError(RuntimeError):
     """Another process (or thread) held the store file for longer than the lock timeout."""
+
+
+class UnsupportedOnParquetError(RuntimeError):
+    """An operation the Parquet backend does not offer (SQL writes to the store)."""
 
 
 class NotAStoreError(ValueError):
@@ -269,8 +274,18 @@ def connect(
     *,
     read_only: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    parts: tuple[str, ...] = ("candles", "ml"),
+    span: tuple[int, int] | None = None,
+    market: tuple[str, str] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the store for one operation, closed on exit; creates and migrates the file as needed.
+
+    ``db`` may also be a Parquet store's URI (``file:///folder``, ``s3://bucket/prefix``, see
+    :mod:`jesse_dag.store.location`): then a read-only connection is an in-memory database with the same
+    tables over the store's files (``parts``: which of ``candles`` and ``ml`` to load; ``span``: only the
+    candle months overlapping these inclusive ms, when the caller reads no further; ``market``: only this
+    ``(exchange, symbol)``'s candles), and a read-write one
+    is refused (the Parquet backend writes through the store's functions, never SQL).
 
     A file from a newer jesse-dag raises ``StoreVersionError``; an older one is upgraded (which needs a
     moment of write access even for a reader). The version is checked once per state of the file in
@@ -278,6 +293,19 @@ def connect(
     database raises :class:`NotAStoreError` before DuckDB sees it. Safe to call from several threads:
     writers of one file take turns in this process (see the module's docstring).
     """
+    if is_store_uri(db):
+        from jesse_dag.store.parquet import parquet_store
+
+        if not read_only:
+            raise UnsupportedOnParquetError(
+                f"{describe(db)}: a Parquet store is written through jesse_dag.store's functions (store_candles, "
+                "store_samples, register_bundle, record_deployment), not through a read-write SQL connection")
+        con = parquet_store(db).read_connection(parts, span, market)
+        try:
+            yield con
+        finally:
+            con.close()
+        return
     path = resolve_path(db).absolute()
     deadline = time.monotonic() + lock_timeout
     gate = _gate(path)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence, Union
@@ -33,7 +34,8 @@ import numpy as np
 import pyarrow as pa
 
 from jesse_dag.ml.datapoints import DataPoint, dataset_fingerprint, information_time, validate_points
-from jesse_dag.store.connection import DEFAULT_LOCK_TIMEOUT, connect
+from jesse_dag.store.connection import DEFAULT_LOCK_TIMEOUT, connect, resolve_path
+from jesse_dag.store.parquet import parquet_store
 from jesse_dag.store.transaction import transaction
 
 Db = Union[str, os.PathLike, None]
@@ -144,6 +146,14 @@ def store_samples(points: Sequence[DataPoint], *, strategy: str | None = None, c
         "features": pa.array(cols["features"], pa.map_(pa.string(), pa.float64())),
     })
     routes = sorted({r for r in cols["route"] if r})
+    parquet = parquet_store(db)
+    if parquet is not None:
+        present = parquet.store_samples(dataset_id, rows, {
+            "dataset_id": dataset_id, "strategy": strategy, "n_samples": n, "routes": _dumps(routes),
+            "first_time": cols["time"][0], "last_time": cols["time"][-1],
+            "csv_path": None if csv_path is None else str(Path(csv_path).resolve()),
+            "lineage": None if lineage is None else _dumps(lineage)})
+        return SampleStoreReport(dataset_id, n - present, present)
     with connect(db, lock_timeout=lock_timeout) as con:
         with transaction(con):
             before = con.execute("SELECT count(*) FROM ml_samples WHERE dataset_id = ?", [dataset_id]).fetchall()[0][0]
@@ -166,7 +176,7 @@ def store_samples(points: Sequence[DataPoint], *, strategy: str | None = None, c
 
 def load_samples(dataset_id: str, *, db: Db = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> list[DataPoint]:
     """The data points of a stored data set, in its order, as they were given (labels keep their type)."""
-    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+    with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("ml",)) as con:
         rows = con.execute(
             "SELECT route, time, label_time, label_name, label_value, label_type, label_text, features "
             "FROM ml_samples WHERE dataset_id = ? ORDER BY seq", [dataset_id]).fetchall()
@@ -186,7 +196,7 @@ def load_samples(dataset_id: str, *, db: Db = None, lock_timeout: float = DEFAUL
 
 def list_datasets(*, db: Db = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> list[dict]:
     """Every stored data set: ``dataset_id, strategy, count, routes, first_time, last_time, csv``."""
-    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+    with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("ml",)) as con:
         rows = con.execute("SELECT dataset_id, strategy, n_samples, routes, first_time, last_time, csv_path "
                            "FROM ml_datasets ORDER BY strategy, first_time, dataset_id").fetchall()
     return [{"dataset_id": r[0], "strategy": r[1], "count": int(r[2]), "routes": _loads(r[3]),
@@ -210,6 +220,8 @@ def _registry_row(entry: dict) -> list:
             + [_dumps(extra) if extra else None])
 
 
+_REGISTRY_COLUMNS = ("bundle_id", *_TEXT_COLUMNS, "feature_names", "training_window", "data_fingerprint", "data",
+                     "lineage", "metrics", "files_sha256", "extra")
 _SELECT_ENTRY = ("SELECT bundle_id, strategy, version, path, task, estimator, feature_names, training_window, "
                  "data, lineage, metrics, files_sha256, extra FROM model_registry")
 
@@ -237,18 +249,93 @@ def _insert_entries(con, entries: Iterable[dict]) -> None:
 
 def register_bundle(entry: dict, *, db: Db = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
     """Add (or replace, same ``bundle_id``, moving it last) one bundle's registry entry."""
-    _registry_row(entry)  # refuse a bad entry before opening the store
+    row = _registry_row(entry)  # refuse a bad entry before opening the store
+    parquet = parquet_store(db)
+    if parquet is not None:
+        path = entry.get("path")
+        if path and os.path.isdir(path):  # the bundle's files go under the same URI as its entry
+            strategy, version = entry.get("strategy"), entry.get("version")
+            parts = ("bundles", strategy, version) if strategy and version else ("bundles", "_", entry["bundle_id"])
+            parquet.upload_folder(str(path), *(_segment(p) for p in parts))
+        parquet.register(dict(zip(_REGISTRY_COLUMNS, row)))
+        return
     with connect(db, lock_timeout=lock_timeout) as con:
         with transaction(con):
             con.execute("DELETE FROM model_registry WHERE bundle_id = ?", [entry["bundle_id"]])
             _insert_entries(con, [entry])
 
 
+def _segment(name: str) -> str:
+    from jesse_dag.store.parquet import _quote
+
+    return _quote(name)
+
+
+_VERSION = re.compile(r"v(\d+)$")
+
+
+def claim_bundle_version(strategy: str, *, db: Db = None, at_least: int = 1,
+                         lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> str:
+    """The next bundle version of ``strategy`` (``v0001``, ``v0002``, ...) that no other caller gets, also when
+    several processes or machines sharing the store ask at once.
+
+    A version is taken by creating its claim key with put-if-absent (``claims/<strategy>/<version>`` under a
+    Parquet store, ``<store>.claims/`` beside a DuckDB file): the caller that creates it owns it; one that
+    finds it taken tries the next. It starts above the registered versions of the strategy and ``at_least``.
+
+    Example:
+        >>> import tempfile
+        >>> from jesse_dag.store.location import folder_uri
+        >>> db = folder_uri(tempfile.mkdtemp())
+        >>> claim_bundle_version("S", db=db), claim_bundle_version("S", db=db), claim_bundle_version("S", db=db, at_least=7)
+        ('v0001', 'v0002', 'v0007')
+    """
+    from jesse_dag.store.location import ParquetLocation
+    from jesse_dag.store.parquet import ParquetStore
+
+    claims = parquet_store(db)
+    if claims is None:
+        claims = ParquetStore(ParquetLocation("file", str(resolve_path(db).absolute()) + ".claims"))
+    taken = [int(m.group(1)) for v in claims.claimed_versions(strategy) if (m := _VERSION.match(v))]
+    taken += [int(m.group(1)) for e in bundle_entries(strategy, db=db, lock_timeout=lock_timeout)
+              if (m := _VERSION.match(str(e.get("version") or "")))]
+    n = max([at_least - 1, *taken])
+    while True:
+        n += 1
+        if claims.claim(strategy, f"v{n:04d}"):
+            return f"v{n:04d}"
+
+
+def fetch_bundle(bundle_id: str, target: str | os.PathLike, *, db: Db = None,
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Path:
+    """Copy a registered bundle's files from a Parquet store (``bundles/<strategy>/<version>/``) into the local
+    folder ``target`` (which must not exist), for a machine that did not train it; returns ``target``.
+
+    The files are copied as stored: deploying them checks every file against the manifest and the hashes the
+    registry recorded at training, as for a bundle trained here. Raises ``KeyError`` for an unregistered
+    bundle and ``FileNotFoundError`` when the store holds no files for it (a DuckDB store keeps none).
+    """
+    target = Path(target)
+    if target.exists():
+        raise FileExistsError(f"{target} exists; fetch_bundle only creates a missing bundle folder")
+    entries = find_bundles(bundle_id=bundle_id, db=db, lock_timeout=lock_timeout)
+    if not entries:
+        raise KeyError(f"bundle {bundle_id!r} is not in the model registry")
+    entry = entries[-1]
+    parquet = parquet_store(db)
+    strategy, version = entry.get("strategy"), entry.get("version")
+    parts = ("bundles", strategy, version) if strategy and version else ("bundles", "_", bundle_id)
+    if parquet is None or not parquet.download_folder(str(target), *(_segment(p) for p in parts)):
+        raise FileNotFoundError(f"bundle {bundle_id!r}: the store keeps no copy of its files (only a Parquet "
+                                "store does, from its registration on); copy the folder from where it was trained")
+    return target
+
+
 def bundle_entries(strategy: str | None = None, *, db: Db = None,
                    lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> list[dict]:
     """Registered bundles (all, or one strategy's) in registration order, as they were registered."""
     sql = _SELECT_ENTRY + ("" if strategy is None else " WHERE strategy = ?") + " ORDER BY registered_seq"
-    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+    with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("ml",)) as con:
         rows = con.execute(sql, [] if strategy is None else [strategy]).fetchall()
     return [_entry(r) for r in rows]
 
@@ -262,7 +349,7 @@ def find_bundles(*, bundle_id: str | None = None, path: str | os.PathLike | None
     if bundle_id is None and path is None:
         return []
     resolved = None if path is None else str(Path(path).resolve())
-    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+    with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("ml",)) as con:
         rows = con.execute(_SELECT_ENTRY + " WHERE bundle_id = ? OR path = ? ORDER BY registered_seq",
                            [bundle_id, resolved]).fetchall()
     return [_entry(r) for r in rows]
@@ -271,6 +358,9 @@ def find_bundles(*, bundle_id: str | None = None, path: str | os.PathLike | None
 def record_deployment(strategy: str, bundle_id: str, *, deployed_at: str | None = None, db: Db = None,
                       lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
     """Append that ``strategy`` now serves ``bundle_id``; ``deployed_at`` is stored as given. Returns its sequence."""
+    parquet = parquet_store(db)
+    if parquet is not None:
+        return parquet.record_deployment(strategy, bundle_id, None if deployed_at is None else str(deployed_at))
     with connect(db, lock_timeout=lock_timeout) as con:
         with transaction(con):
             seq = con.execute("SELECT coalesce(max(sequence), 0) + 1 FROM model_deployments").fetchall()[0][0]
@@ -283,14 +373,14 @@ def deployments(strategy: str | None = None, *, db: Db = None, lock_timeout: flo
     """The deployment history (all, or one strategy's), oldest first."""
     sql = ("SELECT sequence, strategy, bundle_id, deployed_at FROM model_deployments"
            + ("" if strategy is None else " WHERE strategy = ?") + " ORDER BY sequence")
-    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+    with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("ml",)) as con:
         rows = con.execute(sql, [] if strategy is None else [strategy]).fetchall()
     return [{"sequence": int(r[0]), "strategy": r[1], "bundle_id": r[2], "deployed_at": r[3]} for r in rows]
 
 
 def deployed_entry(strategy: str, *, db: Db = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> dict | None:
     """The entry of the bundle ``strategy`` deployed last (``{"bundle_id"}`` if unregistered), or ``None``."""
-    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+    with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("ml",)) as con:
         last = con.execute("SELECT bundle_id FROM model_deployments WHERE strategy = ? ORDER BY sequence DESC LIMIT 1",
                            [strategy]).fetchall()
         if not last:
@@ -307,6 +397,16 @@ def import_json_registry(json_path: str | os.PathLike, *, db: Db = None,
     path = Path(json_path)
     if not path.is_file():
         return 0
+    parquet = parquet_store(db)
+    if parquet is not None:
+        if parquet.has_registry():
+            return 0
+        bundles, deps = _read_json_registry(path)
+        for b in bundles:
+            parquet.register(dict(zip(_REGISTRY_COLUMNS, _registry_row(b))))
+        for d in deps:
+            parquet.record_deployment(d["strategy"], d["bundle_id"], d.get("deployed_at"))
+        return len(bundles)
     with connect(db, lock_timeout=lock_timeout) as con:
         with transaction(con):
             used = con.execute("SELECT (SELECT count(*) FROM model_registry) + (SELECT count(*) FROM model_deployments)"
@@ -371,7 +471,7 @@ def list_bundles(db: Db = None, strategy: str | None = None, *,
         LEFT JOIN ml_datasets d ON d.dataset_id = r.data_fingerprint
         LEFT JOIN last l ON l.strategy = r.strategy AND l.bundle_id = r.bundle_id
     """ + ("" if strategy is None else " WHERE r.strategy = ?") + " ORDER BY r.registered_seq"
-    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+    with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("ml",)) as con:
         rows = con.execute(sql, [] if strategy is None else [strategy]).fetchall()
     keys = ("bundle_id", "strategy", "version", "task", "estimator", "path", "dataset_id", "n_samples",
             "samples_stored", "deployed")
@@ -391,7 +491,7 @@ def bundle_lineage(db: Db, bundle_id: str, *, lock_timeout: float = DEFAULT_LOCK
         >>> lin = bundle_lineage("storage/jesse_dag.duckdb", "MyStrategy/v0001")  # doctest: +SKIP
         >>> lin["candles"][0]["sha256"], lin["samples"]["count"]  # doctest: +SKIP
     """
-    with connect(db, read_only=True, lock_timeout=lock_timeout) as con:
+    with connect(db, read_only=True, lock_timeout=lock_timeout, parts=("ml",)) as con:
         rows = con.execute(_SELECT_ENTRY + " WHERE bundle_id = ?", [bundle_id]).fetchall()
         if not rows:
             known = [r[0] for r in con.execute("SELECT bundle_id FROM model_registry ORDER BY registered_seq").fetchall()]
