@@ -152,6 +152,11 @@ def build_automation(project: Project) -> tuple[list, list, list]:
         sensors.append(inbox_sensor(market, project.directory))
     for pipeline in project.pipelines.values():
         market = project.markets[pipeline.market]
+        if pipeline.pooled:
+            # a universe: its per-market assets and its candles have other partitions (markets, months), which
+            # one job cannot mix; the train-and-evaluate job runs per market partition (see the README)
+            jobs.append(pipeline_evaluate_job(pipeline))
+            continue
         jobs += [pipeline_job(pipeline, market), pipeline_evaluate_job(pipeline)]
         if pipeline.schedule:
             schedules.append(pipeline_schedule(pipeline, market, project.directory))
