@@ -176,8 +176,8 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market | Sequence[Market],
         )
         def market_samples(context: dg.AssetExecutionContext, store: ResearchStore, warmup, trading):
             run_pipeline, _info = resolved(context, store)
-            res = steps.gather_market_samples(run_pipeline, market_of(context), warmup, trading, db_path=store.db_path,
-                                              project_dir=store.project_dir)
+            res = steps.gather_market_samples(run_pipeline, market_of(context), warmup, trading,
+                                              db_path=store.db_path, project_dir=store.project_dir)
             return dg.Output(res, data_version=dg.DataVersion(res["fingerprint"]),
                              metadata={"samples": res["count"], "route": res["route"],
                                        "label_balance": dg.MetadataValue.json(res["label_counts"]),
@@ -194,13 +194,16 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market | Sequence[Market],
         def pooled_samples(context: dg.AssetExecutionContext, store: ResearchStore, per_market):
             run_pipeline, _info = resolved(context, store)
             with deterministic_errors(f"pipeline {p}: pooling the samples"):
-                res = steps.pool_samples(run_pipeline, per_market, db_path=store.db_path, project_dir=store.project_dir)
+                res = steps.pool_samples(run_pipeline, per_market, db_path=store.db_path,
+                                         project_dir=store.project_dir)
             yield dg.Output(
                 res, data_version=dg.DataVersion(res["fingerprint"]),
                 metadata={"samples": res["count"], "label_balance": dg.MetadataValue.json(res["label_counts"]),
-                          "samples_per_market": dg.MetadataValue.json({m: v["samples"] for m, v in res["markets"].items()}),
+                          "samples_per_market": dg.MetadataValue.json(
+                              {m: v["samples"] for m, v in res["markets"].items()}),
                           "training_window": dg.MetadataValue.json(res["window"]),
-                          "csv": dg.MetadataValue.path(res["csv_path"]), **_numbers("backtest_", res["backtest_metrics"])},
+                          "csv": dg.MetadataValue.path(res["csv_path"]),
+                          **_numbers("backtest_", res["backtest_metrics"])},
             )
             for name, (passed, detail) in steps.check_samples(run_pipeline, res["data_points"]).items():
                 yield dg.AssetCheckResult(check_name=name, passed=passed, metadata={"detail": detail})

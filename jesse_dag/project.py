@@ -708,7 +708,8 @@ def parse_project(data: Any, path: Path) -> Project:
         default_metric = "r2" if p.task == "regression" else "roc_auc"
         pipelines[name] = Pipeline(
             name=name, market=p.market or (p.markets or [""])[0],
-            markets=tuple(p.markets) if p.markets and len(p.markets) > 1 else (), strategy=p.strategy, timeframe=p.timeframe, warmup_bars=p.warmup_bars,
+            markets=tuple(p.markets) if p.markets and len(p.markets) > 1 else (), strategy=p.strategy,
+            timeframe=p.timeframe, warmup_bars=p.warmup_bars,
             training=None if rolling else Window(p.training.start, p.training.end),
             evaluation=None if rolling else Window(p.evaluation.start, p.evaluation.end),
             training_length=parse_duration(p.training.length) if rolling else None,

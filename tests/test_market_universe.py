@@ -49,10 +49,12 @@ def test_markets_key_names_a_universe_and_one_market_stays_as_before():
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"markets": ["btc", "etj"]}, "pipelines.u.markets[1]: unknown market 'etj'; did you mean 'eth'? declared: btc, eth, sol"),
+    ({"markets": ["btc", "etj"]},
+     "pipelines.u.markets[1]: unknown market 'etj'; did you mean 'eth'? declared: btc, eth, sol"),
     ({"markets": ["btc", "btc"]}, "pipelines.u.markets[1]: market 'btc' is listed twice"),
     ({"markets": []}, "pipelines.u.markets: an empty list"),
-    ({"market": "btc"}, "pipelines.u: give `market: <name>` (one market) or `markets: [<name>, ...]` (several), not both"),
+    ({"market": "btc"},
+     "pipelines.u: give `market: <name>` (one market) or `markets: [<name>, ...]` (several), not both"),
     ({"schedule": "0 3 * * 1"}, "pipelines.u.schedule: a pipeline over several markets is not scheduled yet"),
     ({"optimize": {"trials": 2}}, "pipelines.u.optimize: a hyperparameter search runs on one market"),
 ])
@@ -186,7 +188,8 @@ def test_the_pooled_data_set_records_each_sample_market(universe):
     side = sidecar_path(csv).read_text().splitlines()
     assert side[1] == "time,label_time,route" and {row.rsplit(",", 1)[1] for row in side[2:]} == routes
     loaded = load_ml_data_csv(csv)
-    assert {m: sum(p["route"] == f"Synthetic-{MARKETS[m]['symbol']}-15m" for p in loaded) for m in MARKETS} == per_market
+    route_of = {m: f"Synthetic-{MARKETS[m]['symbol']}-15m" for m in MARKETS}
+    assert {m: sum(p["route"] == route_of[m] for p in loaded) for m in MARKETS} == per_market
     # the store holds each market's data set and the pooled one, with their routes
     stored = {d["dataset_id"]: d for d in list_datasets(db=str(tmp / "storage" / "test.duckdb"))}
     assert set(stored[samples["dataset_id"]]["routes"]) == routes

@@ -432,11 +432,14 @@ def pool_metrics(per_market: Mapping[str, Mapping[str, Any]]) -> dict[str, float
     Example:
         >>> pool_metrics({"a": {"total": 3, "total_winning_trades": 2, "net_profit": 50.0, "starting_balance": 1000},
         ...               "b": {"total": 1, "total_winning_trades": 0, "net_profit": -10.0, "starting_balance": 1000}})
-        {'total': 4, 'total_winning_trades': 2, 'starting_balance': 2000.0, 'net_profit': 40.0, 'win_rate': 0.5, 'net_profit_percentage': 2.0}
+        ... # doctest: +NORMALIZE_WHITESPACE
+        {'total': 4, 'total_winning_trades': 2, 'starting_balance': 2000.0, 'net_profit': 40.0, 'win_rate': 0.5,
+         'net_profit_percentage': 2.0}
     """
     out: dict[str, float] = {}
     for k in POOLED_SUMS:
-        values = [m[k] for m in per_market.values() if isinstance(m.get(k), (int, float)) and not isinstance(m.get(k), bool)]
+        values = [m[k] for m in per_market.values()
+                  if isinstance(m.get(k), (int, float)) and not isinstance(m.get(k), bool)]
         if values:  # counts stay whole numbers
             out[k] = int(sum(values)) if k in POOLED_COUNTS else float(sum(values))
     if "total" in out:

@@ -430,17 +430,21 @@ def pool_walk_forward(pipeline: Pipeline, per_market: Mapping[str, Mapping[str, 
         >>> import tempfile, os
         >>> out = pool_walk_forward(None, {"a": run(2, 10.0), "b": run(6, -2.0)},
         ...                         os.path.join(tempfile.mkdtemp(), "wf.json"))
-        >>> out["pooled"]["walk_forward"]
-        {'starting_balance': 200.0, 'final_balance': 208.0, 'net_profit': 8.0, 'total': 8.0, 'win_rate': 0.5, 'net_profit_percentage': 4.0}
+        >>> out["pooled"]["walk_forward"]["net_profit"], out["pooled"]["walk_forward"]["net_profit_percentage"]
+        (8.0, 4.0)
+        >>> out["pooled"]["walk_forward"]["total"], out["pooled"]["walk_forward"]["win_rate"]
+        (8, 0.5)
     """
     pooled: dict[str, dict[str, float]] = {}
     for v in VARIANTS:
         rows = [r["summary"][v] for r in per_market.values()]
-        out = {k: float(sum(r.get(k, 0.0) for r in rows))
-               for k in ("starting_balance", "final_balance", "net_profit", "total")}
+        out: dict[str, float] = {k: float(sum(r.get(k, 0.0) for r in rows))
+                                 for k in ("starting_balance", "final_balance", "net_profit")}
+        out["total"] = int(sum(r.get("total", 0) for r in rows))
         out["win_rate"] = (sum(r.get("win_rate", 0.0) * r.get("total", 0) for r in rows) / out["total"]
                            if out["total"] else 0.0)
-        out["net_profit_percentage"] = out["net_profit"] / out["starting_balance"] * 100 if out["starting_balance"] else 0.0
+        out["net_profit_percentage"] = (out["net_profit"] / out["starting_balance"] * 100
+                                        if out["starting_balance"] else 0.0)
         pooled[v] = out
     result = {"pipeline": getattr(pipeline, "name", None), "markets": list(per_market),
               "per_market": {m: {"summary": r["summary"], "steps": len(r["steps"])} for m, r in per_market.items()},
