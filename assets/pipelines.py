@@ -170,14 +170,15 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market | Sequence[Market],
             key=key("market_samples"), group_name=group, code_version=strategy_code_version, kinds={"duckdb"},
             ins={"warmup": dg.AssetIn(key("training_warmup_candles")),
                  "trading": dg.AssetIn(key("training_trading_candles"))},
-            partitions_def=per_market, pool=DUCKDB_POOL, retry_policy=STORE_RETRY,
+            # no store access (ml_samples stores them): outside the DuckDB pool, so markets gather in parallel
+            partitions_def=per_market,
             description="One market's labelled feature points, recorded by the strategy in gather mode over the "
-                        "training window and stored (its route names the market); pooled by ml_samples.",
+                        "training window (each point's route names the market); pooled and stored by ml_samples.",
         )
         def market_samples(context: dg.AssetExecutionContext, store: ResearchStore, warmup, trading):
             run_pipeline, _info = resolved(context, store)
             res = steps.gather_market_samples(run_pipeline, market_of(context), warmup, trading,
-                                              db_path=store.db_path, project_dir=store.project_dir)
+                                              project_dir=store.project_dir)
             return dg.Output(res, data_version=dg.DataVersion(res["fingerprint"]),
                              metadata={"samples": res["count"], "route": res["route"],
                                        "label_balance": dg.MetadataValue.json(res["label_counts"]),

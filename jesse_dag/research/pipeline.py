@@ -332,17 +332,16 @@ def gather_samples(pipeline: Pipeline, market: Market, warmup: np.ndarray, tradi
 
 
 def gather_market_samples(pipeline: Pipeline, market: Market, warmup: np.ndarray, trading: np.ndarray, *,
-                          db_path: str | Path, project_dir: str | Path) -> dict:
-    """One market's share of a universe's samples: gathered over the training window and stored (a data set
-    of its own in the store's ``ml_samples``, its route naming the market); no CSV, which holds the pool.
-
-    Markets are gathered side by side (one Dagster partition each), so none writes the strategy's CSV."""
+                          project_dir: str | Path) -> dict:
+    """One market's share of a universe's samples, gathered over the training window, in memory: each point's
+    route names its market. Markets are gathered side by side (one Dagster partition each), so this touches
+    neither the store nor the strategy's CSV: :func:`pool_samples` stores each market's data set and the pool."""
     from jesse_dag.ml.datapoints import fingerprint
     from jesse_dag.ml.gather import gather_ml_data
 
     cls = _strategy_class(pipeline, project_dir, "gather")
     config, routes, data_routes, candles, warm = _backtest_inputs(pipeline, market, warmup, trading, cls)
-    res = gather_ml_data(config, routes, data_routes, candles, warm, csv_path=None, verbose=False, db=db_path)
+    res = gather_ml_data(config, routes, data_routes, candles, warm, csv_path=None, verbose=False)
     points = res["data_points"]
     return {
         "market": market.name,
@@ -350,7 +349,6 @@ def gather_market_samples(pipeline: Pipeline, market: Market, warmup: np.ndarray
         "data_points": points,
         "count": len(points),
         "label_counts": _label_counts(points),
-        "dataset_id": (res["datasets"] or [{}])[0].get("dataset_id"),
         "backtest_metrics": res.get("backtest_metrics", {}),
         "lineage": res.get("lineage", {}),
         "window": [pipeline.training.start, pipeline.training.end],
@@ -364,9 +362,10 @@ def pool_samples(pipeline: Pipeline, per_market: Mapping[str, Mapping[str, Any]]
 
     The market stays with each sample as its route (``<exchange>-<symbol>-<timeframe>``): in the CSV's sidecar
     and in the store, never as a CSV column (Jesse's ``load_ml_data_csv`` reads every column but time and
-    label as a feature). Markets are taken in the pipeline's order, so the pool is the same whichever market
-    was gathered first. Returns what :func:`gather_samples` returns, plus ``markets`` (per market: count,
-    labels, route, stored data set).
+    label as a feature). Each market's samples are stored as a data set of their own too. Markets are taken
+    in the pipeline's order, so the pool is the same whichever market was gathered first. Returns what
+    :func:`gather_samples` returns, plus ``dataset_id`` and ``markets`` (per market: count, labels, route,
+    stored data set).
     """
     from jesse_dag.ml.csv_io import write_ml_data_csv
     from jesse_dag.ml.datapoints import fingerprint
@@ -383,9 +382,12 @@ def pool_samples(pipeline: Pipeline, per_market: Mapping[str, Mapping[str, Any]]
                          f"{sorted(windows)}; gather every market again for one window")
     points = [p for m in pipeline.universe for p in per_market[m]["data_points"]]
     csv_path = strategy_dir(pipeline, project_dir) / "ml_data" / f"{pipeline.strategy}_data.csv"
+    ids = {m: store_samples(per_market[m]["data_points"], strategy=pipeline.strategy, csv_path=None,
+                            lineage=per_market[m].get("lineage", {}), db=db_path).dataset_id
+           if per_market[m]["data_points"] else None for m in pipeline.universe}
     lineage = {"pipeline": pipeline.name,
                "markets": {m: {"route": per_market[m]["route"], "samples": per_market[m]["count"],
-                               "dataset_id": per_market[m].get("dataset_id"), **per_market[m].get("lineage", {})}
+                               "dataset_id": ids[m], **per_market[m].get("lineage", {})}
                            for m in pipeline.universe}}
     dataset_id = None
     if points:
@@ -400,7 +402,7 @@ def pool_samples(pipeline: Pipeline, per_market: Mapping[str, Mapping[str, Any]]
         "csv_path": str(csv_path),
         "dataset_id": dataset_id,
         "markets": {m: {"samples": per_market[m]["count"], "label_counts": per_market[m]["label_counts"],
-                        "route": per_market[m]["route"], "dataset_id": per_market[m].get("dataset_id")}
+                        "route": per_market[m]["route"], "dataset_id": ids[m]}
                     for m in pipeline.universe},
         "backtest_metrics": pool_metrics({m: per_market[m].get("backtest_metrics", {}) for m in pipeline.universe}),
         "timeframe_ms": timeframe_to_ms(pipeline.timeframe),
