@@ -226,3 +226,70 @@ def test_reports_per_market_and_pooled(universe):
         assert wf["pooled"][variant]["net_profit"] == pytest.approx(sum(s[variant]["net_profit"] for s in per_market))
     assert (tmp / "storage" / "reports" / "u" / "walk_forward_sol.html").is_file()
     assert (tmp / "storage" / "walk_forward" / "u" / "eth").is_dir()
+
+
+def partition_data_versions(instance: dg.DagsterInstance, key: list[str]) -> dict[str, str]:
+    out = {}
+    for m in MARKETS:
+        (record,) = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[m]), limit=1).records
+        out[m] = record.asset_materialization.tags["dagster/data_version"]
+    return out
+
+
+RUN_ONE_MARKET = """
+import sys
+import dagster as dg
+from tests.dagster_jobs import universe_markets_job
+instance = dg.DagsterInstance.from_config(sys.argv[1])
+with dg.execute_job(dg.reconstructable(universe_markets_job), instance=instance,
+                    tags={"dagster/partition": sys.argv[2]}) as result:
+    sys.exit(0 if result.success else 1)
+"""
+
+
+@pytest.mark.slow
+def test_markets_gathered_by_side_by_side_runs_match_one_by_one(universe, tmp_path, monkeypatch):
+    """One run per market, all launched at once (each on the multiprocess executor, one persistent instance,
+    the DuckDB pool at one slot), gives every market the samples of the one-by-one runs above."""
+    import os
+    import subprocess
+    import sys
+
+    project_file = make_universe_project(tmp_path)
+    defs = definitions(project_file)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("concurrency:\n  pools:\n    default_limit: 1\ntelemetry:\n  enabled: false\n")
+    env = {**os.environ, "JESSE_DAG_TEST_PROJECT": str(project_file), "PYTHONPATH": str(PROJECT_DIR)}
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        for m in MARKETS:
+            materialise(defs, instance, [f"market/{m}/candles"], "2024-01-01")
+        runs = [subprocess.Popen([sys.executable, "-c", RUN_ONE_MARKET, str(home), m], cwd=PROJECT_DIR, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for m in MARKETS]
+        outputs = [r.communicate(timeout=600)[0].decode(errors="replace") for r in runs]
+        assert [r.returncode for r in runs] == [0] * len(MARKETS), "\n".join(o[-2000:] for o in outputs)
+        _tmp, _defs, serial, *_ = universe
+        key = ["u", "market_samples"]
+        assert partition_data_versions(instance, key) == partition_data_versions(serial, key)
+    assert "StoreLockedError" not in "".join(outputs)
+
+
+def test_moving_windows_of_a_universe_end_where_every_market_has_candles(tmp_path):
+    from jesse_dag.research import pipeline as steps
+
+    markets = {"btc": MARKETS["btc"], "eth": {**MARKETS["eth"], "source": {**MARKETS["eth"]["source"], "days": 20}}}
+    p = {**universe_pipeline(["btc", "eth"]), "training": {"length": "8d"}, "evaluation": {"length": "3d"},
+         "anchor": "latest_candle"}
+    project = parse_project({"markets": markets, "pipelines": {"u": p}}, Path("project.yaml"))
+    db = tmp_path / "store.duckdb"
+    for m in project.markets.values():
+        steps.import_market_month(m, "2024-01-01", db_path=db, project_dir=tmp_path)
+    universe = [project.markets[m] for m in ("btc", "eth")]
+    resolved, info = steps.resolve_universe(project.pipelines["u"], universe, None, db_path=db)
+    # eth's candles end on 2024-01-20: one evaluation window for both, ending there
+    assert (resolved.evaluation.start, resolved.evaluation.end) == ("2024-01-18", "2024-01-21")
+    assert (resolved.training.start, resolved.training.end) == ("2024-01-09", "2024-01-17")
+    assert info["anchor_from"] == "latest complete candle stored in every market"
+    with pytest.raises(ValueError, match="the stored candles of eth end at 2024-01-20 23:59"):
+        steps.resolve_universe(project.pipelines["u"], universe, "2024-01-28T00:00:00+00:00", db_path=db)
