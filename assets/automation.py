@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.candles import candles_key, month_partitions
+from assets.pipelines import universe_jobs
 from jesse_dag.paths import path_inside
 from jesse_dag.project import Market, Pipeline, Project
 from jesse_dag.reports.notify import WEBHOOK_ENV, WebhookError, post_summary
@@ -153,9 +154,9 @@ def build_automation(project: Project) -> tuple[list, list, list]:
     for pipeline in project.pipelines.values():
         market = project.markets[pipeline.market]
         if pipeline.pooled:
-            # a universe: its per-market assets and its candles have other partitions (markets, months), which
-            # one job cannot mix; the train-and-evaluate job runs per market partition (see the README)
-            jobs.append(pipeline_evaluate_job(pipeline))
+            # a universe: per-market and pooled steps alternate, and its candles are partitioned by month, its
+            # steps by market, which one job cannot mix: a job per stage (see assets.pipelines.universe_jobs)
+            jobs += universe_jobs(pipeline)
             continue
         jobs += [pipeline_job(pipeline, market), pipeline_evaluate_job(pipeline)]
         if pipeline.schedule:

@@ -65,6 +65,34 @@ def market_partitions(pipeline: Pipeline) -> dg.StaticPartitionsDefinition | Non
     return dg.StaticPartitionsDefinition(list(pipeline.universe)) if pipeline.pooled else None
 
 
+# A universe runs in four stages, each a job (the UI's backfill runs a partitioned one over every market):
+# each market's windows and samples, the pooled model, each market's backtests, the pooled reports.
+UNIVERSE_STAGES = {
+    "gather_markets": ("training_warmup_candles", "training_trading_candles", "evaluation_warmup_candles",
+                       "evaluation_trading_candles", "market_samples"),
+    "train_pooled": ("ml_samples", "model_bundle", "evaluation_report", "deployed_model"),
+    "backtest_markets": ("baseline_backtest", "deployed_backtest", "walk_forward"),
+    "report_pooled": ("comparison_report", "walk_forward_pooled"),
+}
+
+
+def universe_jobs(pipeline: Pipeline) -> list:
+    """The four stage jobs of a universe pipeline, ``<p>__<stage>`` (see :data:`UNIVERSE_STAGES`); a step
+    the pipeline lacks (no walk-forward) is left out."""
+    group = pipeline.name.replace("-", "_")
+    jobs = []
+    for n, (stage, names) in enumerate(UNIVERSE_STAGES.items(), start=1):
+        keys = [dg.AssetKey([pipeline.name, name]) for name in names
+                if pipeline.walk_forward is not None or not name.startswith("walk_forward")]
+        per_market = stage.endswith("_markets")
+        jobs.append(dg.define_asset_job(
+            f"{group}__{stage}", selection=dg.AssetSelection.assets(*keys),
+            description=f"Stage {n} of 4 of {pipeline.name} over {len(pipeline.universe)} markets: "
+                        + ("one run per market (backfill every partition); " if per_market else "one run; ")
+                        + ", ".join(k.path[-1] for k in keys) + "."))
+    return jobs
+
+
 def build_pipeline_assets(pipeline: Pipeline, market: Market | Sequence[Market],
                           project_dir: str) -> list[dg.AssetsDefinition]:
     """The pipeline's assets over ``market`` (one) or the markets of its universe (in ``pipeline.universe``

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
+from assets.pipelines import UNIVERSE_STAGES
 from jesse_dag.ml.validation import PurgedWalkForward
 from jesse_dag.project import ProjectFileError, parse_project
 from tests.test_assets_pipeline import PROJECT_DIR, STRATEGY, definitions, pipeline
@@ -145,13 +146,12 @@ def universe(tmp_path_factory):
     names = list(MARKETS)
     for m in names:
         materialise(defs, instance, [f"market/{m}/candles"], "2024-01-01")
+    stage = {name: [f"u/{step}" for step in steps] for name, steps in UNIVERSE_STAGES.items()}
     for m in names:
-        materialise(defs, instance, [f"u/{w}_{part}_candles" for w in ("training", "evaluation")
-                                     for part in ("warmup", "trading")] + ["u/market_samples"], m)
-    pooled = materialise(defs, instance, ["u/ml_samples", "u/model_bundle", "u/evaluation_report", "u/deployed_model"])
-    backtests = {m: materialise(defs, instance, ["u/baseline_backtest", "u/deployed_backtest", "u/walk_forward"], m)
-                 for m in names}
-    reports = materialise(defs, instance, ["u/comparison_report", "u/walk_forward_pooled"])
+        materialise(defs, instance, stage["gather_markets"], m)
+    pooled = materialise(defs, instance, stage["train_pooled"])
+    backtests = {m: materialise(defs, instance, stage["backtest_markets"], m) for m in names}
+    reports = materialise(defs, instance, stage["report_pooled"])
     return tmp, defs, instance, pooled, backtests, reports
 
 
@@ -166,8 +166,12 @@ def test_gathering_and_backtests_run_per_market_partition(universe):
         assert instance.get_materialized_partitions(key) == {"btc", "eth", "sol"}
     for name in ("ml_samples", "model_bundle", "deployed_model", "comparison_report", "walk_forward_pooled"):
         assert graph.get(dg.AssetKey(["u", name])).partitions_def is None
-    # a universe's train-and-evaluate job exists; no job mixes its markets' months with its market partitions
-    assert defs.resolve_job_def("u__train_and_evaluate") is not None
+    # a job per stage, each per market or pooled (no job mixes the two, or the markets' months)
+    stages = {"u__gather_markets": ["btc", "eth", "sol"], "u__train_pooled": None,
+              "u__backtest_markets": ["btc", "eth", "sol"], "u__report_pooled": None}
+    for name, partitions in stages.items():
+        job = defs.resolve_job_def(name)
+        assert (job.partitions_def and job.partitions_def.get_partition_keys()) == partitions
 
 
 @pytest.mark.slow
