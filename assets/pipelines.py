@@ -195,7 +195,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market | Sequence[Market],
 
     if per_market is not None:  # a universe: gathered per market, then pooled
         @dg.asset(
-            key=key("market_samples"), group_name=group, code_version=strategy_code_version, kinds={"duckdb"},
+            key=key("market_samples"), group_name=group, code_version=strategy_code_version, kinds={"numba"},
             ins={"warmup": dg.AssetIn(key("training_warmup_candles")),
                  "trading": dg.AssetIn(key("training_trading_candles"))},
             # no store access (ml_samples stores them): outside the DuckDB pool, so markets gather in parallel
@@ -215,15 +215,16 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market | Sequence[Market],
 
         @dg.asset(
             key=key("ml_samples"), group_name=group, code_version=strategy_code_version, kinds={"duckdb", "csv"},
-            ins={"per_market": dg.AssetIn(key("market_samples"))}, pool=DUCKDB_POOL, retry_policy=STORE_RETRY,
+            ins={"gathered": dg.AssetIn(key("market_samples"))}, pool=DUCKDB_POOL, retry_policy=STORE_RETRY,
             check_specs=sample_checks,
             description="The samples of every market pooled into one data set (the market recorded as each sample's "
                         "route, in the store and the CSV's sidecar, never a CSV column).",
         )
-        def pooled_samples(context: dg.AssetExecutionContext, store: ResearchStore, per_market):
+        def pooled_samples(context: dg.AssetExecutionContext, store: ResearchStore, gathered):
+            """``gathered``: every market's ``market_samples``, by market name."""
             run_pipeline, _info = resolved(context, store)
             with deterministic_errors(f"pipeline {p}: pooling the samples"):
-                res = steps.pool_samples(run_pipeline, per_market, db_path=store.db_path,
+                res = steps.pool_samples(run_pipeline, gathered, db_path=store.db_path,
                                          project_dir=store.project_dir)
             yield dg.Output(
                 res, data_version=dg.DataVersion(res["fingerprint"]),
@@ -237,6 +238,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market | Sequence[Market],
             for name, (passed, detail) in steps.check_samples(run_pipeline, res["data_points"]).items():
                 yield dg.AssetCheckResult(check_name=name, passed=passed, metadata={"detail": detail})
 
+    # one market: gathered, written as Jesse's CSV and stored in one step (unused by a universe)
     @dg.asset(
         key=key("ml_samples"), group_name=group, code_version=strategy_code_version, kinds={"duckdb", "csv"},
         ins={"warmup": dg.AssetIn(key("training_warmup_candles")),
@@ -371,7 +373,7 @@ def build_pipeline_assets(pipeline: Pipeline, market: Market | Sequence[Market],
                                         "summary": dg.MetadataValue.md(res["markdown"]),
                                         **_numbers("delta_", res["deltas"]), **extra})
 
-    samples = [ml_samples] if per_market is None else [market_samples, pooled_samples]  # noqa: F821
+    samples = [ml_samples] if per_market is None else [market_samples, pooled_samples]
     assets = [window_asset("training"), window_asset("evaluation"), *samples, model_bundle, evaluation_report,
               deployed_model, backtest_asset("baseline"), backtest_asset("deployed"), comparison_report]
     if pipeline.optimize is not None:
