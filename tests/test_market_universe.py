@@ -297,3 +297,27 @@ def test_moving_windows_of_a_universe_end_where_every_market_has_candles(tmp_pat
     assert info["anchor_from"] == "latest complete candle stored in every market"
     with pytest.raises(ValueError, match="the stored candles of eth end at 2024-01-20 23:59"):
         steps.resolve_universe(project.pipelines["u"], universe, "2024-01-28T00:00:00+00:00", db_path=db)
+
+
+@pytest.mark.slow
+def test_make_demo_refreshes_a_universe_in_stages_then_finds_nothing_new(universe, tmp_path, capsys):
+    from assets.demo import print_universe_comparison, refresh
+    from jesse_dag.project import load_project
+
+    _tmp, defs, instance, *_ = universe
+    project = load_project(_tmp / "project.yaml")
+    again = refresh(defs, project, instance, say=lambda _line: None)
+    assert again["success"] and not again["materialised"] and not again["imported"]
+    # a fresh project: candles, then the stages in order, per market where they are partitioned
+    fresh_defs = definitions(make_universe_project(tmp_path))
+    lines: list[str] = []
+    with dg.instance_for_test() as fresh:
+        first = refresh(fresh_defs, load_project(tmp_path / "project.yaml"), fresh, say=lines.append)
+        assert first["success"] and len(first["imported"]) == 3
+        assert [line.strip() for line in lines if line.startswith("  ")] == [
+            "gather_markets [btc]", "gather_markets [eth]", "gather_markets [sol]", "train_pooled",
+            "backtest_markets [btc]", "backtest_markets [eth]", "backtest_markets [sol]", "report_pooled"]
+        assert "u/walk_forward_pooled" in first["materialised"]["u"]
+    print_universe_comparison(json.loads((tmp_path / "storage" / "reports" / "u" / "comparison.json").read_text()))
+    out = capsys.readouterr().out
+    assert "over 3 markets" in out and "pooled" in out and "sol" in out
