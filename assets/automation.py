@@ -147,16 +147,24 @@ def post_failed_runs(context: dg.RunFailureSensorContext):
 
 
 def build_automation(project: Project) -> tuple[list, list, list]:
+    from assets.universe import universe_schedule  # it reads this module's job names and tags
+
     jobs, schedules, sensors = [], [], [post_failed_runs]
+    imports = {}
     for market in project.markets.values():
-        jobs.append(market_import_job(market))
+        imports[market.name] = market_import_job(market)
+        jobs.append(imports[market.name])
         sensors.append(inbox_sensor(market, project.directory))
     for pipeline in project.pipelines.values():
         market = project.markets[pipeline.market]
         if pipeline.pooled:
             # a universe: per-market and pooled steps alternate, and its candles are partitioned by month, its
             # steps by market, which one job cannot mix: a job per stage (see assets.pipelines.universe_jobs)
-            jobs += universe_jobs(pipeline)
+            stages = universe_jobs(pipeline)
+            jobs += stages
+            if pipeline.schedule:  # the stages in order at each tick: a sensor (a schedule starts one job)
+                sensors.append(universe_schedule(pipeline, project, [*(imports[m] for m in pipeline.universe),
+                                                                     *stages]))
             continue
         jobs += [pipeline_job(pipeline, market), pipeline_evaluate_job(pipeline)]
         if pipeline.schedule:

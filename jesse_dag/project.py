@@ -665,10 +665,6 @@ def _check_pipeline_markets(model: ProjectModel, name: str, p: PipelineModel, pa
             raise ProjectFileError(f"{path}: {where}.markets: {other!r} and {market!r} are both {m.exchange} "
                                    f"{m.symbol}; a sample's route names its market by exchange and symbol, so each "
                                    "must be a different market")
-    if len(names) > 1 and p.schedule is not None:
-        raise ProjectFileError(f"{path}: {where}.schedule: a pipeline over several markets is not scheduled yet (its "
-                               "per-market and pooled steps need more than one run); drop `schedule:` and "
-                               "materialise it as the README's \"A universe of markets\" shows")
     if len(names) > 1 and p.optimize is not None:
         raise ProjectFileError(f"{path}: {where}.optimize: a hyperparameter search runs on one market; drop "
                                f"`optimize:` or give the pipeline one market (it names {len(names)})")

@@ -3,6 +3,7 @@ markets, and the asset graph over three small synthetic markets (per-market part
 with the market recorded, per-market and pooled reports)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -56,7 +57,6 @@ def test_markets_key_names_a_universe_and_one_market_stays_as_before():
     ({"markets": []}, "pipelines.u.markets: an empty list"),
     ({"market": "btc"},
      "pipelines.u: give `market: <name>` (one market) or `markets: [<name>, ...]` (several), not both"),
-    ({"schedule": "0 3 * * 1"}, "pipelines.u.schedule: a pipeline over several markets is not scheduled yet"),
     ({"optimize": {"trials": 2}}, "pipelines.u.optimize: a hyperparameter search runs on one market"),
 ])
 def test_a_bad_universe_is_refused_naming_the_key(change, message):
@@ -120,10 +120,11 @@ def test_a_single_market_splits_as_before():
 # ── the asset graph over three markets ──────────────────────────────────────────────────────────────────
 
 
-def make_universe_project(tmp: Path) -> Path:
+def make_universe_project(tmp: Path, **overrides) -> Path:
     shutil.copytree(PROJECT_DIR / "strategies" / STRATEGY, tmp / "strategies" / STRATEGY,
                     ignore=shutil.ignore_patterns("models", "ml_data", "*.pkl", "bundle.json", "__pycache__"))
-    p = universe_pipeline(["btc", "eth", "sol"], walk_forward={"training": "10d", "step": "5d", "embargo": "1d"})
+    p = {**universe_pipeline(["btc", "eth", "sol"], walk_forward={"training": "10d", "step": "5d", "embargo": "1d"}),
+         **overrides}
     path = tmp / "project.yaml"
     path.write_text(yaml.safe_dump({"markets": MARKETS, "pipelines": {"u": p}}))
     return path
@@ -321,3 +322,54 @@ def test_make_demo_refreshes_a_universe_in_stages_then_finds_nothing_new(univers
     print_universe_comparison(json.loads((tmp_path / "storage" / "reports" / "u" / "comparison.json").read_text()))
     out = capsys.readouterr().out
     assert "over 3 markets" in out and "pooled" in out and "sol" in out
+
+
+def at(text: str) -> float:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+@pytest.mark.slow
+def test_the_schedule_runs_a_universe_stage_after_stage_at_each_tick(tmp_path):
+    """The universe's schedule sensor, evaluated as the daemon would: the first tick imports each market's
+    month, then each stage starts once the runs of the one before succeeded; the next evaluation of a later
+    tick before any new cron time starts nothing; the runs carry the tick and stage."""
+    from assets.universe import STAGE_TAG, advance
+    from jesse_dag.project import load_project
+
+    project_file = make_universe_project(tmp_path, schedule="0 3 * * 1")
+    project = load_project(project_file)
+    defs = definitions(project_file)
+    (sensor,) = [s for s in defs.sensors if s.name == "u__schedule"]
+    pipeline_u = project.pipelines["u"]
+    with dg.instance_for_test() as instance:
+        requests, cursor, note = advance(instance, pipeline_u, project, None, at("2024-01-29T00:00:00"))
+        assert not requests and note.startswith("waiting for the first tick after 2024-01-29T00:00")
+        requests, cursor, note = advance(instance, pipeline_u, project, cursor, at("2024-01-29T02:00:00"))
+        assert not requests and note.startswith("no tick")
+        stages, now = [], at("2024-01-29T04:00:00")
+        while True:
+            requests, cursor, note = advance(instance, pipeline_u, project, cursor, now)
+            if not requests:
+                break
+            stages.append((requests[0].tags[STAGE_TAG], [r.partition_key for r in requests]))
+            assert {r.tags["jesse_dag/universe_tick"] for r in requests} == {"2024-01-29T03:00:00+00:00"}
+            # evaluated again before the stage's runs are done: nothing is requested twice
+            again, cursor, waiting = advance(instance, pipeline_u, project, cursor, now)
+            assert not again and waiting.endswith(f"0 of {len(requests)} runs done")
+            for r in requests:
+                assert defs.resolve_job_def(r.job_name).execute_in_process(
+                    instance=instance, partition_key=r.partition_key, tags=r.tags).success
+        assert note == "tick 2024-01-29T03:00:00+00:00: every stage done"
+        markets = ["btc", "eth", "sol"]
+        assert stages == [("import_candles", ["2024-01-01"] * 3), ("gather_markets", markets),
+                          ("train_pooled", [None]), ("backtest_markets", markets), ("report_pooled", [None])]
+        assert (tmp_path / "storage" / "reports" / "u" / "comparison.json").is_file()
+        requests, cursor, note = advance(instance, pipeline_u, project, cursor, at("2024-01-30T00:00:00"))
+        assert not requests and note.startswith("no tick")
+        # the next Monday is past every market's data (31 days of January): skipped, saying why
+        requests, cursor, note = advance(instance, pipeline_u, project, cursor, at("2024-02-05T04:00:00"))
+        assert not requests and "ends before it" in note
+        # the sensor itself (the daemon's call), at the real clock: every later tick is past the data
+        context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+        skipped = sensor(context)
+        assert isinstance(skipped, dg.SkipReason) and "ends before it" in skipped.skip_message
