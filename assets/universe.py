@@ -77,7 +77,8 @@ def advance(instance: dg.DagsterInstance, pipeline: Pipeline, project: Project, 
         expected = len(stage_runs(pipeline, project, stage, tick))
         done = sum(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
         if done < expected:
-            return [], json.dumps(state), f"tick {tick.isoformat()}: stage {STAGES[stage]}, {done} of {expected} runs done"
+            note = f"tick {tick.isoformat()}: stage {STAGES[stage]}, {done} of {expected} runs done"
+            return [], json.dumps(state), note
         for nxt in range(stage + 1, len(STAGES)):
             requests = _requests(pipeline, project, nxt, tick)
             if requests:
