@@ -69,6 +69,10 @@ def advance(instance: dg.DagsterInstance, pipeline: Pipeline, project: Project, 
     if stage is not None:  # a chain under way: has its current stage finished?
         runs = instance.get_runs(dg.RunsFilter(tags={TICK_TAG: tick.isoformat(), STAGE_TAG: STAGES[stage],
                                                      "pipeline": pipeline.name}))
+        latest: dict[tuple, dg.DagsterRun] = {}
+        for r in runs:  # newest first: a re-execution of a failed run (a retry) stands for it
+            latest.setdefault((r.job_name, r.tags.get("dagster/partition")), r)
+        runs = list(latest.values())
         failed = [r for r in runs if r.status in FAILED]
         if failed:
             note = (f"tick {tick.isoformat()}: stage {STAGES[stage]} failed (run {failed[0].run_id}); the chain "
