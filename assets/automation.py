@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.candles import candles_key, month_partitions
+from assets.pipelines import universe_jobs
 from jesse_dag.candles.columns import ONE_DAY_MS, ONE_MINUTE_MS
 from jesse_dag.paths import path_inside
 from jesse_dag.project import Market, Pipeline, Project
@@ -293,14 +294,27 @@ def post_failed_runs(context: dg.RunFailureSensorContext):
 
 
 def build_automation(project: Project) -> tuple[list, list, list]:
+    from assets.universe import universe_schedule  # it reads this module's job names and tags
+
     jobs, schedules, sensors = [], [], [post_failed_runs]
     # the months the candle assets were built with (a file that grows later needs a reload for a new month)
     months = {name: month_partitions(m, str(project.directory)) for name, m in project.markets.items()}
+    imports = {}
     for market in project.markets.values():
-        jobs.append(market_import_job(market))
+        imports[market.name] = market_import_job(market)
+        jobs.append(imports[market.name])
         sensors.append(inbox_sensor(market, project.directory, months[market.name]))
     for pipeline in project.pipelines.values():
         market = project.markets[pipeline.market]
+        if pipeline.pooled:
+            # a universe: per-market and pooled steps alternate, and its candles are partitioned by month, its
+            # steps by market, which one job cannot mix: a job per stage (see assets.pipelines.universe_jobs)
+            stages = universe_jobs(pipeline)
+            jobs += stages
+            if pipeline.schedule:  # the stages in order at each tick: a sensor (a schedule starts one job)
+                sensors.append(universe_schedule(pipeline, project, [*(imports[m] for m in pipeline.universe),
+                                                                     *stages]))
+            continue
         jobs += [pipeline_job(pipeline, market), pipeline_evaluate_job(pipeline)]
         if pipeline.schedule:
             schedules.append(pipeline_schedule(pipeline, market, project.directory, months[market.name]))

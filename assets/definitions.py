@@ -29,8 +29,9 @@ def build_definitions(project: Project, resources: dict[str, object] | None = No
     project_dir = str(project.directory)
     assets: list = [build_candles_asset(m, project_dir) for m in project.markets.values()]
     for pipeline in project.pipelines.values():
-        assets += build_pipeline_assets(pipeline, project.markets[pipeline.market], project_dir)
-        assets += build_walk_forward_assets(pipeline, project.markets[pipeline.market], project_dir)
+        markets = [project.markets[m] for m in pipeline.universe]  # one, or a universe
+        assets += build_pipeline_assets(pipeline, markets, project_dir)
+        assets += build_walk_forward_assets(pipeline, markets, project_dir)
     jobs, schedules, sensors = build_automation(project)
     return dg.Definitions(assets=assets, jobs=jobs, schedules=schedules, sensors=sensors, resources=resources)
 

@@ -66,6 +66,13 @@ def refresh(defs, project, instance, run_config: dict | None = None, say=None) -
                                    raise_on_error=True)
             out["imported"].append((key.to_user_string(), partition))
     for pipeline in project.pipelines.values():
+        if pipeline.pooled:
+            ok, done, fresh = refresh_universe(defs, pipeline, instance, run_config, say, everything)
+            out["success"] = out["success"] and ok
+            out["up_to_date"] += fresh
+            if done:
+                out["materialised"][pipeline.name] = done
+            continue
         job = defs.resolve_job_def(evaluate_job_name(pipeline))
         keys = sorted(job.asset_layer.selected_asset_keys, key=lambda k: k.to_user_string())
         todo = keys if everything else unsynced_assets(instance, defs, keys)
@@ -88,6 +95,48 @@ def refresh(defs, project, instance, run_config: dict | None = None, say=None) -
     return out
 
 
+def refresh_universe(defs, pipeline, instance, run_config: dict | None, say, everything: bool
+                     ) -> tuple[bool, list[str], int]:
+    """A universe's four stage jobs in order, the per-market ones once per market, when any of its assets or
+    market partitions is missing or stale; ``(success, assets materialised, assets up to date)``."""
+    from assets.pipelines import UNIVERSE_STAGES
+    from assets.staleness import StaleStatus, _resolver
+
+    group = pipeline.name.replace("-", "_")
+    jobs = {stage: defs.resolve_job_def(f"{group}__{stage}") for stage in UNIVERSE_STAGES}
+    keys = sorted({k for job in jobs.values() for k in job.asset_layer.selected_asset_keys},
+                  key=lambda k: k.to_user_string())
+    graph, resolver = defs.resolve_asset_graph(), _resolver(instance, defs)
+    stale = everything or any(
+        resolver.get_status(k, part) != StaleStatus.FRESH
+        for k in keys for part in (pipeline.universe if graph.get(k).partitions_def is not None else [None]))
+    if not stale:
+        return True, [], len(keys)
+    say(f"materialising {pipeline.name} over {len(pipeline.universe)} markets: {len(keys)} assets in 4 stages")
+    for stage, job in jobs.items():
+        for part in pipeline.universe if stage.endswith("_markets") else [None]:
+            say(f"  {stage}" + (f" [{part}]" if part else ""))
+            result = job.execute_in_process(instance=instance, partition_key=part, run_config=run_config,
+                                            raise_on_error=False)
+            if not result.success:
+                return False, [k.to_user_string() for k in keys], 0
+    return True, [k.to_user_string() for k in keys], 0
+
+
+def print_universe_comparison(data: dict) -> None:
+    """Every market's baseline and model-filtered backtest, and the pooled ones."""
+    print(f"{data['pipeline']}: out-of-sample {data['window'][0]} .. {data['window'][1]} over "
+          f"{len(data['markets'])} markets, model {data.get('model_version')}")
+    names = {"total": "trades", "net_profit": "net profit", "net_profit_percentage": "net profit %",
+             "win_rate": "win rate"}
+    print(f"  {'market':<12}{'run':<10}" + "".join(f"{n:>14}" for n in names.values()))
+    rows = [(m, run, r[run]) for m, r in data["per_market"].items() for run in ("baseline", "deployed")]
+    rows += [("pooled", run, data["pooled"][run]) for run in ("baseline", "deployed")]
+    for market, run, metrics in rows:
+        print(f"  {market:<12}{run:<10}" + "".join(_cell(metrics.get(k, float("nan"))) for k in names))
+    print()
+
+
 def main() -> int:
     os.environ.setdefault("DAGSTER_HOME", str(ROOT / "storage" / "dagster"))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
@@ -106,6 +155,9 @@ def main() -> int:
 
     for comparison in sorted((ROOT / "storage" / "reports").glob("*/comparison.json")):
         data = json.loads(comparison.read_text())
+        if "per_market" in data:  # a universe of markets
+            print_universe_comparison(data)
+            continue
         print(f"{data['pipeline']}: out-of-sample {data['window'][0]} .. {data['window'][1]}, "
               f"model {data.get('model_version')}")
         print(f"  {'metric':<24}{'baseline':>14}{'with model':>14}")

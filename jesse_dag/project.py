@@ -34,6 +34,10 @@ Windows may instead move with the run's anchor (the schedule's tick, or the late
 ``training: {length: 180d}``, ``evaluation: {length: 30d}``, ``anchor: tick`` (see
 :meth:`Pipeline.resolve_windows`). A market may give ``end: "2024-06-30"``, its last day with data.
 
+A pipeline may name a universe of markets instead of one: ``markets: [synthetic-btc, synthetic-eth]`` (any
+declared markets, of one exchange or several). Each market is gathered and backtested on its own (a Dagster
+partition each); the samples are pooled into one model, validated with folds purged by time across markets.
+
     >>> from jesse_dag.project import load_project  # doctest: +SKIP
     >>> project = load_project("project.yaml")  # doctest: +SKIP
     >>> project.pipelines["demo"].timeframe  # doctest: +SKIP
@@ -184,6 +188,18 @@ class Pipeline:
     evaluation_length: float | None = None
     anchor: str = "tick"
     deploy: dict[str, Any] = field(default_factory=dict)
+    # a universe: the names of several markets pooled into one model (empty: the one ``market``)
+    markets: tuple[str, ...] = ()
+
+    @property
+    def universe(self) -> tuple[str, ...]:
+        """The names of the pipeline's markets: its ``markets`` or its one ``market``."""
+        return self.markets or (self.market,)
+
+    @property
+    def pooled(self) -> bool:
+        """True when the pipeline pools the samples of several markets (``markets:`` with two or more)."""
+        return len(self.markets) > 1
 
     @property
     def embargo_days(self) -> float:
@@ -225,6 +241,8 @@ class Pipeline:
         walk-forward's settings are left out: they change only the walk-forward asset, whose version has them)."""
         settings = asdict(self)
         settings.pop("walk_forward")
+        if not self.markets:
+            settings.pop("markets")  # one market: the version it had before universes existed
         payload = json.dumps(settings, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
@@ -509,7 +527,7 @@ class WalkForwardModel(_Model):
 
 
 class PipelineModel(_Model):
-    market: Annotated[str, Field(pattern=_NAME)]
+    market: Annotated[str, Field(pattern=_NAME)] | None = None  # or `markets:` (several), one of the two
     strategy: Annotated[str, Field(pattern=_STRATEGY)]
     timeframe: Timeframe
     warmup_bars: int = Field(210, ge=0, le=100_000)
@@ -529,6 +547,7 @@ class PipelineModel(_Model):
     walk_forward: WalkForwardModel | None = None
     anchor: Literal[ANCHORS] = "tick"  # type: ignore[valid-type]
     deploy: DeployModel = DeployModel()
+    markets: list[Annotated[str, Field(pattern=_NAME)]] | None = None
 
 
 class ProjectModel(_Model):
@@ -660,9 +679,7 @@ def _cross_checks(model: ProjectModel, path: Path) -> None:
             raise ProjectFileError(f"{path}: markets.{name}.end: {m.end} is before the market's start {m.start}")
     for name, p in model.pipelines.items():
         where = f"pipelines.{name}"
-        if p.market not in model.markets:
-            raise ProjectFileError(f"{path}: {where}.market: unknown market {p.market!r}; declared: "
-                                   f"{', '.join(model.markets) or 'none'}")
+        _check_pipeline_markets(model, name, p, path)
         if (p.training.length is None) != (p.evaluation.length is None):
             raise ProjectFileError(f"{path}: {where}: training and evaluation must both be fixed dates or both "
                                    f"lengths (windows that move with the anchor), got training "
@@ -705,6 +722,38 @@ def _cross_checks(model: ProjectModel, path: Path) -> None:
                                    f"{p.task!r}, got {p.deploy_threshold!r}")
 
 
+def _check_pipeline_markets(model: ProjectModel, name: str, p: PipelineModel, path: Path) -> None:
+    """``market:`` (one) or ``markets:`` (a universe): declared names, no repeat, one market per exchange symbol;
+    a universe pools its samples, so what cannot pool yet (an optimisation) is refused."""
+    where = f"pipelines.{name}"
+    if (p.market is None) == (p.markets is None):
+        raise ProjectFileError(f"{path}: {where}: give `market: <name>` (one market) or `markets: [<name>, ...]` "
+                               f"(several), not {'both' if p.market else 'neither'}")
+    key, names = ("market", [p.market]) if p.market is not None else ("markets", list(p.markets or []))
+    if not names:
+        raise ProjectFileError(f"{path}: {where}.markets: an empty list; name at least one declared market")
+    for i, market in enumerate(names):
+        at = key if key == "market" else f"markets[{i}]"
+        if market not in model.markets:
+            close = difflib.get_close_matches(market, list(model.markets), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ProjectFileError(f"{path}: {where}.{at}: unknown market {market!r}; {hint}declared: "
+                                   f"{', '.join(model.markets) or 'none'}")
+        if market in names[:i]:
+            raise ProjectFileError(f"{path}: {where}.{at}: market {market!r} is listed twice")
+    pairs: dict[tuple[str, str], str] = {}
+    for market in names:
+        m = model.markets[market]
+        other = pairs.setdefault((m.exchange, m.symbol), market)
+        if other != market:
+            raise ProjectFileError(f"{path}: {where}.markets: {other!r} and {market!r} are both {m.exchange} "
+                                   f"{m.symbol}; a sample's route names its market by exchange and symbol, so each "
+                                   "must be a different market")
+    if len(names) > 1 and p.optimize is not None:
+        raise ProjectFileError(f"{path}: {where}.optimize: a hyperparameter search runs on one market; drop "
+                               f"`optimize:` or give the pipeline one market (it names {len(names)})")
+
+
 def _walk_forward_settings(w: WalkForwardModel) -> dict[str, Any]:
     out = w.model_dump()
     for key in ("training", "step", "embargo"):
@@ -738,7 +787,9 @@ def parse_project(data: Any, path: Path) -> Project:
         rolling = p.training.length is not None
         default_metric = "r2" if p.task == "regression" else "roc_auc"
         pipelines[name] = Pipeline(
-            name=name, market=p.market, strategy=p.strategy, timeframe=p.timeframe, warmup_bars=p.warmup_bars,
+            name=name, market=p.market or (p.markets or [""])[0],
+            markets=tuple(p.markets) if p.markets and len(p.markets) > 1 else (), strategy=p.strategy,
+            timeframe=p.timeframe, warmup_bars=p.warmup_bars,
             training=None if rolling else Window(p.training.start, p.training.end),
             evaluation=None if rolling else Window(p.evaluation.start, p.evaluation.end),
             training_length=parse_duration(p.training.length) if rolling else None,

@@ -36,3 +36,18 @@ def parquet_store_job() -> dg.JobDefinition:
     job = dg.define_asset_job("parquet_store", selection=store_heavy_selection(list(project.pipelines)),
                               executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}))
     return dg.Definitions(assets=list(defs.assets), jobs=[job], resources=defs.resources).resolve_job_def("parquet_store")
+
+
+def universe_markets_job() -> dg.JobDefinition:
+    """The per-market steps of the project's universe pipeline (its windows and market samples), partitioned
+    by market, on the multiprocess executor: one run per market, launched side by side."""
+    project = load_project(os.environ["JESSE_DAG_TEST_PROJECT"])
+    store = ResearchStore(db_path=str(Path(project.directory) / "storage" / "test.duckdb"),
+                          project_dir=str(project.directory))
+    defs = build_definitions(project, resources={"store": store})
+    (name,) = [p.name for p in project.pipelines.values() if p.pooled]
+    selection = (dg.AssetSelection.assets(dg.AssetKey([name, "market_samples"])).upstream()
+                 - dg.AssetSelection.groups("markets"))
+    job = dg.define_asset_job("universe_markets", selection=selection,
+                              executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}))
+    return dg.Definitions(assets=list(defs.assets), jobs=[job], resources=defs.resources).get_job_def("universe_markets")

@@ -50,6 +50,10 @@ class PurgedWalkForward(BaseCrossValidator):
     k + 1 and trains on the samples before it, minus every sample whose ``[info_time, label_time]``
     touches ``[min info_time of the test fold - embargo, max label_time of the test fold + embargo]``.
 
+    Samples pooled from several markets are purged by time, whatever their market: a block boundary never
+    splits samples with the same information time, and any earlier sample (of any market) whose label window
+    touches the test fold's span is dropped, since the same period in another market is not out of sample.
+
     Parameters:
         n_splits: number of test folds (>= 2).
         embargo: extra gap, seconds or a timeframe string, added on both sides of each test window.
@@ -121,9 +125,12 @@ class PurgedWalkForward(BaseCrossValidator):
         gap = embargo_seconds(self.embargo)
         # the same block boundaries as TimeSeriesSplit: the first block is the initial training set
         test_size = n // (k + 1)
-        starts = [n - (k - j) * test_size for j in range(k)]
-        for start in starts:
-            stop = start + test_size
+        # a boundary inside a group of samples with the same information time (the same candle in several
+        # markets) moves to the group's first sample: one period is never both training and test
+        starts = [int(np.searchsorted(info, info[n - (k - j) * test_size], side="left")) for j in range(k)]
+        for start, stop in zip(starts, [*starts[1:], n]):
+            if stop <= start:
+                continue  # one time group spans the whole block
             test = np.arange(start, stop)
             lo, hi = info[start:stop].min() - gap, lab[start:stop].max() + gap
             before = np.arange(start)

@@ -228,6 +228,25 @@ def resolve_pipeline(pipeline: Pipeline, market: Market, anchor: str | None, *, 
                       "evaluation": [resolved.evaluation.start, resolved.evaluation.end]}
 
 
+def resolve_universe(pipeline: Pipeline, markets: Sequence[Market], anchor: str | None, *,
+                     db_path: str | Path) -> tuple[Pipeline, dict]:
+    """:func:`resolve_pipeline` for the markets of a universe: one set of dated windows for all of them (the
+    pooled samples are one period). ``latest_candle`` anchors at the earliest of the markets' last complete
+    days, so every market has the candles of the evaluation window."""
+    if not pipeline.rolling:
+        return pipeline, {"anchor": "fixed windows"}
+    if not anchor or anchor == LATEST_CANDLE:
+        day = min(latest_complete_day(m, db_path=db_path)[0] for m in markets)
+        anchor = dt.datetime.fromtimestamp(day / 1000, tz=dt.timezone.utc).isoformat()
+        how = "latest complete candle stored in every market"
+    else:
+        how = "run tag"
+    resolved, info = pipeline, {}
+    for m in markets:  # each market checks that it holds the windows
+        resolved, info = resolve_pipeline(pipeline, m, anchor, db_path=db_path)
+    return resolved, {**info, "anchor_from": how}
+
+
 def load_window(pipeline: Pipeline, market: Market, window: Window, *, db_path: str | Path) -> dict:
     """Warm-up and trading 1m candles of ``window``, split as Jesse splits them (warm-up bars of the route)."""
     from jesse_dag.candles.validate import find_gaps
@@ -310,6 +329,126 @@ def gather_samples(pipeline: Pipeline, market: Market, warmup: np.ndarray, tradi
         "window": [pipeline.training.start, pipeline.training.end],
         "fingerprint": fingerprint(points) if points else _sha("no-points"),
     }
+
+
+def gather_market_samples(pipeline: Pipeline, market: Market, warmup: np.ndarray, trading: np.ndarray, *,
+                          project_dir: str | Path) -> dict:
+    """One market's share of a universe's samples, gathered over the training window, in memory: each point's
+    route names its market. Markets are gathered side by side (one Dagster partition each), so this touches
+    neither the store nor the strategy's CSV: :func:`pool_samples` stores each market's data set and the pool."""
+    from jesse_dag.ml.datapoints import fingerprint
+    from jesse_dag.ml.gather import gather_ml_data
+
+    cls = _strategy_class(pipeline, project_dir, "gather")
+    config, routes, data_routes, candles, warm = _backtest_inputs(pipeline, market, warmup, trading, cls)
+    res = gather_ml_data(config, routes, data_routes, candles, warm, csv_path=None, verbose=False)
+    points = res["data_points"]
+    return {
+        "market": market.name,
+        "route": f"{market.exchange}-{market.symbol}-{pipeline.timeframe}",
+        "data_points": points,
+        "count": len(points),
+        "label_counts": _label_counts(points),
+        "backtest_metrics": res.get("backtest_metrics", {}),
+        "lineage": res.get("lineage", {}),
+        "window": [pipeline.training.start, pipeline.training.end],
+        "fingerprint": fingerprint(points) if points else _sha("no-points", market.name),
+    }
+
+
+def pool_samples(pipeline: Pipeline, per_market: Mapping[str, Mapping[str, Any]], *, db_path: str | Path,
+                 project_dir: str | Path) -> dict:
+    """The samples of every market of a universe as one data set, for one model.
+
+    The market stays with each sample as its route (``<exchange>-<symbol>-<timeframe>``): in the CSV's sidecar
+    and in the store, never as a CSV column (Jesse's ``load_ml_data_csv`` reads every column but time and
+    label as a feature). Each market's samples are stored as a data set of their own too. Markets are taken
+    in the pipeline's order, so the pool is the same whichever market was gathered first. Returns what
+    :func:`gather_samples` returns, plus ``dataset_id`` and ``markets`` (per market: count, labels, route,
+    stored data set).
+    """
+    from jesse_dag.ml.csv_io import write_ml_data_csv
+    from jesse_dag.ml.datapoints import fingerprint
+    from jesse_dag.ml.gather import lineage_path
+    from jesse_dag.store.ml import store_samples
+
+    missing = [m for m in pipeline.universe if m not in per_market]
+    if missing:
+        raise ValueError(f"pipeline {pipeline.name}: no samples of market(s) {', '.join(missing)}; gather them first "
+                         f"(the {pipeline.name}/market_samples partitions)")
+    windows = {tuple(per_market[m]["window"]) for m in pipeline.universe}
+    if len(windows) > 1:
+        raise ValueError(f"pipeline {pipeline.name}: the markets were gathered over different training windows "
+                         f"{sorted(windows)}; gather every market again for one window")
+    points = [p for m in pipeline.universe for p in per_market[m]["data_points"]]
+    csv_path = strategy_dir(pipeline, project_dir) / "ml_data" / f"{pipeline.strategy}_data.csv"
+    ids = {m: store_samples(per_market[m]["data_points"], strategy=pipeline.strategy, csv_path=None,
+                            lineage=per_market[m].get("lineage", {}), db=db_path).dataset_id
+           if per_market[m]["data_points"] else None for m in pipeline.universe}
+    lineage = {"pipeline": pipeline.name,
+               "markets": {m: {"route": per_market[m]["route"], "samples": per_market[m]["count"],
+                               "dataset_id": ids[m], **per_market[m].get("lineage", {})}
+                           for m in pipeline.universe}}
+    dataset_id = None
+    if points:
+        write_ml_data_csv(points, csv_path)
+        lineage_path(csv_path).write_text(json.dumps(lineage, indent=1, sort_keys=True, default=str))
+        dataset_id = store_samples(points, strategy=pipeline.strategy, csv_path=csv_path, lineage=lineage,
+                                   db=db_path).dataset_id
+    return {
+        "data_points": points,
+        "count": len(points),
+        "label_counts": _label_counts(points),
+        "csv_path": str(csv_path),
+        "dataset_id": dataset_id,
+        "markets": {m: {"samples": per_market[m]["count"], "label_counts": per_market[m]["label_counts"],
+                        "route": per_market[m]["route"], "dataset_id": ids[m]}
+                    for m in pipeline.universe},
+        "backtest_metrics": pool_metrics({m: per_market[m].get("backtest_metrics", {}) for m in pipeline.universe}),
+        "timeframe_ms": timeframe_to_ms(pipeline.timeframe),
+        "window": list(next(iter(windows))),
+        "fingerprint": fingerprint(points) if points else _sha("no-points"),
+    }
+
+
+def _label_counts(points: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for p in points:
+        k = str(p["label"]["value"])
+        counts[k] = counts.get(k, 0) + 1
+    return counts
+
+
+# How backtest metrics of several markets (one account each, the same window) pool into one figure.
+POOLED_SUMS = ("total", "total_winning_trades", "total_losing_trades", "starting_balance", "finishing_balance",
+               "net_profit", "fee", "gross_profit", "gross_loss", "longs_count", "shorts_count")
+POOLED_COUNTS = ("total", "total_winning_trades", "total_losing_trades", "longs_count", "shorts_count")
+POOLING_NOTE = ("pooled: one account per market side by side; trades, net profit, fees, balances summed; win rate = "
+                "winning / all trades; net profit % = summed net profit / summed starting balance; ratios and "
+                "drawdowns of one account's equity (Sharpe, max drawdown, ...) are per market only")
+
+
+def pool_metrics(per_market: Mapping[str, Mapping[str, Any]]) -> dict[str, float | int]:
+    """Backtest metrics of several markets as one figure each (see :data:`POOLING_NOTE`).
+
+    Example:
+        >>> pool_metrics({"a": {"total": 3, "total_winning_trades": 2, "net_profit": 50.0, "starting_balance": 1000},
+        ...               "b": {"total": 1, "total_winning_trades": 0, "net_profit": -10.0, "starting_balance": 1000}})
+        ... # doctest: +NORMALIZE_WHITESPACE
+        {'total': 4, 'total_winning_trades': 2, 'starting_balance': 2000.0, 'net_profit': 40.0, 'win_rate': 0.5,
+         'net_profit_percentage': 2.0}
+    """
+    out: dict[str, float] = {}
+    for k in POOLED_SUMS:
+        values = [m[k] for m in per_market.values()
+                  if isinstance(m.get(k), (int, float)) and not isinstance(m.get(k), bool)]
+        if values:  # counts stay whole numbers
+            out[k] = int(sum(values)) if k in POOLED_COUNTS else float(sum(values))
+    if "total" in out:
+        out["win_rate"] = out.get("total_winning_trades", 0.0) / out["total"] if out["total"] else 0.0
+    if out.get("starting_balance") and "net_profit" in out:
+        out["net_profit_percentage"] = out["net_profit"] / out["starting_balance"] * 100
+    return out
 
 
 def check_samples(pipeline: Pipeline, points: Sequence[Mapping[str, Any]]) -> dict[str, tuple[bool, str]]:
@@ -551,12 +690,27 @@ def deploy_if_better(pipeline: Pipeline, market: Market, bundle: Mapping[str, An
     """Deploy ``bundle`` only if it beats (within the margin) the deployed one on the evaluation window; the
     decision and both scores go into the registry (the challenger's entry) and the result. A challenger that
     loses leaves the champion deployed (the result then names the champion)."""
+    points = gather_points(pipeline, market, warmup, trading, project_dir=project_dir)
+    return deploy_if_better_on(pipeline, bundle, points, project_dir=project_dir)
+
+
+def deploy_pooled(pipeline: Pipeline, markets: Sequence[Market], bundle: Mapping[str, Any],
+                  windows: Mapping[str, tuple[np.ndarray, np.ndarray]], *, project_dir: str | Path) -> dict:
+    """:func:`deploy_if_better` for a universe: champion and challenger scored on the evaluation samples of
+    every market (``windows``: market name -> (warm-up, trading) candles), pooled in the pipeline's order."""
+    points = [p for m in markets
+              for p in gather_points(pipeline, m, *windows[m.name], project_dir=project_dir)]
+    return deploy_if_better_on(pipeline, bundle, points, project_dir=project_dir)
+
+
+def deploy_if_better_on(pipeline: Pipeline, bundle: Mapping[str, Any], points: Sequence[Mapping[str, Any]], *,
+                        project_dir: str | Path) -> dict:
+    """The champion/challenger decision on labelled evaluation ``points``, recorded, and the deploy if won."""
     from jesse_dag.ml.registry import ModelRegistry
 
     registry = ModelRegistry(bundle.get("db_path") or Path(project_dir) / "storage" / "jesse_dag.duckdb")
     registry.restore(bundle["bundle_dir"], bundle["bundle_id"])  # trained on another machine: from the store
     champion = registry.deployed(pipeline.strategy)
-    points = gather_points(pipeline, market, warmup, trading, project_dir=project_dir)
     decision = challenge(pipeline, bundle, champion, points, pipeline.evaluation)
     entry = next((e for e in registry.find(bundle_id=bundle["bundle_id"])), None)
     # an unchanged re-run (the same bundle, or the same decision again) writes nothing
@@ -702,14 +856,17 @@ def write_evaluation_report(pipeline: Pipeline, bundle: Mapping[str, Any], *, ou
 
 
 def compare_backtests(pipeline: Pipeline, baseline: Mapping[str, Any], deployed: Mapping[str, Any], *,
-                      out_dir: str | Path) -> dict:
-    """Baseline against model-filtered backtest on the same out-of-sample window."""
+                      out_dir: str | Path, market: str | None = None) -> dict:
+    """Baseline against model-filtered backtest on the same out-of-sample window (``market``: one market of a
+    universe, written as ``comparison_<market>``)."""
     rows, deltas = [], {}
     for k in COMPARED_METRICS:
         a, b = baseline["metrics"].get(k, float("nan")), deployed["metrics"].get(k, float("nan"))
         rows.append([k, a, b])
         if isinstance(a, (int, float)) and isinstance(b, (int, float)):
             deltas[k] = float(b) - float(a)
+    stem = "comparison" if market is None else f"comparison_{market}"
+    name = pipeline.name if market is None else f"{pipeline.name} {market}"
     payload = {"pipeline": pipeline.name, "window": [pipeline.evaluation.start, pipeline.evaluation.end],
                "model_version": deployed.get("model_version"), "deploy_decision": deployed.get("decision"),
                "rows": rows, "deltas": deltas,
@@ -720,16 +877,59 @@ def compare_backtests(pipeline: Pipeline, baseline: Mapping[str, Any], deployed:
         write_comparison_report = None
     out = path_inside(out_dir, pipeline.name, what="pipeline name", where="project.yaml pipelines")
     if write_comparison_report is not None:
-        html_path = str(write_comparison_report(baseline, deployed, out / "comparison.html",
-                                                title=f"{pipeline.name}: baseline vs model",
+        html_path = str(write_comparison_report(baseline, deployed, out / f"{stem}.html",
+                                                title=f"{name}: baseline vs model",
                                                 bars=baseline.get("bars"), timeframe=pipeline.timeframe))
-        json_path, _ = _write(out, "comparison", payload, None)
+        json_path, _ = _write(out, stem, payload, None)
     else:
-        page = (f"<html><head><meta charset='utf-8'><title>{html.escape(pipeline.name)} comparison</title></head>"
-                f"<body><h1>{html.escape(pipeline.name)}: baseline vs model (out of sample "
+        page = (f"<html><head><meta charset='utf-8'><title>{html.escape(name)} comparison</title></head>"
+                f"<body><h1>{html.escape(name)}: baseline vs model (out of sample "
                 f"{pipeline.evaluation.start} .. {pipeline.evaluation.end})</h1>"
                 f"{_html_table(rows, ['metric', 'baseline', 'deployed'])}</body></html>")
-        json_path, html_path = _write(out, "comparison", payload, page)
+        json_path, html_path = _write(out, stem, payload, page)
     md = "| metric | baseline | with model |\n|---|---|---|\n" + "\n".join(
         f"| {k} | {_fmt(a)} | {_fmt(b)} |" for k, a, b in rows)
     return {"json": json_path, "html": html_path, "markdown": md, "deltas": deltas}
+
+
+# metrics of the pooled comparison (those that pool; see POOLING_NOTE)
+POOLED_COMPARED = ("total", "net_profit", "net_profit_percentage", "win_rate", "fee")
+
+
+def compare_pooled(pipeline: Pipeline, baselines: Mapping[str, Mapping[str, Any]],
+                   deployeds: Mapping[str, Mapping[str, Any]], *, out_dir: str | Path) -> dict:
+    """A universe's comparison: one report per market (``comparison_<market>``, as :func:`compare_backtests`)
+    and ``comparison.json``/``.html`` with every market's row and the pooled one (see :data:`POOLING_NOTE`).
+
+    Returns ``markets`` (per market: its report and deltas), ``pooled`` (baseline and deployed metrics),
+    ``deltas`` (pooled, deployed minus baseline), ``html``, ``json`` and a ``markdown`` summary."""
+    markets = [m for m in pipeline.universe if m in baselines]
+    per_market = {m: compare_backtests(pipeline, baselines[m], deployeds[m], out_dir=out_dir, market=m)
+                  for m in markets}
+    pooled = {"baseline": pool_metrics({m: baselines[m]["metrics"] for m in markets}),
+              "deployed": pool_metrics({m: deployeds[m]["metrics"] for m in markets})}
+    deltas = {k: pooled["deployed"][k] - pooled["baseline"][k] for k in POOLED_COMPARED
+              if k in pooled["deployed"] and k in pooled["baseline"]}
+    rows = [[m, mode, *[r["metrics"].get(k, float("nan")) for k in POOLED_COMPARED]]
+            for m in markets for mode, r in (("baseline", baselines[m]), ("deployed", deployeds[m]))]
+    rows += [["pooled", mode, *[pooled[mode].get(k, float("nan")) for k in POOLED_COMPARED]]
+             for mode in ("baseline", "deployed")]
+    headers = ["market", "run", *POOLED_COMPARED]
+    payload = {"pipeline": pipeline.name, "markets": markets,
+               "window": [pipeline.evaluation.start, pipeline.evaluation.end],
+               "model_version": next(iter(deployeds.values()), {}).get("model_version"),
+               "per_market": {m: {"baseline": baselines[m]["metrics"], "deployed": deployeds[m]["metrics"],
+                                  "report": per_market[m]["html"]} for m in markets},
+               "pooled": pooled, "deltas": deltas, "pooling": POOLING_NOTE}
+    out = path_inside(out_dir, pipeline.name, what="pipeline name", where="project.yaml pipelines")
+    links = "".join(f"<li><a href='{html.escape(Path(per_market[m]['html']).name)}'>{html.escape(m)}</a></li>"
+                    for m in markets)
+    page = (f"<html><head><meta charset='utf-8'><title>{html.escape(pipeline.name)} comparison</title></head>"
+            f"<body><h1>{html.escape(pipeline.name)}: baseline vs model over {len(markets)} markets (out of sample "
+            f"{pipeline.evaluation.start} .. {pipeline.evaluation.end})</h1>{_html_table(rows, headers)}"
+            f"<p>{html.escape(POOLING_NOTE)}</p><h2>Per market</h2><ul>{links}</ul></body></html>")
+    json_path, html_path = _write(out, "comparison", payload, page)
+    md = ("| market | run | " + " | ".join(POOLED_COMPARED) + " |\n|" + "---|" * len(headers) + "\n"
+          + "\n".join("| " + " | ".join(_fmt(c) for c in r) + " |" for r in rows) + f"\n\n{POOLING_NOTE}")
+    return {"json": json_path, "html": html_path, "markdown": md, "deltas": deltas, "pooled": pooled,
+            "markets": {m: {"html": per_market[m]["html"], "deltas": per_market[m]["deltas"]} for m in markets}}

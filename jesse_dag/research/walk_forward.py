@@ -416,3 +416,51 @@ def check_leak_free(result: Mapping[str, Any]) -> list[str]:
 def summary_table(result: Mapping[str, Any]) -> list[list[Any]]:
     """Rows ``[metric, baseline, fixed, walk_forward]`` of the stitched runs (for the demo and the UI)."""
     return [[k, *(result["summary"][v].get(k) for v in VARIANTS)] for k in SUMMARY_METRICS]
+
+
+def pool_walk_forward(pipeline: Pipeline, per_market: Mapping[str, Mapping[str, Any]], json_path: str | Path) -> dict:
+    """The walk-forwards of a universe's markets (``per_market``: market name -> :func:`run_walk_forward`'s
+    result) per market and pooled, as if each market were one account traded side by side: trades, net profit
+    and balances summed, win rate weighted by trades, net profit % of the summed starting balance; Sharpe and
+    drawdown stay per market (they read one account's equity). Written to ``json_path`` (atomically).
+
+    Example:
+        >>> run = lambda n, profit: {"summary": {v: {"starting_balance": 100.0, "final_balance": 100.0 + profit,
+        ...     "net_profit": profit, "total": n, "win_rate": 0.5} for v in VARIANTS}, "steps": [{}]}
+        >>> import tempfile, os
+        >>> out = pool_walk_forward(None, {"a": run(2, 10.0), "b": run(6, -2.0)},
+        ...                         os.path.join(tempfile.mkdtemp(), "wf.json"))
+        >>> out["pooled"]["walk_forward"]["net_profit"], out["pooled"]["walk_forward"]["net_profit_percentage"]
+        (8.0, 4.0)
+        >>> out["pooled"]["walk_forward"]["total"], out["pooled"]["walk_forward"]["win_rate"]
+        (8, 0.5)
+    """
+    pooled: dict[str, dict[str, float]] = {}
+    for v in VARIANTS:
+        rows = [r["summary"][v] for r in per_market.values()]
+        out: dict[str, float] = {k: float(sum(r.get(k, 0.0) for r in rows))
+                                 for k in ("starting_balance", "final_balance", "net_profit")}
+        out["total"] = int(sum(r.get("total", 0) for r in rows))
+        out["win_rate"] = (sum(r.get("win_rate", 0.0) * r.get("total", 0) for r in rows) / out["total"]
+                           if out["total"] else 0.0)
+        out["net_profit_percentage"] = (out["net_profit"] / out["starting_balance"] * 100
+                                        if out["starting_balance"] else 0.0)
+        pooled[v] = out
+    result = {"pipeline": getattr(pipeline, "name", None), "markets": list(per_market),
+              "per_market": {m: {"summary": r["summary"], "steps": len(r["steps"])} for m, r in per_market.items()},
+              "pooled": pooled,
+              "pooling": "one account per market side by side: trades, net profit and balances summed; win rate "
+                         "weighted by trades; net profit % of the summed starting balance; Sharpe and max drawdown "
+                         "per market only"}
+    path = Path(json_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(result, indent=1, default=str))
+    tmp.replace(path)
+    head = "| market | variant | trades | net profit | net profit % | win rate |\n|---|---|---|---|---|---|\n"
+    lines = [f"| {m} | {v} | {r['summary'][v].get('total', 0)} | {r['summary'][v].get('net_profit', 0.0):,.2f} | "
+             f"{r['summary'][v].get('net_profit_percentage', 0.0):,.2f} | {r['summary'][v].get('win_rate', 0.0):.3f} |"
+             for m, r in per_market.items() for v in VARIANTS]
+    lines += [f"| pooled | {v} | {p['total']:g} | {p['net_profit']:,.2f} | {p['net_profit_percentage']:,.2f} | "
+              f"{p['win_rate']:.3f} |" for v, p in pooled.items()]
+    return {**result, "json": str(path), "markdown": head + "\n".join(lines)}
