@@ -15,7 +15,47 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+STRATEGY = "MLFilteredEntries"
+SYMBOLS = ("BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE", "AVAX", "DOT", "LINK")
+
+
+def _market(seed: int, symbol: str, days: int) -> dict:
+    return {"exchange": "Synthetic", "symbol": f"{symbol}-USDT", "start": "2024-01-01",
+            "source": {"kind": "synthetic", "seed": seed, "days": days, "planted_signal": True,
+                       "signal_strength": 0.15}}
+
+
+def _pipeline(market_name: str, strategy: str) -> dict:
+    return {"market": market_name, "strategy": strategy, "timeframe": "15m", "warmup_bars": 48,
+            "config": {"fee": 0.0, "type": "futures", "futures_leverage": 1},
+            "training": {"start": "2024-01-02", "end": "2024-01-18"},
+            "evaluation": {"start": "2024-01-20", "end": "2024-01-29"}, "embargo": "1d", "task": "binary",
+            "estimator": {"class": "sklearn.linear_model.LogisticRegression", "params": {"max_iter": 500}},
+            "validation": {"n_splits": 3, "embargo": "1h"}, "gate": {"roc_auc": 0.0}, "deploy_threshold": 0.5,
+            "min_samples": 20, "schedule": "0 3 * * 1"}
+
+
+def market_project(folder: Path, count: int = 2, days: int = 30) -> Path:
+    """A project of ``count`` synthetic markets of ``days`` days from 2024-01-01 (``synth-btc``, ``synth-eth``, ...)
+    and a pipeline on each (``btc``, ``eth``, ...); each pipeline has its own copy of MLFilteredEntries (a
+    strategy's samples CSV, bundles and deployed model live in its folder, so two pipelines never share one)."""
+    source = PROJECT_DIR / "strategies" / STRATEGY
+    code = (source / "__init__.py").read_text()
+    markets, pipelines = {}, {}
+    for i, symbol in enumerate(SYMBOLS[:count]):
+        strategy = STRATEGY if i == 0 else f"{STRATEGY}{symbol.capitalize()}"
+        target = folder / "strategies" / strategy
+        target.mkdir(parents=True)
+        (target / "__init__.py").write_text(code.replace(f"class {STRATEGY}(", f"class {strategy}("))
+        name = f"synth-{symbol.lower()}"
+        markets[name] = _market(7 + 4 * i, symbol, days)
+        pipelines[symbol.lower()] = _pipeline(name, strategy)
+    path = folder / "project.yaml"
+    path.write_text(yaml.safe_dump({"markets": markets, "pipelines": pipelines}))
+    return path
 
 
 def free_port() -> int:

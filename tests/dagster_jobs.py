@@ -26,21 +26,55 @@ def both_pipelines_job() -> dg.JobDefinition:
     return dg.Definitions(assets=list(defs.assets), jobs=[job], resources=defs.resources).get_job_def("both_pipelines")
 
 
-def _project_definitions(job) -> dg.JobDefinition:
+def recon_job(name: str, **kwargs: str):
+    """The job the function ``name`` of this module builds from ``kwargs``, as a Celery worker or a subprocess
+    rebuilds it (the arguments travel in the job's pointer, so one worker serves any project)."""
+    return dg.build_reconstructable_job("tests.dagster_jobs", name, reconstructable_kwargs=kwargs)
+
+
+def _project_definitions(job, project_file: str | None) -> dg.JobDefinition:
     """``job`` added to the project's own definitions (their executor: ``JESSE_DAG_EXECUTOR``), resolved."""
-    project = load_project(os.environ["JESSE_DAG_TEST_PROJECT"])
+    project = load_project(project_file or os.environ["JESSE_DAG_TEST_PROJECT"])
     store = ResearchStore(db_path=str(Path(project.directory) / "storage" / "test.duckdb"),
                           project_dir=str(project.directory))
     defs = build_definitions(project, resources={"store": store})
-    return dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).get_job_def(job.name)
+    return dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def(job.name)
 
 
-def every_market_import_job() -> dg.JobDefinition:
+def every_market_import_job(project_file: str | None = None) -> dg.JobDefinition:
     """One month (the run's partition) of every market's candles: the markets share their months."""
-    return _project_definitions(dg.define_asset_job("every_market_import", selection=dg.AssetSelection.groups("markets")))
+    return _project_definitions(dg.define_asset_job("every_market_import", selection=dg.AssetSelection.groups("markets")),
+                                project_file)
 
 
-def every_pipeline_job() -> dg.JobDefinition:
+def every_pipeline_job(project_file: str | None = None) -> dg.JobDefinition:
     """Every asset of every pipeline over the candles already imported."""
     return _project_definitions(dg.define_asset_job(
-        "every_pipeline", selection=dg.AssetSelection.all() - dg.AssetSelection.groups("markets")))
+        "every_pipeline", selection=dg.AssetSelection.all() - dg.AssetSelection.groups("markets")), project_file)
+
+
+def every_gather_job(project_file: str | None = None) -> dg.JobDefinition:
+    """Every pipeline's samples (the windows they read and the gather) over the candles already imported."""
+    project = load_project(project_file or os.environ["JESSE_DAG_TEST_PROJECT"])
+    keys = [dg.AssetKey([p, "ml_samples"]) for p in project.pipelines]
+    return _project_definitions(dg.define_asset_job(
+        "every_gather", selection=dg.AssetSelection.assets(*keys).upstream() - dg.AssetSelection.groups("markets")),
+        project_file)
+
+
+def flaky_job(marker_dir: str) -> dg.JobDefinition:
+    """One asset that fails on its first attempt (a marker file in ``marker_dir`` records it) and is retried by
+    its retry policy; executor from ``JESSE_DAG_EXECUTOR`` as in the project's definitions."""
+    from assets.executors import executor_for_env
+
+    @dg.asset(retry_policy=dg.RetryPolicy(max_retries=1))
+    def flaky() -> int:
+        marker = Path(marker_dir) / "first_attempt"
+        if not marker.exists():
+            marker.write_text("failed once")
+            raise RuntimeError("first attempt fails on purpose")
+        return 1
+
+    job = dg.define_asset_job("flaky")
+    return dg.Definitions(assets=[flaky], jobs=[job], executor=executor_for_env()).resolve_job_def("flaky")
+

@@ -10,69 +10,32 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-import yaml
 
-from tests.celery_cluster import celery_workers, redis_server
+from assets.executors import executor_for_env, executor_name
+from tests.celery_cluster import celery_workers, market_project, redis_server
+from tests.dagster_jobs import every_market_import_job, every_pipeline_job, recon_job
 
-pytestmark = pytest.mark.slow
-pytest.importorskip("dagster_celery", reason="dagster-celery is not installed: pip install -e '.[distributed]'")
-if shutil.which("redis-server") is None:
-    pytest.skip("redis-server is absent (Debian: apt-get install -y redis-server; .ci/run installs it)",
-                allow_module_level=True)
-
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-STRATEGY = "MLFilteredEntries"
 MONTH = "2024-01-01"
 
 
-def market(seed: int, symbol: str) -> dict:
-    return {"exchange": "Synthetic", "symbol": symbol, "start": MONTH,
-            "source": {"kind": "synthetic", "seed": seed, "days": 30, "planted_signal": True,
-                       "signal_strength": 0.15}}
-
-
-def pipeline(market_name: str, strategy: str) -> dict:
-    return {"market": market_name, "strategy": strategy, "timeframe": "15m", "warmup_bars": 48,
-            "config": {"fee": 0.0, "type": "futures", "futures_leverage": 1},
-            "training": {"start": "2024-01-02", "end": "2024-01-18"},
-            "evaluation": {"start": "2024-01-20", "end": "2024-01-29"}, "embargo": "1d", "task": "binary",
-            "estimator": {"class": "sklearn.linear_model.LogisticRegression", "params": {"max_iter": 500}},
-            "validation": {"n_splits": 3, "embargo": "1h"}, "gate": {"roc_auc": 0.0}, "deploy_threshold": 0.5,
-            "min_samples": 20, "schedule": "0 3 * * 1"}
-
-
-def make_project(folder: Path) -> Path:
-    """Two synthetic markets and a pipeline on each; each pipeline has its own strategy folder (a strategy's
-    samples CSV, bundles and deployed model live there)."""
-    source = PROJECT_DIR / "strategies" / STRATEGY
-    shutil.copytree(source, folder / "strategies" / STRATEGY,
-                    ignore=shutil.ignore_patterns("models", "ml_data", "*.pkl", "bundle.json", "__pycache__"))
-    twin = folder / "strategies" / f"{STRATEGY}Eth"
-    twin.mkdir()
-    code = (source / "__init__.py").read_text()
-    (twin / "__init__.py").write_text(code.replace(f"class {STRATEGY}(", f"class {STRATEGY}Eth("))
-    project = {"markets": {"synth-btc": market(7, "BTC-USDT"), "synth-eth": market(11, "ETH-USDT")},
-               "pipelines": {"btc": pipeline("synth-btc", STRATEGY), "eth": pipeline("synth-eth", f"{STRATEGY}Eth")}}
-    path = folder / "project.yaml"
-    path.write_text(yaml.safe_dump(project))
-    return path
+def _needs_cluster():
+    pytest.importorskip("dagster_celery", reason="dagster-celery is not installed: pip install -e '.[distributed]'")
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is absent (Debian: apt-get install -y redis-server; .ci/run installs it)")
 
 
 def run_project(project_file: Path, home: Path, monkeypatch, executor: str) -> dict:
     """Imports the month of both markets, then every pipeline asset, on ``executor``; what the instance recorded."""
-    from tests.dagster_jobs import every_market_import_job, every_pipeline_job
-
-    monkeypatch.setenv("JESSE_DAG_TEST_PROJECT", str(project_file))
     monkeypatch.setenv("JESSE_DAG_EXECUTOR", executor)
     home.mkdir()
     with dg.instance_for_test(temp_dir=str(home),
                               overrides={"concurrency": {"pools": {"default_limit": 1}}}) as instance:
         run_ids = []
-        with dg.execute_job(dg.reconstructable(every_market_import_job), instance=instance,
+        with dg.execute_job(recon_job("every_market_import_job", project_file=str(project_file)), instance=instance,
                             tags={"dagster/partition": MONTH}) as result:
             assert result.success, _failure(instance, result.run_id)
             run_ids.append(result.run_id)
-        with dg.execute_job(dg.reconstructable(every_pipeline_job), instance=instance) as result:
+        with dg.execute_job(recon_job("every_pipeline_job", project_file=str(project_file)), instance=instance) as result:
             assert result.success, _failure(instance, result.run_id)
             run_ids.append(result.run_id)
         keys = sorted(instance.get_asset_keys(), key=lambda k: k.to_user_string())
@@ -108,19 +71,28 @@ def pool_intervals(logs: list, pooled_steps: set[str]) -> list[tuple[float, floa
     return sorted(intervals)
 
 
-def test_two_markets_on_celery_workers_match_the_in_process_run(tmp_path, monkeypatch):
-    local = make_project(tmp_path / "local")
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """redis-server on loopback and two worker processes, for the tests below."""
+    _needs_cluster()
+    tmp = tmp_path_factory.mktemp("cluster")
+    with redis_server(tmp) as broker:
+        with celery_workers(broker, tmp, count=2) as workers:
+            yield {"broker": broker, "workers": workers}
+
+
+@pytest.mark.slow
+def test_two_markets_on_celery_workers_match_the_in_process_run(cluster, tmp_path, monkeypatch):
+    local = market_project(tmp_path / "local")
     in_process = run_project(local, tmp_path / "home-local", monkeypatch, "in_process")
     assert len(in_process["versions"]) == 2 + 2 * 11  # two candle assets, eleven assets per pipeline
     assert set(in_process["bundles"]) == {"btc/model_bundle", "eth/model_bundle"}
     assert all("model.pkl" in files for files in in_process["bundles"].values())
 
-    distributed = make_project(tmp_path / "celery")
-    with redis_server(tmp_path) as broker:
-        monkeypatch.setenv("JESSE_DAG_CELERY_BROKER", broker)
-        with celery_workers(broker, tmp_path, count=2, env={"JESSE_DAG_TEST_PROJECT": str(distributed)}) as workers:
-            on_celery = run_project(distributed, tmp_path / "home-celery", monkeypatch, "celery")
-            tail = workers.logs_tail()
+    distributed, workers = market_project(tmp_path / "celery"), cluster["workers"]
+    monkeypatch.setenv("JESSE_DAG_CELERY_BROKER", cluster["broker"])
+    on_celery = run_project(distributed, tmp_path / "home-celery", monkeypatch, "celery")
+    tail = workers.logs_tail()
 
     assert on_celery["versions"] == in_process["versions"]
     assert on_celery["bundles"] == in_process["bundles"]
@@ -135,13 +107,63 @@ def test_two_markets_on_celery_workers_match_the_in_process_run(tmp_path, monkey
     assert set(ran_on) == steps, tail
     assert set(ran_on.values()) == set(workers.names), tail
     # the duckdb pool's one slot held across workers: its steps ran one after another
-    from tests.dagster_jobs import every_market_import_job, every_pipeline_job
-
     monkeypatch.setenv("JESSE_DAG_EXECUTOR", "in_process")
-    pooled = {node.name for job in (every_market_import_job(), every_pipeline_job()) for node in job.nodes
+    pooled = {node.name for fn in (every_market_import_job, every_pipeline_job) for node in fn(str(distributed)).nodes
               if node.definition.pool == "duckdb"}
     intervals = pool_intervals(on_celery["logs"], pooled)
     assert len(intervals) >= 2 + 2 * 5  # two imports, and two windows, samples, bundle, deploy, comparison each
     for (_, end, first), (start, _, second) in zip(intervals, intervals[1:]):
         assert start >= end, f"{first} and {second} held the duckdb pool at once"
+
+
+
+@pytest.mark.slow
+def test_a_step_that_fails_once_is_retried_by_its_policy_on_celery(cluster, tmp_path, monkeypatch):
+    monkeypatch.setenv("JESSE_DAG_EXECUTOR", "celery")
+    monkeypatch.setenv("JESSE_DAG_CELERY_BROKER", cluster["broker"])
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        with dg.execute_job(recon_job("flaky_job", marker_dir=str(tmp_path)), instance=instance) as result:
+            assert result.success, _failure(instance, result.run_id)
+            events = [e for e in instance.all_logs(result.run_id) if e.is_dagster_event and e.step_key == "flaky"]
+    kinds = [e.dagster_event.event_type_value for e in events]
+    on_workers = [e for e in events if "in celery worker" in (e.message or "")]
+    assert (tmp_path / "first_attempt").read_text() == "failed once"
+    # the first attempt failed, the executor queued the step again, a worker ran it and it succeeded
+    assert kinds.count("STEP_UP_FOR_RETRY") == 1 and kinds.count("STEP_RESTARTED") == 1, kinds
+    assert kinds.count("STEP_SUCCESS") == 1 and kinds.index("STEP_SUCCESS") > kinds.index("STEP_RESTARTED"), kinds
+    assert len(on_workers) == 2, kinds
+
+
+def test_the_executor_is_chosen_by_the_environment(tmp_path, monkeypatch):
+    from assets.definitions import build_definitions
+    from assets.resources import ResearchStore
+    from jesse_dag.project import load_project
+
+    project = load_project(market_project(tmp_path))
+    store = ResearchStore(db_path=str(tmp_path / "storage" / "test.duckdb"), project_dir=str(tmp_path))
+
+    def refresh_executor():
+        defs = build_definitions(project, resources={"store": store})
+        return defs.resolve_job_def("btc__refresh").executor_def
+
+    monkeypatch.delenv("JESSE_DAG_EXECUTOR", raising=False)
+    assert refresh_executor().name == "multi_or_in_process_executor"  # Dagster's default, unchanged
+    monkeypatch.setenv("JESSE_DAG_EXECUTOR", "in_process")
+    assert refresh_executor().name == "in_process"
+    assert executor_name({"JESSE_DAG_EXECUTOR": "Celery"}) == "celery"
+    pytest.importorskip("dagster_celery", reason="dagster-celery is not installed: pip install -e '.[distributed]'")
+    monkeypatch.setenv("JESSE_DAG_EXECUTOR", "celery")
+    monkeypatch.setenv("JESSE_DAG_CELERY_BROKER", "redis://10.0.0.5:6379/0")
+    executor = refresh_executor()
+    # the broker from the environment, results through it too, retries on (the assets' retry policies hold)
+    assert executor.name == "celery"
+    assert executor.apply_config_mapping({}).value["config"] == {
+        "broker": "redis://10.0.0.5:6379/0", "backend": "redis://10.0.0.5:6379/0", "retries": {"enabled": {}}}
+
+
+def test_a_wrong_executor_setting_says_what_to_set():
+    with pytest.raises(ValueError, match="JESSE_DAG_EXECUTOR='dask': expected one of multiprocess, in_process, celery"):
+        executor_for_env({"JESSE_DAG_EXECUTOR": "dask"})
+    with pytest.raises(ValueError, match="needs the broker's URL in JESSE_DAG_CELERY_BROKER"):
+        executor_for_env({"JESSE_DAG_EXECUTOR": "celery"})
 
