@@ -6,7 +6,8 @@
 - ``in_process``: every step in the run's own process (debugging).
 - ``celery``: ``dagster-celery``; each step is a task on a broker (``JESSE_DAG_CELERY_BROKER``, e.g.
   ``redis://host:6379/0``) run by any worker started with ``celery -A assets.celery_app worker``; results come
-  back through ``JESSE_DAG_CELERY_BACKEND`` (default: the broker URL). The run's process still claims the
+  back through ``JESSE_DAG_CELERY_BACKEND`` (default: the broker URL); a step may run up to
+  ``JESSE_DAG_CELERY_VISIBILITY_TIMEOUT`` seconds (default a day) before Redis hands it to another worker. The run's process still claims the
   ``duckdb`` pool's slots from the instance and retries steps by their retry policies, so both hold on workers.
 
 Why Celery and not dagster-dask: dagster-dask 0.29.27's executor reports ``RetryMode.DISABLED`` and submits
@@ -23,6 +24,10 @@ import dagster as dg
 EXECUTOR_ENV = "JESSE_DAG_EXECUTOR"
 BROKER_ENV = "JESSE_DAG_CELERY_BROKER"
 BACKEND_ENV = "JESSE_DAG_CELERY_BACKEND"
+VISIBILITY_ENV = "JESSE_DAG_CELERY_VISIBILITY_TIMEOUT"
+# Redis re-delivers a task not acknowledged within this many seconds (Celery's default: one hour), so a
+# training step longer than that would run twice at once: a day by default.
+DEFAULT_VISIBILITY_TIMEOUT = 86_400
 EXECUTORS = ("multiprocess", "in_process", "celery")
 
 
@@ -39,18 +44,27 @@ def executor_name(environ: Mapping[str, str] | None = None) -> str:
     return name
 
 
-def celery_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Broker and result backend URLs for the Celery executor and its workers (both read the same variables).
+def celery_settings(environ: Mapping[str, str] | None = None) -> dict:
+    """The Celery executor's configuration (broker, result backend, broker transport options); its workers
+    build their app from the same variables, so both agree.
 
     >>> celery_settings({"JESSE_DAG_CELERY_BROKER": "redis://127.0.0.1:6379/0"})["backend"]
     'redis://127.0.0.1:6379/0'
     """
     env = os.environ if environ is None else environ
+    _import_dagster_celery()
     broker = (env.get(BROKER_ENV) or "").strip()
     if not broker:
         raise ValueError(f"{EXECUTOR_ENV}=celery needs the broker's URL in {BROKER_ENV} "
                          "(e.g. redis://127.0.0.1:6379/0), the same one the workers were started with")
-    return {"broker": broker, "backend": (env.get(BACKEND_ENV) or "").strip() or broker}
+    raw = (env.get(VISIBILITY_ENV) or "").strip() or str(DEFAULT_VISIBILITY_TIMEOUT)
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ValueError(f"{VISIBILITY_ENV}={raw!r}: expected a whole number of seconds above 0")
+    from dagster_celery.defaults import broker_transport_options
+
+    return {"broker": broker, "backend": (env.get(BACKEND_ENV) or "").strip() or broker,
+            "config_source": {"broker_transport_options": {**broker_transport_options,
+                                                           "visibility_timeout": int(raw)}}}
 
 
 def _import_dagster_celery():
@@ -73,8 +87,8 @@ def executor_for_env(environ: Mapping[str, str] | None = None) -> dg.ExecutorDef
         return None
     if name == "in_process":
         return dg.in_process_executor
-    settings = celery_settings(environ)
-    return _import_dagster_celery().celery_executor.configured(settings)
+    dagster_celery = _import_dagster_celery()
+    return dagster_celery.celery_executor.configured(celery_settings(environ))
 
 
 def celery_worker_app(environ: Mapping[str, str] | None = None):

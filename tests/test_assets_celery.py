@@ -157,13 +157,23 @@ def test_the_executor_is_chosen_by_the_environment(tmp_path, monkeypatch):
     executor = refresh_executor()
     # the broker from the environment, results through it too, retries on (the assets' retry policies hold)
     assert executor.name == "celery"
-    assert executor.apply_config_mapping({}).value["config"] == {
-        "broker": "redis://10.0.0.5:6379/0", "backend": "redis://10.0.0.5:6379/0", "retries": {"enabled": {}}}
+    config = executor.apply_config_mapping({}).value["config"]
+    assert (config["broker"], config["backend"]) == ("redis://10.0.0.5:6379/0",) * 2
+    assert config["retries"] == {"enabled": {}}
+    # a step may run a day before Redis gives it to another worker (Celery's default: an hour)
+    assert config["config_source"]["broker_transport_options"]["visibility_timeout"] == 86_400
+    monkeypatch.setenv("JESSE_DAG_CELERY_VISIBILITY_TIMEOUT", "7200")
+    config = refresh_executor().apply_config_mapping({}).value["config"]
+    assert config["config_source"]["broker_transport_options"]["visibility_timeout"] == 7200
 
 
 def test_a_wrong_executor_setting_says_what_to_set():
     with pytest.raises(ValueError, match="JESSE_DAG_EXECUTOR='dask': expected one of multiprocess, in_process, celery"):
         executor_for_env({"JESSE_DAG_EXECUTOR": "dask"})
+    pytest.importorskip("dagster_celery", reason="dagster-celery is not installed: pip install -e '.[distributed]'")
     with pytest.raises(ValueError, match="needs the broker's URL in JESSE_DAG_CELERY_BROKER"):
         executor_for_env({"JESSE_DAG_EXECUTOR": "celery"})
+    with pytest.raises(ValueError, match="JESSE_DAG_CELERY_VISIBILITY_TIMEOUT='1h': expected a whole number"):
+        executor_for_env({"JESSE_DAG_EXECUTOR": "celery", "JESSE_DAG_CELERY_BROKER": "redis://h:6379/0",
+                          "JESSE_DAG_CELERY_VISIBILITY_TIMEOUT": "1h"})
 
