@@ -1,4 +1,5 @@
 """Reconstructable jobs for tests that run Dagster's multiprocess executor (each step in a subprocess)."""
+import functools
 import os
 from pathlib import Path
 
@@ -32,34 +33,44 @@ def recon_job(name: str, **kwargs: str):
     return dg.build_reconstructable_job("tests.dagster_jobs", name, reconstructable_kwargs=kwargs)
 
 
-def _project_definitions(job, project_file: str | None) -> dg.JobDefinition:
-    """``job`` added to the project's own definitions (their executor: ``JESSE_DAG_EXECUTOR``), resolved."""
-    project = load_project(project_file or os.environ["JESSE_DAG_TEST_PROJECT"])
+@functools.lru_cache(maxsize=8)
+def _project_job(name: str, project_file: str, executor: str) -> dg.JobDefinition:
+    """The job ``name`` (below) added to the project's own definitions (their executor: ``JESSE_DAG_EXECUTOR``),
+    resolved once per process: a Celery worker rebuilds the job for every step it runs, as it would import
+    ``assets.definitions`` once (the first time) for the project's own jobs."""
+    project = load_project(project_file)
     store = ResearchStore(db_path=str(Path(project.directory) / "storage" / "test.duckdb"),
                           project_dir=str(project.directory))
     defs = build_definitions(project, resources={"store": store})
-    return dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def(job.name)
+    pipelines = dg.AssetSelection.all() - dg.AssetSelection.groups("markets")
+    selection = {
+        # one month (the run's partition) of every market's candles: the markets share their months
+        "every_market_import": dg.AssetSelection.groups("markets"),
+        # every asset of every pipeline over the candles already imported
+        "every_pipeline": pipelines,
+        # every pipeline's samples (the windows they read and the gather)
+        "every_gather": dg.AssetSelection.assets(*[dg.AssetKey([p, "ml_samples"]) for p in project.pipelines])
+        .upstream() - dg.AssetSelection.groups("markets"),
+    }[name]
+    job = dg.define_asset_job(name, selection=selection)
+    return dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def(name)
+
+
+def _job(name: str, project_file: str | None) -> dg.JobDefinition:
+    return _project_job(name, project_file or os.environ["JESSE_DAG_TEST_PROJECT"],
+                        os.environ.get("JESSE_DAG_EXECUTOR", ""))
 
 
 def every_market_import_job(project_file: str | None = None) -> dg.JobDefinition:
-    """One month (the run's partition) of every market's candles: the markets share their months."""
-    return _project_definitions(dg.define_asset_job("every_market_import", selection=dg.AssetSelection.groups("markets")),
-                                project_file)
+    return _job("every_market_import", project_file)
 
 
 def every_pipeline_job(project_file: str | None = None) -> dg.JobDefinition:
-    """Every asset of every pipeline over the candles already imported."""
-    return _project_definitions(dg.define_asset_job(
-        "every_pipeline", selection=dg.AssetSelection.all() - dg.AssetSelection.groups("markets")), project_file)
+    return _job("every_pipeline", project_file)
 
 
 def every_gather_job(project_file: str | None = None) -> dg.JobDefinition:
-    """Every pipeline's samples (the windows they read and the gather) over the candles already imported."""
-    project = load_project(project_file or os.environ["JESSE_DAG_TEST_PROJECT"])
-    keys = [dg.AssetKey([p, "ml_samples"]) for p in project.pipelines]
-    return _project_definitions(dg.define_asset_job(
-        "every_gather", selection=dg.AssetSelection.assets(*keys).upstream() - dg.AssetSelection.groups("markets")),
-        project_file)
+    return _job("every_gather", project_file)
 
 
 def flaky_job(marker_dir: str) -> dg.JobDefinition:
