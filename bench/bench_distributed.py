@@ -32,6 +32,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +45,8 @@ from tests.dagster_jobs import recon_job  # noqa: E402
 
 MONTH = "2024-01-01"
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# dagster-celery registers its one task again for each step it submits (harmless: the first one is used)
+warnings.filterwarnings("ignore", message="Task name 'execute_plan' is already registered")
 
 
 def run_case(project_file: Path, home: Path, executor: str, job_fn: str, pool_limit: int = 1) -> dict:
