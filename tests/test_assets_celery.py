@@ -1,7 +1,8 @@
 """The project's definitions on dagster-celery with a real broker: Debian's redis-server on loopback and two
 worker processes. A two-market project (a pipeline on each) materialised there gives the same data versions and
 bundle files as in one process, every step ran on a worker (both took some), and the ``duckdb`` pool's one
-slot held: no two steps of the pool overlapped."""
+slot held: no two steps of the pool overlapped. A step that fails once is retried by its retry policy, and
+``JESSE_DAG_EXECUTOR`` picks the executor of the project's jobs."""
 from __future__ import annotations
 
 import json
@@ -114,7 +115,6 @@ def test_two_markets_on_celery_workers_match_the_in_process_run(cluster, tmp_pat
     assert len(intervals) >= 2 + 2 * 5  # two imports, and two windows, samples, bundle, deploy, comparison each
     for (_, end, first), (start, _, second) in zip(intervals, intervals[1:]):
         assert start >= end, f"{first} and {second} held the duckdb pool at once"
-
 
 
 @pytest.mark.slow
