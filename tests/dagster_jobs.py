@@ -1,4 +1,5 @@
 """Reconstructable jobs for tests that run Dagster's multiprocess executor (each step in a subprocess)."""
+import functools
 import os
 from pathlib import Path
 
@@ -51,3 +52,67 @@ def universe_markets_job() -> dg.JobDefinition:
     job = dg.define_asset_job("universe_markets", selection=selection,
                               executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}))
     return dg.Definitions(assets=list(defs.assets), jobs=[job], resources=defs.resources).get_job_def("universe_markets")
+
+
+def recon_job(name: str, **kwargs: str):
+    """The job the function ``name`` of this module builds from ``kwargs``, as a Celery worker or a subprocess
+    rebuilds it (the arguments travel in the job's pointer, so one worker serves any project)."""
+    return dg.build_reconstructable_job("tests.dagster_jobs", name, reconstructable_kwargs=kwargs)
+
+
+@functools.lru_cache(maxsize=8)
+def _project_job(name: str, project_file: str, executor: str) -> dg.JobDefinition:
+    """The job ``name`` (below) added to the project's own definitions (their executor: ``JESSE_DAG_EXECUTOR``),
+    resolved once per process: a Celery worker rebuilds the job for every step it runs, as it would import
+    ``assets.definitions`` once (the first time) for the project's own jobs."""
+    project = load_project(project_file)
+    store = ResearchStore(db_path=str(Path(project.directory) / "storage" / "test.duckdb"),
+                          project_dir=str(project.directory))
+    defs = build_definitions(project, resources={"store": store})
+    pipelines = dg.AssetSelection.all() - dg.AssetSelection.groups("markets")
+    selection = {
+        # one month (the run's partition) of every market's candles: the markets share their months
+        "every_market_import": dg.AssetSelection.groups("markets"),
+        # every asset of every pipeline over the candles already imported
+        "every_pipeline": pipelines,
+        # every pipeline's samples (the windows they read and the gather)
+        "every_gather": dg.AssetSelection.assets(*[dg.AssetKey([p, "ml_samples"]) for p in project.pipelines])
+        .upstream() - dg.AssetSelection.groups("markets"),
+    }[name]
+    job = dg.define_asset_job(name, selection=selection)
+    return dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def(name)
+
+
+def _job(name: str, project_file: str | None) -> dg.JobDefinition:
+    return _project_job(name, project_file or os.environ["JESSE_DAG_TEST_PROJECT"],
+                        os.environ.get("JESSE_DAG_EXECUTOR", ""))
+
+
+def every_market_import_job(project_file: str | None = None) -> dg.JobDefinition:
+    return _job("every_market_import", project_file)
+
+
+def every_pipeline_job(project_file: str | None = None) -> dg.JobDefinition:
+    return _job("every_pipeline", project_file)
+
+
+def every_gather_job(project_file: str | None = None) -> dg.JobDefinition:
+    return _job("every_gather", project_file)
+
+
+def flaky_job(marker_dir: str) -> dg.JobDefinition:
+    """One asset that fails on its first attempt (a marker file in ``marker_dir`` records it) and is retried by
+    its retry policy; executor from ``JESSE_DAG_EXECUTOR`` as in the project's definitions."""
+    from assets.executors import executor_for_env
+
+    @dg.asset(retry_policy=dg.RetryPolicy(max_retries=1))
+    def flaky() -> int:
+        marker = Path(marker_dir) / "first_attempt"
+        if not marker.exists():
+            marker.write_text("failed once")
+            raise RuntimeError("first attempt fails on purpose")
+        return 1
+
+    job = dg.define_asset_job("flaky")
+    return dg.Definitions(assets=[flaky], jobs=[job], executor=executor_for_env()).resolve_job_def("flaky")
+
