@@ -163,6 +163,8 @@ class ClockMarketCandles(MarketCandles):
         self.n_warm = n_start
         self.n_trade = len(m1) - n_start
         self.m1 = np.ascontiguousarray(m1)
+        self._m1_private = True  # build_markets hands over a fresh array: partial rows are written into it
+        self._partial = None
         self.n1 = n_start
         self.tfs = {}
         for tf in timeframes:
@@ -233,7 +235,8 @@ def build_markets(trade: dict[str, np.ndarray], warm: dict[str, np.ndarray], ord
     for k in order:
         ex, symbol = pairs[k]
         w = warm.get(k)
-        m1 = np.concatenate([w, trade[k]]) if w is not None and len(w) else trade[k]
+        # a fresh array in every case: the store writes partial rows into it (the caller's rows stay as given)
+        m1 = np.concatenate([w, trade[k]]) if w is not None and len(w) else np.array(trade[k], order="C")
         n_start = int(np.searchsorted(m1[:, 0], start, side="left"))
         tfs = [r.timeframe for r in routes if r.key == k]
         stores[k] = ClockMarketCandles(ex, symbol, m1, n_start, start, tfs, window_cache)
