@@ -33,8 +33,21 @@ from jesse_dag.engine.store import MarketCandles, aggregate_rows
 MINUTE_MS = 60_000
 
 
-def needs_replay(trade: dict[str, np.ndarray]) -> bool:
-    """True when the rows cannot share one dense minute index (a gap, or series with different timestamps)."""
+def needs_replay(trade: dict[str, np.ndarray], minute_steps: bool = False) -> bool:
+    """True when the rows cannot share one dense minute index (a gap, or series with different timestamps).
+
+    ``minute_steps``: every series is known to advance one minute a row (``candles_pass_checks`` found no
+    gap): then equal first timestamps and lengths mean equal timestamps, and no row is read.
+
+    Example:
+        >>> ts = np.arange(3) * 60_000.0
+        >>> a, b = np.zeros((3, 6)), np.zeros((3, 6))
+        >>> a[:, 0], b[:, 0] = ts, ts + 60_000
+        >>> needs_replay({"x": a, "y": a}), needs_replay({"x": a, "y": b}, minute_steps=True)
+        (False, True)
+    """
+    if minute_steps:
+        return len({(float(arr[0, 0]) if len(arr) else None, len(arr)) for arr in trade.values()}) > 1
     reference = None
     for arr in trade.values():
         ts = arr[:, 0]
