@@ -28,6 +28,8 @@ from jesse_dag.engine.exceptions import InvalidCandles
 from jesse_dag.engine.models import ACTIVE
 from jesse_dag.engine.session import DAY_MS, FIRST_SAMPLE_DELAY_MS, Session, gap_crosses, sort_execution_orders, \
     split_row
+from jesse_dag.engine.kernels import first_reached_row
+from jesse_dag.engine.simulator import _order_arrays
 from jesse_dag.engine.store import MarketCandles, aggregate_rows
 
 MINUTE_MS = 60_000
@@ -346,6 +348,24 @@ def _walk_row(session: Session, market, idx: int, row: list, prev_close: float |
 
 
 FUNDING_INTERVAL_MS = 8 * 3_600_000
+SKIP_QUIET_ROWS = True  # run_replay skips rows where nothing can happen (False: every row stepped, for tests)
+
+
+def _quiet_until(session: Session, market, c: int, n_rows: int, tfs: list, ts: np.ndarray) -> int:
+    """The first row from ``c`` on where the replay must run its full step, without looking at orders: a
+    bucket of any timeframe is released there, a daily sample may be due, or the position can be liquidated
+    (then ``c`` itself). Rows before it change nothing but the price, the clock and the visible count,
+    unless a resting order is reached (:func:`first_reached_row`)."""
+    if session.isolated and market.position.qty != 0:
+        return c
+    stop = n_rows
+    for tfc in tfs:
+        rel = tfc.release_row
+        if tfc.complete < len(rel) and rel[tfc.complete] < stop:
+            stop = rel[tfc.complete]
+    # the first row closing at or after the next sample (a sample is taken only at an event on the cadence)
+    due = int(np.searchsorted(ts, session.next_sample - MINUTE_MS, side="left"))
+    return min(stop, due)
 
 
 def run_replay(session: Session, start: int, fast_mode: bool) -> None:
@@ -387,7 +407,38 @@ def run_replay(session: Session, start: int, fast_mode: bool) -> None:
     next_funding = (start // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS
 
     n_markets = len(markets)
-    for t in events:
+    # One market, no 1m route, no funding: runs of rows where nothing can happen (no bucket released, no
+    # resting order reached, no daily sample due, no market order waiting, no position to liquidate) are
+    # skipped at once; each would only move the price, the clock and the visible count.
+    skip = SKIP_QUIET_ROWS and n_markets == 1 and not funding and all(r.k > 1 for r in routes)
+    if skip:
+        mc0 = markets[0].candles
+        rows0 = rows[0]
+        tfs0 = tf_lists[0]
+        ts0 = mc0.m1[:, 0]
+    n_events = len(events)
+    e = 0
+    while e < n_events:
+        t = events[e]
+        e += 1
+        if skip and not session.to_execute:
+            c = cursors[0]
+            stop = _quiet_until(session, markets[0], c, len(rows0), tfs0, ts0)
+            if stop > c + 1:
+                reached = stop
+                if markets[0].active:
+                    prices, kinds, _ = _order_arrays(markets[0])
+                    if len(prices):
+                        reached = first_reached_row(mc0.m1, prices, kinds, c, stop)
+                if reached > c:
+                    # rows c .. reached-1 pass as the loop below would pass them: nothing but moves
+                    last = rows0[reached - 1]
+                    cursors[0] = reached
+                    mc0.n1 = reached
+                    markets[0].position.current_price = last[2]
+                    session.time = int(last[0]) + MINUTE_MS
+                    e += reached - c - 1
+                    continue
         session.time = t
         sources = []
         for i in range(n_markets):
