@@ -25,11 +25,10 @@ import numpy as np
 
 from jesse_dag.candles.aggregate import group_by_clock
 from jesse_dag.engine.exceptions import InvalidCandles
-from jesse_dag.engine.models import ACTIVE
+from jesse_dag.engine.models import ACTIVE, BUY, LIMIT, SELL, STOP
 from jesse_dag.engine.session import DAY_MS, FIRST_SAMPLE_DELAY_MS, Session, gap_crosses, sort_execution_orders, \
     split_row
 from jesse_dag.engine.kernels import first_reached_row
-from jesse_dag.engine.simulator import _order_arrays
 from jesse_dag.engine.store import MarketCandles, aggregate_rows
 
 MINUTE_MS = 60_000
@@ -351,21 +350,64 @@ FUNDING_INTERVAL_MS = 8 * 3_600_000
 SKIP_QUIET_ROWS = True  # run_replay skips rows where nothing can happen (False: every row stepped, for tests)
 
 
-def _quiet_until(session: Session, market, c: int, n_rows: int, tfs: list, ts: np.ndarray) -> int:
-    """The first row from ``c`` on where the replay must run its full step, without looking at orders: a
-    bucket of any timeframe is released there, a daily sample may be due, or the position can be liquidated
-    (then ``c`` itself). Rows before it change nothing but the price, the clock and the visible count,
-    unless a resting order is reached (:func:`first_reached_row`)."""
-    if session.isolated and market.position.qty != 0:
-        return c
-    stop = n_rows
-    for tfc in tfs:
-        rel = tfc.release_row
-        if tfc.complete < len(rel) and rel[tfc.complete] < stop:
-            stop = rel[tfc.complete]
-    # the first row closing at or after the next sample (a sample is taken only at an event on the cadence)
-    due = int(np.searchsorted(ts, session.next_sample - MINUTE_MS, side="left"))
-    return min(stop, due)
+class _QuietRows:
+    """Finds, for the replay of one market, how far the rows from a cursor on are quiet: no bucket released, no
+    daily sample due, no resting order reached, no position to liquidate. Rows before that change nothing but
+    the price, the clock and the visible count. What it reads per call is cached: the row of the next sample
+    (per sample time) and the resting orders as arrays (per order created and status changed)."""
+
+    def __init__(self, session: Session, market, tfs: list) -> None:
+        self.session = session
+        self.market = market
+        self.tfs = tfs
+        self.ts = market.candles.m1[:, 0]
+        self.n_rows = len(market.candles.m1)
+        self.sample_at = None
+        self.sample_row = 0
+        self.orders_key = None
+        self.prices = self.kinds = None
+
+    def until(self, c: int) -> int:
+        """The first row from ``c`` on that the replay must step through (``c`` itself when it must now)."""
+        session = self.session
+        market = self.market
+        if session.isolated and market.position.qty != 0:
+            return c
+        stop = self.n_rows
+        for tfc in self.tfs:
+            rel = tfc.release_row
+            if tfc.complete < len(rel) and rel[tfc.complete] < stop:
+                stop = rel[tfc.complete]
+        if session.next_sample != self.sample_at:
+            # the first row closing at or after the next sample (taken only at an event on the cadence)
+            self.sample_at = session.next_sample
+            self.sample_row = int(self.ts.searchsorted(session.next_sample - MINUTE_MS, side="left"))
+        if self.sample_row < stop:
+            stop = self.sample_row
+        if stop <= c + 1 or not market.active:
+            return stop
+        key = (session._id_counter, session.status_changes)  # every new order, every fill or cancellation
+        if key != self.orders_key:
+            self.orders_key = key
+            prices, kinds = [], []
+            for o in market.active:
+                if o.status == ACTIVE:
+                    prices.append(o.price)
+                    kinds.append(gap_kind(o))
+            self.prices = np.array(prices, dtype=np.float64)
+            self.kinds = np.array(kinds, dtype=np.int64)
+        if not len(self.prices):
+            return stop
+        return first_reached_row(market.candles.m1, self.prices, self.kinds, c, stop)
+
+
+def gap_kind(order) -> int:
+    """1: a gap up fills it (sell LIMIT, buy STOP), -1: a gap down (buy LIMIT, sell STOP), 0: neither."""
+    if (order.type == LIMIT and order.side == SELL) or (order.type == STOP and order.side == BUY):
+        return 1
+    if (order.type == LIMIT and order.side == BUY) or (order.type == STOP and order.side == SELL):
+        return -1
+    return 0
 
 
 def run_replay(session: Session, start: int, fast_mode: bool) -> None:
@@ -414,8 +456,7 @@ def run_replay(session: Session, start: int, fast_mode: bool) -> None:
     if skip:
         mc0 = markets[0].candles
         rows0 = rows[0]
-        tfs0 = tf_lists[0]
-        ts0 = mc0.m1[:, 0]
+        quiet = _QuietRows(session, markets[0], tf_lists[0])
     n_events = len(events)
     e = 0
     while e < n_events:
@@ -423,22 +464,16 @@ def run_replay(session: Session, start: int, fast_mode: bool) -> None:
         e += 1
         if skip and not session.to_execute:
             c = cursors[0]
-            stop = _quiet_until(session, markets[0], c, len(rows0), tfs0, ts0)
-            if stop > c + 1:
-                reached = stop
-                if markets[0].active:
-                    prices, kinds, _ = _order_arrays(markets[0])
-                    if len(prices):
-                        reached = first_reached_row(mc0.m1, prices, kinds, c, stop)
-                if reached > c:
-                    # rows c .. reached-1 pass as the loop below would pass them: nothing but moves
-                    last = rows0[reached - 1]
-                    cursors[0] = reached
-                    mc0.n1 = reached
-                    markets[0].position.current_price = last[2]
-                    session.time = int(last[0]) + MINUTE_MS
-                    e += reached - c - 1
-                    continue
+            reached = quiet.until(c)
+            if reached > c + 1:  # (below two rows: the row is stepped, without looking at the orders)
+                # rows c .. reached-1 pass as the loop below would pass them: nothing but moves
+                last = rows0[reached - 1]
+                cursors[0] = reached
+                mc0.n1 = reached
+                markets[0].position.current_price = last[2]
+                session.time = int(last[0]) + MINUTE_MS
+                e += reached - c - 1
+                continue
         session.time = t
         sources = []
         for i in range(n_markets):
