@@ -435,7 +435,10 @@ def run_replay(session: Session, start: int, fast_mode: bool) -> None:
 
     # per market: a cursor into its rows, its timeframes' release cursors, and its routes
     cursors = [m.candles.n_warm for m in markets]
-    rows = [m.candles.m1.tolist() for m in markets]
+    # rows read one at a time as lists (Python floats, as _walk_row wants): a whole-array tolist() costs five
+    # times the candles' memory and reads every row, most of which the skip below never visits
+    m1s = [m.candles.m1 for m in markets]
+    n_rows = [len(a) for a in m1s]
     tf_lists = [list(m.candles.tfs.values()) for m in markets]
     route_of = {}
     for r in routes:
@@ -455,7 +458,7 @@ def run_replay(session: Session, start: int, fast_mode: bool) -> None:
     skip = SKIP_QUIET_ROWS and n_markets == 1 and not funding and all(r.k > 1 for r in routes)
     if skip:
         mc0 = markets[0].candles
-        rows0 = rows[0]
+        m10 = m1s[0]
         quiet = _QuietRows(session, markets[0], tf_lists[0])
     n_events = len(events)
     e = 0
@@ -467,19 +470,17 @@ def run_replay(session: Session, start: int, fast_mode: bool) -> None:
             reached = quiet.until(c)
             if reached > c + 1:  # (below two rows: the row is stepped, without looking at the orders)
                 # rows c .. reached-1 pass as the loop below would pass them: nothing but moves
-                last = rows0[reached - 1]
                 cursors[0] = reached
                 mc0.n1 = reached
-                markets[0].position.current_price = last[2]
-                session.time = int(last[0]) + MINUTE_MS
+                markets[0].position.current_price = float(m10[reached - 1, 2])
+                session.time = int(m10[reached - 1, 0]) + MINUTE_MS
                 e += reached - c - 1
                 continue
         session.time = t
         sources = []
         for i in range(n_markets):
             c = cursors[i]
-            m1_rows = rows[i]
-            if c < len(m1_rows) and int(m1_rows[c][0]) + MINUTE_MS == t:
+            if c < n_rows[i] and int(m1s[i][c, 0]) + MINUTE_MS == t:
                 sources.append(i)
                 markets[i].candles.n1 = c + 1
         updated = set()
@@ -487,8 +488,8 @@ def run_replay(session: Session, start: int, fast_mode: bool) -> None:
             m = markets[i]
             c = cursors[i]
             cursors[i] = c + 1
-            row = rows[i][c]
-            prev_close = rows[i][c - 1][2] if c > 0 else None
+            row = m1s[i][c].tolist()
+            prev_close = float(m1s[i][c - 1, 2]) if c > 0 else None
             _walk_row(session, m, c, row, prev_close)
             updated.add((m.key, "1m"))
             for tfc in tf_lists[i]:
