@@ -9,7 +9,8 @@ A case spec (JSON) names everything a backtest needs, candles as ``.npy`` files 
 
     {"name": ..., "config": {...}, "fast_mode": true, "hp": null,
      "routes": [{"strategy_file": ..., "symbol": ..., "timeframe": ..., "candles": "x.npy", "split": 3150}],
-     "data_routes": [{"symbol": ..., "timeframe": ...}]}
+     "data_routes": [{"symbol": ..., "timeframe": ...}],
+     "data_candles": [{"symbol": ..., "candles": "y.npy", "split": 3150}]}  # symbols only data routes read
 
 Modes:
 - ``--serve``: a long-lived worker; one JSON request a line on stdin, one JSON answer a line on stdout
@@ -80,6 +81,12 @@ class Engine:
             warmup[key] = {"exchange": ex, "symbol": r["symbol"], "candles": c[:r["split"]]}
             routes.append({"exchange": ex, "strategy": self.load_strategy(r["strategy_file"]), "symbol": r["symbol"],
                            "timeframe": r["timeframe"]})
+        for d in spec.get("data_candles", []):
+            # a symbol only data routes read: its candles are passed (Jesse looks them up by key), no route trades it
+            c = np.load(d["candles"])
+            key = f"{ex}-{d['symbol']}"
+            candles[key] = {"exchange": ex, "symbol": d["symbol"], "candles": c[d["split"]:]}
+            warmup[key] = {"exchange": ex, "symbol": d["symbol"], "candles": c[:d["split"]]}
         data_routes = [{"exchange": ex, **d} for d in spec.get("data_routes", [])]
         split = any(r["split"] for r in spec["routes"])
         return {"config": spec["config"], "routes": routes, "data_routes": data_routes, "candles": candles,
@@ -95,8 +102,12 @@ class Engine:
             return {"error": f"{type(exc).__name__}: {str(exc)[:200]}", "seconds": time.perf_counter() - t0}
         seconds = time.perf_counter() - t0
         metrics = result.get("metrics") or {}
+        # the wallet's change beside net profit: Jesse's net profit leaves out trades it books without an
+        # entry fill (a position flip's new side), its wallet does not
+        start, finish = metrics.get("starting_balance"), metrics.get("finishing_balance")
         return {"seconds": seconds, "trades": len(result.get("trades") or []),
-                "net_profit": metrics.get("net_profit"), "error": None}
+                "net_profit": metrics.get("net_profit"),
+                "wallet_change": None if start is None or finish is None else finish - start, "error": None}
 
     def batch(self, kwargs: dict, variations: list[dict]) -> dict:
         """Every hyperparameter variation one after another on one core: Jesse's loop, our ``run_batch``."""

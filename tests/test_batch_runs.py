@@ -85,6 +85,26 @@ def test_window_is_the_same_backtest_as_slicing_by_hand(market):
     assert res["trades"] == by_hand["trades"]
 
 
+def test_windows_of_a_batch_slice_one_joined_array(market):
+    """Windowed variations of one batch are views of the warm-up and trading rows joined once (not a copy of
+    every candle per variation), warm-up and trading slices adjacent, so the engine does not copy them either."""
+    import numpy as np
+
+    from jesse_dag.optimize.batch import _window
+
+    cfg, rts, trade, warm = market
+    start = int(trade["Sandbox-BTC-USDT"]["candles"][0, 0])
+    windows = [(start + d * DAY, start + (d + 2) * DAY) for d in (1, 3)]
+    first, second = (_window(trade, warm, w, None, batch_id="b1") for w in windows)
+    key = "Sandbox-BTC-USDT"
+    (c1, w1), (c2, w2) = ((c[key]["candles"], w[key]["candles"]) for c, w in (first, second))
+    assert c1.base is c2.base is w1.base is w2.base is not None  # one joined array for both windows
+    assert w1.ctypes.data + w1.nbytes == c1.ctypes.data  # warm-up right before the window's rows
+    assert len(w1) == 1440 and len(c1) == 2 * 1440 and c1[0, 0] == windows[0][0]
+    other, _ = _window(trade, warm, windows[0], None, batch_id="b2")  # another batch joins its own
+    assert not np.shares_memory(other["Sandbox-BTC-USDT"]["candles"], c1)
+
+
 def test_bad_batch_inputs(market):
     cfg, rts, trade, warm = market
     with pytest.raises(ValueError, match="backend must be one of"):

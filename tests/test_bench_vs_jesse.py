@@ -62,3 +62,23 @@ def test_warm_workers_and_cold_run_agree_on_a_tiny_case(tmp_path, data_dir):
     _, cold = bench.run_once([sys.executable, str(bench.WORKER), "--engine", "ours", "--cold",
                               bench.write_spec(tmp_path, spec)], bench.worker_env("ours"))
     assert cold["error"] is None and cold["trades"] == row["ours_trades"] and cold["import_s"] > 0
+
+
+def test_data_only_symbols_reach_both_sides(tmp_path, data_dir):
+    """A symbol only data routes read (OtherSymbolDataRoute: ETH beside a BTC route) is passed with its
+    warm-up split as the route's, as the parity test passes it; Jesse stopped with KeyError without it."""
+    from vs_jesse_worker import Engine
+
+    cases = json.loads((ROOT / "tests" / "parity_cases" / "cases.json").read_text())
+    case = next(c for c in cases if c["name"] == "OtherSymbolDataRoute")
+    spec = bench.Specs(tmp_path).from_case({**case, "minutes": 6000}, ROOT / "tests" / "parity_cases" / "strategies",
+                                           "extra")
+    assert [d["symbol"] for d in spec["data_candles"]] == ["ETH-USDT"]
+    kwargs = Engine("ours").inputs(spec)
+    split = case["warmup_bars"] * 15
+    assert list(kwargs["candles"]) == ["Sandbox-BTC-USDT", "Sandbox-ETH-USDT"]
+    assert kwargs["candles"]["Sandbox-ETH-USDT"]["candles"].shape == (6000 - split, 6)
+    assert kwargs["warmup_candles"]["Sandbox-ETH-USDT"]["candles"].shape == (split, 6)
+    out = Engine("ours").run(kwargs)
+    assert out["error"] is None and out["trades"] > 0
+    assert out["wallet_change"] == pytest.approx(out["net_profit"], rel=1e-9)

@@ -332,3 +332,46 @@ def forming_table(m1: np.ndarray, first_tick: int, stride: int, count: int, n_wa
         out[j, 4] = lo
         out[j, 5] = 0.0 + pairwise_sum(m1, 5, s, dif)
     return out
+
+
+@nb.njit(cache=True, nogil=True)
+def first_reached_row(m1: np.ndarray, prices: np.ndarray, kinds: np.ndarray, start: int, stop: int) -> int:
+    """The first 1m row in ``[start, stop)`` where a resting order acts, else ``stop``: the replay's skip.
+
+    :func:`first_reached_block` with one-row blocks read straight from the rows (no per-row table): an order
+    is reached inside ``low..high``, or jumped over by the gap from the previous row's close (``kinds`` 1: by
+    an up-gap, -1: by a down-gap, 0: never), the rules of ``session.gap_crosses``.
+
+    Example:
+        >>> import numpy as np
+        >>> m1 = np.array([[0., 10., 10., 11., 9., 1.], [6e4, 10., 10., 11., 9., 1.], [12e4, 12.5, 13., 13., 12., 1.]])
+        >>> int(first_reached_row(m1, np.array([11.5]), np.array([1]), 0, 3))  # a sell limit, jumped over
+        2
+        >>> int(first_reached_row(m1, np.array([11.5]), np.array([-1]), 0, 3))  # a buy limit: never
+        3
+    """
+    n_orders = prices.shape[0]
+    for r in range(start, stop):
+        lo = m1[r, 4]
+        hi = m1[r, 3]
+        lo_any = lo
+        hi_any = hi
+        if r > 0:
+            prev = m1[r - 1, 2]
+            if prev < lo_any:
+                lo_any = prev
+            if prev > hi_any:
+                hi_any = prev
+        for i in range(n_orders):
+            p = prices[i]
+            if lo_any <= p <= hi_any:
+                k = kinds[i]
+                if k == 1:
+                    if p <= hi:
+                        return r
+                elif k == -1:
+                    if lo <= p:
+                        return r
+                elif lo <= p <= hi:
+                    return r
+    return stop

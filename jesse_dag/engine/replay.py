@@ -25,16 +25,30 @@ import numpy as np
 
 from jesse_dag.candles.aggregate import group_by_clock
 from jesse_dag.engine.exceptions import InvalidCandles
-from jesse_dag.engine.models import ACTIVE
+from jesse_dag.engine.models import ACTIVE, BUY, LIMIT, SELL, STOP
 from jesse_dag.engine.session import DAY_MS, FIRST_SAMPLE_DELAY_MS, Session, gap_crosses, sort_execution_orders, \
     split_row
+from jesse_dag.engine.kernels import first_reached_row
 from jesse_dag.engine.store import MarketCandles, aggregate_rows
 
 MINUTE_MS = 60_000
 
 
-def needs_replay(trade: dict[str, np.ndarray]) -> bool:
-    """True when the rows cannot share one dense minute index (a gap, or series with different timestamps)."""
+def needs_replay(trade: dict[str, np.ndarray], minute_steps: bool = False) -> bool:
+    """True when the rows cannot share one dense minute index (a gap, or series with different timestamps).
+
+    ``minute_steps``: every series is known to advance one minute a row (``candles_pass_checks`` found no
+    gap): then equal first timestamps and lengths mean equal timestamps, and no row is read.
+
+    Example:
+        >>> ts = np.arange(3) * 60_000.0
+        >>> a, b = np.zeros((3, 6)), np.zeros((3, 6))
+        >>> a[:, 0], b[:, 0] = ts, ts + 60_000
+        >>> needs_replay({"x": a, "y": a}), needs_replay({"x": a, "y": b}, minute_steps=True)
+        (False, True)
+    """
+    if minute_steps:
+        return len({(float(arr[0, 0]) if len(arr) else None, len(arr)) for arr in trade.values()}) > 1
     reference = None
     for arr in trade.values():
         ts = arr[:, 0]
@@ -163,6 +177,8 @@ class ClockMarketCandles(MarketCandles):
         self.n_warm = n_start
         self.n_trade = len(m1) - n_start
         self.m1 = np.ascontiguousarray(m1)
+        self._m1_private = True  # build_markets hands over a fresh array: partial rows are written into it
+        self._partial = None
         self.n1 = n_start
         self.tfs = {}
         for tf in timeframes:
@@ -233,7 +249,8 @@ def build_markets(trade: dict[str, np.ndarray], warm: dict[str, np.ndarray], ord
     for k in order:
         ex, symbol = pairs[k]
         w = warm.get(k)
-        m1 = np.concatenate([w, trade[k]]) if w is not None and len(w) else trade[k]
+        # a fresh array in every case: the store writes partial rows into it (the caller's rows stay as given)
+        m1 = np.concatenate([w, trade[k]]) if w is not None and len(w) else np.array(trade[k], order="C")
         n_start = int(np.searchsorted(m1[:, 0], start, side="left"))
         tfs = [r.timeframe for r in routes if r.key == k]
         stores[k] = ClockMarketCandles(ex, symbol, m1, n_start, start, tfs, window_cache)
@@ -330,6 +347,67 @@ def _walk_row(session: Session, market, idx: int, row: list, prev_close: float |
 
 
 FUNDING_INTERVAL_MS = 8 * 3_600_000
+SKIP_QUIET_ROWS = True  # run_replay skips rows where nothing can happen (False: every row stepped, for tests)
+
+
+class _QuietRows:
+    """Finds, for the replay of one market, how far the rows from a cursor on are quiet: no bucket released, no
+    daily sample due, no resting order reached, no position to liquidate. Rows before that change nothing but
+    the price, the clock and the visible count. What it reads per call is cached: the row of the next sample
+    (per sample time) and the resting orders as arrays (per order created and status changed)."""
+
+    def __init__(self, session: Session, market, tfs: list) -> None:
+        self.session = session
+        self.market = market
+        self.tfs = tfs
+        self.ts = market.candles.m1[:, 0]
+        self.n_rows = len(market.candles.m1)
+        self.sample_at = None
+        self.sample_row = 0
+        self.orders_key = None
+        self.prices = self.kinds = None
+
+    def until(self, c: int) -> int:
+        """The first row from ``c`` on that the replay must step through (``c`` itself when it must now)."""
+        session = self.session
+        market = self.market
+        if session.isolated and market.position.qty != 0:
+            return c
+        stop = self.n_rows
+        for tfc in self.tfs:
+            rel = tfc.release_row
+            if tfc.complete < len(rel) and rel[tfc.complete] < stop:
+                stop = rel[tfc.complete]
+        if session.next_sample != self.sample_at:
+            # the first row closing at or after the next sample (taken only at an event on the cadence)
+            self.sample_at = session.next_sample
+            self.sample_row = int(self.ts.searchsorted(session.next_sample - MINUTE_MS, side="left"))
+        if self.sample_row < stop:
+            stop = self.sample_row
+        if stop <= c + 1 or not market.active:
+            return stop
+        key = (session._id_counter, session.status_changes)  # every new order, every fill or cancellation
+        if key != self.orders_key:
+            self.orders_key = key
+            prices, kinds = [], []
+            for o in market.active:
+                if o.status == ACTIVE:
+                    prices.append(o.price)
+                    kinds.append(gap_kind(o))
+            self.prices = np.array(prices, dtype=np.float64)
+            self.kinds = np.array(kinds, dtype=np.int64)
+        if not len(self.prices):
+            return stop
+        return first_reached_row(market.candles.m1, self.prices, self.kinds, c, stop)
+
+
+def gap_kind(order) -> int:
+    """1: a gap up fills it (sell LIMIT, buy STOP), -1: a gap down (buy LIMIT, sell STOP), 0: neither."""
+    if (order.type == LIMIT and order.side == SELL) or (order.type == STOP and order.side == BUY):
+        return 1
+    if (order.type == LIMIT and order.side == BUY) or (order.type == STOP and order.side == SELL):
+        return -1
+    return 0
 
 
 def run_replay(session: Session, start: int, fast_mode: bool) -> None:
@@ -357,7 +435,10 @@ def run_replay(session: Session, start: int, fast_mode: bool) -> None:
 
     # per market: a cursor into its rows, its timeframes' release cursors, and its routes
     cursors = [m.candles.n_warm for m in markets]
-    rows = [m.candles.m1.tolist() for m in markets]
+    # rows read one at a time as lists (Python floats, as _walk_row wants): a whole-array tolist() costs five
+    # times the candles' memory and reads every row, most of which the skip below never visits
+    m1s = [m.candles.m1 for m in markets]
+    n_rows = [len(a) for a in m1s]
     tf_lists = [list(m.candles.tfs.values()) for m in markets]
     route_of = {}
     for r in routes:
@@ -371,13 +452,35 @@ def run_replay(session: Session, start: int, fast_mode: bool) -> None:
     next_funding = (start // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS
 
     n_markets = len(markets)
-    for t in events:
+    # One market, no 1m route, no funding: runs of rows where nothing can happen (no bucket released, no
+    # resting order reached, no daily sample due, no market order waiting, no position to liquidate) are
+    # skipped at once; each would only move the price, the clock and the visible count.
+    skip = SKIP_QUIET_ROWS and n_markets == 1 and not funding and all(r.k > 1 for r in routes)
+    if skip:
+        mc0 = markets[0].candles
+        m10 = m1s[0]
+        quiet = _QuietRows(session, markets[0], tf_lists[0])
+    n_events = len(events)
+    e = 0
+    while e < n_events:
+        t = events[e]
+        e += 1
+        if skip and not session.to_execute:
+            c = cursors[0]
+            reached = quiet.until(c)
+            if reached > c + 1:  # (below two rows: the row is stepped, without looking at the orders)
+                # rows c .. reached-1 pass as the loop below would pass them: nothing but moves
+                cursors[0] = reached
+                mc0.n1 = reached
+                markets[0].position.current_price = float(m10[reached - 1, 2])
+                session.time = int(m10[reached - 1, 0]) + MINUTE_MS
+                e += reached - c - 1
+                continue
         session.time = t
         sources = []
         for i in range(n_markets):
             c = cursors[i]
-            m1_rows = rows[i]
-            if c < len(m1_rows) and int(m1_rows[c][0]) + MINUTE_MS == t:
+            if c < n_rows[i] and int(m1s[i][c, 0]) + MINUTE_MS == t:
                 sources.append(i)
                 markets[i].candles.n1 = c + 1
         updated = set()
@@ -385,8 +488,8 @@ def run_replay(session: Session, start: int, fast_mode: bool) -> None:
             m = markets[i]
             c = cursors[i]
             cursors[i] = c + 1
-            row = rows[i][c]
-            prev_close = rows[i][c - 1][2] if c > 0 else None
+            row = m1s[i][c].tolist()
+            prev_close = float(m1s[i][c - 1, 2]) if c > 0 else None
             _walk_row(session, m, c, row, prev_close)
             updated.add((m.key, "1m"))
             for tfc in tf_lists[i]:

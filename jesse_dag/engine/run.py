@@ -203,6 +203,8 @@ def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None
                 validate_candles(arr, allow_gaps=True, name=f"{what}[{key!r}]")
             except CandleValidationError as exc:
                 raise InvalidCandles(str(exc)) from exc
+            # rows the validator accepts after all: the kernel stopped early, so look for gaps here
+            has_gaps = arr.ndim == 2 and len(arr) > 1 and not bool((np.diff(arr[:, 0]) == 60_000).all())
         if has_gaps and gapped is not None:
             gapped.add(key)
         out[key] = arr
@@ -300,17 +302,15 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
         raise InvalidCandles(f"candles has no entry for {missing[0]!r} (a route or data route needs it)")
     order = [k for k in candles if k in keys]
     gapped: set = set()
-    # not copied yet: the store copies the rows once (warm-up and trading rows into one array), and the
-    # paths that write into the trading rows themselves (pipelines, replay) copy them first
+    # not copied: the store joins warm-up and trading rows (a view when they are adjacent in one buffer, else
+    # one copy) and never writes into the caller's rows; the replay's store and the pipelines copy them
     trade = _check_candles(candles, order, "candles", gapped, copy=False)
     warm = _check_candles(warmup_candles, order, "warmup_candles", copy=False) if warmup_candles else {}
 
-    replay = bool(gapped) or needs_replay(trade)
+    # (the checks found every step one minute long when nothing is gapped: no second pass over the rows)
+    replay = bool(gapped) or needs_replay(trade, minute_steps=True)
     # trading routes only: Jesse's parity cases give data routes of longer timeframes a shorter warm-up
     _check_warmup(trade, warm, route_objs, cfg["warm_up_candles"], replay)
-    if replay:
-        trade = {k: v.copy() for k, v in trade.items()}
-        warm = {k: v.copy() for k, v in warm.items()}
     if not replay:
         lengths = {len(trade[k]) for k in order}
         starts = {float(trade[k][0, 0]) for k in order}
@@ -387,8 +387,7 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
     pipelines = make_pipelines(candles_pipeline_class, candles_pipeline_kwargs, [r.key for r in route_objs],
                                strategies, [r.key for r in data_objs])
     if any(p is not None for p in pipelines.values()):
-        if not replay:
-            trade = {k: v.copy() for k, v in trade.items()}
+        trade = {k: v.copy() for k, v in trade.items()}  # the pipelines rewrite these rows; the caller's stay
         if replay:
             apply_pipelines(pipelines, trade, order, "replay",
                             start=replay_common_start(trade, warm, route_objs + data_objs, cfg["warm_up_candles"]))
@@ -408,7 +407,9 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
         else:
             w = warm.get(k, np.empty((0, 6)))
             if len(w):
-                w = w[w[:, 0] + 60_000 <= trade[k][0, 0]]
+                # the rows closed before the first trading minute: a prefix (checked timestamps rise), taken as
+                # a slice so that warm-up and trading rows adjacent in one buffer stay so (the store's no-copy)
+                w = w[:int(np.searchsorted(w[:, 0], trade[k][0, 0] - 60_000, side="right"))]
             mc = MarketCandles(ex, symbol, w, trade[k], tfs, window_cache=indicator_memo)
         position = Position(ex, symbol, exchange)
         markets[k] = Market(k, ex, symbol, mc, position)

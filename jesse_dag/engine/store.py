@@ -17,6 +17,34 @@ from jesse_dag.engine.kernels import aggregate_rows_kernel, forming_candles, for
 from jesse_dag.indicators._core import WindowCache, WindowSlot
 
 
+def joined_rows(warm: np.ndarray, trade: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The warm-up rows then the trading rows as one array, and whether it is a private copy.
+
+    When the two are adjacent slices of one writable C-contiguous float64 buffer (``c[:split]``,
+    ``c[split:]``, as Jesse's research scripts and every benchmark pass them) the answer is a view spanning
+    both: no copy. The engine never writes into a view it does not own (see :meth:`MarketCandles.show_partial`).
+    Read-only arrays are copied: numba would compile its kernels again for read-only arguments.
+
+    Example:
+        >>> c = np.arange(24.0).reshape(4, 6)
+        >>> rows, private = joined_rows(c[:1], c[1:])
+        >>> private, np.shares_memory(rows, c), rows.shape
+        (False, True, (4, 6))
+        >>> joined_rows(c[:1].copy(), c[1:])[1]
+        True
+    """
+    if not len(warm):
+        if trade.flags.c_contiguous and trade.flags.writeable and trade.dtype == np.float64:
+            return trade, False
+        return np.array(trade, dtype=np.float64, order="C"), True
+    if (warm.dtype == trade.dtype == np.float64 and warm.flags.c_contiguous and trade.flags.c_contiguous
+            and warm.flags.writeable and trade.flags.writeable and warm.shape[1:] == trade.shape[1:] == (6,)
+            and warm.base is not None and warm.base is trade.base
+            and warm.ctypes.data + warm.nbytes == trade.ctypes.data):
+        return np.lib.stride_tricks.as_strided(warm, shape=(len(warm) + len(trade), 6)), False
+    return np.concatenate([warm, trade]), True
+
+
 def aggregate_rows(rows: np.ndarray) -> np.ndarray:
     """One candle from consecutive rows (Jesse's generate_candle_from_one_minutes; numpy's pairwise volume sum)."""
     return np.array([rows[0, 0], rows[0, 1], rows[-1, 2], rows[:, 3].max(), rows[:, 4].min(), rows[:, 5].sum()])
@@ -68,8 +96,12 @@ class MarketCandles:
         self.symbol = symbol
         self.n_warm = len(warm)
         self.n_trade = len(trade)
-        # a private array (partial rows are written into it while an order fills), made in one copy
-        self.m1 = np.concatenate([warm, trade]) if len(warm) else np.array(trade, dtype=np.float64, order="C")
+        # One array of the warm-up and trading rows: the caller's own memory when the two are adjacent slices
+        # of one buffer, else a copy. While an order fills, the minute's part before the fill is shown as its
+        # 1m row: written into a private array; into the caller's never (``_partial`` holds it instead, and the
+        # array is copied the first time a 1m view must show it: most runs read only higher timeframes then).
+        self.m1, self._m1_private = joined_rows(warm, trade)
+        self._partial: np.ndarray | None = None
         self.n1 = self.n_warm  # visible 1m rows
         trade_start = int(trade[0, 0]) if len(trade) else 0
         self.tfs: dict[str, TimeframeCandles] = {}
@@ -98,21 +130,46 @@ class MarketCandles:
             self._saved_row = self.m1[index].copy()
             self._saved_index = index
             self.m1_slot.view = None
-        self.m1[index] = row
+        if self._m1_private:
+            self.m1[index] = row
+        else:
+            self._partial = np.array(row, dtype=np.float64)
         self.n1 = index + 1
         self._version += 1
 
     def end_partial(self, index: int) -> None:
         """Put the real row ``index`` back (visible count stays at ``index + 1``)."""
         if self._saved_row is not None:
-            self.m1[index] = self._saved_row
+            if self._m1_private:
+                self.m1[index] = self._saved_row
+            self._partial = None
             self._saved_row = None
             self._saved_index = -1
             self._version += 1
 
+    def _own_m1(self) -> None:
+        """Copy the 1m rows into a private array and write the partial row showing into it (a 1m view must
+        show that row; the caller's array is never written)."""
+        self.m1 = np.array(self.m1, order="C")
+        self._m1_private = True
+        if self._partial is not None:
+            self.m1[self._saved_index] = self._partial
+            self._partial = None
+
+    def _aggregate_shown(self, start: int, stop: int, out: np.ndarray, row: int) -> None:
+        """``out[row]`` = the candle of the visible 1m rows ``start..stop-1``, the partial row included."""
+        if self._partial is None:
+            aggregate_rows_kernel(self.m1, start, stop, out, row)
+            return
+        rows = self.m1[start:stop].copy()  # the bar's minutes only, with the partial one where it shows
+        rows[self._saved_index - start] = self._partial
+        aggregate_rows_kernel(rows, 0, stop - start, out, row)
+
     # -- reads ---------------------------------------------------------------------------------------------
     def get(self, timeframe: str) -> np.ndarray:
         if timeframe == "1m":
+            if self._partial is not None:
+                self._own_m1()
             key = (self.n1, self._version)
             if self._m1_view_key != key:
                 self._m1_view = view = self.m1[:self.n1]
@@ -195,7 +252,7 @@ class MarketCandles:
                 # An order fills in the bar's last minute: Jesse rebuilds this bar from its 1m rows with the
                 # split minute (close at the fill price) before the fill's callbacks run, so they see that
                 # candle, not the complete bar; it is put back when the real minute returns (end_partial).
-                aggregate_rows_kernel(self.m1, self.n1 - k, self.n1, tfc.live, complete - 1)
+                self._aggregate_shown(self.n1 - k, self.n1, tfc.live, complete - 1)
                 tfc.dirty = complete - 1
                 tfc._forming_key = (self.n1, self._version)
             return tfc.live[:complete]
@@ -204,7 +261,7 @@ class MarketCandles:
             if self._saved_row is None:
                 self._write_forming(tfc, complete)
             else:  # a partial 1m row is showing: the table holds the real rows
-                aggregate_rows_kernel(self.m1, self.n1 - dif, self.n1, tfc.live, complete)
+                self._aggregate_shown(self.n1 - dif, self.n1, tfc.live, complete)
             tfc.dirty = complete
             tfc._forming_key = key
         return tfc.live[:complete + 1]

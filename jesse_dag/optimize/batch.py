@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 import traceback
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -205,8 +206,28 @@ def pmap(par: joblib.Parallel | None, fn: Callable, items: Iterable[tuple],
 # one variation
 # ------------------------------------------------------------------------------------------------
 
+# Per process: the warm-up and trading rows of each market joined once per batch (windowed variations slice
+# views of it; the engine reads adjacent warm-up and trading slices of one array without copying them).
+# Holds one batch at a time: (batch id, {key: (trade, warm, joined)}).
+_JOINED: list = [None, {}]
+
+
+def _joined_rows(batch_id: str | None, key: str, trade: np.ndarray, warm: np.ndarray) -> np.ndarray:
+    """The warm-up rows before the first trading minute, then the trading rows, as one array (made once a
+    batch and process: every variation of a batch is handed the same arrays)."""
+    if _JOINED[0] != batch_id:
+        _JOINED[0], _JOINED[1] = batch_id, {}
+    hit = _JOINED[1].get(key) if batch_id is not None else None
+    if hit is not None and hit[0] is trade and hit[1] is warm:
+        return hit[2]
+    full = np.concatenate([warm[warm[:, 0] < trade[0, 0]], trade]) if len(warm) else trade
+    if batch_id is not None:
+        _JOINED[1][key] = (trade, warm, full)
+    return full
+
+
 def _window(candles: dict, warmup: dict | None, window: tuple[int, int] | None,
-            warmup_minutes: int | None) -> tuple[dict, dict | None]:
+            warmup_minutes: int | None, batch_id: str | None = None) -> tuple[dict, dict | None]:
     if window is None:
         return candles, warmup
     start, end = int(window[0]), int(window[1])
@@ -219,7 +240,7 @@ def _window(candles: dict, warmup: dict | None, window: tuple[int, int] | None,
         warm = np.asarray(warm_entry["candles"] if isinstance(warm_entry, dict) else warm_entry) \
             if warm_entry is not None else np.empty((0, 6))
         n_warm = len(warm) if warmup_minutes is None else int(warmup_minutes)
-        full = np.concatenate([warm[warm[:, 0] < trade[0, 0]], trade]) if len(warm) else trade
+        full = _joined_rows(batch_id, key, trade, warm)
         ts = full[:, 0]
         lo, hi = np.searchsorted(ts, start), np.searchsorted(ts, end)
         if hi <= lo:
@@ -242,7 +263,7 @@ def run_variation(base: dict, shared: Any, variation: Variation, index: int, kee
            "window": variation.window, "metrics": None, "error": None}
     try:
         candles, warmup = materialize(shared)
-        candles, warmup = _window(candles, warmup, variation.window, base["warmup_minutes"])
+        candles, warmup = _window(candles, warmup, variation.window, base["warmup_minutes"], base.get("batch_id"))
         routes = [dict(r) for r in base["routes"]]
         if variation.strategy is not None:
             for r in routes:
@@ -287,10 +308,14 @@ def run_batch(config: dict, routes: list[dict], data_routes: list[dict] | None, 
     if not items:
         return []
     base = {"config": config, "routes": list(routes), "data_routes": list(data_routes or []),
-            "fast_mode": fast_mode, "warmup_minutes": warmup_minutes}
-    with progress_bar(len(items), "batch", progress, unit="runs") as bar, \
-            shared_payload((candles, warmup_candles), backend) as shared, \
-            parallel(n_jobs, backend, scatter=shared) as par:
-        return pmap(par, run_variation, ((base, shared, v, i, keep_trades) for i, v in enumerate(items)),
-                    on_result=lambda r: bar.update(note=f"{r['name'] or '#' + str(r['index'])}"
-                                                        f"{' failed' if r['error'] else ''}"))
+            "fast_mode": fast_mode, "warmup_minutes": warmup_minutes, "batch_id": uuid.uuid4().hex}
+    try:
+        with progress_bar(len(items), "batch", progress, unit="runs") as bar, \
+                shared_payload((candles, warmup_candles), backend) as shared, \
+                parallel(n_jobs, backend, scatter=shared) as par:
+            return pmap(par, run_variation, ((base, shared, v, i, keep_trades) for i, v in enumerate(items)),
+                        on_result=lambda r: bar.update(note=f"{r['name'] or '#' + str(r['index'])}"
+                                                            f"{' failed' if r['error'] else ''}"))
+    finally:
+        if _JOINED[0] == base["batch_id"]:  # this process's joined rows (serial and threads) go with the batch
+            _JOINED[0], _JOINED[1] = None, {}

@@ -36,7 +36,9 @@ def backtest(
     """Run one backtest and return ``{'metrics', 'logs', 'trades', ...}`` as Jesse does.
 
     ``candles`` / ``warmup_candles``: ``{"<exchange>-<symbol>": {"exchange", "symbol", "candles": (N, 6)}}``
-    of 1-minute rows in Jesse's column order; the arrays are copied, never changed. Routes take a Strategy
+    of 1-minute rows in Jesse's column order; the arrays are never changed (read in place when each market's
+    warm-up and trading rows are adjacent slices of one array, ``c[:split]`` and ``c[split:]``, else copied
+    once). Routes take a Strategy
     subclass or a name loaded from ``strategies/<Name>/__init__.py`` under the current directory.
     ``fast_mode`` False (Jesse's step simulator) and True (its fast mode, reference §4.6) differ where
     Jesse's two modes do (see :func:`jesse_dag.engine.run.run_backtest`). Each ``generate_*`` flag writes its output under ``storage/`` (of the current
