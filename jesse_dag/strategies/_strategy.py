@@ -24,7 +24,7 @@ from jesse_dag.engine.exceptions import (
     ConflictingRules, InvalidShape, InvalidStrategy, OrderNotAllowed, annotate_hook_error,
 )
 from jesse_dag.engine.models import (BUY, LIMIT, MARKET, NEAR_PRICE_THRESHOLD, SELL, STOP, STOP_LOSS_VIA,
-                                     TAKE_PROFIT_VIA, is_price_near)
+                                     TAKE_PROFIT_VIA)
 from jesse_dag.ml.recording import MLMixin
 from jesse_dag.reports.chart_series import ChartSeriesMixin
 
@@ -487,7 +487,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
         return self._session.create_order(self._market, side, STOP, abs(qty), price, False)
 
     def _reduce_position_at(self, qty: float, price: float, current_price: float):
-        self._validate_qty(qty, "exit order")
+        if not (qty != 0 and qty - qty == 0):  # (nonzero and finite: nothing to raise)
+            self._validate_qty(qty, "exit order")
         qty = abs(qty)
         if price < 0:
             raise InvalidStrategy(f"exit order price cannot be negative, got {price}")
@@ -496,12 +497,13 @@ class Strategy(ChartSeriesMixin, MLMixin):
             raise OrderNotAllowed("cannot submit a reduce-position order when there is no open position")
         long = p.qty > 0
         side = SELL if long else BUY
-        if is_price_near(price, current_price):
-            return self._broker_market(side, qty, True, price)
+        # the broker calls below, whose checks (qty, price) passed above, straight to create_order
+        if abs(1 - (price / current_price)) <= NEAR_PRICE_THRESHOLD:  # is_price_near
+            return self._session.create_order(self._market, side, MARKET, qty, price, True)
         if (long and price > current_price) or (not long and price < current_price):
-            return self._broker_limit(side, qty, price, True)
+            return self._session.create_order(self._market, side, LIMIT, qty, price, True)
         if (long and price < current_price) or (not long and price > current_price):
-            return self._broker_stop(side, qty, price, True)
+            return self._session.create_order(self._market, side, STOP, qty, price, True)
         raise OrderNotAllowed("This order doesn't seem to be for reducing the position.")
 
     def _cancel_order(self, order) -> None:
@@ -998,13 +1000,17 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     def _on_open_position(self, order) -> None:
         self.increased_count = 1
-        self._broadcast("on_route_open_position")
+        if len(self._session.routes) > 1:
+            self._broadcast("on_route_open_position")
         entry = self.position.entry_price
+        # (is_long / is_short: no order below executes at once, so the position stays as it is)
+        is_long = self.position.qty > 0
+        is_short = self.position.qty < 0
         if self._d_stop_loss is not None:
             for qty, price in _applied_declaration_rows(self._stop_loss):
-                if self.is_long and price >= entry:
+                if is_long and price >= entry:
                     submitted = self._broker_market(SELL, qty)
-                elif self.is_short and price <= entry:
+                elif is_short and price <= entry:
                     submitted = self._broker_market(BUY, qty)
                 else:
                     submitted = self._reduce_position_at(qty, price, self.price)
@@ -1012,9 +1018,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
                     submitted.submitted_via = STOP_LOSS_VIA
         if self._d_take_profit is not None:
             for qty, price in _applied_declaration_rows(self._take_profit):
-                if self.is_long and price <= entry:
+                if is_long and price <= entry:
                     submitted = self._broker_market(SELL, qty)
-                elif self.is_short and price >= entry:
+                elif is_short and price >= entry:
                     submitted = self._broker_market(BUY, qty)
                 else:
                     submitted = self._reduce_position_at(qty, price, self.price)
@@ -1027,20 +1033,23 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self.last_trade_index = self.index
         closed_trade = self._market.just_closed
         self._market.just_closed = None
-        self._broadcast("on_route_close_position")
+        if len(self._session.routes) > 1:
+            self._broadcast("on_route_close_position")
         self._execute_cancel()
         self.on_close_position(order, closed_trade)
         self._detect_and_handle_entry_and_exit_modifications()
 
     def _on_increased_position(self, order) -> None:
         self.increased_count += 1
-        self._broadcast("on_route_increased_position")
+        if len(self._session.routes) > 1:
+            self._broadcast("on_route_increased_position")
         self.on_increased_position(order)
         self._detect_and_handle_entry_and_exit_modifications()
 
     def _on_reduced_position(self, order) -> None:
         self.reduced_count += 1
-        self._broadcast("on_route_reduced_position")
+        if len(self._session.routes) > 1:
+            self._broadcast("on_route_reduced_position")
         self.on_reduced_position(order)
         self._detect_and_handle_entry_and_exit_modifications()
 
