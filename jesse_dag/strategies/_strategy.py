@@ -803,14 +803,16 @@ class Strategy(ChartSeriesMixin, MLMixin):
         """Jesse's order choice for each declared entry row: MARKET within 0.015% of the price, a STOP beyond
         it (``start_profit_at``), a LIMIT before it. Rows that pass the broker's checks are submitted
         directly; any other goes through the broker method, which raises its error."""
-        price_to_compare = self.price
+        price_to_compare = self._cached_price  # self.price, inlined
+        if price_to_compare is None or not self._is_executing:
+            price_to_compare = self.close
         # the same comparisons and quotient as with the numpy scalar (a zero keeps its type: numpy's inf)
         ptc = float(price_to_compare) if price_to_compare else price_to_compare
         buy = side == BUY
         session = self._session
         market = self._market
         current = self.position.current_price
-        for qty, price in _rows(declared):
+        for qty, price in (declared.tolist() if type(declared) is np.ndarray else declared):  # _rows(declared)
             # is_price_near, inlined (one entry per declared row on every submission)
             if abs(1 - (price / ptc)) <= NEAR_PRICE_THRESHOLD:
                 if qty != 0 and qty - qty == 0:  # _validate_qty's checks (nonzero, finite)
@@ -849,8 +851,25 @@ class Strategy(ChartSeriesMixin, MLMixin):
         if self.position.qty != 0:
             raise RuntimeError("cannot cancel orders while the position is open")
         session = self._session
-        session.cancel_all_orders(self._market)
-        self._reset()
+        market = self._market
+        session.cancel_all_orders(market)
+        # self._reset(), whose early return (nothing to reset) cannot apply while the cancelled orders are
+        # still in market.active
+        if market.active:
+            self._d_buy = None
+            self._buy = None
+            self._d_sell = None
+            self._sell = None
+            self._d_stop_loss = None
+            self._stop_loss = None
+            self._d_take_profit = None
+            self._take_profit = None
+            market.orders = []
+            market.active = []
+            self.increased_count = 0
+            self.reduced_count = 0
+        else:
+            self._reset()
         if len(session.routes) > 1:
             self._broadcast("on_route_canceled")
         if self._overrides["on_cancel"]:
