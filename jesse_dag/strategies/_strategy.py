@@ -751,12 +751,6 @@ class Strategy(ChartSeriesMixin, MLMixin):
             return
         self._submit_entry_orders(BUY, self._buy)
 
-    def _prepare_exit_declaration(self, name: str) -> None:
-        if name == "stop_loss":
-            self._prepare_stop_loss(self._d_stop_loss)
-        else:
-            self._prepare_take_profit(self._d_take_profit)
-
     def _prepare_stop_loss(self, value) -> None:
         # self._check_exit_type("stop_loss") then self._prepare("stop_loss"): ``value`` is self._d_stop_loss
         if type(value) not in _DECLARATION_TYPES:
