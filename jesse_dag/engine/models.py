@@ -550,33 +550,36 @@ class FuturesExchange(Exchange):
 
     def on_order_submission(self, order: Order, time_text) -> None:
         if not order.reduce_only:
-            effective_order_size = abs(order.qty * order.price) / self.futures_leverage
+            qty = order.qty
+            price = order.price
+            effective_order_size = abs(qty * price) / self.futures_leverage
             available = self.available_margin
             if effective_order_size > available:
                 raise InsufficientMargin(
                     f"{order.exchange} {order.symbol} at {time_text()}: cannot submit a {order.side} "
-                    f"{order.type} order of {abs(order.qty)} @ {order.price} (value {abs(order.qty * order.price):.2f}, "
+                    f"{order.type} order of {abs(qty)} @ {price} (value {abs(qty * price):.2f}, "
                     f"margin needed {effective_order_size:.2f} at leverage {self.futures_leverage}) when the "
                     f"available margin is {available:.2f}. Reduce the order size or raise the leverage."
                 )
-            book = self.buy_orders if order.side == BUY else self.sell_orders
-            book[base_asset(order.symbol)].append((order.qty, order.price))
+            symbol = order.symbol
+            base = _BASES.get(symbol) or base_asset(symbol)
+            (self.buy_orders if order.side == BUY else self.sell_orders)[base].append((qty, price))
 
     def _forget(self, order: Order) -> None:
         if order.reduce_only:
             return
-        book = (self.buy_orders if order.side == BUY else self.sell_orders)[base_asset(order.symbol)]
-        key = (order.qty, order.vars.get("slipped_from", order.price))
+        symbol = order.symbol
+        book = (self.buy_orders if order.side == BUY else self.sell_orders)[_BASES.get(symbol) or base_asset(symbol)]
+        qty = order.qty
+        price = order.vars.get("slipped_from", order.price) if order.vars else order.price
         for i, row in enumerate(book):
-            if row[0] == key[0] and row[1] == key[1]:
+            if row[0] == qty and row[1] == price:
                 del book[i]
                 return
 
-    def on_order_execution(self, order: Order) -> None:
-        self._forget(order)
-
-    def on_order_cancellation(self, order: Order) -> None:
-        self._forget(order)
+    # a fill and a cancellation both take the order's row out of its pending book
+    on_order_execution = _forget
+    on_order_cancellation = _forget
 
 
 class SpotExchange(Exchange):

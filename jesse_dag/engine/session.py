@@ -262,8 +262,18 @@ class Session:
         self.exchange.on_order_cancellation(order)
 
     def cancel_all_orders(self, market: Market) -> None:
-        for o in list(market.active):
-            self.cancel_order(o)
+        # cancel_order on each active order, inlined (a strategy re-placing its entry cancels every bar);
+        # cancelling changes no list, so market.active is walked as it is
+        time = self.time
+        on_cancellation = self.exchange.on_order_cancellation
+        for o in market.active:
+            status = o.status
+            if status == CANCELED or status == EXECUTED:
+                continue
+            o.canceled_at = time
+            o.status = CANCELED
+            self.status_changes += 1
+            on_cancellation(o)
         market.orders.clear()
 
     def execute_simulated_market_orders(self) -> None:

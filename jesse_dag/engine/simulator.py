@@ -323,38 +323,65 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
     end_time_l = bl.end_time_l
     base_l = bl.base_l
     nrows_l = bl.nrows_l
-    execute = strategy._execute
-    # a strategy without before/after/update_chart: Strategy._execute's bookkeeping inlined around its checks
-    check = strategy._check if strategy._plain_bar else None
+    # Strategy._execute inlined: its bookkeeping around the hooks, ``before`` called as Strategy._call does
+    check = strategy._check
+    overrides = strategy._overrides
+    has_before = overrides["before"]
+    has_after = overrides["after"]
+    has_chart = overrides["update_chart"]
     n1_l = bl.n1_l
     filtered_at = -1  # session.status_changes when market.active was last filtered
+    # (sampled_in_block is read in step mode only, which never takes this loop; the strategy is never
+    # executing at the top of a block, so _execute's re-entry test is left out)
+    session.sampled_in_block = False
+    next_sample = session.next_sample
+    lo_any_l = bl.lo_any_l
+    hi_any_l = bl.hi_any_l
     for b in range(n_blocks):
         if market.active:
-            if _needs_walk(market, b, bl):
-                walk_block(session, market, base_l[b], nrows_l[b], bl.low_l[b], bl.high_l[b], bl.prev_l[b])
+            # _needs_walk's superset test inlined: most bars no resting order is near the block's range
+            lo_any = lo_any_l[b]
+            hi_any = hi_any_l[b]
+            for o in market.active:
+                if lo_any <= o.price <= hi_any:
+                    if _needs_walk(market, b, bl):
+                        walk_block(session, market, base_l[b], nrows_l[b], bl.low_l[b], bl.high_l[b],
+                                   bl.prev_l[b])
+                    break
         mc.n1 = n1_l[b]
-        session.time = end_time_l[b]
+        session.time = t = end_time_l[b]
         p.current_price = close_l[b]
-        session.sampled_in_block = False
-        if check is not None and not strategy._is_executing:
-            strategy._is_executing = True
-            strategy._cached_price = closes[b]
-            try:
-                check()
-            finally:
-                strategy._cached_price = None
-                strategy._is_executing = False
-            strategy.index += 1
-        else:
-            execute(closes[b])
+        strategy._is_executing = True
+        strategy._cached_price = closes[b]
+        try:
+            if has_before:
+                previous = strategy._hook
+                strategy._hook = "before"
+                session.user_code_runs += 1
+                try:
+                    strategy.before()
+                except Exception as exc:
+                    strategy._hook_failed(exc, previous)
+                    raise
+                strategy._hook = previous
+            check()
+            if has_after:
+                strategy._call("after")
+            if has_chart:
+                strategy._call("update_chart")
+        finally:
+            strategy._cached_price = None
+            strategy._is_executing = False
+        strategy.index += 1
         if market.active and session.status_changes != filtered_at:
             market.active = [o for o in market.active if o.status == ACTIVE]
             filtered_at = session.status_changes
         if session.to_execute:
             session.execute_simulated_market_orders()
-        if session.time >= session.next_sample:
+        if t >= next_sample:
             session.save_daily_balance()
             session.advance_sample()
+            next_sample = session.next_sample
 
 
 def run_fast(session: Session, step: int) -> None:

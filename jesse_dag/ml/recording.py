@@ -54,6 +54,11 @@ class MLMixin:
     def _ml_reset(self) -> None:
         self._ml_data_points: list[dict[str, Any]] = []
         self._ml_open_point: dict[str, Any] | None = None
+        self._ml_route: str | None = None  # "<exchange>-<symbol>-<timeframe>", made at the first point
+
+    def _ml_point_time(self) -> int:
+        """The open of the current candle in epoch seconds (a host may read it without copying the candle)."""
+        return int(self.current_candle[0] / 1000)
 
     def ml_features(self) -> dict:
         """Override: the features the model sees, the same dict in gather and deploy mode."""
@@ -61,16 +66,20 @@ class MLMixin:
 
     def record_features(self, features: dict) -> None:
         """Merge ``features`` into the open data point, opening one stamped with the current candle's time."""
-        if getattr(self, "_ml_open_point", None) is None:
+        point = getattr(self, "_ml_open_point", None)
+        if point is None:
             if not hasattr(self, "_ml_data_points"):
                 self._ml_reset()
-            self._ml_open_point = {
-                "time": int(self.current_candle[0] / 1000),
+            route = getattr(self, "_ml_route", None)
+            if route is None:
+                route = self._ml_route = f"{self.exchange}-{self.symbol}-{self.timeframe}"
+            point = self._ml_open_point = {
+                "time": self._ml_point_time(),
                 "features": {},
                 "label": None,
-                "route": f"{self.exchange}-{self.symbol}-{self.timeframe}",
+                "route": route,
             }
-        self._ml_open_point["features"].update(features)
+        point["features"].update(features)
 
     def record_label(self, name: str, value: bool | int | float) -> None:
         """Label the open data point and close it; ignored (debug message) when no point is open."""

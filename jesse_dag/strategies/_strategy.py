@@ -24,7 +24,7 @@ from jesse_dag.engine.exceptions import (
     ConflictingRules, InvalidShape, InvalidStrategy, OrderNotAllowed, annotate_hook_error,
 )
 from jesse_dag.engine.models import (BUY, LIMIT, MARKET, NEAR_PRICE_THRESHOLD, SELL, STOP, STOP_LOSS_VIA,
-                                     TAKE_PROFIT_VIA, is_price_near)
+                                     TAKE_PROFIT_VIA)
 from jesse_dag.ml.recording import MLMixin
 from jesse_dag.reports.chart_series import ChartSeriesMixin
 
@@ -269,7 +269,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._current_route_index = None
         self._hook = "__init__"
         self._overrides = {name: True for name in _NO_OP_HOOKS}
-        self._plain_bar = False
+        self._set_hook_flags()
         self._session = _CREATING_SESSION.get()
         self._market = None
         self._mc = None
@@ -324,10 +324,17 @@ class Strategy(ChartSeriesMixin, MLMixin):
         cls = type(self)
         self._overrides = {name: (getattr(cls, name) is not getattr(Strategy, name) or name in self.__dict__)
                            for name in _NO_OP_HOOKS}
-        self._plain_bar = not (self._overrides["before"] or self._overrides["after"]
-                               or self._overrides["update_chart"])
+        self._set_hook_flags()
         self.id = session.new_id()
         self._ml_reset()
+
+    def _set_hook_flags(self) -> None:
+        """The per-bar tests of ``_overrides`` as plain attributes (read on every bar)."""
+        overrides = self._overrides
+        self._plain_bar = not (overrides["before"] or overrides["after"] or overrides["update_chart"])
+        self._has_should_short = overrides["should_short"]
+        self._has_should_cancel_entry = overrides["should_cancel_entry"]
+        self._has_update_position = overrides["update_position"]
 
     # ── user hooks (override) ────────────────────────────────────────────────────────────────────────
     def should_long(self) -> bool:
@@ -480,7 +487,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
         return self._session.create_order(self._market, side, STOP, abs(qty), price, False)
 
     def _reduce_position_at(self, qty: float, price: float, current_price: float):
-        self._validate_qty(qty, "exit order")
+        if not (qty != 0 and qty - qty == 0):  # (nonzero and finite: nothing to raise)
+            self._validate_qty(qty, "exit order")
         qty = abs(qty)
         if price < 0:
             raise InvalidStrategy(f"exit order price cannot be negative, got {price}")
@@ -489,12 +497,13 @@ class Strategy(ChartSeriesMixin, MLMixin):
             raise OrderNotAllowed("cannot submit a reduce-position order when there is no open position")
         long = p.qty > 0
         side = SELL if long else BUY
-        if is_price_near(price, current_price):
-            return self._broker_market(side, qty, True, price)
+        # the broker calls below, whose checks (qty, price) passed above, straight to create_order
+        if abs(1 - (price / current_price)) <= NEAR_PRICE_THRESHOLD:  # is_price_near
+            return self._session.create_order(self._market, side, MARKET, qty, price, True)
         if (long and price > current_price) or (not long and price < current_price):
-            return self._broker_limit(side, qty, price, True)
+            return self._session.create_order(self._market, side, LIMIT, qty, price, True)
         if (long and price < current_price) or (not long and price > current_price):
-            return self._broker_stop(side, qty, price, True)
+            return self._session.create_order(self._market, side, STOP, qty, price, True)
         raise OrderNotAllowed("This order doesn't seem to be for reducing the position.")
 
     def _cancel_order(self, order) -> None:
@@ -514,7 +523,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 q = float(q)
                 p = float(p)
                 if p > 0 and q == q and (q >= 0 or (name != "buy" and name != "sell")):
-                    return _Rows(([q, p],))
+                    rows = _Rows()
+                    rows.append([q, p])  # (half the cost of _Rows(([q, p],)))
+                    return rows
         if var is None or (isinstance(var, list) and var == []):
             return []
         try:
@@ -584,7 +595,16 @@ class Strategy(ChartSeriesMixin, MLMixin):
             return
         try:
             if overrides["before"]:
-                self._call("before")
+                # self._call("before") inlined (a gather strategy's every bar)
+                previous = self._hook
+                self._hook = "before"
+                self._session.user_code_runs += 1
+                try:
+                    self.before()
+                except Exception as exc:
+                    self._hook_failed(exc, previous)
+                    raise
+                self._hook = previous
             self._check()
             if overrides["after"]:
                 self._call("after")
@@ -599,13 +619,14 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._is_initiated = True
         p = self.position
         market = self._market
+        session = self._session
         if p.qty != 0:
-            if self._overrides["update_position"]:
+            if self._has_update_position:
                 # self._call_internal("update_position", self._update_position) inlined (every bar in a
                 # position): the same hook name, counter and error wrapping, two Python frames less
                 previous = self._hook
                 self._hook = "update_position"
-                self._session.user_code_runs += 1
+                session.user_code_runs += 1
                 try:
                     self.update_position()
                     self._detect_and_handle_entry_and_exit_modifications()
@@ -614,15 +635,29 @@ class Strategy(ChartSeriesMixin, MLMixin):
                     raise
                 self._hook = previous
             # (nothing to do when update_position is not overridden and no declaration can have changed)
-            elif self._declarations_checked != (self._session.user_code_runs, p.qty):
+            elif self._declarations_checked != (session.user_code_runs, p.qty):
                 self._call_internal("update_position", self._update_position)
         # (flat: entry_orders is a copy of the market's orders, so "any entry orders" is "any orders")
-        elif market.orders and (not self._overrides["should_cancel_entry"] or self._call("should_cancel_entry")):
-            self._execute_cancel()
-            if p.qty != 0:
-                self._call_internal("update_position", self._update_position)
-        if self._session.to_execute:
-            self._call_internal("executing market orders", self._session.execute_simulated_market_orders)
+        elif market.orders:
+            if self._has_should_cancel_entry:
+                # self._call("should_cancel_entry") inlined (every bar with a pending entry)
+                previous = self._hook
+                self._hook = "should_cancel_entry"
+                session.user_code_runs += 1
+                try:
+                    cancel = self.should_cancel_entry()
+                except Exception as exc:
+                    self._hook_failed(exc, previous)
+                    raise
+                self._hook = previous
+            else:
+                cancel = True
+            if cancel:
+                self._execute_cancel()
+                if p.qty != 0:
+                    self._call_internal("update_position", self._update_position)
+        if session.to_execute:
+            self._call_internal("executing market orders", session.execute_simulated_market_orders)
         if p.qty == 0 and not market.orders:
             # self._reset(), whose own first test (nothing to reset: most flat bars) is inlined
             if not (self._d_buy is None and self._buy is None and self._d_sell is None and self._sell is None
@@ -630,41 +665,51 @@ class Strategy(ChartSeriesMixin, MLMixin):
                     and self._take_profit is None and not market.active
                     and self.increased_count == 0 and self.reduced_count == 0):
                 self._reset()
-            if self._overrides["should_short"]:
-                # self._call("should_short") inlined, as should_long below
-                previous = self._hook
+            # self._call("should_short") then self._call("should_long"), inlined (they run on every flat bar):
+            # the same hook names and error wrapping; one count of user code for both (nothing reads the
+            # counter between them)
+            previous = self._hook
+            session.user_code_runs += 1
+            if self._has_should_short:
                 self._hook = "should_short"
-                self._session.user_code_runs += 1
                 try:
                     should_short = self.should_short()
                 except Exception as exc:
                     self._hook_failed(exc, previous)
                     raise
-                self._hook = previous
+                if should_short and session.exchange.type == "spot":
+                    raise self._annotate(InvalidStrategy('should_short cannot be True if the exchange type is '
+                                                         '"spot".'))
             else:
                 should_short = False
-            if should_short and self._session.exchange.type == "spot":
-                self._hook = "should_short"
-                raise self._annotate(InvalidStrategy('should_short cannot be True if the exchange type is "spot".'))
-            # self._call("should_long") inlined (it runs on every flat bar): the same hook name, counter
-            # and error wrapping, one Python frame less
-            previous = self._hook
             self._hook = "should_long"
-            self._session.user_code_runs += 1
             try:
                 should_long = self.should_long()
             except Exception as exc:
                 self._hook_failed(exc, previous)
                 raise
             self._hook = previous
-            if should_short and should_long:
-                self._hook = "should_long/should_short"
-                raise self._annotate(ConflictingRules(
-                    "should_short and should_long should not be true at the same time."))
             if should_long:
-                self._call_internal("go_long", self._execute_long)
+                if should_short:
+                    self._hook = "should_long/should_short"
+                    raise self._annotate(ConflictingRules(
+                        "should_short and should_long should not be true at the same time."))
+                # self._call_internal("go_long", self._execute_long), inlined
+                self._hook = "go_long"
+                try:
+                    self._execute_long()
+                except Exception as exc:
+                    self._hook_failed(exc, previous)
+                    raise
+                self._hook = previous
             elif should_short:
-                self._call_internal("go_short", self._execute_short)
+                self._hook = "go_short"
+                try:
+                    self._execute_short()
+                except Exception as exc:
+                    self._hook_failed(exc, previous)
+                    raise
+                self._hook = previous
 
     def _call_internal(self, hook: str, fn, *args):
         previous = self._hook
@@ -688,34 +733,38 @@ class Strategy(ChartSeriesMixin, MLMixin):
         buy = self._get_formatted_order(self._d_buy, "buy")
         self._d_buy = buy
         self._buy = buy.copy() if buy is self._h_buy and type(buy) is np.ndarray else buy
-        spot = self._session.exchange.type == "spot"
-        if self._d_take_profit is not None:
-            if spot:
-                raise InvalidStrategy("Setting self.take_profit in go_long() is not supported for spot trading; "
-                                      "set it in on_open_position() instead.")
-            self._prepare_exit_declaration("take_profit")
-        if self._d_stop_loss is not None:
-            if spot:
-                raise InvalidStrategy("Setting self.stop_loss in go_long() is not supported for spot trading; "
-                                      "set it in on_open_position() instead.")
-            self._prepare_exit_declaration("stop_loss")
+        tp = self._d_take_profit
+        sl = self._d_stop_loss
+        if tp is not None or sl is not None:
+            spot = self._session.exchange.type == "spot"
+            if tp is not None:
+                if spot:
+                    raise InvalidStrategy("Setting self.take_profit in go_long() is not supported for spot "
+                                          "trading; set it in on_open_position() instead.")
+                self._prepare_take_profit(tp)
+            if sl is not None:
+                if spot:
+                    raise InvalidStrategy("Setting self.stop_loss in go_long() is not supported for spot "
+                                          "trading; set it in on_open_position() instead.")
+                self._prepare_stop_loss(sl)
         if self._overrides["filters"] and not self._execute_filters():
             return
-        self._submit_buy_orders()
+        self._submit_entry_orders(BUY, self._buy)
 
-    def _prepare_exit_declaration(self, name: str) -> None:
-        # self._check_exit_type(name) then self._prepare(name), one attribute read and two writes
-        value = getattr(self, "_d_" + name)
+    def _prepare_stop_loss(self, value) -> None:
+        # self._check_exit_type("stop_loss") then self._prepare("stop_loss"): ``value`` is self._d_stop_loss
         if type(value) not in _DECLARATION_TYPES:
-            self._check_exit_type(name)  # raises the error
-        value = self._get_formatted_order(value, name)
-        if name == "stop_loss":
-            self._d_stop_loss = value
-            self._stop_loss = value.copy() if value is self._h_stop_loss and type(value) is np.ndarray else value
-        else:
-            self._d_take_profit = value
-            self._take_profit = (value.copy() if value is self._h_take_profit and type(value) is np.ndarray
-                                 else value)
+            self._check_exit_type("stop_loss")  # raises the error
+        value = self._get_formatted_order(value, "stop_loss")
+        self._d_stop_loss = value
+        self._stop_loss = value.copy() if value is self._h_stop_loss and type(value) is np.ndarray else value
+
+    def _prepare_take_profit(self, value) -> None:
+        if type(value) not in _DECLARATION_TYPES:
+            self._check_exit_type("take_profit")  # raises the error
+        value = self._get_formatted_order(value, "take_profit")
+        self._d_take_profit = value
+        self._take_profit = value.copy() if value is self._h_take_profit and type(value) is np.ndarray else value
 
     def _execute_short(self) -> None:
         self._session.user_code_runs += 1
@@ -728,38 +777,55 @@ class Strategy(ChartSeriesMixin, MLMixin):
         sell = self._get_formatted_order(self._d_sell, "sell")
         self._d_sell = sell
         self._sell = sell.copy() if sell is self._h_sell and type(sell) is np.ndarray else sell
-        if self._d_take_profit is not None:
-            self._prepare_exit_declaration("take_profit")
-        if self._d_stop_loss is not None:
-            self._prepare_exit_declaration("stop_loss")
+        tp = self._d_take_profit
+        if tp is not None:
+            self._prepare_take_profit(tp)
+        sl = self._d_stop_loss
+        if sl is not None:
+            self._prepare_stop_loss(sl)
         if self._overrides["filters"] and not self._execute_filters():
             return
-        self._submit_sell_orders()
+        self._submit_entry_orders(SELL, self._sell)
 
     def _submit_buy_orders(self) -> None:
-        price_to_compare = self.price
-        for qty, price in _rows(self._buy):
-            # is_price_near, inlined (one entry per declared row on every submission)
-            if abs(1 - (price / price_to_compare)) <= NEAR_PRICE_THRESHOLD:
-                self._broker_market(BUY, qty)
-            elif price > price_to_compare:
-                self._start_profit_at(BUY, qty, price)
-            elif price < price_to_compare:
-                self._broker_limit(BUY, qty, price)
-            else:
-                raise ValueError(f"Invalid order price: {price}, self.price: {self.price}")
+        self._submit_entry_orders(BUY, self._buy)
 
     def _submit_sell_orders(self) -> None:
-        price_to_compare = self.price
-        for qty, price in _rows(self._sell):
-            if abs(1 - (price / price_to_compare)) <= NEAR_PRICE_THRESHOLD:
-                self._broker_market(SELL, qty)
-            elif price < price_to_compare:
-                self._start_profit_at(SELL, qty, price)
-            elif price > price_to_compare:
-                self._broker_limit(SELL, qty, price)
+        self._submit_entry_orders(SELL, self._sell)
+
+    def _submit_entry_orders(self, side: str, declared) -> None:
+        """Jesse's order choice for each declared entry row: MARKET within 0.015% of the price, a STOP beyond
+        it (``start_profit_at``), a LIMIT before it. Rows that pass the broker's checks are submitted
+        directly; any other goes through the broker method, which raises its error."""
+        price_to_compare = self._cached_price  # self.price, inlined
+        if price_to_compare is None or not self._is_executing:
+            price_to_compare = self.close
+        # the same comparisons and quotient as with the numpy scalar (a zero keeps its type: numpy's inf)
+        ptc = float(price_to_compare) if price_to_compare else price_to_compare
+        buy = side == BUY
+        session = self._session
+        market = self._market
+        current = self.position.current_price
+        for qty, price in (declared.tolist() if type(declared) is np.ndarray else declared):  # _rows(declared)
+            # is_price_near, inlined (one entry per declared row on every submission)
+            if abs(1 - (price / ptc)) <= NEAR_PRICE_THRESHOLD:
+                if qty != 0 and qty - qty == 0:  # _validate_qty's checks (nonzero, finite)
+                    session.create_order(market, side, MARKET, abs(qty), current, False)
+                else:
+                    self._broker_market(side, qty)
+            elif price > ptc if buy else price < ptc:
+                if (qty != 0 and qty - qty == 0 and price >= 0
+                        and (price >= current if buy else price <= current)):  # _start_profit_at's checks
+                    session.create_order(market, side, STOP, abs(qty), price, False)
+                else:
+                    self._start_profit_at(side, qty, price)
+            elif price < ptc if buy else price > ptc:
+                if qty != 0 and qty - qty == 0 and price >= 0:  # _broker_limit's checks
+                    session.create_order(market, side, LIMIT, abs(qty), price, False)
+                else:
+                    self._broker_limit(side, qty, price)
             else:
-                raise ValueError(f"Invalid order price: {price}, self.price: {self.price}")
+                raise ValueError(f"Invalid order price: {price}, self.price: {price_to_compare}")
 
     def _execute_filters(self) -> bool:
         if not self._overrides["filters"]:
@@ -778,9 +844,28 @@ class Strategy(ChartSeriesMixin, MLMixin):
     def _execute_cancel(self) -> None:
         if self.position.qty != 0:
             raise RuntimeError("cannot cancel orders while the position is open")
-        self._session.cancel_all_orders(self._market)
-        self._reset()
-        self._broadcast("on_route_canceled")
+        session = self._session
+        market = self._market
+        session.cancel_all_orders(market)
+        # self._reset(), whose early return (nothing to reset) cannot apply while the cancelled orders are
+        # still in market.active
+        if market.active:
+            self._d_buy = None
+            self._buy = None
+            self._d_sell = None
+            self._sell = None
+            self._d_stop_loss = None
+            self._stop_loss = None
+            self._d_take_profit = None
+            self._take_profit = None
+            market.orders = []
+            market.active = []
+            self.increased_count = 0
+            self.reduced_count = 0
+        else:
+            self._reset()
+        if len(session.routes) > 1:
+            self._broadcast("on_route_canceled")
         if self._overrides["on_cancel"]:
             self._call("on_cancel")
         self._market.orders.clear()
@@ -928,13 +1013,17 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     def _on_open_position(self, order) -> None:
         self.increased_count = 1
-        self._broadcast("on_route_open_position")
+        if len(self._session.routes) > 1:
+            self._broadcast("on_route_open_position")
         entry = self.position.entry_price
+        # (is_long / is_short: no order below executes at once, so the position stays as it is)
+        is_long = self.position.qty > 0
+        is_short = self.position.qty < 0
         if self._d_stop_loss is not None:
             for qty, price in _applied_declaration_rows(self._stop_loss):
-                if self.is_long and price >= entry:
+                if is_long and price >= entry:
                     submitted = self._broker_market(SELL, qty)
-                elif self.is_short and price <= entry:
+                elif is_short and price <= entry:
                     submitted = self._broker_market(BUY, qty)
                 else:
                     submitted = self._reduce_position_at(qty, price, self.price)
@@ -942,9 +1031,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
                     submitted.submitted_via = STOP_LOSS_VIA
         if self._d_take_profit is not None:
             for qty, price in _applied_declaration_rows(self._take_profit):
-                if self.is_long and price <= entry:
+                if is_long and price <= entry:
                     submitted = self._broker_market(SELL, qty)
-                elif self.is_short and price >= entry:
+                elif is_short and price >= entry:
                     submitted = self._broker_market(BUY, qty)
                 else:
                     submitted = self._reduce_position_at(qty, price, self.price)
@@ -957,20 +1046,23 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self.last_trade_index = self.index
         closed_trade = self._market.just_closed
         self._market.just_closed = None
-        self._broadcast("on_route_close_position")
+        if len(self._session.routes) > 1:
+            self._broadcast("on_route_close_position")
         self._execute_cancel()
         self.on_close_position(order, closed_trade)
         self._detect_and_handle_entry_and_exit_modifications()
 
     def _on_increased_position(self, order) -> None:
         self.increased_count += 1
-        self._broadcast("on_route_increased_position")
+        if len(self._session.routes) > 1:
+            self._broadcast("on_route_increased_position")
         self.on_increased_position(order)
         self._detect_and_handle_entry_and_exit_modifications()
 
     def _on_reduced_position(self, order) -> None:
         self.reduced_count += 1
-        self._broadcast("on_route_reduced_position")
+        if len(self._session.routes) > 1:
+            self._broadcast("on_route_reduced_position")
         self.on_reduced_position(order)
         self._detect_and_handle_entry_and_exit_modifications()
 
@@ -1059,6 +1151,12 @@ class Strategy(ChartSeriesMixin, MLMixin):
     @property
     def current_candle(self) -> np.ndarray:
         return self._market.candles.current(self.timeframe).copy()
+
+    def _ml_point_time(self) -> int:
+        # MLMixin's ``int(self.current_candle[0] / 1000)`` on the route's candles, without the copy
+        # (``candles`` is the store's ``get`` of the route's timeframe, as ``current`` reads)
+        c = self.candles
+        return int(c[-1, 0] / 1000) if len(c) else 0
 
     @property
     def open(self) -> float:
