@@ -1,0 +1,87 @@
+"""What a fresh process imports for its first backtest: not pandas, not scipy.linalg (issue 16, cold start).
+
+Each test runs a fresh interpreter (the point is what gets imported the first time), on a few hundred
+synthetic 1m candles with an EMA strategy, so numba's cache is the only thing shared with other tests.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_FIRST_BACKTEST = r"""
+import json, sys
+import numpy as np
+from jesse_dag import research
+from jesse_dag.strategies import Strategy
+import jesse_dag.indicators as ta
+from jesse_dag.candles.synthetic import candles_from_close_prices
+
+
+class EmaCross(Strategy):
+    def should_long(self):
+        return ta.ema(self.candles, 8) > ta.ema(self.candles, 21)
+
+    def go_long(self):
+        self.buy = 1, self.price
+
+    def update_position(self):
+        if ta.ema(self.candles, 8) < ta.ema(self.candles, 21):
+            self.liquidate()
+
+
+candles = candles_from_close_prices(100 + np.sin(np.arange(600) / 20.0) * 5, seed=1)
+candles[:, 0] = 1_609_459_200_000 + 60_000 * np.arange(len(candles))
+config = {"starting_balance": 10_000, "fee": 0.0, "type": "futures", "futures_leverage": 1,
+          "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 0}
+routes = [{"exchange": "Sandbox", "strategy": EmaCross, "symbol": "BTC-USDT", "timeframe": "5m"}]
+result = research.backtest(config, routes, [], {"Sandbox-BTC-USDT": {"exchange": "Sandbox", "symbol": "BTC-USDT",
+                                                                      "candles": candles}})
+first = {"trades": len(result["trades"]), "pandas": "pandas" in sys.modules,
+         "scipy_linalg": "scipy.linalg" in sys.modules,
+         "indicators": sorted(m for m in sys.modules if m.startswith("jesse_dag.indicators.")
+                              and not m.startswith("jesse_dag.indicators._"))}
+""" + "{AFTER}" + r"""
+print(json.dumps(first))
+"""
+
+
+def _fresh(after: str = "") -> dict:
+    code = _FIRST_BACKTEST.replace("{AFTER}", after)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_first_backtest_imports_neither_pandas_nor_scipy_linalg() -> None:
+    first = _fresh()
+    assert first["trades"] > 0
+    # the metrics dict is numpy only (pandas ~0.3 s); numba's BLAS probe looks at files (scipy.linalg ~0.2 s)
+    assert not first["pandas"], "a backtest imported pandas"
+    assert not first["scipy_linalg"], "a backtest imported scipy.linalg"
+    # only the indicator the strategy calls is loaded
+    assert first["indicators"] == ["jesse_dag.indicators.ema"]
+
+
+def test_blas_still_works_after_a_backtest() -> None:
+    # a user's kernel that needs BLAS still gets it (scipy.linalg imported when that kernel is typed), and
+    # numba answered its BLAS probe as importing would have: np.convolve uses BLAS's dot
+    after = r"""
+import numba
+import numba.np.arraymath as arraymath
+@numba.njit
+def gram(a):
+    return np.dot(a, a)
+first["dot"] = gram(np.arange(4.0))
+first["convolve"] = numba.njit(lambda a: np.convolve(a, a))(np.ones(3)).tolist()
+first["have_blas"] = arraymath._HAVE_BLAS
+first["scipy_linalg_after"] = "scipy.linalg" in sys.modules
+"""
+    first = _fresh(after)
+    assert first["dot"] == 14.0
+    assert first["convolve"] == [1.0, 2.0, 3.0, 2.0, 1.0]
+    assert first["have_blas"] is True
+    assert first["scipy_linalg_after"] is True
