@@ -43,7 +43,8 @@ result = research.backtest(config, routes, [], {"Sandbox-BTC-USDT": {"exchange":
 first = {"trades": len(result["trades"]), "pandas": "pandas" in sys.modules,
          "scipy_linalg": "scipy.linalg" in sys.modules,
          "indicators": sorted(m for m in sys.modules if m.startswith("jesse_dag.indicators.")
-                              and not m.startswith("jesse_dag.indicators._"))}
+                              and not m.startswith("jesse_dag.indicators._")),
+         "kernel_families": sorted(m for m in sys.modules if m.startswith("jesse_dag.indicators._kernels_"))}
 """ + "{AFTER}" + r"""
 print(json.dumps(first))
 """
@@ -62,8 +63,9 @@ def test_first_backtest_imports_neither_pandas_nor_scipy_linalg() -> None:
     # the metrics dict is numpy only (pandas ~0.3 s); numba's BLAS probe looks at files (scipy.linalg ~0.2 s)
     assert not first["pandas"], "a backtest imported pandas"
     assert not first["scipy_linalg"], "a backtest imported scipy.linalg"
-    # only the indicator the strategy calls is loaded
+    # only the indicator the strategy calls is loaded, and no family of kernels it does not use
     assert first["indicators"] == ["jesse_dag.indicators.ema"]
+    assert first["kernel_families"] == []
 
 
 def test_blas_still_works_after_a_backtest() -> None:
@@ -85,3 +87,25 @@ first["scipy_linalg_after"] = "scipy.linalg" in sys.modules
     assert first["convolve"] == [1.0, 2.0, 3.0, 2.0, 1.0]
     assert first["have_blas"] is True
     assert first["scipy_linalg_after"] is True
+
+
+def test_an_indicator_loads_only_its_family_of_kernels() -> None:
+    code = r"""
+import json, sys
+import numpy as np
+import jesse_dag.indicators as ta
+from jesse_dag.candles.synthetic import candles_from_close_prices
+c = candles_from_close_prices(100 + np.sin(np.arange(300) / 9.0), seed=2)
+loaded = {}
+for name, call in (("obv", lambda: ta.obv(c)), ("kama", lambda: ta.kama(c, 10))):
+    call()
+    loaded[name] = sorted(m for m in sys.modules if m.startswith("jesse_dag.indicators._kernels_"))
+print(json.dumps(loaded))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert loaded["obv"] == ["jesse_dag.indicators._kernels_volume"]
+    # kama's module (adaptive averages) and the NaN helpers those use; no filters, rolling statistics, ...
+    assert loaded["kama"] == ["jesse_dag.indicators._kernels_averages", "jesse_dag.indicators._kernels_series",
+                              "jesse_dag.indicators._kernels_volume"]
