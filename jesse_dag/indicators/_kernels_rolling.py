@@ -1,5 +1,5 @@
-"""Statistics of rolling windows: extremes, midpoints, means, mean / median absolute deviation, kurtosis, least-
-squares lines, numpy-ordered sums, and Jesse's deviation choice.
+"""Statistics of rolling windows: extremes, midpoints, means, mean / median absolute deviation, kurtosis,
+least-squares lines, numpy-ordered sums, and Jesse's deviation choice.
 
 Numba kernels (``cache=True``, compiled for the argument types first seen); each takes float64 arrays and
 scalar parameters and reproduces one Jesse 3.5.3 computation's seeds and warm-up (its docstring names them);
