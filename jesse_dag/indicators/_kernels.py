@@ -71,7 +71,6 @@ def scalar_row(typingctx, i):
     return i(i), codegen
 
 
-
 @intrinsic
 def pick(typingctx, cond, a, b):
     """``a if cond else b`` for floats, selected with integer masks on the bits: no branch.
@@ -603,19 +602,6 @@ def high_pass_1pole(x, period):
 
 
 @numba.njit(cache=True)
-def supersmoother_2pole(x, period):
-    """Ehlers' two-pole super smoother (first two values pass through); ``period`` is a float."""
-    n = x.shape[0]
-    out = x.copy()
-    a = np.exp(-1.414 * np.pi / period)
-    b = 2.0 * a * np.cos(1.414 * np.pi / period)
-    c1 = (1.0 + a * a - b) / 2.0
-    for i in range(2, n):
-        out[i] = c1 * (x[i] + x[i - 1]) + b * out[i - 1] - a * a * out[i - 2]
-    return out
-
-
-@numba.njit(cache=True)
 def power_weighted_ma(x, period, power, offset):
     """Jesse's power-weighted averages (cwma, sqwma, srwma, vpwma, epma).
 
@@ -685,21 +671,6 @@ def rolling_std_running(x, period):
         s2 += x[i] * x[i] - x[i - period] * x[i - period]
         m = s / period
         out[i] = np.sqrt(max(s2 / period - m * m, 0.0))
-    return out
-
-
-@numba.njit(cache=True)
-def high_pass_2pole(x, period):
-    """Ehlers' two-pole high-pass filter (first two values pass through); ``period`` is an int."""
-    n = x.shape[0]
-    out = x.copy()
-    k = 0.707
-    sv = np.sin(2.0 * np.pi * k / period)
-    cv = np.cos(2.0 * np.pi * k / period)
-    a = 1.0 + (sv - 1.0) / cv
-    c = (1.0 - a / 2.0) ** 2
-    for i in range(2, n):
-        out[i] = c * x[i] - 2.0 * c * x[i - 1] + c * x[i - 2] + 2.0 * (1.0 - a) * out[i - 1] - (1.0 - a) ** 2 * out[i - 2]
     return out
 
 

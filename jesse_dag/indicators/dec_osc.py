@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _core, _kernels
+from jesse_dag.indicators import _core, _kernels_filters
 from jesse_dag.indicators._core import check_number, check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
@@ -12,8 +12,8 @@ _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs 
 
 @numba.njit(cache=True)
 def _dec_osc(source, hp_period, half, k):
-    dec = source - _kernels.high_pass_2pole(source, hp_period)
-    return 100 * k * _kernels.high_pass_2pole(dec, half) / source
+    dec = source - _kernels_filters.high_pass_2pole(source, hp_period)
+    return 100 * k * _kernels_filters.high_pass_2pole(dec, half) / source
 
 
 @numba.njit(cache=True)

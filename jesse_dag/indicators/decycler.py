@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _core, _kernels
+from jesse_dag.indicators import _core, _kernels_filters
 from jesse_dag.indicators._core import check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
@@ -12,7 +12,7 @@ _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs 
 
 @numba.njit(cache=True)
 def _decycler(source, hp_period):
-    return source - _kernels.high_pass_2pole(source, hp_period)
+    return source - _kernels_filters.high_pass_2pole(source, hp_period)
 
 
 def decycler(candles: np.ndarray, hp_period: int = 125, source_type: str = "close",
