@@ -6,6 +6,6 @@ Public entry points live in :mod:`jesse_dag.research`; strategies import
 
 __version__ = "0.1.0"
 
-from jesse_dag._startup import defer_blas_import as _defer_blas_import
+from jesse_dag._startup import defer_unused_startup as _defer_unused_startup
 
-_defer_blas_import()  # numba's first kernel call would import scipy.linalg (~0.2 s) for nothing: see _startup
+_defer_unused_startup()  # numba's first kernel call would import scipy.linalg and build a cffi parser: see _startup

@@ -1,4 +1,4 @@
-"""What a fresh process imports for its first backtest: not pandas, not scipy.linalg (issue 16, cold start).
+"""What a fresh process imports for its first backtest: not pandas, scipy.linalg or cffi's C parser (issue 16).
 
 Each test runs a fresh interpreter (the point is what gets imported the first time), on a few hundred
 synthetic 1m candles with an EMA strategy, so numba's cache is the only thing shared with other tests.
@@ -41,7 +41,7 @@ routes = [{"exchange": "Sandbox", "strategy": EmaCross, "symbol": "BTC-USDT", "t
 result = research.backtest(config, routes, [], {"Sandbox-BTC-USDT": {"exchange": "Sandbox", "symbol": "BTC-USDT",
                                                                       "candles": candles}})
 first = {"trades": len(result["trades"]), "pandas": "pandas" in sys.modules,
-         "scipy_linalg": "scipy.linalg" in sys.modules,
+         "scipy_linalg": "scipy.linalg" in sys.modules, "c_parser": "pycparser" in sys.modules,
          "indicators": sorted(m for m in sys.modules if m.startswith("jesse_dag.indicators.")
                               and not m.startswith("jesse_dag.indicators._")),
          "kernel_families": sorted(m for m in sys.modules if m.startswith("jesse_dag.indicators._kernels_"))}
@@ -57,20 +57,23 @@ def _fresh(after: str = "") -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def test_first_backtest_imports_neither_pandas_nor_scipy_linalg() -> None:
+def test_first_backtest_imports_neither_pandas_nor_scipy_linalg_nor_a_c_parser() -> None:
     first = _fresh()
     assert first["trades"] > 0
     # the metrics dict is numpy only (pandas ~0.3 s); numba's BLAS probe looks at files (scipy.linalg ~0.2 s)
     assert not first["pandas"], "a backtest imported pandas"
     assert not first["scipy_linalg"], "a backtest imported scipy.linalg"
+    # numba's cffi support builds its FFI (cffi's C parser, ~30 ms) when first asked, and a backtest never asks
+    assert not first["c_parser"], "a backtest built numba's cffi.FFI"
     # only the indicator the strategy calls is loaded, and no family of kernels it does not use
     assert first["indicators"] == ["jesse_dag.indicators.ema"]
     assert first["kernel_families"] == []
 
 
-def test_blas_still_works_after_a_backtest() -> None:
+def test_blas_and_cffi_still_work_after_a_backtest() -> None:
     # a user's kernel that needs BLAS still gets it (scipy.linalg imported when that kernel is typed), and
-    # numba answered its BLAS probe as importing would have: np.convolve uses BLAS's dot
+    # numba answered its BLAS probe as importing would have: np.convolve uses BLAS's dot. A cffi function
+    # still types and runs in a kernel, and numba still recognises an FFI instance.
     after = r"""
 import numba
 import numba.np.arraymath as arraymath
@@ -81,12 +84,21 @@ first["dot"] = gram(np.arange(4.0))
 first["convolve"] = numba.njit(lambda a: np.convolve(a, a))(np.ones(3)).tolist()
 first["have_blas"] = arraymath._HAVE_BLAS
 first["scipy_linalg_after"] = "scipy.linalg" in sys.modules
+import cffi
+from numba.core.typing import cffi_utils
+ffi = cffi.FFI()
+ffi.cdef("double cos(double);")
+cos = ffi.dlopen(None).cos
+first["cffi_cos"] = numba.njit(lambda x: cos(x))(0.0)
+first["ffi_recognised"] = cffi_utils.is_ffi_instance(ffi) and isinstance(ffi, cffi.FFI)
 """
     first = _fresh(after)
     assert first["dot"] == 14.0
     assert first["convolve"] == [1.0, 2.0, 3.0, 2.0, 1.0]
     assert first["have_blas"] is True
     assert first["scipy_linalg_after"] is True
+    assert first["cffi_cos"] == 1.0
+    assert first["ffi_recognised"] is True
 
 
 def test_an_indicator_loads_only_its_family_of_kernels() -> None:
