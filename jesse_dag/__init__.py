@@ -5,3 +5,7 @@ Public entry points live in :mod:`jesse_dag.research`; strategies import
 """
 
 __version__ = "0.1.0"
+
+from jesse_dag._startup import defer_unused_startup as _defer_unused_startup
+
+_defer_unused_startup()  # numba's first kernel call would import scipy.linalg and build a cffi parser: see _startup

@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas only for the public Series functions: a backtest's metrics never import it (~0.3 s cold)
+    import pandas as pd
 
 __all__ = [
     "compute_metrics",
@@ -59,6 +62,8 @@ def daily_returns(daily_balances: Sequence[float], daily_balance_times: Sequence
         >>> daily_returns([100.0, 110.0, 99.0], [0, 86_400_000, 172_800_000]).round(4).tolist()
         [nan, 0.1, -0.1]
     """
+    import pandas as pd
+
     values = np.asarray(daily_balances, dtype=np.float64)
     if daily_balance_times is None:
         index = None
@@ -106,6 +111,8 @@ def _values(returns) -> np.ndarray:
 
 
 def _as_series(returns, name: str = "returns") -> pd.Series:
+    import pandas as pd
+
     if isinstance(returns, pd.DataFrame):
         returns = returns[returns.columns[0]]
     if not isinstance(returns, pd.Series):
@@ -115,6 +122,8 @@ def _as_series(returns, name: str = "returns") -> pd.Series:
 
 def _elapsed_days(returns: pd.Series) -> int:
     """Whole days between the first and last index label (``Timedelta.days``, i.e. the floor)."""
+    import pandas as pd
+
     if not isinstance(returns.index, pd.DatetimeIndex):
         raise TypeError(
             "returns must be indexed by a DatetimeIndex (the sample timestamps) to measure elapsed years; "
@@ -145,6 +154,7 @@ def autocorr_penalty(returns: pd.Series) -> float:
     NaN values (the leading one from ``pct_change``) are dropped first; m is the remaining count.
 
     Example:
+        >>> import pandas as pd
         >>> round(autocorr_penalty(pd.Series([0.01, -0.02, 0.015, 0.0, 0.03])), 6) > 1
         True
     """
@@ -162,6 +172,7 @@ def sharpe_ratio(returns: pd.Series, periods: int = 365, smart: bool = False) ->
     """mean(r) / std(r, ddof=1) × √periods, NaN skipped, risk-free rate 0 (``smart``: std × penalty).
 
     Example:
+        >>> import pandas as pd
         >>> round(sharpe_ratio(pd.Series([0.02, -0.01, 0.03, -0.02, 0.01])), 6)
         5.527942
     """
@@ -188,6 +199,7 @@ def sortino_ratio(returns: pd.Series, periods: int = 365, smart: bool = False) -
     No downside at all gives +inf when the mean is positive, else -inf.
 
     Example:
+        >>> import pandas as pd
         >>> round(sortino_ratio(pd.Series([0.02, -0.01, 0.03, -0.02, 0.01])), 6)
         11.462984
     """
@@ -214,6 +226,7 @@ def cagr(returns: pd.Series) -> float:
     sample timestamps (a DatetimeIndex).
 
     Example:
+        >>> import pandas as pd
         >>> r = pd.Series([0.02, -0.01, 0.03, -0.02, 0.01], index=pd.date_range('2025-01-01', periods=5))
         >>> round(cagr(r), 6)
         13.176816
@@ -237,6 +250,7 @@ def max_drawdown(returns: pd.Series) -> float:
     """Worst fall from a running peak of the compounded returns, as a negative fraction (0 if none).
 
     Example:
+        >>> import pandas as pd
         >>> round(max_drawdown(pd.Series([-0.01, -0.02, -0.03])), 6)
         -0.0494
     """
@@ -254,6 +268,7 @@ def calmar_ratio(returns: pd.Series) -> float:
     """CAGR (fraction) / |max drawdown (fraction)|; 0 when there is no drawdown or no whole day elapsed.
 
     Example:
+        >>> import pandas as pd
         >>> r = pd.Series([0.02, -0.01, 0.03, -0.02, 0.01], index=pd.date_range('2025-01-01', periods=5))
         >>> round(calmar_ratio(r), 4)
         658.8408
@@ -274,6 +289,7 @@ def omega_ratio(returns: pd.Series, periods: int = 365, required_return: float =
     """Σ gains over the threshold / −Σ losses under it; threshold (1+required)^(1/periods) − 1; NaN if no losses.
 
     Example:
+        >>> import pandas as pd
         >>> round(omega_ratio(pd.Series([0.02, -0.01, 0.03, -0.02, 0.01])), 12)
         2.0
     """
@@ -312,6 +328,7 @@ def serenity_index(returns: pd.Series) -> float:
     ``pct_change``, which turns ``dd`` into NaN and the result into NaN or ±inf.
 
     Example:
+        >>> import pandas as pd
         >>> round(serenity_index(pd.Series([0.02, -0.01, 0.03, -0.02, 0.01])), 6)
         2.531178
     """

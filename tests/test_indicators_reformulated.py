@@ -24,7 +24,7 @@ import pytest
 
 import jesse_dag.indicators as ta
 from jesse_dag._config import run_config
-from jesse_dag.indicators import _kernels_g2 as k2
+from jesse_dag.indicators import _kernels_series
 
 atr_module = importlib.import_module("jesse_dag.indicators.atr")
 
@@ -145,8 +145,8 @@ def test_qstick_multiplies_by_the_reciprocal_as_jesse_does() -> None:
 def test_nth_diff_in_blocks_equals_numpy(order: int) -> None:
     x = 100 + np.cumsum(np.random.default_rng(order).normal(0, 1, 5000))
     x[77] = np.nan
-    assert np.array_equal(k2.nth_diff(x, order), np.diff(x, n=order), equal_nan=True)
-    assert k2.nth_diff(x[:order], order).shape == (0,)
+    assert np.array_equal(_kernels_series.nth_diff(x, order), np.diff(x, n=order), equal_nan=True)
+    assert _kernels_series.nth_diff(x[:order], order).shape == (0,)
 
 
 def test_hwma_with_nan_inside_drops_then_pads_as_jesse() -> None:

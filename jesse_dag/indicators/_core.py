@@ -1,15 +1,28 @@
-"""Shared plumbing for the indicator modules: sources, Jesse's trailing-window slicing, validation.
+"""The indicator call path: candles and parameters checked, Jesse's trailing window, sources, the memo.
 
 Jesse's rules reproduced here:
 - ``sequential=False`` computes on the last ``warmup_candles_num`` candles only (0 means all), then
   returns the last value. See ``../shared/reference/jesse-behaviour.md`` §7.
 - ``source_type`` picks a column or a derived price (hl2, hlc3, ohlc4).
+
+A strategy calls an indicator non-sequentially on a few hundred candles every bar, so the Python around
+the kernel costs more than the kernel itself. Each function here therefore recognises the common case, a
+float64 ``(N>=1, >=6)`` ndarray, with a few attribute tests and returns at once; anything else (a list, a
+1-D series, another dtype, a bad shape) takes the general path below that test in the same function, with
+the same results and errors. Inside a backtest, the memo (second half) answers repeated asks first.
+
+Example:
+    >>> c = np.array([[0, 1, 2, 4, 0, 1]], dtype=float)
+    >>> [a.tolist() for a in source_of(c, "hl2", True)]
+    [[[0.0, 1.0, 2.0, 4.0, 0.0, 1.0]], [2.0]]
 """
 from __future__ import annotations
 
 import contextlib as _contextlib
 import contextvars
+import importlib
 import math
+from typing import Callable
 
 import numpy as np
 
@@ -17,6 +30,22 @@ from jesse_dag._config import _warmup_candles_num, warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN, VOLUME
 
 SOURCE_TYPES = ("close", "high", "low", "open", "volume", "hl2", "hlc3", "ohlc4")
+# source_type -> candle column, or a derived price code (6 = hl2, 7 = hlc3, 8 = ohlc4): the codes of
+# ``_kernels.source_at`` and ``_kernels.derived_source``
+_SOURCE_CODE = {"close": 2, "high": 3, "low": 4, "open": 1, "volume": 5, "hl2": 6, "hlc3": 7, "ohlc4": 8}
+_F64 = np.dtype(np.float64)
+_ndarray = np.ndarray  # (one global lookup on the per-call path)
+
+
+def _unknown_source(source_type) -> ValueError:
+    return ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
+
+
+def _derived_source(candles: np.ndarray, code: int) -> np.ndarray:
+    # hl2 / hlc3 / ohlc4 in one numba pass (the kernels module loads with the first indicator that needs it)
+    from jesse_dag.indicators._kernels import derived_source
+
+    return derived_source(candles, code)
 
 
 def as_candles(candles: np.ndarray, name: str = "candles") -> np.ndarray:
@@ -31,10 +60,15 @@ def as_candles(candles: np.ndarray, name: str = "candles") -> np.ndarray:
 
 def slice_candles(candles: np.ndarray, sequential: bool) -> np.ndarray:
     """Jesse's ``slice_candles``: the trailing ``warmup_candles_num`` rows when not sequential."""
-    candles = as_candles(candles)
+    if type(candles) is _ndarray and candles.dtype is _F64:
+        shape = candles.shape  # (one tuple, not one per test)
+        if len(shape) != 2 or shape[0] == 0 or shape[1] < 6:
+            candles = as_candles(candles)  # a 1-D series passes, a bad shape is refused
+    else:
+        candles = as_candles(candles)
     if not sequential:
-        n = warmup_candles_num()
-        if n > 0 and candles.shape[0] > n:
+        n = _warmup_candles_num.get()
+        if 0 < n < candles.shape[0]:
             return candles[-n:]
     return candles
 
@@ -59,7 +93,7 @@ def get_candle_source(candles: np.ndarray, source_type: str = "close") -> np.nda
         return (candles[:, HIGH] + candles[:, LOW] + candles[:, CLOSE]) / 3
     if source_type == "ohlc4":
         return (candles[:, OPEN] + candles[:, HIGH] + candles[:, LOW] + candles[:, CLOSE]) / 4
-    raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
+    raise _unknown_source(source_type)
 
 
 def check_period(period: int, name: str = "period") -> int:
@@ -81,22 +115,57 @@ def last_or_all(values: np.ndarray, sequential: bool):
 
 
 def source_of(candles: np.ndarray, source_type: str, sequential: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Jesse's usual preamble: ``(candles, source)`` as contiguous float64.
+    """Jesse's usual preamble: ``(candles, source)`` as float64.
 
-    A 2-D candle array is sliced (``slice_candles``) and its ``source_type`` column taken; a 1-D series
-    is used whole, never sliced (Jesse only slices 2-D candles).
+    A 2-D candle array is sliced (``slice_candles``) and its ``source_type`` taken: a column of a float64
+    ndarray comes back as a strided view (the kernels read it in place: one pass over memory, not two), a
+    derived price or a converted input as a contiguous array. A 1-D series is used whole, never sliced
+    (Jesse only slices 2-D candles).
     """
+    if type(candles) is _ndarray and candles.dtype is _F64:
+        shape = candles.shape
+        if len(shape) == 2 and shape[0] > 0 and shape[1] >= 6:
+            code = _SOURCE_CODE.get(source_type)
+            if code is None:
+                raise _unknown_source(source_type)
+            if not sequential:
+                n = _warmup_candles_num.get()
+                if 0 < n < shape[0]:
+                    candles = candles[-n:]
+            if code < 6:
+                return candles, candles[:, code]
+            return candles, _derived_source(candles, code)
     arr = as_candles(candles)
     if arr.ndim == 1:
         return arr, np.ascontiguousarray(arr)
     if source_type not in SOURCE_TYPES:
-        raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
+        raise _unknown_source(source_type)
     arr = slice_candles(arr, sequential)
     return arr, np.ascontiguousarray(get_candle_source(arr, source_type))
 
 
+def source(candles: np.ndarray, source_type: str) -> np.ndarray:
+    """``get_candle_source`` of candles already checked and sliced, as float64 (a column is a strided view)."""
+    if candles.ndim == 1:
+        return np.ascontiguousarray(candles)
+    code = _SOURCE_CODE.get(source_type)
+    if code is None:
+        raise _unknown_source(source_type)
+    if code < 6:
+        return candles[:, code] if candles.dtype is _F64 else np.ascontiguousarray(candles[:, code], np.float64)
+    return _derived_source(candles, code)
+
+
 def ohlcv(candles: np.ndarray, sequential: bool, indicator: str) -> np.ndarray:
     """Sliced 2-D candles for an indicator that needs several columns (refuses a 1-D series)."""
+    if type(candles) is _ndarray and candles.dtype is _F64:
+        shape = candles.shape
+        if len(shape) == 2 and shape[0] > 0 and shape[1] >= 6:
+            if not sequential:
+                n = _warmup_candles_num.get()
+                if 0 < n < shape[0]:
+                    return candles[-n:]
+            return candles
     arr = as_candles(candles)
     if arr.ndim != 2:
         raise ValueError(f"{indicator}: needs a 2-D (N, 6) candle array, got a 1-D series")
@@ -121,6 +190,23 @@ def named_result(cls, arrays, sequential: bool):
     if sequential:
         return cls(*arrays)
     return cls(*(np.float64(a[-1]) for a in arrays))
+
+
+def indicator(name: str) -> Callable:
+    """The indicator function ``name`` (for indicators built on others, e.g. ``ma`` dispatching).
+
+    Looked up through the package (its lazy loader then binds the function, not the module, to the
+    package attribute); if someone imported ``jesse_dag.indicators.<name>`` directly first, that
+    attribute is the module, so take the function from it.
+    """
+    fn = _INDICATORS.get(name)
+    if fn is None:
+        found = getattr(importlib.import_module("jesse_dag.indicators"), name)
+        fn = _INDICATORS[name] = found if callable(found) else getattr(found, name)
+    return fn
+
+
+_INDICATORS: dict[str, Callable] = {}  # resolved once: indicators built on others call this per call
 
 
 # ── per-backtest memo of trailing-window values ───────────────────────────────────────────────────────
@@ -239,24 +325,23 @@ def window_cache(cache: "WindowCache | None"):
         _window_cache.reset(token)
 
 
-def memo_hit(candles, key: tuple):
+def memo_hit(memo: WindowCache, candles, key: tuple):
     """The value :func:`cached_last` already holds for ``key`` on ``candles``, or None (then call it).
 
-    The hot indicators inline this test before any validation: an entry exists only for a key whose parameters
-    were validated, and keys compare equal across int/float spellings of the same numbers.
+    ``memo`` is the active cache (the caller has just read it to know it is inside a backtest). The hot
+    indicators make this test before any validation: an entry exists only for a key whose parameters were
+    validated, and keys compare equal across int/float spellings of the same numbers.
     """
-    memo = _window_cache.get()
-    if memo is not None:
-        try:
-            e = memo.recent.get(key)
-        except TypeError:  # an unhashable parameter (e.g. a 0-d array): the validating path handles it
-            return None
-        if e is not None and e.slot.view is candles and e.warmup == _warmup_candles_num.get():
-            return e.values[len(candles)]
-        # a view that ends in a forming candle (a higher timeframe read between its closes)
-        f = memo.recent_forming.get(key)
-        if f is not None and f.slot.forming is candles and f.warmup == _warmup_candles_num.get():
-            return f.values.get(f.slot.tick)
+    try:
+        e = memo.recent.get(key)
+    except TypeError:  # an unhashable parameter (e.g. a 0-d array): the validating path handles it
+        return None
+    if e is not None and e.slot.view is candles and e.warmup == _warmup_candles_num.get():
+        return e.values[len(candles)]
+    # a view that ends in a forming candle (a higher timeframe read between its closes)
+    f = memo.recent_forming.get(key)
+    if f is not None and f.slot.forming is candles and f.warmup == _warmup_candles_num.get():
+        return f.values.get(f.slot.tick)
     return None
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators._core import check_period, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 

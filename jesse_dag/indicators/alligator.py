@@ -7,8 +7,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators._fastpath import source_of
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -78,7 +78,7 @@ def _last_alligator_src(c, code, warm):
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
         return _last_alligator(w[:, code])
-    return _last_alligator(_fastpath.derived_source(w, code))
+    return _last_alligator(_kernels.derived_source(w, code))
 
 
 def alligator(candles: np.ndarray, source_type: str = "hl2", sequential: bool = False) -> AG:

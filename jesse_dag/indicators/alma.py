@@ -5,8 +5,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators._fastpath import check_number, check_period, source_of
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_number, check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -47,7 +47,7 @@ def _last_alma_src(c, code, warm, a0, a1, a2):
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
         return _last_alma(w[:, code], a0, a1, a2)
-    return _last_alma(_fastpath.derived_source(w, code), a0, a1, a2)
+    return _last_alma(_kernels.derived_source(w, code), a0, a1, a2)
 
 
 def alma(candles: np.ndarray, period: int = 9, sigma: float = 6.0, distribution_offset: float = 0.85,

@@ -4,9 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_period, last_or_all, slice_candles
+from jesse_dag.indicators import _core, _kernels
+from jesse_dag.indicators._core import check_period, last_or_all, slice_candles
 from jesse_dag.indicators.sma import _last_sma
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
@@ -39,7 +38,7 @@ def apo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")
     candles = slice_candles(candles, sequential)  # Jesse slices even a 1-D series here
-    source = fp.source(candles, source_type)
+    source = _core.source(candles, source_type)
     if matype == 0:
         if not sequential:
             return _f64(_last_apo_sma(source, fast_period, slow_period))

@@ -7,8 +7,7 @@ import numpy as np
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, scalars
-from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators._core import _window_cache, cached_last, check_period, memo_hit, ohlcv, scalars
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -222,10 +221,10 @@ def atr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
         >>> atr(candles_from_close_prices(np.linspace(100, 120, 50))) > 0
         np.True_
     """
-    if not sequential and _window_cache.get() is not None:
+    if not sequential and (memo := _window_cache.get()) is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
         # memo computes a run of bars ahead
-        v = memo_hit(candles, ("atr", period))
+        v = memo_hit(memo, candles, ("atr", period))
         if v is not None:
             return v
         period = check_period(period)

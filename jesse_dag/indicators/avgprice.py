@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
-from jesse_dag.indicators._fastpath import derived_source, ohlcv
+from jesse_dag.indicators._core import ohlcv
+from jesse_dag.indicators._kernels import derived_source
 
 
 def avgprice(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:

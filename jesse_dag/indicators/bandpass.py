@@ -7,9 +7,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_number, check_period, slice_candles
+from jesse_dag.indicators import _core, _kernels
+from jesse_dag.indicators._core import check_number, check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -117,7 +116,7 @@ def bandpass(candles: np.ndarray, period: int = 20, bandwidth: float = 0.3, sour
             return BandPass(*map(_f64, _last_bandpass_rows(candles, code, _warmup_candles_num.get(), period,
                                                            bandwidth)))
     candles = slice_candles(candles, sequential)
-    source = fp.source(candles, source_type)
+    source = _core.source(candles, source_type)
     if not sequential:
         return BandPass(*map(_f64, _last_bandpass(source, period, bandwidth)))
     return BandPass(*_bandpass(source, period, bandwidth))

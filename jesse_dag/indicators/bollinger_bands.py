@@ -8,8 +8,9 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, named_rows, scalar_rows
-from jesse_dag.indicators._fastpath import check_number, check_period, source_of
+from jesse_dag.indicators._core import (
+    _window_cache, cached_last, check_number, check_period, memo_hit, named_rows, scalar_rows, source_of,
+)
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -163,10 +164,10 @@ def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, dev
         >>> bb.upperband > bb.middleband > bb.lowerband
         np.True_
     """
-    if not sequential and _window_cache.get() is not None:
+    if not sequential and (memo := _window_cache.get()) is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
         # memo computes a run of bars ahead
-        v = memo_hit(candles, ("bollinger_bands", period, devup, devdn, matype, devtype, source_type))
+        v = memo_hit(memo, candles, ("bollinger_bands", period, devup, devdn, matype, devtype, source_type))
         if v is not None:
             return v
         if matype == 0 and devtype == 0:

@@ -5,8 +5,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators._fastpath import check_number, check_period, source_of
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_number, check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -77,7 +77,7 @@ def _last_bbw_src(c, code, warm, a0, a1):
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
         return _last_bbw(w[:, code], a0, a1)
-    return _last_bbw(_fastpath.derived_source(w, code), a0, a1)
+    return _last_bbw(_kernels.derived_source(w, code), a0, a1)
 
 
 def bollinger_bands_width(candles: np.ndarray, period: int = 20, mult: float = 2.0, source_type: str = "close",

@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
-from jesse_dag.indicators._fastpath import ohlcv
+from jesse_dag.indicators._core import ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_period, slice_candles
+from jesse_dag.indicators import _core, _kernels
+from jesse_dag.indicators._core import check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -46,7 +45,7 @@ def cc(candles: np.ndarray, wma_period: int = 10, roc_short_period: int = 11, ro
     short = check_period(roc_short_period, "roc_short_period")
     long = check_period(roc_long_period, "roc_long_period")
     candles = slice_candles(candles, sequential)
-    source = fp.source(candles, source_type)
+    source = _core.source(candles, source_type)
     if not sequential:
         return _f64(_last_cc(source, wma_period, short, long))
     return _cc(source, wma_period, short, long)

@@ -6,8 +6,8 @@ import math
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_number, check_period, slice_candles
+from jesse_dag.indicators import _core
+from jesse_dag.indicators._core import check_number, check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -63,7 +63,7 @@ def cfo(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type:
     period = check_period(period)
     scalar = check_number(scalar, "scalar")
     candles = slice_candles(candles, sequential)
-    source = fp.source(candles, source_type)
+    source = _core.source(candles, source_type)
     if not sequential:
         v = _last_cfo(source, period, scalar)
         return None if math.isnan(v) else _f64(v)

@@ -4,10 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _kernels
+from jesse_dag.indicators import _core, _kernels
 
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_period, slice_candles
+from jesse_dag.indicators._core import check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -80,7 +79,7 @@ def cg(candles: np.ndarray, period: int = 10, source_type: str = "close", sequen
     """
     period = check_period(period)
     candles = slice_candles(candles, sequential)
-    source = fp.source(candles, source_type)
+    source = _core.source(candles, source_type)
     if not sequential:
         return _f64(_last_cg_window(source, period))
     return _cg(source, period)

@@ -5,9 +5,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._fastpath import check_period, slice_candles
+from jesse_dag.indicators import _core, _kernels
+from jesse_dag.indicators._core import check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -71,7 +70,7 @@ def _last_cmo_src(c, code, warm, period):
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
         return _last_cmo(w[:, code], period)
-    return _last_cmo(fp.derived_source(w, code), period)
+    return _last_cmo(_kernels.derived_source(w, code), period)
 
 
 def cmo(candles: np.ndarray, period: int = 14, source_type: str = "close", sequential: bool = False) -> float | np.ndarray:
@@ -87,7 +86,7 @@ def cmo(candles: np.ndarray, period: int = 14, source_type: str = "close", seque
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
             return _f64(_last_cmo_src(candles, code, _warmup_candles_num.get(), period))
-    source = fp.source(slice_candles(candles, sequential), source_type)
+    source = _core.source(slice_candles(candles, sequential), source_type)
     if not sequential:
         return _f64(_last_cmo(source, period))
     return _cmo(source, period)

@@ -6,8 +6,8 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_number, check_period, slice_candles
+from jesse_dag.indicators import _core
+from jesse_dag.indicators._core import check_number, check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -189,7 +189,7 @@ def correlation_cycle(candles: np.ndarray, period: int = 20, threshold: int = 9,
     period = check_period(period)
     threshold = check_number(threshold, "threshold")
     candles = slice_candles(candles, sequential)
-    source = fp.source(candles, source_type)
+    source = _core.source(candles, source_type)
     if not sequential:
         return CC(*map(_f64, _last_correlation_cycle(source, period, threshold)))
     return CC(*_correlation_cycle(source, period, threshold))

@@ -4,17 +4,16 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_number, check_period, slice_candles
+from jesse_dag.indicators import _core, _kernels_filters
+from jesse_dag.indicators._core import check_number, check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
 def _dec_osc(source, hp_period, half, k):
-    dec = source - _kernels.high_pass_2pole(source, hp_period)
-    return 100 * k * _kernels.high_pass_2pole(dec, half) / source
+    dec = source - _kernels_filters.high_pass_2pole(source, hp_period)
+    return 100 * k * _kernels_filters.high_pass_2pole(dec, half) / source
 
 
 @numba.njit(cache=True)
@@ -38,7 +37,7 @@ def dec_osc(candles: np.ndarray, hp_period: int = 125, k: float = 1, source_type
     if half < 1:
         raise ValueError(f"hp_period must be >= 2, got {hp_period}")
     candles = slice_candles(candles, sequential)
-    source = fp.source(candles, source_type)
+    source = _core.source(candles, source_type)
     if not sequential:
         return _f64(_last_dec_osc(source, hp_period, half, k))
     return _dec_osc(source, hp_period, half, k)

@@ -4,16 +4,15 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_period, slice_candles
+from jesse_dag.indicators import _core, _kernels_filters
+from jesse_dag.indicators._core import check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
 def _decycler(source, hp_period):
-    return source - _kernels.high_pass_2pole(source, hp_period)
+    return source - _kernels_filters.high_pass_2pole(source, hp_period)
 
 
 def decycler(candles: np.ndarray, hp_period: int = 125, source_type: str = "close",
@@ -27,7 +26,7 @@ def decycler(candles: np.ndarray, hp_period: int = 125, source_type: str = "clos
     """
     hp_period = check_period(hp_period, "hp_period")
     candles = slice_candles(candles, sequential)
-    source = fp.source(candles, source_type)
+    source = _core.source(candles, source_type)
     if not sequential:
         return _f64(_decycler(source, hp_period)[-1])
     return _decycler(source, hp_period)

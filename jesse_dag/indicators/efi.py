@@ -5,8 +5,8 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import VOLUME
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators import _core
+from jesse_dag.indicators._core import check_period, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -56,7 +56,7 @@ def efi(candles: np.ndarray, period: int = 13, source_type: str = "close", seque
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "efi")
-    source = fp.source(c, source_type)
+    source = _core.source(c, source_type)
     if not sequential:
         return _f64(_last_efi(source, c[:, VOLUME], period))
     return _efi(source, c[:, VOLUME], period)

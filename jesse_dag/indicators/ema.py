@@ -6,8 +6,9 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_forming, cached_last, memo_hit, scalars
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators._core import (
+    _window_cache, cached_forming, cached_last, check_period, memo_hit, scalars, source_of,
+)
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -128,10 +129,10 @@ def ema(candles: np.ndarray, period: int = 5, source_type: str = "close",
         >>> round(ema(np.array([1.0, 2.0, 3.0]), 2), 4)
         np.float64(2.5556)
     """
-    if not sequential and _window_cache.get() is not None:
+    if not sequential and (memo := _window_cache.get()) is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
         # memo computes a run of bars ahead
-        v = memo_hit(candles, ("ema", period, source_type))
+        v = memo_hit(memo, candles, ("ema", period, source_type))
         if v is not None:
             return v
         period = check_period(period)

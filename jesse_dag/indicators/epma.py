@@ -5,8 +5,8 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._fastpath import check_period, source_of
-from jesse_dag.indicators._kernels_g3 import power_weighted_ma_last, power_weighted_ma_last_rows
+from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._kernels_averages import power_weighted_ma_last, power_weighted_ma_last_rows
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 

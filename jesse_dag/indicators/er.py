@@ -4,8 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_period, slice_candles
+from jesse_dag.indicators import _core
+from jesse_dag.indicators._core import check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -50,7 +50,7 @@ def er(candles: np.ndarray, period: int = 5, source_type: str = "close", sequent
     """
     period = check_period(period)
     candles = slice_candles(candles, sequential)
-    source = fp.source(candles, source_type)
+    source = _core.source(candles, source_type)
     if not sequential:
         return _f64(_last_er(source, period))
     return _er(source, period)

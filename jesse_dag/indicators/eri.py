@@ -7,9 +7,8 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators import _core, _kernels
+from jesse_dag.indicators._core import check_period, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -63,7 +62,7 @@ def eri(candles: np.ndarray, period: int = 13, matype: int = 1, source_type: str
     """
     period = check_period(period)
     c = ohlcv(candles, sequential, "eri")
-    source = fp.source(c, source_type)
+    source = _core.source(c, source_type)
     if matype in (0, 1) and not sequential:
         avg = _last_avg(source, period, matype)
         return ERI(_f64(c[-1, HIGH] - avg), _f64(c[-1, LOW] - avg))

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_period, slice_candles
+from jesse_dag.indicators import _core
+from jesse_dag.indicators._core import check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -97,7 +97,7 @@ def fosc(candles: np.ndarray, period: int = 5, source_type: str = "close", seque
     if period < 2:
         raise ValueError(f"fosc: period must be >= 2 (a linear forecast needs two points), got {period}")
     candles = slice_candles(candles, sequential)
-    source = fp.source(candles, source_type)
+    source = _core.source(candles, source_type)
     if not sequential:
         return _f64(_last_fosc(source, period))
     return _fosc(source, period)

@@ -7,8 +7,8 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import named_result, slice_candles
+from jesse_dag.indicators import _core
+from jesse_dag.indicators._core import named_result, slice_candles
 
 GATOR = namedtuple("GATOR", ["upper", "lower", "upper_change", "lower_change"])
 
@@ -100,6 +100,6 @@ def gatorosc(candles: np.ndarray, source_type: str = "close", sequential: bool =
         np.True_
     """
     candles = slice_candles(candles, sequential)
-    source = fp.source(candles, source_type)
+    source = _core.source(candles, source_type)
     lines = _gator_lines(_adjusted_ewma(source, 13.0), _adjusted_ewma(source, 8.0), _adjusted_ewma(source, 5.0))
     return named_result(GATOR, lines, sequential)

@@ -5,9 +5,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators import _kernels, _kernels_filters, _kernels_series
+from jesse_dag.indicators._core import check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -17,8 +16,8 @@ def _gauss(source, period, poles):
     # drop NaN, filter, pad back; without NaN that is the filter on the source itself (no copies)
     for i in range(source.shape[0]):
         if np.isnan(source[i]):
-            return k2.pad_front(k2.gauss_filter(k2.drop_nan(source), period, poles), source.shape[0])
-    return k2.gauss_filter(source, period, poles)
+            return _kernels_series.pad_front(_kernels_filters.gauss_filter(_kernels_series.drop_nan(source), period, poles), source.shape[0])
+    return _kernels_filters.gauss_filter(source, period, poles)
 
 
 @numba.njit(cache=True)
@@ -33,7 +32,7 @@ def _last_gauss_src(c, code, warm, a0, a1):
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
         return _last_gauss(w[:, code], a0, a1)
-    return _last_gauss(_fastpath.derived_source(w, code), a0, a1)
+    return _last_gauss(_kernels.derived_source(w, code), a0, a1)
 
 
 def gauss(candles: np.ndarray, period: int = 14, poles: int = 4, source_type: str = "close",

@@ -8,8 +8,7 @@ import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import ohlcv
+from jesse_dag.indicators._core import ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -18,7 +17,7 @@ HA = namedtuple("HA", ["open", "close", "high", "low"])
 
 @numba.njit(cache=True)
 def _ha(c):
-    # k2.heikin_ashi on the 2-D candles: one pass over the rows instead of four strided column views
+    # _kernels_bars.heikin_ashi on the 2-D candles: one pass over the rows instead of four strided column views
     n = c.shape[0]
     ho = np.empty(n)
     hc = np.empty(n)

@@ -7,17 +7,16 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
+from jesse_dag.indicators import _kernels, _kernels_filters
+from jesse_dag.indicators._core import check_period, last_or_all, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
 def _last_high_pass_rows(c, code, warm, period):
-    # k2.high_pass_1(source)[-1] on Jesse's trailing ``warm`` rows, built here rather than in Python
-    return k2.high_pass_1(_kernels.window_source(c, code, warm), period)[-1]
+    # _kernels_filters.high_pass_1(source)[-1] on Jesse's trailing ``warm`` rows, built here rather than in Python
+    return _kernels_filters.high_pass_1(_kernels.window_source(c, code, warm), period)[-1]
 
 
 def high_pass(candles: np.ndarray, period: int = 48, source_type: str = "close",
@@ -36,7 +35,7 @@ def high_pass(candles: np.ndarray, period: int = 48, source_type: str = "close",
             v = _last_high_pass_rows(candles, code, _warmup_candles_num.get(), period)
             return None if math.isnan(v) else _f64(v)
     _, source = source_of(candles, source_type, sequential)
-    res = k2.high_pass_1(source, period)
+    res = _kernels_filters.high_pass_1(source, period)
     if not sequential and np.isnan(res[-1]):
         return None
     return last_or_all(res, sequential)

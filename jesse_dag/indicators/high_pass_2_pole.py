@@ -7,9 +7,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
+from jesse_dag.indicators import _kernels, _kernels_filters
+from jesse_dag.indicators._core import check_period, last_or_all, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -19,8 +18,8 @@ def _last_high_pass_2_src(c, code, warm, period):
     # the last value on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
-        return k2.high_pass_2_last(w[:, code], period)
-    return k2.high_pass_2_last(_fastpath.derived_source(w, code), period)
+        return _kernels_filters.high_pass_2_last(w[:, code], period)
+    return _kernels_filters.high_pass_2_last(_kernels.derived_source(w, code), period)
 
 
 def high_pass_2_pole(candles: np.ndarray, period: int = 48, source_type: str = "close",
@@ -39,7 +38,7 @@ def high_pass_2_pole(candles: np.ndarray, period: int = 48, source_type: str = "
             v = _last_high_pass_2_src(candles, code, _warmup_candles_num.get(), period)
             return None if math.isnan(v) else _f64(v)
     _, source = source_of(candles, source_type, sequential)
-    res = k2.high_pass_2(source, period)
+    res = _kernels_filters.high_pass_2(source, period)
     if not sequential and np.isnan(res[-1]):
         return None
     return last_or_all(res, sequential)

@@ -5,17 +5,16 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators import _kernels, _kernels_averages
+from jesse_dag.indicators._core import check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
 def _hma(source, period, sqrt_period):
-    raw = 2.0 * k2.wma_zero(source, period // 2) - k2.wma_zero(source, period)
-    return k2.wma_zero(raw, sqrt_period)
+    raw = 2.0 * _kernels_averages.wma_zero(source, period // 2) - _kernels_averages.wma_zero(source, period)
+    return _kernels_averages.wma_zero(raw, sqrt_period)
 
 
 @numba.njit(cache=True)
@@ -33,7 +32,7 @@ def _last_hma_src(c, code, warm, a0, a1):
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
         return _last_hma(w[:, code], a0, a1)
-    return _last_hma(_fastpath.derived_source(w, code), a0, a1)
+    return _last_hma(_kernels.derived_source(w, code), a0, a1)
 
 
 def hma(candles: np.ndarray, period: int = 5, source_type: str = "close",

@@ -6,7 +6,7 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators._core import check_period, source_of
 
 HullSuit = namedtuple("HullSuit", ["s_hull", "m_hull", "signal"])
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators import _kernels_fractal
+from jesse_dag.indicators._core import check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -41,19 +41,19 @@ def hurst_exponent(candles: np.ndarray, min_chunksize: int = 8, max_chunksize: i
         if diffs.shape[0] < sizes.max():
             raise ValueError(f"hurst_exponent: {source.shape[0]} values, need more than {sizes.max()} for method 0")
         with np.errstate(divide="ignore", invalid="ignore"):
-            h = _fit_slope(np.log(sizes), np.log(k2.rescaled_range_means(diffs, sizes)))
+            h = _fit_slope(np.log(sizes), np.log(_kernels_fractal.rescaled_range_means(diffs, sizes)))
     elif method == 1:
         top = max_chunksize + 1
         if source.shape[0] <= top:
             raise ValueError(f"hurst_exponent: {source.shape[0]} values, need more than {top} for method 1")
         windows = np.arange(min_chunksize, top, num_chunksize, dtype=np.int64)
         factor = 1 / (source.shape[0] - top)
-        dma = np.array([np.sqrt(factor * k2.detrended_moving_average_noise(source, int(w), top)) for w in windows])
+        dma = np.array([np.sqrt(factor * _kernels_fractal.detrended_moving_average_noise(source, int(w), top)) for w in windows])
         with np.errstate(divide="ignore", invalid="ignore"):
             h = _fit_slope(np.log10(windows), np.log10(dma))
     else:
         if source.shape[0] < 6:
             raise ValueError(f"hurst_exponent: {source.shape[0]} values, need at least 6 for method 2")
         with np.errstate(divide="ignore", invalid="ignore"):
-            h = float(k2.second_order_ratio(source))
+            h = float(_kernels_fractal.second_order_ratio(source))
     return None if np.isnan(h) else _f64(h)

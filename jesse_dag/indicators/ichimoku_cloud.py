@@ -6,7 +6,7 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators._fastpath import as_candles, check_period
+from jesse_dag.indicators._core import as_candles, check_period
 
 IchimokuCloud = namedtuple("IchimokuCloud", ["conversion_line", "base_line", "span_a", "span_b"])
 

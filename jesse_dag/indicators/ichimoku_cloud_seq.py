@@ -6,8 +6,8 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import as_candles, check_period, slice_candles
+from jesse_dag.indicators import _kernels_rolling, _kernels_series
+from jesse_dag.indicators._core import as_candles, check_period, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -40,13 +40,13 @@ def ichimoku_cloud_seq(candles: np.ndarray, conversion_line_period: int = 9, bas
                          f"lagging_line_period + displacement = {lagging_line_period + displacement}")
     c = slice_candles(arr, sequential)
     high, low = c[:, HIGH], c[:, LOW]
-    conversion = k2.rolling_mid(high, low, conversion_line_period)
-    base = k2.rolling_mid(high, low, base_line_period)
-    future_b = k2.rolling_mid(high, low, lagging_line_period)
+    conversion = _kernels_rolling.rolling_mid(high, low, conversion_line_period)
+    base = _kernels_rolling.rolling_mid(high, low, base_line_period)
+    future_b = _kernels_rolling.rolling_mid(high, low, lagging_line_period)
     future_a = (conversion + base) / 2
-    span_a = k2.shift_fill(future_a, displacement)
-    span_b = k2.shift_fill(future_b, displacement)
-    lagging = k2.shift_fill(c[:, CLOSE], displacement - 1)
+    span_a = _kernels_series.shift_fill(future_a, displacement)
+    span_b = _kernels_series.shift_fill(future_b, displacement)
+    lagging = _kernels_series.shift_fill(c[:, CLOSE], displacement - 1)
     out = IchimokuCloud(conversion, base, span_a, span_b, lagging, future_a, future_b)
     if sequential:
         return out

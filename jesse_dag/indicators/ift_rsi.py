@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
+from jesse_dag.indicators import _core, _kernels
+from jesse_dag.indicators._core import check_period, last_or_all, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -19,7 +18,7 @@ def ift_rsi(candles: np.ndarray, rsi_period: int = 5, wma_period: int = 9, sourc
         >>> -1.0 <= ift_rsi(np.sin(np.arange(100.0)) + 10) <= 1.0
         np.True_
     """
-    rsi = k2.indicator("rsi")
+    rsi = _core.indicator("rsi")
 
     rsi_period = check_period(rsi_period, "ift_rsi: rsi_period")
     wma_period = check_period(wma_period, "ift_rsi: wma_period")

@@ -7,9 +7,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_number, source_of
+from jesse_dag.indicators import _kernels, _kernels_filters
+from jesse_dag.indicators._core import check_number, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -18,7 +17,7 @@ ITREND = namedtuple("ITREND", ["signal", "it", "trigger"])
 
 @numba.njit(cache=True, inline="always")
 def _it_value(i, x0, x1, x2, it1, it2, alpha):
-    # row i of Ehlers' instantaneous trendline from x[i], x[i-1], x[i-2], it[i-1], it[i-2] (k2.itrend's
+    # row i of Ehlers' instantaneous trendline from x[i], x[i-1], x[i-2], it[i-1], it[i-2] (_kernels_filters.itrend's
     # operations): the source itself on rows 0-1, a 1-2-1 average on rows 2-6, then the filter
     if i < 2:
         return x0
@@ -82,7 +81,7 @@ def _last_itrend_src(c, code, warm, alpha):
 @numba.njit(cache=True)
 def _last_itrend(source, alpha):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    signal, it, trigger = k2.itrend(source, alpha)
+    signal, it, trigger = _kernels_filters.itrend(source, alpha)
     return signal[-1], it[-1], trigger[-1]
 
 
@@ -106,4 +105,4 @@ def itrend(candles: np.ndarray, alpha: float = 0.07, source_type: str = "hl2", s
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return ITREND(*map(_f64, _last_itrend(source, alpha)))
-    return ITREND(*k2.itrend(source, alpha))
+    return ITREND(*_kernels_filters.itrend(source, alpha))

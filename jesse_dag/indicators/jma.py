@@ -5,26 +5,25 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_number, check_period, source_of
+from jesse_dag.indicators import _kernels, _kernels_averages
+from jesse_dag.indicators._core import check_number, check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
-def _last_k2_jma(a0, a1, a2, a3):
+def _last_jma(a0, a1, a2, a3):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.jma_last(a0, a1, a2, a3)
+    return _kernels_averages.jma_last(a0, a1, a2, a3)
 
 
 @numba.njit(cache=True)
 def _last_jma_src(c, code, warm, phase_ratio, beta, alpha):
-    # _last_k2_jma on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+    # _last_jma on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
-        return k2.jma_last(w[:, code], phase_ratio, beta, alpha)
-    return k2.jma_last(_fastpath.derived_source(w, code), phase_ratio, beta, alpha)
+        return _kernels_averages.jma_last(w[:, code], phase_ratio, beta, alpha)
+    return _kernels_averages.jma_last(_kernels.derived_source(w, code), phase_ratio, beta, alpha)
 
 
 def jma(candles: np.ndarray, period: int = 7, phase: float = 50, power: int = 2, source_type: str = "close",
@@ -48,5 +47,5 @@ def jma(candles: np.ndarray, period: int = 7, phase: float = 50, power: int = 2,
             return _f64(_last_jma_src(candles, code, _warmup_candles_num.get(), phase_ratio, beta, alpha))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return _f64(_last_k2_jma(source, phase_ratio, beta, alpha))
-    return k2.jma(source, phase_ratio, beta, alpha)
+        return _f64(_last_jma(source, phase_ratio, beta, alpha))
+    return _kernels_averages.jma(source, phase_ratio, beta, alpha)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
+
+from jesse_dag.indicators._core import check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 

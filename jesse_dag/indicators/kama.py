@@ -5,26 +5,25 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators import _kernels, _kernels_averages
+from jesse_dag.indicators._core import check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
-def _last_k2_kama(a0, a1, a2, a3):
+def _last_kama(a0, a1, a2, a3):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.kama_last(a0, a1, a2, a3)
+    return _kernels_averages.kama_last(a0, a1, a2, a3)
 
 
 @numba.njit(cache=True)
-def _last_k2_kama_src(c, code, warm, a0, a1, a2):
-    # _last_k2_kama on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+def _last_kama_src(c, code, warm, a0, a1, a2):
+    # _last_kama on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
-        return _last_k2_kama(w[:, code], a0, a1, a2)
-    return _last_k2_kama(_fastpath.derived_source(w, code), a0, a1, a2)
+        return _last_kama(w[:, code], a0, a1, a2)
+    return _last_kama(_kernels.derived_source(w, code), a0, a1, a2)
 
 
 def kama(candles: np.ndarray, period: int = 14, fast_length: int = 2, slow_length: int = 30,
@@ -44,8 +43,8 @@ def kama(candles: np.ndarray, period: int = 14, fast_length: int = 2, slow_lengt
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_k2_kama_src(candles, code, _warmup_candles_num.get(), period, fast_length, slow_length))
+            return _f64(_last_kama_src(candles, code, _warmup_candles_num.get(), period, fast_length, slow_length))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return _f64(_last_k2_kama(source, period, fast_length, slow_length))
-    return k2.kama(source, period, fast_length, slow_length)
+        return _f64(_last_kama(source, period, fast_length, slow_length))
+    return _kernels_averages.kama(source, period, fast_length, slow_length)

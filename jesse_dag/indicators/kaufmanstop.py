@@ -5,9 +5,8 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv
+from jesse_dag.indicators import _core, _kernels
+from jesse_dag.indicators._core import check_number, check_period, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -55,7 +54,7 @@ def kaufmanstop(candles: np.ndarray, period: int = 22, mult: float = 2, directio
         >>> bool(kaufmanstop(c) < c[-1, 4])
         True
     """
-    ma = k2.indicator("ma")
+    ma = _core.indicator("ma")
 
     if matype in (24, 29):
         raise ValueError("VWMA (matype 24) and VWAP (matype 29) cannot be used in kaufmanstop indicator.")  # Jesse's text

@@ -6,8 +6,8 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators import _core, _kernels_rolling
+from jesse_dag.indicators._core import check_period, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -24,14 +24,14 @@ def kdj(candles: np.ndarray, fastk_period: int = 9, slowk_period: int = 3, slowk
         >>> 0 <= kdj(candles_from_close_prices(np.linspace(100, 90, 60))).k <= 100
         np.True_
     """
-    ma = k2.indicator("ma")
+    ma = _core.indicator("ma")
 
     if slowk_matype in (24, 29) or slowd_matype in (24, 29):
         raise ValueError("VWMA (matype 24) and VWAP (matype 29) cannot be used in kdj indicator.")  # Jesse's text
     fastk_period = check_period(fastk_period, "kdj: fastk_period")
     c = ohlcv(candles, sequential, "kdj")
-    hh = k2.rolling_extreme_accum(c[:, HIGH], fastk_period, True)
-    ll = k2.rolling_extreme_accum(c[:, LOW], fastk_period, False)
+    hh = _kernels_rolling.rolling_extreme_accum(c[:, HIGH], fastk_period, True)
+    ll = _kernels_rolling.rolling_extreme_accum(c[:, LOW], fastk_period, False)
     with np.errstate(divide="ignore", invalid="ignore"):
         stoch = 100 * (c[:, CLOSE] - ll) / (hh - ll)
     k = np.asarray(ma(stoch, period=slowk_period, matype=slowk_matype, sequential=True))

@@ -7,10 +7,9 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_number, check_period, ohlcv, SOURCE_TYPES
+from jesse_dag.indicators import _core, _kernels
+
+from jesse_dag.indicators._core import check_number, check_period, ohlcv, SOURCE_TYPES
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -42,7 +41,7 @@ def keltner(candles: np.ndarray, period: int = 20, multiplier: float = 2, matype
         >>> k.lowerband < k.middleband < k.upperband
         np.True_
     """
-    ma = k2.indicator("ma")
+    ma = _core.indicator("ma")
 
     period = check_period(period)
     multiplier = check_number(multiplier, "keltner: multiplier")
@@ -50,7 +49,7 @@ def keltner(candles: np.ndarray, period: int = 20, multiplier: float = 2, matype
         raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
     c = ohlcv(candles, sequential, "keltner")
     if matype in (0, 1):  # what ``ma`` dispatches to (sma / ema on the source), in one kernel call
-        src = fp.source(c, source_type)
+        src = _core.source(c, source_type)
         if not sequential:
             return KeltnerChannel(*map(_f64, _last_keltner(src, c[:, HIGH], c[:, LOW], c[:, CLOSE], period,
                                                             float(multiplier), matype)))
@@ -58,7 +57,7 @@ def keltner(candles: np.ndarray, period: int = 20, multiplier: float = 2, matype
     if matype in (24, 29):
         mid = ma(c, period=period, matype=matype, source_type=source_type, sequential=True)
     else:
-        mid = ma(fp.source(c, source_type), period=period, matype=matype,
+        mid = ma(_core.source(c, source_type), period=period, matype=matype,
                  sequential=True)
     mid = np.asarray(mid, dtype=np.float64)
     atr = _kernels.wilder(_kernels.true_range(c[:, HIGH], c[:, LOW], c[:, CLOSE]), period)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
-from jesse_dag.indicators import _kernels, _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, last_or_all, ohlcv
+from jesse_dag.indicators import _kernels, _kernels_volume
+from jesse_dag.indicators._core import check_period, last_or_all, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -23,5 +23,5 @@ def kvo(candles: np.ndarray, short_period: int = 34, long_period: int = 55,
     short_period = check_period(short_period, "kvo: short_period")
     long_period = check_period(long_period, "kvo: long_period")
     c = ohlcv(candles, sequential, "kvo")
-    vf = k2.kvo_volume_force(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME])
+    vf = _kernels_volume.kvo_volume_force(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME])
     return last_or_all(_kernels.ema(vf, short_period) - _kernels.ema(vf, long_period), sequential)

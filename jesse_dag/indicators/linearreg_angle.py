@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
+from jesse_dag.indicators import _kernels_rolling
+from jesse_dag.indicators._core import check_period, last_or_all, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -20,4 +20,4 @@ def linearreg_angle(candles: np.ndarray, period: int = 14, source_type: str = "c
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
-    return last_or_all(np.degrees(np.arctan(k2.linreg_slope(source, period))), sequential)
+    return last_or_all(np.degrees(np.arctan(_kernels_rolling.linreg_slope(source, period))), sequential)

@@ -5,26 +5,25 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators import _kernels, _kernels_rolling
+from jesse_dag.indicators._core import check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
-def _last_k2_linreg_slope(a0, a1):
+def _last_linreg_slope(a0, a1):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.linreg_slope(a0, a1)[-1]
+    return _kernels_rolling.linreg_slope(a0, a1)[-1]
 
 
 @numba.njit(cache=True)
-def _last_k2_linreg_slope_src(c, code, warm, a0):
-    # _last_k2_linreg_slope on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+def _last_linreg_slope_src(c, code, warm, a0):
+    # _last_linreg_slope on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
-        return _last_k2_linreg_slope(w[:, code], a0)
-    return _last_k2_linreg_slope(_fastpath.derived_source(w, code), a0)
+        return _last_linreg_slope(w[:, code], a0)
+    return _last_linreg_slope(_kernels.derived_source(w, code), a0)
 
 
 def linearreg_slope(candles: np.ndarray, period: int = 14, source_type: str = "close",
@@ -40,8 +39,8 @@ def linearreg_slope(candles: np.ndarray, period: int = 14, source_type: str = "c
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_k2_linreg_slope_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_linreg_slope_src(candles, code, _warmup_candles_num.get(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return _f64(_last_k2_linreg_slope(source, period))
-    return k2.linreg_slope(source, period)
+        return _f64(_last_linreg_slope(source, period))
+    return _kernels_rolling.linreg_slope(source, period)

@@ -6,9 +6,8 @@ import math
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_number, ohlcv
+from jesse_dag.indicators import _kernels, _kernels_filters
+from jesse_dag.indicators._core import check_number, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -24,10 +23,10 @@ def lrsi(candles: np.ndarray, alpha: float = 0.2, sequential: bool = False) -> f
     """
     alpha = check_number(alpha, "lrsi: alpha")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        v = k2.laguerre_rsi_hl2_last(candles, _warmup_candles_num.get(), alpha)
+        v = _kernels_filters.laguerre_rsi_hl2_last(candles, _warmup_candles_num.get(), alpha)
         return None if math.isnan(v) else _f64(v)
     c = np.ascontiguousarray(ohlcv(candles, sequential, "lrsi"))
     if not sequential:
-        v = k2.laguerre_rsi_hl2_last(c, 0, alpha)
+        v = _kernels_filters.laguerre_rsi_hl2_last(c, 0, alpha)
         return None if math.isnan(v) else _f64(v)
-    return k2.laguerre_rsi_hl2(c, 0, alpha)
+    return _kernels_filters.laguerre_rsi_hl2(c, 0, alpha)

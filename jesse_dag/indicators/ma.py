@@ -4,10 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import as_candles, check_period, last_or_all, slice_candles
+from jesse_dag.indicators import _core, _kernels
+
+from jesse_dag.indicators._core import as_candles, check_period, last_or_all, slice_candles
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -49,13 +48,13 @@ def ma(candles: np.ndarray, period: int = 30, matype: int = 0, source_type: str 
     arr = slice_candles(as_candles(candles), sequential)
     if matype in (0, 1):  # sma / ema: the same kernel those functions run, without the call chain
         period = check_period(period)
-        src = fp.source(arr, source_type)
+        src = _core.source(arr, source_type)
         if not sequential:
             return _f64(_last_sma_ema(src, period, matype))
         return _kernels.sma(src, period) if matype == 0 else _kernels.ema(src, period)
     if name in ("vwma", "vwap") and arr.ndim == 1:
         raise ValueError(f"ma: {name} (matype {matype}) only works with 2-D candles")
-    fn = k2.indicator(name)
+    fn = _core.indicator(name)
     if takes_period:
         res = fn(arr, period, source_type=source_type, sequential=True)
     else:

@@ -5,19 +5,18 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators import _kernels, _kernels_averages, _kernels_series
+from jesse_dag.indicators._core import check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
 def _maaq_no_nan(x, period, fast_period, slow_period):
-    # k2.maaq in one pass over the source, and whether it holds a NaN (then the result is not used): each block
+    # _kernels_averages.maaq in one pass over the source, and whether it holds a NaN (then the result is not used): each block
     # of rows is copied (scalar loads, not LLVM's gathers of a strided column) with the ``period`` rows before
     # it, their |changes| taken, every window's noise summed oldest first from 0.0 for the whole block at a
-    # time (k2.maaq's additions, so the same bits) and the filter run on; the output is written once
+    # time (_kernels_averages.maaq's additions, so the same bits) and the filter run on; the output is written once
     n = x.shape[0]
     out = np.empty(n)
     fast_sc = 2.0 / (fast_period + 1.0)
@@ -67,7 +66,7 @@ def _maaq(source, period, fast_period, slow_period):
     # drop NaN, filter, pad back; without NaN that is the filter on the source itself (no copies)
     out, has_nan = _maaq_no_nan(source, period, fast_period, slow_period)
     if has_nan:
-        return k2.pad_front(k2.maaq(k2.drop_nan(source), period, fast_period, slow_period), source.shape[0])
+        return _kernels_series.pad_front(_kernels_averages.maaq(_kernels_series.drop_nan(source), period, fast_period, slow_period), source.shape[0])
     return out
 
 
@@ -83,7 +82,7 @@ def _last_maaq_src(c, code, warm, a0, a1, a2):
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
         return _last_maaq(w[:, code], a0, a1, a2)
-    return _last_maaq(_fastpath.derived_source(w, code), a0, a1, a2)
+    return _last_maaq(_kernels.derived_source(w, code), a0, a1, a2)
 
 
 def maaq(candles: np.ndarray, period: int = 11, fast_period: int = 2, slow_period: int = 30,

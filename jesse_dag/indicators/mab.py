@@ -5,8 +5,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_number, check_period, get_candle_source, ohlcv, SOURCE_TYPES
+from jesse_dag.indicators import _core
+from jesse_dag.indicators._core import check_number, check_period, get_candle_source, ohlcv, SOURCE_TYPES
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -27,7 +27,7 @@ def mab(candles: np.ndarray, fast_period: int = 10, slow_period: int = 50, devup
         >>> m.lowerband <= m.upperband
         np.True_
     """
-    ma = k2.indicator("ma")
+    ma = _core.indicator("ma")
 
     fast_period = check_period(fast_period, "mab: fast_period")
     slow_period = check_period(slow_period, "mab: slow_period")

@@ -8,8 +8,9 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_last, memo_hit, named_rows, scalar_rows
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators._core import (
+    _window_cache, cached_last, check_period, memo_hit, named_rows, scalar_rows, source_of,
+)
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -153,10 +154,10 @@ def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, sign
         >>> macd(np.arange(1.0, 60.0)).macd > 0
         np.True_
     """
-    if not sequential and _window_cache.get() is not None:
+    if not sequential and (memo := _window_cache.get()) is not None:
         # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
         # memo computes a run of bars ahead
-        v = memo_hit(candles, ("macd", fast_period, slow_period, signal_period, source_type))
+        v = memo_hit(memo, candles, ("macd", fast_period, slow_period, signal_period, source_type))
         if v is not None:
             return v
         fast_period = check_period(fast_period, "fast_period")

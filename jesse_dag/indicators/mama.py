@@ -7,9 +7,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_number, source_of
+from jesse_dag.indicators import _kernels, _kernels_averages
+from jesse_dag.indicators._core import check_number, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -19,8 +18,8 @@ MAMA = namedtuple("MAMA", ["mama", "fama"])
 @numba.njit(cache=True)
 def _last_mama_src(c, code, warm, fastlimit, slowlimit):
     # the last values on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane): the
-    # source copied contiguous, so k2.mama runs the one layout the sequential path compiles
-    m, f = k2.mama(_kernels.window_source(c, code, warm), fastlimit, slowlimit)
+    # source copied contiguous, so _kernels_averages.mama runs the one layout the sequential path compiles
+    m, f = _kernels_averages.mama(_kernels.window_source(c, code, warm), fastlimit, slowlimit)
     return m[-1], f[-1]
 
 
@@ -41,7 +40,7 @@ def mama(candles: np.ndarray, fastlimit: float = 0.5, slowlimit: float = 0.05, s
         if code >= 0:
             return MAMA(*map(_f64, _last_mama_src(candles, code, _warmup_candles_num.get(), fastlimit, slowlimit)))
     _, source = source_of(candles, source_type, sequential)
-    m, f = k2.mama(source, fastlimit, slowlimit)
+    m, f = _kernels_averages.mama(source, fastlimit, slowlimit)
     if sequential:
         return MAMA(m, f)
     return MAMA(_f64(m[-1]), _f64(f[-1]))

@@ -6,27 +6,26 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators import _kernels, _kernels_bars
+from jesse_dag.indicators._core import check_period, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
-def _last_k2_mass_index(a0, a1, a2):
+def _last_mass_index(a0, a1, a2):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.mass_index(a0, a1, a2)[-1]
+    return _kernels_bars.mass_index(a0, a1, a2)[-1]
 
 
 @numba.njit(cache=True)
-def _last_k2_mass_index_rows(c, warm, period):
-    # _last_k2_mass_index on Jesse's trailing ``warm`` rows of 2-D candles (the fast lane), without the arrays:
-    # the two EMA recurrences as k2.ema_seeded runs them and the last window's ratios summed in the same order
+def _last_mass_index_rows(c, warm, period):
+    # _last_mass_index on Jesse's trailing ``warm`` rows of 2-D candles (the fast lane), without the arrays:
+    # the two EMA recurrences as _kernels_averages.ema_seeded runs them and the last window's ratios summed in the same order
     s0 = _kernels.window_start(c.shape[0], warm)
     n = c.shape[0] - s0
     if n == 0:
-        return _last_k2_mass_index(c[s0:, HIGH], c[s0:, LOW], period)
+        return _last_mass_index(c[s0:, HIGH], c[s0:, LOW], period)
     alpha = 2.0 / (9 + 1.0)
     e1 = c[s0, HIGH] - c[s0, LOW]
     e2 = e1
@@ -44,9 +43,9 @@ def _last_k2_mass_index_rows(c, warm, period):
 
 @numba.njit(cache=True)
 def _mass_rows(c, period):
-    # k2.mass_index on 2-D candles: the range and both EMAs carried row to row (as k2.ema_seeded runs them,
+    # _kernels_bars.mass_index on 2-D candles: the range and both EMAs carried row to row (as _kernels_averages.ema_seeded runs them,
     # rows read with scalar loads), the ratios stored once and every window summed oldest first from 0.0 many
-    # windows at a time (the same bits as k2.mass_index's loop)
+    # windows at a time (the same bits as _kernels_bars.mass_index's loop)
     n = c.shape[0]
     out = np.zeros(n)
     if n == 0:
@@ -77,8 +76,8 @@ def mass(candles: np.ndarray, period: int = 5, sequential: bool = False) -> floa
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_k2_mass_index_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_mass_index_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "mass")
     if not sequential:
-        return _f64(_last_k2_mass_index(c[:, HIGH], c[:, LOW], period))
+        return _f64(_last_mass_index(c[:, HIGH], c[:, LOW], period))
     return _mass_rows(c, period)

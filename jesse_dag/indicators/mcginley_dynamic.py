@@ -5,26 +5,25 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_number, check_period, source_of
+from jesse_dag.indicators import _kernels, _kernels_averages
+from jesse_dag.indicators._core import check_number, check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
-def _last_k2_mcginley(a0, a1, a2):
+def _last_mcginley(a0, a1, a2):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.mcginley(a0, a1, a2)[-1]
+    return _kernels_averages.mcginley(a0, a1, a2)[-1]
 
 
 @numba.njit(cache=True)
-def _last_k2_mcginley_src(c, code, warm, a0, a1):
-    # _last_k2_mcginley on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+def _last_mcginley_src(c, code, warm, a0, a1):
+    # _last_mcginley on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
-        return _last_k2_mcginley(w[:, code], a0, a1)
-    return _last_k2_mcginley(_fastpath.derived_source(w, code), a0, a1)
+        return _last_mcginley(w[:, code], a0, a1)
+    return _last_mcginley(_kernels.derived_source(w, code), a0, a1)
 
 
 def mcginley_dynamic(candles: np.ndarray, period: int = 10, k: float = 0.6, source_type: str = "close",
@@ -41,8 +40,8 @@ def mcginley_dynamic(candles: np.ndarray, period: int = 10, k: float = 0.6, sour
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_k2_mcginley_src(candles, code, _warmup_candles_num.get(), period, k))
+            return _f64(_last_mcginley_src(candles, code, _warmup_candles_num.get(), period, k))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return _f64(_last_k2_mcginley(source, period, k))
-    return k2.mcginley(source, period, k)
+        return _f64(_last_mcginley(source, period, k))
+    return _kernels_averages.mcginley(source, period, k)

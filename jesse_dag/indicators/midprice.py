@@ -6,26 +6,25 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators import _kernels, _kernels_rolling
+from jesse_dag.indicators._core import check_period, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
-def _last_k2_rolling_mid(a0, a1, a2):
+def _last_rolling_mid(a0, a1, a2):
     # the last value only: returning an array to Python costs more than the kernel on a short window
     # each row depends on its own window only, so the last value comes from the last window's rows alone
     t = max(0, a0.shape[0] - a2)
-    return k2.rolling_mid(a0[t:], a1[t:], a2)[-1]
+    return _kernels_rolling.rolling_mid(a0[t:], a1[t:], a2)[-1]
 
 
 @numba.njit(cache=True)
-def _last_k2_rolling_mid_rows(c, warm, a0):
-    # _last_k2_rolling_mid on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+def _last_rolling_mid_rows(c, warm, a0):
+    # _last_rolling_mid on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
     w = c[_kernels.window_start(c.shape[0], warm):]
-    return _last_k2_rolling_mid(w[:, HIGH], w[:, LOW], a0)
+    return _last_rolling_mid(w[:, HIGH], w[:, LOW], a0)
 
 
 def midprice(candles: np.ndarray, period: int = 14, sequential: bool = False) -> float | np.ndarray:
@@ -38,8 +37,8 @@ def midprice(candles: np.ndarray, period: int = 14, sequential: bool = False) ->
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_k2_rolling_mid_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_rolling_mid_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "midprice")
     if not sequential:
-        return _f64(_last_k2_rolling_mid(c[:, HIGH], c[:, LOW], period))
-    return k2.rolling_mid(c[:, HIGH], c[:, LOW], period)
+        return _f64(_last_rolling_mid(c[:, HIGH], c[:, LOW], period))
+    return _kernels_rolling.rolling_mid(c[:, HIGH], c[:, LOW], period)

@@ -6,8 +6,8 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators import _kernels_series
+from jesse_dag.indicators._core import check_period, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -30,10 +30,10 @@ def minmax(candles: np.ndarray, order: int = 3, sequential: bool = False) -> EXT
     """
     order = check_period(order, "minmax: order")
     c = ohlcv(candles, sequential, "minmax")
-    is_min = k2.strict_extrema(c[:, LOW], order, False)
-    is_max = k2.strict_extrema(c[:, HIGH], order, True)
-    last_min = k2.ffill(is_min)
-    last_max = k2.ffill(is_max)
+    is_min = _kernels_series.strict_extrema(c[:, LOW], order, False)
+    is_max = _kernels_series.strict_extrema(c[:, HIGH], order, True)
+    last_min = _kernels_series.ffill(is_min)
+    last_max = _kernels_series.ffill(is_max)
     if sequential:
         return EXTREMA(is_min, is_max, last_min, last_max)
     if c.shape[0] < order + 1:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators import _kernels_averages
+from jesse_dag.indicators._core import check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -21,5 +21,5 @@ def nma(candles: np.ndarray, period: int = 40, source_type: str = "close",
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return _f64(k2.natural_ma_last(source, period))
-    return k2.natural_ma(source, period)
+        return _f64(_kernels_averages.natural_ma_last(source, period))
+    return _kernels_averages.natural_ma(source, period)

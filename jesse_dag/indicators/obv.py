@@ -6,24 +6,23 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, VOLUME
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import ohlcv
+from jesse_dag.indicators import _kernels, _kernels_volume
+from jesse_dag.indicators._core import ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
-def _last_k2_on_balance_volume(a0, a1):
+def _last_on_balance_volume(a0, a1):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.on_balance_volume(a0, a1)[-1]
+    return _kernels_volume.on_balance_volume(a0, a1)[-1]
 
 
 @numba.njit(cache=True)
-def _last_k2_on_balance_volume_rows(c, warm):
-    # _last_k2_on_balance_volume on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+def _last_on_balance_volume_rows(c, warm):
+    # _last_on_balance_volume on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
     w = c[_kernels.window_start(c.shape[0], warm):]
-    return _last_k2_on_balance_volume(w[:, CLOSE], w[:, VOLUME])
+    return _last_on_balance_volume(w[:, CLOSE], w[:, VOLUME])
 
 
 def obv(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
@@ -35,8 +34,8 @@ def obv(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         np.float64(6.0)
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_k2_on_balance_volume_rows(candles, _warmup_candles_num.get()))
+        return _f64(_last_on_balance_volume_rows(candles, _warmup_candles_num.get()))
     c = ohlcv(candles, sequential, "obv")
     if not sequential:
-        return _f64(_last_k2_on_balance_volume(c[:, CLOSE], c[:, VOLUME]))
-    return k2.on_balance_volume(c[:, CLOSE], c[:, VOLUME])
+        return _f64(_last_on_balance_volume(c[:, CLOSE], c[:, VOLUME]))
+    return _kernels_volume.on_balance_volume(c[:, CLOSE], c[:, VOLUME])

@@ -5,8 +5,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import source_of
+from jesse_dag.indicators import _kernels_averages
+from jesse_dag.indicators._core import source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -22,7 +22,7 @@ def pma(candles: np.ndarray, source_type: str = "hl2", sequential: bool = False)
         np.float64(29.0)
     """
     _, source = source_of(candles, source_type, sequential)
-    predict, trigger = k2.predictive_ma(source)
+    predict, trigger = _kernels_averages.predictive_ma(source)
     if sequential:
         return PMA(predict, trigger)
     return PMA(_f64(predict[-1]), _f64(trigger[-1]))

@@ -4,12 +4,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
+from jesse_dag.indicators import _core, _kernels
+
 from jesse_dag.indicators.ema import _last_ema
 from jesse_dag.indicators.sma import _last_sma
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_period, last_or_all, ohlcv, SOURCE_TYPES
+from jesse_dag.indicators._core import check_period, last_or_all, ohlcv, SOURCE_TYPES
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -47,7 +46,7 @@ def ppo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
         >>> ppo(candles_from_close_prices(np.linspace(100, 120, 60))) > 0
         np.True_
     """
-    ma = k2.indicator("ma")
+    ma = _core.indicator("ma")
 
     fast_period = check_period(fast_period, "ppo: fast_period")
     slow_period = check_period(slow_period, "ppo: slow_period")
@@ -55,7 +54,7 @@ def ppo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
         raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
     c = ohlcv(candles, sequential, "ppo")
     if matype in (0, 1):
-        src = fp.source(c, source_type)
+        src = _core.source(c, source_type)
         if not sequential:
             return _f64(_last_ppo(src, fast_period, slow_period, matype))
         return _ppo(src, fast_period, slow_period, matype)
@@ -63,7 +62,7 @@ def ppo(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, matyp
         fast = ma(c, period=fast_period, matype=matype, source_type=source_type, sequential=True)
         slow = ma(c, period=slow_period, matype=matype, source_type=source_type, sequential=True)
     else:
-        src = fp.source(c, source_type)
+        src = _core.source(c, source_type)
         fast = ma(src, period=fast_period, matype=matype, sequential=True)
         slow = ma(src, period=slow_period, matype=matype, sequential=True)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -7,26 +7,25 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators import _kernels, _kernels_averages
+from jesse_dag.indicators._core import check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
-def _last_k2_weighted_window(a0, a1):
+def _last_weighted_window(a0, a1):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.weighted_window(a0, a1)[-1]
+    return _kernels_averages.weighted_window(a0, a1)[-1]
 
 
 @numba.njit(cache=True)
-def _last_k2_weighted_window_src(c, code, warm, a0):
-    # _last_k2_weighted_window on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+def _last_weighted_window_src(c, code, warm, a0):
+    # _last_weighted_window on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
-        return _last_k2_weighted_window(w[:, code], a0)
-    return _last_k2_weighted_window(_fastpath.derived_source(w, code), a0)
+        return _last_weighted_window(w[:, code], a0)
+    return _last_weighted_window(_kernels.derived_source(w, code), a0)
 
 
 def pwma(candles: np.ndarray, period: int = 5, source_type: str = "close",
@@ -43,8 +42,8 @@ def pwma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_k2_weighted_window_src(candles, code, _warmup_candles_num.get(), row / row.sum()))
+            return _f64(_last_weighted_window_src(candles, code, _warmup_candles_num.get(), row / row.sum()))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return _f64(_last_k2_weighted_window(source, row / row.sum()))
-    return k2.weighted_window(source, row / row.sum())
+        return _f64(_last_weighted_window(source, row / row.sum()))
+    return _kernels_averages.weighted_window(source, row / row.sum())

@@ -6,33 +6,32 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import CLOSE, OPEN
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators import _kernels, _kernels_bars
+from jesse_dag.indicators._core import check_period, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
-def _last_k2_qstick(a0, a1, a2):
+def _last_qstick(a0, a1, a2):
     # the last value only: returning an array to Python costs more than the kernel on a short window
     # each row depends on its own window only, so the last value comes from the last window's rows alone
     t = max(0, a0.shape[0] - a2)
-    return k2.qstick(a0[t:], a1[t:], a2)[-1]
+    return _kernels_bars.qstick(a0[t:], a1[t:], a2)[-1]
 
 
 @numba.njit(cache=True)
-def _last_k2_qstick_rows(c, warm, a0):
-    # _last_k2_qstick on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
+def _last_qstick_rows(c, warm, a0):
+    # _last_qstick on Jesse's trailing ``warm`` rows, sliced here rather than in Python (the fast lane)
     w = c[_kernels.window_start(c.shape[0], warm):]
-    return _last_k2_qstick(w[:, OPEN], w[:, CLOSE], a0)
+    return _last_qstick(w[:, OPEN], w[:, CLOSE], a0)
 
 
 @numba.njit(cache=True)
 def _qstick_rows(c, period):
-    # k2.qstick on 2-D candles in one pass: ``close - open`` of a block of rows (plus the window's period - 1
+    # _kernels_bars.qstick on 2-D candles in one pass: ``close - open`` of a block of rows (plus the window's period - 1
     # rows before it) into a small buffer, then every window of the block summed oldest first from 0.0, all
-    # the block's windows at a time (the same additions as k2.qstick's, so the same bits); the rows are read
+    # the block's windows at a time (the same additions as _kernels_bars.qstick's, so the same bits); the rows are read
     # with scalar loads (LLVM's gathers of the two strided columns are slower) and the output written once
     n = c.shape[0]
     out = np.empty(n)
@@ -41,7 +40,7 @@ def _qstick_rows(c, period):
         return out
     out[:period - 1] = 0.0
     block = 256  # rows per block: the buffer stays in L1
-    inv = 1.0 / period  # (as k2.qstick: times the reciprocal, as Jesse does)
+    inv = 1.0 / period  # (as _kernels_bars.qstick: times the reciprocal, as Jesse does)
     d = np.empty(block + period - 1)
     i0 = period - 1
     while i0 < n:
@@ -79,8 +78,8 @@ def qstick(candles: np.ndarray, period: int = 5, sequential: bool = False) -> fl
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_k2_qstick_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_qstick_rows(candles, _warmup_candles_num.get(), period))
     c = ohlcv(candles, sequential, "qstick")
     if not sequential:
-        return _f64(_last_k2_qstick(c[:, OPEN], c[:, CLOSE], period))
+        return _f64(_last_qstick(c[:, OPEN], c[:, CLOSE], period))
     return _qstick_rows(c, period)

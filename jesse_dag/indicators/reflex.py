@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, last_or_all, source_of
+from jesse_dag.indicators import _kernels_filters
+from jesse_dag.indicators._core import check_period, last_or_all, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -20,7 +20,7 @@ def reflex(candles: np.ndarray, period: int = 20, source_type: str = "close",
     """
     period = check_period(period)
     _, source = source_of(candles, source_type, sequential)
-    res = k2.reflex(k2.supersmoother(source, period / 2), period)
+    res = _kernels_filters.reflex(_kernels_filters.supersmoother(source, period / 2), period)
     if not sequential and np.isnan(res[-1]):
         return None
     return last_or_all(res, sequential)

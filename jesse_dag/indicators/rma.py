@@ -5,26 +5,25 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators import _kernels_g2 as k2
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators import _kernels, _kernels_averages
+from jesse_dag.indicators._core import check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 
 @numba.njit(cache=True)
-def _last_k2_rma(a0, a1):
+def _last_rma(a0, a1):
     # the last value only: returning an array to Python costs more than the kernel on a short window
-    return k2.rma(a0, a1)[-1]
+    return _kernels_averages.rma(a0, a1)[-1]
 
 
 @numba.njit(cache=True)
-def _last_k2_rma_src(c, code, warm, a0):
-    # _last_k2_rma on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
+def _last_rma_src(c, code, warm, a0):
+    # _last_rma on the source of Jesse's trailing ``warm`` rows, picked here (the fast lane)
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
-        return _last_k2_rma(w[:, code], a0)
-    return _last_k2_rma(_fastpath.derived_source(w, code), a0)
+        return _last_rma(w[:, code], a0)
+    return _last_rma(_kernels.derived_source(w, code), a0)
 
 
 def rma(candles: np.ndarray, length: int = 14, source_type: str = "close",
@@ -43,8 +42,8 @@ def rma(candles: np.ndarray, length: int = 14, source_type: str = "close",
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_k2_rma_src(candles, code, _warmup_candles_num.get(), length))
+            return _f64(_last_rma_src(candles, code, _warmup_candles_num.get(), length))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
-        return _f64(_last_k2_rma(source, length))
-    return k2.rma(source, length)
+        return _f64(_last_rma(source, length))
+    return _kernels_averages.rma(source, length)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._fastpath import check_period, source_of
-from jesse_dag.indicators._kernels_g3 import high_pass_2pole, supersmoother_2pole
+from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._kernels_filters import high_pass_2pole, supersmoother_2pole
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 

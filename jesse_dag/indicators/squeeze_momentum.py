@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._fastpath import as_candles, check_number, check_period, slice_candles
+from jesse_dag.indicators._core import as_candles, check_number, check_period, slice_candles
 from jesse_dag.indicators._kernels import rolling_max, rolling_min, rolling_std, sma, true_range
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)

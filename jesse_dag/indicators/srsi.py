@@ -11,7 +11,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators._core import check_period, source_of
 
 StochasticRSI = namedtuple("StochasticRSI", ["k", "d"])
 

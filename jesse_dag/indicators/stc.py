@@ -9,8 +9,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
@@ -64,7 +64,7 @@ def _last_stc_src(c, code, warm, a0, a1, a2, a3, a4):
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
         return _last_stc(w[:, code], a0, a1, a2, a3, a4)
-    return _last_stc(_fastpath.derived_source(w, code), a0, a1, a2, a3, a4)
+    return _last_stc(_kernels.derived_source(w, code), a0, a1, a2, a3, a4)
 
 
 def stc(candles: np.ndarray, fast_period: int = 23, slow_period: int = 50, k_period: int = 10,

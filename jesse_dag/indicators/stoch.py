@@ -11,9 +11,9 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators._core import check_period, ohlcv
 from jesse_dag.indicators._kernels import rolling_max, rolling_min
-from jesse_dag.indicators._kernels_g3 import sma_skipnan_window
+from jesse_dag.indicators._kernels_averages import sma_skipnan_window
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 

@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN, VOLUME
-from jesse_dag.indicators._fastpath import as_candles, check_period, column
+from jesse_dag.indicators._core import as_candles, check_period, column
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag.indicators._fastpath import check_period, source_of
-from jesse_dag.indicators._kernels_g3 import weighted_window_average
+from jesse_dag.indicators._core import check_period, source_of
+from jesse_dag.indicators._kernels_averages import weighted_window_average
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 

@@ -8,8 +8,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
@@ -44,7 +44,7 @@ def _last_tsi_src(c, code, warm, a0, a1):
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
         return _last_tsi(w[:, code], a0, a1)
-    return _last_tsi(_fastpath.derived_source(w, code), a0, a1)
+    return _last_tsi(_kernels.derived_source(w, code), a0, a1)
 
 
 def tsi(candles: np.ndarray, long_period: int = 25, short_period: int = 13, source_type: str = "close",

@@ -11,7 +11,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag.indicators._fastpath import as_candles, check_number, check_period, column, slice_candles
+from jesse_dag.indicators._core import as_candles, check_number, check_period, column, slice_candles
 from jesse_dag.indicators._kernels import rolling_std
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import check_period, ohlcv, SOURCE_TYPES
-from jesse_dag.indicators._kernels_g3 import rolling_window_sum_np
+from jesse_dag.indicators import _core
+from jesse_dag.indicators._core import check_period, ohlcv, SOURCE_TYPES
+from jesse_dag.indicators._kernels_rolling import rolling_window_sum_np
 
 
 def ttm_trend(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
@@ -23,7 +23,7 @@ def ttm_trend(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     if source_type not in SOURCE_TYPES:
         raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
     c = ohlcv(candles, sequential, "ttm_trend")
-    source = fp.source(c, source_type)
+    source = _core.source(c, source_type)
     avg = rolling_window_sum_np(source, period) / period
     res = np.greater(c[:, CLOSE], avg)
     return res if sequential else np.bool_(res[-1])  # numpy bool, as Jesse

@@ -5,8 +5,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators._fastpath import check_number, check_period, source_of
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_number, check_period, source_of
 from jesse_dag.indicators._kernels import rolling_max
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
@@ -47,7 +47,7 @@ def _last_ui_src(c, code, warm, a0, a1):
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
         return _ui(w[:, code], a0, a1)[-1]
-    return _ui(_fastpath.derived_source(w, code)[::1], a0, a1)[-1]
+    return _ui(_kernels.derived_source(w, code)[::1], a0, a1)[-1]
 
 
 def ui(candles: np.ndarray, period: int = 14, scalar: float = 100, source_type: str = "close",

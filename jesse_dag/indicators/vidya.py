@@ -9,8 +9,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath, _kernels
-from jesse_dag.indicators._fastpath import check_period, source_of
+from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._core import check_period, source_of
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -118,7 +118,7 @@ def _last_vidya_src(c, code, warm, a0, a1, a2):
     w = c[_kernels.window_start(c.shape[0], warm):]
     if code < 6:
         return _last_vidya(w[:, code], a0, a1, a2)
-    return _last_vidya(_fastpath.derived_source(w, code), a0, a1, a2)
+    return _last_vidya(_kernels.derived_source(w, code), a0, a1, a2)
 
 
 def vidya(candles: np.ndarray, length: int = 9, fix_cmo: bool = True, select: bool = True,

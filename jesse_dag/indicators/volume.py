@@ -6,7 +6,7 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.candles.columns import VOLUME
-from jesse_dag.indicators._fastpath import check_period, column, ohlcv
+from jesse_dag.indicators._core import check_period, column, ohlcv
 from jesse_dag.indicators._kernels import rolling_sum
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)

@@ -7,7 +7,7 @@ import numpy as np
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import VOLUME
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators._core import check_period, ohlcv
 from jesse_dag.indicators._kernels import sma
 from jesse_dag.indicators.sma import _last_sma
 

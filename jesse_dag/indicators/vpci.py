@@ -11,7 +11,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, VOLUME
-from jesse_dag.indicators._fastpath import check_period, ohlcv
+from jesse_dag.indicators._core import check_period, ohlcv
 from jesse_dag.indicators._kernels import scalar_row, sma
 
 VPCI = namedtuple("VPCI", ["vpci", "vpcis"])

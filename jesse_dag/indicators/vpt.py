@@ -9,8 +9,8 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import VOLUME
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
+from jesse_dag.indicators import _core
+from jesse_dag.indicators._core import ohlcv, SOURCE_TYPES
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -46,7 +46,7 @@ def vpt(candles: np.ndarray, source_type: str = "close", sequential: bool = Fals
     if source_type not in SOURCE_TYPES:
         raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
     c = ohlcv(candles, sequential, "vpt")
-    source = fp.source(c, source_type)
+    source = _core.source(c, source_type)
     if not sequential:
         return _f64(_last_vpt(source, c[:, VOLUME]))
     res = _vpt(source, c[:, VOLUME])

@@ -11,9 +11,8 @@ import numpy as np
 
 from jesse_dag.candles.columns import TIMESTAMP, VOLUME
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
+from jesse_dag.indicators import _core, _kernels
+from jesse_dag.indicators._core import ohlcv, SOURCE_TYPES
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -95,7 +94,7 @@ def vwap(candles: np.ndarray, source_type: str = "hlc3", anchor: str = "D",
             v = _last_vwap_rows(candles, code, _warmup_candles_num.get(), np.int64(span))
             return None if np.isnan(v) else _f64(v)
     c = ohlcv(candles, sequential, "vwap")
-    source = fp.source(c, source_type)
+    source = _core.source(c, source_type)
     res = _vwap(source, c[:, VOLUME], c[:, TIMESTAMP], np.int64(span))
     if sequential:
         return res

@@ -10,9 +10,8 @@ import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
 from jesse_dag.candles.columns import VOLUME
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators._fastpath import as_candles, check_period, column, slice_candles, SOURCE_TYPES
+from jesse_dag.indicators import _core, _kernels
+from jesse_dag.indicators._core import as_candles, check_period, column, slice_candles, SOURCE_TYPES
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -145,7 +144,7 @@ def vwma(candles: np.ndarray, period: int = 20, source_type: str = "close",
         if source_type not in SOURCE_TYPES:
             raise ValueError(f"unknown source_type {source_type!r}; expected one of {', '.join(SOURCE_TYPES)}")
         arr = slice_candles(arr, sequential)
-        price = fp.source(arr, source_type)
+        price = _core.source(arr, source_type)
         vol = column(arr, VOLUME)
     if not sequential:
         return _f64(_last_vwma_kernel(price, vol, period))

@@ -10,7 +10,7 @@ from collections import namedtuple
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, VOLUME
-from jesse_dag.indicators._fastpath import as_candles, check_period, column, slice_candles
+from jesse_dag.indicators._core import as_candles, check_period, column, slice_candles
 from jesse_dag.indicators.vwma import vwma_kernel
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)

@@ -11,10 +11,8 @@ import numba
 import numpy as np
 
 from jesse_dag._config import _warmup_candles_num
-from jesse_dag.indicators import _fastpath as fp
-from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._fastpath import ohlcv, SOURCE_TYPES
-from jesse_dag.indicators._fastpath import check_number, check_period
+from jesse_dag.indicators import _core, _kernels
+from jesse_dag.indicators._core import SOURCE_TYPES, check_number, check_period, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -110,7 +108,7 @@ def wt(candles: np.ndarray, wtchannellen: int = 9, wtaveragelen: int = 12, wtmal
                                             wtmalen))
             return Wavetrend(a, b, b - a <= 0.0, b - a >= 0.0, b <= oslevel, b >= oblevel, a - b)
     c = ohlcv(candles, sequential, "wt")
-    src = fp.source(c, kind)
+    src = _core.source(c, kind)
     if not sequential:
         # the same elementwise operations on the last row only
         a, b = map(_f64, _last_wt(src, wtchannellen, wtaveragelen, wtmalen))

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from jesse_dag.indicators._fastpath import check_number, check_period, source_of
-from jesse_dag.indicators._kernels_g3 import deviation, moving_average
+from jesse_dag.indicators._core import check_number, check_period, source_of
+from jesse_dag.indicators._kernels_averages import moving_average
+from jesse_dag.indicators._kernels_rolling import deviation
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
