@@ -60,7 +60,7 @@ def recon_job(name: str, **kwargs: str):
     return dg.build_reconstructable_job("tests.dagster_jobs", name, reconstructable_kwargs=kwargs)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=16)
 def _project_job(name: str, project_file: str, executor: str) -> dg.JobDefinition:
     """The job ``name`` (below) added to the project's own definitions, or one of their own jobs (their
     executor: ``JESSE_DAG_EXECUTOR``), resolved once per process: a Celery worker rebuilds the job for every
