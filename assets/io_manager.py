@@ -7,8 +7,9 @@ written whole to a temporary key and then moved in (a retried or killed step nev
 that the next step would read).
 
 Reports: an output that names files under the project's ``storage/reports/`` (the report assets return
-their HTML and JSON paths) has those files published under ``<uri>/reports/`` with the same relative path,
-so the reports live beside the data under the one URI while the local copy stays where links point.
+their HTML and JSON paths, or give them as path metadata) has those files, and the plotly.js their pages
+load, published under ``<uri>/reports/`` with the same relative path, so the reports live beside the data
+under the one URI while the local copy stays where links point.
 
 The values are pickles, as with Dagster's default: whoever can write the bucket can run code in the
 steps that read it, so the bucket must be writable by the research team's workers only.
@@ -19,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import pickle
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,24 @@ import dagster as dg
 from dagster import UPathIOManager
 
 from jesse_dag.store.parquet import parquet_store
+
+
+# the shared plotly.js a report page loads from beside itself (jesse_dag.reports._plotlyjs, "shared")
+_PLOTLY_SCRIPT = re.compile(r'<script src="(plotly-[0-9A-Za-z.\-]+\.min\.js)"')
+
+
+def _strings(value: Any, depth: int = 0) -> list[str]:
+    """The strings in ``value``: itself, a dict's values and a metadata value's path or JSON, three dicts deep
+    (lists are not searched: a report's path sits in a dict, and samples come in long lists)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dg.PathMetadataValue):
+        return [str(value.path)]
+    if isinstance(value, dg.JsonMetadataValue):
+        value = value.data
+    if isinstance(value, dict) and depth < 3:
+        return [s for v in value.values() for s in _strings(v, depth + 1)]
+    return []
 
 
 class _StorePickles(UPathIOManager):
@@ -42,18 +62,29 @@ class _StorePickles(UPathIOManager):
 
     def dump_to_path(self, context: dg.OutputContext, obj: Any, path) -> None:
         self.store.put_atomic(path.path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
-        for report in self._reports_named(obj):
-            relative = report.relative_to(self.reports_dir).as_posix()
-            self.store.put_atomic(self.store.loc.key("reports", relative), report.read_bytes())
-            context.log.debug(f"published {report} as {self.store.loc.url(self.store.loc.key('reports', relative))}")
+        for report in self._reports_named(obj, context.output_metadata):
+            self._publish(context, report)
+            if report.suffix == ".html":  # the shared plotly.js its charts load, once per version
+                for script in set(_PLOTLY_SCRIPT.findall(report.read_text(errors="replace"))):
+                    js = report.with_name(script)
+                    key = self.store.loc.key("reports", js.relative_to(self.reports_dir).as_posix())
+                    if js.is_file() and not self.store.fs.exists(key):
+                        self._publish(context, js)
 
-    def _reports_named(self, obj: Any) -> list[Path]:
-        """The files under the reports folder that a dict output names (its string values)."""
-        if self.reports_dir is None or not isinstance(obj, dict):
+    def _publish(self, context: dg.OutputContext, report: Path) -> None:
+        relative = report.relative_to(self.reports_dir).as_posix()
+        self.store.put_atomic(self.store.loc.key("reports", relative), report.read_bytes())
+        context.log.debug(f"published {report} as {self.store.loc.url(self.store.loc.key('reports', relative))}")
+
+    def _reports_named(self, obj: Any, metadata: Any = None) -> list[Path]:
+        """The files under the reports folder that an output names: in its value (a dict's strings, nested
+        dicts included: a universe's comparison names each market's page under ``markets``) or its metadata
+        (a walk-forward's value names no file; its ``report`` and ``json`` path metadata do)."""
+        if self.reports_dir is None:
             return []
         out = []
-        for value in obj.values():
-            if isinstance(value, str) and value.endswith((".html", ".json", ".md", ".csv")):
+        for value in [*_strings(obj), *_strings(dict(metadata or {}))]:
+            if value.endswith((".html", ".json", ".md", ".csv")):
                 path = Path(value).resolve()
                 if path.is_file() and path.is_relative_to(self.reports_dir):
                     out.append(path)

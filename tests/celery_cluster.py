@@ -58,6 +58,21 @@ def market_project(folder: Path, count: int = 2, days: int = 30) -> Path:
     return path
 
 
+def universe_project(folder: Path, count: int = 2, days: int = 30) -> Path:
+    """A project of ``count`` synthetic markets of ``days`` days (as :func:`market_project`) and ONE pipeline
+    ``u`` over all of them (``markets: [synth-btc, synth-eth, ...]``): windows, samples and backtests per market
+    partition, one pooled model and the pooled report."""
+    target = folder / "strategies" / STRATEGY
+    target.mkdir(parents=True)
+    (target / "__init__.py").write_text((PROJECT_DIR / "strategies" / STRATEGY / "__init__.py").read_text())
+    markets = {f"synth-{symbol.lower()}": _market(7 + 4 * i, symbol, days) for i, symbol in enumerate(SYMBOLS[:count])}
+    pipeline = _pipeline("", STRATEGY)
+    del pipeline["market"], pipeline["schedule"]
+    path = folder / "project.yaml"
+    path.write_text(yaml.safe_dump({"markets": markets, "pipelines": {"u": {**pipeline, "markets": list(markets)}}}))
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

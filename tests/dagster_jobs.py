@@ -60,11 +60,11 @@ def recon_job(name: str, **kwargs: str):
     return dg.build_reconstructable_job("tests.dagster_jobs", name, reconstructable_kwargs=kwargs)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=16)
 def _project_job(name: str, project_file: str, executor: str) -> dg.JobDefinition:
-    """The job ``name`` (below) added to the project's own definitions (their executor: ``JESSE_DAG_EXECUTOR``),
-    resolved once per process: a Celery worker rebuilds the job for every step it runs, as it would import
-    ``assets.definitions`` once (the first time) for the project's own jobs."""
+    """The job ``name`` (below) added to the project's own definitions, or one of their own jobs (their
+    executor: ``JESSE_DAG_EXECUTOR``), resolved once per process: a Celery worker rebuilds the job for every
+    step it runs, as it would import ``assets.definitions`` once (the first time) for the project's own jobs."""
     project = load_project(project_file)
     store = ResearchStore(db_path=str(Path(project.directory) / "storage" / "test.duckdb"),
                           project_dir=str(project.directory))
@@ -78,7 +78,9 @@ def _project_job(name: str, project_file: str, executor: str) -> dg.JobDefinitio
         # every pipeline's samples (the windows they read and the gather)
         "every_gather": dg.AssetSelection.assets(*[dg.AssetKey([p, "ml_samples"]) for p in project.pipelines])
         .upstream() - dg.AssetSelection.groups("markets"),
-    }[name]
+    }.get(name)
+    if selection is None:  # one of the project's own jobs (a universe's stage job ``u__gather_markets``, ...)
+        return defs.resolve_job_def(name)
     job = dg.define_asset_job(name, selection=selection)
     return dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def(name)
 
@@ -98,6 +100,12 @@ def every_pipeline_job(project_file: str | None = None) -> dg.JobDefinition:
 
 def every_gather_job(project_file: str | None = None) -> dg.JobDefinition:
     return _job("every_gather", project_file)
+
+
+def project_job(job: str, project_file: str | None = None) -> dg.JobDefinition:
+    """The project's own job ``job`` (e.g. a universe's stage job ``u__train_pooled``) as its definitions
+    build it, executor included."""
+    return _job(job, project_file)
 
 
 def flaky_job(marker_dir: str) -> dg.JobDefinition:

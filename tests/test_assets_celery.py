@@ -1,7 +1,8 @@
 """The project's definitions on dagster-celery with a real broker: Debian's redis-server on loopback and two
-worker processes. A two-market project (a pipeline on each) materialised there gives the same data versions and
-bundle files as in one process, every step ran on a worker (both took some), and the ``duckdb`` pool's one
-slot held: no two steps of the pool overlapped. A step that fails once is retried by its retry policy, and
+worker processes. A universe of two markets (one pipeline, ``markets: [...]``) materialised there stage by stage
+gives the same data versions (of every asset and market partition) and bundle files as in one process, every
+step ran on a worker (both took some), and the ``duckdb`` pool's one slot held: no two steps of the pool
+overlapped. A step that fails once is retried by its retry policy, and
 ``JESSE_DAG_EXECUTOR`` picks the executor of the project's jobs."""
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import dagster as dg
 import pytest
 
 from assets.executors import executor_for_env, executor_name
-from tests.celery_cluster import celery_workers, market_project, redis_server
-from tests.dagster_jobs import every_market_import_job, every_pipeline_job, recon_job
+from tests.celery_cluster import celery_workers, market_project, redis_server, universe_project
+from tests.dagster_jobs import recon_job
 
 MONTH = "2024-01-01"
 
@@ -25,32 +26,51 @@ def _needs_cluster():
         pytest.skip("redis-server is absent (Debian: apt-get install -y redis-server; .ci/run installs it)")
 
 
-def run_project(project_file: Path, home: Path, monkeypatch, executor: str) -> dict:
-    """Imports the month of both markets, then every pipeline asset, on ``executor``; what the instance recorded."""
+# the universe's runs in the order its schedule takes them: each market's month, then the four stages, the
+# per-market ones once per market partition
+STAGES = ("gather_markets", "train_pooled", "backtest_markets", "report_pooled")
+
+
+def universe_runs(markets: list[str]) -> list[tuple[str, str | None]]:
+    """(job, partition) of every run that materialises the universe ``u`` over ``markets`` from nothing."""
+    runs = [("every_market_import", MONTH)]
+    for stage in STAGES:
+        runs += [(f"u__{stage}", m) for m in markets] if stage.endswith("_markets") else [(f"u__{stage}", None)]
+    return runs
+
+
+def run_universe(project_file: Path, home: Path, monkeypatch, executor: str) -> dict:
+    """Every run of :func:`universe_runs` on ``executor``, one after another; the data version of every asset
+    (of each partition), the bundle's files, the events of the runs and the duckdb-pool steps of their jobs."""
+    from jesse_dag.project import load_project
+    from tests.dagster_jobs import project_job
+
     monkeypatch.setenv("JESSE_DAG_EXECUTOR", executor)
+    markets = list(load_project(project_file).pipelines["u"].universe)
     home.mkdir()
     with dg.instance_for_test(temp_dir=str(home),
                               overrides={"concurrency": {"pools": {"default_limit": 1}}}) as instance:
-        run_ids = []
-        with dg.execute_job(recon_job("every_market_import_job", project_file=str(project_file)), instance=instance,
-                            tags={"dagster/partition": MONTH}) as result:
-            assert result.success, _failure(instance, result.run_id)
-            run_ids.append(result.run_id)
-        with dg.execute_job(recon_job("every_pipeline_job", project_file=str(project_file)), instance=instance) as result:
-            assert result.success, _failure(instance, result.run_id)
-            run_ids.append(result.run_id)
-        keys = sorted(instance.get_asset_keys(), key=lambda k: k.to_user_string())
+        run_ids, pooled = [], set()
+        for job, partition in universe_runs(markets):
+            pooled |= {node.name for node in project_job(job, str(project_file)).nodes
+                       if node.definition.pool == "duckdb"}
+            tags = {"dagster/partition": partition} if partition else {}
+            with dg.execute_job(recon_job("project_job", job=job, project_file=str(project_file)),
+                                instance=instance, tags=tags) as result:
+                assert result.success, f"{job} [{partition}]: " + _failure(instance, result.run_id)
+                run_ids.append(result.run_id)
         versions, bundles = {}, {}
-        for key in keys:
-            event = instance.get_latest_materialization_event(key)
-            versions[key.to_user_string()] = event.asset_materialization.tags["dagster/data_version"]
-            if key.path[-1] == "model_bundle":
-                folder = Path(event.asset_materialization.metadata["bundle"].value)
-                files = json.loads((folder / "bundle.json").read_text())["files"]
-                # a skops archive differs byte for byte between two saves of one model; the pickles do not
-                bundles[key.to_user_string()] = {k: v for k, v in files.items() if not k.endswith(".skops")}
+        for key in instance.get_asset_keys():
+            for record in instance.fetch_materializations(key, limit=100).records:  # newest first
+                mat = record.asset_materialization
+                versions.setdefault((key.to_user_string(), mat.partition), mat.tags["dagster/data_version"])
+                if key.path[-1] == "model_bundle" and key.to_user_string() not in bundles:
+                    folder = Path(mat.metadata["bundle"].value)
+                    files = json.loads((folder / "bundle.json").read_text())["files"]
+                    # a skops archive differs byte for byte between two saves of one model; the pickles do not
+                    bundles[key.to_user_string()] = {k: v for k, v in files.items() if not k.endswith(".skops")}
         logs = [e for run_id in run_ids for e in instance.all_logs(run_id)]
-        return {"versions": versions, "bundles": bundles, "logs": logs}
+        return {"versions": versions, "bundles": bundles, "logs": logs, "pooled": pooled}
 
 
 def _failure(instance: dg.DagsterInstance, run_id: str) -> str:
@@ -83,16 +103,26 @@ def cluster(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_two_markets_on_celery_workers_match_the_in_process_run(cluster, tmp_path, monkeypatch):
-    local = market_project(tmp_path / "local")
-    in_process = run_project(local, tmp_path / "home-local", monkeypatch, "in_process")
-    assert len(in_process["versions"]) == 2 + 2 * 11  # two candle assets, eleven assets per pipeline
-    assert set(in_process["bundles"]) == {"btc/model_bundle", "eth/model_bundle"}
-    assert all("model.pkl" in files for files in in_process["bundles"].values())
+def test_a_two_market_universe_on_celery_workers_matches_the_in_process_run(cluster, tmp_path, monkeypatch):
+    """One pipeline over two markets, stage by stage (each market's month; per market its windows and samples;
+    the pooled model; per market its backtests; the pooled report): on the workers, the in-process data
+    versions of every asset and partition and the same bundle; every step ran on a worker, both took some,
+    and the duckdb pool's one slot held across them."""
+    in_process = run_universe(universe_project(tmp_path / "local"), tmp_path / "home-local", monkeypatch,
+                              "in_process")
+    markets = ["synth-btc", "synth-eth"]
+    per_market = {"u/" + n for n in ("training_warmup_candles", "training_trading_candles", "market_samples",
+                                     "evaluation_warmup_candles", "evaluation_trading_candles",
+                                     "baseline_backtest", "deployed_backtest")}
+    pooled = {"u/" + n for n in ("ml_samples", "model_bundle", "evaluation_report", "deployed_model",
+                                 "comparison_report")}
+    assert set(in_process["versions"]) == {(f"market/{m}/candles", MONTH) for m in markets} | \
+        {(k, m) for k in per_market for m in markets} | {(k, None) for k in pooled}
+    assert set(in_process["bundles"]) == {"u/model_bundle"} and "model.pkl" in in_process["bundles"]["u/model_bundle"]
 
-    distributed, workers = market_project(tmp_path / "celery"), cluster["workers"]
+    workers = cluster["workers"]
     monkeypatch.setenv("JESSE_DAG_CELERY_BROKER", cluster["broker"])
-    on_celery = run_project(distributed, tmp_path / "home-celery", monkeypatch, "celery")
+    on_celery = run_universe(universe_project(tmp_path / "celery"), tmp_path / "home-celery", monkeypatch, "celery")
     tail = workers.logs_tail()
 
     assert on_celery["versions"] == in_process["versions"]
@@ -102,17 +132,16 @@ def test_two_markets_on_celery_workers_match_the_in_process_run(cluster, tmp_pat
     for e in on_celery["logs"]:
         if e.is_dagster_event and e.dagster_event.event_type_value == "ENGINE_EVENT" and \
                 "in celery worker" in (e.message or ""):
-            ran_on[e.step_key] = e.dagster_event.engine_event_data.metadata["Celery worker"].value
-    steps = {e.step_key for e in on_celery["logs"] if e.is_dagster_event
+            ran_on[(e.run_id, e.step_key)] = e.dagster_event.engine_event_data.metadata["Celery worker"].value
+    steps = {(e.run_id, e.step_key) for e in on_celery["logs"] if e.is_dagster_event
              and e.dagster_event.event_type_value == "STEP_SUCCESS"}
     assert set(ran_on) == steps, tail
     assert set(ran_on.values()) == set(workers.names), tail
     # the duckdb pool's one slot held across workers: its steps ran one after another
-    monkeypatch.setenv("JESSE_DAG_EXECUTOR", "in_process")
-    pooled = {node.name for fn in (every_market_import_job, every_pipeline_job) for node in fn(str(distributed)).nodes
-              if node.definition.pool == "duckdb"}
-    intervals = pool_intervals(on_celery["logs"], pooled)
-    assert len(intervals) >= 2 + 2 * 5  # two imports, and two windows, samples, bundle, deploy, comparison each
+    intervals = pool_intervals(on_celery["logs"], on_celery["pooled"])
+    # the imports; each market's two windows (training and evaluation steps, which could run side by side);
+    # the pooled samples, bundle and deployment; the comparison
+    assert len(intervals) == 2 + 2 * 2 + 3 + 1, [step for *_, step in intervals]
     for (_, end, first), (start, _, second) in zip(intervals, intervals[1:]):
         assert start >= end, f"{first} and {second} held the duckdb pool at once"
 

@@ -117,3 +117,55 @@ def test_steps_in_separate_processes_pass_values_through_the_bucket(tmp_path, s3
         assert versions(instance) == in_process
     assert len(pids) > 2  # steps ran in processes of their own
     assert "io/p1/ml_samples.pickle" in [k.split("/store/", 1)[1] for k in store.fs.find(store.loc.root)]
+
+
+def _run_universe(tmp: Path, db: str) -> tuple[dict, dict]:
+    """A two-market universe (tests/test_market_universe.py's, with its walk-forward) materialised stage by stage
+    on the store ``db``; the data version of every asset and market partition, and the bundle's manifest."""
+    from assets.pipelines import UNIVERSE_STAGES
+    from tests.test_market_universe import make_universe_project, materialise
+
+    project = load_project(make_universe_project(tmp, markets=("btc", "eth")))
+    defs = build_definitions(project, resources=store_resources(db, project.directory))
+    instance = dg.DagsterInstance.ephemeral()
+    for m in ("btc", "eth"):
+        materialise(defs, instance, [f"market/{m}/candles"], "2024-01-01")
+    for stage, names in UNIVERSE_STAGES.items():
+        keys = [f"u/{name}" for name in names]
+        for partition in ("btc", "eth") if stage.endswith("_markets") else (None,):
+            materialise(defs, instance, keys, partition)
+    versions = {}
+    for key in defs.resolve_asset_graph().get_all_asset_keys():
+        for record in instance.fetch_materializations(key, limit=100).records:
+            mat = record.asset_materialization
+            assert (key.to_user_string(), mat.partition) not in versions, "materialised twice"
+            versions[(key.to_user_string(), mat.partition)] = mat.tags["dagster/data_version"]
+    bundle = json.loads(next((tmp / "strategies" / "MLFilteredEntries" / "models").glob("v*/bundle.json")).read_text())
+    return versions, bundle
+
+
+@pytest.mark.slow
+def test_a_two_market_universe_on_a_bucket_gives_the_duckdb_runs_data_versions(tmp_path, s3_bucket):
+    """The pooled steps (the samples, the pooled walk-forward) read every market's upstream value, a dict by
+    market partition, back from the bucket's ``io/`` folder; the data versions and bundle are the DuckDB run's."""
+    duck_versions, duck_bundle = _run_universe(tmp_path / "duck", str(tmp_path / "duck" / "storage" / "test.duckdb"))
+    s3_versions, s3_bundle = _run_universe(tmp_path / "s3", s3_bucket)
+    assert s3_versions == duck_versions
+    for name in ("market_samples", "baseline_backtest", "walk_forward"):
+        assert {p for k, p in duck_versions if k == f"u/{name}"} == {"btc", "eth"}
+    assert {("u/ml_samples", None), ("u/walk_forward_pooled", None)} <= set(duck_versions)
+    assert s3_bundle["data"] == duck_bundle["data"] and "model.pkl" in duck_bundle["files"]
+    assert {k: v for k, v in s3_bundle["files"].items() if not k.endswith(".skops")} == \
+        {k: v for k, v in duck_bundle["files"].items() if not k.endswith(".skops")}
+    store = parquet_store(s3_bucket)
+    keys = [k.split("/store/", 1)[1] for k in store.fs.find(store.loc.root)]
+    assert sorted(k for k in keys if k.startswith("candles/")) == [
+        f"candles/exchange=Synthetic/symbol={s}-USDT/month=2024-01/part.parquet" for s in ("BTC", "ETH")]
+    # one value per market partition, which the pooled steps loaded as a dict
+    assert {"io/u/market_samples/btc.pickle", "io/u/market_samples/eth.pickle",
+            "io/u/walk_forward/btc.pickle", "io/u/walk_forward/eth.pickle", "io/u/ml_samples.pickle"} <= set(keys)
+    # every market's report and the pooled ones under the URI, as on the project's disk
+    local = {p.relative_to(tmp_path / "s3" / "storage").as_posix()
+             for p in (tmp_path / "s3" / "storage" / "reports").rglob("*") if p.is_file()}
+    assert local and local <= set(keys), sorted(local - set(keys))
+    assert not any(k.startswith("_tmp/") for k in keys)

@@ -120,10 +120,10 @@ def test_a_single_market_splits_as_before():
 # ── the asset graph over three markets ──────────────────────────────────────────────────────────────────
 
 
-def make_universe_project(tmp: Path, **overrides) -> Path:
+def make_universe_project(tmp: Path, markets: tuple[str, ...] = ("btc", "eth", "sol"), **overrides) -> Path:
     shutil.copytree(PROJECT_DIR / "strategies" / STRATEGY, tmp / "strategies" / STRATEGY,
                     ignore=shutil.ignore_patterns("models", "ml_data", "*.pkl", "bundle.json", "__pycache__"))
-    p = {**universe_pipeline(["btc", "eth", "sol"], walk_forward={"training": "10d", "step": "5d", "embargo": "1d"}),
+    p = {**universe_pipeline(list(markets), walk_forward={"training": "10d", "step": "5d", "embargo": "1d"}),
          **overrides}
     path = tmp / "project.yaml"
     path.write_text(yaml.safe_dump({"markets": MARKETS, "pipelines": {"u": p}}))

@@ -901,8 +901,8 @@ def compare_pooled(pipeline: Pipeline, baselines: Mapping[str, Mapping[str, Any]
     """A universe's comparison: one report per market (``comparison_<market>``, as :func:`compare_backtests`)
     and ``comparison.json``/``.html`` with every market's row and the pooled one (see :data:`POOLING_NOTE`).
 
-    Returns ``markets`` (per market: its report and deltas), ``pooled`` (baseline and deployed metrics),
-    ``deltas`` (pooled, deployed minus baseline), ``html``, ``json`` and a ``markdown`` summary."""
+    Returns ``markets`` (per market: its report's ``html`` and ``json``, and deltas), ``pooled`` (baseline and
+    deployed metrics), ``deltas`` (pooled, deployed minus baseline), ``html``, ``json`` and a ``markdown`` summary."""
     markets = [m for m in pipeline.universe if m in baselines]
     per_market = {m: compare_backtests(pipeline, baselines[m], deployeds[m], out_dir=out_dir, market=m)
                   for m in markets}
@@ -932,4 +932,4 @@ def compare_pooled(pipeline: Pipeline, baselines: Mapping[str, Mapping[str, Any]
     md = ("| market | run | " + " | ".join(POOLED_COMPARED) + " |\n|" + "---|" * len(headers) + "\n"
           + "\n".join("| " + " | ".join(_fmt(c) for c in r) + " |" for r in rows) + f"\n\n{POOLING_NOTE}")
     return {"json": json_path, "html": html_path, "markdown": md, "deltas": deltas, "pooled": pooled,
-            "markets": {m: {"html": per_market[m]["html"], "deltas": per_market[m]["deltas"]} for m in markets}}
+            "markets": {m: {k: per_market[m][k] for k in ("html", "json", "deltas")} for m in markets}}
