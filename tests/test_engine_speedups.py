@@ -328,6 +328,43 @@ def test_the_garbage_collector_is_paused_for_a_run_and_restored_after_it_even_on
         gc.enable()
 
 
+class _TradesEveryFewBars(Strategy):
+    def should_long(self):
+        return self.index % 4 == 0
+
+    def go_long(self):
+        self.buy = 0.1, self.price
+
+    def update_position(self):
+        if self.index % 4 == 2:
+            self.liquidate()
+
+
+def test_a_backtest_leaves_its_closed_trades_to_reference_counting_not_the_cyclic_collector():
+    """research.backtest frees the run's trades and their orders when it returns: the collector's next pass
+    (which traverses whatever cyclic garbage is left) finds none of them."""
+    import gc
+
+    from jesse_dag import research
+
+    candles = synthetic_market(days=1, seed=2)
+    config = {"starting_balance": 10_000, "fee": 0.0004, "type": "futures", "futures_leverage": 1,
+              "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 0}
+    routes = [{"exchange": "Sandbox", "strategy": _TradesEveryFewBars, "symbol": "BTC-USDT", "timeframe": "5m"}]
+    gc.collect()
+    result = research.backtest(config, routes, [], {"Sandbox-BTC-USDT": {"candles": candles}})
+    assert len(result["trades"]) > 20 and all(len(t["orders"]) == 2 for t in result["trades"])
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        left = sorted({type(o).__name__ for o in gc.garbage} & {"ClosedTrade", "Order"})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
+    assert gc.isenabled()
+
+
 class _ChecksHigherTimeframeRows(Strategy):
     """Every 15m bar and at every fill (a partial 1m row showing), the last 1h and 4h candle equals the
     aggregation of the visible 1m rows since its open: the tabulated forming candles are the real ones."""
