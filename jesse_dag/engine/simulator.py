@@ -177,8 +177,7 @@ class _Blocks:
         self.n_blocks = table.shape[1]
         self.step = step
         self.n_warm = mc.n_warm
-        self.lo = self.hi = 0
-        self.load(0)
+        self.lo = self.hi = 0  # no window yet: the loops load the first one they need
 
     def load(self, lo: int) -> None:
         """The lists of blocks ``lo`` up to ``lo + BLOCK_CHUNK`` (the same values as the arrays, as floats and ints)."""
