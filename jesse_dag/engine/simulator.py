@@ -186,7 +186,7 @@ class _Blocks:
         window = self.table[:, lo:hi]
         self.open_l, self.close_l, self.high_l, self.low_l, self.ts_l, prev_l, self.lo_any_l, self.hi_any_l, _ = \
             window.tolist()
-        if lo == 0:
+        if lo == 0 and prev_l:
             prev_l[0] = None  # the first block has no previous close
         self.prev_l = prev_l
         n_rows = window[8].astype(np.int64)
