@@ -161,10 +161,11 @@ def autocorr_penalty(returns: pd.Series) -> float:
     return _autocorr_penalty(_values(returns))
 
 
-def _sharpe(r: np.ndarray, periods: int, smart: bool) -> float:
+def _sharpe(r: np.ndarray, periods: int, smart: bool, penalty: float | None = None) -> float:
     divisor = _nan_std(r)
     if smart:
-        divisor = divisor * _autocorr_penalty(r)
+        # ``penalty``: _autocorr_penalty(r) when the caller has it already (smart sortino needs it too)
+        divisor = divisor * (_autocorr_penalty(r) if penalty is None else penalty)
     return _divide(_nan_mean(r), divisor) * math.sqrt(periods)
 
 
@@ -184,12 +185,12 @@ def smart_sharpe(returns: pd.Series, periods: int = 365) -> float:
     return sharpe_ratio(returns, periods, smart=True)
 
 
-def _sortino(r: np.ndarray, periods: int, smart: bool) -> float:
+def _sortino(r: np.ndarray, periods: int, smart: bool, penalty: float | None = None) -> float:
     downside = math.sqrt(float((r[r < 0] ** 2).sum()) / len(r))
     if downside == 0:
         return math.inf if _nan_mean(r) > 0 else -math.inf
     if smart:
-        downside = downside * _autocorr_penalty(r)
+        downside = downside * (_autocorr_penalty(r) if penalty is None else penalty)
     return _divide(_nan_mean(r), downside) * math.sqrt(periods)
 
 
@@ -501,6 +502,7 @@ def compute_metrics(
     days = (times[-1] - times[0]) // _DAY_MS if times is not None and len(times) else 0
     enough = len(r) >= 2
     nan = np.nan
+    penalty = _autocorr_penalty(r) if enough else nan  # smart sharpe's and smart sortino's, computed once
     max_dd = _max_drawdown(r) * 100 if enough else nan
     underwater = max_underwater_period(balances, times) if len(balances) >= 2 else nan
     annual_return = _cagr(r, days) * 100 if enough and times is not None else nan
@@ -540,8 +542,8 @@ def compute_metrics(
         "sharpe_ratio": _nan_to_jesse(_sharpe(r, annualization, False) if enough else nan),
         "calmar_ratio": _nan_to_jesse(calmar),
         "sortino_ratio": _nan_to_jesse(_sortino(r, annualization, False) if enough else nan),
-        "smart_sharpe": _nan_to_jesse(_sharpe(r, annualization, True) if enough else nan),
-        "smart_sortino": _nan_to_jesse(_sortino(r, annualization, True) if enough else nan),
+        "smart_sharpe": _nan_to_jesse(_sharpe(r, annualization, True, penalty) if enough else nan),
+        "smart_sortino": _nan_to_jesse(_sortino(r, annualization, True, penalty) if enough else nan),
         "omega_ratio": _nan_to_jesse(_omega(r, annualization, 0.0) if enough else nan),
         "serenity_index": _nan_to_jesse(_serenity(r) if enough else nan),
         "total_open_trades": int(total_open_trades),

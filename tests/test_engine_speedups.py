@@ -328,6 +328,43 @@ def test_the_garbage_collector_is_paused_for_a_run_and_restored_after_it_even_on
         gc.enable()
 
 
+class _TradesEveryFewBars(Strategy):
+    def should_long(self):
+        return self.index % 4 == 0
+
+    def go_long(self):
+        self.buy = 0.1, self.price
+
+    def update_position(self):
+        if self.index % 4 == 2:
+            self.liquidate()
+
+
+def test_a_backtest_leaves_its_closed_trades_to_reference_counting_not_the_cyclic_collector():
+    """research.backtest frees the run's trades and their orders when it returns: the collector's next pass
+    (which traverses whatever cyclic garbage is left) finds none of them."""
+    import gc
+
+    from jesse_dag import research
+
+    candles = synthetic_market(days=1, seed=2)
+    config = {"starting_balance": 10_000, "fee": 0.0004, "type": "futures", "futures_leverage": 1,
+              "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 0}
+    routes = [{"exchange": "Sandbox", "strategy": _TradesEveryFewBars, "symbol": "BTC-USDT", "timeframe": "5m"}]
+    gc.collect()
+    result = research.backtest(config, routes, [], {"Sandbox-BTC-USDT": {"candles": candles}})
+    assert len(result["trades"]) > 20 and all(len(t["orders"]) == 2 for t in result["trades"])
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        left = sorted({type(o).__name__ for o in gc.garbage} & {"ClosedTrade", "Order"})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
+    assert gc.isenabled()
+
+
 class _ChecksHigherTimeframeRows(Strategy):
     """Every 15m bar and at every fill (a partial 1m row showing), the last 1h and 4h candle equals the
     aggregation of the visible 1m rows since its open: the tabulated forming candles are the real ones."""
@@ -456,3 +493,29 @@ def test_declarations_read_back_as_float_arrays_as_jesse_hands_them_out():
     assert buy.tolist() == [[2.0, price]] and sl.tolist() == [[2.0, price * 0.5]]
     assert tp.tolist() == [[1.0, price * 2], [1.0, price * 3]]
     assert (avg_entry, avg_sl, avg_tp) == (price, price * 0.5, price * 2.5)
+
+
+@pytest.mark.parametrize("typ", ["long", "short", "close"])
+@pytest.mark.parametrize("fills", [(1, 1), (3, 2), (9, 1), (2, 10), (0, 1)])
+@pytest.mark.parametrize("number", [float, np.float64])
+def test_a_trade_dict_is_what_the_trade_properties_compute(typ, fills, number):
+    """ClosedTrade.to_dict (its sums done once for both sides) gives each property's value, bit for bit and of
+    the same type, for a few fills a side (the inlined sums), eight or more (numpy's), none."""
+    from jesse_dag.engine.models import ClosedTrade, Order
+
+    rng = np.random.default_rng(len(typ) * 100 + fills[0] * 10 + fills[1])
+    t = ClosedTrade("t")
+    t.type, t.leverage, t.opened_at, t.closed_at = typ, 3, 1_600_000_000_000, 1_600_000_900_000
+    entry, exit_ = (t.buy_orders, t.sell_orders) if typ == "long" else (t.sell_orders, t.buy_orders)
+    for rows, n in ((entry, fills[0]), (exit_, fills[1])):
+        rows += [(number(rng.uniform(0.001, 2)), number(rng.uniform(100, 50_000))) for _ in range(n)]
+    t.leg_fees = [number(rng.uniform(0, 3)) for _ in range(sum(fills))]
+    t.orders = [Order(7, "s", "Sandbox", "BTC-USDT", "buy", "LIMIT", 0.5, 100.0, False, 0)]
+    d = t.to_dict()
+    expected = {"entry_price": t.entry_price, "exit_price": t.exit_price, "qty": t.qty, "fee": t.fee,
+                "size": t.size, "holding_period": t.holding_period}
+    with np.errstate(all="ignore"):
+        expected.update(PNL=t.pnl, PNL_percentage=t.roi)
+    for key, value in expected.items():
+        assert type(d[key]) is type(value) and repr(d[key]) == repr(value), key
+    assert d["orders"] == [t.orders[0].to_dict] and d["orders"][0]["id"] == "00000000-0000-4000-8000-000000000007"

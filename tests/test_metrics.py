@@ -382,3 +382,17 @@ def test_daily_return_metrics_equal_jesse_reference_on_rebuilt_samples(parity_di
     # the deliberate difference: Jesse reports ±inf, we report the finite intended value
     assert math.isinf(ref["metrics"]["serenity_index"]) and math.isfinite(ours["serenity_index"])
     assert ours["serenity_index"] == pytest.approx(_serenity_by_hand(balances), rel=1e-9)
+
+
+def test_the_smart_ratios_share_one_autocorrelation_penalty_and_equal_the_ratio_functions(monkeypatch):
+    trades, balances, times, last_ts = _s10_inputs()
+    kw = dict(starting_balance=10_000.0, finishing_balance=balances[-1], starting_time=T0, ending_time=last_ts + 120_000)
+    r = M._pct_change(np.asarray(balances, dtype=np.float64))
+    expected = {"smart_sharpe": M._sharpe(r, 365, True), "smart_sortino": M._sortino(r, 365, True)}
+    calls = []
+    penalty = M._autocorr_penalty
+    monkeypatch.setattr(M, "_autocorr_penalty", lambda x: calls.append(1) or penalty(x))
+    m = M.compute_metrics(trades, balances, times, **kw)
+    assert m["annualization"] == 365
+    assert {k: repr(m[k]) for k in expected} == {k: repr(v) for k, v in expected.items()}
+    assert len(calls) == 1  # one np.corrcoef a run, not one per smart ratio

@@ -148,8 +148,9 @@ class Order:
 
     @property
     def to_dict(self) -> dict:
+        i = self._id  # the id property, inlined (two orders a trade in every result)
         return {
-            "id": self.id, "trade_id": self.trade_id, "session_id": self.session_id, "exchange_id": None,
+            "id": format_id(i) if type(i) is int else i, "trade_id": self.trade_id, "session_id": self.session_id, "exchange_id": None,
             "symbol": self.symbol, "side": self.side, "type": self.type, "qty": self.qty,
             "filled_qty": self.filled_qty, "price": self.price, "status": self.status,
             "created_at": self.created_at, "canceled_at": self.canceled_at, "executed_at": self.executed_at,
@@ -274,10 +275,29 @@ class ClosedTrade:
     def to_dict(self) -> dict:
         """Jesse's trade dict (``to_dict_with_orders``)."""
         # the properties' formulas, each input computed once
-        entry = self.entry_price
-        exit_ = self.exit_price
-        qty = self.qty
-        fee = self.fee
+        typ = self.type
+        entry_rows = self.buy_orders if typ == "long" else self.sell_orders
+        exit_rows = self.sell_orders if typ == "long" else self.buy_orders
+        if (typ == "long" or typ == "short") and 0 < len(entry_rows) < 8 and 0 < len(exit_rows) < 8:
+            # the common trade, a few fills a side: _vwap's and qty's left-to-right sums, each done once
+            qty = 0.0
+            value = 0.0
+            for q, p in entry_rows:
+                qty += q
+                value += q * p
+            entry = float(value / qty) if qty != 0 else math.nan
+            qty = float(qty)
+            quantity = 0.0
+            value = 0.0
+            for q, p in exit_rows:
+                quantity += q
+                value += q * p
+            exit_ = float(value / quantity) if quantity != 0 else math.nan
+        else:
+            entry = self.entry_price
+            exit_ = self.exit_price
+            qty = self.qty
+        fee = sum(self.leg_fees)
         profit = abs(qty) * (exit_ - entry)
         if self.type == "short":
             profit *= -1
@@ -287,7 +307,8 @@ class ClosedTrade:
             "id": self.id, "strategy_name": self.strategy_name, "symbol": self.symbol, "exchange": self.exchange,
             "type": self.type, "entry_price": entry, "exit_price": exit_, "qty": qty,
             "opened_at": self.opened_at, "closed_at": self.closed_at, "fee": fee, "size": qty * entry,
-            "PNL": pnl, "PNL_percentage": pnl / total_cost * 100, "holding_period": self.holding_period,
+            "PNL": pnl, "PNL_percentage": pnl / total_cost * 100,
+            "holding_period": None if self.closed_at is None else (self.closed_at - self.opened_at) / 1000,
             "orders": [o.to_dict for o in self.orders],
         }
 

@@ -154,53 +154,85 @@ def _step_sample(session: Session, row: list) -> None:
         session.sampled_in_block = True
 
 
+BLOCK_CHUNK = 4096  # blocks whose Python lists exist at once (a few MiB, whatever the run's length)
+
+
 class _Blocks:
-    """Per-market block aggregates of the trading rows (open, close, high, low per block), as lists."""
+    """Per-market block aggregates of the trading rows (open, close, high, low per block): numpy arrays for
+    every block, and Python lists (indexing them is faster in the loop) for a window of ``BLOCK_CHUNK`` blocks.
+
+    The lists are indexed from the window's first block ``lo``: block ``b`` is at ``b - lo``. Building them
+    per window, not for the whole run, keeps a year of 1m candles from holding ~1 M Python floats at once.
+
+    Example:
+        >>> # blocks = _Blocks(market, 15); blocks.load(b); blocks.close_l[b - blocks.lo] == blocks.close[b]
+    """
 
     def __init__(self, market: Market, step: int) -> None:
         mc = market.candles
         trade = mc.m1[mc.n_warm:]
-        table = block_table(trade, step)
+        self.table = table = block_table(trade, step)
         self.open, self.close, self.high, self.low, self.first_ts, self.prev_close, self.lo_any, self.hi_any = \
             table[:8]
-        self.n_rows = table[8].astype(np.int64)
-        self.open_l, self.close_l, self.high_l, self.low_l, ts_l, _, self.lo_any_l, self.hi_any_l, nrows = \
-            table.tolist()
-        self.ts_l = ts_l
-        self.prev_l = [None] + self.close_l[:-1]
-        self.nrows_l = self.n_rows.tolist()  # whole numbers, as ints
+        self.n_blocks = table.shape[1]
+        self.step = step
+        self.n_warm = mc.n_warm
+        self.lo = self.hi = 0  # no window yet: the loops load the first one they need
+
+    def load(self, lo: int) -> None:
+        """The lists of blocks ``lo`` up to ``lo + BLOCK_CHUNK`` (the same values as the arrays, as floats and ints)."""
+        hi = min(lo + BLOCK_CHUNK, self.n_blocks)
+        self.lo, self.hi = lo, hi
+        window = self.table[:, lo:hi]
+        self.open_l, self.close_l, self.high_l, self.low_l, self.ts_l, prev_l, self.lo_any_l, self.hi_any_l, _ = \
+            window.tolist()
+        if lo == 0 and prev_l:
+            prev_l[0] = None  # the first block has no previous close
+        self.prev_l = prev_l
+        n_rows = window[8].astype(np.int64)
+        self.nrows_l = n_rows.tolist()  # whole numbers, as ints
         # the row counts are whole numbers: int64 arithmetic as before
-        self.end_time_l = (self.first_ts.astype(np.int64) + 60_000 * self.n_rows).tolist()
-        self.base_l = list(range(mc.n_warm, mc.n_warm + len(trade), step))
+        self.end_time_l = (window[4].astype(np.int64) + 60_000 * n_rows).tolist()
+        base = np.arange(self.n_warm + lo * self.step, self.n_warm + hi * self.step, self.step, dtype=np.int64)
+        self.base_l = base.tolist()
         # the visible 1m count at each block's end
-        self.n1_l = (np.arange(mc.n_warm, mc.n_warm + len(trade), step, dtype=np.int64) + self.n_rows).tolist()
+        self.n1_l = (base + n_rows).tolist()
 
 
-def _needs_walk(market: Market, b: int, blocks: _Blocks) -> bool:
-    lo_any = blocks.lo_any_l[b]
-    hi_any = blocks.hi_any_l[b]
+def _load(all_blocks: list[_Blocks], b: int) -> int:
+    """Every market's lists from block ``b`` on unless ``b`` is in the loaded window; ``b``'s index in them."""
+    bl = all_blocks[0]
+    if not bl.lo <= b < bl.hi:
+        for blocks in all_blocks:
+            blocks.load(b)
+    return b - bl.lo
+
+
+def _needs_walk(market: Market, i: int, blocks: _Blocks) -> bool:
+    lo_any = blocks.lo_any_l[i]
+    hi_any = blocks.hi_any_l[i]
     for o in market.active:
         pr = o.price
         # a cheap superset test first; most resting orders are far from the block's range
         if lo_any <= pr <= hi_any and o.status == ACTIVE:
-            if blocks.low_l[b] <= pr <= blocks.high_l[b]:
+            if blocks.low_l[i] <= pr <= blocks.high_l[i]:
                 return True
-            prev = blocks.prev_l[b]
-            op = blocks.open_l[b]
+            prev = blocks.prev_l[i]
+            op = blocks.open_l[i]
             if prev is not None and prev != op and gap_crosses(o, prev, op):
                 return True
     return False
 
 
-def _simulate_block(session: Session, market: Market, b: int, blocks: _Blocks) -> None:
-    walked = bool(market.active) and _needs_walk(market, b, blocks)
+def _simulate_block(session: Session, market: Market, i: int, blocks: _Blocks) -> None:
+    walked = bool(market.active) and _needs_walk(market, i, blocks)
     if walked:
-        walk_block(session, market, blocks.base_l[b], blocks.nrows_l[b], blocks.low_l[b], blocks.high_l[b],
-                   blocks.prev_l[b])
-    _finish_block(session, market, b, blocks, minutes_checked=walked and session.step_sampling)
+        walk_block(session, market, blocks.base_l[i], blocks.nrows_l[i], blocks.low_l[i], blocks.high_l[i],
+                   blocks.prev_l[i])
+    _finish_block(session, market, i, blocks, minutes_checked=walked and session.step_sampling)
 
 
-def _finish_block(session: Session, market: Market, b: int, blocks: _Blocks,
+def _finish_block(session: Session, market: Market, i: int, blocks: _Blocks,
                   minutes_checked: bool = False) -> None:
     """The state at the block's end; an isolated position's liquidation checked on the block (fast mode) or,
     in step mode, on each of its minutes unless the walk already did (``minutes_checked``)."""
@@ -208,9 +240,9 @@ def _finish_block(session: Session, market: Market, b: int, blocks: _Blocks,
     p = market.position
     if session.isolated and p.qty != 0 and not minutes_checked:
         if session.step_sampling:
-            base = blocks.base_l[b]
-            prev = blocks.prev_l[b]
-            for k, row in enumerate(mc.m1[base:base + blocks.nrows_l[b]].tolist()):
+            base = blocks.base_l[i]
+            prev = blocks.prev_l[i]
+            for k, row in enumerate(mc.m1[base:base + blocks.nrows_l[i]].tolist()):
                 # the liquidation's callbacks see the candles and the price of its minute
                 mc.n1 = base + k + 1
                 p.current_price = row[2]
@@ -219,38 +251,38 @@ def _finish_block(session: Session, market: Market, b: int, blocks: _Blocks,
                     break
                 prev = row[2]
         else:
-            session.time = blocks.end_time_l[b]
-            session.check_liquidation(market, blocks.open_l[b], blocks.high_l[b], blocks.low_l[b],
-                                      blocks.prev_l[b])
-    mc.n1 = blocks.base_l[b] + blocks.nrows_l[b]
-    session.time = blocks.end_time_l[b]
-    p.current_price = blocks.close_l[b]
+            session.time = blocks.end_time_l[i]
+            session.check_liquidation(market, blocks.open_l[i], blocks.high_l[i], blocks.low_l[i],
+                                      blocks.prev_l[i])
+    mc.n1 = blocks.base_l[i] + blocks.nrows_l[i]
+    session.time = blocks.end_time_l[i]
+    p.current_price = blocks.close_l[i]
 
 
-def _simulate_block_by_minute(session: Session, pairs: list, b: int) -> None:
+def _simulate_block_by_minute(session: Session, pairs: list, i: int) -> None:
     """Step mode with several markets: Jesse's step simulator goes minute by minute, and each minute market by
     market, so fills (and the trades they close) come in time order across markets, and a daily sample due
     inside the block sees every market at its own minute. Blocks no order reaches are simulated whole."""
-    walking = [bool(m.active) and _needs_walk(m, b, bl) for m, bl in pairs]
+    walking = [bool(m.active) and _needs_walk(m, i, bl) for m, bl in pairs]
     # isolated positions are checked for liquidation at every minute, in time order across markets
     if not any(walking) and not (session.isolated and any(m.position.qty != 0 for m, _ in pairs)):
         for m, bl in pairs:
-            _finish_block(session, m, b, bl)
+            _finish_block(session, m, i, bl)
         return
-    n_rows = pairs[0][1].nrows_l[b]
-    first_ts = int(pairs[0][1].ts_l[b])
+    n_rows = pairs[0][1].nrows_l[i]
+    first_ts = int(pairs[0][1].ts_l[i])
     for j in range(n_rows):
         for (m, bl), walk in zip(pairs, walking):
             mc = m.candles
-            idx = bl.base_l[b] + j
+            idx = bl.base_l[i] + j
             if walk and m.active:
-                prev = bl.prev_l[b] if j == 0 else float(mc.m1[idx - 1, 2])
+                prev = bl.prev_l[i] if j == 0 else float(mc.m1[idx - 1, 2])
                 walk_block(session, m, idx, 1, float(mc.m1[idx, 4]), float(mc.m1[idx, 3]), prev)
             else:
                 mc.n1 = idx + 1
                 m.position.current_price = float(mc.m1[idx, 2])
                 if session.isolated and m.position.qty != 0:
-                    prev = bl.prev_l[b] if j == 0 else float(mc.m1[idx - 1, 2])
+                    prev = bl.prev_l[i] if j == 0 else float(mc.m1[idx - 1, 2])
                     _liquidation_minute(session, m, mc.m1[idx].tolist(), prev)
         minute_end = first_ts + 60_000 * (j + 1)
         if j < n_rows - 1 and session.to_execute:
@@ -261,7 +293,7 @@ def _simulate_block_by_minute(session: Session, pairs: list, b: int) -> None:
             session.advance_sample()
             session.sampled_in_block = True
     for m, bl in pairs:
-        _finish_block(session, m, b, bl, minutes_checked=True)
+        _finish_block(session, m, i, bl, minutes_checked=True)
 
 
 def _order_arrays(market: Market):
@@ -285,21 +317,20 @@ def _order_arrays(market: Market):
     return np.array(prices, dtype=np.float64), np.array(kinds, dtype=np.int64), float(liq)
 
 
-def _mid_block_sample(session: Session, markets: list[Market], all_blocks: list[_Blocks], b: int,
-                      step: int) -> None:
+def _mid_block_sample(session: Session, markets: list[Market], all_blocks: list[_Blocks], i: int) -> None:
     """Step-mode sampling: a daily sample due inside a block, at its own minute (positions at that close)."""
     if session.sampled_in_block:
         return
     bl = all_blocks[0]
-    block_end = int(bl.ts_l[b]) + 60_000 * bl.nrows_l[b]
+    block_end = int(bl.ts_l[i]) + 60_000 * bl.nrows_l[i]
     while session.next_sample < block_end:
-        minute = (session.next_sample - 60_000 - int(bl.ts_l[b])) // 60_000
+        minute = (session.next_sample - 60_000 - int(bl.ts_l[i])) // 60_000
         if minute < 0:
             session.advance_sample()
             continue
         saved = [(m.position, m.position.current_price) for m in markets]
-        for m in markets:
-            row = m.candles.m1[m.candles.n_warm + b * step + minute]
+        for m, blocks in zip(markets, all_blocks):
+            row = m.candles.m1[blocks.base_l[i] + minute]
             m.position.current_price = float(row[2])
         end_time = session.time
         session.time = session.next_sample
@@ -318,70 +349,73 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
     step-mode sampling): the block simulation and the bookkeeping of the general loop, inlined."""
     mc = market.candles
     p = market.position
-    closes = list(bl.close)  # the same numpy float64 prices, without an array index per block
-    close_l = bl.close_l
-    end_time_l = bl.end_time_l
-    base_l = bl.base_l
-    nrows_l = bl.nrows_l
     # Strategy._execute inlined: its bookkeeping around the hooks, ``before`` called as Strategy._call does
     check = strategy._check
     overrides = strategy._overrides
     has_before = overrides["before"]
     has_after = overrides["after"]
     has_chart = overrides["update_chart"]
-    n1_l = bl.n1_l
     filtered_at = -1  # session.status_changes when market.active was last filtered
     # (sampled_in_block is read in step mode only, which never takes this loop; the strategy is never
     # executing at the top of a block, so _execute's re-entry test is left out)
     session.sampled_in_block = False
     next_sample = session.next_sample
-    lo_any_l = bl.lo_any_l
-    hi_any_l = bl.hi_any_l
-    for b in range(n_blocks):
-        if market.active:
-            # _needs_walk's superset test inlined: most bars no resting order is near the block's range
-            lo_any = lo_any_l[b]
-            hi_any = hi_any_l[b]
-            for o in market.active:
-                if lo_any <= o.price <= hi_any:
-                    if _needs_walk(market, b, bl):
-                        walk_block(session, market, base_l[b], nrows_l[b], bl.low_l[b], bl.high_l[b],
-                                   bl.prev_l[b])
-                    break
-        mc.n1 = n1_l[b]
-        session.time = t = end_time_l[b]
-        p.current_price = close_l[b]
-        strategy._is_executing = True
-        strategy._cached_price = closes[b]
-        try:
-            if has_before:
-                previous = strategy._hook
-                strategy._hook = "before"
-                session.user_code_runs += 1
-                try:
-                    strategy.before()
-                except Exception as exc:
-                    strategy._hook_failed(exc, previous)
-                    raise
-                strategy._hook = previous
-            check()
-            if has_after:
-                strategy._call("after")
-            if has_chart:
-                strategy._call("update_chart")
-        finally:
-            strategy._cached_price = None
-            strategy._is_executing = False
-        strategy.index += 1
-        if market.active and session.status_changes != filtered_at:
-            market.active = [o for o in market.active if o.status == ACTIVE]
-            filtered_at = session.status_changes
-        if session.to_execute:
-            session.execute_simulated_market_orders()
-        if t >= next_sample:
-            session.save_daily_balance()
-            session.advance_sample()
-            next_sample = session.next_sample
+    for lo in range(0, n_blocks, BLOCK_CHUNK):
+        # one window of blocks at a time (bl's lists are indexed from its first block)
+        bl.load(lo)
+        closes = list(bl.close[lo:bl.hi])  # the same numpy float64 prices, without an array index per block
+        close_l = bl.close_l
+        end_time_l = bl.end_time_l
+        base_l = bl.base_l
+        nrows_l = bl.nrows_l
+        n1_l = bl.n1_l
+        lo_any_l = bl.lo_any_l
+        hi_any_l = bl.hi_any_l
+        for i in range(bl.hi - lo):
+            if market.active:
+                # _needs_walk's superset test inlined: most bars no resting order is near the block's range
+                lo_any = lo_any_l[i]
+                hi_any = hi_any_l[i]
+                for o in market.active:
+                    if lo_any <= o.price <= hi_any:
+                        if _needs_walk(market, i, bl):
+                            walk_block(session, market, base_l[i], nrows_l[i], bl.low_l[i], bl.high_l[i],
+                                       bl.prev_l[i])
+                        break
+            mc.n1 = n1_l[i]
+            session.time = t = end_time_l[i]
+            p.current_price = close_l[i]
+            strategy._is_executing = True
+            strategy._cached_price = closes[i]
+            try:
+                if has_before:
+                    previous = strategy._hook
+                    strategy._hook = "before"
+                    session.user_code_runs += 1
+                    try:
+                        strategy.before()
+                    except Exception as exc:
+                        strategy._hook_failed(exc, previous)
+                        raise
+                    strategy._hook = previous
+                check()
+                if has_after:
+                    strategy._call("after")
+                if has_chart:
+                    strategy._call("update_chart")
+            finally:
+                strategy._cached_price = None
+                strategy._is_executing = False
+            strategy.index += 1
+            if market.active and session.status_changes != filtered_at:
+                market.active = [o for o in market.active if o.status == ACTIVE]
+                filtered_at = session.status_changes
+            if session.to_execute:
+                session.execute_simulated_market_orders()
+            if t >= next_sample:
+                session.save_daily_balance()
+                session.advance_sample()
+                next_sample = session.next_sample
 
 
 def run_fast(session: Session, step: int) -> None:
@@ -390,7 +424,7 @@ def run_fast(session: Session, step: int) -> None:
     routes = session.routes
     n = markets[0].candles.n_trade
     all_blocks = [_Blocks(m, step) for m in markets]
-    n_blocks = len(all_blocks[0].open_l)
+    n_blocks = all_blocks[0].n_blocks
     # positions that can be liquidated: isolated ones, and cross ones with the opt-in cross_liquidation
     session.isolated = (session.exchange.type == "futures"
                         and (session.exchange.futures_leverage_mode == "isolated"
@@ -437,22 +471,25 @@ def run_fast(session: Session, step: int) -> None:
                                           stop_block)
                 if hit > b:
                     mc = market0.candles
-                    last = hit - 1
+                    last = _load(all_blocks, hit - 1)
                     mc.n1 = bl0.base_l[last] + bl0.nrows_l[last]
                     session.time = bl0.end_time_l[last]
                     market0.position.current_price = bl0.close_l[last]
                     b = hit
                     continue
         session.sampled_in_block = False
+        if b >= bl0.hi:
+            _load(all_blocks, b)
+        i = b - bl0.lo  # b's index in the blocks' lists
         if single:
-            _simulate_block(session, market0, b, bl0)
+            _simulate_block(session, market0, i, bl0)
         elif step_sampling:
-            _simulate_block_by_minute(session, pairs, b)
+            _simulate_block_by_minute(session, pairs, i)
         else:
             for m, bl in pairs:
-                _simulate_block(session, m, b, bl)
+                _simulate_block(session, m, i, bl)
         if step_sampling:
-            _mid_block_sample(session, markets, all_blocks, b, step)
+            _mid_block_sample(session, markets, all_blocks, i)
         while funding and session.time >= next_funding:
             session.pay_funding()
             next_funding += FUNDING_INTERVAL_MS
