@@ -6,21 +6,10 @@ import numpy as np
 
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
+from jesse_dag.indicators._kernels_rolling import rolling_mean_full
 from jesse_dag.indicators._core import check_number, check_period, last_or_all, ohlcv
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
-
-
-@numba.njit(cache=True)
-def _rolling_mean(x, period):
-    n = x.shape[0]
-    out = np.full(n, np.nan)
-    for i in range(period - 1, n):
-        s = 0.0
-        for k in range(i - period + 1, i + 1):
-            s += x[k]
-        out[i] = s / period
-    return out
 
 
 @numba.njit(cache=True)
@@ -59,7 +48,7 @@ def devstop(candles: np.ndarray, period: int = 20, mult: float = 0, devtype: int
     c = ohlcv(candles, sequential, "devstop")
     high, low = c[:, HIGH], c[:, LOW]
     rng = _nan_rolling(high, 2, True) - _nan_rolling(low, 2, False)
-    avtr = _rolling_mean(rng, period)
+    avtr = rolling_mean_full(rng, period)
     if devtype == 0:
         sd = _kernels.rolling_std(rng, period)
     else:

@@ -46,8 +46,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import posixpath
 import re
 import uuid
+from contextlib import suppress
 from typing import Callable, Iterable
 from urllib.parse import quote, unquote
 
@@ -88,7 +90,8 @@ class ParquetStore:
             found = self.fs.ls(folder, detail=False)
         except FileNotFoundError:
             return []
-        return sorted(posixpath_basename(p) for p in found if posixpath_basename(p))
+        names = (posixpath.basename(p.rstrip("/")) for p in found)
+        return sorted(name for name in names if name)
 
     def _read_bytes(self, path: str) -> bytes:
         return self.fs.cat_file(path)
@@ -107,20 +110,19 @@ class ParquetStore:
         if self.loc.protocol == "file":
             os.makedirs(os.path.dirname(path), exist_ok=True)
             try:
-                with open(tmp, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                _write_synced(tmp, data)
                 os.replace(tmp, path)
             except BaseException:
-                _silently(os.unlink, tmp)
+                with suppress(OSError):
+                    os.unlink(tmp)
                 raise
             return
         self.fs.pipe_file(tmp, data)
         try:
             self.fs.copy(tmp, path)
         finally:
-            _silently(self.fs.rm_file, tmp)
+            with suppress(OSError):
+                self.fs.rm_file(tmp)
 
     def put_if_absent(self, path: str, data: bytes) -> bool:
         """Create ``path`` with ``data`` unless it exists; ``True`` if this call created it. Atomic against
@@ -129,16 +131,14 @@ class ParquetStore:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             tmp = self._tmp(path)
             try:
-                with open(tmp, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                _write_synced(tmp, data)
                 os.link(tmp, path)
                 return True
             except FileExistsError:
                 return False
             finally:
-                _silently(os.unlink, tmp)
+                with suppress(OSError):
+                    os.unlink(tmp)
         try:
             self.fs.pipe_file(path, data, IfNoneMatch="*")
             return True
@@ -444,15 +444,12 @@ def _merge(stored: np.ndarray | None, incoming: np.ndarray, on_conflict: str) ->
     return len(i_in), int(differ.sum()), examples, merged
 
 
-def posixpath_basename(path: str) -> str:
-    return path.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _silently(fn, *args) -> None:
-    try:
-        fn(*args)
-    except (OSError, FileNotFoundError):
-        pass
+def _write_synced(path: str, data: bytes) -> None:
+    """Write a local file and flush it to disk before it is renamed or linked into place."""
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 _STORES: dict[tuple, ParquetStore] = {}

@@ -847,21 +847,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
         session = self._session
         market = self._market
         session.cancel_all_orders(market)
-        # self._reset(), whose early return (nothing to reset) cannot apply while the cancelled orders are
-        # still in market.active
+        # _reset's test for "nothing to reset" cannot pass while the cancelled orders are still in market.active
         if market.active:
-            self._d_buy = None
-            self._buy = None
-            self._d_sell = None
-            self._sell = None
-            self._d_stop_loss = None
-            self._stop_loss = None
-            self._d_take_profit = None
-            self._take_profit = None
-            market.orders = []
-            market.active = []
-            self.increased_count = 0
-            self.reduced_count = 0
+            self._clear()
         else:
             self._reset()
         if len(session.routes) > 1:
@@ -877,6 +865,10 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 and self._take_profit is None and not market.orders and not market.active
                 and self.increased_count == 0 and self.reduced_count == 0):
             return  # already reset (most flat bars)
+        self._clear()
+
+    def _clear(self) -> None:
+        """Forget the declarations, the route's orders and the counts (``_reset`` without its test)."""
         self._d_buy = None
         self._buy = None
         self._d_sell = None
