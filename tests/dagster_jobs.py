@@ -17,14 +17,24 @@ def store_heavy_selection(pipelines: list[str]) -> dg.AssetSelection:
     return dg.AssetSelection.assets(*keys).upstream() - dg.AssetSelection.groups("markets")
 
 
-def both_pipelines_job() -> dg.JobDefinition:
-    project = load_project(os.environ["JESSE_DAG_TEST_PROJECT"])
+def _test_store_definitions(project) -> dg.Definitions:
+    """The project's definitions over the DuckDB file ``storage/test.duckdb`` of its folder."""
     store = ResearchStore(db_path=str(Path(project.directory) / "storage" / "test.duckdb"),
                           project_dir=str(project.directory))
-    defs = build_definitions(project, resources={"store": store})
-    job = dg.define_asset_job("both_pipelines", selection=store_heavy_selection(list(project.pipelines)),
+    return build_definitions(project, resources={"store": store})
+
+
+def _multiprocess_job(defs: dg.Definitions, name: str, selection: dg.AssetSelection) -> dg.JobDefinition:
+    """``selection`` of ``defs`` as job ``name``, each step in its own process, two at a time."""
+    job = dg.define_asset_job(name, selection=selection,
                               executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}))
-    return dg.Definitions(assets=list(defs.assets), jobs=[job], resources=defs.resources).get_job_def("both_pipelines")
+    return dg.Definitions(assets=list(defs.assets), jobs=[job], resources=defs.resources).resolve_job_def(name)
+
+
+def both_pipelines_job() -> dg.JobDefinition:
+    project = load_project(os.environ["JESSE_DAG_TEST_PROJECT"])
+    return _multiprocess_job(_test_store_definitions(project), "both_pipelines",
+                             store_heavy_selection(list(project.pipelines)))
 
 
 def parquet_store_job() -> dg.JobDefinition:
@@ -34,24 +44,17 @@ def parquet_store_job() -> dg.JobDefinition:
 
     project = load_project(os.environ["JESSE_DAG_TEST_PROJECT"])
     defs = build_definitions(project, resources=store_resources(os.environ["JESSE_DAG_TEST_STORE"], project.directory))
-    job = dg.define_asset_job("parquet_store", selection=store_heavy_selection(list(project.pipelines)),
-                              executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}))
-    return dg.Definitions(assets=list(defs.assets), jobs=[job], resources=defs.resources).resolve_job_def("parquet_store")
+    return _multiprocess_job(defs, "parquet_store", store_heavy_selection(list(project.pipelines)))
 
 
 def universe_markets_job() -> dg.JobDefinition:
     """The per-market steps of the project's universe pipeline (its windows and market samples), partitioned
     by market, on the multiprocess executor: one run per market, launched side by side."""
     project = load_project(os.environ["JESSE_DAG_TEST_PROJECT"])
-    store = ResearchStore(db_path=str(Path(project.directory) / "storage" / "test.duckdb"),
-                          project_dir=str(project.directory))
-    defs = build_definitions(project, resources={"store": store})
     (name,) = [p.name for p in project.pipelines.values() if p.pooled]
     selection = (dg.AssetSelection.assets(dg.AssetKey([name, "market_samples"])).upstream()
                  - dg.AssetSelection.groups("markets"))
-    job = dg.define_asset_job("universe_markets", selection=selection,
-                              executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}))
-    return dg.Definitions(assets=list(defs.assets), jobs=[job], resources=defs.resources).get_job_def("universe_markets")
+    return _multiprocess_job(_test_store_definitions(project), "universe_markets", selection)
 
 
 def recon_job(name: str, **kwargs: str):
@@ -66,9 +69,7 @@ def _project_job(name: str, project_file: str, executor: str) -> dg.JobDefinitio
     executor: ``JESSE_DAG_EXECUTOR``), resolved once per process: a Celery worker rebuilds the job for every
     step it runs, as it would import ``assets.definitions`` once (the first time) for the project's own jobs."""
     project = load_project(project_file)
-    store = ResearchStore(db_path=str(Path(project.directory) / "storage" / "test.duckdb"),
-                          project_dir=str(project.directory))
-    defs = build_definitions(project, resources={"store": store})
+    defs = _test_store_definitions(project)
     pipelines = dg.AssetSelection.all() - dg.AssetSelection.groups("markets")
     selection = {
         # one month (the run's partition) of every market's candles: the markets share their months
