@@ -55,7 +55,7 @@ class TimeframeCandles:
 
     __slots__ = ("timeframe", "k", "truth", "live", "n_warm", "dirty", "_forming_key", "view_n1", "view_version",
                  "view", "slot", "live_bytes", "table", "table_bytes", "table_first", "table_stride", "table_count",
-                 "last_forming_tick", "forming_view")
+                 "last_forming_tick", "forming_view", "next_tick", "next_j", "forming_at")
 
     def __init__(self, timeframe: str, warm: np.ndarray, trade_1m: np.ndarray, trade_start: int) -> None:
         self.timeframe = timeframe
@@ -85,6 +85,11 @@ class TimeframeCandles:
         self.table_stride = 0
         self.table_count = 0
         self.last_forming_tick = -1
+        # After a read from the table: the next tick of the same bucket that is in the table (else -1), its
+        # table row, and the byte offset of the forming row in ``live`` (Strategy.get_candles' shortcut)
+        self.next_tick = -1
+        self.next_j = 0
+        self.forming_at = 0
 
 
 class MarketCandles:
@@ -217,6 +222,11 @@ class MarketCandles:
                 slot.view = None
                 slot.forming = view
                 slot.tick = n1
+                # the next bar's read is the next tick of this bucket if the bucket goes on past it
+                stride = tfc.table_stride
+                tfc.next_tick = n1 + stride if dif + stride < tfc.k and j + 1 < tfc.table_count else -1
+                tfc.next_j = j + 1
+                tfc.forming_at = complete * 48
                 return view
         tfc.view = view = self._get(tfc)
         tfc.view_n1 = self.n1

@@ -1118,8 +1118,33 @@ class Strategy(ChartSeriesMixin, MLMixin):
             mc, tfc = source
             # nothing visible changed since this timeframe's last read: the same view (as the store's get)
             if tfc is not None:
-                if tfc.view_n1 == mc.n1 and tfc.view_version == mc._version:
-                    return tfc.view
+                n1 = mc.n1
+                if tfc.view_n1 == n1:
+                    if tfc.view_version == mc._version:
+                        return tfc.view
+                elif self._dense_store:
+                    if (n1 == tfc.next_tick and tfc.view_version == mc._version and mc._saved_row is None
+                            and tfc.view_n1 == n1 - tfc.table_stride):
+                        # The next tick of the bucket the last read (from the table of forming candles) showed,
+                        # nothing read or shown in between: only the forming row changes. The steps of
+                        # MarketCandles.timeframe_view's table path that still have work to do, inlined.
+                        j = tfc.next_j
+                        at = tfc.forming_at
+                        tfc.live_bytes[at:at + 48] = tfc.table_bytes[j * 48:j * 48 + 48]
+                        tfc._forming_key = (n1, mc._version)
+                        tfc.last_forming_tick = n1
+                        tfc.view_n1 = n1
+                        view = tfc.view
+                        slot = tfc.slot
+                        slot.view = None
+                        slot.forming = view
+                        slot.tick = n1
+                        stride = tfc.table_stride
+                        tfc.next_tick = (n1 + stride if (n1 - mc.n_warm) % tfc.k + stride < tfc.k
+                                         and j + 1 < tfc.table_count else -1)
+                        tfc.next_j = j + 1
+                        return view
+                    return mc.timeframe_view(tfc)
                 if self._dense_store:
                     return mc.timeframe_view(tfc)
             return mc.get(timeframe)
@@ -1156,6 +1181,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     @property
     def close(self) -> float:
+        # during a bar the close of the route's candle is the bar's price the engine handed over (``price``)
+        if self._is_executing and self._cached_price is not None:
+            return self._cached_price
         return self._current_value(2)
 
     @property

@@ -1,0 +1,108 @@
+"""A strategy's per-bar reads take their shortcuts and still show what the store shows.
+
+- ``get_candles`` of a higher timeframe between its closes rewrites only the forming row of the view it
+  handed out on the previous bar of the same bucket (the store's general read runs at most twice a bucket),
+  and that row is the aggregation of the visible 1m rows;
+- ``close`` during a bar is the bar's price; in a fill's callback it is the candle's close at the fill.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from jesse_dag.candles.synthetic import synthetic_market
+from jesse_dag.engine import run_backtest
+from jesse_dag.engine.store import MarketCandles, aggregate_rows
+from jesse_dag.strategies import Strategy
+
+KEY = "Sandbox-BTC-USDT"
+
+
+def _config():
+    return {"starting_balance": 10_000, "fee": 0, "type": "futures", "futures_leverage": 1,
+            "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 20}
+
+
+def _run(cls, data_timeframes=("4h",), days=6):
+    candles = synthetic_market(days=days, seed=11)
+    split = 24 * 60
+    return run_backtest(_config(), [{"exchange": "Sandbox", "strategy": cls, "symbol": "BTC-USDT",
+                                     "timeframe": "15m"}],
+                        [{"exchange": "Sandbox", "symbol": "BTC-USDT", "timeframe": tf} for tf in data_timeframes],
+                        {KEY: {"candles": candles[split:]}}, {KEY: {"candles": candles[:split]}})
+
+
+class _Reads4h(Strategy):
+    """Reads the 4h candles twice a bar; records the view's identity, its last row and the 1m aggregation."""
+
+    seen: list
+
+    def should_long(self):
+        c = self.get_candles(self.exchange, self.symbol, "4h")
+        again = self.get_candles(self.exchange, self.symbol, "4h")
+        m1 = self.get_candles(self.exchange, self.symbol, "1m")
+        rows = m1[m1[:, 0] >= c[-1, 0]]
+        # (the view itself is kept: ids of freed views are reused)
+        type(self).seen.append((c, c is again, len(rows), c[-1].tolist(), aggregate_rows(rows).tolist()))
+        return False
+
+    def go_long(self):
+        pass
+
+
+def test_a_forming_4h_view_is_the_same_object_through_its_bucket_and_shows_the_visible_rows(monkeypatch):
+    calls = []
+    original = MarketCandles.timeframe_view
+
+    def counted(self, tfc):
+        calls.append(self.n1)
+        return original(self, tfc)
+
+    monkeypatch.setattr(MarketCandles, "timeframe_view", counted)
+    cls = type("R", (_Reads4h,), {"seen": []})
+    _run(cls)
+    seen = cls.seen
+    assert len(seen) == 4 * 24 * 5
+    assert all(again for _, again, _, _, _ in seen)
+    assert all(last == agg for _, _, _, last, agg in seen)
+    # two bars of one bucket, the candle still forming at both (fewer than 240 of its minutes visible): the
+    # same view object, its last row rewritten (from the second bucket on: the first reads find the table of
+    # forming candles ahead not built yet)
+    pairs = [(a[0], b[0]) for a, b in zip(seen[16:], seen[17:]) if a[2] < b[2] < 240]
+    assert len(pairs) > 0.8 * len(seen)
+    assert all(a is b for a, b in pairs)
+    # the store's general read runs at a bucket's close and its first forming tick, not on every bar
+    assert len(calls) <= 2 * len(seen) / 16 + 4
+
+
+class _ClosesAtFills(Strategy):
+    """Long entries by limit below the price; ``close`` recorded each bar and in each fill's callback."""
+
+    bars: list
+    fills: list
+
+    def should_long(self):
+        type(self).bars.append((self.close, self.candles[-1, 2], self.price))
+        return True
+
+    def go_long(self):
+        self.buy = 0.01, self.price * 0.999
+
+    def should_cancel_entry(self):
+        return True
+
+    def on_open_position(self, order):
+        type(self).fills.append((self.close, self.candles[-1, 2], order.price))
+
+    def update_position(self):
+        type(self).bars.append((self.close, self.candles[-1, 2], self.price))
+        if self.index % 3 == 0:
+            self.liquidate()
+
+
+def test_close_is_the_bar_price_in_a_bar_and_the_fill_candle_close_in_a_callback():
+    cls = type("C", (_ClosesAtFills,), {"bars": [], "fills": []})
+    _run(cls, data_timeframes=())
+    assert len(cls.bars) > 400 and len(cls.fills) > 20
+    assert all(type(c) is np.float64 and c == last == price for c, last, price in cls.bars)
+    # a limit fills inside its minute: the candle shown ends at the fill price
+    assert all(c == last == price for c, last, price in cls.fills)
