@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from jesse_dag.candles.synthetic import synthetic_market
 from jesse_dag.engine import run_backtest
@@ -106,3 +107,47 @@ def test_close_is_the_bar_price_in_a_bar_and_the_fill_candle_close_in_a_callback
     assert all(type(c) is np.float64 and c == last == price for c, last, price in cls.bars)
     # a limit fills inside its minute: the candle shown ends at the fill price
     assert all(c == last == price for c, last, price in cls.fills)
+
+
+class _Order:
+    def __init__(self, price, type_, side, status):
+        self.price, self.type, self.side, self.status = price, type_, side, status
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_minute_scan_of_a_walk_never_passes_a_minute_the_walk_would_fill_in(seed):
+    # the walk's own rule: an active order inside the minute's high/low, or jumped over from the previous close
+    from jesse_dag.engine.models import ACTIVE, BUY, CANCELED, LIMIT, MARKET, SELL, STOP
+    from jesse_dag.engine.session import gap_crosses
+    from jesse_dag.engine.simulator import _first_reachable_minute
+
+    rng = np.random.default_rng(seed)
+    n = 240
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.002, n)))
+    open_ = np.concatenate([[100.0], close[:-1]]) * np.where(rng.random(n) < 0.1, 1 + rng.normal(0, 0.004, n), 1)
+    high = np.maximum(open_, close) * (1 + rng.random(n) * 0.001)
+    low = np.minimum(open_, close) * (1 - rng.random(n) * 0.001)
+    rows = np.column_stack([np.arange(n) * 60_000.0, open_, close, high, low, np.ones(n)]).tolist()
+    found = 0
+    for _ in range(300):
+        orders = [_Order(float(close[int(rng.integers(0, n))] * (1 + rng.normal(0, 0.005))),
+                         [LIMIT, STOP, MARKET][int(rng.integers(0, 3))], [BUY, SELL][int(rng.integers(0, 2))],
+                         ACTIVE if rng.random() < 0.8 else CANCELED) for _ in range(int(rng.integers(0, 4)))]
+        start = int(rng.integers(0, n))
+        prev = None if start == 0 else rows[start - 1][2]
+        got = _first_reachable_minute(rows, start, n, orders, prev)
+        want, cprev = n, prev
+        for j in range(start, n):
+            op, hi, lo = rows[j][1], rows[j][3], rows[j][4]
+            if any(o.status == ACTIVE and (lo <= o.price <= hi or (cprev is not None and cprev != op
+                                                                   and gap_crosses(o, cprev, op)))
+                   for o in orders):
+                want = j
+                break
+            cprev = rows[j][2]
+        assert start <= got <= want
+        found += want < n
+        # only a gap the order's side does not fill makes the scan stop early
+        if not any(o.status == ACTIVE for o in orders):
+            assert got == n
+    assert found > 50
