@@ -23,13 +23,15 @@ def _config():
             "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 20}
 
 
-def _run(cls, data_timeframes=("4h",), days=6):
+def _run(cls, data_timeframes=("4h",), days=6, timeframe="15m", copied=False):
     candles = synthetic_market(days=days, seed=11)
     split = 24 * 60
+    # (warm-up and trading rows passed as copies: the store writes a partial row into its own 1m array)
+    warm, trade = (candles[:split].copy(), candles[split:].copy()) if copied else (candles[:split], candles[split:])
     return run_backtest(_config(), [{"exchange": "Sandbox", "strategy": cls, "symbol": "BTC-USDT",
-                                     "timeframe": "15m"}],
+                                     "timeframe": timeframe}],
                         [{"exchange": "Sandbox", "symbol": "BTC-USDT", "timeframe": tf} for tf in data_timeframes],
-                        {KEY: {"candles": candles[split:]}}, {KEY: {"candles": candles[:split]}})
+                        {KEY: {"candles": trade}}, {KEY: {"candles": warm}})
 
 
 class _Reads4h(Strategy):
@@ -100,13 +102,15 @@ class _ClosesAtFills(Strategy):
             self.liquidate()
 
 
-def test_close_is_the_bar_price_in_a_bar_and_the_fill_candle_close_in_a_callback():
+@pytest.mark.parametrize("timeframe", ["15m", "1m"])
+@pytest.mark.parametrize("copied", [False, True])
+def test_close_is_the_bar_price_in_a_bar_and_the_fill_candle_close_in_a_callback(timeframe, copied):
     cls = type("C", (_ClosesAtFills,), {"bars": [], "fills": []})
-    _run(cls, data_timeframes=())
+    _run(cls, data_timeframes=(), days=3 if timeframe == "1m" else 6, timeframe=timeframe, copied=copied)
     assert len(cls.bars) > 400 and len(cls.fills) > 20
     assert all(type(c) is np.float64 and c == last == price for c, last, price in cls.bars)
     # a limit fills inside its minute: the candle shown ends at the fill price
-    assert all(c == last == price for c, last, price in cls.fills)
+    assert all(type(c) is np.float64 and c == last == price for c, last, price in cls.fills)
 
 
 class _Order:

@@ -1184,6 +1184,16 @@ class Strategy(ChartSeriesMixin, MLMixin):
         # during a bar the close of the route's candle is the bar's price the engine handed over (``price``)
         if self._is_executing and self._cached_price is not None:
             return self._cached_price
+        if self._dense_store:
+            # The last candle of the route (complete or forming) closes at the last visible 1m row's close:
+            # read it there rather than build the candles (a fill's callbacks, a partial row showing).
+            mc = self._mc
+            n1 = mc.n1
+            if n1 > mc.n_warm:
+                partial = mc._partial  # the partial row, when it is not written into the 1m rows
+                if partial is not None and mc._saved_index == n1 - 1:
+                    return partial[2]
+                return mc.m1[n1 - 1, 2]
         return self._current_value(2)
 
     @property
