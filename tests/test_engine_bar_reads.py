@@ -155,3 +155,22 @@ def test_the_minute_scan_of_a_walk_never_passes_a_minute_the_walk_would_fill_in(
         if not any(o.status == ACTIVE for o in orders):
             assert got == n
     assert found > 50
+
+
+class _Reads1mAtFills(_ClosesAtFills):
+    """Also reads the 1m candles in each fill's callback (the store then copies the rows it shows)."""
+
+    def on_open_position(self, order):
+        m1 = self.get_candles(self.exchange, self.symbol, "1m")
+        type(self).fills.append((self.close, m1[-1, 2], order.price))
+
+
+@pytest.mark.parametrize("copied", [False, True])
+def test_every_partial_1m_row_is_put_back_after_its_fill(copied):
+    cls = type("M", (_Reads1mAtFills,), {"bars": [], "fills": []})
+    run = _run(cls, data_timeframes=(), copied=copied)
+    assert len(cls.fills) > 20 and all(c == last == price for c, last, price in cls.fills)
+    store = run.session.markets[KEY].candles
+    candles = synthetic_market(days=6, seed=11)
+    assert store._m1_private and store._saved_row is None
+    assert store.m1.tolist() == candles.tolist()

@@ -50,6 +50,11 @@ def aggregate_rows(rows: np.ndarray) -> np.ndarray:
     return np.array([rows[0, 0], rows[0, 1], rows[-1, 2], rows[:, 3].max(), rows[:, 4].min(), rows[:, 5].sum()])
 
 
+# ``MarketCandles._saved_row`` while a partial row shows over a row of the caller's array (not copied: that
+# array is never written, the partial row is held aside)
+_ROW_UNWRITTEN = np.empty((0,))
+
+
 class TimeframeCandles:
     """Complete candles of one timeframe (warmup + trading) and the spare slot for a forming candle."""
 
@@ -106,7 +111,7 @@ class MarketCandles:
         # 1m row: written into a private array; into the caller's never (``_partial`` holds it instead, and the
         # array is copied the first time a 1m view must show it: most runs read only higher timeframes then).
         self.m1, self._m1_private = joined_rows(warm, trade)
-        self._partial: np.ndarray | None = None
+        self._partial: list | None = None
         self.n1 = self.n_warm  # visible 1m rows
         trade_start = int(trade[0, 0]) if len(trade) else 0
         self.tfs: dict[str, TimeframeCandles] = {}
@@ -129,16 +134,17 @@ class MarketCandles:
                 window_cache.add(tfc.slot)
 
     # -- partial 1m rows while an order fills inside a minute -------------------------------------------
-    def show_partial(self, index: int, row: np.ndarray) -> None:
+    def show_partial(self, index: int, row: list) -> None:
         """Make 1m row ``index`` visible as ``row`` (the part of the minute before a fill)."""
         if self._saved_row is None:
-            self._saved_row = self.m1[index].copy()
+            # the real row, to put back; the caller's array is never written, so it still holds it
+            self._saved_row = self.m1[index].copy() if self._m1_private else _ROW_UNWRITTEN
             self._saved_index = index
             self.m1_slot.view = None
         if self._m1_private:
             self.m1[index] = row
         else:
-            self._partial = np.array(row, dtype=np.float64)
+            self._partial = list(row)  # (floats; read as a row, or its close, while it shows)
         self.n1 = index + 1
         self._version += 1
 
@@ -158,6 +164,7 @@ class MarketCandles:
         self.m1 = np.array(self.m1, order="C")
         self._m1_private = True
         if self._partial is not None:
+            self._saved_row = self.m1[self._saved_index].copy()  # (end_partial writes it back from now on)
             self.m1[self._saved_index] = self._partial
             self._partial = None
 

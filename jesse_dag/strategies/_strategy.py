@@ -1192,7 +1192,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
             if n1 > mc.n_warm:
                 partial = mc._partial  # the partial row, when it is not written into the 1m rows
                 if partial is not None and mc._saved_index == n1 - 1:
-                    return partial[2]
+                    return np.float64(partial[2])
                 return mc.m1[n1 - 1, 2]
         return self._current_value(2)
 
