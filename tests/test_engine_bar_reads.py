@@ -174,3 +174,52 @@ def test_every_partial_1m_row_is_put_back_after_its_fill(copied):
     candles = synthetic_market(days=6, seed=11)
     assert store._m1_private and store._saved_row is None
     assert store.m1.tolist() == candles.tolist()
+
+
+class _TrailsStop(Strategy):
+    """Long at bar 0 with a stop and a target; the stop moved (re-declared, changed in place through the
+    property, or through a reference kept since the fill) on bars 3 and 6; both averages read every bar."""
+
+    how: str
+    seen: list
+
+    def should_long(self):
+        return self.index == 0
+
+    def go_long(self):
+        self.buy = 1, self.price
+        self.stop_loss = 1, self.price * 0.5
+        self.take_profit = 1, self.price * 2
+
+    def on_open_position(self, order):
+        self.vars["stop"] = self.stop_loss
+
+    def update_position(self):
+        # (the averages read first: a cached value must not outlive the move below)
+        self.vars["before"] = (self.average_stop_loss, self.average_take_profit)
+        if self.index in (3, 6):
+            new = self.price * (0.6 if self.index == 3 else 0.7)
+            if self.how == "declared":
+                self.stop_loss = 1, new
+            elif self.how == "in_place":
+                self.stop_loss[0, 1] = new
+            else:
+                self.vars["stop"][0, 1] = new
+
+    def after(self):
+        if self.is_open:
+            stops = [o.price for o in self.orders if o.is_active and o.is_stop_loss]
+            type(self).seen.append((self.average_stop_loss, stops, self.average_take_profit))
+
+
+@pytest.mark.parametrize("how", ["declared", "in_place", "kept"])
+def test_the_average_stop_loss_follows_each_move_of_the_stop(how):
+    from jesse_dag.candles.synthetic import candles_from_close_prices
+
+    cls = type("T", (_TrailsStop,), {"how": how, "seen": []})
+    run_backtest({"starting_balance": 10_000, "fee": 0, "type": "futures", "futures_leverage": 1,
+                  "futures_leverage_mode": "cross", "exchange": "Sandbox"},
+                 [{"exchange": "Sandbox", "strategy": cls, "symbol": "BTC-USDT", "timeframe": "1m"}], [],
+                 {KEY: {"candles": candles_from_close_prices(np.full(10, 100.0))}})
+    assert [s[0] for s in cls.seen] == [50.0] * 2 + [60.0] * 3 + [70.0] * 4
+    assert all([avg] == stops and tp == 200.0 for avg, stops, tp in cls.seen)

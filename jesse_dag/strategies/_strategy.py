@@ -1276,17 +1276,34 @@ class Strategy(ChartSeriesMixin, MLMixin):
     def liquidation_price(self) -> float:
         return self.position.liquidation_price
 
+    # (applied declaration, its average price) of the last read: an applied declaration is replaced, never
+    # changed in place (see _applied_rows), so a trailing strategy's read on every bar is an identity test
+    _average_sl = (None, None)
+    _average_tp = (None, None)
+
     @property
     def average_stop_loss(self) -> float:
-        if self._stop_loss is None:
+        applied = self._stop_loss
+        if applied is None:
             raise InvalidStrategy("You cannot access self.average_stop_loss before setting self.stop_loss")
-        return _average_price(self._stop_loss, _applied_rows(self._stop_loss))
+        cached = self._average_sl
+        if cached[0] is applied:
+            return cached[1]
+        value = _average_price(applied, _applied_rows(applied))
+        self._average_sl = (applied, value)
+        return value
 
     @property
     def average_take_profit(self) -> float:
-        if self._take_profit is None:
+        applied = self._take_profit
+        if applied is None:
             raise InvalidStrategy("You cannot access self.average_take_profit before setting self.take_profit")
-        return _average_price(self._take_profit, _applied_rows(self._take_profit))
+        cached = self._average_tp
+        if cached[0] is applied:
+            return cached[1]
+        value = _average_price(applied, _applied_rows(applied))
+        self._average_tp = (applied, value)
+        return value
 
     @property
     def average_entry_price(self):
