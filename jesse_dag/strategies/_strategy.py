@@ -1181,9 +1181,11 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     @property
     def close(self) -> float:
-        # during a bar the close of the route's candle is the bar's price the engine handed over (``price``)
-        if self._is_executing and self._cached_price is not None:
-            return self._cached_price
+        # during a bar the close of the route's candle is the bar's price the engine handed over (``price``;
+        # set only while the bar executes: _execute and the engine's loop put None back when it ends)
+        cached = self._cached_price
+        if cached is not None:
+            return cached
         if self._dense_store:
             # The last candle of the route (complete or forming) closes at the last visible 1m row's close:
             # read it there rather than build the candles (a fill's callbacks, a partial row showing).
@@ -1210,8 +1212,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     @property
     def price(self) -> float:
-        if self._is_executing and self._cached_price is not None:
-            return self._cached_price
+        cached = self._cached_price  # (see close)
+        if cached is not None:
+            return cached
         return self.close
 
     @property
