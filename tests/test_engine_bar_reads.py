@@ -223,3 +223,43 @@ def test_the_average_stop_loss_follows_each_move_of_the_stop(how):
                  {KEY: {"candles": candles_from_close_prices(np.full(10, 100.0))}})
     assert [s[0] for s in cls.seen] == [50.0] * 2 + [60.0] * 3 + [70.0] * 4
     assert all([avg] == stops and tp == 200.0 for avg, stops, tp in cls.seen)
+
+
+class _RestsBracket(Strategy):
+    """Rests a limit entry below the price with a stop and a target, re-placed every bar (long walks of
+    touched blocks with several fills, some minutes reaching nothing)."""
+
+    def should_long(self):
+        return True
+
+    def go_long(self):
+        self.buy = 0.05, self.price * 0.997
+        self.stop_loss = 0.05, self.price * 0.985
+        self.take_profit = 0.05, self.price * 1.006
+
+    def should_cancel_entry(self):
+        return True
+
+
+@pytest.mark.parametrize("fast_mode", [True, False])
+@pytest.mark.parametrize("mode", ["cross", "isolated"])
+def test_skipping_the_minutes_a_walk_cannot_fill_in_changes_nothing(monkeypatch, fast_mode, mode):
+    from jesse_dag import research
+    from jesse_dag.engine import simulator
+
+    def backtest():
+        candles = synthetic_market(days=8, seed=4)
+        config = {"starting_balance": 10_000, "fee": 0.0004, "type": "futures", "futures_leverage": 5,
+                  "futures_leverage_mode": mode, "exchange": "Sandbox", "warm_up_candles": 10}
+        out = research.backtest(config, [{"exchange": "Sandbox", "strategy": _RestsBracket, "symbol": "BTC-USDT",
+                                          "timeframe": "1h"}], [], candles={KEY: {"candles": candles[600:]}},
+                                warmup_candles={KEY: {"candles": candles[:600]}}, fast_mode=fast_mode,
+                                generate_equity_curve=True)
+        return out["trades"], out["equity_curve"], out["metrics"]
+
+    skipped = backtest()
+    # every minute of a touched block walked, as before the scan
+    monkeypatch.setattr(simulator, "_first_reachable_minute", lambda rows, j, n_rows, active, cprev: j)
+    walked = backtest()
+    assert len(skipped[0]) > 15
+    assert repr(skipped) == repr(walked)

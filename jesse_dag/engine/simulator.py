@@ -62,29 +62,44 @@ def walk_block(session: Session, market: Market, base: int, n_rows: int, real_lo
     Minutes that no active order reaches (neither inside their high/low nor jumped over from the previous
     close) only move the visible count and the price; the rest are split at each fill in Jesse's order.
     Rows are handled as Python lists (same float arithmetic as the arrays, without numpy scalar overhead).
-    In fast mode nothing observes the minutes that reach nothing: a scan jumps over them.
+    Nothing observes the minutes that reach nothing (in step mode, unless a daily sample is due at one's end
+    or an isolated position is open): a scan jumps over them.
     """
     mc = market.candles
     p = market.position
     rows = mc.m1[base:base + n_rows].tolist()
-    executing = _executing(market.active, real_lo, real_hi)
-    if len(executing) > 1:
-        executing = sort_execution_orders(executing, rows)
     step_sampling = session.step_sampling
-    reachable = -1  # fast mode: the next minute the scan found an order may be reached in
+    if step_sampling:
+        executing = []  # (each minute takes its own)
+    else:
+        executing = _executing(market.active, real_lo, real_hi)
+        if len(executing) > 1:
+            executing = sort_execution_orders(executing, rows)
+    reachable = -1  # the next minute the scan found an order may be reached in
     for j in range(n_rows):
-        if not step_sampling:
-            if j < reachable:
+        if j < reachable:
+            continue
+        if reachable < j:
+            # the orders may have changed since the last scan (a fill at the minute before)
+            reachable = _first_reachable_minute(rows, j, n_rows, market.active,
+                                                rows[j - 1][2] if j > 0 else prev_close)
+            if step_sampling and reachable > j:
+                if session.isolated and p.qty != 0:
+                    reachable = j  # its liquidation is checked at every minute
+                else:
+                    # a daily sample due at the end of a minute (the block's last is sampled by the loop)
+                    next_sample = session.next_sample
+                    last = min(reachable, n_rows - 1) - 1
+                    if last >= j and int(rows[last][0]) + 60_000 >= next_sample:  # (most blocks: none due)
+                        for m in range(j, last + 1):
+                            if int(rows[m][0]) + 60_000 >= next_sample:
+                                reachable = m
+                                break
+            if reachable > j:
+                # the minutes before it reach nothing: the state the walk of each leaves at its end
+                mc.n1 = base + reachable
+                p.current_price = rows[reachable - 1][2]
                 continue
-            if reachable < j:
-                # the orders may have changed since the last scan (a fill at the minute before)
-                reachable = _first_reachable_minute(rows, j, n_rows, market.active,
-                                                    rows[j - 1][2] if j > 0 else prev_close)
-                if reachable > j:
-                    # the minutes before it reach nothing: the state the walk of each leaves at its end
-                    mc.n1 = base + reachable
-                    p.current_price = rows[reachable - 1][2]
-                    continue
         idx = base + j
         temp = rows[j]
         cprev = rows[j - 1][2] if j > 0 else prev_close
