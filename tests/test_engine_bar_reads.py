@@ -263,3 +263,39 @@ def test_skipping_the_minutes_a_walk_cannot_fill_in_changes_nothing(monkeypatch,
     walked = backtest()
     assert len(skipped[0]) > 15
     assert repr(skipped) == repr(walked)
+
+
+class _EntersEveryFewBars(_RestsBracket):
+    """A market entry every fifth flat bar (callbacks at the bar's close), else the resting bracket."""
+
+    def go_long(self):
+        if self.index % 5 == 0:
+            self.buy = 0.05, self.price
+            self.stop_loss = 0.05, self.price * 0.99
+            self.take_profit = 0.05, self.price * 1.004
+        else:
+            super().go_long()
+
+
+@pytest.mark.parametrize("strategy", [_RestsBracket, _EntersEveryFewBars])
+@pytest.mark.parametrize("minutes", [8 * 1440, 8 * 1440 - 17])
+def test_the_one_route_loop_in_step_mode_equals_the_general_loop(monkeypatch, strategy, minutes):
+    # (a run ending inside a bar: step mode runs no strategy on that short last block)
+    from jesse_dag import research
+    from jesse_dag.engine import simulator
+
+    def backtest():
+        candles = synthetic_market(days=9, seed=6)[:600 + minutes]
+        config = {"starting_balance": 10_000, "fee": 0.0004, "type": "futures", "futures_leverage": 5,
+                  "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 10}
+        out = research.backtest(config, [{"exchange": "Sandbox", "strategy": strategy, "symbol": "BTC-USDT",
+                                          "timeframe": "30m"}], [], candles={KEY: {"candles": candles[600:]}},
+                                warmup_candles={KEY: {"candles": candles[:600]}}, fast_mode=False,
+                                generate_equity_curve=True)
+        return out["trades"], out["equity_curve"], out["metrics"]
+
+    inlined = backtest()
+    monkeypatch.setattr(simulator, "_run_every_block", lambda *args: 0)  # every block by the general loop
+    general = backtest()
+    assert len(inlined[0]) > 15
+    assert repr(inlined) == repr(general)

@@ -405,9 +405,10 @@ def _mid_block_sample(session: Session, markets: list[Market], all_blocks: list[
 FUNDING_INTERVAL_MS = 8 * 3_600_000
 
 
-def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_blocks: int) -> None:
-    """:func:`run_fast`'s loop when one route on one market runs at every block (no liquidation, no
-    step-mode sampling): the block simulation and the bookkeeping of the general loop, inlined."""
+def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_blocks: int) -> int:
+    """:func:`run_fast`'s loop over blocks ``0..n_blocks-1`` when one route on one market runs at every block
+    (no liquidation, no funding): the block simulation and the bookkeeping of the general loop, inlined.
+    Returns the number of blocks done (the general loop goes on from there)."""
     mc = market.candles
     p = market.position
     # Strategy._execute inlined: its bookkeeping around the hooks, ``before`` called as Strategy._call does
@@ -417,14 +418,15 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
     has_after = overrides["after"]
     has_chart = overrides["update_chart"]
     filtered_at = -1  # session.status_changes when market.active was last filtered
-    # (sampled_in_block is read in step mode only, which never takes this loop; the strategy is never
-    # executing at the top of a block, so _execute's re-entry test is left out)
+    # (the strategy is never executing at the top of a block, so _execute's re-entry test is left out)
     session.sampled_in_block = False
+    step_sampling = session.step_sampling
     next_sample = session.next_sample
     for lo in range(0, n_blocks, BLOCK_CHUNK):
         # one window of blocks at a time (bl's lists are indexed from its first block)
         bl.load(lo)
-        closes = list(bl.close[lo:bl.hi])  # the same numpy float64 prices, without an array index per block
+        stop = min(bl.hi, n_blocks)
+        closes = list(bl.close[lo:stop])  # the same numpy float64 prices, without an array index per block
         close_l = bl.close_l
         end_time_l = bl.end_time_l
         base_l = bl.base_l
@@ -432,7 +434,7 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
         n1_l = bl.n1_l
         lo_any_l = bl.lo_any_l
         hi_any_l = bl.hi_any_l
-        for i in range(bl.hi - lo):
+        for i in range(stop - lo):
             if market.active:
                 # _needs_walk's superset test inlined: most bars no resting order is near the block's range
                 lo_any = lo_any_l[i]
@@ -446,6 +448,13 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
             mc.n1 = n1_l[i]
             session.time = t = end_time_l[i]
             p.current_price = close_l[i]
+            if step_sampling:
+                # a daily sample due inside the block, at its own minute (unless the walk took it)
+                next_sample = session.next_sample  # (a walk may have taken one)
+                if next_sample < t and not session.sampled_in_block:
+                    _mid_block_sample(session, [market], [bl], i)
+                    next_sample = session.next_sample
+                session.sampled_in_block = False
             strategy._is_executing = True
             strategy._cached_price = closes[i]
             try:
@@ -477,6 +486,7 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
                 session.save_daily_balance()
                 session.advance_sample()
                 next_sample = session.next_sample
+    return n_blocks
 
 
 def run_fast(session: Session, step: int) -> None:
@@ -509,11 +519,11 @@ def run_fast(session: Session, step: int) -> None:
     next_funding = (first_ts // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS
     if funding:
         can_skip = False  # every funding instant needs its block's close
-    if (single and len(routes) == 1 and route_plan[0][0] == 1 and not step_sampling
-            and not session.isolated and not funding):
-        # the common shape (one market, one route, a strategy bar per block): the same steps, inlined
-        _run_every_block(session, market0, bl0, routes[0].strategy, n_blocks)
-        b = n_blocks
+    if single and len(routes) == 1 and route_plan[0][0] == 1 and not session.isolated and not funding:
+        # the common shape (one market, one route, a strategy bar per block): the same steps, inlined; step
+        # mode runs no strategy on a short last block: the loop below takes that one
+        b = _run_every_block(session, market0, bl0, routes[0].strategy,
+                             n_blocks - 1 if step_sampling and n % step else n_blocks)
     else:
         b = 0
     while b < n_blocks:
