@@ -279,23 +279,25 @@ class _EntersEveryFewBars(_RestsBracket):
 
 @pytest.mark.parametrize("strategy", [_RestsBracket, _EntersEveryFewBars])
 @pytest.mark.parametrize("minutes", [8 * 1440, 8 * 1440 - 17])
-def test_the_one_route_loop_in_step_mode_equals_the_general_loop(monkeypatch, strategy, minutes):
-    # (a run ending inside a bar: step mode runs no strategy on that short last block)
-    from jesse_dag import research
+@pytest.mark.parametrize("fast_mode, mode, leverage", [(False, "cross", 5), (True, "isolated", 100)])
+def test_the_one_route_loop_equals_the_general_loop(monkeypatch, strategy, minutes, fast_mode, mode, leverage):
+    # step mode (daily samples inside blocks) and isolated positions in fast mode (liquidations: high leverage);
+    # a run ending inside a bar: step mode runs no strategy on that short last block
     from jesse_dag.engine import simulator
 
     def backtest():
         candles = synthetic_market(days=9, seed=6)[:600 + minutes]
-        config = {"starting_balance": 10_000, "fee": 0.0004, "type": "futures", "futures_leverage": 5,
-                  "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 10}
-        out = research.backtest(config, [{"exchange": "Sandbox", "strategy": strategy, "symbol": "BTC-USDT",
-                                          "timeframe": "30m"}], [], candles={KEY: {"candles": candles[600:]}},
-                                warmup_candles={KEY: {"candles": candles[:600]}}, fast_mode=False,
-                                generate_equity_curve=True)
-        return out["trades"], out["equity_curve"], out["metrics"]
+        config = {"starting_balance": 10_000, "fee": 0.0004, "type": "futures", "futures_leverage": leverage,
+                  "futures_leverage_mode": mode, "exchange": "Sandbox", "warm_up_candles": 10}
+        run = run_backtest(config, [{"exchange": "Sandbox", "strategy": strategy, "symbol": "BTC-USDT",
+                                     "timeframe": "30m"}], [], {KEY: {"candles": candles[600:]}},
+                           {KEY: {"candles": candles[:600]}}, fast_mode=fast_mode)
+        s = run.session
+        return run.result, s.daily_balance, s.daily_balance_timestamps, s.total_liquidations
 
     inlined = backtest()
     monkeypatch.setattr(simulator, "_run_every_block", lambda *args: 0)  # every block by the general loop
     general = backtest()
-    assert len(inlined[0]) > 15
+    assert len(inlined[0]["trades"]) > 15 and len(inlined[1]) >= 8
+    assert (inlined[3] > 0) == (mode == "isolated")
     assert repr(inlined) == repr(general)

@@ -407,8 +407,8 @@ FUNDING_INTERVAL_MS = 8 * 3_600_000
 
 def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_blocks: int) -> int:
     """:func:`run_fast`'s loop over blocks ``0..n_blocks-1`` when one route on one market runs at every block
-    (no liquidation, no funding): the block simulation and the bookkeeping of the general loop, inlined.
-    Returns the number of blocks done (the general loop goes on from there)."""
+    (no funding, no liquidation checked per minute): the block simulation and the bookkeeping of the general
+    loop, inlined. Returns the number of blocks done (the general loop goes on from there)."""
     mc = market.candles
     p = market.position
     # Strategy._execute inlined: its bookkeeping around the hooks, ``before`` called as Strategy._call does
@@ -421,6 +421,7 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
     # (the strategy is never executing at the top of a block, so _execute's re-entry test is left out)
     session.sampled_in_block = False
     step_sampling = session.step_sampling
+    isolated = session.isolated  # (fast mode: an open position's liquidation is checked on each block)
     next_sample = session.next_sample
     for lo in range(0, n_blocks, BLOCK_CHUNK):
         # one window of blocks at a time (bl's lists are indexed from its first block)
@@ -445,6 +446,10 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
                             walk_block(session, market, base_l[i], nrows_l[i], bl.low_l[i], bl.high_l[i],
                                        bl.prev_l[i])
                         break
+            if isolated and p.qty != 0:
+                # _finish_block's test, before the block's end state is set
+                session.time = end_time_l[i]
+                session.check_liquidation(market, bl.open_l[i], bl.high_l[i], bl.low_l[i], bl.prev_l[i])
             mc.n1 = n1_l[i]
             session.time = t = end_time_l[i]
             p.current_price = close_l[i]
@@ -519,7 +524,8 @@ def run_fast(session: Session, step: int) -> None:
     next_funding = (first_ts // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS
     if funding:
         can_skip = False  # every funding instant needs its block's close
-    if single and len(routes) == 1 and route_plan[0][0] == 1 and not session.isolated and not funding:
+    if (single and len(routes) == 1 and route_plan[0][0] == 1 and not (session.isolated and step_sampling)
+            and not funding):
         # the common shape (one market, one route, a strategy bar per block): the same steps, inlined; step
         # mode runs no strategy on a short last block: the loop below takes that one
         b = _run_every_block(session, market0, bl0, routes[0].strategy,
