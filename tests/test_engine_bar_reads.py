@@ -229,13 +229,15 @@ class _RestsBracket(Strategy):
     """Rests a limit entry below the price with a stop and a target, re-placed every bar (long walks of
     touched blocks with several fills, some minutes reaching nothing)."""
 
+    qty = 0.05
+
     def should_long(self):
         return True
 
     def go_long(self):
-        self.buy = 0.05, self.price * 0.997
-        self.stop_loss = 0.05, self.price * 0.985
-        self.take_profit = 0.05, self.price * 1.006
+        self.buy = self.qty, self.price * 0.997
+        self.stop_loss = self.qty, self.price * 0.985
+        self.take_profit = self.qty, self.price * 1.006
 
     def should_cancel_entry(self):
         return True
@@ -270,25 +272,33 @@ class _EntersEveryFewBars(_RestsBracket):
 
     def go_long(self):
         if self.index % 5 == 0:
-            self.buy = 0.05, self.price
-            self.stop_loss = 0.05, self.price * 0.99
-            self.take_profit = 0.05, self.price * 1.004
+            self.buy = self.qty, self.price
+            self.stop_loss = self.qty, self.price * 0.99
+            self.take_profit = self.qty, self.price * 1.004
         else:
             super().go_long()
 
 
 @pytest.mark.parametrize("strategy", [_RestsBracket, _EntersEveryFewBars])
 @pytest.mark.parametrize("minutes", [8 * 1440, 8 * 1440 - 17])
-@pytest.mark.parametrize("fast_mode, mode, leverage", [(False, "cross", 5), (True, "isolated", 100)])
+@pytest.mark.parametrize("fast_mode, mode, leverage", [(False, "cross", 5), (True, "isolated", 100),
+                                                     (True, "cross_liquidation", 100)])
 def test_the_one_route_loop_equals_the_general_loop(monkeypatch, strategy, minutes, fast_mode, mode, leverage):
-    # step mode (daily samples inside blocks) and isolated positions in fast mode (liquidations: high leverage);
-    # a run ending inside a bar: step mode runs no strategy on that short last block
+    # step mode (daily samples inside blocks) and liquidations in fast mode (high leverage; isolated positions,
+    # and cross ones with the opt-in); a run ending inside a bar: step mode runs no strategy on that last block
     from jesse_dag.engine import simulator
+
+    if mode == "cross_liquidation":
+        # the whole wallet is the margin: positions large enough to lose it before the stop (90% of the
+        # leveraged balance), none once a liquidation took the wallet
+        strategy = type("Big", (strategy,), {"qty": property(lambda s: round(s.balance * 90 / s.price, 3)),
+                                             "should_long": lambda s: s.balance > 5_000})
 
     def backtest():
         candles = synthetic_market(days=9, seed=6)[:600 + minutes]
         config = {"starting_balance": 10_000, "fee": 0.0004, "type": "futures", "futures_leverage": leverage,
-                  "futures_leverage_mode": mode, "exchange": "Sandbox", "warm_up_candles": 10}
+                  "futures_leverage_mode": mode.split("_")[0], "exchange": "Sandbox", "warm_up_candles": 10,
+                  "cross_liquidation": mode == "cross_liquidation"}
         run = run_backtest(config, [{"exchange": "Sandbox", "strategy": strategy, "symbol": "BTC-USDT",
                                      "timeframe": "30m"}], [], {KEY: {"candles": candles[600:]}},
                            {KEY: {"candles": candles[:600]}}, fast_mode=fast_mode)
@@ -298,6 +308,6 @@ def test_the_one_route_loop_equals_the_general_loop(monkeypatch, strategy, minut
     inlined = backtest()
     monkeypatch.setattr(simulator, "_run_every_block", lambda *args: 0)  # every block by the general loop
     general = backtest()
-    assert len(inlined[0]["trades"]) > 15 and len(inlined[1]) >= 8
-    assert (inlined[3] > 0) == (mode == "isolated")
+    assert len(inlined[0]["trades"]) > (0 if mode == "cross_liquidation" else 15) and len(inlined[1]) >= 8
+    assert (inlined[3] > 0) == (mode != "cross")
     assert repr(inlined) == repr(general)

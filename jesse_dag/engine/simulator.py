@@ -422,6 +422,10 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
     session.sampled_in_block = False
     step_sampling = session.step_sampling
     isolated = session.isolated  # (fast mode: an open position's liquidation is checked on each block)
+    # An isolated position's liquidation price depends on its side, entry price and the leverage only: kept
+    # for the (qty, entry price) it was computed for (a cross one's also on the wallet: asked each block)
+    liq_kept = isolated and session.exchange.futures_leverage_mode == "isolated"
+    liq_qty = liq_entry = liq = None
     next_sample = session.next_sample
     for lo in range(0, n_blocks, BLOCK_CHUNK):
         # one window of blocks at a time (bl's lists are indexed from its first block)
@@ -448,8 +452,18 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
                         break
             if isolated and p.qty != 0:
                 # _finish_block's test, before the block's end state is set
-                session.time = end_time_l[i]
-                session.check_liquidation(market, bl.open_l[i], bl.high_l[i], bl.low_l[i], bl.prev_l[i])
+                if liq_kept:
+                    if p.qty != liq_qty or p.entry_price != liq_entry:
+                        liq_qty = p.qty
+                        liq_entry = p.entry_price
+                        liq = p.liquidation_price
+                    # the test's range: the block's, widened by the gap from the previous close
+                    reached = lo_any_l[i] <= liq <= hi_any_l[i]
+                else:
+                    reached = True
+                if reached:
+                    session.time = end_time_l[i]
+                    session.check_liquidation(market, bl.open_l[i], bl.high_l[i], bl.low_l[i], bl.prev_l[i])
             mc.n1 = n1_l[i]
             session.time = t = end_time_l[i]
             p.current_price = close_l[i]
