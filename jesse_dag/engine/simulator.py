@@ -546,6 +546,7 @@ def run_fast(session: Session, step: int) -> None:
                              n_blocks - 1 if step_sampling and n % step else n_blocks)
     else:
         b = 0
+    filtered_at = [-1] * len(route_plan)  # per route: session.status_changes when its market's list was filtered
     while b < n_blocks:
         end_minutes = (b + 1) * step
         if can_skip and end_minutes < n and not any(end_minutes % k == 0 for k in route_ks):
@@ -588,11 +589,13 @@ def run_fast(session: Session, step: int) -> None:
         # Step mode runs a route only at a complete bar; fast mode also at the end of a short last block
         # (Jesse's block counter reaches the bar's end even when the candles stop before it).
         run_routes = not (step_sampling and nb1 == n_blocks and n % step)
-        for kb, strategy, market, closes in route_plan:
+        for r, (kb, strategy, market, closes) in enumerate(route_plan):
             if nb1 % kb == 0 and run_routes:
                 strategy._execute(closes[b])
-            if market.active:
+            # (no order cancelled or executed since this route's last filtering: every order left is active)
+            if market.active and session.status_changes != filtered_at[r]:
                 market.active = [o for o in market.active if o.status == ACTIVE]
+                filtered_at[r] = session.status_changes
         if session.to_execute:
             session.execute_simulated_market_orders()
         if session.time >= session.next_sample:
