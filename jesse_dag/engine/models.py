@@ -160,7 +160,7 @@ class Order:
         # a copy of the template (its table sized once, the constant fields in place) filled in: about half the
         # cost of a 21-key dict display, which grows its table as it goes (two orders a trade in every result)
         d = _ORDER_DICT.copy()
-        i = self._id  # the id property, inlined
+        i = self._id  # the id property and format_id's common case, inlined
         d["id"] = (f"00000000-0000-4000-8000-{i:012x}" if i < 0x1_0000_0000_0000 else format_id(i)) \
             if type(i) is int else i
         d["trade_id"] = self.trade_id
@@ -185,6 +185,7 @@ class Order:
                 f"{' reduce_only' if self.reduce_only else ''})")
 
 
+# Jesse's trade dict (``to_dict_with_orders``): its keys in order
 _TRADE_DICT: dict = dict.fromkeys((
     "id", "strategy_name", "symbol", "exchange", "type", "entry_price", "exit_price", "qty", "opened_at", "closed_at",
     "fee", "size", "PNL", "PNL_percentage", "holding_period", "orders"))
