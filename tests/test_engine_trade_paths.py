@@ -151,3 +151,26 @@ def test_reduce_only_exits_leave_the_books_and_the_margin_as_the_entries_left_th
     assert any(exits > 0 for *_, exits in seen)
     for buys, sells, entries, _ in seen:
         assert buys == [(q, p) for side, q, p in entries if side == "buy"] and sells == []
+
+
+def test_the_margin_checked_at_submission_is_available_margin_bit_for_bit():
+    """The submission's shortcut (one asset, empty books, flat) checks against the property's value: an order
+    of exactly that margin is accepted, one a float step larger is refused (leverage 1, price 1: size = qty)."""
+    import math
+
+    import pytest
+
+    from jesse_dag.engine.exceptions import InsufficientMargin
+
+    for wallet in (10_000.0, 0.1 + 0.2, 1e-300, 123_456.789):
+        for side in ("buy", "sell"):
+            ex = FuturesExchange("Sandbox", wallet, 0.001, ["BTC-USDT"], "USDT", 1, "cross")
+            ex.positions["BTC-USDT"] = Position("Sandbox", "BTC-USDT", ex)
+            margin = ex.available_margin
+            sign = 1 if side == "buy" else -1
+            with pytest.raises(InsufficientMargin, match="the available margin is"):
+                ex.on_order_submission(Order(1, "s", "Sandbox", "BTC-USDT", side, "LIMIT",
+                                             sign * math.nextafter(margin, math.inf), 1.0, False, 0), str)
+            ex.on_order_submission(Order(2, "s", "Sandbox", "BTC-USDT", side, "LIMIT", sign * margin, 1.0, False, 0),
+                                   str)
+            assert (ex.buy_orders if side == "buy" else ex.sell_orders)["BTC"] == [(sign * margin, 1.0)]

@@ -616,8 +616,19 @@ class FuturesExchange(Exchange):
         if not order.reduce_only:
             qty = order.qty
             price = order.price
-            effective_order_size = abs(qty * price) / self.futures_leverage
-            available = self.available_margin
+            leverage = self.futures_leverage
+            effective_order_size = abs(qty * price) / leverage
+            books = self._margin_books
+            if len(books) == 1 and not books[0][1] and not books[0][2]:
+                # one asset, nothing pending (a flat account placing its entry, a strategy re-placing it every
+                # bar): available_margin's sum, inlined, with nothing to add for the empty books
+                position = self.positions.get(books[0][0])
+                if position is None or position.qty == 0:
+                    available = self.assets[self.settlement_currency] - 0.0 / leverage
+                else:
+                    available = self.available_margin
+            else:
+                available = self.available_margin
             if effective_order_size > available:
                 raise InsufficientMargin(
                     f"{order.exchange} {order.symbol} at {time_text()}: cannot submit a {order.side} "
