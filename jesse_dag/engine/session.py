@@ -242,11 +242,12 @@ class Session:
             qty = float(qty)
         if price.__class__ is not float:
             price = float(price)
-        signed = abs(qty) if side == BUY else -abs(qty)
         self._id_counter += 1  # self.new_id_number(), inlined
-        order = Order(self._id_counter, self.session_id, market.exchange, market.symbol, side, type, signed, price,
-                      reduce_only, self.time)
-        self.exchange.on_order_submission(order, self.time_text)
+        order = Order(self._id_counter, self.session_id, market.exchange, market.symbol, side, type,
+                      abs(qty) if side == BUY else -abs(qty), price, reduce_only, self.time)
+        ex = self.exchange
+        if not reduce_only or ex.books_reduce_only:  # (a futures exchange books no reduce-only order)
+            ex.on_order_submission(order, self.time_text)
         market.orders.append(order)
         market.active.append(order)
         if type == MARKET:
@@ -265,7 +266,9 @@ class Session:
         # cancel_order on each active order, inlined (a strategy re-placing its entry cancels every bar);
         # cancelling changes no list, so market.active is walked as it is
         time = self.time
-        on_cancellation = self.exchange.on_order_cancellation
+        ex = self.exchange
+        on_cancellation = ex.on_order_cancellation
+        books_reduce_only = ex.books_reduce_only
         for o in market.active:
             status = o.status
             if status == CANCELED or status == EXECUTED:
@@ -273,7 +276,8 @@ class Session:
             o.canceled_at = time
             o.status = CANCELED
             self.status_changes += 1
-            on_cancellation(o)
+            if books_reduce_only or not o.reduce_only:  # (a futures exchange books no reduce-only order)
+                on_cancellation(o)
         market.orders.clear()
 
     def execute_simulated_market_orders(self) -> None:
@@ -285,13 +289,15 @@ class Session:
 
     # -- order execution (order_service.execute_order + position_service.on_executed_order) ---------------------
     def execute_order(self, order: Order) -> None:
-        if order.status == CANCELED or order.status == EXECUTED:
+        status = order.status
+        if status == CANCELED or status == EXECUTED:
             return
         market = self.markets[f"{order.exchange}-{order.symbol}"]
         p = market.position
         ex = self.exchange
-        rate = ex.fill_rate = ex.rate_for(order)
-        if ex.slippage and order.type != LIMIT and not order.vars.get("liquidation"):
+        otype = order.type
+        rate = ex.fill_rate = ex.maker_fee if otype == LIMIT else ex.taker_fee  # ex.rate_for(order)
+        if ex.slippage and otype != LIMIT and not order.vars.get("liquidation"):
             # opt-in slippage: market and stop fills move against the trader
             order.vars = dict(order.vars)
             order.vars["slipped_from"] = order.price
@@ -299,62 +305,63 @@ class Session:
         order.executed_at = self.time
         order.status = EXECUTED
         self.status_changes += 1
-        if order.reduce_only and p.qty != 0 and abs(order.qty) > abs(p.qty):
-            order.filled_qty = -p.qty
+        qty = order.qty
+        price = order.price
+        pq = p.qty
+        reduce_only = order.reduce_only
+        if reduce_only and pq != 0 and abs(qty) > abs(pq):
+            filled = order.filled_qty = -pq
         else:
-            order.filled_qty = order.qty
+            filled = order.filled_qty = qty
         if order.fee is None:
-            notional = abs(order.filled_qty or order.qty) * order.price
-            order.fee = rate * notional
+            order.fee = rate * (abs(filled or qty) * price)
 
         # closed_trade_service.add_executed_order. A flip (a non-reduce-only order larger than the position)
         # is booked per trade on purpose, unlike Jesse: the closing leg (qty and fee) on the closed trade,
         # the opening leg on the new one (Jesse books the whole order on the closed trade).
-        fill = abs(order.filled_qty or 0.0)
+        fill = abs(filled or 0.0)
         flip_open_qty = 0.0
-        if (not order.reduce_only and p.qty != 0 and p.qty * order.qty < 0 and abs(order.qty) > abs(p.qty)
-                and exact_sum(p.qty, order.qty) != 0):
-            flip_open_qty = abs(exact_sum(p.qty, order.qty))
-            fill = abs(p.qty)
+        if (not reduce_only and pq != 0 and pq * qty < 0 and abs(qty) > abs(pq)
+                and exact_sum(pq, qty) != 0):
+            flip_open_qty = abs(exact_sum(pq, qty))
+            fill = abs(pq)
         t = market.current_trade
         if t is None:
-            t = market.current_trade = ClosedTrade(self.new_id())
+            self._id_counter += 1  # self.new_id(), inlined
+            t = market.current_trade = ClosedTrade(format_id(self._id_counter))
         order.trade_id = t.id
         t.orders.append(order)
-        t.leg_fees.append(order.fee if not flip_open_qty else rate * (fill * order.price))
+        t.leg_fees.append(order.fee if not flip_open_qty else rate * (fill * price))
         incremental = fill - order._recorded_fill_qty
         if incremental > 0:
             order._recorded_fill_qty = fill
-            (t.buy_orders if order.side == BUY else t.sell_orders).append((incremental, order.price))
+            (t.buy_orders if order.side == BUY else t.sell_orders).append((incremental, price))
 
-        self.exchange.on_order_execution(order)
-        self._on_position_fill(market, p, order)
+        if not reduce_only or ex.books_reduce_only:  # (a futures exchange books no reduce-only order)
+            ex.on_order_execution(order)
 
-    def _on_position_fill(self, market: Market, p: Position, order: Order) -> None:
-        qty = order.qty
-        price = order.price
-        futures = self.exchange.type == "futures"
-        if futures:
-            self.exchange.charge_fee(order.filled_qty * price)
-        if p.qty == 0:
+        # position_service.on_executed_order
+        if ex.type == "futures":
+            ex.charge_fee(filled * price)
+        if pq == 0:
             self._open(market, p, qty, price)
-        elif exact_sum(p.qty, qty) == 0:
+        elif qty == -pq and pq - pq == 0 or exact_sum(pq, qty) == 0:  # (exact_sum's own shortcut first)
             self._close(market, p, price)
-        elif p.qty * qty > 0:
-            if not order.reduce_only:
+        elif pq * qty > 0:
+            if not reduce_only:
                 self._increase(p, qty, price)
-        elif p.qty * qty < 0:
-            if abs(qty) > abs(p.qty):
-                if order.reduce_only:
+        elif pq * qty < 0:
+            if abs(qty) > abs(pq):
+                if reduce_only:
                     self._close(market, p, price)
                 else:
-                    diff_qty = exact_sum(p.qty, qty)
+                    diff_qty = exact_sum(pq, qty)
                     self._close(market, p, price)
                     self._open(market, p, diff_qty, price)
                     opening = market.current_trade
                     leg = abs(diff_qty)
                     opening.orders.append(order)
-                    opening.leg_fees.append(self.exchange.fill_rate * (leg * price))
+                    opening.leg_fees.append(ex.fill_rate * (leg * price))
                     (opening.buy_orders if order.side == BUY else opening.sell_orders).append((leg, price))
             else:
                 self._reduce(p, qty, price)
@@ -391,38 +398,46 @@ class Session:
             raise OpenPositionError("an already open position cannot be opened")
         p.entry_price = price
         p.exit_price = None
-        self._update_qty(p, qty, "set")
+        # self._update_qty(p, qty, "set"), inlined
+        p.previous_qty = p.qty
+        p.qty = qty * (1 - self.exchange.fill_rate) if self.exchange.type == "spot" else qty
         # a float as in Jesse, whose clock is a candle timestamp read from a float64 array (trade dicts and
         # their hashes then match Jesse's: 1747918620000.0, not 1747918620000)
-        p.opened_at = float(self.time)
+        opened_at = p.opened_at = float(self.time)
         t = market.current_trade
         if t is None:
-            t = market.current_trade = ClosedTrade(self.new_id())
-        t.opened_at = p.opened_at
+            self._id_counter += 1
+            t = market.current_trade = ClosedTrade(format_id(self._id_counter))
+        t.opened_at = opened_at
         t.leverage = p.leverage
         strategy = p.strategy
         t.timeframe = strategy.timeframe if strategy is not None else None
         t.strategy_name = strategy.name if strategy is not None else None
         t.exchange = p.exchange_name
         t.symbol = p.symbol
-        t.type = p.type
+        t.type = "long" if p.qty > 0 else "short" if p.qty < 0 else "close"  # p.type
         t.session_id = self.session_id
 
     def _close(self, market: Market, p: Position, price: float) -> None:
-        if p.qty == 0:
+        pq = p.qty
+        if pq == 0:
             raise EmptyPosition("The position is already closed.")
         p.exit_price = price
-        p.closed_at = float(self.time)
-        if self.exchange.type == "futures":
-            self.exchange.add_realized_pnl(self._estimate_pnl(abs(p.qty), p.entry_price, price, p.qty > 0))
-        self._update_qty(p, 0, "set")
+        closed_at = p.closed_at = float(self.time)
+        ex = self.exchange
+        if ex.type == "futures":
+            ex.add_realized_pnl(self._estimate_pnl(abs(pq), p.entry_price, price, pq > 0))
+        # self._update_qty(p, 0, "set"), inlined
+        p.previous_qty = pq
+        p.qty = 0 * (1 - ex.fill_rate) if ex.type == "spot" else 0
         p.entry_price = None
         t = market.current_trade
-        if t is None or not t.is_open:
+        if t is None or t.opened_at is None:  # (not t.is_open)
             return
-        t.closed_at = p.closed_at
-        if p.strategy is not None:
-            p.strategy.trades_count += 1
+        t.closed_at = closed_at
+        strategy = p.strategy
+        if strategy is not None:
+            strategy.trades_count += 1
         self.closed_trades.append(t)
         market.just_closed = t
         market.current_trade = None

@@ -117,7 +117,8 @@ _DECLARATION_TYPES = (tuple, list, np.ndarray, _Rows)
 # Hooks whose base-class version does nothing: the engine skips calling them when a strategy does not
 # override them (a per-bar saving; the result is the same as calling the no-op).
 _NO_OP_HOOKS = ("before", "after", "update_chart", "update_position", "filters", "should_cancel_entry",
-                "on_cancel", "before_terminate", "terminate", "should_short")
+                "on_cancel", "before_terminate", "terminate", "should_short", "on_open_position",
+                "on_close_position", "on_increased_position", "on_reduced_position")
 
 
 # The session of the backtest creating a strategy, while its class is called: Jesse's store is global, so a
@@ -512,8 +513,6 @@ class Strategy(ChartSeriesMixin, MLMixin):
     # ── declarations ─────────────────────────────────────────────────────────────────────────────────
     def _get_formatted_order(self, var, name: str):
         tv = type(var)
-        if tv is np.ndarray or tv is _Rows:
-            return var
         if tv is tuple and len(var) == 2:
             # the common declaration, one valid (qty, price) pair: the rows of the same (1, 2) array as the
             # general path below (as a _Rows), without its shape and value checks (anything unusual takes that
@@ -526,6 +525,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
                     rows = _Rows()
                     rows.append([q, p])  # (half the cost of _Rows(([q, p],)))
                     return rows
+        elif tv is np.ndarray or tv is _Rows:
+            return var
         if var is None or (isinstance(var, list) and var == []):
             return []
         try:
@@ -992,25 +993,42 @@ class Strategy(ChartSeriesMixin, MLMixin):
     # ── fill callbacks ───────────────────────────────────────────────────────────────────────────────
     def _on_updated_position(self, order) -> None:
         self._session.user_code_runs += 1
-        before_qty = self.position.previous_qty
-        after_qty = self.position.qty
+        p = self.position
+        before_qty = p.previous_qty
+        after_qty = p.qty
         if abs(before_qty) <= 0 < abs(after_qty):
-            self._call_internal("on_open_position", self._on_open_position, order)
+            hook = "on_open_position"
+            callback = self._on_open_position
         elif abs(before_qty) > 0 >= abs(after_qty):
-            self._call_internal("on_close_position", self._on_close_position, order)
+            hook = "on_close_position"
+            callback = self._on_close_position
         elif abs(after_qty) > abs(before_qty):
-            self._call_internal("on_increased_position", self._on_increased_position, order)
+            hook = "on_increased_position"
+            callback = self._on_increased_position
         else:
-            self._call_internal("on_reduced_position", self._on_reduced_position, order)
+            hook = "on_reduced_position"
+            callback = self._on_reduced_position
+        # self._call_internal(hook, callback, order), inlined (every fill)
+        previous = self._hook
+        self._hook = hook
+        try:
+            callback(order)
+        except Exception as exc:
+            self._hook_failed(exc, previous)
+            raise
+        self._hook = previous
 
     def _on_open_position(self, order) -> None:
         self.increased_count = 1
-        if len(self._session.routes) > 1:
+        session = self._session
+        if len(session.routes) > 1:
             self._broadcast("on_route_open_position")
-        entry = self.position.entry_price
-        # (is_long / is_short: no order below executes at once, so the position stays as it is)
-        is_long = self.position.qty > 0
-        is_short = self.position.qty < 0
+        p = self.position
+        entry = p.entry_price
+        # (is_long / is_short: no order below executes at once, so the position and the price stay as they are)
+        is_long = p.qty > 0
+        is_short = p.qty < 0
+        current_price = None  # self.price, read once when an exit needs it
         if self._d_stop_loss is not None:
             for qty, price in _applied_declaration_rows(self._stop_loss):
                 if is_long and price >= entry:
@@ -1018,7 +1036,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 elif is_short and price <= entry:
                     submitted = self._broker_market(BUY, qty)
                 else:
-                    submitted = self._reduce_position_at(qty, price, self.price)
+                    if current_price is None:
+                        current_price = self.price
+                    submitted = self._reduce_position_at(qty, price, current_price)
                 if submitted:
                     submitted.submitted_via = STOP_LOSS_VIA
         if self._d_take_profit is not None:
@@ -1028,34 +1048,42 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 elif is_short and price >= entry:
                     submitted = self._broker_market(BUY, qty)
                 else:
-                    submitted = self._reduce_position_at(qty, price, self.price)
+                    if current_price is None:
+                        current_price = self.price
+                    submitted = self._reduce_position_at(qty, price, current_price)
                 if submitted:
                     submitted.submitted_via = TAKE_PROFIT_VIA
-        self.on_open_position(order)
+        if self._overrides["on_open_position"]:
+            self.on_open_position(order)
         self._detect_and_handle_entry_and_exit_modifications()
 
     def _on_close_position(self, order) -> None:
         self.last_trade_index = self.index
-        closed_trade = self._market.just_closed
-        self._market.just_closed = None
+        market = self._market
+        closed_trade = market.just_closed
+        market.just_closed = None
         if len(self._session.routes) > 1:
             self._broadcast("on_route_close_position")
         self._execute_cancel()
-        self.on_close_position(order, closed_trade)
-        self._detect_and_handle_entry_and_exit_modifications()
+        if self._overrides["on_close_position"]:
+            self.on_close_position(order, closed_trade)
+        if self.position.qty != 0:  # (the check returns at once on a closed position)
+            self._detect_and_handle_entry_and_exit_modifications()
 
     def _on_increased_position(self, order) -> None:
         self.increased_count += 1
         if len(self._session.routes) > 1:
             self._broadcast("on_route_increased_position")
-        self.on_increased_position(order)
+        if self._overrides["on_increased_position"]:
+            self.on_increased_position(order)
         self._detect_and_handle_entry_and_exit_modifications()
 
     def _on_reduced_position(self, order) -> None:
         self.reduced_count += 1
         if len(self._session.routes) > 1:
             self._broadcast("on_route_reduced_position")
-        self.on_reduced_position(order)
+        if self._overrides["on_reduced_position"]:
+            self.on_reduced_position(order)
         self._detect_and_handle_entry_and_exit_modifications()
 
     def _broadcast(self, hook: str) -> None:
