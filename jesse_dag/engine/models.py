@@ -272,8 +272,9 @@ class ClosedTrade:
             return None
         return (self.closed_at - self.opened_at) / 1000
 
-    def to_dict(self) -> dict:
-        """Jesse's trade dict (``to_dict_with_orders``)."""
+    def to_dict(self, orders: bool = True) -> dict:
+        """Jesse's trade dict (``to_dict_with_orders``); ``orders=False`` leaves its ``orders`` list empty (the
+        metrics never read it: batch variations and optimisation trials that keep only metrics)."""
         # the properties' formulas, each input computed once
         typ = self.type
         entry_rows = self.buy_orders if typ == "long" else self.sell_orders
@@ -309,7 +310,7 @@ class ClosedTrade:
             "opened_at": self.opened_at, "closed_at": self.closed_at, "fee": fee, "size": qty * entry,
             "PNL": pnl, "PNL_percentage": pnl / total_cost * 100,
             "holding_period": None if self.closed_at is None else (self.closed_at - self.opened_at) / 1000,
-            "orders": [o.to_dict for o in self.orders],
+            "orders": [o.to_dict for o in self.orders] if orders else [],
         }
 
 
