@@ -185,8 +185,6 @@ def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None
     """Each market's candles as a C-contiguous float64 array, checked (``gapped`` collects the keys whose
     timestamps skip minutes): a private copy, or with ``copy=False`` the caller's own array when it already
     is one (the caller then copies before writing, so the candles passed in are never changed)."""
-    from jesse_dag.candles.validate import CandleValidationError, validate_candles
-
     if not isinstance(candles, dict):
         raise InvalidCandles(f"{what} must be a dict keyed 'exchange-symbol', got {type(candles).__name__}")
     out = {}
@@ -199,6 +197,8 @@ def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None
                             else (False, False))
         if not passed:
             # the validator names the row and the problem
+            from jesse_dag.candles.validate import CandleValidationError, validate_candles
+
             try:
                 validate_candles(arr, allow_gaps=True, name=f"{what}[{key!r}]")
             except CandleValidationError as exc:
@@ -233,11 +233,11 @@ def _check_warmup(trade: dict[str, np.ndarray], warm: dict[str, np.ndarray], rou
             continue
         start = int(trade[r.key][0, 0])
         tf_ms = r.k * 60_000
-        if not len(w):
-            completed = 0
-        else:
-            buckets = np.unique(w[:, 0].astype(np.int64) // tf_ms)
-            completed = int(np.count_nonzero((buckets + 1) * tf_ms <= start))
+        # the route candles closed by the trading start: buckets b with (b + 1) * tf_ms <= start, i.e. b below
+        # start // tf_ms; the checked rows rise, so they are a prefix and each new bucket is a step in it
+        buckets = w[:, 0].astype(np.int64) // tf_ms
+        closed = buckets[:int(np.searchsorted(buckets, start // tf_ms, side="left"))]
+        completed = int(np.count_nonzero(closed[1:] != closed[:-1])) + 1 if len(closed) else 0
         if completed < warm_up_candles:
             raise InvalidCandles(
                 f"config['warm_up_candles'] is {warm_up_candles} but warmup_candles[{r.key!r}] holds {completed} "
