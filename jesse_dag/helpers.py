@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from jesse_dag._config import _warmup_candles_num, backtest_time, running_session, warmup_candles_num
 from jesse_dag.candles.timeframes import timeframe_to_minutes
 from jesse_dag.enums import sides, timeframes, trade_types
 from jesse_dag.indicators._core import get_candle_source as _candle_source
@@ -428,8 +429,6 @@ def app_currency() -> str:
         >>> app_currency()  # doctest: +SKIP
         'USDT'
     """
-    from jesse_dag._config import running_session
-
     session = running_session()
     routes = getattr(session, "routes", None)
     if not routes:
@@ -447,8 +446,6 @@ def now_to_timestamp(force_fresh: bool = False) -> int:
         0
     """
     if not force_fresh:
-        from jesse_dag._config import backtest_time
-
         t = backtest_time()
         if t is not None:
             return t
@@ -651,9 +648,9 @@ def slice_candles(candles: np.ndarray, sequential: bool) -> np.ndarray:
         >>> slice_candles(np.zeros((300, 6)), False).shape, slice_candles(np.zeros((300, 6)), True).shape
         ((240, 6), (300, 6))
     """
-    from jesse_dag._config import warmup_candles_num
-
-    n = warmup_candles_num()
+    # strategies call it per bar: the context variable read directly, no import statement or function call
+    # in between (those cost three times the slicing)
+    n = _warmup_candles_num.get()
     if not sequential and candles.shape[0] > n:
         # Jesse slices with [-n:]; n == 0 keeps every row there too
         return candles[-n:]
@@ -676,8 +673,6 @@ def get_config(keys: str, default: Any = None) -> Any:
     if from_env is not None:
         return from_env
     if keys == "env.data.warmup_candles_num":
-        from jesse_dag._config import warmup_candles_num
-
         return warmup_candles_num()
     return default
 

@@ -97,8 +97,8 @@ def _nan_mean(r: np.ndarray) -> float:
     return total / count if count else math.nan
 
 
-def _nan_std(r: np.ndarray, ddof: int = 1) -> float:
-    total, count, filled, mask = _nan_sum_count(r)
+def _nan_std(r: np.ndarray, ddof: int = 1, sums: tuple | None = None) -> float:
+    total, count, filled, mask = _nan_sum_count(r) if sums is None else sums
     if count - ddof <= 0:
         return math.nan
     squares = (np.float64(total / count) - filled) ** 2
@@ -133,6 +133,9 @@ def _elapsed_days(returns: pd.Series) -> int:
 
 
 def _divide(numerator: float, denominator: float) -> float:
+    if denominator != 0:
+        # Python's float division is IEEE's, numpy's bits; only a zero divisor needs numpy's inf / NaN
+        return float(numerator) / float(denominator)
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.float64(numerator) / np.float64(denominator))
 
@@ -161,12 +164,14 @@ def autocorr_penalty(returns: pd.Series) -> float:
     return _autocorr_penalty(_values(returns))
 
 
-def _sharpe(r: np.ndarray, periods: int, smart: bool, penalty: float | None = None) -> float:
-    divisor = _nan_std(r)
+def _sharpe(r: np.ndarray, periods: int, smart: bool, penalty: float | None = None,
+            mean_std: tuple[float, float] | None = None) -> float:
+    # ``penalty`` (_autocorr_penalty(r)) and ``mean_std`` (_nan_mean(r), _nan_std(r)): when the caller has
+    # them already (compute_metrics computes each once for every ratio)
+    mean, divisor = (_nan_mean(r), _nan_std(r)) if mean_std is None else mean_std
     if smart:
-        # ``penalty``: _autocorr_penalty(r) when the caller has it already (smart sortino needs it too)
         divisor = divisor * (_autocorr_penalty(r) if penalty is None else penalty)
-    return _divide(_nan_mean(r), divisor) * math.sqrt(periods)
+    return _divide(mean, divisor) * math.sqrt(periods)
 
 
 def sharpe_ratio(returns: pd.Series, periods: int = 365, smart: bool = False) -> float:
@@ -185,13 +190,22 @@ def smart_sharpe(returns: pd.Series, periods: int = 365) -> float:
     return sharpe_ratio(returns, periods, smart=True)
 
 
-def _sortino(r: np.ndarray, periods: int, smart: bool, penalty: float | None = None) -> float:
-    downside = math.sqrt(float((r[r < 0] ** 2).sum()) / len(r))
+def _sortino(r: np.ndarray, periods: int, smart: bool, penalty: float | None = None,
+             mean: float | None = None, downside: float | None = None) -> float:
+    # ``penalty``, ``mean`` (_nan_mean(r)) and ``downside`` (_downside(r)): when the caller has them already
+    if downside is None:
+        downside = _downside(r)
+    if mean is None:
+        mean = _nan_mean(r)
     if downside == 0:
-        return math.inf if _nan_mean(r) > 0 else -math.inf
+        return math.inf if mean > 0 else -math.inf
     if smart:
         downside = downside * (_autocorr_penalty(r) if penalty is None else penalty)
-    return _divide(_nan_mean(r), downside) * math.sqrt(periods)
+    return _divide(mean, downside) * math.sqrt(periods)
+
+
+def _downside(r: np.ndarray) -> float:
+    return math.sqrt(float((r[r < 0] ** 2).sum()) / len(r))
 
 
 def sortino_ratio(returns: pd.Series, periods: int = 365, smart: bool = False) -> float:
@@ -258,11 +272,12 @@ def max_drawdown(returns: pd.Series) -> float:
     return _max_drawdown(_values(returns))
 
 
-def _calmar(r: np.ndarray, days: int) -> float:
+def _calmar(r: np.ndarray, days: int, growth: float | None = None, drawdown: float | None = None) -> float:
+    # ``growth`` (_cagr(r, days)) and ``drawdown`` (_max_drawdown(r)): when the caller has them already
     if days == 0:
         return 0.0
-    dd = abs(_max_drawdown(r))
-    return _cagr(r, days) / dd if dd != 0 else 0.0
+    dd = abs(_max_drawdown(r) if drawdown is None else drawdown)
+    return (_cagr(r, days) if growth is None else growth) / dd if dd != 0 else 0.0
 
 
 def calmar_ratio(returns: pd.Series) -> float:
@@ -393,7 +408,8 @@ def _nan_to_jesse(value) -> float:
 
 
 def _mean(values: list[float]) -> float:
-    return float(np.mean(values)) if values else np.nan
+    # np.mean's steps on float64 (its pairwise sum, then one division by the count) without its wrapper
+    return float(np.add.reduce(np.asarray(values, dtype=np.float64))) / len(values) if values else np.nan
 
 
 def _check_trades(trades: Sequence[Mapping]) -> None:
@@ -502,11 +518,22 @@ def compute_metrics(
     days = (times[-1] - times[0]) // _DAY_MS if times is not None and len(times) else 0
     enough = len(r) >= 2
     nan = np.nan
-    penalty = _autocorr_penalty(r) if enough else nan  # smart sharpe's and smart sortino's, computed once
-    max_dd = _max_drawdown(r) * 100 if enough else nan
+    # what several ratios share, computed once: the autocorrelation penalty (smart sharpe and sortino), the
+    # NaN-skipping mean and std, the downside deviation, the drawdown and the growth (calmar)
+    if enough:
+        penalty = _autocorr_penalty(r)
+        sums = _nan_sum_count(r)
+        mean = sums[0] / sums[1] if sums[1] else math.nan
+        mean_std = (mean, _nan_std(r, sums=sums))
+        downside = _downside(r)
+        drawdown = _max_drawdown(r)
+    else:
+        penalty = mean = mean_std = downside = drawdown = nan
+    max_dd = drawdown * 100 if enough else nan
     underwater = max_underwater_period(balances, times) if len(balances) >= 2 else nan
-    annual_return = _cagr(r, days) * 100 if enough and times is not None else nan
-    calmar = _calmar(r, days) if enough and times is not None else nan
+    growth = _cagr(r, days) if enough and times is not None else nan
+    annual_return = growth * 100
+    calmar = _calmar(r, days, growth, drawdown) if enough and times is not None else nan
 
     return {
         "total": total,
@@ -539,11 +566,11 @@ def compute_metrics(
         "max_underwater_period": _nan_to_jesse(underwater),
         "annual_return": _nan_to_jesse(annual_return),
         "annualization": annualization,
-        "sharpe_ratio": _nan_to_jesse(_sharpe(r, annualization, False) if enough else nan),
+        "sharpe_ratio": _nan_to_jesse(_sharpe(r, annualization, False, None, mean_std) if enough else nan),
         "calmar_ratio": _nan_to_jesse(calmar),
-        "sortino_ratio": _nan_to_jesse(_sortino(r, annualization, False) if enough else nan),
-        "smart_sharpe": _nan_to_jesse(_sharpe(r, annualization, True, penalty) if enough else nan),
-        "smart_sortino": _nan_to_jesse(_sortino(r, annualization, True, penalty) if enough else nan),
+        "sortino_ratio": _nan_to_jesse(_sortino(r, annualization, False, None, mean, downside) if enough else nan),
+        "smart_sharpe": _nan_to_jesse(_sharpe(r, annualization, True, penalty, mean_std) if enough else nan),
+        "smart_sortino": _nan_to_jesse(_sortino(r, annualization, True, penalty, mean, downside) if enough else nan),
         "omega_ratio": _nan_to_jesse(_omega(r, annualization, 0.0) if enough else nan),
         "serenity_index": _nan_to_jesse(_serenity(r) if enough else nan),
         "total_open_trades": int(total_open_trades),

@@ -132,3 +132,21 @@ def test_dask_without_a_client_says_how_to_connect(market):
     cfg, rts, trade, warm = market
     with pytest.raises(ValueError, match="needs a running distributed.Client"):
         run_batch(cfg, rts, [], trade, warm, [{"hold": 3, "side": "long"}], backend="dask")
+
+
+def test_metrics_only_variations_equal_full_backtests_and_build_no_order_dicts(market, monkeypatch):
+    """run_batch without keep_trades skips the trades' order dicts; its metrics are the full backtest's."""
+    from jesse_dag import research
+    from jesse_dag.engine.models import Order
+
+    cfg, rts, trade, warm = market
+    hps = [{"hold": h, "side": s} for h in (3, 8) for s in ("long", "short")]
+    full = [research.backtest(cfg, rts, [], trade, warm, hyperparameters=hp) for hp in hps]
+    assert all(r["trades"] and r["trades"][0]["orders"] for r in full)
+    built = []
+    monkeypatch.setattr(Order, "to_dict", property(lambda o: built.append(o) or {}))
+    light = run_batch(cfg, rts, [], trade, warm, hps, n_jobs=1, fast_mode=False)
+    assert built == []
+    _same(light, [{"index": i, "name": None, "error": None, "metrics": r["metrics"]} for i, r in enumerate(full)])
+    kept = run_batch(cfg, rts, [], trade, warm, hps[:1], n_jobs=1, fast_mode=False, keep_trades=True)[0]
+    assert built and all(t["orders"] for t in kept["trades"])  # kept trades are Jesse's, orders included

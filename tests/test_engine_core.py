@@ -340,6 +340,12 @@ def test_warm_up_that_cannot_be_honoured_is_refused_naming_the_numbers():
     assert run(10, None).result["metrics"]["total"] == 0  # no warm-up passed at all: Jesse starts without one
     with pytest.raises(InvalidCandles, match="is 10 but .* holds 1 completed 15m"):
         run(10, warm[-15:])  # one 15m candle of warm-up
+    # a first candle begun before the warm-up rows still counts (it closed before the start); a missing hour
+    # (rows skipped in the warm-up) four candles less
+    with pytest.raises(InvalidCandles, match="is 97 but .* holds 96 completed 15m"):
+        run(97, warm[7:])
+    with pytest.raises(InvalidCandles, match="is 96 but .* holds 92 completed 15m"):
+        run(96, np.concatenate([warm[:600], warm[660:]]))
     with pytest.raises(InvalidCandles, match=r"60 of its 1500 rows are at or after the first trading minute "
                                              rf"{int(trade[0, 0])}"):
         run(10, m[:1500])  # the warm-up runs an hour into the trading window

@@ -154,3 +154,43 @@ def test_a_gather_point_is_stamped_with_the_open_of_the_route_candle_and_its_rou
         (int((t0 + 15 * 60_000 * i) / 1000), "Sandbox-BTC-USDT-15m", float(i)) for i in (0, 3, 6)]
     assert all(type(p["time"]) is int for p in points)
     assert np.all(np.diff([p["label_time"] for p in points]) > 0)
+
+
+class _MergingRecorder(Strategy):
+    def should_long(self):
+        if self.index % 4 == 0:
+            features = {"i": float(self.index)}
+            self.record_features(features)
+            features["i"] = -1.0  # the point holds its own copy: later changes to the caller's dict stay out
+            self.record_features({"j": 2.0 * self.index})
+        if self.index % 4 == 2:
+            self.record_label("y", self.index)
+        return False
+
+    def go_long(self):
+        pass
+
+
+def test_record_features_merges_calls_into_one_point_and_copies_the_dict():
+    closes = [100.0 + i for i in range(12)]
+    run = run_backtest(_config(), [_route(_MergingRecorder)], [],
+                       {"Sandbox-BTC-USDT": {"candles": candles_from_close_prices(closes)}})
+    points = run.strategies[0]._ml_data_points
+    assert [(p["features"], p["label"]) for p in points] == [
+        ({"i": float(i), "j": 2.0 * i}, {"name": "y", "value": i + 2}) for i in (0, 4, 8)]
+    assert all(list(p) == ["time", "features", "label", "route", "label_time"] for p in points)
+
+
+def test_the_ml_mixin_records_on_a_host_that_is_not_a_strategy():
+    from jesse_dag.ml.recording import MLMixin
+
+    class Host(MLMixin):
+        exchange, symbol, timeframe, time = "Sandbox", "BTC-USDT", "1h", 7_200_000
+        current_candle = np.array([3_600_000.0, 1, 1, 1, 1, 1])
+
+    host = Host()
+    host.record_label("y", 1)  # no open point: ignored
+    host.record_features({"a": 1.0})
+    host.record_label("y", 0)
+    assert host._ml_data_points == [{"time": 3600, "features": {"a": 1.0}, "label": {"name": "y", "value": 0},
+                                     "route": "Sandbox-BTC-USDT-1h", "label_time": 7200}]

@@ -135,6 +135,29 @@ def test_slice_candles_follows_the_run_warmup():
     assert jh.slice_candles(series, False).shape == (240,)  # a 1-D series works too, as in Jesse
 
 
+
+def test_slice_candles_and_the_run_clock_helpers_run_no_import_statement(monkeypatch):
+    # strategies call slice_candles per bar; an import statement in its body cost three times the slicing
+    import builtins
+
+    from jesse_dag._config import run_config
+
+    c = np.arange(300 * 6, dtype=float).reshape(300, 6)
+
+    imported = []
+    real_import = builtins.__import__
+
+    def record(name, *args, **kwargs):
+        imported.append(name)
+        return real_import(name, *args, **kwargs)
+
+    with run_config(warmup_candles_num=50):
+        monkeypatch.setattr(builtins, "__import__", record)
+        sliced = jh.slice_candles(c, False)
+        warm = jh.get_config("env.data.warmup_candles_num")
+        monkeypatch.undo()
+    assert imported == [] and sliced.shape == (50, 6) and warm == 50
+
 def test_every_public_name_of_jesse_helpers_and_utils_exists_or_is_listed():
     jesse_helpers = ("arrow_to_timestamp timestamp_to_arrow clean_infinite_values clean_nan_values file_exists "
                      "float_or_none str_or_none format_price generate_unique_id is_valid_uuid get_class_name "

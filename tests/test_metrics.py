@@ -396,3 +396,26 @@ def test_the_smart_ratios_share_one_autocorrelation_penalty_and_equal_the_ratio_
     assert m["annualization"] == 365
     assert {k: repr(m[k]) for k in expected} == {k: repr(v) for k, v in expected.items()}
     assert len(calls) == 1  # one np.corrcoef a run, not one per smart ratio
+
+
+@pytest.mark.parametrize("path", ["mixed", "rising", "one_loss", "flat"])
+def test_ratios_computed_once_a_run_equal_the_public_ratio_functions_bit_for_bit(path):
+    """compute_metrics shares the mean, std, downside, drawdown and growth between its ratios; each value is
+    still the public function's on the same returns (repr: the same bits), zero divisors included."""
+    rng = np.random.default_rng(5)
+    steps = {"mixed": rng.normal(0.001, 0.02, 60), "rising": np.abs(rng.normal(0.001, 0.01, 60)),
+             "one_loss": np.r_[np.full(30, 0.01), -0.05, np.full(29, 0.002)], "flat": np.zeros(60)}[path]
+    balances = list(10_000.0 * np.cumprod(np.r_[1.0, 1.0 + steps]))
+    times = [T0 + k * DAY_MS for k in range(len(balances))]
+    trades = [_trade("long", 5.0, 0.5, T0, T0 + 3_600_000), _trade("short", -3.0, 0.25, T0, T0 + 7_200_000),
+              _trade("long", 2.5, 0.5, T0, T0 + 60_000)]
+    m = M.compute_metrics(trades, balances, times, starting_balance=10_000.0, finishing_balance=balances[-1],
+                          starting_time=T0, ending_time=times[-1] + 120_000)
+    r = M.daily_returns(balances, times)
+    expected = {"sharpe_ratio": M.sharpe_ratio(r), "smart_sharpe": M.smart_sharpe(r),
+                "sortino_ratio": M.sortino_ratio(r), "smart_sortino": M.smart_sortino(r),
+                "calmar_ratio": M.calmar_ratio(r), "annual_return": M.cagr(r) * 100,
+                "max_drawdown": M.max_drawdown(r) * 100, "omega_ratio": M.omega_ratio(r),
+                "average_win": np.mean([5.0, 2.5]), "average_loss": 3.0,
+                "average_holding_period": np.mean([3600.0, 7200.0, 60.0])}
+    assert {k: repr(m[k]) for k in expected} == {k: repr(float(v)) for k, v in expected.items()}

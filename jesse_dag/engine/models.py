@@ -299,8 +299,9 @@ class ClosedTrade:
             return None
         return (self.closed_at - self.opened_at) / 1000
 
-    def to_dict(self) -> dict:
-        """Jesse's trade dict (``to_dict_with_orders``)."""
+    def to_dict(self, orders: bool = True) -> dict:
+        """Jesse's trade dict (``to_dict_with_orders``); ``orders=False`` leaves its ``orders`` list empty (the
+        metrics never read it: batch variations and optimisation trials that keep only metrics)."""
         # the properties' formulas, each input computed once
         typ = self.type
         entry_rows = self.buy_orders if typ == "long" else self.sell_orders
@@ -347,7 +348,7 @@ class ClosedTrade:
         d["PNL"] = pnl
         d["PNL_percentage"] = pnl / total_cost * 100
         d["holding_period"] = None if closed_at is None else (closed_at - self.opened_at) / 1000
-        d["orders"] = [o.to_dict for o in self.orders]
+        d["orders"] = [o.to_dict for o in self.orders] if orders else []
         return d
 
 

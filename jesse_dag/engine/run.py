@@ -185,8 +185,6 @@ def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None
     """Each market's candles as a C-contiguous float64 array, checked (``gapped`` collects the keys whose
     timestamps skip minutes): a private copy, or with ``copy=False`` the caller's own array when it already
     is one (the caller then copies before writing, so the candles passed in are never changed)."""
-    from jesse_dag.candles.validate import CandleValidationError, validate_candles
-
     if not isinstance(candles, dict):
         raise InvalidCandles(f"{what} must be a dict keyed 'exchange-symbol', got {type(candles).__name__}")
     out = {}
@@ -199,6 +197,8 @@ def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None
                             else (False, False))
         if not passed:
             # the validator names the row and the problem
+            from jesse_dag.candles.validate import CandleValidationError, validate_candles
+
             try:
                 validate_candles(arr, allow_gaps=True, name=f"{what}[{key!r}]")
             except CandleValidationError as exc:
@@ -233,11 +233,11 @@ def _check_warmup(trade: dict[str, np.ndarray], warm: dict[str, np.ndarray], rou
             continue
         start = int(trade[r.key][0, 0])
         tf_ms = r.k * 60_000
-        if not len(w):
-            completed = 0
-        else:
-            buckets = np.unique(w[:, 0].astype(np.int64) // tf_ms)
-            completed = int(np.count_nonzero((buckets + 1) * tf_ms <= start))
+        # the route candles closed by the trading start: buckets b with (b + 1) * tf_ms <= start, i.e. b below
+        # start // tf_ms; the checked rows rise, so they are a prefix and each new bucket is a step in it
+        buckets = w[:, 0].astype(np.int64) // tf_ms
+        closed = buckets[:int(np.searchsorted(buckets, start // tf_ms, side="left"))]
+        completed = int(np.count_nonzero(closed[1:] != closed[:-1])) + 1 if len(closed) else 0
         if completed < warm_up_candles:
             raise InvalidCandles(
                 f"config['warm_up_candles'] is {warm_up_candles} but warmup_candles[{r.key!r}] holds {completed} "
@@ -252,7 +252,7 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
                  session_id: str = "00000000-0000-4000-8000-000000000000",
                  candles_pipeline_class: Any = None, candles_pipeline_kwargs: dict | None = None,
                  merge_hyperparameters: bool = False, progress_callback: Callable[[float], None] | None = None,
-                 **_ignored: Any) -> BacktestRun:
+                 trade_orders: bool = True, **_ignored: Any) -> BacktestRun:
     """Run one backtest; return the result dict (as ``research.backtest``) and the strategy instances.
 
     ``fast_mode`` False follows Jesse's step simulator (§4.1), True its fast mode (§4.6); they differ where
@@ -266,6 +266,7 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
     defaults and a name its ``hyperparameters()`` does not declare is refused with the known names.
     ``progress_callback(fraction)`` hears how much of the simulated time has passed (0.0 .. 1.0), checked at
     the daily samples and called every 1% of the run at most, so it costs the run nothing measurable.
+    ``trade_orders`` False leaves each trade dict's ``orders`` list empty (callers that keep only the metrics).
     """
     # The run allocates many small objects (orders, memoized indicator tuples) and frees almost all of them
     # by reference counting; the cyclic collector's passes over them cost 5-10% and find nothing, so it
@@ -276,7 +277,7 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
         return _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperparameters, fast_mode,
                              generate_equity_curve, generate_hyperparameters, project_dir, session_id,
                              candles_pipeline_class, candles_pipeline_kwargs, merge_hyperparameters,
-                             progress_callback)
+                             progress_callback, trade_orders)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -285,7 +286,7 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
 def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperparameters, fast_mode,
                   generate_equity_curve, generate_hyperparameters, project_dir, session_id,
                   candles_pipeline_class, candles_pipeline_kwargs, merge_hyperparameters=False,
-                  progress_callback=None) -> BacktestRun:
+                  progress_callback=None, trade_orders=True) -> BacktestRun:
     from jesse_dag.strategies import Strategy
 
     cfg = _check_config(config)
@@ -441,7 +442,7 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
     if progress_callback is not None:
         progress_callback(1.0)
 
-    result = _result(session, cfg, generate_equity_curve, generate_hyperparameters, strategies)
+    result = _result(session, cfg, generate_equity_curve, generate_hyperparameters, strategies, trade_orders)
     return BacktestRun(result=result, strategies=strategies, session=session)
 
 
@@ -494,8 +495,8 @@ def dna_to_hp(strategy_hp: list, dna: str) -> dict:
 
 
 def _result(session: Session, cfg: dict, generate_equity_curve: bool, generate_hyperparameters: bool,
-            strategies: list) -> dict:
-    trades = [t.to_dict() for t in session.closed_trades]
+            strategies: list, trade_orders: bool = True) -> dict:
+    trades = [t.to_dict(trade_orders) for t in session.closed_trades]
     result: dict = {"metrics": None, "logs": None, "trades": trades}
     if trades:
         from jesse_dag.metrics import compute_metrics

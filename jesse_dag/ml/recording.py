@@ -66,20 +66,21 @@ class MLMixin:
 
     def record_features(self, features: dict) -> None:
         """Merge ``features`` into the open data point, opening one stamped with the current candle's time."""
-        point = getattr(self, "_ml_open_point", None)
+        # gather runs call this every few bars: plain attribute reads (the instance has them from _ml_reset;
+        # a subclass __init__ that skipped Strategy's gets them here), the point built in one expression
+        try:
+            point = self._ml_open_point
+        except AttributeError:
+            self._ml_reset()
+            point = None
         if point is None:
-            if not hasattr(self, "_ml_data_points"):
-                self._ml_reset()
-            route = getattr(self, "_ml_route", None)
+            route = self._ml_route
             if route is None:
                 route = self._ml_route = f"{self.exchange}-{self.symbol}-{self.timeframe}"
-            point = self._ml_open_point = {
-                "time": self._ml_point_time(),
-                "features": {},
-                "label": None,
-                "route": route,
-            }
-        point["features"].update(features)
+            self._ml_open_point = {"time": self._ml_point_time(), "features": dict(features), "label": None,
+                                   "route": route}
+        else:
+            point["features"].update(features)
 
     def record_label(self, name: str, value: bool | int | float) -> None:
         """Label the open data point and close it; ignored (debug message) when no point is open."""

@@ -257,7 +257,7 @@ def _window(candles: dict, warmup: dict | None, window: tuple[int, int] | None,
 
 def run_variation(base: dict, shared: Any, variation: Variation, index: int, keep_trades: bool) -> dict:
     """Run one variation (in a worker); never raises: an error is reported in the result."""
-    from jesse_dag.research import backtest
+    from jesse_dag.research._backtest import backtest, backtest_metrics
 
     out = {"index": index, "name": variation.name, "hyperparameters": variation.hyperparameters,
            "window": variation.window, "metrics": None, "error": None}
@@ -268,11 +268,13 @@ def run_variation(base: dict, shared: Any, variation: Variation, index: int, kee
         if variation.strategy is not None:
             for r in routes:
                 r["strategy"] = variation.strategy
-        result = backtest(base["config"], routes, base["data_routes"], candles, warmup,
-                          hyperparameters=variation.hyperparameters, fast_mode=base["fast_mode"])
-        out["metrics"] = result["metrics"]
+        args = (base["config"], routes, base["data_routes"], candles, warmup)
         if keep_trades:
-            out["trades"] = result["trades"]
+            result = backtest(*args, hyperparameters=variation.hyperparameters, fast_mode=base["fast_mode"])
+            out["metrics"], out["trades"] = result["metrics"], result["trades"]
+        else:  # the metrics alone: the trades' order dicts are never built
+            out["metrics"] = backtest_metrics(*args, hyperparameters=variation.hyperparameters,
+                                              fast_mode=base["fast_mode"])
     except Exception as exc:  # one bad variation must not stop the batch
         out["error"] = f"{type(exc).__name__}: {exc}"
         out["traceback"] = traceback.format_exc()

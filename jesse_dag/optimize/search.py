@@ -190,14 +190,14 @@ def _study_lock(db_path: Path | None, study_name: str) -> Iterator[None]:
 
 def evaluate_trial(base: dict, shared: Any, params: dict) -> dict:
     """Backtest ``params`` on the training period (scored) and on the testing period (reported only)."""
-    from jesse_dag.research import backtest
+    from jesse_dag.research._backtest import backtest_metrics  # the metrics alone: no order dicts built
 
     train_c, train_w, test_c, test_w = materialize(shared)
     out = {"score": SENTINEL, "reason": "", "error": None, "training_metrics": {}, "testing_metrics": {}}
     routes = [dict(r) for r in base["routes"]]
     try:
-        train = backtest(base["config"], routes, base["data_routes"], train_c, train_w,
-                         hyperparameters=dict(params), fast_mode=base["fast_mode"])["metrics"]
+        train = backtest_metrics(base["config"], routes, base["data_routes"], train_c, train_w,
+                                 hyperparameters=dict(params), fast_mode=base["fast_mode"])
     except Exception as exc:
         out["reason"] = "training backtest failed"
         out["error"] = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
@@ -205,9 +205,9 @@ def evaluate_trial(base: dict, shared: Any, params: dict) -> dict:
     fit = fitness(train, base["objective"], base["optimal_total"])
     out.update(score=fit.score, reason=fit.reason, training_metrics=_plain(train))
     try:
-        out["testing_metrics"] = _plain(backtest(base["config"], routes, base["data_routes"], test_c, test_w,
-                                                 hyperparameters=dict(params),
-                                                 fast_mode=base["fast_mode"])["metrics"])
+        out["testing_metrics"] = _plain(backtest_metrics(base["config"], routes, base["data_routes"], test_c,
+                                                         test_w, hyperparameters=dict(params),
+                                                         fast_mode=base["fast_mode"]))
     except Exception as exc:
         out["error"] = f"testing backtest failed: {type(exc).__name__}: {exc}\n{traceback.format_exc()}"
     return out
