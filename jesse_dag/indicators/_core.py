@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num, _window_cache
+from jesse_dag._config import _warmup_now, _window_cache
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN, VOLUME
 
 SOURCE_TYPES = ("close", "high", "low", "open", "volume", "hl2", "hlc3", "ohlc4")
@@ -67,7 +67,7 @@ def slice_candles(candles: np.ndarray, sequential: bool) -> np.ndarray:
     else:
         candles = as_candles(candles)
     if not sequential:
-        n = _warmup_candles_num.get()
+        n = _warmup_now()
         if 0 < n < candles.shape[0]:
             return candles[-n:]
     return candles
@@ -129,7 +129,7 @@ def source_of(candles: np.ndarray, source_type: str, sequential: bool) -> tuple[
             if code is None:
                 raise _unknown_source(source_type)
             if not sequential:
-                n = _warmup_candles_num.get()
+                n = _warmup_now()
                 if 0 < n < shape[0]:
                     candles = candles[-n:]
             if code < 6:
@@ -162,7 +162,7 @@ def ohlcv(candles: np.ndarray, sequential: bool, indicator: str) -> np.ndarray:
         shape = candles.shape
         if len(shape) == 2 and shape[0] > 0 and shape[1] >= 6:
             if not sequential:
-                n = _warmup_candles_num.get()
+                n = _warmup_now()
                 if 0 < n < shape[0]:
                     return candles[-n:]
             return candles
@@ -372,7 +372,7 @@ def window_cache(cache: "WindowCache | None"):
     A memo not bound to a window length yet is bound to the current one.
     """
     if cache is not None:
-        warmup = _warmup_candles_num.get()
+        warmup = _warmup_now()
         if cache.base.warmup is None:
             cache.base.warmup = warmup
         cache = cache.for_warmup(warmup)
@@ -477,7 +477,7 @@ def cached_last(candles, key: tuple, windows):
     n = len(candles)
     if n == 0:
         return None
-    warmup = _warmup_candles_num.get()
+    warmup = _warmup_now()
     entry = _entry(cache, slot, key, warmup)
     values = entry.values
     v = values[n]
@@ -538,7 +538,7 @@ def cached_forming(candles, key: tuple, source_type: str, windows):
     if slot.forming_rows is None:
         return None
     tick = slot.tick
-    warmup = _warmup_candles_num.get()
+    warmup = _warmup_now()
     entry = _entry(cache, slot, key, warmup)
     if entry.forming_since < 0:
         entry.forming_since = tick

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import active_memo, cached_last, check_period, ohlcv, scalars
 
@@ -193,6 +193,6 @@ def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
     period = check_period(period)
     if not sequential:
         if _kernels.plain_source_code(candles) >= 0:
-            return _f64(_last_adx_tail(candles, _warmup_candles_num.get(), period))
+            return _f64(_last_adx_tail(candles, _warmup_now(), period))
         return _f64(_last_adx(ohlcv(candles, False, "adx"), period))
     return _adx(ohlcv(candles, True, "adx"), period)

@@ -5,7 +5,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import active_memo, cached_last, check_period, ohlcv, scalars
 
@@ -239,6 +239,6 @@ def atr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
     period = check_period(period)
     if not sequential:
         if _kernels.plain_source_code(candles) >= 0:
-            return _f64(_last_atr_tail(candles, _warmup_candles_num.get(), period))
+            return _f64(_last_atr_tail(candles, _warmup_now(), period))
         return _f64(_last_atr(ohlcv(candles, False, "atr"), period))
     return _atr(ohlcv(candles, True, "atr"), period)

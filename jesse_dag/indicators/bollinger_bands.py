@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import (
     active_memo, cached_last, check_number, check_period, named_rows, scalar_rows, source_of,
@@ -188,7 +188,7 @@ def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, dev
     if not sequential and matype == 0 and devtype == 0:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return BollingerBands(*map(_f64, _last_bbands_rows(candles, code, _warmup_candles_num.get(), period,
+            return BollingerBands(*map(_f64, _last_bbands_rows(candles, code, _warmup_now(), period,
                                                                devup, devdn)))
     candles, source = source_of(candles, source_type, sequential)
     if matype == 0 and devtype == 0:

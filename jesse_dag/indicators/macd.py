@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import (
     active_memo, cached_last, check_period, named_rows, scalar_rows, source_of,
@@ -177,7 +177,7 @@ def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, sign
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return MACD(*map(_f64, _last_macd_rows(candles, code, _warmup_candles_num.get(), fast_period, slow_period,
+            return MACD(*map(_f64, _last_macd_rows(candles, code, _warmup_now(), fast_period, slow_period,
                                          signal_period)))
     _, source = source_of(candles, source_type, sequential)
     if sequential:

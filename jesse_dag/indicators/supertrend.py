@@ -7,7 +7,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import (
     active_memo, cached_last, check_number, check_period, named_rows, ohlcv, scalar_rows,
@@ -151,6 +151,6 @@ def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
     factor = check_number(factor, "factor")
     if not sequential:
         if _kernels.plain_source_code(candles) >= 0:
-            return SuperTrend(*map(_f64, _last_supertrend_tail(candles, _warmup_candles_num.get(), period, factor)))
+            return SuperTrend(*map(_f64, _last_supertrend_tail(candles, _warmup_now(), period, factor)))
         return SuperTrend(*map(_f64, _last_supertrend(ohlcv(candles, False, "supertrend"), period, factor)))
     return SuperTrend(*_supertrend(ohlcv(candles, True, "supertrend"), period, factor))
