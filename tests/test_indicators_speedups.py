@@ -85,6 +85,11 @@ def test_window_kernels_equal_one_window_kernels(warm, lo, hi, with_nan):
                      _reference(sma._last_sma, x, warm, lo, hi, period)), ("sma", period)
         assert _same(bb._bbands_windows(x, period, 2.0, 1.5, warm, lo, hi, lanes),
                      _reference(bb._last_bbands, x, warm, lo, hi, period, 2.0, 1.5)), ("bollinger_bands", period)
+    st = _module("supertrend")
+    for period, factor in ((1, 3.0), (2, 0.5), (10, 3.0), (30, 1.5)):
+        got = st._supertrend_windows(c, period, factor, warm, lo, hi, st._LANES)
+        ref = [st._last_supertrend(c[(e - warm if 0 < warm < e else 0):e], period, factor) for e in range(lo, hi)]
+        assert _same(got, np.array(ref).reshape(-1, 2)), ("supertrend", period)
     for fast, slow, signal in ((12, 26, 9), (1, 1, 1)):
         assert _same(macd._macd_windows(x, fast, slow, signal, warm, lo, hi, lanes),
                      _reference(macd._last_macd, x, warm, lo, hi, fast, slow, signal)), "macd"
