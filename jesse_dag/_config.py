@@ -24,6 +24,15 @@ _warmup_candles_num: contextvars.ContextVar[int] = contextvars.ContextVar(
     "warmup_candles_num", default=DEFAULT_WARMUP_CANDLES_NUM
 )
 
+# ``_warmup_candles_num.get`` bound once, for the indicators' per-call path: ``_warmup_candles_num.get()``
+# written out creates a bound method per call (LOAD_METHOD does not specialise for a ContextVar), ~50 ns.
+_warmup_now = _warmup_candles_num.get
+
+# The running backtest's indicator memo (``jesse_dag.indicators._core.WindowCache``), or None outside a run.
+# It lives here, beside the window length, because its fast lookups hold values for one window length:
+# :func:`run_config` hands the indicators the memo's variant for a new length whenever it sets one (the
+# memo's hits then never read the length again).
+_window_cache: contextvars.ContextVar = contextvars.ContextVar("jesse_dag_window_cache", default=None)
 
 # The running backtest's session (anything with a ``time`` attribute, epoch ms), or None outside a run.
 _clock: contextvars.ContextVar = contextvars.ContextVar("backtest_clock", default=None)
@@ -47,10 +56,18 @@ def running_session():
 
 @contextlib.contextmanager
 def run_config(*, warmup_candles_num: int | None = None, clock=None) -> Iterator[None]:
-    """Set the per-run settings for the duration of a ``with`` block (``clock``: the run's session)."""
+    """Set the per-run settings for the duration of a ``with`` block (``clock``: the run's session).
+
+    The only setter of the window length: inside a backtest (an active indicator memo) a new length also
+    makes the memo's variant for that length the active one, for the same block.
+    """
     tokens = []
     if warmup_candles_num is not None:
-        tokens.append((_warmup_candles_num, _warmup_candles_num.set(int(warmup_candles_num))))
+        warmup = int(warmup_candles_num)
+        tokens.append((_warmup_candles_num, _warmup_candles_num.set(warmup)))
+        memo = _window_cache.get()
+        if memo is not None and memo.warmup != warmup:
+            tokens.append((_window_cache, _window_cache.set(memo.for_warmup(warmup))))
     if clock is not None:
         tokens.append((_clock, _clock.set(clock)))
     try:

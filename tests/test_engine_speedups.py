@@ -200,7 +200,7 @@ class _ReadsHigherTimeframe(Strategy):
                 type(self).pairs.append((f(c), f(copy)))
         # (the engine empties the memo when the run ends: look while it runs)
         entries = self._session.markets["Sandbox-BTC-USDT"].candles.tfs["1h"].slot.entries
-        type(self).forming_used |= any(k[-1] == "forming" for k in entries)
+        type(self).forming_used |= any(e.ticks for e in entries.values())  # values on forming views
         return False
 
     def go_long(self):

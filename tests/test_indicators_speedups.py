@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 
 import numpy as np
@@ -20,8 +21,11 @@ import pytest
 
 import jesse_dag.indicators as ta
 from jesse_dag._config import run_config
+from jesse_dag.candles.synthetic import synthetic_market
+from jesse_dag.engine import run_backtest
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import WindowCache, WindowSlot, window_cache
+from jesse_dag.strategies import Strategy
 
 
 def _market(n: int = 700, seed: int = 3, with_nan: bool = False) -> np.ndarray:
@@ -81,6 +85,11 @@ def test_window_kernels_equal_one_window_kernels(warm, lo, hi, with_nan):
                      _reference(sma._last_sma, x, warm, lo, hi, period)), ("sma", period)
         assert _same(bb._bbands_windows(x, period, 2.0, 1.5, warm, lo, hi, lanes),
                      _reference(bb._last_bbands, x, warm, lo, hi, period, 2.0, 1.5)), ("bollinger_bands", period)
+    st = _module("supertrend")
+    for period, factor in ((1, 3.0), (2, 0.5), (10, 3.0), (30, 1.5)):
+        got = st._supertrend_windows(c, period, factor, warm, lo, hi, st._LANES)
+        ref = [st._last_supertrend(c[(e - warm if 0 < warm < e else 0):e], period, factor) for e in range(lo, hi)]
+        assert _same(got, np.array(ref).reshape(-1, 2)), ("supertrend", period)
     for fast, slow, signal in ((12, 26, 9), (1, 1, 1)):
         assert _same(macd._macd_windows(x, fast, slow, signal, warm, lo, hi, lanes),
                      _reference(macd._last_macd, x, warm, lo, hi, fast, slow, signal)), "macd"
@@ -138,6 +147,110 @@ def test_memo_hit_respects_a_changed_window_length():
     with run_config(warmup_candles_num=50):
         assert b == ta.rsi(view.copy(), 14)
     assert a != b
+
+
+
+def _memo_calls():
+    return [lambda x: ta.ema(x, 9), lambda x: ta.rsi(x), lambda x: ta.sma(x, 10, source_type="hl2"),
+            lambda x: ta.atr(x), lambda x: ta.macd(x), lambda x: ta.adx(x), lambda x: ta.bollinger_bands(x),
+            lambda x: ta.supertrend(x)]
+
+
+def test_a_memo_reused_under_another_window_length_answers_for_that_length():
+    # the memo's shortcut to the last entry per key holds one window length's entries: entered again under
+    # another length (or a run_config inside the block) it must not answer from them
+    c = _market()
+    slot = WindowSlot(c)
+    cache = WindowCache()
+    cache.add(slot)
+    view = c[:600]
+    slot.view = view
+    for warm in (210, 50, 210, 0, 50):
+        with run_config(warmup_candles_num=warm), window_cache(cache):
+            for f in _memo_calls():
+                got = f(view)
+                assert f(view) is got  # a hit: the stored object
+                assert _same(tuple(np.atleast_1d(got)), tuple(np.atleast_1d(f(view.copy())))), warm
+    with run_config(warmup_candles_num=210), window_cache(cache):  # (the length it was bound to first)
+        assert ta.rsi(view) is ta.rsi(view)
+        with run_config(warmup_candles_num=30):
+            inner = ta.rsi(view)
+            assert inner == ta.rsi(view.copy())
+        assert ta.rsi(view) == ta.rsi(view.copy()) != inner
+
+
+def test_a_variant_for_another_window_length_forgets_replaced_rows():
+    c = _market()
+    slot = WindowSlot(c)
+    cache = WindowCache()
+    cache.add(slot)
+    with run_config(warmup_candles_num=210), window_cache(cache):
+        view = c[:500]
+        slot.view = view
+        outer = ta.macd(view)
+        with run_config(warmup_candles_num=40):
+            first = ta.macd(view)
+            assert ta.macd(view) is first
+            shifted = np.delete(c, 100, axis=0)
+            shifted[:, 1:5] *= 1.01
+            slot.pristine = shifted
+            slot.entries = {}
+            view2 = shifted[:500]
+            slot.view = view2
+            got = ta.macd(view2)
+            assert _same(tuple(got), tuple(ta.macd(view2.copy())))
+            assert not _same(tuple(got), tuple(first))
+        again = ta.macd(view2)
+        assert _same(tuple(again), tuple(ta.macd(view2.copy())))
+        assert not _same(tuple(again), tuple(outer))
+
+
+class _ChangesWindowLength(Strategy):
+    """Every bar, the memoized indicators on its own candles and on the 1h data route (a forming candle
+    between closes), under the run's window length and, on some bars, under another one set by run_config;
+    each answer beside the per-call answer on a private copy."""
+
+    pairs: list
+    variant_hits = 0
+
+    def should_long(self):
+        c1h = self.get_candles(self.exchange, self.symbol, "1h")
+        lengths = [None, 50] if self.index % 3 else [7, None]
+        for warm in lengths:
+            with (run_config(warmup_candles_num=warm) if warm else contextlib.nullcontext()):
+                for c in (c1h, self.candles):
+                    for f in _memo_calls():
+                        got = f(c)
+                        if warm and f(c) is got and not isinstance(got, float):
+                            type(self).variant_hits += 1
+                        type(self).pairs.append((got, f(c.copy())))
+        return False
+
+    def should_short(self):
+        return False
+
+    def go_long(self):
+        pass
+
+    def go_short(self):
+        pass
+
+
+def test_a_window_length_changed_inside_a_run_gives_the_values_without_the_memo():
+    cls = type("W", (_ChangesWindowLength,), {"pairs": [], "variant_hits": 0})
+    candles = synthetic_market(days=6, seed=4)
+    split = 60 * 60
+    config = {"starting_balance": 10_000, "fee": 0, "type": "futures", "futures_leverage": 1,
+              "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 60}
+    run_backtest(config, [{"exchange": "Sandbox", "strategy": cls, "symbol": "BTC-USDT", "timeframe": "15m"}],
+                 [{"exchange": "Sandbox", "symbol": "BTC-USDT", "timeframe": "1h"}],
+                 {"Sandbox-BTC-USDT": {"candles": candles[split:]}},
+                 {"Sandbox-BTC-USDT": {"candles": candles[:split]}})
+    assert len(cls.pairs) > 10000
+    assert cls.variant_hits > 1000  # the memo answered under the other lengths too
+    bad = [(i, a, b) for i, (a, b) in enumerate(cls.pairs)
+           if not _same(tuple(np.atleast_1d(a)), tuple(np.atleast_1d(b)))]
+    assert not bad, bad[:5]
 
 
 FAST_LANES = [

@@ -438,7 +438,6 @@ def _run_backtest(config, routes, data_routes, candles, warmup_candles, hyperpar
     for slot in indicator_memo.slots:
         slot.entries.clear()
     indicator_memo.recent.clear()
-    indicator_memo.recent_forming.clear()
     if progress_callback is not None:
         progress_callback(1.0)
 

@@ -19,14 +19,14 @@ Example:
 from __future__ import annotations
 
 import contextlib as _contextlib
-import contextvars
 import importlib
 import math
+import weakref
 from typing import Callable
 
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num, warmup_candles_num
+from jesse_dag._config import _warmup_now, _window_cache
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, OPEN, VOLUME
 
 SOURCE_TYPES = ("close", "high", "low", "open", "volume", "hl2", "hlc3", "ohlc4")
@@ -67,7 +67,7 @@ def slice_candles(candles: np.ndarray, sequential: bool) -> np.ndarray:
     else:
         candles = as_candles(candles)
     if not sequential:
-        n = _warmup_candles_num.get()
+        n = _warmup_now()
         if 0 < n < candles.shape[0]:
             return candles[-n:]
     return candles
@@ -129,7 +129,7 @@ def source_of(candles: np.ndarray, source_type: str, sequential: bool) -> tuple[
             if code is None:
                 raise _unknown_source(source_type)
             if not sequential:
-                n = _warmup_candles_num.get()
+                n = _warmup_now()
                 if 0 < n < shape[0]:
                     candles = candles[-n:]
             if code < 6:
@@ -162,7 +162,7 @@ def ohlcv(candles: np.ndarray, sequential: bool, indicator: str) -> np.ndarray:
         shape = candles.shape
         if len(shape) == 2 and shape[0] > 0 and shape[1] >= 6:
             if not sequential:
-                n = _warmup_candles_num.get()
+                n = _warmup_now()
                 if 0 < n < shape[0]:
                     return candles[-n:]
             return candles
@@ -214,10 +214,19 @@ _INDICATORS: dict[str, Callable] = {}  # resolved once: indicators built on othe
 # value on the trailing ``warmup_candles_num`` rows, so during a backtest (whose candles are all known up
 # front) the answers for a run of bars can be computed in one numba pass over the full, clean candle array
 # and then looked up: the same kernel on the same window gives the same bits. The engine registers the
-# exact view objects it hands out (prefix views of complete candles only); anything else, including a
-# user's own slice or a view ending in a forming candle, takes the ordinary per-call path.
+# exact view objects it hands out (prefix views of complete candles, and views ending in a forming candle
+# aggregated from clean 1m rows); anything else, including a user's own slice, takes the ordinary path.
+#
+# A hit costs what a strategy pays per call, so it reads as little as possible: the memo ``recent`` maps an
+# indicator's key to the entry it used last, and the entry's slot tells whether ``candles`` is the view the
+# engine handed out (see :func:`memo_hit`; the hot indicators inline the same test). ``recent`` holds entries
+# of the memo's one window length: :func:`jesse_dag._config.run_config`, the only setter of the length,
+# makes a variant of the memo (same slots, its own ``recent``) active for another length.
 
-_window_cache = contextvars.ContextVar("jesse_dag_window_cache", default=None)
+
+# The active memo, or None outside a backtest. A bound method: ``_window_cache.get()`` written out creates
+# one per call (LOAD_METHOD does not specialise for a ContextVar), about a fifth of a memo hit's cost.
+active_memo = _window_cache.get
 
 
 class WindowSlot:
@@ -262,8 +271,7 @@ class WindowSlot:
 
     def _forget(self) -> None:
         if self.owner is not None:
-            self.owner.recent.clear()
-            self.owner.recent_forming.clear()
+            self.owner.forget_recent()
 
     def column(self, index: int) -> np.ndarray:
         """A contiguous column of the clean rows (memoized)."""
@@ -281,17 +289,32 @@ class WindowSlot:
 
 
 class _Entry:
-    __slots__ = ("values", "bars", "since", "last", "warmup", "slot", "ahead_end", "view", "value", "runs_left")
+    """The memo of one indicator (one key) on one slot for one window length: ``values[n]`` on the view of
+    the first ``n`` clean rows, ``ticks[t]`` on the view ending in the forming candle at 1m count ``t``
+    (None / absent: not computed yet), and the statistics that decide how far ahead a miss computes."""
 
-    def __init__(self, slot: WindowSlot, n: int, first: int, warmup: int = -1) -> None:
+    __slots__ = ("slot", "warmup", "values", "ticks",
+                 "bars", "since", "last", "ahead_end", "runs_left",
+                 "forming_last", "stride", "asks", "forming_since", "forming_ahead_end", "run")
+
+    def __init__(self, slot: WindowSlot, warmup: int) -> None:
         self.slot = slot
         self.warmup = warmup  # the window length its values were computed for
-        self.values: list = [None] * (n + 1)
-        self.bars = 0  # distinct bars that missed since ``since``
-        self.since = first
+        self.values: list = [None] * (slot.pristine.shape[0] + 1)
+        self.ticks: dict = {}
+        # complete views (cached_last): distinct bars that missed since ``since`` (-1: no miss yet)
+        self.bars = 0
+        self.since = -1
         self.last = -1
         self.ahead_end = -1  # the bar after the last run computed ahead
-        self.runs_left = 0  # short runs still to compute for sparse but regular asks (cached_last)
+        self.runs_left = 0  # short runs still to compute for sparse but regular asks
+        # forming views (cached_forming)
+        self.forming_last = -1
+        self.stride = 0  # gcd of the steps between asked ticks (the route's bar)
+        self.asks = 0  # distinct ticks asked since ``forming_since`` (-1: no ask yet)
+        self.forming_since = -1
+        self.forming_ahead_end = -1  # the tick after the last run computed ahead
+        self.run = 64  # the length of that run, in strides
 
 
 class WindowCache:
@@ -299,25 +322,60 @@ class WindowCache:
     while it equals ``slot.pristine[:len(view)]`` (the engine sets it to None otherwise).
 
     ``recent`` maps an indicator's key to the memo entry it used last, so that a call on the same buffer finds
-    its value with one dict lookup and an identity check (:func:`memo_hit`).
+    its value with one dict lookup and an identity check (:func:`memo_hit`). Its entries are for the window
+    length ``warmup`` only (None until :func:`window_cache` binds it); :meth:`for_warmup` gives the variant of
+    the memo for another length.
+
+    Example:
+        >>> memo = WindowCache(warmup=240)
+        >>> other = memo.for_warmup(50)
+        >>> other.slots is memo.slots, other.recent is memo.recent, memo.for_warmup(240) is memo
+        (True, False, True)
     """
 
-    __slots__ = ("slots", "recent", "recent_forming")
+    __slots__ = ("slots", "recent", "warmup", "base", "_variants", "__weakref__")
 
-    def __init__(self) -> None:
-        self.slots: list[WindowSlot] = []
+    def __init__(self, warmup: int | None = None, base: "WindowCache | None" = None) -> None:
+        self.base = self if base is None else base  # the memo whose slots these are
+        self.slots: list[WindowSlot] = [] if base is None else base.slots
         self.recent: dict = {}
-        self.recent_forming: dict = {}  # the same for views ending in a forming candle (:func:`cached_forming`)
+        self.warmup = warmup
+        self._variants = weakref.WeakSet() if base is None else None  # live variants (forget_recent)
 
     def add(self, slot: WindowSlot) -> WindowSlot:
-        slot.owner = self
+        slot.owner = self.base
         self.slots.append(slot)
         return slot
+
+    def for_warmup(self, warmup: int) -> "WindowCache":
+        """This memo for the window length ``warmup``: the memo itself, or a variant with the same slots and
+        entries but its own ``recent`` (alive while a ``run_config`` block uses it)."""
+        base = self.base
+        if base.warmup == warmup:
+            return base
+        variant = WindowCache(warmup, base)
+        base._variants.add(variant)
+        return variant
+
+    def forget_recent(self) -> None:
+        """Empty ``recent`` of the memo and its live variants (their entries' rows were replaced)."""
+        base = self.base
+        base.recent.clear()
+        for variant in list(base._variants):
+            variant.recent.clear()
 
 
 @_contextlib.contextmanager
 def window_cache(cache: "WindowCache | None"):
-    """Make ``cache`` the active memo for the duration of a ``with`` block (the engine does, per backtest)."""
+    """Make ``cache`` the active memo for the duration of a ``with`` block (the engine does, per backtest).
+
+    A memo not bound to a window length yet is bound to the current one.
+    """
+    if cache is not None:
+        warmup = _warmup_now()
+        if cache.base.warmup is None:
+            cache.base.warmup = warmup
+        cache = cache.for_warmup(warmup)
     token = _window_cache.set(cache)
     try:
         yield
@@ -326,23 +384,42 @@ def window_cache(cache: "WindowCache | None"):
 
 
 def memo_hit(memo: WindowCache, candles, key: tuple):
-    """The value :func:`cached_last` already holds for ``key`` on ``candles``, or None (then call it).
+    """The value the memo already holds for ``key`` on ``candles``, or None (then call :func:`cached_last`).
 
-    ``memo`` is the active cache (the caller has just read it to know it is inside a backtest). The hot
-    indicators make this test before any validation: an entry exists only for a key whose parameters were
-    validated, and keys compare equal across int/float spellings of the same numbers.
+    ``memo`` is the active cache (the caller has just read it to know it is inside a backtest). Indicators
+    make this test before any validation: an entry exists only for a key whose parameters were validated,
+    and keys compare equal across int/float spellings of the same numbers. The hot indicators (ema, rsi,
+    ...) inline these lines rather than pay a call.
     """
     try:
-        e = memo.recent.get(key)
-    except TypeError:  # an unhashable parameter (e.g. a 0-d array): the validating path handles it
+        e = memo.recent[key]
+    except (KeyError, TypeError):  # no entry yet, or an unhashable parameter (the validating path says)
         return None
-    if e is not None and e.slot.view is candles and e.warmup == _warmup_candles_num.get():
+    s = e.slot
+    if s.view is candles:
         return e.values[len(candles)]
-    # a view that ends in a forming candle (a higher timeframe read between its closes)
-    f = memo.recent_forming.get(key)
-    if f is not None and f.slot.forming is candles and f.warmup == _warmup_candles_num.get():
-        return f.values.get(f.slot.tick)
+    if s.forming is candles:  # a view that ends in a forming candle (a higher timeframe between its closes)
+        return e.ticks.get(s.tick)
     return None
+
+
+def _entry(cache: WindowCache, slot: WindowSlot, key: tuple, warmup: int) -> _Entry:
+    # The entry of ``key`` on ``slot`` for the window length ``warmup``: keyed by ``key`` alone for the first
+    # length asked, by ``(key, warmup)`` under another (a run_config inside the run); the memo's shortcut
+    # ``recent`` then points at it when it is for the memo's own length (always, unless the length was set
+    # around run_config).
+    entries = slot.entries
+    entry = entries.get(key)
+    if entry is None:
+        entry = entries[key] = _Entry(slot, warmup)
+    elif entry.warmup != warmup:
+        ekey = (key, warmup)
+        entry = entries.get(ekey)
+        if entry is None:
+            entry = entries[ekey] = _Entry(slot, warmup)
+    if warmup == cache.warmup:
+        cache.recent[key] = entry
+    return entry
 
 
 _tuple_new = tuple.__new__
@@ -389,7 +466,7 @@ def cached_last(candles, key: tuple, windows):
     or a namedtuple of floats each; hits return the stored object), computed on the trailing ``warmup`` rows
     of each as ``slice_candles`` does.
     """
-    cache = _window_cache.get()
+    cache = active_memo()
     if cache is None:
         return None
     for slot in cache.slots:
@@ -400,25 +477,16 @@ def cached_last(candles, key: tuple, windows):
     n = len(candles)
     if n == 0:
         return None
-    warmup = _warmup_candles_num.get()
-    # keyed by ``key`` alone for the run's window length; under another length (a run_config inside the run)
-    # by ``(key, warmup)``
-    entries = slot.entries
-    entry = entries.get(key)
-    if entry is None:
-        entry = entries[key] = _Entry(slot, slot.pristine.shape[0], n, warmup)
-    elif entry.warmup != warmup:
-        ekey = (key, warmup)
-        entry = entries.get(ekey)
-        if entry is None:
-            entry = entries[ekey] = _Entry(slot, slot.pristine.shape[0], n, warmup)
-    cache.recent[key] = entry
+    warmup = _warmup_now()
+    entry = _entry(cache, slot, key, warmup)
     values = entry.values
     v = values[n]
     if v is None:
         # Hits are not counted (they cost one lookup); misses are. A miss right after a run computed ahead
         # continues it. Otherwise: asked on at least half the bars lately, compute a run of bars ahead in one
         # kernel pass (one trailing window per bar); sparse calls: a short run, or only this bar's window.
+        if entry.since < 0:
+            entry.since = n
         if n != entry.last:
             entry.last = n
             entry.bars += 1
@@ -451,21 +519,6 @@ def cached_last(candles, key: tuple, windows):
     return v
 
 
-class _FormingEntry:
-    __slots__ = ("values", "last", "stride", "asks", "since", "slot", "warmup", "ahead_end", "run")
-
-    def __init__(self, tick: int, slot: "WindowSlot | None" = None, warmup: int = -1) -> None:
-        self.slot = slot
-        self.warmup = warmup  # the window length its values were computed for
-        self.ahead_end = -1  # the tick after the last run computed ahead
-        self.run = 64  # the length of that run, in strides
-        self.values: dict = {}
-        self.last = -1
-        self.stride = 0  # gcd of the steps between asked ticks (the route's bar)
-        self.asks = 0  # distinct ticks asked since ``since``
-        self.since = tick
-
-
 def cached_forming(candles, key: tuple, source_type: str, windows):
     """:func:`cached_last` for a view that ends in a forming candle (single-source indicators).
 
@@ -474,7 +527,7 @@ def cached_forming(candles, key: tuple, source_type: str, windows):
     Ticks are asked at a steady stride (the route's bar), so after a run of such asks the next ones are
     computed in one pass.
     """
-    cache = _window_cache.get()
+    cache = active_memo()
     if cache is None or source_type == "volume":
         return None
     for slot in cache.slots:
@@ -485,33 +538,32 @@ def cached_forming(candles, key: tuple, source_type: str, windows):
     if slot.forming_rows is None:
         return None
     tick = slot.tick
-    ekey = (key, warmup_candles_num(), "forming")
-    entry = slot.entries.get(ekey)
-    if entry is None:
-        entry = slot.entries[ekey] = _FormingEntry(tick, slot, ekey[1])
-    cache.recent_forming[key] = entry  # the next call on this view finds it in memo_hit
-    if tick != entry.last:
-        if entry.last >= 0 and tick > entry.last:
-            entry.stride = math.gcd(entry.stride, tick - entry.last)
+    warmup = _warmup_now()
+    entry = _entry(cache, slot, key, warmup)
+    if entry.forming_since < 0:
+        entry.forming_since = tick
+    if tick != entry.forming_last:
+        if entry.forming_last >= 0 and tick > entry.forming_last:
+            entry.stride = math.gcd(entry.stride, tick - entry.forming_last)
         entry.asks += 1
-        entry.last = tick
-    v = entry.values.get(tick)
+        entry.forming_last = tick
+    v = entry.ticks.get(tick)
     if v is None:
         stride = entry.stride
         # asked on at least half the strides lately: compute a run of ticks ahead in one pass
-        if stride > 0 and entry.asks >= 16 and 2 * entry.asks * stride >= tick - entry.since + stride:
+        if stride > 0 and entry.asks >= 16 and 2 * entry.asks * stride >= tick - entry.forming_since + stride:
             ticks = np.arange(tick, tick + 4096 * stride, stride)
-            entry.since = tick
+            entry.forming_since = tick
             entry.asks = 0
         elif stride > 0:
             # sparse asks at a known stride (e.g. only while flat): a short run ahead costs about as much as
             # one tick (the kernel call dominates), and the next asks on this stride are then lookups. Hits
             # (memo_hit) are not counted, so a miss past the end of the last run means that run was used:
             # the next one is twice as long.
-            run = min(4096, 2 * entry.run) if 0 <= entry.ahead_end <= tick else 64
+            run = min(4096, 2 * entry.run) if 0 <= entry.forming_ahead_end <= tick else 64
             entry.run = run
-            entry.ahead_end = tick + run * stride
-            ticks = np.arange(tick, entry.ahead_end, stride)
+            entry.forming_ahead_end = tick + run * stride
+            ticks = np.arange(tick, entry.forming_ahead_end, stride)
         else:
             ticks = np.array([tick])
         completes, rows = slot.forming_rows(ticks)
@@ -520,7 +572,7 @@ def cached_forming(candles, key: tuple, source_type: str, windows):
         if len(ticks) == 0 or ticks[0] != tick:
             return None
         forming_source = np.ascontiguousarray(get_candle_source(rows, source_type))
-        values = windows(slot.source(source_type), forming_source, completes, ekey[1])
-        entry.values.update(zip(ticks.tolist(), values))
-        v = entry.values[tick]
+        values = windows(slot.source(source_type), forming_source, completes, warmup)
+        entry.ticks.update(zip(ticks.tolist(), values))
+        v = entry.ticks[tick]
     return v

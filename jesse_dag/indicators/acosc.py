@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import ohlcv
@@ -59,7 +59,7 @@ def acosc(candles: np.ndarray, sequential: bool = False) -> AC:
         True
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return AC(*map(_f64, _last_acosc_rows(candles, _warmup_candles_num.get())))
+        return AC(*map(_f64, _last_acosc_rows(candles, _warmup_now())))
     c = ohlcv(candles, sequential, "acosc")
     if not sequential:
         return AC(*map(_f64, _last_acosc(c[:, HIGH], c[:, LOW])))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -74,7 +74,7 @@ def adosc(candles: np.ndarray, fast_period: int = 3, slow_period: int = 10,
     fast_period = check_period(fast_period, "fast_period")
     slow_period = check_period(slow_period, "slow_period")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_adosc_rows(candles, _warmup_candles_num.get(), fast_period, slow_period))
+        return _f64(_last_adosc_rows(candles, _warmup_now(), fast_period, slow_period))
     c = np.ascontiguousarray(ohlcv(candles, sequential, "adosc"))
     if not sequential:
         return _f64(_last_adosc_rows(c, 0, fast_period, slow_period))

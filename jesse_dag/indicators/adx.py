@@ -4,9 +4,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import _window_cache, cached_last, check_period, memo_hit, ohlcv, scalars
+from jesse_dag.indicators._core import active_memo, cached_last, check_period, ohlcv, scalars
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -175,10 +175,15 @@ def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
         >>> 0 <= adx(candles_from_close_prices(np.linspace(100, 140, 80))) <= 100
         np.True_
     """
-    if not sequential and (memo := _window_cache.get()) is not None:
-        # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
-        # memo computes a run of bars ahead
-        v = memo_hit(memo, candles, ("adx", period))
+    if not sequential and (memo := active_memo()) is not None:
+        # inside a backtest: a memo hit first (_core.memo_hit inlined: the hit is most of what a call costs
+        # there), else the memo computes a run of bars ahead
+        try:
+            e = memo.recent[("adx", period)]
+            s = e.slot
+            v = e.values[len(candles)] if s.view is candles else e.ticks.get(s.tick) if s.forming is candles else None
+        except (KeyError, TypeError):  # no entry yet, or an unhashable parameter: the validating path
+            v = None
         if v is not None:
             return v
         period = check_period(period)
@@ -188,6 +193,6 @@ def adx(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
     period = check_period(period)
     if not sequential:
         if _kernels.plain_source_code(candles) >= 0:
-            return _f64(_last_adx_tail(candles, _warmup_candles_num.get(), period))
+            return _f64(_last_adx_tail(candles, _warmup_now(), period))
         return _f64(_last_adx(ohlcv(candles, False, "adx"), period))
     return _adx(ohlcv(candles, True, "adx"), period)

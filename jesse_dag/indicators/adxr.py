@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -91,7 +91,7 @@ def adxr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> flo
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_adxr_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_adxr_rows(candles, _warmup_now(), period))
     c = np.ascontiguousarray(ohlcv(candles, sequential, "adxr"))
     if not sequential:
         return _f64(_last_adxr_rows(c, 0, period))

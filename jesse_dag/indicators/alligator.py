@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import source_of
 
@@ -94,7 +94,7 @@ def alligator(candles: np.ndarray, source_type: str = "hl2", sequential: bool = 
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return AG(*map(_f64, _last_alligator_src(candles, code, _warmup_candles_num.get())))
+            return AG(*map(_f64, _last_alligator_src(candles, code, _warmup_now())))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return AG(*map(_f64, _last_alligator(source)))

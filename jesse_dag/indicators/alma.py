@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_number, check_period, source_of
 
@@ -65,7 +65,7 @@ def alma(candles: np.ndarray, period: int = 9, sigma: float = 6.0, distribution_
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_alma_src(candles, code, _warmup_candles_num.get(), period, sigma, distribution_offset))
+            return _f64(_last_alma_src(candles, code, _warmup_now(), period, sigma, distribution_offset))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_alma(source, period, sigma, distribution_offset))

@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import ohlcv
@@ -77,7 +77,7 @@ def ao(candles: np.ndarray, sequential: bool = False) -> AO:
         np.True_
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return AO(*map(_f64, _last_ao_rows(candles, _warmup_candles_num.get())))
+        return AO(*map(_f64, _last_ao_rows(candles, _warmup_now())))
     c = ohlcv(candles, sequential, "ao")
     if not sequential:
         return AO(*map(_f64, _last_ao(c[:, HIGH], c[:, LOW])))

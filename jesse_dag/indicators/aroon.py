@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -63,7 +63,7 @@ def aroon(candles: np.ndarray, period: int = 14, sequential: bool = False) -> AR
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return AROON(*map(_f64, _last_aroon_rows(candles, _warmup_candles_num.get(), period)))
+        return AROON(*map(_f64, _last_aroon_rows(candles, _warmup_now(), period)))
     c = ohlcv(candles, sequential, "aroon")
     if not sequential:
         return AROON(*map(_f64, _last_aroon(c[:, HIGH], c[:, LOW], period)))

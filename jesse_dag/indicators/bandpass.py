@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _core, _kernels
 from jesse_dag.indicators._core import check_number, check_period, slice_candles
 
@@ -113,7 +113,7 @@ def bandpass(candles: np.ndarray, period: int = 20, bandwidth: float = 0.3, sour
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return BandPass(*map(_f64, _last_bandpass_rows(candles, code, _warmup_candles_num.get(), period,
+            return BandPass(*map(_f64, _last_bandpass_rows(candles, code, _warmup_now(), period,
                                                            bandwidth)))
     candles = slice_candles(candles, sequential)
     source = _core.source(candles, source_type)

@@ -6,10 +6,10 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import (
-    _window_cache, cached_last, check_number, check_period, memo_hit, named_rows, scalar_rows, source_of,
+    active_memo, cached_last, check_number, check_period, named_rows, scalar_rows, source_of,
 )
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
@@ -164,10 +164,15 @@ def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, dev
         >>> bb.upperband > bb.middleband > bb.lowerband
         np.True_
     """
-    if not sequential and (memo := _window_cache.get()) is not None:
-        # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
-        # memo computes a run of bars ahead
-        v = memo_hit(memo, candles, ("bollinger_bands", period, devup, devdn, matype, devtype, source_type))
+    if not sequential and (memo := active_memo()) is not None:
+        # inside a backtest: a memo hit first (_core.memo_hit inlined: the hit is most of what a call costs
+        # there), else the memo computes a run of bars ahead
+        try:
+            e = memo.recent[("bollinger_bands", period, devup, devdn, matype, devtype, source_type)]
+            s = e.slot
+            v = e.values[len(candles)] if s.view is candles else e.ticks.get(s.tick) if s.forming is candles else None
+        except (KeyError, TypeError):  # no entry yet, or an unhashable parameter: the validating path
+            v = None
         if v is not None:
             return v
         if matype == 0 and devtype == 0:
@@ -183,7 +188,7 @@ def bollinger_bands(candles: np.ndarray, period: int = 20, devup: float = 2, dev
     if not sequential and matype == 0 and devtype == 0:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return BollingerBands(*map(_f64, _last_bbands_rows(candles, code, _warmup_candles_num.get(), period,
+            return BollingerBands(*map(_f64, _last_bbands_rows(candles, code, _warmup_now(), period,
                                                                devup, devdn)))
     candles, source = source_of(candles, source_type, sequential)
     if matype == 0 and devtype == 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_number, check_period, source_of
 
@@ -94,7 +94,7 @@ def bollinger_bands_width(candles: np.ndarray, period: int = 20, mult: float = 2
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_bbw_src(candles, code, _warmup_candles_num.get(), period, mult))
+            return _f64(_last_bbw_src(candles, code, _warmup_now(), period, mult))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_bbw(source, period, mult))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_number, check_period, ohlcv
@@ -136,7 +136,7 @@ def chop(candles: np.ndarray, period: int = 14, scalar: float = 100, drift: int 
     scalar = check_number(scalar, "scalar")
     # (period 1 divides by log10(1) = 0 on every row: left to the full kernel, which fails as it always has)
     if not sequential and period > 1 and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_chop_rows(candles, _warmup_candles_num.get(), period, scalar, drift))
+        return _f64(_last_chop_rows(candles, _warmup_now(), period, scalar, drift))
     c = ohlcv(candles, sequential, "chop")
     if not sequential:
         return _f64(_last_chop(c[:, HIGH], c[:, LOW], c[:, CLOSE], period, scalar, drift))

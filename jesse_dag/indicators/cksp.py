@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_number, check_period, ohlcv
@@ -72,7 +72,7 @@ def cksp(candles: np.ndarray, p: int = 10, x: float = 1.0, q: int = 9, sequentia
     q = check_period(q, "q")
     x = check_number(x, "x")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return CKSP(*map(_f64, _last_cksp_rows(candles, _warmup_candles_num.get(), p, x, q)))
+        return CKSP(*map(_f64, _last_cksp_rows(candles, _warmup_now(), p, x, q)))
     c = ohlcv(candles, sequential, "cksp")
     if not sequential:
         return CKSP(*map(_f64, _last_cksp(c[:, HIGH], c[:, LOW], c[:, CLOSE], p, x, q)))

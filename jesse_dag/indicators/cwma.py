@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, source_of
 from jesse_dag.indicators._kernels_averages import power_weighted_ma_last, power_weighted_ma_last_rows
@@ -23,7 +23,7 @@ def cwma(candles: np.ndarray, period: int = 14, source_type: str = "close", sequ
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(power_weighted_ma_last_rows(candles, code, _warmup_candles_num.get(),
+            return _f64(power_weighted_ma_last_rows(candles, code, _warmup_now(),
                                                              period, 3.0, 0.0))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:

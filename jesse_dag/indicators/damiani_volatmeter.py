@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import as_candles, check_number, check_period, source_of
@@ -145,7 +145,7 @@ def damiani_volatmeter(candles: np.ndarray, vis_atr: int = 13, vis_std: int = 20
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
             return DamianiVolatmeter(*map(_f64, _last_damiani_src(
-                candles, code, _warmup_candles_num.get(), vis_atr, vis_std, sed_atr, sed_std, threshold)))
+                candles, code, _warmup_now(), vis_atr, vis_std, sed_atr, sed_std, threshold)))
     if as_candles(candles).ndim != 2:
         raise ValueError("damiani_volatmeter: needs a 2-D (N, 6) candle array, got a 1-D series")
     c, src = source_of(candles, source_type, sequential)

@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -95,7 +95,7 @@ def di(candles: np.ndarray, period: int = 14, sequential: bool = False) -> DI:
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return DI(*map(_f64, _last_di_rows(candles, _warmup_candles_num.get(), period)))
+        return DI(*map(_f64, _last_di_rows(candles, _warmup_now(), period)))
     c = ohlcv(candles, sequential, "di")
     if not sequential:
         return DI(*map(_f64, _last_di(c[:, HIGH], c[:, LOW], c[:, CLOSE], period)))

@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -55,7 +55,7 @@ def donchian(candles: np.ndarray, period: int = 20, sequential: bool = False) ->
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        u, d = map(_f64, _last_donchian_rows(candles, _warmup_candles_num.get(), period))
+        u, d = map(_f64, _last_donchian_rows(candles, _warmup_now(), period))
         return DonchianChannel(u, (u + d) / 2, d)
     c = ohlcv(candles, sequential, "donchian")
     if not sequential:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -71,7 +71,7 @@ def dti(candles: np.ndarray, r: int = 14, s: int = 10, u: int = 5, sequential: b
     """
     r, s, u = check_period(r, "r"), check_period(s, "s"), check_period(u, "u")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        y = _last_dti_rows(candles, _warmup_candles_num.get(), r, s, u)
+        y = _last_dti_rows(candles, _warmup_now(), r, s, u)
         return None if np.isnan(y) else _f64(y)
     c = ohlcv(candles, sequential, "dti")
     res = _dti(c, r, s, u)

@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_number, check_period, ohlcv
@@ -108,7 +108,7 @@ def emd(candles: np.ndarray, period: int = 20, delta: float = 0.5, fraction: flo
     delta = check_number(delta, "delta")
     fraction = check_number(fraction, "fraction")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return EMD(*map(_f64, _last_emd_rows(candles, _warmup_candles_num.get(), period, delta, fraction)))
+        return EMD(*map(_f64, _last_emd_rows(candles, _warmup_now(), period, delta, fraction)))
     c = np.ascontiguousarray(ohlcv(candles, sequential, "emd"))
     if not sequential:
         return EMD(*map(_f64, _last_emd_rows(c, 0, period, delta, fraction)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import HIGH, LOW, VOLUME
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_number, check_period, ohlcv
@@ -92,7 +92,7 @@ def emv(candles: np.ndarray, length: int = 14, div: int = 10000, sequential: boo
     length = check_period(length, "length")
     div = check_number(div, "div")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_emv_rows(candles, _warmup_candles_num.get(), length, div))
+        return _f64(_last_emv_rows(candles, _warmup_now(), length, div))
     c = ohlcv(candles, sequential, "emv")
     if not sequential:
         return _f64(_last_emv_rows(c, 0, length, div))

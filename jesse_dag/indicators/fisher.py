@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -65,7 +65,7 @@ def fisher(candles: np.ndarray, period: int = 9, sequential: bool = False) -> Fi
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return FisherTransform(*map(_f64, _last_fisher_rows(candles, _warmup_candles_num.get(), period)))
+        return FisherTransform(*map(_f64, _last_fisher_rows(candles, _warmup_now(), period)))
     c = ohlcv(candles, sequential, "fisher")
     if not sequential:
         return FisherTransform(*map(_f64, _last_fisher(c[:, HIGH], c[:, LOW], period)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -114,7 +114,7 @@ def frama(candles: np.ndarray, window: int = 10, FC: int = 1, SC: int = 300, seq
     if window % 2 == 1:
         window += 1
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_frama_rows(candles, _warmup_candles_num.get(), window, FC, SC))
+        return _f64(_last_frama_rows(candles, _warmup_now(), window, FC, SC))
     c = ohlcv(candles, sequential, "frama")
     if not sequential:
         return _f64(_last_frama(c[:, HIGH], c[:, LOW], c[:, CLOSE], window, FC, SC))

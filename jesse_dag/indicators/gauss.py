@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_filters, _kernels_series
 from jesse_dag.indicators._core import check_period, source_of
 
@@ -50,7 +50,7 @@ def gauss(candles: np.ndarray, period: int = 14, poles: int = 4, source_type: st
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_gauss_src(candles, code, _warmup_candles_num.get(), period, int(poles)))
+            return _f64(_last_gauss_src(candles, code, _warmup_now(), period, int(poles)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_gauss(source, period, int(poles)))

@@ -6,7 +6,7 @@ import math
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_filters
 from jesse_dag.indicators._core import check_period, last_or_all, source_of
 
@@ -32,7 +32,7 @@ def high_pass(candles: np.ndarray, period: int = 48, source_type: str = "close",
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            v = _last_high_pass_rows(candles, code, _warmup_candles_num.get(), period)
+            v = _last_high_pass_rows(candles, code, _warmup_now(), period)
             return None if math.isnan(v) else _f64(v)
     _, source = source_of(candles, source_type, sequential)
     res = _kernels_filters.high_pass_1(source, period)

@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_filters
 from jesse_dag.indicators._core import check_number, source_of
 
@@ -97,7 +97,7 @@ def itrend(candles: np.ndarray, alpha: float = 0.07, source_type: str = "hl2", s
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return ITREND(*map(_f64, _last_itrend_src(candles, code, _warmup_candles_num.get(), alpha)))
+            return ITREND(*map(_f64, _last_itrend_src(candles, code, _warmup_now(), alpha)))
     if sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:

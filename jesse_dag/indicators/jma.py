@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_averages
 from jesse_dag.indicators._core import check_number, check_period, source_of
 
@@ -44,7 +44,7 @@ def jma(candles: np.ndarray, period: int = 7, phase: float = 50, power: int = 2,
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_jma_src(candles, code, _warmup_candles_num.get(), phase_ratio, beta, alpha))
+            return _f64(_last_jma_src(candles, code, _warmup_now(), phase_ratio, beta, alpha))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_jma(source, phase_ratio, beta, alpha))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_averages
 from jesse_dag.indicators._core import check_period, source_of
 
@@ -43,7 +43,7 @@ def kama(candles: np.ndarray, period: int = 14, fast_length: int = 2, slow_lengt
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_kama_src(candles, code, _warmup_candles_num.get(), period, fast_length, slow_length))
+            return _f64(_last_kama_src(candles, code, _warmup_now(), period, fast_length, slow_length))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_kama(source, period, fast_length, slow_length))

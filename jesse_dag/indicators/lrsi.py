@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_filters
 from jesse_dag.indicators._core import check_number, ohlcv
 
@@ -23,7 +23,7 @@ def lrsi(candles: np.ndarray, alpha: float = 0.2, sequential: bool = False) -> f
     """
     alpha = check_number(alpha, "lrsi: alpha")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        v = _kernels_filters.laguerre_rsi_hl2_last(candles, _warmup_candles_num.get(), alpha)
+        v = _kernels_filters.laguerre_rsi_hl2_last(candles, _warmup_now(), alpha)
         return None if math.isnan(v) else _f64(v)
     c = np.ascontiguousarray(ohlcv(candles, sequential, "lrsi"))
     if not sequential:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_averages, _kernels_series
 from jesse_dag.indicators._core import check_period, source_of
 
@@ -103,7 +103,7 @@ def maaq(candles: np.ndarray, period: int = 11, fast_period: int = 2, slow_perio
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_maaq_src(candles, code, _warmup_candles_num.get(), period, fast_period, slow_period))
+            return _f64(_last_maaq_src(candles, code, _warmup_now(), period, fast_period, slow_period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_maaq(source, period, fast_period, slow_period))

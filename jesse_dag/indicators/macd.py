@@ -6,10 +6,10 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import (
-    _window_cache, cached_last, check_period, memo_hit, named_rows, scalar_rows, source_of,
+    active_memo, cached_last, check_period, named_rows, scalar_rows, source_of,
 )
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
@@ -154,10 +154,15 @@ def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, sign
         >>> macd(np.arange(1.0, 60.0)).macd > 0
         np.True_
     """
-    if not sequential and (memo := _window_cache.get()) is not None:
-        # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
-        # memo computes a run of bars ahead
-        v = memo_hit(memo, candles, ("macd", fast_period, slow_period, signal_period, source_type))
+    if not sequential and (memo := active_memo()) is not None:
+        # inside a backtest: a memo hit first (_core.memo_hit inlined: the hit is most of what a call costs
+        # there), else the memo computes a run of bars ahead
+        try:
+            e = memo.recent[("macd", fast_period, slow_period, signal_period, source_type)]
+            s = e.slot
+            v = e.values[len(candles)] if s.view is candles else e.ticks.get(s.tick) if s.forming is candles else None
+        except (KeyError, TypeError):  # no entry yet, or an unhashable parameter: the validating path
+            v = None
         if v is not None:
             return v
         fast_period = check_period(fast_period, "fast_period")
@@ -172,7 +177,7 @@ def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, sign
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return MACD(*map(_f64, _last_macd_rows(candles, code, _warmup_candles_num.get(), fast_period, slow_period,
+            return MACD(*map(_f64, _last_macd_rows(candles, code, _warmup_now(), fast_period, slow_period,
                                          signal_period)))
     _, source = source_of(candles, source_type, sequential)
     if sequential:

@@ -6,7 +6,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_averages
 from jesse_dag.indicators._core import check_number, source_of
 
@@ -38,7 +38,7 @@ def mama(candles: np.ndarray, fastlimit: float = 0.5, slowlimit: float = 0.05, s
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return MAMA(*map(_f64, _last_mama_src(candles, code, _warmup_candles_num.get(), fastlimit, slowlimit)))
+            return MAMA(*map(_f64, _last_mama_src(candles, code, _warmup_now(), fastlimit, slowlimit)))
     _, source = source_of(candles, source_type, sequential)
     m, f = _kernels_averages.mama(source, fastlimit, slowlimit)
     if sequential:

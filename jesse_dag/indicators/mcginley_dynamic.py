@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_averages
 from jesse_dag.indicators._core import check_number, check_period, source_of
 
@@ -40,7 +40,7 @@ def mcginley_dynamic(candles: np.ndarray, period: int = 10, k: float = 0.6, sour
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_mcginley_src(candles, code, _warmup_candles_num.get(), period, k))
+            return _f64(_last_mcginley_src(candles, code, _warmup_now(), period, k))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_mcginley(source, period, k))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_rolling
 from jesse_dag.indicators._core import check_period, source_of
 
@@ -39,7 +39,7 @@ def mean_ad(candles: np.ndarray, period: int = 5, source_type: str = "hl2",
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_mean_abs_dev_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_mean_abs_dev_src(candles, code, _warmup_now(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_mean_abs_dev(source, period))

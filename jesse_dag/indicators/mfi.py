@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW, VOLUME
 from jesse_dag.indicators import _kernels, _kernels_volume
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -36,7 +36,7 @@ def mfi(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_money_flow_index_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_money_flow_index_rows(candles, _warmup_now(), period))
     c = ohlcv(candles, sequential, "mfi")
     if not sequential:
         return _f64(_last_money_flow_index(c[:, HIGH], c[:, LOW], c[:, CLOSE], c[:, VOLUME], period))

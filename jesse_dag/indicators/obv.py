@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, VOLUME
 from jesse_dag.indicators import _kernels, _kernels_volume
 from jesse_dag.indicators._core import ohlcv
@@ -34,7 +34,7 @@ def obv(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         np.float64(6.0)
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_on_balance_volume_rows(candles, _warmup_candles_num.get()))
+        return _f64(_last_on_balance_volume_rows(candles, _warmup_now()))
     c = ohlcv(candles, sequential, "obv")
     if not sequential:
         return _f64(_last_on_balance_volume(c[:, CLOSE], c[:, VOLUME]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_fractal
 from jesse_dag.indicators._core import check_period, source_of
 
@@ -44,7 +44,7 @@ def pfe(candles: np.ndarray, period: int = 10, smoothing: int = 5, source_type: 
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_polarized_fractal_efficiency_src(candles, code, _warmup_candles_num.get(),
+            return _f64(_last_polarized_fractal_efficiency_src(candles, code, _warmup_now(),
                                                                    period, smoothing))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:

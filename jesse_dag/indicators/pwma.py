@@ -6,7 +6,7 @@ from math import comb
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_averages
 from jesse_dag.indicators._core import check_period, source_of
 
@@ -42,7 +42,7 @@ def pwma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_weighted_window_src(candles, code, _warmup_candles_num.get(), row / row.sum()))
+            return _f64(_last_weighted_window_src(candles, code, _warmup_now(), row / row.sum()))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_weighted_window(source, row / row.sum()))

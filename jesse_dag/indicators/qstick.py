@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, OPEN
 from jesse_dag.indicators import _kernels, _kernels_bars
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -78,7 +78,7 @@ def qstick(candles: np.ndarray, period: int = 5, sequential: bool = False) -> fl
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_qstick_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_qstick_rows(candles, _warmup_now(), period))
     c = ohlcv(candles, sequential, "qstick")
     if not sequential:
         return _f64(_last_qstick(c[:, OPEN], c[:, CLOSE], period))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels, _kernels_averages
 from jesse_dag.indicators._core import check_period, source_of
 
@@ -42,7 +42,7 @@ def rma(candles: np.ndarray, length: int = 14, source_type: str = "close",
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_rma_src(candles, code, _warmup_candles_num.get(), length))
+            return _f64(_last_rma_src(candles, code, _warmup_now(), length))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_rma(source, length))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, source_of
 
@@ -49,7 +49,7 @@ def rocr100(candles: np.ndarray, period: int = 10, source_type: str = "close",
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_rocr100_src(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_rocr100_src(candles, code, _warmup_now(), period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_rocr100(source, period))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_number, check_period, ohlcv
@@ -82,7 +82,7 @@ def safezonestop(candles: np.ndarray, period: int = 22, mult: float = 2.5, max_l
     max_lookback = check_period(max_lookback, "max_lookback")
     mult = check_number(mult, "mult")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_safezonestop_rows(candles, _warmup_candles_num.get(), period, mult, max_lookback,
+        return _f64(_last_safezonestop_rows(candles, _warmup_now(), period, mult, max_lookback,
                                              direction == 'long'))
     c = ohlcv(candles, sequential, "safezonestop")
     if not sequential:

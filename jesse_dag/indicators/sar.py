@@ -8,7 +8,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_number, ohlcv
@@ -100,7 +100,7 @@ def sar(candles: np.ndarray, acceleration: float = 0.02, maximum: float = 0.2,
     acceleration = check_number(acceleration, "acceleration")
     maximum = check_number(maximum, "maximum")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_sar_rows(candles, _warmup_candles_num.get(), acceleration, maximum))
+        return _f64(_last_sar_rows(candles, _warmup_now(), acceleration, maximum))
     c = ohlcv(candles, sequential, "sar")
     if not sequential:
         return _f64(_last_sar(c[:, HIGH], c[:, LOW], acceleration, maximum))

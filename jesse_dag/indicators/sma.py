@@ -4,10 +4,10 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import (
-    _window_cache, cached_forming, cached_last, check_period, memo_hit, scalars, source_of,
+    active_memo, cached_forming, cached_last, check_period, scalars, source_of,
 )
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
@@ -159,10 +159,15 @@ def sma(candles: np.ndarray, period: int = 5, source_type: str = "close",
         >>> sma(np.array([1.0, 2.0, 3.0]), 2)
         np.float64(2.5)
     """
-    if not sequential and (memo := _window_cache.get()) is not None:
-        # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
-        # memo computes a run of bars ahead
-        v = memo_hit(memo, candles, ("sma", period, source_type))
+    if not sequential and (memo := active_memo()) is not None:
+        # inside a backtest: a memo hit first (_core.memo_hit inlined: the hit is most of what a call costs
+        # there), else the memo computes a run of bars ahead
+        try:
+            e = memo.recent[("sma", period, source_type)]
+            s = e.slot
+            v = e.values[len(candles)] if s.view is candles else e.ticks.get(s.tick) if s.forming is candles else None
+        except (KeyError, TypeError):  # no entry yet, or an unhashable parameter: the validating path
+            v = None
         if v is not None:
             return v
         period = check_period(period)
@@ -173,7 +178,7 @@ def sma(candles: np.ndarray, period: int = 5, source_type: str = "close",
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_sma_rows(candles, code, _warmup_candles_num.get(), period))
+            return _f64(_last_sma_rows(candles, code, _warmup_now(), period))
     _, source = source_of(candles, source_type, sequential)
     if sequential:
         return _kernels.sma(source, period)

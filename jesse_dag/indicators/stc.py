@@ -8,7 +8,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
@@ -85,7 +85,7 @@ def stc(candles: np.ndarray, fast_period: int = 23, slow_period: int = 50, k_per
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_stc_src(candles, code, _warmup_candles_num.get(),
+            return _f64(_last_stc_src(candles, code, _warmup_now(),
                                        fast_period, slow_period, k_period, d1_period, d2_period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:

@@ -6,7 +6,7 @@ import math
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, source_of
 
@@ -54,7 +54,7 @@ def supersmoother_3_pole(candles: np.ndarray, period: int = 14, source_type: str
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_supersmoother_3_pole_src(candles, code, _warmup_candles_num.get(), float(period)))
+            return _f64(_last_supersmoother_3_pole_src(candles, code, _warmup_now(), float(period)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_supersmoother_3_pole(source, float(period)))

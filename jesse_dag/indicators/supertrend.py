@@ -7,15 +7,18 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import (
-    _window_cache, cached_last, check_number, check_period, memo_hit, named_rows, ohlcv, scalar_rows,
+    active_memo, cached_last, check_number, check_period, named_rows, ohlcv, scalar_rows,
 )
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
 SuperTrend = namedtuple("SuperTrend", ["trend", "changed"])
+
+# trailing windows advanced together in the memo's runs (independent recurrences the CPU overlaps)
+_LANES = 16
 
 
 @numba.njit(cache=True)
@@ -100,12 +103,89 @@ def _last_supertrend(c, period, factor):
 
 
 @numba.njit(cache=True)
-def _supertrend_windows(c, period, factor, warm, lo, hi):
+def _supertrend_windows(c, period, factor, warm, lo, hi, lanes):
+    # _last_supertrend(c[s:e]) for every e in lo..hi-1 (s = e - warm when warm > 0 and e > warm, else 0), the
+    # same operations per window, so the same bits
     out = np.empty((hi - lo, 2))
     empty = np.empty(0)
-    for e in range(lo, hi):
+    first = hi if warm < period else min(hi, max(lo, warm + 1))
+    for e in range(lo, first):  # prefixes, and windows too short for a value: one at a time
         s = e - warm if (warm > 0 and e > warm) else 0
         out[e - lo, 0], out[e - lo, 1] = _supertrend_run(c[s:e], period, factor, empty, empty)
+    if first >= hi:
+        return out
+    # fixed-length windows c[e-warm:e], ``lanes`` at a time (independent recurrences: the CPU overlaps them).
+    # The true range of a row past a window's first reads only that row and the one before: computed once
+    # per row here, with the operations of _supertrend_run.
+    base = first - warm
+    tr = np.empty(hi - base)
+    for i in range(base + 1, hi):
+        hl = c[i, HIGH] - c[i, LOW]
+        hc = abs(c[i, HIGH] - c[i - 1, CLOSE])
+        lc = abs(c[i, LOW] - c[i - 1, CLOSE])
+        tr[i - base] = max(hl, max(hc, lc))
+    lanes = max(1, min(lanes, hi - first))
+    atr = np.empty(lanes)
+    up = np.empty(lanes)
+    dn = np.empty(lanes)
+    t = np.empty(lanes)
+    ch = np.empty(lanes)
+    alpha = 1.0 / period
+    for e0 in range(first, hi, lanes):
+        m = min(lanes, hi - e0)
+        for j in range(m):
+            s = e0 + j - warm
+            total = c[s, HIGH] - c[s, LOW]
+            for i in range(s + 1, s + period):
+                total += tr[i - base]
+            a = total / period
+            p = s + period - 1
+            mid = (c[p, HIGH] + c[p, LOW]) / 2.0
+            u = mid + factor * a
+            d = mid - factor * a
+            t[j] = u if c[p, CLOSE] <= u else d
+            ch[j] = 0.0
+            atr[j] = a
+            up[j] = u
+            dn[j] = d
+        for r in range(period, warm):
+            for j in range(m):
+                i = e0 + j - warm + r
+                h = c[i, HIGH]
+                lw = c[i, LOW]
+                pc = c[i - 1, CLOSE]
+                a = atr[j] + alpha * (tr[i - base] - atr[j])
+                atr[j] = a
+                mid = (h + lw) / 2.0
+                nup = mid + factor * a
+                ndn = mid - factor * a
+                uj = up[j]
+                dj = dn[j]
+                if pc <= uj:
+                    nup = min(nup, uj)
+                if pc >= dj:
+                    ndn = max(ndn, dj)
+                cl = c[i, CLOSE]
+                chj = 0.0
+                if t[j] == uj:
+                    if cl <= nup:
+                        tj = nup
+                    else:
+                        tj = ndn
+                        chj = 1.0
+                else:
+                    if cl >= ndn:
+                        tj = ndn
+                    else:
+                        tj = nup
+                        chj = 1.0
+                t[j] = tj
+                ch[j] = chj
+                up[j] = nup
+                dn[j] = ndn
+        for j in range(m):
+            out[e0 + j - lo, 0] = t[j]
+            out[e0 + j - lo, 1] = ch[j]
     return out
 
 
@@ -118,7 +198,7 @@ def _last_supertrend_tail(c, warm, period, factor):
 def _memo_supertrend(candles, period, factor):
     return cached_last(candles, ("supertrend", period, factor),
                        lambda slot, w, lo, hi: named_rows(SuperTrend, scalar_rows(_supertrend_windows(
-                           slot.pristine, period, factor, w, lo, hi))))
+                           slot.pristine, period, factor, w, lo, hi, _LANES))))
 
 
 def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
@@ -131,10 +211,15 @@ def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
         >>> supertrend(candles_from_close_prices(np.linspace(100, 120, 50))).changed
         np.float64(0.0)
     """
-    if not sequential and (memo := _window_cache.get()) is not None:
-        # inside a backtest: a memo hit first (its key was validated when the entry was made), else the
-        # memo computes a run of bars ahead
-        v = memo_hit(memo, candles, ("supertrend", period, factor))
+    if not sequential and (memo := active_memo()) is not None:
+        # inside a backtest: a memo hit first (_core.memo_hit inlined: the hit is most of what a call costs
+        # there), else the memo computes a run of bars ahead
+        try:
+            e = memo.recent[("supertrend", period, factor)]
+            s = e.slot
+            v = e.values[len(candles)] if s.view is candles else e.ticks.get(s.tick) if s.forming is candles else None
+        except (KeyError, TypeError):  # no entry yet, or an unhashable parameter: the validating path
+            v = None
         if v is not None:
             return v
         period = check_period(period)
@@ -146,6 +231,6 @@ def supertrend(candles: np.ndarray, period: int = 10, factor: float = 3,
     factor = check_number(factor, "factor")
     if not sequential:
         if _kernels.plain_source_code(candles) >= 0:
-            return SuperTrend(*map(_f64, _last_supertrend_tail(candles, _warmup_candles_num.get(), period, factor)))
+            return SuperTrend(*map(_f64, _last_supertrend_tail(candles, _warmup_now(), period, factor)))
         return SuperTrend(*map(_f64, _last_supertrend(ohlcv(candles, False, "supertrend"), period, factor)))
     return SuperTrend(*_supertrend(ohlcv(candles, True, "supertrend"), period, factor))

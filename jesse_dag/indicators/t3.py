@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_number, check_period, source_of
 
@@ -80,7 +80,7 @@ def t3(candles: np.ndarray, period: int = 5, vfactor: float = 0, source_type: st
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_t3_src(candles, code, _warmup_candles_num.get(), period, vfactor))
+            return _f64(_last_t3_src(candles, code, _warmup_now(), period, vfactor))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_t3(source, period, vfactor))

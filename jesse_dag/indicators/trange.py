@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import ohlcv
@@ -36,7 +36,7 @@ def trange(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         [2.0, 4.0]
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_true_range_rows(candles, _warmup_candles_num.get()))
+        return _f64(_last_true_range_rows(candles, _warmup_now()))
     c = ohlcv(candles, sequential, "trange")
     if not sequential:
         return _f64(_last_true_range(c[:, HIGH], c[:, LOW], c[:, CLOSE]))

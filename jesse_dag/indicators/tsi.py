@@ -7,7 +7,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, source_of
 from jesse_dag.indicators._kernels import ema_alpha
@@ -61,7 +61,7 @@ def tsi(candles: np.ndarray, long_period: int = 25, short_period: int = 13, sour
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_tsi_src(candles, code, _warmup_candles_num.get(), long_period, short_period))
+            return _f64(_last_tsi_src(candles, code, _warmup_now(), long_period, short_period))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_tsi(source, long_period, short_period))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -66,7 +66,7 @@ def ultosc(candles: np.ndarray, timeperiod1: int = 7, timeperiod2: int = 14, tim
     p2 = check_period(timeperiod2, "timeperiod2")
     p3 = check_period(timeperiod3, "timeperiod3")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_ultosc_rows(candles, _warmup_candles_num.get(), p1, p2, p3))
+        return _f64(_last_ultosc_rows(candles, _warmup_now(), p1, p2, p3))
     c = ohlcv(candles, sequential, "ultosc")
     if not sequential:
         return _f64(_last_ultosc(c[:, HIGH], c[:, LOW], c[:, CLOSE], p1, p2, p3))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, source_of
 
@@ -134,7 +134,7 @@ def vidya(candles: np.ndarray, length: int = 9, fix_cmo: bool = True, select: bo
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(_last_vidya_src(candles, code, _warmup_candles_num.get(), length, bool(fix_cmo), bool(select)))
+            return _f64(_last_vidya_src(candles, code, _warmup_now(), length, bool(fix_cmo), bool(select)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(_last_vidya(source, length, bool(fix_cmo), bool(select)))

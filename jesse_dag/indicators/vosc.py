@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import VOLUME
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -51,7 +51,7 @@ def vosc(candles: np.ndarray, short_period: int = 2, long_period: int = 5,
     short_period = check_period(short_period, "short_period")
     long_period = check_period(long_period, "long_period")
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_vosc_rows(candles, _warmup_candles_num.get(), short_period, long_period))
+        return _f64(_last_vosc_rows(candles, _warmup_now(), short_period, long_period))
     c = np.ascontiguousarray(ohlcv(candles, sequential, "vosc"))
     if not sequential:
         return _f64(_last_vosc_rows(c, 0, short_period, long_period))

@@ -10,7 +10,7 @@ import math
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_number, check_period, source_of
 
@@ -100,7 +100,7 @@ def voss(candles: np.ndarray, period: int = 20, predict: int = 3, bandwith: floa
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return VossFilter(*map(_f64, _last_voss_src(candles, code, _warmup_candles_num.get(),
+            return VossFilter(*map(_f64, _last_voss_src(candles, code, _warmup_now(),
                                                          period, predict, bandwith)))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:

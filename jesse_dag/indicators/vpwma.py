@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_number, check_period, source_of
 from jesse_dag.indicators._kernels_averages import tail_weighted_ma, tail_weighted_ma_last, tail_weighted_ma_last_rows
@@ -29,7 +29,7 @@ def vpwma(candles: np.ndarray, period: int = 14, power: float = 0.382, source_ty
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            return _f64(tail_weighted_ma_last_rows(candles, code, _warmup_candles_num.get(), period, power))
+            return _f64(tail_weighted_ma_last_rows(candles, code, _warmup_now(), period, power))
     _, source = source_of(candles, source_type, sequential)
     if not sequential:
         return _f64(tail_weighted_ma_last(source, period, power))

@@ -10,7 +10,7 @@ import numba
 import numpy as np
 
 from jesse_dag.candles.columns import TIMESTAMP, VOLUME
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _core, _kernels
 from jesse_dag.indicators._core import ohlcv, SOURCE_TYPES
 
@@ -91,7 +91,7 @@ def vwap(candles: np.ndarray, source_type: str = "hlc3", anchor: str = "D",
     if not sequential:
         code = _kernels.plain_source_code(candles, source_type)
         if code >= 0:
-            v = _last_vwap_rows(candles, code, _warmup_candles_num.get(), np.int64(span))
+            v = _last_vwap_rows(candles, code, _warmup_now(), np.int64(span))
             return None if np.isnan(v) else _f64(v)
     c = ohlcv(candles, sequential, "vwap")
     source = _core.source(c, source_type)

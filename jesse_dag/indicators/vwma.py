@@ -8,7 +8,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import VOLUME
 from jesse_dag.indicators import _core, _kernels
 from jesse_dag.indicators._core import as_candles, check_period, column, slice_candles, SOURCE_TYPES
@@ -135,7 +135,7 @@ def vwma(candles: np.ndarray, period: int = 20, source_type: str = "close",
     if code >= 0:
         if sequential:
             return _vwma_rows(candles, code, period)
-        return _f64(_last_vwma_rows(candles, code, _warmup_candles_num.get(), period))
+        return _f64(_last_vwma_rows(candles, code, _warmup_now(), period))
     arr = as_candles(candles)
     if arr.ndim == 1:
         price = np.ascontiguousarray(arr)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import HIGH, LOW, OPEN
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import ohlcv
@@ -89,7 +89,7 @@ def wad(candles: np.ndarray, sequential: bool = False) -> float | np.ndarray:
         [0.0, 1.0]
     """
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_wad_rows(candles, _warmup_candles_num.get()))
+        return _f64(_last_wad_rows(candles, _warmup_now()))
     c = ohlcv(candles, sequential, "wad")
     if not sequential:
         return _f64(_last_wad(c[:, OPEN], c[:, HIGH], c[:, LOW]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import check_period, ohlcv
@@ -55,7 +55,7 @@ def willr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> fl
     """
     period = check_period(period)
     if not sequential and _kernels.plain_source_code(candles) >= 0:
-        return _f64(_last_willr_rows(candles, _warmup_candles_num.get(), period))
+        return _f64(_last_willr_rows(candles, _warmup_now(), period))
     c = ohlcv(candles, sequential, "willr")
     if not sequential:
         return _f64(_last_willr(c[:, HIGH], c[:, LOW], c[:, CLOSE], period))

@@ -10,7 +10,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from jesse_dag._config import _warmup_candles_num
+from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _core, _kernels
 from jesse_dag.indicators._core import SOURCE_TYPES, check_number, check_period, ohlcv
 
@@ -104,7 +104,7 @@ def wt(candles: np.ndarray, wtchannellen: int = 9, wtaveragelen: int = 12, wtmal
     if not sequential:
         code = _kernels.plain_source_code(candles, kind)
         if code >= 0:
-            a, b = map(_f64, _last_wt_rows(candles, code, _warmup_candles_num.get(), wtchannellen, wtaveragelen,
+            a, b = map(_f64, _last_wt_rows(candles, code, _warmup_now(), wtchannellen, wtaveragelen,
                                             wtmalen))
             return Wavetrend(a, b, b - a <= 0.0, b - a >= 0.0, b <= oslevel, b >= oblevel, a - b)
     c = ohlcv(candles, sequential, "wt")
