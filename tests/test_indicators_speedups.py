@@ -44,6 +44,14 @@ def _market(n: int = 700, seed: int = 3, with_nan: bool = False) -> np.ndarray:
     return c
 
 
+def _memo_over(c):
+    """An indicator memo with one window slot over the candles ``c``: ``(cache, slot)``."""
+    slot = WindowSlot(c)
+    cache = WindowCache()
+    cache.add(slot)
+    return cache, slot
+
+
 def _same(a, b) -> bool:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
@@ -107,9 +115,7 @@ def test_sma_window_kernel_skips_nan_like_the_one_window_kernel():
 
 def test_memo_hit_returns_the_stored_namedtuple_and_forgets_replaced_rows():
     c = _market()
-    slot = WindowSlot(c)
-    cache = WindowCache()
-    cache.add(slot)
+    cache, slot = _memo_over(c)
     with run_config(warmup_candles_num=210), window_cache(cache):
         view = c[:500]
         slot.view = view
@@ -132,9 +138,7 @@ def test_memo_hit_returns_the_stored_namedtuple_and_forgets_replaced_rows():
 
 def test_memo_hit_respects_a_changed_window_length():
     c = _market()
-    slot = WindowSlot(c)
-    cache = WindowCache()
-    cache.add(slot)
+    cache, slot = _memo_over(c)
     view = c[:600]
     slot.view = view
     with window_cache(cache):
@@ -149,7 +153,6 @@ def test_memo_hit_respects_a_changed_window_length():
     assert a != b
 
 
-
 def _memo_calls():
     return [lambda x: ta.ema(x, 9), lambda x: ta.rsi(x), lambda x: ta.sma(x, 10, source_type="hl2"),
             lambda x: ta.atr(x), lambda x: ta.macd(x), lambda x: ta.adx(x), lambda x: ta.bollinger_bands(x),
@@ -160,9 +163,7 @@ def test_a_memo_reused_under_another_window_length_answers_for_that_length():
     # the memo's shortcut to the last entry per key holds one window length's entries: entered again under
     # another length (or a run_config inside the block) it must not answer from them
     c = _market()
-    slot = WindowSlot(c)
-    cache = WindowCache()
-    cache.add(slot)
+    cache, slot = _memo_over(c)
     view = c[:600]
     slot.view = view
     for warm in (210, 50, 210, 0, 50):
@@ -181,9 +182,7 @@ def test_a_memo_reused_under_another_window_length_answers_for_that_length():
 
 def test_a_variant_for_another_window_length_forgets_replaced_rows():
     c = _market()
-    slot = WindowSlot(c)
-    cache = WindowCache()
-    cache.add(slot)
+    cache, slot = _memo_over(c)
     with run_config(warmup_candles_num=210), window_cache(cache):
         view = c[:500]
         slot.view = view

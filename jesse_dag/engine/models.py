@@ -191,6 +191,16 @@ _TRADE_DICT: dict = dict.fromkeys((
     "fee", "size", "PNL", "PNL_percentage", "holding_period", "orders"))
 
 
+def _fill_sums(rows: list) -> tuple[float, float]:
+    # the quantity and the quantity-weighted price sum of (qty, price) fills, added left to right as _vwap does
+    qty = 0.0
+    value = 0.0
+    for q, p in rows:
+        qty += q
+        value += q * p
+    return qty, value
+
+
 class ClosedTrade:
     """A position from open to close: Jesse's ClosedTrade (VWAP entry/exit, fees summed over its orders)."""
 
@@ -233,11 +243,7 @@ class ClosedTrade:
             return math.nan
         if len(rows) < 8:
             # numpy's pairwise sum is a plain left-to-right loop below 8 items: same bits, no array overhead
-            quantity = 0.0
-            value = 0.0
-            for q, p in rows:
-                quantity += q
-                value += q * p
+            quantity, value = _fill_sums(rows)
             if quantity == 0:
                 return math.nan
             return float(value / quantity)
@@ -308,18 +314,10 @@ class ClosedTrade:
         exit_rows = self.sell_orders if typ == "long" else self.buy_orders
         if (typ == "long" or typ == "short") and 0 < len(entry_rows) < 8 and 0 < len(exit_rows) < 8:
             # the common trade, a few fills a side: _vwap's and qty's left-to-right sums, each done once
-            qty = 0.0
-            value = 0.0
-            for q, p in entry_rows:
-                qty += q
-                value += q * p
+            qty, value = _fill_sums(entry_rows)
             entry = float(value / qty) if qty != 0 else math.nan
             qty = float(qty)
-            quantity = 0.0
-            value = 0.0
-            for q, p in exit_rows:
-                quantity += q
-                value += q * p
+            quantity, value = _fill_sums(exit_rows)
             exit_ = float(value / quantity) if quantity != 0 else math.nan
         else:
             entry = self.entry_price

@@ -388,8 +388,7 @@ def memo_hit(memo: WindowCache, candles, key: tuple):
 
     ``memo`` is the active cache (the caller has just read it to know it is inside a backtest). Indicators
     make this test before any validation: an entry exists only for a key whose parameters were validated,
-    and keys compare equal across int/float spellings of the same numbers. The hot indicators (ema, rsi,
-    ...) inline these lines rather than pay a call.
+    and keys compare equal across int/float spellings of the same numbers.
     """
     try:
         e = memo.recent[key]

@@ -7,7 +7,7 @@ import numpy as np
 from jesse_dag.candles.columns import CLOSE, HIGH, LOW
 from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
-from jesse_dag.indicators._core import active_memo, cached_last, check_period, ohlcv, scalars
+from jesse_dag.indicators._core import active_memo, memo_hit, cached_last, check_period, ohlcv, scalars
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
 
@@ -222,14 +222,8 @@ def atr(candles: np.ndarray, period: int = 14, sequential: bool = False) -> floa
         np.True_
     """
     if not sequential and (memo := active_memo()) is not None:
-        # inside a backtest: a memo hit first (_core.memo_hit inlined: the hit is most of what a call costs
-        # there), else the memo computes a run of bars ahead
-        try:
-            e = memo.recent[("atr", period)]
-            s = e.slot
-            v = e.values[len(candles)] if s.view is candles else e.ticks.get(s.tick) if s.forming is candles else None
-        except (KeyError, TypeError):  # no entry yet, or an unhashable parameter: the validating path
-            v = None
+        # inside a backtest: a memo hit first, else the memo computes a run of bars ahead
+        v = memo_hit(memo, candles, ("atr", period))
         if v is not None:
             return v
         period = check_period(period)

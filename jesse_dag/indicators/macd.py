@@ -9,7 +9,7 @@ import numpy as np
 from jesse_dag._config import _warmup_now
 from jesse_dag.indicators import _kernels
 from jesse_dag.indicators._core import (
-    active_memo, cached_last, check_period, named_rows, scalar_rows, source_of,
+    active_memo, cached_last, check_period, memo_hit, named_rows, scalar_rows, source_of,
 )
 
 _f64 = np.float64  # Jesse's scalars are numpy float64 (round() of a .5 differs from a Python float's)
@@ -155,14 +155,8 @@ def macd(candles: np.ndarray, fast_period: int = 12, slow_period: int = 26, sign
         np.True_
     """
     if not sequential and (memo := active_memo()) is not None:
-        # inside a backtest: a memo hit first (_core.memo_hit inlined: the hit is most of what a call costs
-        # there), else the memo computes a run of bars ahead
-        try:
-            e = memo.recent[("macd", fast_period, slow_period, signal_period, source_type)]
-            s = e.slot
-            v = e.values[len(candles)] if s.view is candles else e.ticks.get(s.tick) if s.forming is candles else None
-        except (KeyError, TypeError):  # no entry yet, or an unhashable parameter: the validating path
-            v = None
+        # inside a backtest: a memo hit first, else the memo computes a run of bars ahead
+        v = memo_hit(memo, candles, ("macd", fast_period, slow_period, signal_period, source_type))
         if v is not None:
             return v
         fast_period = check_period(fast_period, "fast_period")
