@@ -6,7 +6,7 @@ import pytest
 
 from jesse_dag import research
 from jesse_dag.candles.synthetic import candles_from_close_prices
-from jesse_dag.optimize import GaussianNoiseCandlesPipeline, MovingBlockBootstrapCandlesPipeline
+from jesse_dag.optimize import LogReturnBlockBootstrap, LogReturnGaussianNoise
 from tests.optimize_strategies.markets import as_candles_dict, config, peak_market, routes
 from tests.optimize_strategies.strategies import LastMove, PeakHold
 
@@ -54,8 +54,8 @@ def test_no_trades_is_refused(market):
 
 def test_candle_pipelines_keep_shape_and_are_seeded():
     c = candles_from_close_prices(100 * np.exp(np.cumsum(np.random.default_rng(0).normal(0, 1e-3, 3000))))
-    for pipe in (MovingBlockBootstrapCandlesPipeline(batch_size=1000),
-                 GaussianNoiseCandlesPipeline(batch_size=1000, close_sigma=1e-3)):
+    for pipe in (LogReturnBlockBootstrap(batch_size=1000),
+                 LogReturnGaussianNoise(batch_size=1000, close_sigma=1e-3)):
         x = pipe.transform(c, np.random.default_rng(1))
         y = pipe.transform(c, np.random.default_rng(1))
         assert np.array_equal(x, y) and not np.array_equal(x, c)
@@ -68,7 +68,7 @@ def test_candle_pipelines_keep_shape_and_are_seeded():
 def test_candle_monte_carlo_reproducible_and_contains_original(market):
     cfg, rts, candles = market
     kw = dict(hyperparameters=HP, num_scenarios=12, cpu_cores=2, seed=4,
-              candles_pipeline_class=GaussianNoiseCandlesPipeline,
+              candles_pipeline_class=LogReturnGaussianNoise,
               candles_pipeline_kwargs={"batch_size": 1440, "close_sigma": 2e-4})
     a = research.monte_carlo_candles(cfg, rts, [], candles, **kw)
     b = research.monte_carlo_candles(cfg, rts, [], candles, **{**kw, "cpu_cores": 1})
@@ -106,3 +106,57 @@ def test_rule_significance_needs_one_route(market):
     cfg, rts, candles = market
     with pytest.raises(ValueError, match="exactly one route"):
         research.rule_significance_test(cfg, rts * 2, [], candles)
+
+
+def test_jesse_pipeline_scenarios_are_jesses_backtests_with_seed_plus_index(market):
+    # Jesse runs scenario i (from 1) as backtest(candles_pipeline_class=cls, kwargs seed + i - 1)
+    from jesse_dag.candle_pipelines import MovingBlockBootstrapCandlesPipeline
+
+    cfg, rts, candles = market
+    kw = {"batch_size": 1440, "seed": 7}
+    state = np.random.get_state()
+    out = research.monte_carlo_candles(cfg, rts, [], candles, hyperparameters=HP, num_scenarios=3, cpu_cores=1,
+                                       candles_pipeline_class=MovingBlockBootstrapCandlesPipeline,
+                                       candles_pipeline_kwargs=kw)
+    assert not out["failed_scenarios"] and out["seed"] == 7
+    nets = []
+    for s in out["scenarios"]:
+        i = s["scenario_index"]
+        alone = research.backtest(cfg, rts, [], candles, hyperparameters=HP,
+                                  candles_pipeline_class=MovingBlockBootstrapCandlesPipeline,
+                                  candles_pipeline_kwargs={**kw, "seed": 7 + i})
+        assert s["metrics"] == alone["metrics"] and s["trades"] == alone["trades"], i
+        nets.append(s["metrics"]["net_profit"])
+    assert len(set(nets)) == 3 and out["original"]["metrics"]["net_profit"] not in nets
+    assert all(np.array_equal(a, b) for a, b in zip(state, np.random.get_state()) if isinstance(a, np.ndarray))
+
+
+def test_jesse_gaussian_pipeline_is_seeded_per_scenario_and_leaves_numpy_state(market):
+    from jesse_dag.candle_pipelines import GaussianNoiseCandlesPipeline
+
+    cfg, rts, candles = market
+    kw = dict(hyperparameters=HP, num_scenarios=2, cpu_cores=1, seed=11,
+              candles_pipeline_class=GaussianNoiseCandlesPipeline,
+              candles_pipeline_kwargs={"batch_size": 1440, "close_sigma": 5.0, "high_sigma": 1.0, "low_sigma": 1.0})
+    np.random.seed(123)
+    a = research.monte_carlo_candles(cfg, rts, [], candles, **kw)
+    after = np.random.random()
+    np.random.seed(999)  # the caller's global state does not leak into the scenarios
+    b = research.monte_carlo_candles(cfg, rts, [], candles, **kw)
+    np.random.seed(123)
+    assert np.random.random() == after  # and the scenarios leave it as it was
+    assert [s["metrics"] for s in a["scenarios"]] == [s["metrics"] for s in b["scenarios"]]
+    assert a["scenarios"][0]["metrics"] != a["scenarios"][1]["metrics"]
+
+
+def test_old_pipeline_names_warn_and_bad_seed_is_refused(market):
+    import jesse_dag.optimize as opt
+
+    with pytest.warns(DeprecationWarning, match="renamed LogReturnBlockBootstrap"):
+        assert opt.MovingBlockBootstrapCandlesPipeline is LogReturnBlockBootstrap
+    cfg, rts, candles = market
+    with pytest.raises(ValueError, match="seed must be an int from 0"):
+        research.monte_carlo_candles(cfg, rts, [], candles, hyperparameters=HP, num_scenarios=2, seed=-1)
+    with pytest.raises(TypeError, match="neither a subclass"):
+        research.monte_carlo_candles(cfg, rts, [], candles, hyperparameters=HP, num_scenarios=2,
+                                     candles_pipeline_class=dict)

@@ -8,8 +8,9 @@ high >= max(open, close) >= min(open, close) >= low > 0, with Jesse's formulas a
 Gaussian ones draw from numpy's global random state as Jesse's do (seed it with ``np.random.seed`` for a
 repeatable run), the bootstrap from its own generator (``seed=``).
 
-They also have ``transform(candles, rng)``, so ``research.monte_carlo_candles`` accepts them as
-``candles_pipeline_class``: there the draws come from the scenario's generator.
+``research.monte_carlo_candles(candles_pipeline_class=...)`` runs them as Jesse does, inside each scenario's
+backtest with ``seed + i`` for scenario *i*. They also have ``transform(candles, rng)``: all the candles
+rewritten at once, drawing from ``rng``.
 
 Example:
     >>> import numpy as np

@@ -17,9 +17,16 @@ Differences from Jesse 3.5.3 (reference §2), each a fix:
   strategy did at least as well as on the real one, with drawdowns (negative numbers) ranked the right
   way round (less deep is better). The overall sentence counts only significant metrics (Jesse counted
   "not significant" as significant).
-* **Synthetic candles in relative units:** both pipelines work on log returns, so a path cannot drift
-  below zero or change scale with the price level, and both take a seed. ``candles_pipeline_class=None``
-  means the moving-block bootstrap (Jesse ran the original candles again, giving identical scenarios).
+* **Synthetic candles in relative units by default:** :class:`LogReturnBlockBootstrap` and
+  :class:`LogReturnGaussianNoise` work on log returns, so a path cannot drift below zero or change scale
+  with the price level. ``candles_pipeline_class=None`` means :class:`LogReturnBlockBootstrap` (Jesse ran
+  the original candles again, giving identical scenarios).
+* **Jesse's own pipelines run as Jesse runs them:** a :class:`jesse_dag.candle_pipelines.BaseCandlesPipeline`
+  subclass (``MovingBlockBootstrapCandlesPipeline``, the Gaussian ones, a user's) rewrites the candles inside
+  the backtest (``backtest(candles_pipeline_class=...)``), with scenario *i* (from 0) given
+  ``seed + i`` as its ``seed`` (Jesse's ``seed + scenario_index - 1`` with indices from 1), so a seeded
+  bootstrap gives Jesse's scenario candles. Numpy's global state, which Jesse's Gaussian pipelines draw
+  from, is seeded with the same number for the scenario and restored after it (Jesse left it unseeded).
 
 Example:
     >>> from jesse_dag.research import monte_carlo_trades  # doctest: +SKIP
@@ -28,6 +35,7 @@ Example:
 """
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any, Callable
 
@@ -221,16 +229,16 @@ def _decompose(c: np.ndarray, first_prev_close: float) -> tuple[np.ndarray, ...]
     return gap, body, np.maximum(up, 0.0), np.maximum(down, 0.0)
 
 
-class MovingBlockBootstrapCandlesPipeline:
+class LogReturnBlockBootstrap:
     """Resamples each ``batch_size``-minute batch from overlapping blocks of its own minutes (log returns,
     candle shapes), keeping timestamps and volume; block length ``max(10, batch_size // 10)`` as in Jesse
-    unless ``block_size`` is given.
+    unless ``block_size`` is given. Each scenario's draws come from the generator handed to ``transform``.
 
     Example:
         >>> import numpy as np
         >>> from jesse_dag.candles.synthetic import candles_from_close_prices
         >>> c = candles_from_close_prices(100 + np.arange(50.0))
-        >>> out = MovingBlockBootstrapCandlesPipeline(batch_size=20).transform(c, np.random.default_rng(0))
+        >>> out = LogReturnBlockBootstrap(batch_size=20).transform(c, np.random.default_rng(0))
         >>> out.shape, bool((out[:, 3] >= out[:, 4]).all())
         ((50, 6), True)
     """
@@ -256,9 +264,19 @@ class MovingBlockBootstrapCandlesPipeline:
         return _rebuild(c, *(p[idx] for p in parts), first_prev_close=c[0, 1])
 
 
-class GaussianNoiseCandlesPipeline:
+class LogReturnGaussianNoise:
     """Multiplies closes by a Gaussian random walk of log noise (restarting each batch) and perturbs highs and
-    lows with independent log noise; sigmas are fractions of the price (Jesse used absolute price units)."""
+    lows with independent log noise; sigmas are fractions of the price (Jesse's
+    ``GaussianNoiseCandlesPipeline`` uses absolute price units).
+
+    Example:
+        >>> import numpy as np
+        >>> from jesse_dag.candles.synthetic import candles_from_close_prices
+        >>> c = candles_from_close_prices(100 + np.arange(50.0))
+        >>> out = LogReturnGaussianNoise(batch_size=20, close_sigma=1e-3).transform(c, np.random.default_rng(0))
+        >>> bool((out[:, 1:5] > 0).all()), bool((out[:, 3] >= out[:, 4]).all())
+        (True, True)
+    """
 
     def __init__(self, batch_size: int = 10080, close_mu: float = 0.0, close_sigma: float = 0.0001,
                  high_mu: float = 0.0, high_sigma: float = 0.0001, low_mu: float = 0.0, low_sigma: float = 0.0001,
@@ -286,10 +304,8 @@ class GaussianNoiseCandlesPipeline:
         return out
 
 
-def _candles_scenario(base: dict, shared: Any, pipeline_class: type, kwargs: dict, seed: int, i: int) -> dict:
-    from jesse_dag.research import backtest
-
-    candles, warmup = materialize(shared)
+def _transform_scenario(pipeline_class: type, kwargs: dict, seed: int, i: int, candles: dict) -> dict:
+    """Scenario ``i``'s trading candles from a ``transform(candles, rng)`` pipeline, one generator per market."""
     pipeline = pipeline_class(**kwargs)
     synthetic = {}
     for j, (key, entry) in enumerate(candles.items()):
@@ -297,11 +313,39 @@ def _candles_scenario(base: dict, shared: Any, pipeline_class: type, kwargs: dic
         new = pipeline.transform(np.array(arr), np.random.default_rng([seed, i, j]))
         synthetic[key] = {**{k: v for k, v in entry.items() if k != "candles"}, "candles": new} \
             if isinstance(entry, dict) else new
+    return synthetic
+
+
+def _takes_seed(pipeline_class: type) -> bool:
     try:
-        result = backtest(base["config"], base["routes"], base["data_routes"], synthetic, warmup,
-                          hyperparameters=base["hyperparameters"], fast_mode=base["fast_mode"])
+        return "seed" in inspect.signature(pipeline_class).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _candles_scenario(base: dict, shared: Any, pipeline_class: type, kwargs: dict, seed: int, i: int) -> dict:
+    from jesse_dag.engine.pipelines import BaseCandlesPipeline
+    from jesse_dag.research import backtest
+
+    candles, warmup = materialize(shared)
+    run = dict(hyperparameters=base["hyperparameters"], fast_mode=base["fast_mode"])
+    jesse_style = issubclass(pipeline_class, BaseCandlesPipeline)
+    if jesse_style:
+        kw = dict(kwargs)
+        if "seed" in kw or _takes_seed(pipeline_class):
+            kw["seed"] = seed + i
+        run.update(candles_pipeline_class=pipeline_class, candles_pipeline_kwargs=kw)
+    state = np.random.get_state()
+    try:
+        if jesse_style:
+            np.random.seed(seed + i)  # Jesse's Gaussian pipelines draw from numpy's global state
+        else:
+            candles = _transform_scenario(pipeline_class, kwargs, seed, i, candles)
+        result = backtest(base["config"], base["routes"], base["data_routes"], candles, warmup, **run)
     except Exception as exc:  # a failing scenario is reported, not fatal
         return {"scenario_index": i, "error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        np.random.set_state(state)
     return {"scenario_index": i, "metrics": result["metrics"], "trades": result["trades"]}
 
 
@@ -313,9 +357,11 @@ def monte_carlo_candles(config: dict, routes: list[dict], data_routes: list[dict
                         result_callback: Callable | None = None, *, seed: int = 42) -> dict:
     """Backtest the strategy on ``num_scenarios`` synthetic versions of the trading candles (warm-up kept).
 
-    ``candles_pipeline_class``: a class built with ``candles_pipeline_kwargs`` whose ``transform(candles,
-    rng)`` returns new 1-minute candles (default :class:`MovingBlockBootstrapCandlesPipeline`); a ``seed`` in
-    the kwargs overrides ``seed``. Scenario *i* of market *j* draws from ``default_rng([seed, i, j])``.
+    ``candles_pipeline_class``, built with ``candles_pipeline_kwargs``: either a class whose ``transform(candles,
+    rng)`` returns new 1-minute candles (default :class:`LogReturnBlockBootstrap`; scenario *i* of market *j*
+    draws from ``default_rng([seed, i, j])``), or one of Jesse's pipelines (a
+    :class:`jesse_dag.candle_pipelines.BaseCandlesPipeline` subclass), run inside the backtest as Jesse runs
+    it, with ``seed + i`` as scenario *i*'s seed. A ``seed`` in the kwargs overrides ``seed``.
     Scenarios run on ``cpu_cores`` processes (default all) with the candles shared, never copied.
     Returns ``{original, scenarios, confidence_analysis, num_scenarios, total_requested, failed_scenarios}``.
     """
@@ -323,12 +369,20 @@ def monte_carlo_candles(config: dict, routes: list[dict], data_routes: list[dict
 
     if isinstance(num_scenarios, bool) or not isinstance(num_scenarios, int) or num_scenarios < 1:
         raise ValueError(f"num_scenarios must be a positive int, got {num_scenarios!r}")
-    pipeline_class = candles_pipeline_class or MovingBlockBootstrapCandlesPipeline
+    from jesse_dag.engine.pipelines import BaseCandlesPipeline
+
+    pipeline_class = candles_pipeline_class or LogReturnBlockBootstrap
     kwargs = dict(candles_pipeline_kwargs or {})
-    if not callable(getattr(pipeline_class, "transform", None)):
-        raise TypeError(f"candles_pipeline_class {pipeline_class!r} has no transform(candles, rng) method")
+    jesse_style = isinstance(pipeline_class, type) and issubclass(pipeline_class, BaseCandlesPipeline)
+    if not jesse_style and not callable(getattr(pipeline_class, "transform", None)):
+        raise TypeError(f"candles_pipeline_class {pipeline_class!r} is neither a subclass of "
+                        "jesse_dag.candle_pipelines.BaseCandlesPipeline nor has a transform(candles, rng) method")
     pipeline_class(**kwargs)  # bad kwargs fail here, once, with the class's own message
-    seed = int(kwargs.get("seed", seed) if kwargs.get("seed") is not None else seed)
+    seed = kwargs.get("seed") if kwargs.get("seed") is not None else seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= 2**32 - num_scenarios:
+        raise ValueError(f"seed must be an int from 0 to 2**32 - num_scenarios (each scenario i uses seed + i), "
+                         f"got {seed!r}")
+    seed = int(seed)
     original = backtest(config, routes, data_routes, candles, warmup_candles, hyperparameters=hyperparameters,
                         fast_mode=fast_mode)
     n_jobs = resolve_n_jobs(cpu_cores)
