@@ -106,6 +106,7 @@ class Order:
 
     def __init__(self, id: str | int, session_id: str, exchange: str, symbol: str, side: str, type: str,
                  qty: float, price: float, reduce_only: bool, created_at: int) -> None:
+        # (Session.create_order sets these same fields itself: keep the two in step)
         self._id = id  # an int is a session's id number, formatted when read (most orders' ids never are)
         self.trade_id = None
         self.session_id = session_id
@@ -565,6 +566,7 @@ class FuturesExchange(Exchange):
         # buy and sell books (lists changed in place only), for available_margin
         self._margin_books = [(f"{asset}-{settlement_currency}", self.buy_orders[asset], self.sell_orders[asset])
                               for asset in self.assets if asset != settlement_currency]
+        self._only_book = self._margin_books[0] if len(self._margin_books) == 1 else None
 
     @property
     def available_margin(self) -> float:
@@ -617,11 +619,11 @@ class FuturesExchange(Exchange):
             price = order.price
             leverage = self.futures_leverage
             effective_order_size = abs(qty * price) / leverage
-            books = self._margin_books
-            if len(books) == 1 and not books[0][1] and not books[0][2]:
+            only = self._only_book
+            if only is not None and not only[1] and not only[2]:
                 # one asset, nothing pending (a flat account placing its entry, a strategy re-placing it every
                 # bar): available_margin's sum, inlined, with nothing to add for the empty books
-                position = self.positions.get(books[0][0])
+                position = self.positions.get(only[0])
                 if position is None or position.qty == 0:
                     available = self.assets[self.settlement_currency] - 0.0 / leverage
                 else:

@@ -22,12 +22,13 @@ import numpy as np
 from jesse_dag.candles.timeframes import timeframe_to_minutes
 from jesse_dag.engine.exceptions import EmptyPosition, OpenPositionError
 from jesse_dag.engine.models import (
-    BUY, CANCELED, EXECUTED, LIMIT, MARKET, SELL, STOP, ClosedTrade, Exchange, Order, Position, exact_sub,
+    ACTIVE, BUY, CANCELED, EXECUTED, LIMIT, MARKET, SELL, STOP, ClosedTrade, Exchange, Order, Position, exact_sub,
     exact_sum, format_id,
 )
 from jesse_dag.engine.store import MarketCandles
 
 DAY_MS = 86_400_000
+_new_object = object.__new__
 FIRST_SAMPLE_DELAY_MS = 86_460_000
 
 
@@ -220,6 +221,7 @@ class Session:
         self.progress_next = float("inf")
         self.progress_span = (0, 0)
         self._id_namespace = uuid.UUID(int=0)
+        self._last_market: Market | None = None  # execute_order's last market
 
     # -- ids and time ------------------------------------------------------------------------------------------
     def new_id(self) -> str:
@@ -243,8 +245,28 @@ class Session:
         if price.__class__ is not float:
             price = float(price)
         self._id_counter += 1  # self.new_id_number(), inlined
-        order = Order(self._id_counter, self.session_id, market.exchange, market.symbol, side, type,
-                      abs(qty) if side == BUY else -abs(qty), price, reduce_only, self.time)
+        # Order(id, session_id, exchange, symbol, side, type, signed qty, price, reduce_only, time) with its
+        # __init__ written out: calling a class costs about as much as setting the fields
+        order = _new_object(Order)
+        order._id = self._id_counter
+        order.trade_id = None
+        order.session_id = self.session_id
+        order.exchange = market.exchange
+        order.symbol = market.symbol
+        order.side = side
+        order.type = type
+        order.qty = abs(qty) if side == BUY else -abs(qty)
+        order.filled_qty = 0.0
+        order.price = price
+        order.reduce_only = reduce_only
+        order.status = ACTIVE
+        order.created_at = self.time
+        order.executed_at = None
+        order.canceled_at = None
+        order.submitted_via = None
+        order.fee = None
+        order.vars = {}
+        order._recorded_fill_qty = 0.0
         ex = self.exchange
         if not reduce_only or ex.books_reduce_only:  # (a futures exchange books no reduce-only order)
             ex.on_order_submission(order, self.time_text)
@@ -292,7 +314,11 @@ class Session:
         status = order.status
         if status == CANCELED or status == EXECUTED:
             return
-        market = self.markets[f"{order.exchange}-{order.symbol}"]
+        symbol = order.symbol
+        market = self._last_market
+        if market is None or market.symbol is not symbol or market.exchange != order.exchange:
+            # (a run's orders are on one market or a few: the last one looked up, without building its key)
+            market = self._last_market = self.markets[f"{order.exchange}-{symbol}"]
         p = market.position
         ex = self.exchange
         otype = order.type
@@ -342,7 +368,11 @@ class Session:
 
         # position_service.on_executed_order
         if ex.type == "futures":
-            ex.charge_fee(filled * price)
+            # ex.charge_fee(filled * price), inlined
+            currency = ex.settlement_currency
+            balance = ex.assets[currency] = ex.assets[currency] - abs(filled * price) * rate
+            if balance < 0:
+                ex._warn_negative_balance()
         if pq == 0:
             self._open(market, p, qty, price)
         elif qty == -pq and pq - pq == 0 or exact_sum(pq, qty) == 0:  # (exact_sum's own shortcut first)

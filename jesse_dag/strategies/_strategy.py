@@ -23,8 +23,8 @@ import numpy as np
 from jesse_dag.engine.exceptions import (
     ConflictingRules, InvalidShape, InvalidStrategy, OrderNotAllowed, annotate_hook_error,
 )
-from jesse_dag.engine.models import (BUY, LIMIT, MARKET, NEAR_PRICE_THRESHOLD, SELL, STOP, STOP_LOSS_VIA,
-                                     TAKE_PROFIT_VIA)
+from jesse_dag.engine.models import (BUY, CANCELED, EXECUTED, LIMIT, MARKET, NEAR_PRICE_THRESHOLD, SELL, STOP,
+                                     STOP_LOSS_VIA, TAKE_PROFIT_VIA)
 from jesse_dag.ml.recording import MLMixin
 from jesse_dag.reports.chart_series import ChartSeriesMixin
 
@@ -724,36 +724,52 @@ class Strategy(ChartSeriesMixin, MLMixin):
         return out
 
     def _execute_long(self) -> None:
-        self._session.user_code_runs += 1
+        session = self._session
+        session.user_code_runs += 1
         self.go_long()
-        if self._d_buy is None:
-            raise InvalidStrategy("You forgot to set self.buy. example (qty, price)")
-        if type(self._d_buy) not in (tuple, list):
-            raise InvalidStrategy(f"self.buy must be either a list or a tuple. example: (qty, price). "
-                                  f"You set: {type(self.buy)}")
-        buy = self._get_formatted_order(self._d_buy, "buy")
-        self._d_buy = buy
-        self._buy = buy.copy() if buy is self._h_buy and type(buy) is np.ndarray else buy
+        buy = self._d_buy
+        if type(buy) is tuple and len(buy) == 2 and type(buy[0]) in _PLAIN_NUMBERS \
+                and type(buy[1]) in _PLAIN_NUMBERS and buy[1] > 0 and buy[0] >= 0:
+            # the common declaration, one valid (qty, price) pair: _get_formatted_order's first path inlined
+            # (its rows, never handed to strategy code, are the applied declaration too)
+            rows = _Rows()
+            rows.append([float(buy[0]), float(buy[1])])
+            self._d_buy = self._buy = buy = rows
+        else:
+            if buy is None:
+                raise InvalidStrategy("You forgot to set self.buy. example (qty, price)")
+            if type(buy) not in (tuple, list):
+                raise InvalidStrategy(f"self.buy must be either a list or a tuple. example: (qty, price). "
+                                      f"You set: {type(self.buy)}")
+            buy = self._get_formatted_order(buy, "buy")
+            self._d_buy = buy
+            buy = self._buy = buy.copy() if buy is self._h_buy and type(buy) is np.ndarray else buy
         tp = self._d_take_profit
         sl = self._d_stop_loss
         if tp is not None or sl is not None:
-            spot = self._session.exchange.type == "spot"
-            if tp is not None:
-                if spot:
+            if session.exchange.type == "spot":
+                if tp is not None:
                     raise InvalidStrategy("Setting self.take_profit in go_long() is not supported for spot "
                                           "trading; set it in on_open_position() instead.")
+                raise InvalidStrategy("Setting self.stop_loss in go_long() is not supported for spot "
+                                      "trading; set it in on_open_position() instead.")
+            if tp is not None:
                 self._prepare_take_profit(tp)
             if sl is not None:
-                if spot:
-                    raise InvalidStrategy("Setting self.stop_loss in go_long() is not supported for spot "
-                                          "trading; set it in on_open_position() instead.")
                 self._prepare_stop_loss(sl)
         if self._overrides["filters"] and not self._execute_filters():
             return
-        self._submit_entry_orders(BUY, self._buy)
+        self._submit_entry_orders(BUY, buy)
 
     def _prepare_stop_loss(self, value) -> None:
         # self._check_exit_type("stop_loss") then self._prepare("stop_loss"): ``value`` is self._d_stop_loss
+        if type(value) is tuple and len(value) == 2 and type(value[0]) in _PLAIN_NUMBERS \
+                and type(value[1]) in _PLAIN_NUMBERS and value[1] > 0 and value[0] == value[0]:
+            # (see _execute_long)
+            rows = _Rows()
+            rows.append([float(value[0]), float(value[1])])
+            self._d_stop_loss = self._stop_loss = rows
+            return
         if type(value) not in _DECLARATION_TYPES:
             self._check_exit_type("stop_loss")  # raises the error
         value = self._get_formatted_order(value, "stop_loss")
@@ -761,6 +777,12 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._stop_loss = value.copy() if value is self._h_stop_loss and type(value) is np.ndarray else value
 
     def _prepare_take_profit(self, value) -> None:
+        if type(value) is tuple and len(value) == 2 and type(value[0]) in _PLAIN_NUMBERS \
+                and type(value[1]) in _PLAIN_NUMBERS and value[1] > 0 and value[0] == value[0]:
+            rows = _Rows()
+            rows.append([float(value[0]), float(value[1])])
+            self._d_take_profit = self._take_profit = rows
+            return
         if type(value) not in _DECLARATION_TYPES:
             self._check_exit_type("take_profit")  # raises the error
         value = self._get_formatted_order(value, "take_profit")
@@ -770,14 +792,22 @@ class Strategy(ChartSeriesMixin, MLMixin):
     def _execute_short(self) -> None:
         self._session.user_code_runs += 1
         self.go_short()
-        if self._d_sell is None:
-            raise InvalidStrategy("You forgot to set self.sell. example (qty, price)")
-        if type(self._d_sell) not in (tuple, list):
-            raise InvalidStrategy(f"self.sell must be either a list or a tuple. example: (qty, price). "
-                                  f"You set {type(self.sell)}")
-        sell = self._get_formatted_order(self._d_sell, "sell")
-        self._d_sell = sell
-        self._sell = sell.copy() if sell is self._h_sell and type(sell) is np.ndarray else sell
+        sell = self._d_sell
+        if type(sell) is tuple and len(sell) == 2 and type(sell[0]) in _PLAIN_NUMBERS \
+                and type(sell[1]) in _PLAIN_NUMBERS and sell[1] > 0 and sell[0] >= 0:
+            # (see _execute_long)
+            rows = _Rows()
+            rows.append([float(sell[0]), float(sell[1])])
+            self._d_sell = self._sell = sell = rows
+        else:
+            if sell is None:
+                raise InvalidStrategy("You forgot to set self.sell. example (qty, price)")
+            if type(sell) not in (tuple, list):
+                raise InvalidStrategy(f"self.sell must be either a list or a tuple. example: (qty, price). "
+                                      f"You set {type(self.sell)}")
+            sell = self._get_formatted_order(sell, "sell")
+            self._d_sell = sell
+            sell = self._sell = sell.copy() if sell is self._h_sell and type(sell) is np.ndarray else sell
         tp = self._d_take_profit
         if tp is not None:
             self._prepare_take_profit(tp)
@@ -786,7 +816,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
             self._prepare_stop_loss(sl)
         if self._overrides["filters"] and not self._execute_filters():
             return
-        self._submit_entry_orders(SELL, self._sell)
+        self._submit_entry_orders(SELL, sell)
 
     def _submit_buy_orders(self) -> None:
         self._submit_entry_orders(BUY, self._buy)
@@ -847,11 +877,48 @@ class Strategy(ChartSeriesMixin, MLMixin):
             raise RuntimeError("cannot cancel orders while the position is open")
         session = self._session
         market = self._market
-        session.cancel_all_orders(market)
-        # _reset's test for "nothing to reset" cannot pass while the cancelled orders are still in market.active
-        if market.active:
-            self._clear()
+        active = market.active
+        if active:
+            # session.cancel_all_orders(market) then self._clear() (the cancelled orders are still in
+            # market.active, so _reset would clear), inlined: every re-placed entry and every close runs this
+            if len(active) == 1:  # (an entry re-placed every bar: its order alone, without a loop)
+                o = active[0]
+                status = o.status
+                if status != CANCELED and status != EXECUTED:
+                    o.canceled_at = session.time
+                    o.status = CANCELED
+                    session.status_changes += 1
+                    ex = session.exchange
+                    if ex.books_reduce_only or not o.reduce_only:  # (a futures exchange books no reduce-only order)
+                        ex.on_order_cancellation(o)
+            else:
+                time = session.time
+                ex = session.exchange
+                books_reduce_only = ex.books_reduce_only
+                for o in active:
+                    status = o.status
+                    if status == CANCELED or status == EXECUTED:
+                        continue
+                    o.canceled_at = time
+                    o.status = CANCELED
+                    session.status_changes += 1
+                    if books_reduce_only or not o.reduce_only:
+                        ex.on_order_cancellation(o)
+            market.orders.clear()
+            self._d_buy = None
+            self._buy = None
+            self._d_sell = None
+            self._sell = None
+            self._d_stop_loss = None
+            self._stop_loss = None
+            self._d_take_profit = None
+            self._take_profit = None
+            market.orders = []
+            market.active = []
+            self.increased_count = 0
+            self.reduced_count = 0
         else:
+            session.cancel_all_orders(market)
             self._reset()
         if len(session.routes) > 1:
             self._broadcast("on_route_canceled")
@@ -916,14 +983,20 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 return
         # Fast path: every declaration is the array already applied, unchanged. Equivalent to the full check
         # below, which then finds nothing to do.
+        # (a declaration the engine formatted and never handed out is its own applied copy: ``is`` decides)
         if p.qty > 0:
-            entry_same = _same_declaration(self._d_buy, self._buy)
+            entry = self._d_buy
+            entry_same = (entry is self._buy and type(entry) is _Rows) or _same_declaration(entry, self._buy)
         else:
-            entry_same = _same_declaration(self._d_sell, self._sell)
+            entry = self._d_sell
+            entry_same = (entry is self._sell and type(entry) is _Rows) or _same_declaration(entry, self._sell)
         sl = self._d_stop_loss
         tp = self._d_take_profit
-        if (entry_same and (sl is None or _same_declaration(sl, self._stop_loss))
-                and (tp is None or _same_declaration(tp, self._take_profit))):
+        if (entry_same
+                and (sl is None or (sl is self._stop_loss and type(sl) is _Rows)
+                     or _same_declaration(sl, self._stop_loss))
+                and (tp is None or (tp is self._take_profit and type(tp) is _Rows)
+                     or _same_declaration(tp, self._take_profit))):
             if sl is not None and tp is not None and len(sl) > 0 and _rows(sl) == _rows(tp):
                 raise InvalidStrategy("stop-loss and take-profit should not be exactly the same. "
                                       "Just use either one of them and it will do.")
@@ -1030,7 +1103,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
         is_short = p.qty < 0
         current_price = None  # self.price, read once when an exit needs it
         if self._d_stop_loss is not None:
-            for qty, price in _applied_declaration_rows(self._stop_loss):
+            applied = self._stop_loss
+            for qty, price in (applied if type(applied) is _Rows else _applied_declaration_rows(applied)):
                 if is_long and price >= entry:
                     submitted = self._broker_market(SELL, qty)
                 elif is_short and price <= entry:
@@ -1042,7 +1116,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 if submitted:
                     submitted.submitted_via = STOP_LOSS_VIA
         if self._d_take_profit is not None:
-            for qty, price in _applied_declaration_rows(self._take_profit):
+            applied = self._take_profit
+            for qty, price in (applied if type(applied) is _Rows else _applied_declaration_rows(applied)):
                 if is_long and price <= entry:
                     submitted = self._broker_market(SELL, qty)
                 elif is_short and price >= entry:
