@@ -193,16 +193,11 @@ def named_result(cls, arrays, sequential: bool):
 
 
 def indicator(name: str) -> Callable:
-    """The indicator function ``name`` (for indicators built on others, e.g. ``ma`` dispatching).
-
-    Looked up through the package (its lazy loader then binds the function, not the module, to the
-    package attribute); if someone imported ``jesse_dag.indicators.<name>`` directly first, that
-    attribute is the module, so take the function from it.
-    """
+    """The indicator function ``name`` (for indicators built on others, e.g. ``ma`` dispatching), from its own
+    module: the package attribute may still be the stand-in that loads it (``_LazyIndicator``)."""
     fn = _INDICATORS.get(name)
     if fn is None:
-        found = getattr(importlib.import_module("jesse_dag.indicators"), name)
-        fn = _INDICATORS[name] = found if callable(found) else getattr(found, name)
+        fn = _INDICATORS[name] = getattr(importlib.import_module(f"jesse_dag.indicators.{name}"), name)
     return fn
 
 
