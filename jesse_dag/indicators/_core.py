@@ -22,6 +22,7 @@ import contextlib as _contextlib
 import importlib
 import math
 import weakref
+from itertools import repeat as _repeat
 from typing import Callable
 
 import numpy as np
@@ -429,25 +430,27 @@ def scalars(values: np.ndarray) -> list:
     return list(values)
 
 
-def scalar_rows(values: np.ndarray) -> list:
-    """The rows of a (bars, fields) array as tuples of numpy float64 scalars, for :func:`named_rows`.
+def scalar_rows(values: np.ndarray):
+    """The rows of a (bars, fields) array as tuples of numpy float64 scalars, for :func:`named_rows` (an
+    iterator: the memo makes them once).
 
     Example:
         >>> [tuple(map(float, r)) for r in scalar_rows(np.array([[1.0, 2.0], [3.0, 4.0]]))]
         [(1.0, 2.0), (3.0, 4.0)]
     """
-    return list(zip(*values.T))
+    return zip(*values.T)
 
 
-def named_rows(cls: type, rows: list) -> list:
-    """``[cls._make(r) for r in rows]`` for a namedtuple ``cls``, at half the cost (a memo run makes one per bar).
+def named_rows(cls: type, rows) -> list:
+    """``[cls._make(r) for r in rows]`` for a namedtuple ``cls``, at about a third of the cost (a memo run
+    makes one per bar): ``tuple.__new__`` mapped, no Python frame per row.
 
     Example:
         >>> from collections import namedtuple
         >>> named_rows(namedtuple("P", "a b"), [[1.0, 2.0]])
         [P(a=1.0, b=2.0)]
     """
-    return [_tuple_new(cls, r) for r in rows]
+    return list(map(_tuple_new, _repeat(cls), rows))
 
 
 _SPARSE_RUN = 64
