@@ -67,6 +67,31 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith('jesse_dag.indica
     assert "jesse_dag.indicators.rsi" not in loaded
 
 
+def test_the_package_stays_an_exact_module_whatever_is_imported_first() -> None:
+    # CPython 3.11 specialises `ta.ema` (a strategy reads it every bar) only on an exact module without a
+    # module __getattr__; the names still load lazily, and importing a submodule keeps `ta.<name>` the function
+    code = r"""
+import inspect, json, sys, types
+import jesse_dag.indicators as ta
+out = {"exact": type(ta) is types.ModuleType, "no_getattr": "__getattr__" not in vars(ta),
+       "dir": set(ta.__all__) <= set(dir(ta)), "sma_params": list(inspect.signature(ta.sma).parameters)[:2]}
+import jesse_dag.indicators.ema
+from jesse_dag.indicators import rsi
+out["ema_is_function"] = inspect.isfunction(ta.ema) and ta.ema is sys.modules["jesse_dag.indicators.ema"].ema
+out["rsi_loaded_before_call"] = "jesse_dag.indicators.rsi" in sys.modules
+value = rsi(list(range(1, 40)), 14)
+out["rsi_value"] = float(value)
+out["rsi_global_is_function"] = rsi is ta.rsi and rsi is sys.modules["jesse_dag.indicators.rsi"].rsi
+out["exact_after"] = type(ta) is types.ModuleType
+print(json.dumps(out))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    assert info == {"exact": True, "no_getattr": True, "dir": True, "sma_params": ["candles", "period"],
+                    "ema_is_function": True, "rsi_loaded_before_call": False, "rsi_value": 100.0,
+                    "rsi_global_is_function": True, "exact_after": True}
+
+
 def _candles() -> np.ndarray:
     if NPZ.exists():
         with np.load(NPZ, allow_pickle=True) as d:
@@ -233,3 +258,14 @@ def test_beta_matches_jesse() -> None:
         assert ta.beta(x, bench, 5) == pytest.approx(float(ref["single"]), rel=1e-9)
     with pytest.raises(ValueError, match="same length"):
         ta.beta(x, bench[:-1], 5, sequential=True)
+
+
+def test_indicators_built_on_ma_reach_it_for_every_matype() -> None:
+    # vlma / zscore with matype 24-29 (candles) and moving averages outside the numba set (matype 5) call `ma`
+    # through the package; Jesse 3.5.3's values on these candles
+    c = np.random.default_rng(0).random((300, 6)) * 100 + 1
+    c[:, 0] = np.arange(300) * 60000
+    assert ta.vlma(c, matype=24) == 48.60552773793861
+    assert ta.zscore(c, matype=29) == 1.2171631083162369
+    assert ta.zscore(c, matype=5) == 1.6256188601605646
+    assert ta.vlma(c, matype=3) == 48.63489216189727

@@ -22,6 +22,7 @@ import contextlib as _contextlib
 import importlib
 import math
 import weakref
+from itertools import repeat as _repeat
 from typing import Callable
 
 import numpy as np
@@ -193,16 +194,11 @@ def named_result(cls, arrays, sequential: bool):
 
 
 def indicator(name: str) -> Callable:
-    """The indicator function ``name`` (for indicators built on others, e.g. ``ma`` dispatching).
-
-    Looked up through the package (its lazy loader then binds the function, not the module, to the
-    package attribute); if someone imported ``jesse_dag.indicators.<name>`` directly first, that
-    attribute is the module, so take the function from it.
-    """
+    """The indicator function ``name`` (for indicators built on others, e.g. ``ma`` dispatching), from its own
+    module: the package attribute may still be the stand-in that loads it (``_LazyIndicator``)."""
     fn = _INDICATORS.get(name)
     if fn is None:
-        found = getattr(importlib.import_module("jesse_dag.indicators"), name)
-        fn = _INDICATORS[name] = found if callable(found) else getattr(found, name)
+        fn = _INDICATORS[name] = getattr(importlib.import_module(f"jesse_dag.indicators.{name}"), name)
     return fn
 
 
@@ -434,25 +430,27 @@ def scalars(values: np.ndarray) -> list:
     return list(values)
 
 
-def scalar_rows(values: np.ndarray) -> list:
-    """The rows of a (bars, fields) array as tuples of numpy float64 scalars, for :func:`named_rows`.
+def scalar_rows(values: np.ndarray):
+    """The rows of a (bars, fields) array as tuples of numpy float64 scalars, for :func:`named_rows` (an
+    iterator: the memo makes them once).
 
     Example:
         >>> [tuple(map(float, r)) for r in scalar_rows(np.array([[1.0, 2.0], [3.0, 4.0]]))]
         [(1.0, 2.0), (3.0, 4.0)]
     """
-    return list(zip(*values.T))
+    return zip(*values.T)
 
 
-def named_rows(cls: type, rows: list) -> list:
-    """``[cls._make(r) for r in rows]`` for a namedtuple ``cls``, at half the cost (a memo run makes one per bar).
+def named_rows(cls: type, rows) -> list:
+    """``[cls._make(r) for r in rows]`` for a namedtuple ``cls``, at about a third of the cost (a memo run
+    makes one per bar): ``tuple.__new__`` mapped, no Python frame per row.
 
     Example:
         >>> from collections import namedtuple
         >>> named_rows(namedtuple("P", "a b"), [[1.0, 2.0]])
         [P(a=1.0, b=2.0)]
     """
-    return [_tuple_new(cls, r) for r in rows]
+    return list(map(_tuple_new, _repeat(cls), rows))
 
 
 _SPARSE_RUN = 64

@@ -571,6 +571,6 @@ def moving_average(series: np.ndarray, period: int, matype: int) -> np.ndarray:
         return ema(series, period)
     if matype in (24, 29):
         raise ValueError("matype 24 (vwma) and 29 (vwap) need candles, not a series")
-    from jesse_dag.indicators import ma as _ma_module  # group-2 module: every other matype
+    from jesse_dag.indicators._core import indicator  # group-2 module: every other matype
 
-    return np.asarray(_ma_module.ma(series, period=period, matype=matype, sequential=True), dtype=np.float64)
+    return np.asarray(indicator("ma")(series, period=period, matype=matype, sequential=True), dtype=np.float64)

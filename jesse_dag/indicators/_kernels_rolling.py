@@ -324,11 +324,11 @@ def deviation(series: np.ndarray, period: int, devtype: int) -> np.ndarray:
     if devtype == 0:
         return rolling_std(series, period)
     if devtype == 1:
-        from jesse_dag.indicators import mean_ad as _m
+        from jesse_dag.indicators._core import indicator
 
-        return np.asarray(_m.mean_ad(series, period, sequential=True), dtype=np.float64)
+        return np.asarray(indicator("mean_ad")(series, period, sequential=True), dtype=np.float64)
     if devtype == 2:
-        from jesse_dag.indicators import median_ad as _m
+        from jesse_dag.indicators._core import indicator
 
-        return np.asarray(_m.median_ad(series, period, sequential=True), dtype=np.float64)
+        return np.asarray(indicator("median_ad")(series, period, sequential=True), dtype=np.float64)
     raise ValueError(f"devtype must be 0, 1 or 2, got {devtype!r}")

@@ -114,76 +114,75 @@ def _supertrend_windows(c, period, factor, warm, lo, hi, lanes):
         out[e - lo, 0], out[e - lo, 1] = _supertrend_run(c[s:e], period, factor, empty, empty)
     if first >= hi:
         return out
-    # fixed-length windows c[e-warm:e], ``lanes`` at a time (independent recurrences: the CPU overlaps them).
-    # The true range of a row past a window's first reads only that row and the one before: computed once
-    # per row here, with the operations of _supertrend_run.
+    # fixed-length windows c[e-warm:e], ``lanes`` at a time (independent recurrences). What a row gives every
+    # window that reads it past its first row (its true range, hl2, previous close, close: the operations of
+    # _supertrend_run) is computed once, in contiguous rows, so that lane j of a block reads element j of
+    # slices: with the trend switch written as selects, LLVM vectorizes the loop over the lanes (~2x).
     base = first - warm
-    tr = np.empty(hi - base)
+    lanes = max(1, min(lanes, hi - first))
+    rows = np.zeros((4, hi - base + lanes))  # (padded: the lanes past ``hi`` of the last block are dropped)
+    tr = rows[0]
+    mid = rows[1]
+    prev_close = rows[2]
+    close = rows[3]
     for i in range(base + 1, hi):
         hl = c[i, HIGH] - c[i, LOW]
         hc = abs(c[i, HIGH] - c[i - 1, CLOSE])
         lc = abs(c[i, LOW] - c[i - 1, CLOSE])
-        tr[i - base] = max(hl, max(hc, lc))
-    lanes = max(1, min(lanes, hi - first))
-    atr = np.empty(lanes)
-    up = np.empty(lanes)
-    dn = np.empty(lanes)
-    t = np.empty(lanes)
-    ch = np.empty(lanes)
+        k = i - base
+        tr[k] = max(hl, max(hc, lc))
+        mid[k] = (c[i, HIGH] + c[i, LOW]) / 2.0
+        prev_close[k] = c[i - 1, CLOSE]
+        close[k] = c[i, CLOSE]
+    state = np.empty((5, lanes))
+    atr = state[0]
+    up = state[1]
+    dn = state[2]
+    t = state[3]
+    ch = state[4]
     alpha = 1.0 / period
     for e0 in range(first, hi, lanes):
-        m = min(lanes, hi - e0)
-        for j in range(m):
-            s = e0 + j - warm
+        for j in range(lanes):
+            s = min(e0 + j, hi - 1) - warm
             total = c[s, HIGH] - c[s, LOW]
             for i in range(s + 1, s + period):
                 total += tr[i - base]
             a = total / period
             p = s + period - 1
-            mid = (c[p, HIGH] + c[p, LOW]) / 2.0
-            u = mid + factor * a
-            d = mid - factor * a
+            md = (c[p, HIGH] + c[p, LOW]) / 2.0
+            u = md + factor * a
+            d = md - factor * a
             t[j] = u if c[p, CLOSE] <= u else d
             ch[j] = 0.0
             atr[j] = a
             up[j] = u
             dn[j] = d
         for r in range(period, warm):
-            for j in range(m):
-                i = e0 + j - warm + r
-                h = c[i, HIGH]
-                lw = c[i, LOW]
-                pc = c[i - 1, CLOSE]
-                a = atr[j] + alpha * (tr[i - base] - atr[j])
+            k0 = e0 - warm + r - base  # the row lane 0 reads
+            trs = tr[k0:k0 + lanes]
+            mids = mid[k0:k0 + lanes]
+            pcs = prev_close[k0:k0 + lanes]
+            cls = close[k0:k0 + lanes]
+            for j in range(lanes):
+                aj = atr[j]
+                a = aj + alpha * (trs[j] - aj)
                 atr[j] = a
-                mid = (h + lw) / 2.0
-                nup = mid + factor * a
-                ndn = mid - factor * a
+                md = mids[j]
+                nup = md + factor * a
+                ndn = md - factor * a
                 uj = up[j]
                 dj = dn[j]
-                if pc <= uj:
-                    nup = min(nup, uj)
-                if pc >= dj:
-                    ndn = max(ndn, dj)
-                cl = c[i, CLOSE]
-                chj = 0.0
-                if t[j] == uj:
-                    if cl <= nup:
-                        tj = nup
-                    else:
-                        tj = ndn
-                        chj = 1.0
-                else:
-                    if cl >= ndn:
-                        tj = ndn
-                    else:
-                        tj = nup
-                        chj = 1.0
-                t[j] = tj
-                ch[j] = chj
+                pc = pcs[j]
+                nup = min(nup, uj) if pc <= uj else nup
+                ndn = max(ndn, dj) if pc >= dj else ndn
+                cj = cls[j]
+                was_up = t[j] == uj
+                stay = cj <= nup if was_up else cj >= ndn  # the trend holds
+                t[j] = nup if was_up == stay else ndn
+                ch[j] = 0.0 if stay else 1.0
                 up[j] = nup
                 dn[j] = ndn
-        for j in range(m):
+        for j in range(min(lanes, hi - e0)):
             out[e0 + j - lo, 0] = t[j]
             out[e0 + j - lo, 1] = ch[j]
     return out

@@ -63,9 +63,9 @@ def vlma(candles: np.ndarray, min_period: int = 5, max_period: int = 50, matype:
     max_period = check_period(max_period, "max_period")
     candles_2d, source = source_of(candles, source_type, sequential)
     if matype in (24, 29):
-        from jesse_dag.indicators import ma as _ma_module
+        from jesse_dag.indicators._core import indicator
 
-        mean = np.asarray(_ma_module.ma(candles_2d, period=max_period, matype=matype, source_type=source_type,
+        mean = np.asarray(indicator("ma")(candles_2d, period=max_period, matype=matype, source_type=source_type,
                                         sequential=True), dtype=np.float64)
     else:
         mean = moving_average(source, max_period, matype)

@@ -26,9 +26,9 @@ def zscore(candles: np.ndarray, period: int = 14, matype: int = 0, nbdev: float 
     nbdev = check_number(nbdev, "nbdev")
     if matype in (24, 29):
         candles_2d, source = source_of(candles, source_type, sequential)
-        from jesse_dag.indicators import ma as _ma_module
+        from jesse_dag.indicators._core import indicator
 
-        means = np.asarray(_ma_module.ma(candles_2d, period=period, matype=matype, source_type=source_type,
+        means = np.asarray(indicator("ma")(candles_2d, period=period, matype=matype, source_type=source_type,
                                          sequential=True), dtype=np.float64)
     else:
         _, source = source_of(candles, source_type, sequential)
