@@ -3,6 +3,10 @@
 
     .venv/bin/python bench/bench_ab.py BASE_REV [CASE ...] [--rounds 3] [--repeat 5]
 
+A case is a parity case's name, or ``EmaCrossSLTP_1y`` / ``TripleBarrierGather_1y``: that strategy on
+bench_vs_jesse.py's synthetic year (365 days of 1m candles, seed 7, a 15m route after 210 warm-up bars, the
+same config).
+
 The shared machine has slow phases that move a single run by up to 2x; alternating the two trees in fresh
 processes, round after round, and keeping each side's best makes the *ratio* trustworthy even when the
 absolute times are not. ``BASE_REV`` is checked out into a temporary clone (its own numba cache); the
@@ -30,9 +34,27 @@ assert jesse_dag.__file__.startswith(root), jesse_dag.__file__
 from bench_engine import SHARED, case_inputs
 from jesse_dag import research
 cases = {c["name"]: c for c in json.loads((SHARED / "parity" / "cases.json").read_text())}
+# bench_vs_jesse.py's synthetic-year cases: (leverage, fee)
+YEAR = {"EmaCrossSLTP_1y": (2, 0.0004), "TripleBarrierGather_1y": (1, 0.0)}
+
+
+def year_inputs(name):
+    from bench_engine import load_case_strategy
+    from jesse_dag.candles.synthetic import synthetic_market
+    leverage, fee = YEAR[name]
+    c = synthetic_market(days=365, seed=7)
+    split = 210 * 15
+    key = "Sandbox-BTC-USDT"
+    config = {"starting_balance": 10_000, "fee": fee, "type": "futures", "futures_leverage": leverage,
+              "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 210}
+    routes = [{"exchange": "Sandbox", "strategy": load_case_strategy(name[:-3]), "symbol": "BTC-USDT",
+               "timeframe": "15m"}]
+    return config, routes, [], {key: {"candles": c[split:]}}, {key: {"candles": c[:split]}}
+
+
 out = {}
 for name in names:
-    config, routes, data_routes, candles, warmup = case_inputs(cases[name])
+    config, routes, data_routes, candles, warmup = year_inputs(name) if name in YEAR else case_inputs(cases[name])
     # fast_mode=True, as Jesse's stored seconds and bench_engine.py (research.backtest defaults to False)
     run = lambda: research.backtest(config, routes, data_routes, candles=candles, warmup_candles=warmup,
                                     fast_mode=True)

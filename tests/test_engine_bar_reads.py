@@ -311,3 +311,37 @@ def test_the_one_route_loop_equals_the_general_loop(monkeypatch, strategy, minut
     assert len(inlined[0]["trades"]) > (0 if mode == "cross_liquidation" else 15) and len(inlined[1]) >= 8
     assert (inlined[3] > 0) == (mode != "cross")
     assert repr(inlined) == repr(general)
+
+
+class _TwoMarkets4h(Strategy):
+    """Reads the 4h candles of two markets in turn (the same timeframe), each checked against its own 1m rows."""
+
+    seen: list
+
+    def should_long(self):
+        for symbol in ("BTC-USDT", "ETH-USDT", "BTC-USDT", "ETH-USDT"):
+            c = self.get_candles(self.exchange, symbol, "4h")
+            m1 = self.get_candles(self.exchange, symbol, "1m")
+            rows = m1[m1[:, 0] >= c[-1, 0]]
+            type(self).seen.append((symbol, c[-1].tolist(), aggregate_rows(rows).tolist(), len(c)))
+        return False
+
+    def go_long(self):
+        pass
+
+
+def test_reads_of_one_timeframe_on_two_markets_in_turn_show_each_market():
+    btc, eth = synthetic_market(days=4, seed=11), synthetic_market(days=4, seed=12)
+    split = 24 * 60
+    cls = type("T", (_TwoMarkets4h,), {"seen": []})
+    run_backtest(_config(), [{"exchange": "Sandbox", "strategy": cls, "symbol": "BTC-USDT", "timeframe": "15m"}],
+                 [{"exchange": "Sandbox", "symbol": s, "timeframe": "4h"} for s in ("BTC-USDT", "ETH-USDT")]
+                 + [{"exchange": "Sandbox", "symbol": "ETH-USDT", "timeframe": "15m"}],
+                 {KEY: {"candles": btc[split:]}, "Sandbox-ETH-USDT": {"candles": eth[split:]}},
+                 {KEY: {"candles": btc[:split]}, "Sandbox-ETH-USDT": {"candles": eth[:split]}})
+    seen = cls.seen
+    assert len(seen) == 4 * 4 * 24 * 3
+    assert all(last == agg for _, last, agg, _ in seen)
+    # the two markets' candles differ: each read showed its own market's
+    by_symbol = {s: [last for sym, last, _, _ in seen if sym == s] for s in ("BTC-USDT", "ETH-USDT")}
+    assert all(b != e for b, e in zip(by_symbol["BTC-USDT"], by_symbol["ETH-USDT"]))

@@ -417,6 +417,7 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
     has_before = overrides["before"]
     has_after = overrides["after"]
     has_chart = overrides["update_chart"]
+    has_update_position = overrides["update_position"]
     filtered_at = -1  # session.status_changes when market.active was last filtered
     # (the strategy is never executing at the top of a block, so _execute's re-entry test is left out)
     session.sampled_in_block = False
@@ -487,7 +488,12 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
                         strategy._hook_failed(exc, previous)
                         raise
                     strategy._hook = previous
-                check()
+                if (p.qty == 0 or has_update_position or session.to_execute or strategy._checked_qty != p.qty
+                        or strategy._checked_touches != strategy._declaration_touches
+                        or strategy._checked_status != session.status_changes):
+                    check()
+                # (else: in a position, no update_position, nothing the declaration check looks at changed since
+                # it last found nothing to do, no market order to execute: _check would do nothing)
                 if has_after:
                     strategy._call("after")
                 if has_chart:

@@ -59,8 +59,9 @@ class TimeframeCandles:
     """Complete candles of one timeframe (warmup + trading) and the spare slot for a forming candle."""
 
     __slots__ = ("timeframe", "k", "truth", "live", "n_warm", "dirty", "_forming_key", "view_n1", "view_version",
-                 "view", "slot", "live_bytes", "table", "table_bytes", "table_first", "table_stride", "table_count",
-                 "last_forming_tick", "forming_view", "next_tick", "next_j", "forming_at")
+                 "view", "slot", "live_bytes", "truth_bytes", "table", "table_bytes", "table_first", "table_stride",
+                 "table_count", "last_forming_tick", "forming_view", "next_tick", "next_j", "forming_at",
+                 "last_fast_tick")
 
     def __init__(self, timeframe: str, warm: np.ndarray, trade_1m: np.ndarray, trade_start: int) -> None:
         self.timeframe = timeframe
@@ -81,6 +82,7 @@ class TimeframeCandles:
         # through byte memoryviews (a kernel call per read costs ~1 µs of dispatch, a numpy row assignment or
         # a float memoryview copy ~0.7 µs, a byte memoryview copy ~0.4 µs)
         self.live_bytes = memoryview(self.live).cast("B")
+        self.truth_bytes = memoryview(self.truth).cast("B")  # (a complete row put back: the same 48-byte copy)
         self.table = None
         self.table_bytes = None
         # the view ending in the forming candle after ``complete`` rows, as (complete, view): the same object
@@ -91,10 +93,12 @@ class TimeframeCandles:
         self.table_count = 0
         self.last_forming_tick = -1
         # After a read from the table: the next tick of the same bucket that is in the table (else -1), its
-        # table row, and the byte offset of the forming row in ``live`` (Strategy.get_candles' shortcut)
+        # table row, the byte offset of the forming row in ``live`` and the last tick of the bucket in the
+        # table (Strategy.get_candles' shortcut)
         self.next_tick = -1
         self.next_j = 0
         self.forming_at = 0
+        self.last_fast_tick = -1
 
 
 class MarketCandles:
@@ -211,7 +215,7 @@ class MarketCandles:
                 complete = tfc.n_warm + traded // tfc.k
                 dirty = tfc.dirty
                 if 0 <= dirty < complete:
-                    tfc.live[dirty] = tfc.truth[dirty]
+                    tfc.live_bytes[dirty * 48:dirty * 48 + 48] = tfc.truth_bytes[dirty * 48:dirty * 48 + 48]
                 tfc.live_bytes[complete * 48:complete * 48 + 48] = tfc.table_bytes[j * 48:j * 48 + 48]
                 tfc.dirty = complete
                 tfc._forming_key = (n1, self._version)
@@ -231,7 +235,9 @@ class MarketCandles:
                 slot.tick = n1
                 # the next bar's read is the next tick of this bucket if the bucket goes on past it
                 stride = tfc.table_stride
-                tfc.next_tick = n1 + stride if dif + stride < tfc.k and j + 1 < tfc.table_count else -1
+                ahead = min((tfc.k - 1 - dif) // stride, tfc.table_count - 1 - j)  # ticks left in both
+                tfc.next_tick = n1 + stride if ahead > 0 else -1
+                tfc.last_fast_tick = n1 + ahead * stride
                 tfc.next_j = j + 1
                 tfc.forming_at = complete * 48
                 return view
@@ -261,8 +267,9 @@ class MarketCandles:
         traded = self.n1 - self.n_warm
         complete = tfc.n_warm + traded // k
         dif = traded % k
-        if tfc.dirty >= 0 and (tfc.dirty < complete or dif == 0):
-            tfc.live[tfc.dirty] = tfc.truth[tfc.dirty]
+        dirty = tfc.dirty
+        if dirty >= 0 and (dirty < complete or dif == 0):
+            tfc.live_bytes[dirty * 48:dirty * 48 + 48] = tfc.truth_bytes[dirty * 48:dirty * 48 + 48]
             tfc.dirty = -1
         if dif == 0:
             if self._saved_row is not None and self._saved_index == self.n1 - 1 and complete > tfc.n_warm:

@@ -173,10 +173,20 @@ class Strategy(ChartSeriesMixin, MLMixin):
     _buy = _sell = _stop_loss = _take_profit = None
     _h_buy = _h_sell = _h_stop_loss = _h_take_profit = None
     _verified_declarations = None
+    # Reads and assignments of the four declarations so far (each may change what a declaration check finds;
+    # the engine's own changes come with an order executed or cancelled, or a new position); and, as of the
+    # last check that found nothing left to do, that count and session.status_changes: in a position (with
+    # the position's qty; -1 while a declaration is handed to strategy code, which may change it in place at
+    # any time), and flat with nothing to reset (_check).
+    _declaration_touches = 0
+    _checked_touches = _clean_touches = -1
+    _checked_status = _clean_status = -1
+    _checked_qty = None
 
     @property
     def buy(self):
         """The declared entry orders of a long: (qty, price) or a list of them."""
+        self._declaration_touches += 1
         value = self._d_buy
         if type(value) is _Rows:
             value = self._d_buy = np.array(value)
@@ -187,11 +197,13 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     @buy.setter
     def buy(self, value) -> None:
+        self._declaration_touches += 1
         self._d_buy = self._h_buy = value
 
     @property
     def sell(self):
         """The declared entry orders of a short: (qty, price) or a list of them."""
+        self._declaration_touches += 1
         value = self._d_sell
         if type(value) is _Rows:
             value = self._d_sell = np.array(value)
@@ -202,11 +214,13 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     @sell.setter
     def sell(self, value) -> None:
+        self._declaration_touches += 1
         self._d_sell = self._h_sell = value
 
     @property
     def stop_loss(self):
         """The declared stop-loss exits: (qty, price) or a list of them."""
+        self._declaration_touches += 1
         value = self._d_stop_loss
         if type(value) is _Rows:
             value = self._d_stop_loss = np.array(value)
@@ -217,11 +231,13 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     @stop_loss.setter
     def stop_loss(self, value) -> None:
+        self._declaration_touches += 1
         self._d_stop_loss = self._h_stop_loss = value
 
     @property
     def take_profit(self):
         """The declared take-profit exits: (qty, price) or a list of them."""
+        self._declaration_touches += 1
         value = self._d_take_profit
         if type(value) is _Rows:
             value = self._d_take_profit = np.array(value)
@@ -232,6 +248,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     @take_profit.setter
     def take_profit(self, value) -> None:
+        self._declaration_touches += 1
         self._d_take_profit = self._h_take_profit = value
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Strategy":
@@ -275,7 +292,10 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._market = None
         self._mc = None
         self._tfc = None
-        self._candle_sources: dict = {}  # (exchange, symbol, timeframe) -> (market candles, timeframe buffer)
+        # (exchange, symbol, timeframe) -> (exchange, symbol, market candles, timeframe buffer); and by timeframe
+        # alone, the source of that timeframe's last read (get_candles)
+        self._candle_sources: dict = {}
+        self._timeframe_sources: dict = {}
         self._dense_store = False
         self._declarations_checked = None
         self.position = None
@@ -318,6 +338,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._current_route_index = route_index
         self._mc = market.candles
         self._candle_sources = {}
+        self._timeframe_sources = {}
         self._tfc = market.candles.tfs.get(self.timeframe)  # None for 1m (no aggregated buffer)
         # the dense store (not the gapped-input replay's): ``candles`` may read its buffers directly
         from jesse_dag.engine.store import MarketCandles
@@ -630,14 +651,20 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 session.user_code_runs += 1
                 try:
                     self.update_position()
-                    self._detect_and_handle_entry_and_exit_modifications()
+                    # the declaration check, unless nothing it looks at changed since it last found nothing to do
+                    if (self._checked_touches != self._declaration_touches
+                            or self._checked_status != session.status_changes or self._checked_qty != p.qty):
+                        self._detect_and_handle_entry_and_exit_modifications()
+                        self._note_checked()
                 except Exception as exc:
                     self._hook_failed(exc, previous)
                     raise
                 self._hook = previous
-            # (nothing to do when update_position is not overridden and no declaration can have changed)
-            elif self._declarations_checked != (session.user_code_runs, p.qty):
+            # (nothing to do when update_position is not overridden and nothing the check looks at changed)
+            elif (self._checked_touches != self._declaration_touches or self._checked_status != session.status_changes
+                  or self._checked_qty != p.qty):
                 self._call_internal("update_position", self._update_position)
+                self._note_checked()
         # (flat: entry_orders is a copy of the market's orders, so "any entry orders" is "any orders")
         elif market.orders:
             if self._has_should_cancel_entry:
@@ -660,12 +687,17 @@ class Strategy(ChartSeriesMixin, MLMixin):
         if session.to_execute:
             self._call_internal("executing market orders", session.execute_simulated_market_orders)
         if p.qty == 0 and not market.orders:
-            # self._reset(), whose own first test (nothing to reset: most flat bars) is inlined
-            if not (self._d_buy is None and self._buy is None and self._d_sell is None and self._sell is None
-                    and self._d_stop_loss is None and self._stop_loss is None and self._d_take_profit is None
-                    and self._take_profit is None and not market.active
-                    and self.increased_count == 0 and self.reduced_count == 0):
-                self._reset()
+            # self._reset(), whose own first test (nothing to reset: most flat bars) is inlined; and known to pass
+            # without its fourteen tests when no declaration was touched and no order executed or cancelled since
+            # it last passed (an order created since is in market.orders)
+            if self._clean_touches != self._declaration_touches or self._clean_status != session.status_changes:
+                if not (self._d_buy is None and self._buy is None and self._d_sell is None and self._sell is None
+                        and self._d_stop_loss is None and self._stop_loss is None and self._d_take_profit is None
+                        and self._take_profit is None and not market.active
+                        and self.increased_count == 0 and self.reduced_count == 0):
+                    self._reset()
+                self._clean_touches = self._declaration_touches
+                self._clean_status = session.status_changes
             # self._call("should_short") then self._call("should_long"), inlined (they run on every flat bar):
             # the same hook names and error wrapping; one count of user code for both (nothing reads the
             # counter between them)
@@ -711,6 +743,21 @@ class Strategy(ChartSeriesMixin, MLMixin):
                     self._hook_failed(exc, previous)
                     raise
                 self._hook = previous
+
+    def _note_checked(self) -> None:
+        """After a declaration check that completed in a position: what it saw (_check skips the next one while
+        that holds), unless a declaration it looked at is one strategy code holds."""
+        p = self.position
+        if p.qty == 0:
+            return
+        entry = self._d_buy if p.qty > 0 else self._d_sell
+        sl = self._d_stop_loss
+        tp = self._d_take_profit
+        handed = ((entry is not None and entry is (self._h_buy if p.qty > 0 else self._h_sell))
+                  or (sl is not None and sl is self._h_stop_loss) or (tp is not None and tp is self._h_take_profit))
+        self._checked_touches = -1 if handed else self._declaration_touches
+        self._checked_status = self._session.status_changes
+        self._checked_qty = p.qty
 
     def _call_internal(self, hook: str, fn, *args):
         previous = self._hook
@@ -1216,41 +1263,45 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     def get_candles(self, exchange: str, symbol: str, timeframe: str) -> np.ndarray:
         """Candles of any route or data route (with a forming candle between its closes)."""
-        source = self._candle_sources.get((exchange, symbol, timeframe))
-        if source is not None:
-            mc, tfc = source
-            # nothing visible changed since this timeframe's last read: the same view (as the store's get)
-            if tfc is not None:
-                n1 = mc.n1
-                if tfc.view_n1 == n1:
-                    if tfc.view_version == mc._version:
-                        return tfc.view
-                elif self._dense_store:
-                    if (n1 == tfc.next_tick and tfc.view_version == mc._version and mc._saved_row is None
-                            and tfc.view_n1 == n1 - tfc.table_stride):
-                        # The next tick of the bucket the last read (from the table of forming candles) showed,
-                        # nothing read or shown in between: only the forming row changes. The steps of
-                        # MarketCandles.timeframe_view's table path that still have work to do, inlined.
-                        j = tfc.next_j
-                        at = tfc.forming_at
-                        tfc.live_bytes[at:at + 48] = tfc.table_bytes[j * 48:j * 48 + 48]
-                        tfc._forming_key = (n1, mc._version)
-                        tfc.last_forming_tick = n1
-                        tfc.view_n1 = n1
-                        view = tfc.view
-                        slot = tfc.slot
-                        slot.view = None
-                        slot.forming = view
-                        slot.tick = n1
-                        stride = tfc.table_stride
-                        tfc.next_tick = (n1 + stride if (n1 - mc.n_warm) % tfc.k + stride < tfc.k
-                                         and j + 1 < tfc.table_count else -1)
-                        tfc.next_j = j + 1
-                        return view
-                    return mc.timeframe_view(tfc)
-                if self._dense_store:
-                    return mc.timeframe_view(tfc)
-            return mc.get(timeframe)
+        # the source of this timeframe's last read first (a dict keyed by a str, whose hash is kept: cheaper than
+        # the (exchange, symbol, timeframe) key's tuple); another market's or a new one through the full key
+        source = self._timeframe_sources.get(timeframe)
+        if source is None or source[0] != exchange or source[1] != symbol:
+            source = self._candle_sources.get((exchange, symbol, timeframe))
+            if source is None:
+                return self._first_read(exchange, symbol, timeframe)
+            self._timeframe_sources[timeframe] = source
+        mc = source[2]
+        tfc = source[3]
+        # nothing visible changed since this timeframe's last read: the same view (as the store's get)
+        if tfc is not None:
+            n1 = mc.n1
+            view_n1 = tfc.view_n1
+            if view_n1 == n1:
+                if tfc.view_version == mc._version:
+                    return tfc.view
+            elif (self._dense_store and n1 == tfc.next_tick and tfc.view_version == mc._version
+                  and view_n1 == n1 - tfc.table_stride):
+                # The next tick of the bucket the last read (from the table of forming candles) showed, nothing
+                # read or shown in between (the same store version: still no partial row): only the forming
+                # row changes. The steps of MarketCandles.timeframe_view's table path left to do, inlined (the
+                # slot already holds this view as forming; its key, last_forming_tick and _forming_key: see
+                # there and MarketCandles._get).
+                j = tfc.next_j
+                at = tfc.forming_at
+                tfc.live_bytes[at:at + 48] = tfc.table_bytes[j * 48:j * 48 + 48]
+                tfc.last_forming_tick = n1
+                tfc.view_n1 = n1
+                tfc.slot.tick = n1
+                tfc.next_tick = n1 + tfc.table_stride if n1 < tfc.last_fast_tick else -1
+                tfc.next_j = j + 1
+                return tfc.view
+            if self._dense_store:
+                return mc.timeframe_view(tfc)
+        return mc.get(timeframe)
+
+    def _first_read(self, exchange: str, symbol: str, timeframe: str) -> np.ndarray:
+        """:meth:`get_candles` of a (exchange, symbol, timeframe) not read yet: its source kept for the next reads."""
         market = self._session.markets.get(f"{exchange}-{symbol}")
         if market is None:
             from jesse_dag.engine.exceptions import RouteNotFound
@@ -1258,7 +1309,7 @@ class Strategy(ChartSeriesMixin, MLMixin):
         view = market.candles.get(timeframe)  # raises for a timeframe that is not there
         tfc = market.candles.tfs.get(timeframe) if hasattr(market.candles, "tfs") else None
         if tfc is not None or timeframe == "1m":
-            self._candle_sources[(exchange, symbol, timeframe)] = (market.candles, tfc)
+            self._candle_sources[(exchange, symbol, timeframe)] = (exchange, symbol, market.candles, tfc)
         return view
 
     def _current_value(self, column: int):
