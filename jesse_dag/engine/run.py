@@ -41,6 +41,7 @@ from jesse_dag.engine.session import Market, Route, Session
 from jesse_dag.engine.strategy_loading import load_strategy_class  # noqa: F401 (its old home; callers import it here)
 from jesse_dag.engine.simulator import run_fast
 from jesse_dag.engine.store import MarketCandles
+from jesse_dag.helpers import forget_last_slice
 from jesse_dag.indicators._core import WindowCache, window_cache
 
 
@@ -279,6 +280,7 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
                              candles_pipeline_class, candles_pipeline_kwargs, merge_hyperparameters,
                              progress_callback, trade_orders)
     finally:
+        forget_last_slice()  # the run's candles are not kept alive by slice_candles' last slice
         if gc_was_enabled:
             gc.enable()
 
