@@ -387,16 +387,20 @@ def max_underwater_period(daily_balances: Sequence[float], timestamps: Sequence[
     if len(balances) < 2:
         return 0
     use_times = timestamps is not None and len(timestamps) == len(balances)
+    stamps = list(timestamps) if use_times else range(len(balances))
     longest = 0
     peak = balances[0]
-    peak_i = 0
-    for i in range(1, len(balances)):
-        if balances[i] >= peak:
-            peak, peak_i = balances[i], i
-            continue
-        # int() truncates toward zero, as Jesse does: a fractional day does not count
-        span = int((timestamps[i] - timestamps[peak_i]) / _DAY_MS) if use_times else i - peak_i
-        longest = max(longest, span)
+    peak_at = stamps[0]
+    for balance, at in zip(balances, stamps):
+        if balance >= peak:
+            peak, peak_at = balance, at
+        elif use_times:
+            # int() truncates toward zero, as Jesse does: a fractional day does not count
+            span = int((at - peak_at) / _DAY_MS)
+            if span > longest:
+                longest = span
+        elif at - peak_at > longest:
+            longest = at - peak_at
     return longest
 
 
@@ -439,7 +443,8 @@ _SIDES = frozenset(("long", "short"))
 
 
 def _trade_columns(trades: Sequence[Mapping]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The fields the metrics read, as columns in trade order: PNL, fee, holding period (seconds) and type.
+    """The fields the metrics read, as columns in trade order: PNL, fee, holding period (seconds) and whether
+    the trade is a long (else a short).
 
     The engine's trades (plain dicts, float PNL and fee, every field well-formed) are read with one lookup
     per field and checked a column at a time; anything else goes through :func:`_check_trades`, whose errors
@@ -462,7 +467,7 @@ def _trade_columns(trades: Sequence[Mapping]) -> tuple[np.ndarray, np.ndarray, n
                     else:
                         holding = np.array([float(h) if h is not None else (float(c) - float(o)) / 1000.0
                                             for h, o, c in zip(holds, opened, closed)], dtype=np.float64)
-                    return pnl, fee, holding, np.array(types)
+                    return pnl, fee, holding, _is_long(types)
     _check_trades(trades)
     pnl = np.array([float(t["PNL"]) for t in trades], dtype=np.float64)
     fee = np.array([float(t["fee"]) for t in trades], dtype=np.float64)
@@ -471,7 +476,11 @@ def _trade_columns(trades: Sequence[Mapping]) -> tuple[np.ndarray, np.ndarray, n
         else (float(t["closed_at"]) - float(t["opened_at"])) / 1000.0
         for t in trades
     ], dtype=np.float64)
-    return pnl, fee, holding, np.array([t["type"] for t in trades])
+    return pnl, fee, holding, _is_long([t["type"] for t in trades])
+
+
+def _is_long(types: Sequence[str]) -> np.ndarray:
+    return np.fromiter(map("long".__eq__, types), dtype=bool, count=len(types))
 
 
 def _streak_summary(pnls: list[float]) -> tuple[int, int, int]:
@@ -545,7 +554,7 @@ def compute_metrics(
                          f"got {annualization!r}")
     if not trades:
         return {"total": 0, "win_rate": 0, "net_profit_percentage": 0, "annualization": annualization}
-    pnl, fees, holding, types = _trade_columns(trades)
+    pnl, fees, holding, long_mask = _trade_columns(trades)
 
     balances = [float(b) for b in daily_balances]
     times = None if daily_balance_times is None else [int(t) for t in daily_balance_times]
@@ -567,7 +576,6 @@ def compute_metrics(
     losses = pnl[loss_mask]
     n_wins = len(wins)
     n_losses = len(losses)
-    long_mask = types == "long"
     longs_count = int(np.count_nonzero(long_mask))
     shorts_count = total - longs_count
 
@@ -620,7 +628,7 @@ def compute_metrics(
         "finishing_balance": _nan_to_jesse(finishing_balance),
         "win_rate": _nan_to_jesse(win_rate),
         "win_rate_longs": _nan_to_jesse(side_win_rate(long_mask)),
-        "win_rate_shorts": _nan_to_jesse(side_win_rate(types == "short")),
+        "win_rate_shorts": _nan_to_jesse(side_win_rate(~long_mask)),
         "ratio_avg_win_loss": _nan_to_jesse(ratio_avg_win_loss),
         "longs_count": longs_count,
         "longs_percentage": _nan_to_jesse(longs_percentage),
