@@ -140,15 +140,37 @@ def _divide(numerator: float, denominator: float) -> float:
         return float(np.float64(numerator) / np.float64(denominator))
 
 
+def _lag1_correlation(r: np.ndarray) -> float:
+    """``np.corrcoef(r[:-1], r[1:])[0, 1]``, the same operations on the same values (the same bits), without
+    corrcoef's and cov's wrappers (~40 us of a short run's metrics): each row's mean (its pairwise sum
+    divided by the count), the centred rows, their product matrix from the same ``np.dot``, cov's scaling
+    by ``1 / (n - 1)``, then the division by each row's standard deviation and the clip to [-1, 1]."""
+    n = len(r) - 1
+    rows = np.empty((2, n))
+    rows[0] = r[:-1]
+    rows[1] = r[1:]
+    count = np.float64(n)
+    rows[0] -= np.add.reduce(rows[0]) / count
+    rows[1] -= np.add.reduce(rows[1]) / count
+    c = np.dot(rows, rows.T)
+    scale = np.true_divide(1, count - 1)  # cov's ``c *= np.true_divide(1, fact)``, fact = n - ddof
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = c[0, 1] * scale / np.sqrt(c[0, 0] * scale) / np.sqrt(c[1, 1] * scale)
+    if rho > 1.0:  # np.clip's bounds (a NaN stays NaN)
+        return 1.0
+    if rho < -1.0:
+        return -1.0
+    return float(rho)
+
+
 def _autocorr_penalty(r: np.ndarray) -> float:
     r = r[~np.isnan(r)]
     m = len(r)
     if m < 3:
         return float("nan")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = abs(float(np.corrcoef(r[:-1], r[1:])[0, 1]))
+    rho = abs(_lag1_correlation(r))
     x = np.arange(1, m, dtype=np.float64)
-    return float(np.sqrt(1.0 + 2.0 * np.sum(((m - x) / m) * rho ** x)))
+    return float(np.sqrt(1.0 + 2.0 * np.add.reduce(((m - x) / m) * rho ** x)))
 
 
 def autocorr_penalty(returns: pd.Series) -> float:
@@ -229,7 +251,8 @@ def smart_sortino(returns: pd.Series, periods: int = 365) -> float:
 def _cagr(r: np.ndarray, days: int) -> float:
     if days == 0:
         return 0.0
-    growth = float(np.clip(float(np.where(np.isnan(r), 1.0, 1.0 + r).prod()), 1e-10, 1e10))
+    growth = float(np.multiply.reduce(np.where(np.isnan(r), 1.0, 1.0 + r)))
+    growth = min(max(growth, 1e-10), 1e10)  # np.clip's bounds (a NaN stays NaN: max and min return it first)
     with np.errstate(over="ignore", under="ignore"):
         return float(growth ** (1.0 / (days / 365.0)) - 1.0)
 
@@ -254,7 +277,7 @@ def _max_drawdown(r: np.ndarray) -> float:
     # pandas' cumprod skipping NaN (the product carries over a NaN row, which stays NaN), its expanding max
     # (fmax skips NaN) and its NaN-skipping min
     mask = np.isnan(r)
-    prices = np.cumprod(np.where(mask, 1.0, 1.0 + r))
+    prices = np.multiply.accumulate(np.where(mask, 1.0, 1.0 + r))  # np.cumprod
     prices[mask] = np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = prices / np.fmax.accumulate(prices)
@@ -320,7 +343,7 @@ def _conditional_value_at_risk(values: np.ndarray, confidence: float = 0.95) -> 
     cut = int((1 - confidence) * len(ordered))
     if cut == 0:
         return float(ordered[0])
-    tail = float(ordered[:cut].mean())
+    tail = float(np.add.reduce(ordered[:cut])) / cut  # ndarray.mean's sum and division
     return 0.0 if math.isnan(tail) else tail
 
 
@@ -328,10 +351,10 @@ def _serenity(r: np.ndarray) -> float:
     values = r[~np.isnan(r)]
     if len(values) < 2:
         return float("nan")
-    prices = np.cumprod(1.0 + values)
+    prices = np.multiply.accumulate(1.0 + values)  # np.cumprod
     dd = prices / np.maximum.accumulate(prices) - 1.0
     dd[~np.isfinite(dd)] = 0.0
-    ulcer = math.sqrt(float(np.sum(dd ** 2)) / (len(values) - 1))
+    ulcer = math.sqrt(float(np.add.reduce(dd * dd)) / (len(values) - 1))
     pitfall = _divide(-_conditional_value_at_risk(dd), _nan_std(values))
     return _divide(float(values.sum()), ulcer * pitfall)
 
@@ -364,16 +387,20 @@ def max_underwater_period(daily_balances: Sequence[float], timestamps: Sequence[
     if len(balances) < 2:
         return 0
     use_times = timestamps is not None and len(timestamps) == len(balances)
+    stamps = list(timestamps) if use_times else range(len(balances))
     longest = 0
     peak = balances[0]
-    peak_i = 0
-    for i in range(1, len(balances)):
-        if balances[i] >= peak:
-            peak, peak_i = balances[i], i
-            continue
-        # int() truncates toward zero, as Jesse does: a fractional day does not count
-        span = int((timestamps[i] - timestamps[peak_i]) / _DAY_MS) if use_times else i - peak_i
-        longest = max(longest, span)
+    peak_at = stamps[0]
+    for balance, at in zip(balances, stamps):
+        if balance >= peak:
+            peak, peak_at = balance, at
+        elif use_times:
+            # int() truncates toward zero, as Jesse does: a fractional day does not count
+            span = int((at - peak_at) / _DAY_MS)
+            if span > longest:
+                longest = span
+        elif at - peak_at > longest:
+            longest = at - peak_at
     return longest
 
 
@@ -407,9 +434,70 @@ def _nan_to_jesse(value) -> float:
     return np.nan if math.isnan(value) else value
 
 
-def _mean(values: list[float]) -> float:
+def _array_mean(values: np.ndarray) -> float:
     # np.mean's steps on float64 (its pairwise sum, then one division by the count) without its wrapper
-    return float(np.add.reduce(np.asarray(values, dtype=np.float64))) / len(values) if values else np.nan
+    return float(np.add.reduce(values)) / len(values) if len(values) else np.nan
+
+
+_SIDES = frozenset(("long", "short"))
+
+
+def _trade_columns(trades: Sequence[Mapping]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The fields the metrics read, as columns in trade order: PNL, fee, holding period (seconds) and whether
+    the trade is a long (else a short).
+
+    The engine's trades (plain dicts, float PNL and fee, every field well-formed) are read with one lookup
+    per field and checked a column at a time; anything else goes through :func:`_check_trades`, whose errors
+    name the trade and the field, and the per-trade conversions.
+    """
+    if set(map(type, trades)) == {dict}:
+        try:
+            rows = [(t["type"], t["PNL"], t["fee"], t["opened_at"], t["closed_at"], t.get("holding_period"))
+                    for t in trades]
+        except KeyError:  # a missing field: reported by _check_trades below
+            rows = None
+        if rows is not None:
+            types, pnls, fees, opened, closed, holds = zip(*rows)
+            if set(types) <= _SIDES and set(map(type, pnls)) == {float} and set(map(type, fees)) == {float}:
+                pnl = np.array(pnls)
+                fee = np.array(fees)
+                if np.isfinite(pnl).all() and np.isfinite(fee).all():
+                    if set(map(type, holds)) == {float}:
+                        holding = np.array(holds)
+                    else:
+                        holding = np.array([float(h) if h is not None else (float(c) - float(o)) / 1000.0
+                                            for h, o, c in zip(holds, opened, closed)], dtype=np.float64)
+                    return pnl, fee, holding, _is_long(types)
+    _check_trades(trades)
+    pnl = np.array([float(t["PNL"]) for t in trades], dtype=np.float64)
+    fee = np.array([float(t["fee"]) for t in trades], dtype=np.float64)
+    holding = np.array([
+        float(t["holding_period"]) if t.get("holding_period") is not None
+        else (float(t["closed_at"]) - float(t["opened_at"])) / 1000.0
+        for t in trades
+    ], dtype=np.float64)
+    return pnl, fee, holding, _is_long([t["type"] for t in trades])
+
+
+def _is_long(types: Sequence[str]) -> np.ndarray:
+    return np.fromiter(map("long".__eq__, types), dtype=bool, count=len(types))
+
+
+def _streak_summary(pnls: list[float]) -> tuple[int, int, int]:
+    """(longest winning run, longest losing run, the last trade's run) of :func:`streaks`, without its list."""
+    best = worst = run = 0
+    for pnl in pnls:
+        if pnl > 0:
+            run = run + 1 if run > 0 else 1
+            if run > best:
+                best = run
+        elif pnl < 0:
+            run = run - 1 if run < 0 else -1
+            if run < worst:
+                worst = run
+        else:
+            run = 0
+    return best, -worst, run
 
 
 def _check_trades(trades: Sequence[Mapping]) -> None:
@@ -466,7 +554,7 @@ def compute_metrics(
                          f"got {annualization!r}")
     if not trades:
         return {"total": 0, "win_rate": 0, "net_profit_percentage": 0, "annualization": annualization}
-    _check_trades(trades)
+    pnl, fees, holding, long_mask = _trade_columns(trades)
 
     balances = [float(b) for b in daily_balances]
     times = None if daily_balance_times is None else [int(t) for t in daily_balance_times]
@@ -479,37 +567,34 @@ def compute_metrics(
     if times is not None and any(b < a for a, b in zip(times, times[1:])):
         raise ValueError("daily_balance_times must be sorted ascending")
 
-    pnl = [float(t["PNL"]) for t in trades]
-    types = [t["type"] for t in trades]
-    holding = [
-        float(t["holding_period"]) if t.get("holding_period") is not None
-        else (float(t["closed_at"]) - float(t["opened_at"])) / 1000.0
-        for t in trades
-    ]
-    total = len(trades)
-    win_idx = [i for i, p in enumerate(pnl) if p > 0]
-    loss_idx = [i for i, p in enumerate(pnl) if p < 0]
-    wins = [pnl[i] for i in win_idx]
-    losses = [pnl[i] for i in loss_idx]
+    # array reductions over the trades: np.sum's and np.mean's pairwise sums over the same values in the same
+    # order as the lists they were written on (the same bits), without a Python step per trade
+    total = len(pnl)
+    win_mask = pnl > 0
+    loss_mask = pnl < 0
+    wins = pnl[win_mask]
+    losses = pnl[loss_mask]
+    n_wins = len(wins)
+    n_losses = len(losses)
+    longs_count = int(np.count_nonzero(long_mask))
+    shorts_count = total - longs_count
 
-    def side_win_rate(side: str) -> float:
-        w = sum(1 for i in win_idx if types[i] == side)
-        lo = sum(1 for i in loss_idx if types[i] == side)
+    def side_win_rate(side_mask: np.ndarray) -> float:
+        w = int(np.count_nonzero(win_mask & side_mask))
+        lo = int(np.count_nonzero(loss_mask & side_mask))
         return w / (w + lo) if (w + lo) > 0 else 0
 
-    win_rate = len(wins) / (len(wins) + len(losses)) if wins else 0
-    longs_count = types.count("long")
-    shorts_count = types.count("short")
+    win_rate = n_wins / (n_wins + n_losses) if n_wins else 0
     longs_percentage = longs_count / (longs_count + shorts_count) * 100
-    fee = float(np.sum([float(t["fee"]) for t in trades]))
-    net_profit = float(np.sum(pnl))
-    average_win = _mean(wins)
-    average_loss = abs(_mean(losses))
+    fee = float(np.add.reduce(fees))
+    net_profit = float(np.add.reduce(pnl))
+    average_win = _array_mean(wins)
+    average_loss = abs(_array_mean(losses))
     ratio_avg_win_loss = _divide(average_win, average_loss)
     expectancy = ((0 if math.isnan(average_win) else average_win) * win_rate
                   - (0 if math.isnan(average_loss) else average_loss) * (1 - win_rate))
     expectancy_percentage = expectancy / starting_balance * 100
-    run = streaks(pnl)
+    winning_streak, losing_streak, current_streak = _streak_summary(pnl.tolist())
 
     duration_days = (ending_time - starting_time) / _DAY_MS
     avg_trades_per_day = total / duration_days if duration_days > 0 else 0
@@ -537,13 +622,13 @@ def compute_metrics(
 
     return {
         "total": total,
-        "total_winning_trades": len(wins),
-        "total_losing_trades": len(losses),
+        "total_winning_trades": n_wins,
+        "total_losing_trades": n_losses,
         "starting_balance": _nan_to_jesse(starting_balance),
         "finishing_balance": _nan_to_jesse(finishing_balance),
         "win_rate": _nan_to_jesse(win_rate),
-        "win_rate_longs": _nan_to_jesse(side_win_rate("long")),
-        "win_rate_shorts": _nan_to_jesse(side_win_rate("short")),
+        "win_rate_longs": _nan_to_jesse(side_win_rate(long_mask)),
+        "win_rate_shorts": _nan_to_jesse(side_win_rate(~long_mask)),
         "ratio_avg_win_loss": _nan_to_jesse(ratio_avg_win_loss),
         "longs_count": longs_count,
         "longs_percentage": _nan_to_jesse(longs_percentage),
@@ -557,11 +642,11 @@ def compute_metrics(
         "expectancy": _nan_to_jesse(expectancy),
         "expectancy_percentage": _nan_to_jesse(expectancy_percentage),
         "expected_net_profit_every_100_trades": _nan_to_jesse(expectancy_percentage * 100),
-        "average_holding_period": _nan_to_jesse(_mean(holding)),
-        "average_winning_holding_period": _nan_to_jesse(_mean([holding[i] for i in win_idx])),
-        "average_losing_holding_period": _nan_to_jesse(_mean([holding[i] for i in loss_idx])),
-        "gross_profit": _nan_to_jesse(float(np.sum(wins)) if wins else 0.0),
-        "gross_loss": _nan_to_jesse(float(np.sum(losses)) if losses else 0.0),
+        "average_holding_period": _nan_to_jesse(_array_mean(holding)),
+        "average_winning_holding_period": _nan_to_jesse(_array_mean(holding[win_mask])),
+        "average_losing_holding_period": _nan_to_jesse(_array_mean(holding[loss_mask])),
+        "gross_profit": _nan_to_jesse(float(np.add.reduce(wins)) if n_wins else 0.0),
+        "gross_loss": _nan_to_jesse(float(np.add.reduce(losses)) if n_losses else 0.0),
         "max_drawdown": _nan_to_jesse(max_dd),
         "max_underwater_period": _nan_to_jesse(underwater),
         "annual_return": _nan_to_jesse(annual_return),
@@ -575,11 +660,11 @@ def compute_metrics(
         "serenity_index": _nan_to_jesse(_serenity(r) if enough else nan),
         "total_open_trades": int(total_open_trades),
         "open_pl": _nan_to_jesse(open_pl),
-        "winning_streak": max(max(run), 0),
-        "losing_streak": 0 if min(run) > 0 else abs(min(run)),
-        "largest_losing_trade": _nan_to_jesse(min(losses) if losses else 0),
-        "largest_winning_trade": _nan_to_jesse(max(wins) if wins else 0),
-        "current_streak": run[-1],
+        "winning_streak": winning_streak,
+        "losing_streak": losing_streak,
+        "largest_losing_trade": _nan_to_jesse(np.minimum.reduce(losses) if n_losses else 0),
+        "largest_winning_trade": _nan_to_jesse(np.maximum.reduce(wins) if n_wins else 0),
+        "current_streak": current_streak,
         "avg_trades_per_day": _nan_to_jesse(avg_trades_per_day),
         "avg_trades_per_week": _nan_to_jesse(avg_trades_per_day * 7),
         "avg_trades_per_month": _nan_to_jesse(avg_trades_per_day * 30.44),

@@ -150,3 +150,25 @@ def test_metrics_only_variations_equal_full_backtests_and_build_no_order_dicts(m
     _same(light, [{"index": i, "name": None, "error": None, "metrics": r["metrics"]} for i, r in enumerate(full)])
     kept = run_batch(cfg, rts, [], trade, warm, hps[:1], n_jobs=1, fast_mode=False, keep_trades=True)[0]
     assert built and all(t["orders"] for t in kept["trades"])  # kept trades are Jesse's, orders included
+
+
+def test_a_batch_checks_each_candle_array_once_a_process(market, monkeypatch):
+    """Every variation of a batch passes the same arrays: one process checks each once (not once per
+    variation), with the same results; a bad array is still refused, and backtests outside a batch check theirs."""
+    from jesse_dag import research
+    from jesse_dag.engine import run as engine_run
+
+    cfg, rts, trade, warm = market
+    hps = [{"hold": h, "side": s} for h in (3, 8) for s in ("long", "short")]
+    checked = []
+    real = engine_run.candles_pass_checks
+    monkeypatch.setattr(engine_run, "candles_pass_checks", lambda a: checked.append(len(a)) or real(a))
+    batch = run_batch(cfg, rts, [], trade, warm, hps, n_jobs=1, fast_mode=False)
+    assert len(checked) == 2  # the trading and the warm-up rows, once each
+    alone = [research.backtest(cfg, rts, [], trade, warm, hyperparameters=hp) for hp in hps]
+    assert len(checked) == 2 + 2 * len(hps)
+    _same(batch, [{"index": i, "name": None, "error": None, "metrics": r["metrics"]} for i, r in enumerate(alone)])
+    bad = {k: {**v, "candles": v["candles"].copy()} for k, v in trade.items()}
+    next(iter(bad.values()))["candles"][5, 3] = -1.0  # a high below the open
+    refused = run_batch(cfg, rts, [], bad, warm, hps[:2], n_jobs=1)
+    assert all(r["metrics"] is None and "InvalidCandles" in r["error"] for r in refused)

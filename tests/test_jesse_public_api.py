@@ -158,6 +158,44 @@ def test_slice_candles_and_the_run_clock_helpers_run_no_import_statement(monkeyp
         monkeypatch.undo()
     assert imported == [] and sliced.shape == (50, 6) and warm == 50
 
+def test_slice_candles_hands_out_one_slice_per_bar_and_forgets_it_after_the_run():
+    """A strategy slicing the route's candles several times a bar gets one view (as ``self.candles`` is one
+    view a bar), the last warm-up-count rows of what it passed; a new bar gets a new slice, and the run's
+    candles are not held once the run ends."""
+    seen = []
+
+    class Slicer(Strategy):
+        def should_long(self):
+            a = jh.slice_candles(self.candles, False)
+            b = jh.slice_candles(self.candles, False)
+            seen.append((a, b, self.candles))
+            return False
+
+        def should_short(self):
+            return False
+
+        def go_long(self):
+            pass
+
+    c = candles_from_close_prices(np.linspace(100.0, 130.0, 15 * 60))
+    key = "Sandbox-BTC-USDT"
+    research.backtest({"starting_balance": 10_000, "fee": 0, "type": "futures", "futures_leverage": 1,
+                       "futures_leverage_mode": "cross", "exchange": "Sandbox", "warm_up_candles": 20},
+                      [{"exchange": "Sandbox", "strategy": Slicer, "symbol": "BTC-USDT", "timeframe": "15m"}], [],
+                      {key: {"candles": c[15 * 20:]}}, {key: {"candles": c[:15 * 20]}}, fast_mode=True)
+    assert len(seen) == 40
+    for a, b, candles in seen:
+        assert a is b and a.shape == (20, 6) and np.array_equal(a, candles[-20:])
+    assert len({id(a) for a, _, _ in seen}) == len(seen)  # (all alive in ``seen``: distinct objects)
+    assert jh._last_slice[0] is None and jh._last_slice[2] is None
+    c2 = np.arange(300 * 6, dtype=float).reshape(300, 6)
+    first = jh.slice_candles(c2, False)
+    from jesse_dag._config import run_config
+    with run_config(warmup_candles_num=50):  # another length: another slice
+        assert jh.slice_candles(c2, False).shape == (50, 6)
+    assert jh.slice_candles(c2, False).shape == first.shape == (240, 6)
+
+
 def test_every_public_name_of_jesse_helpers_and_utils_exists_or_is_listed():
     jesse_helpers = ("arrow_to_timestamp timestamp_to_arrow clean_infinite_values clean_nan_values file_exists "
                      "float_or_none str_or_none format_price generate_unique_id is_valid_uuid get_class_name "

@@ -419,3 +419,47 @@ def test_ratios_computed_once_a_run_equal_the_public_ratio_functions_bit_for_bit
                 "average_win": np.mean([5.0, 2.5]), "average_loss": 3.0,
                 "average_holding_period": np.mean([3600.0, 7200.0, 60.0])}
     assert {k: repr(m[k]) for k in expected} == {k: repr(float(v)) for k, v in expected.items()}
+
+
+@pytest.mark.parametrize("shape", ["normal", "tiny", "rounded", "constant", "one_spike", "trend"])
+def test_lag1_correlation_is_np_corrcoef_bit_for_bit(shape):
+    """The autocorrelation penalty's ρ₁ comes from corrcoef's steps written out (its wrappers were most of a
+    short run's metrics): the same value, bit for bit, NaN (a constant series) and the clip included."""
+    rng = np.random.default_rng(11)
+    for n in (3, 4, 7, 8, 9, 16, 17, 91, 128, 129, 365, 1000):
+        r = {"normal": rng.normal(0.0, 0.02, n), "tiny": rng.normal(1e-3, 1e-9, n),
+             "rounded": np.round(rng.normal(0.0, 0.02, n), 3), "constant": np.full(n, 0.01),
+             "one_spike": np.r_[np.zeros(n - 1), 0.5], "trend": np.linspace(-0.01, 0.02, n)}[shape]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            expected = float(np.corrcoef(r[:-1], r[1:])[0, 1])
+        assert repr(M._lag1_correlation(r)) == repr(expected), n
+
+
+def test_engine_trade_dicts_and_checked_trades_give_the_same_metrics():
+    """The engine's trades (float fields, read a column at a time) and the same trades with numpy floats, int
+    fees and no holding period (read one by one after _check_trades) give the same metrics, bit for bit."""
+    rng = np.random.default_rng(3)
+    trades = []
+    for i in range(300):
+        opened = T0 + int(rng.integers(0, 80)) * DAY_MS
+        closed = opened + int(rng.integers(1, 5_000)) * 60_000
+        pnl = 0.0 if i % 17 == 0 else float(rng.normal(0.0, 40.0))
+        trades.append(_trade("long" if rng.random() < 0.5 else "short", pnl, float(i % 3), opened, closed,
+                             holding_period=(closed - opened) / 1000))
+    others = [{**t, "PNL": np.float64(t["PNL"]), "fee": int(t["fee"])} for t in trades]
+    for t in others[::2]:
+        del t["holding_period"]
+    balances = list(10_000.0 * np.cumprod(np.r_[1.0, 1.0 + rng.normal(0.0, 0.02, 89)]))
+    times = [T0 + k * DAY_MS for k in range(90)]
+    kw = dict(starting_balance=10_000.0, finishing_balance=balances[-1], starting_time=T0,
+              ending_time=times[-1] + 120_000)
+    engine = M.compute_metrics(trades, balances, times, **kw)
+    checked = M.compute_metrics(others, balances, times, **kw)
+    assert {k: repr(v) for k, v in engine.items()} == {k: repr(v) for k, v in checked.items()}
+    pnls = [t["PNL"] for t in trades]
+    wins = [p for p in pnls if p > 0]
+    assert engine["net_profit"] == float(np.sum(pnls)) and engine["average_win"] == float(np.mean(wins))
+    assert engine["gross_loss"] == float(np.sum([p for p in pnls if p < 0]))
+    run = M.streaks(pnls)
+    assert (engine["winning_streak"], engine["losing_streak"], engine["current_streak"]) == \
+        (max(max(run), 0), abs(min(min(run), 0)), run[-1])

@@ -19,12 +19,14 @@ Example:
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import warnings
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from math import gcd
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -41,6 +43,7 @@ from jesse_dag.engine.session import Market, Route, Session
 from jesse_dag.engine.strategy_loading import load_strategy_class  # noqa: F401 (its old home; callers import it here)
 from jesse_dag.engine.simulator import run_fast
 from jesse_dag.engine.store import MarketCandles
+from jesse_dag.helpers import forget_last_slice
 from jesse_dag.indicators._core import WindowCache, window_cache
 
 
@@ -180,6 +183,29 @@ def _check_routes(routes: list, data_routes: list) -> tuple[list[Route], list[Ro
     return out, data
 
 
+# A batch's variations (optimize.run_batch) pass the same candle arrays to every backtest: the arrays one
+# process has checked in the running batch, id -> (the array passed, the checked array, whether it has gaps).
+# None outside a batch (every run checks its candles). The checked arrays are never written (copy=False).
+_batch_checked: ContextVar[dict | None] = ContextVar("batch_checked", default=None)
+_BATCH_CHECKED_MAX = 64  # windowed variations pass new slices each time: the ones kept are bounded
+
+
+@contextlib.contextmanager
+def candles_checked_once(checked: dict) -> Iterator[None]:
+    """Within the block, candle arrays already checked into ``checked`` (a dict the caller keeps for its batch)
+    are not checked again: the same array object, unchanged in between (run_batch's variations).
+
+    Example:
+        >>> with candles_checked_once({}):  # doctest: +SKIP
+        ...     run_backtest(config, routes, [], candles, warmup)
+    """
+    token = _batch_checked.set(checked)
+    try:
+        yield
+    finally:
+        _batch_checked.reset(token)
+
+
 def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None = None,
                    copy: bool = True) -> dict[str, np.ndarray]:
     """Each market's candles as a C-contiguous float64 array, checked (``gapped`` collects the keys whose
@@ -187,11 +213,19 @@ def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None
     is one (the caller then copies before writing, so the candles passed in are never changed)."""
     if not isinstance(candles, dict):
         raise InvalidCandles(f"{what} must be a dict keyed 'exchange-symbol', got {type(candles).__name__}")
+    checked = None if copy else _batch_checked.get()
     out = {}
     for key in keys:
         if key not in candles:
             raise InvalidCandles(f"{what} has no entry for {key!r} (a route or data route needs it)")
         raw = candles[key]["candles"] if isinstance(candles[key], dict) else candles[key]
+        if checked is not None:
+            hit = checked.get(id(raw))
+            if hit is not None and hit[0] is raw:
+                if hit[2] and gapped is not None:
+                    gapped.add(key)
+                out[key] = hit[1]
+                continue
         arr = np.array(raw, dtype=np.float64, copy=True if copy else None, order="C")
         passed, has_gaps = (candles_pass_checks(arr) if arr.ndim == 2 and arr.shape[1] == 6 and len(arr)
                             else (False, False))
@@ -208,6 +242,10 @@ def _check_candles(candles: dict, keys: list[str], what: str, gapped: set | None
         if has_gaps and gapped is not None:
             gapped.add(key)
         out[key] = arr
+        if checked is not None:
+            if len(checked) >= _BATCH_CHECKED_MAX:
+                checked.clear()
+            checked[id(raw)] = (raw, arr, has_gaps)
     return out
 
 
@@ -279,6 +317,7 @@ def run_backtest(config: dict, routes: list[dict], data_routes: list[dict] | Non
                              candles_pipeline_class, candles_pipeline_kwargs, merge_hyperparameters,
                              progress_callback, trade_orders)
     finally:
+        forget_last_slice()  # the run's candles are not kept alive by slice_candles' last slice
         if gc_was_enabled:
             gc.enable()
 

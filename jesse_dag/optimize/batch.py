@@ -226,6 +226,19 @@ def _joined_rows(batch_id: str | None, key: str, trade: np.ndarray, warm: np.nda
     return full
 
 
+# Per process: the candle arrays this process has checked in the running batch (engine.run's
+# candles_checked_once): every variation passes the same arrays, checked once. (batch id, {id: entry})
+_CHECKED: list = [None, {}]
+
+
+def _checked_arrays(batch_id: str | None) -> dict:
+    if batch_id is None:
+        return {}
+    if _CHECKED[0] != batch_id:
+        _CHECKED[0], _CHECKED[1] = batch_id, {}
+    return _CHECKED[1]
+
+
 def _window(candles: dict, warmup: dict | None, window: tuple[int, int] | None,
             warmup_minutes: int | None, batch_id: str | None = None) -> tuple[dict, dict | None]:
     if window is None:
@@ -257,6 +270,7 @@ def _window(candles: dict, warmup: dict | None, window: tuple[int, int] | None,
 
 def run_variation(base: dict, shared: Any, variation: Variation, index: int, keep_trades: bool) -> dict:
     """Run one variation (in a worker); never raises: an error is reported in the result."""
+    from jesse_dag.engine.run import candles_checked_once
     from jesse_dag.research._backtest import backtest, backtest_metrics
 
     out = {"index": index, "name": variation.name, "hyperparameters": variation.hyperparameters,
@@ -269,12 +283,13 @@ def run_variation(base: dict, shared: Any, variation: Variation, index: int, kee
             for r in routes:
                 r["strategy"] = variation.strategy
         args = (base["config"], routes, base["data_routes"], candles, warmup)
-        if keep_trades:
-            result = backtest(*args, hyperparameters=variation.hyperparameters, fast_mode=base["fast_mode"])
-            out["metrics"], out["trades"] = result["metrics"], result["trades"]
-        else:  # the metrics alone: the trades' order dicts are never built
-            out["metrics"] = backtest_metrics(*args, hyperparameters=variation.hyperparameters,
-                                              fast_mode=base["fast_mode"])
+        with candles_checked_once(_checked_arrays(base.get("batch_id"))):
+            if keep_trades:
+                result = backtest(*args, hyperparameters=variation.hyperparameters, fast_mode=base["fast_mode"])
+                out["metrics"], out["trades"] = result["metrics"], result["trades"]
+            else:  # the metrics alone: the trades' order dicts are never built
+                out["metrics"] = backtest_metrics(*args, hyperparameters=variation.hyperparameters,
+                                                  fast_mode=base["fast_mode"])
     except Exception as exc:  # one bad variation must not stop the batch
         out["error"] = f"{type(exc).__name__}: {exc}"
         out["traceback"] = traceback.format_exc()
@@ -321,3 +336,5 @@ def run_batch(config: dict, routes: list[dict], data_routes: list[dict] | None, 
     finally:
         if _JOINED[0] == base["batch_id"]:  # this process's joined rows (serial and threads) go with the batch
             _JOINED[0], _JOINED[1] = None, {}
+        if _CHECKED[0] == base["batch_id"]:  # and the arrays it checked
+            _CHECKED[0], _CHECKED[1] = None, {}
