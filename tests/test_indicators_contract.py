@@ -269,3 +269,23 @@ def test_indicators_built_on_ma_reach_it_for_every_matype() -> None:
     assert ta.zscore(c, matype=29) == 1.2171631083162369
     assert ta.zscore(c, matype=5) == 1.6256188601605646
     assert ta.vlma(c, matype=3) == 48.63489216189727
+
+
+def test_an_indicator_not_loaded_yet_pickles_and_copies_as_the_function():
+    import copy
+    import pickle
+    import subprocess
+    import sys
+
+    code = ("import copy, pickle, jesse_dag.indicators as ta\n"
+            "from jesse_dag.indicators.adx import adx\n"
+            "stand_in = ta.__dict__['cci']\n"
+            "assert 'not loaded' in repr(stand_in)\n"
+            "assert pickle.loads(pickle.dumps(stand_in)) is ta.cci is __import__('jesse_dag.indicators.cci', "
+            "fromlist=['cci']).cci\n"
+            "assert copy.copy(ta.__dict__['willr']).__name__ == 'willr'\n"
+            "assert pickle.loads(pickle.dumps(ta.adx)) is adx\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    import jesse_dag.indicators as ta
+    assert pickle.loads(pickle.dumps(ta.ema)) is copy.copy(ta.ema) is ta.ema

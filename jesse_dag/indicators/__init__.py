@@ -62,7 +62,13 @@ class _LazyIndicator:
         return fn(*args, **kwargs)
 
     def __getattr__(self, attr: str):
+        if attr in _LazyIndicator.__slots__:  # a stand-in made without __init__ (copy, pickle): no recursion
+            raise AttributeError(attr)
         return getattr(self._function(), attr)
+
+    def __reduce__(self):
+        # pickled (a process pool, joblib) as the function itself
+        return _load, (self._name,)
 
     @property
     def __doc__(self):  # (a class attribute otherwise)
