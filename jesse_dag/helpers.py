@@ -680,14 +680,18 @@ def forget_last_slice() -> None:
 
 
 def get_config(keys: str, default: Any = None) -> Any:
-    """A Jesse config value by dotted key: the environment variable of the key first (``env.data.x`` ->
-    ``ENV_DATA_X``, as Jesse), then the run's ``env.data.warmup_candles_num``, else ``default``.
+    """A Jesse config value by dotted key, as Jesse's: the environment variable of the key first
+    (``env.data.x`` -> ``ENV_DATA_X``), then Jesse 3.5.3's config tree, which inside a backtest holds that
+    run's settings (``env.exchanges.<exchange>.fee``, ``env.data.warmup_candles_num``, ``app.trading_mode``...),
+    else ``default``.
 
-    There is no global Jesse config here: a backtest's settings are its ``config`` argument.
+    There is no global config here: the tree is the running backtest's (or Jesse's defaults outside one).
 
     Example:
         >>> get_config('env.data.warmup_candles_num'), get_config('env.no.such.key', 7)
         (240, 7)
+        >>> get_config('env.logging.order_submission')
+        True
     """
     if not keys:
         raise ValueError("keys string cannot be empty")
@@ -696,7 +700,13 @@ def get_config(keys: str, default: Any = None) -> Any:
         return from_env
     if keys == "env.data.warmup_candles_num":
         return warmup_candles_num()
-    return default
+    from jesse_dag._config_tree import config_tree
+
+    node: Any = config_tree(running_session(), warmup_candles_num())
+    # Jesse's walk: a missing key gives ``default``, and the walk goes on from it
+    for key in keys.split("."):
+        node = node.get(key, default) if isinstance(node, dict) else default
+    return node
 
 
 @functools.cache  # cached as Jesse's (code that calls app_mode.cache_clear() still works)

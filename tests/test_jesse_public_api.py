@@ -578,3 +578,49 @@ def test_now_is_the_backtest_clock_inside_a_run_as_jesse():
     assert all(a == b == t for a, b, t in Clock.seen)
     wall = jh.now_to_timestamp()  # outside the run: the wall clock again
     assert wall > T0 + 10 ** 11 and wall % 1000 == 0 and jh.now_to_timestamp(force_fresh=True) >= wall
+
+
+class _ConfigProbe(Strategy):
+    def before(self):
+        if self.index == 0:
+            self.seen = {k: jh.get_config(k, "missing") for k in (
+                "env.exchanges.Bybit USDT Perpetual.fee", "env.exchanges.Bybit USDT Perpetual.futures_leverage",
+                "env.exchanges.Bybit USDT Perpetual.futures_leverage_mode", "env.exchanges.Bybit USDT Perpetual.type",
+                "env.exchanges.Bybit USDT Perpetual.balance", "env.data.warmup_candles_num", "app.trading_mode",
+                "app.trading_symbols", "env.logging.order_submission", "env.logging.strategy_execution",
+                "env.metrics.annualization", "env.no.such")}
+
+    def should_long(self):
+        return False
+
+    def go_long(self):
+        pass
+
+
+def test_get_config_reads_jesses_defaults_and_the_running_backtests_settings(monkeypatch):
+    # Jesse's own test: a default for a missing key, True for a logging flag, the environment first
+    assert jh.get_config("aaaaaaa", 2020) == 2020 and jh.get_config("env.logging.order_submission", 2020) is True
+    assert jh.get_config("env.exchanges.Sandbox.balance") == 10_000 and jh.get_config("app.trading_mode") == ""
+    monkeypatch.setenv("ENV_EXCHANGES_BINANCE_FUTURES_SETTLEMENT_CURRENCY", "BUSD")
+    assert jh.get_config("env.exchanges.Binance Futures.settlement_currency", "USDT") == "BUSD"
+    cfg = {"starting_balance": 5_000, "fee": 0.0006, "type": "futures", "futures_leverage": 3,
+           "futures_leverage_mode": "isolated", "exchange": "Bybit USDT Perpetual", "warm_up_candles": 5,
+           "annualization": 252}
+    routes = [{"exchange": "Bybit USDT Perpetual", "strategy": _ConfigProbe, "symbol": "ETH-USDT",
+               "timeframe": "1m"}]
+    from jesse_dag.engine import run_backtest
+
+    all_rows = candles_from_close_prices(np.linspace(90, 110, 35))
+    key = "Bybit USDT Perpetual-ETH-USDT"
+    data = {key: {"exchange": "Bybit USDT Perpetual", "symbol": "ETH-USDT", "candles": all_rows[5:]}}
+    warm = {key: {"exchange": "Bybit USDT Perpetual", "symbol": "ETH-USDT", "candles": all_rows[:5]}}
+    s = run_backtest(cfg, routes, [], data, warm).strategies[0]
+    assert s.seen == {
+        "env.exchanges.Bybit USDT Perpetual.fee": 0.0006, "env.exchanges.Bybit USDT Perpetual.futures_leverage": 3,
+        "env.exchanges.Bybit USDT Perpetual.futures_leverage_mode": "isolated",
+        "env.exchanges.Bybit USDT Perpetual.type": "futures", "env.exchanges.Bybit USDT Perpetual.balance": 5000.0,
+        "env.data.warmup_candles_num": 5, "app.trading_mode": "backtest", "app.trading_symbols": ("ETH-USDT",),
+        "env.logging.order_submission": True, "env.logging.strategy_execution": "missing",
+        "env.metrics.annualization": 252, "env.no.such": "missing"}
+    # nothing of the run is left behind
+    assert jh.get_config("app.trading_mode") == "" and jh.get_config("env.exchanges.Bybit USDT Perpetual.fee") is None
