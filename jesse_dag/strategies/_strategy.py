@@ -1005,16 +1005,18 @@ class Strategy(ChartSeriesMixin, MLMixin):
             return
         try:
             if p.qty > 0:
-                self._prepare("buy", make_copies=False)
-                if not _np_array_equal(self._d_buy, self._buy):
+                # self._prepare("buy", make_copies=False), then the comparison (an engine-formatted declaration
+                # never handed out is its own applied copy: unchanged)
+                entry = self._d_buy = self._get_formatted_order(self._d_buy, "buy")
+                if not (entry is self._buy and type(entry) is _Rows) and not _np_array_equal(entry, self._buy):
                     self._buy = self._applied_copy(self._d_buy, self._h_buy)
                     for o in self.entry_orders:
                         if o.is_active:
                             self._cancel_order(o)
                     self._submit_buy_orders()
             elif p.qty < 0:
-                self._prepare("sell", make_copies=False)
-                if not _np_array_equal(self._d_sell, self._sell):
+                entry = self._d_sell = self._get_formatted_order(self._d_sell, "sell")
+                if not (entry is self._sell and type(entry) is _Rows) and not _np_array_equal(entry, self._sell):
                     self._sell = self._applied_copy(self._d_sell, self._h_sell)
                     for o in self.entry_orders:
                         if o.is_active:
