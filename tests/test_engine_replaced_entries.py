@@ -131,3 +131,44 @@ def test_fills_on_two_markets_in_turn_land_on_their_own_positions_and_trades():
     for t in trades:
         assert all(o["symbol"] == t["symbol"] for o in t["orders"])
         assert t["qty"] == 1.0
+
+
+class _MovingStop(Strategy):
+    """A long with a stop and a target; the stop moved at bar 3, then set at the price at bar 5."""
+
+    snapshots: list
+
+    def should_long(self):
+        return self.index == 1
+
+    def go_long(self):
+        self.buy = 1.0, self.price
+        self.stop_loss = 1.0, 95.0
+        self.take_profit = 1.0, 130.0
+
+    def update_position(self):
+        if self.index == 3:
+            self.stop_loss = 1.0, 97.0
+        elif self.index == 5:
+            self.stop_loss = 1.0, self.price
+
+    def after(self):
+        type(self).snapshots.append([(o.side, o.type, o.price, o.status, o.is_stop_loss, o.is_take_profit, o.id)
+                                     for o in self.orders])
+
+
+def test_a_moved_stop_replaces_the_stop_group_only_and_a_stop_at_the_price_is_a_market_exit():
+    cls = type("Rec", (_MovingStop,), {"snapshots": []})
+    result = _run(cls)
+    by_bar = cls.snapshots
+    # bar 2: entry, stop and target; bar 3: the first stop cancelled, a new one at 97, the target untouched
+    stops_2 = [o for o in by_bar[2] if o[4]]
+    targets_2 = [o for o in by_bar[2] if o[5]]
+    assert [(o[1], o[2], o[3]) for o in stops_2] == [("STOP", 95.0, "ACTIVE")]
+    stops_3 = [o for o in by_bar[3] if o[4]]
+    assert [(o[1], o[2], o[3]) for o in stops_3] == [("STOP", 95.0, "CANCELED"), ("STOP", 97.0, "ACTIVE")]
+    assert [o for o in by_bar[3] if o[5]] == targets_2
+    (trade,) = result["trades"]
+    closes = CLOSES
+    assert [(o["side"], o["type"]) for o in trade["orders"]] == [("buy", "MARKET"), ("sell", "MARKET")]
+    assert trade["exit_price"] == closes[5]

@@ -573,6 +573,15 @@ class FuturesExchange(Exchange):
         margin = self.assets[self.settlement_currency]
         total_spent = 0
         leverage = self.futures_leverage
+        only = self._only_book
+        if only is not None and not only[1] and not only[2]:
+            position = self.positions.get(only[0])
+            if position is None or position.qty == 0:
+                # one asset, flat, nothing pending (a strategy sizing its entry on a flat account): the loop
+                # below with nothing to add but the empty books' quotient
+                total_spent += 0.0 / leverage
+                margin -= total_spent
+                return margin
         positions = self.positions
         for position_key, buys, sells in self._margin_books:
             position = positions.get(position_key)

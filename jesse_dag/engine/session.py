@@ -28,8 +28,8 @@ from jesse_dag.engine.models import (
 from jesse_dag.engine.store import MarketCandles
 
 DAY_MS = 86_400_000
-_new_object = object.__new__
 FIRST_SAMPLE_DELAY_MS = 86_460_000
+_new_object = object.__new__  # (create_order builds an Order without calling its class)
 
 
 def format_time(ms: float | int | None) -> str:

@@ -23,7 +23,7 @@ import numpy as np
 from jesse_dag.engine.exceptions import (
     ConflictingRules, InvalidShape, InvalidStrategy, OrderNotAllowed, annotate_hook_error,
 )
-from jesse_dag.engine.models import (BUY, CANCELED, EXECUTED, LIMIT, MARKET, NEAR_PRICE_THRESHOLD, SELL, STOP,
+from jesse_dag.engine.models import (ACTIVE, BUY, CANCELED, EXECUTED, LIMIT, MARKET, NEAR_PRICE_THRESHOLD, SELL, STOP,
                                      STOP_LOSS_VIA, TAKE_PROFIT_VIA)
 from jesse_dag.ml.recording import MLMixin
 from jesse_dag.reports.chart_series import ChartSeriesMixin
@@ -1052,43 +1052,45 @@ class Strategy(ChartSeriesMixin, MLMixin):
             return
         try:
             if p.qty > 0:
-                self._prepare("buy", make_copies=False)
-                if not _np_array_equal(self._d_buy, self._buy):
+                # self._prepare("buy", make_copies=False), then the comparison (an engine-formatted declaration
+                # never handed out is its own applied copy: unchanged)
+                entry = self._d_buy = self._get_formatted_order(self._d_buy, "buy")
+                if not (entry is self._buy and type(entry) is _Rows) and not _np_array_equal(entry, self._buy):
                     self._buy = self._applied_copy(self._d_buy, self._h_buy)
                     for o in self.entry_orders:
                         if o.is_active:
                             self._cancel_order(o)
                     self._submit_buy_orders()
             elif p.qty < 0:
-                self._prepare("sell", make_copies=False)
-                if not _np_array_equal(self._d_sell, self._sell):
+                entry = self._d_sell = self._get_formatted_order(self._d_sell, "sell")
+                if not (entry is self._sell and type(entry) is _Rows) and not _np_array_equal(entry, self._sell):
                     self._sell = self._applied_copy(self._d_sell, self._h_sell)
                     for o in self.entry_orders:
                         if o.is_active:
                             self._cancel_order(o)
                     self._submit_sell_orders()
-            for name, via, is_via in (("stop_loss", STOP_LOSS_VIA, "is_stop_loss"),
-                                      ("take_profit", TAKE_PROFIT_VIA, "is_take_profit")):
-                if p.qty != 0 and getattr(self, "_d_" + name) is not None:
-                    self._check_exit_type(name)
-                    self._prepare(name, make_copies=False)
-                    new = getattr(self, "_d_" + name)
-                    if not _np_array_equal(new, getattr(self, "_" + name)):
-                        self._validate_exit_order_values(new, name)
-                        setattr(self, "_" + name, self._applied_copy(new, getattr(self, "_h_" + name)))
-                        # the declared rows as Python floats (each order converts them to float anyway)
-                        rows = _rows(new)
-                        temp_current_price = self.price if len(rows) == 1 else None
-                        for o in self.active_exit_orders:
-                            if getattr(o, is_via) and o.is_active:
-                                self._cancel_order(o)
-                        for qty, price in rows:
-                            if p.qty == 0:
-                                break
-                            order_price = self.price if temp_current_price == price else price
-                            submitted = self._reduce_position_at(qty, order_price, self.price)
-                            if submitted:
-                                submitted.submitted_via = via
+            # each exit declaration (its formatting, comparison and replacement written out for the two names;
+            # nothing below runs strategy code, so the take-profit is read after the stop-loss is applied)
+            sl = self._d_stop_loss
+            if sl is not None and p.qty != 0:
+                if type(sl) not in _DECLARATION_TYPES:
+                    self._check_exit_type("stop_loss")  # raises the error
+                sl = self._d_stop_loss = self._get_formatted_order(sl, "stop_loss")
+                applied = self._stop_loss
+                if not (sl is applied and type(sl) is _Rows) and not _np_array_equal(sl, applied):
+                    self._validate_exit_order_values(sl, "stop_loss")
+                    self._stop_loss = self._applied_copy(sl, self._h_stop_loss)
+                    self._replace_exit_orders(p, sl, STOP_LOSS_VIA)
+            tp = self._d_take_profit
+            if tp is not None and p.qty != 0:
+                if type(tp) not in _DECLARATION_TYPES:
+                    self._check_exit_type("take_profit")
+                tp = self._d_take_profit = self._get_formatted_order(tp, "take_profit")
+                applied = self._take_profit
+                if not (tp is applied and type(tp) is _Rows) and not _np_array_equal(tp, applied):
+                    self._validate_exit_order_values(tp, "take_profit")
+                    self._take_profit = self._applied_copy(tp, self._h_take_profit)
+                    self._replace_exit_orders(p, tp, TAKE_PROFIT_VIA)
         except TypeError as exc:
             raise InvalidStrategy(f"a TypeError while applying the order declarations: {exc}") from exc
         if (p.qty != 0 and self._d_stop_loss is not None and self._d_take_profit is not None
@@ -1098,6 +1100,28 @@ class Strategy(ChartSeriesMixin, MLMixin):
         if p.qty != 0:
             self._declarations_checked = (self._session.user_code_runs, p.qty)
             self._verify_declarations(p.qty > 0)
+
+    def _replace_exit_orders(self, p, declared, via: str) -> None:
+        """Jesse's update of a changed exit group: cancel the route's active exit orders submitted ``via`` it,
+        then submit each declared row (one row at the current price goes at that price, as a market order)."""
+        rows = _rows(declared)  # (Python floats: each order converts them to float anyway)
+        price_now = self.price  # (read once: nothing below executes an order or moves the candles)
+        temp_current_price = price_now if len(rows) == 1 else None
+        market = self._market
+        if p.qty != 0 and market.active:
+            # active_exit_orders' filter and the is_stop_loss / is_take_profit and is_active tests in one pass
+            # (a cancellation changes no list)
+            side = BUY if p.qty > 0 else SELL
+            cancel = self._session.cancel_order
+            for o in market.active:
+                if o.side != side and o.status == ACTIVE and o.submitted_via == via:
+                    cancel(o)
+        for qty, price in rows:
+            if p.qty == 0:
+                break
+            submitted = self._reduce_position_at(qty, price_now if temp_current_price == price else price, price_now)
+            if submitted:
+                submitted.submitted_via = via
 
     @staticmethod
     def _applied_copy(declared: Any, handed: Any) -> Any:
