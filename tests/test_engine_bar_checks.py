@@ -111,3 +111,31 @@ def test_skipped_checks_change_nothing_and_are_skipped(monkeypatch, base):
     assert any(has for i, has in flags if i % 5 == 2)
     assert not any(has for i, has in flags if i % 5 == 3)
     assert calls.count("Skipping") < 0.6 * calls.count("Checking")
+
+
+class _Holds(Strategy):
+    """One long held to the end, with a far stop and target resting; no hook runs while in the position."""
+
+    def should_long(self):
+        return self.index == 3
+
+    def go_long(self):
+        self.buy = 0.1, self.price
+        self.stop_loss = 0.1, self.price * 0.5
+        self.take_profit = 0.1, self.price * 2
+
+
+def test_quiet_bars_in_a_position_run_no_check(monkeypatch):
+    calls = []
+    original = Strategy._check
+
+    def counted(self):
+        calls.append(self.index)
+        return original(self)
+
+    monkeypatch.setattr(Strategy, "_check", counted)
+    result = _run(_Holds)
+    (trade,) = result["trades"]  # closed at the end of the run
+    assert [o["type"] for o in trade["orders"]] == ["MARKET", "MARKET"]
+    # the flat bars, the entry's bar and the first bar in the position (its check notes that nothing is left)
+    assert calls == [0, 1, 2, 3, 4]

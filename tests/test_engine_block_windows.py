@@ -71,6 +71,9 @@ def test_the_block_lists_hold_one_window_and_windows_make_the_whole_run(monkeypa
     joined = {f: [] for f in fields}
     for lo in range(0, n_blocks, 100):
         blocks.load(lo)
+        # (the ranges until a resting order needs them, the rest until a walk or the general loop does)
+        assert blocks.lo_any_l is None and blocks.low_l is None and blocks.base_l is None
+        blocks.load_full(lo)
         assert (blocks.lo, blocks.hi) == (lo, min(lo + 100, n_blocks))
         for f in fields:
             assert len(getattr(blocks, f)) == blocks.hi - lo

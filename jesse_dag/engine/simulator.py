@@ -224,6 +224,10 @@ class _Blocks:
 
     The lists are indexed from the window's first block ``lo``: block ``b`` is at ``b - lo``. Building them
     per window, not for the whole run, keeps a year of 1m candles from holding ~1 M Python floats at once.
+    ``load`` builds the lists the one-route loop reads on every bar; the ranges resting orders are tested
+    against (``lo_any_l``, ``hi_any_l``) are None until ``load_ranges``, the lists walks, liquidation checks and
+    the general loop read (``open_l``, ``high_l``, ``low_l``, ``ts_l``, ``prev_l``, ``nrows_l``, ``base_l``)
+    until ``load_rest``: most windows of a strategy that rests no order never need them.
 
     Example:
         >>> # blocks = _Blocks(market, 15); blocks.load(b); blocks.close_l[b - blocks.lo] == blocks.close[b]
@@ -244,20 +248,42 @@ class _Blocks:
         """The lists of blocks ``lo`` up to ``lo + BLOCK_CHUNK`` (the same values as the arrays, as floats and ints)."""
         hi = min(lo + BLOCK_CHUNK, self.n_blocks)
         self.lo, self.hi = lo, hi
+        table = self.table
+        self.close_l = table[1, lo:hi].tolist()
+        n_rows = table[8, lo:hi].astype(np.int64)
+        # the row counts are whole numbers: int64 arithmetic as before
+        self.end_time_l = (table[4, lo:hi].astype(np.int64) + 60_000 * n_rows).tolist()
+        # the visible 1m count at each block's end
+        self.n1_l = (self._base(lo, hi) + n_rows).tolist()
+        self.lo_any_l = self.hi_any_l = None
+        self.open_l = self.high_l = self.low_l = self.ts_l = self.prev_l = self.nrows_l = self.base_l = None
+
+    def load_full(self, lo: int) -> None:
+        """``load`` then every list of the window."""
+        self.load(lo)
+        self.load_ranges()
+        self.load_rest()
+
+    def load_rest(self) -> None:
+        """The window's lists of walks, liquidation checks and the general loop (see the class docstring)."""
+        lo, hi = self.lo, self.hi
         window = self.table[:, lo:hi]
-        self.open_l, self.close_l, self.high_l, self.low_l, self.ts_l, prev_l, self.lo_any_l, self.hi_any_l, _ = \
-            window.tolist()
+        self.open_l, _, self.high_l, self.low_l, self.ts_l, prev_l = window[:6].tolist()
         if lo == 0 and prev_l:
             prev_l[0] = None  # the first block has no previous close
         self.prev_l = prev_l
-        n_rows = window[8].astype(np.int64)
-        self.nrows_l = n_rows.tolist()  # whole numbers, as ints
-        # the row counts are whole numbers: int64 arithmetic as before
-        self.end_time_l = (window[4].astype(np.int64) + 60_000 * n_rows).tolist()
-        base = np.arange(self.n_warm + lo * self.step, self.n_warm + hi * self.step, self.step, dtype=np.int64)
-        self.base_l = base.tolist()
-        # the visible 1m count at each block's end
-        self.n1_l = (base + n_rows).tolist()
+        self.nrows_l = window[8].astype(np.int64).tolist()  # whole numbers, as ints
+        self.base_l = self._base(lo, hi).tolist()
+
+    def load_ranges(self) -> list:
+        """The window's ``lo_any_l`` and ``hi_any_l`` (each block's range widened by the gap from the previous
+        close); returns ``lo_any_l``."""
+        self.lo_any_l = lo_any = self.table[6, self.lo:self.hi].tolist()
+        self.hi_any_l = self.table[7, self.lo:self.hi].tolist()
+        return lo_any
+
+    def _base(self, lo: int, hi: int) -> np.ndarray:
+        return np.arange(self.n_warm + lo * self.step, self.n_warm + hi * self.step, self.step, dtype=np.int64)
 
 
 def _load(all_blocks: list[_Blocks], b: int) -> int:
@@ -265,12 +291,15 @@ def _load(all_blocks: list[_Blocks], b: int) -> int:
     bl = all_blocks[0]
     if not bl.lo <= b < bl.hi:
         for blocks in all_blocks:
-            blocks.load(b)
+            blocks.load_full(b)
     return b - bl.lo
 
 
 def _needs_walk(market: Market, i: int, blocks: _Blocks) -> bool:
-    lo_any = blocks.lo_any_l[i]
+    lo_any_l = blocks.lo_any_l
+    if lo_any_l is None:
+        lo_any_l = blocks.load_ranges()
+    lo_any = lo_any_l[i]
     hi_any = blocks.hi_any_l[i]
     for o in market.active:
         pr = o.price
@@ -315,7 +344,7 @@ def _finish_block(session: Session, market: Market, i: int, blocks: _Blocks,
             session.time = blocks.end_time_l[i]
             session.check_liquidation(market, blocks.open_l[i], blocks.high_l[i], blocks.low_l[i],
                                       blocks.prev_l[i])
-    mc.n1 = blocks.base_l[i] + blocks.nrows_l[i]
+    mc.n1 = blocks.n1_l[i]
     session.time = blocks.end_time_l[i]
     p.current_price = blocks.close_l[i]
 
@@ -418,6 +447,11 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
     has_after = overrides["after"]
     has_chart = overrides["update_chart"]
     has_update_position = overrides["update_position"]
+    # no hook runs on a bar in a position but the declaration check (no before / after / update_chart /
+    # update_position): while that check has nothing to do and nothing happens (no walk, no liquidation check,
+    # no market order), a bar in a position is its index (``holding``; see the end of the loop)
+    quiet_in_position = not (has_before or has_after or has_chart or has_update_position)
+    holding = False
     filtered_at = -1  # session.status_changes when market.active was last filtered
     # (the strategy is never executing at the top of a block, so _execute's re-entry test is left out)
     session.sampled_in_block = False
@@ -435,21 +469,24 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
         closes = list(bl.close[lo:stop])  # the same numpy float64 prices, without an array index per block
         close_l = bl.close_l
         end_time_l = bl.end_time_l
-        base_l = bl.base_l
-        nrows_l = bl.nrows_l
         n1_l = bl.n1_l
-        lo_any_l = bl.lo_any_l
-        hi_any_l = bl.hi_any_l
+        lo_any_l = hi_any_l = None  # (read from the window's first bar with a resting order)
         for i in range(stop - lo):
             if market.active:
                 # _needs_walk's superset test inlined: most bars no resting order is near the block's range
+                if lo_any_l is None:
+                    lo_any_l = bl.lo_any_l or bl.load_ranges()
+                    hi_any_l = bl.hi_any_l
                 lo_any = lo_any_l[i]
                 hi_any = hi_any_l[i]
                 for o in market.active:
                     if lo_any <= o.price <= hi_any:
+                        if bl.low_l is None:
+                            bl.load_rest()
                         if _needs_walk(market, i, bl):
-                            walk_block(session, market, base_l[i], nrows_l[i], bl.low_l[i], bl.high_l[i],
+                            walk_block(session, market, bl.base_l[i], bl.nrows_l[i], bl.low_l[i], bl.high_l[i],
                                        bl.prev_l[i])
+                            holding = False
                         break
             if isolated and p.qty != 0:
                 # _finish_block's test, before the block's end state is set
@@ -459,10 +496,13 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
                         liq_entry = p.entry_price
                         liq = p.liquidation_price
                     # the test's range: the block's, widened by the gap from the previous close
-                    reached = lo_any_l[i] <= liq <= hi_any_l[i]
+                    reached = (bl.lo_any_l or bl.load_ranges())[i] <= liq <= bl.hi_any_l[i]
                 else:
                     reached = True
                 if reached:
+                    holding = False
+                    if bl.low_l is None:
+                        bl.load_rest()
                     session.time = end_time_l[i]
                     session.check_liquidation(market, bl.open_l[i], bl.high_l[i], bl.low_l[i], bl.prev_l[i])
             mc.n1 = n1_l[i]
@@ -472,9 +512,19 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
                 # a daily sample due inside the block, at its own minute (unless the walk took it)
                 next_sample = session.next_sample  # (a walk may have taken one)
                 if next_sample < t and not session.sampled_in_block:
+                    if bl.low_l is None:
+                        bl.load_rest()
                     _mid_block_sample(session, [market], [bl], i)
                     next_sample = session.next_sample
                 session.sampled_in_block = False
+            if holding:
+                # nothing happened since the last bar, which ended holding: this one would run no code
+                strategy.index += 1
+                if t >= next_sample:
+                    session.save_daily_balance()
+                    session.advance_sample()
+                    next_sample = session.next_sample
+                continue
             strategy._is_executing = True
             strategy._cached_price = closes[i]
             try:
@@ -511,6 +561,12 @@ def _run_every_block(session: Session, market: Market, bl: _Blocks, strategy, n_
                 session.save_daily_balance()
                 session.advance_sample()
                 next_sample = session.next_sample
+            # the next bar in a position skips _check (above) and the rest of the bar's steps as long as nothing
+            # happens (each of them either did nothing on this bar or is skipped: no code runs)
+            holding = (quiet_in_position and p.qty != 0 and not session.to_execute and strategy._checked_qty == p.qty
+                       and strategy._checked_touches == strategy._declaration_touches
+                       and strategy._checked_status == session.status_changes
+                       and (not market.active or filtered_at == session.status_changes))
     return n_blocks
 
 
@@ -550,6 +606,8 @@ def run_fast(session: Session, step: int) -> None:
         # mode runs no strategy on a short last block: the loop below takes that one
         b = _run_every_block(session, market0, bl0, routes[0].strategy,
                              n_blocks - 1 if step_sampling and n % step else n_blocks)
+        if b < n_blocks and bl0.lo <= b < bl0.hi:
+            bl0.load_full(bl0.lo)  # (the general loop below reads every list of the window)
     else:
         b = 0
     filtered_at = [-1] * len(route_plan)  # per route: session.status_changes when its market's list was filtered
@@ -570,7 +628,7 @@ def run_fast(session: Session, step: int) -> None:
                 if hit > b:
                     mc = market0.candles
                     last = _load(all_blocks, hit - 1)
-                    mc.n1 = bl0.base_l[last] + bl0.nrows_l[last]
+                    mc.n1 = bl0.n1_l[last]
                     session.time = bl0.end_time_l[last]
                     market0.position.current_price = bl0.close_l[last]
                     b = hit

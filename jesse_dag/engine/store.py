@@ -61,7 +61,7 @@ class TimeframeCandles:
     __slots__ = ("timeframe", "k", "truth", "live", "n_warm", "dirty", "_forming_key", "view_n1", "view_version",
                  "view", "slot", "live_bytes", "truth_bytes", "table", "table_bytes", "table_first", "table_stride",
                  "table_count", "last_forming_tick", "forming_view", "next_tick", "next_j", "forming_at",
-                 "last_fast_tick")
+                 "last_fast_tick", "close_tick")
 
     def __init__(self, timeframe: str, warm: np.ndarray, trade_1m: np.ndarray, trade_start: int) -> None:
         self.timeframe = timeframe
@@ -99,6 +99,7 @@ class TimeframeCandles:
         self.next_j = 0
         self.forming_at = 0
         self.last_fast_tick = -1
+        self.close_tick = -1  # the bucket's close when it is the tick after last_fast_tick (else -1)
 
 
 class MarketCandles:
@@ -237,7 +238,9 @@ class MarketCandles:
                 stride = tfc.table_stride
                 ahead = min((tfc.k - 1 - dif) // stride, tfc.table_count - 1 - j)  # ticks left in both
                 tfc.next_tick = n1 + stride if ahead > 0 else -1
-                tfc.last_fast_tick = n1 + ahead * stride
+                tfc.last_fast_tick = last = n1 + ahead * stride
+                close = n1 - dif + tfc.k
+                tfc.close_tick = close if last + stride == close else -1
                 tfc.next_j = j + 1
                 tfc.forming_at = complete * 48
                 return view

@@ -1320,6 +1320,21 @@ class Strategy(ChartSeriesMixin, MLMixin):
                 tfc.next_tick = n1 + tfc.table_stride if n1 < tfc.last_fast_tick else -1
                 tfc.next_j = j + 1
                 return tfc.view
+            elif (self._dense_store and n1 == tfc.close_tick and tfc.view_version == mc._version
+                  and view_n1 == n1 - tfc.table_stride and tfc.dirty >= 0):
+                # The bucket's close, right after its last tick was read: the view of the complete candles has the
+                # forming view's length; its last row, put back, is the complete candle (MarketCandles._get's
+                # steps): the same view object, now complete (as the indicator memo is told)
+                at = tfc.forming_at
+                tfc.live_bytes[at:at + 48] = tfc.truth_bytes[at:at + 48]
+                tfc.dirty = -1
+                tfc.view_n1 = n1
+                tfc.close_tick = -1
+                view = tfc.view
+                slot = tfc.slot
+                slot.view = view
+                slot.forming = None
+                return view
             if self._dense_store:
                 return mc.timeframe_view(tfc)
         return mc.get(timeframe)
