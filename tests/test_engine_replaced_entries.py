@@ -172,3 +172,28 @@ def test_a_moved_stop_replaces_the_stop_group_only_and_a_stop_at_the_price_is_a_
     closes = CLOSES
     assert [(o["side"], o["type"]) for o in trade["orders"]] == [("buy", "MARKET"), ("sell", "MARKET")]
     assert trade["exit_price"] == closes[5]
+
+
+def test_create_order_sets_every_field_order_init_sets():
+    # Session.create_order builds its Order without calling the class: the two must set the same fields
+    from jesse_dag.engine.models import BUY, STOP, Order
+
+    class _Peek(Strategy):
+        made: list = []
+
+        def should_long(self):
+            return self.index == 3
+
+        def go_long(self):
+            self.buy = 1, self.price * 1.5
+
+        def after(self):
+            if self.orders and not type(self).made:  # the fields as create_order left them, the bar it ran
+                type(self).made.append({f: getattr(self.orders[-1], f) for f in Order.__slots__})
+
+    _run(_Peek)
+    made = _Peek.made[0]
+    plain = Order(made["_id"], made["session_id"], made["exchange"], made["symbol"], BUY, STOP, made["qty"],
+                  made["price"], False, made["created_at"])
+    assert made["status"] == "ACTIVE" and made["qty"] > 0
+    assert made == {f: getattr(plain, f) for f in Order.__slots__}
