@@ -111,13 +111,14 @@ class Engine:
 
     def batch(self, kwargs: dict, variations: list[dict]) -> dict:
         """Every hyperparameter variation one after another on one core: Jesse's loop, our ``run_batch``."""
+        if self.name != "jesse":
+            # imported before the clock, as Jesse's backtest is: the warm figure is the batch, not a first import
+            from jesse_dag.optimize import run_batch
         t0 = time.perf_counter()
         if self.name == "jesse":
             nets = [self.backtest(**{**kwargs, "hyperparameters": hp})["metrics"].get("net_profit")
                     for hp in variations]
         else:
-            from jesse_dag.optimize import run_batch
-
             out = run_batch(kwargs["config"], kwargs["routes"], kwargs["data_routes"], kwargs["candles"],
                             kwargs["warmup_candles"], variations, n_jobs=1, fast_mode=kwargs["fast_mode"])
             nets = [(r["metrics"] or {}).get("net_profit") for r in out]

@@ -172,3 +172,15 @@ def test_a_batch_checks_each_candle_array_once_a_process(market, monkeypatch):
     next(iter(bad.values()))["candles"][5, 3] = -1.0  # a high below the open
     refused = run_batch(cfg, rts, [], bad, warm, hps[:2], n_jobs=1)
     assert all(r["metrics"] is None and "InvalidCandles" in r["error"] for r in refused)
+
+
+def test_run_batch_imports_neither_optuna_nor_the_significance_test_and_fitness_stays_the_function():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom jesse_dag.optimize import run_batch\n"
+            "assert 'optuna' not in sys.modules and 'jesse_dag.optimize.significance' not in sys.modules\n"
+            "from jesse_dag.optimize import StudyLocked, fitness\n"  # search imports the fitness submodule
+            "assert callable(fitness) and fitness.__name__ == 'fitness'\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
