@@ -114,6 +114,19 @@ def _same_declaration(new: Any, old: Any) -> bool:
 _PLAIN_NUMBERS = (float, int, np.float64)
 _DECLARATION_TYPES = (tuple, list, np.ndarray, _Rows)
 
+
+def _plain_pair_rows(value, entry: bool) -> _Rows | None:
+    """The common declaration, one valid ``(qty, price)`` pair of plain numbers, as the engine's rows (what
+    ``_get_formatted_order`` gives for it, without its checks); None for anything else, which takes that path.
+    An entry's qty must be >= 0; an exit's only not NaN (``_get_formatted_order`` judges the rest)."""
+    if type(value) is tuple and len(value) == 2 and type(value[0]) in _PLAIN_NUMBERS \
+            and type(value[1]) in _PLAIN_NUMBERS and value[1] > 0 \
+            and (value[0] >= 0 if entry else value[0] == value[0]):
+        rows = _Rows()
+        rows.append([float(value[0]), float(value[1])])
+        return rows
+    return None
+
 # Hooks whose base-class version does nothing: the engine skips calling them when a strategy does not
 # override them (a per-bar saving; the result is the same as calling the no-op).
 _NO_OP_HOOKS = ("before", "after", "update_chart", "update_position", "filters", "should_cancel_entry",
@@ -775,12 +788,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
         session.user_code_runs += 1
         self.go_long()
         buy = self._d_buy
-        if type(buy) is tuple and len(buy) == 2 and type(buy[0]) in _PLAIN_NUMBERS \
-                and type(buy[1]) in _PLAIN_NUMBERS and buy[1] > 0 and buy[0] >= 0:
-            # the common declaration, one valid (qty, price) pair: _get_formatted_order's first path inlined
-            # (its rows, never handed to strategy code, are the applied declaration too)
-            rows = _Rows()
-            rows.append([float(buy[0]), float(buy[1])])
+        rows = _plain_pair_rows(buy, True)
+        if rows is not None:
+            # (rows never handed to strategy code: they are the applied declaration too)
             self._d_buy = self._buy = buy = rows
         else:
             if buy is None:
@@ -810,11 +820,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
 
     def _prepare_stop_loss(self, value) -> None:
         # self._check_exit_type("stop_loss") then self._prepare("stop_loss"): ``value`` is self._d_stop_loss
-        if type(value) is tuple and len(value) == 2 and type(value[0]) in _PLAIN_NUMBERS \
-                and type(value[1]) in _PLAIN_NUMBERS and value[1] > 0 and value[0] == value[0]:
-            # (see _execute_long)
-            rows = _Rows()
-            rows.append([float(value[0]), float(value[1])])
+        rows = _plain_pair_rows(value, False)
+        if rows is not None:
             self._d_stop_loss = self._stop_loss = rows
             return
         if type(value) not in _DECLARATION_TYPES:
@@ -824,10 +831,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._stop_loss = value.copy() if value is self._h_stop_loss and type(value) is np.ndarray else value
 
     def _prepare_take_profit(self, value) -> None:
-        if type(value) is tuple and len(value) == 2 and type(value[0]) in _PLAIN_NUMBERS \
-                and type(value[1]) in _PLAIN_NUMBERS and value[1] > 0 and value[0] == value[0]:
-            rows = _Rows()
-            rows.append([float(value[0]), float(value[1])])
+        rows = _plain_pair_rows(value, False)
+        if rows is not None:
             self._d_take_profit = self._take_profit = rows
             return
         if type(value) not in _DECLARATION_TYPES:
@@ -840,11 +845,8 @@ class Strategy(ChartSeriesMixin, MLMixin):
         self._session.user_code_runs += 1
         self.go_short()
         sell = self._d_sell
-        if type(sell) is tuple and len(sell) == 2 and type(sell[0]) in _PLAIN_NUMBERS \
-                and type(sell[1]) in _PLAIN_NUMBERS and sell[1] > 0 and sell[0] >= 0:
-            # (see _execute_long)
-            rows = _Rows()
-            rows.append([float(sell[0]), float(sell[1])])
+        rows = _plain_pair_rows(sell, True)
+        if rows is not None:
             self._d_sell = self._sell = sell = rows
         else:
             if sell is None:
