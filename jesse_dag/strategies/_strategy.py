@@ -929,8 +929,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
         active = market.active
         if active:
             # session.cancel_all_orders(market) then self._clear() (the cancelled orders are still in
-            # market.active, so _reset would clear), inlined: every re-placed entry and every close runs this
-            if len(active) == 1:  # (an entry re-placed every bar: its order alone, without a loop)
+            # market.active, so _reset would clear); every re-placed entry and every close runs this, so a
+            # one-order book is cancelled here without the loop, and _clear is inlined
+            if len(active) == 1:
                 o = active[0]
                 status = o.status
                 if status != CANCELED and status != EXECUTED:
@@ -940,20 +941,9 @@ class Strategy(ChartSeriesMixin, MLMixin):
                     ex = session.exchange
                     if ex.books_reduce_only or not o.reduce_only:  # (a futures exchange books no reduce-only order)
                         ex.on_order_cancellation(o)
+                market.orders.clear()
             else:
-                time = session.time
-                ex = session.exchange
-                books_reduce_only = ex.books_reduce_only
-                for o in active:
-                    status = o.status
-                    if status == CANCELED or status == EXECUTED:
-                        continue
-                    o.canceled_at = time
-                    o.status = CANCELED
-                    session.status_changes += 1
-                    if books_reduce_only or not o.reduce_only:
-                        ex.on_order_cancellation(o)
-            market.orders.clear()
+                session.cancel_all_orders(market)
             self._d_buy = None
             self._buy = None
             self._d_sell = None
